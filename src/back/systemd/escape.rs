@@ -1,0 +1,245 @@
+//! systemd's escaping rules, for values written into unit files.
+//!
+//! - `Exec*=` lines are split by systemd into words (quotes removed, C escapes decoded), then
+//!   specifiers (`%x`) are expanded in each word, then `$VAR`/`${VAR}` at run time. So every
+//!   literal `%` becomes `%%`, every literal `$` becomes `$$`, and an argument that holds
+//!   whitespace, quotes, backslashes or control characters is double-quoted with C escapes. An
+//!   argument that is exactly `;` is written `\;` (a bare `;` separates commands).
+//! - `Environment=` assignments are quoted the same way; `%` is doubled, `$` stays literal
+//!   (systemd does not expand variables there).
+//! - Instance strings follow `systemd-escape`: `[A-Za-z0-9:_.]` stay, `/` becomes `-`, everything
+//!   else (and a leading `.`) becomes `\xNN`.
+
+/// Whether `c` can appear in an unquoted `Exec*=` word without changing its meaning.
+fn bare_safe(c: char) -> bool {
+    !(c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '\\'))
+}
+
+/// Appends `s` to `out` with C escapes for `\`, `"` and control characters (for use inside
+/// double quotes).
+fn push_c_escaped(out: &mut String, s: &str) {
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("\\x{b:02x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+}
+
+/// Doubles `%` (specifiers) and, when `dollar` is set, `$` (variable expansion).
+fn double_specials(s: &str, dollar: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%%"),
+            '$' if dollar => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One argument of an `Exec*=` line such that systemd passes exactly `arg` to the program.
+#[must_use]
+pub fn exec_arg(arg: &str) -> String {
+    if arg == ";" {
+        return "\\;".to_string();
+    }
+    if !arg.is_empty() && arg.chars().all(bare_safe) {
+        return double_specials(arg, true);
+    }
+    let mut quoted = String::with_capacity(arg.len() + 2);
+    quoted.push('"');
+    push_c_escaped(&mut quoted, arg);
+    quoted.push('"');
+    double_specials(&quoted, true)
+}
+
+/// A whole `Exec*=` value for `argv`, each argument escaped with [`exec_arg`].
+#[must_use]
+pub fn exec_line(argv: &[String]) -> String {
+    argv.iter()
+        .map(|a| exec_arg(a))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Whether systemd accepts `name` as an environment variable name.
+#[must_use]
+pub fn env_name_is_valid(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// One `Environment=` assignment, quoted: `"NAME=value"`.
+#[must_use]
+pub fn environment(name: &str, value: &str) -> String {
+    let mut quoted = String::from("\"");
+    push_c_escaped(&mut quoted, &format!("{name}={value}"));
+    quoted.push('"');
+    double_specials(&quoted, false)
+}
+
+/// A free-text value (`Description=`): specifiers doubled, line breaks turned into spaces,
+/// surrounding whitespace trimmed (systemd would trim it anyway).
+#[must_use]
+pub fn text(value: &str) -> String {
+    let one_line: String = value
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    double_specials(one_line.trim(), false)
+}
+
+/// A path value (`WorkingDirectory=`, `PIDFile=`, …): specifiers doubled.
+#[must_use]
+pub fn path(value: &str) -> String {
+    double_specials(value, false)
+}
+
+/// A line for an environment file (`EnvironmentFile=`): `NAME='value'`, or double-quoted with
+/// backslash escapes when the value holds a single quote.
+#[must_use]
+pub fn env_file_line(name: &str, value: &str) -> String {
+    if !value.contains('\'') && !value.contains('\n') {
+        return format!("{name}='{value}'");
+    }
+    let mut out = format!("{name}=\"");
+    for c in value.chars() {
+        match c {
+            '"' | '\\' | '$' | '`' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn push_escaped_byte(out: &mut String, b: u8) {
+    out.push_str(&format!("\\x{b:02x}"));
+}
+
+/// `systemd-escape STRING`: the instance-string escaping of `systemd-escape`.
+#[must_use]
+pub fn unit_instance(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (i, b) in s.bytes().enumerate() {
+        match b {
+            b'.' if i == 0 => push_escaped_byte(&mut out, b),
+            b'/' => out.push('-'),
+            b if b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.') => {
+                out.push(char::from(b))
+            }
+            b => push_escaped_byte(&mut out, b),
+        }
+    }
+    out
+}
+
+/// `systemd-escape --path PATH`: duplicate and trailing slashes dropped, the root is `-`.
+#[must_use]
+pub fn path_instance(path: &str) -> String {
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.is_empty() {
+        return "-".to_string();
+    }
+    unit_instance(&parts.join("/"))
+}
+
+/// Standard base64 (RFC 4648, with padding), for `StandardInputData=`.
+#[must_use]
+pub fn base64(data: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.push(char::from(TABLE[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_arguments_stay_bare() {
+        assert_eq!(exec_arg("/usr/bin/true"), "/usr/bin/true");
+        assert_eq!(exec_arg("--flag=value"), "--flag=value");
+    }
+
+    #[test]
+    fn specifiers_and_variables_are_doubled() {
+        assert_eq!(exec_arg("date +%F"), "\"date +%%F\"");
+        assert_eq!(exec_arg("$HOME"), "$$HOME");
+    }
+
+    #[test]
+    fn quotes_backslashes_and_semicolons() {
+        assert_eq!(exec_arg("it's"), "\"it's\"");
+        assert_eq!(exec_arg("a\"b"), "\"a\\\"b\"");
+        assert_eq!(exec_arg("a\\b"), "\"a\\\\b\"");
+        assert_eq!(exec_arg(";"), "\\;");
+        assert_eq!(exec_arg(""), "\"\"");
+        assert_eq!(exec_arg("a\x01"), "\"a\\x01\"");
+    }
+
+    #[test]
+    fn environment_assignments() {
+        assert_eq!(
+            environment("PATH", "/usr/bin:/bin"),
+            "\"PATH=/usr/bin:/bin\""
+        );
+        assert_eq!(environment("X", "50% \"q\" $y"), "\"X=50%% \\\"q\\\" $y\"");
+    }
+
+    #[test]
+    fn instance_escaping_matches_systemd_escape() {
+        assert_eq!(unit_instance("a b/c$%\\x"), "a\\x20b-c\\x24\\x25\\x5cx");
+        assert_eq!(unit_instance(".hidden"), "\\x2ehidden");
+        assert_eq!(unit_instance("a-b"), "a\\x2db");
+        assert_eq!(unit_instance("é"), "\\xc3\\xa9");
+        assert_eq!(path_instance("/var/lib//x/"), "var-lib-x");
+        assert_eq!(path_instance("/"), "-");
+    }
+
+    #[test]
+    fn base64_padding() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(
+            base64(b"Joe,\n\nWhere are your kids?\n"),
+            "Sm9lLAoKV2hlcmUgYXJlIHlvdXIga2lkcz8K"
+        );
+    }
+}

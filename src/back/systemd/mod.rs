@@ -1,0 +1,329 @@
+//! The systemd backend: turns a [`Definition`] into unit files.
+//!
+//! Mapping (IR → directive):
+//! - `Service.command` → `ExecStart=` (a shell line as `SHELL -c LINE`); `pre` → `ExecStartPre=`;
+//!   `reload` → `ExecReload=`; `stop.command` → `ExecStop=`.
+//! - `ServiceKind` → `Type=` (+ `RemainAfterExit=`, `PIDFile=`).
+//! - `ExecContext` → `User=`, `Group=`, `WorkingDirectory=`, `Environment=` (secrets go to an
+//!   environment file instead), `EnvironmentFile=`, `UMask=`, `Nice=`, `Limit*=`,
+//!   `StandardInput=data` + `StandardInputData=`, `KillMode=process` when children must survive.
+//! - `Restart` → `Restart=`/`RestartSec=`; `Stop` → `KillSignal=`/`TimeoutStopSec=`.
+//! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
+//! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
+//! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
+//! - `Activation::Timer` → a `.timer` (`OnCalendar=`, `OnBootSec=`, `AccuracySec=`,
+//!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
+//!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
+
+pub mod calendar;
+pub mod escape;
+pub mod unit;
+
+use crate::ir::{
+    Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, WorkingDir,
+};
+use crate::report::{Code, Finding};
+use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
+
+/// The mail helper template shared by every job that mails its output (`--mail`).
+pub const MAIL_UNIT: &str = "systemdify-cron-mail@.service";
+
+/// Backend settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// Where environment files with secrets are installed on the target (`--env-dir`).
+    pub env_dir: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            env_dir: "/etc/systemdify/env".to_string(),
+        }
+    }
+}
+
+/// A file to write, relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub contents: String,
+    /// File mode: 0o644 for units, 0o600 for environment files with secrets.
+    pub mode: u32,
+}
+
+/// What one item lowers to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lowered {
+    pub files: Vec<OutputFile>,
+    /// Unit file names, for the report (helpers included).
+    pub units: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+fn command_line(cmd: &Command) -> String {
+    match cmd {
+        Command::Argv(argv) => escape::exec_line(argv),
+        Command::Shell { shell, script } => {
+            escape::exec_line(&[shell.clone(), "-c".to_string(), script.clone()])
+        }
+    }
+}
+
+fn output(o: &Output) -> String {
+    match o {
+        Output::Journal => "journal".to_string(),
+        Output::Null => "null".to_string(),
+        Output::Append(path) => format!("append:{}", escape::path(path)),
+    }
+}
+
+/// Lowers `def` to unit files named after `base` (`base.service`, `base.timer`, or
+/// `base@.service` for several instances). `source` is the `# Converted from` location.
+#[must_use]
+pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options) -> Lowered {
+    let mut lowered = Lowered::default();
+    let svc = &def.service;
+    let template = matches!(svc.instances, Instances::Count(_));
+    let service_name = if template {
+        format!("{base}@.service")
+    } else {
+        format!("{base}.service")
+    };
+
+    let mut unit = UnitSection {
+        description: Some(escape::text(&svc.description)),
+        ..UnitSection::default()
+    };
+    unit.wants.clone_from(&svc.ordering.wants);
+    unit.requires.clone_from(&svc.ordering.requires);
+    unit.after.clone_from(&svc.ordering.after);
+    unit.before.clone_from(&svc.ordering.before);
+    if svc.conditions.ac_power {
+        unit.condition_ac_power = Some(true);
+    }
+    if svc.mail.is_some() {
+        let hook = MAIL_UNIT.replace("@.", "@%n.");
+        unit.on_failure.push(hook.clone());
+        unit.on_success.push(hook);
+    }
+
+    let mut s = ServiceSection::default();
+    match &svc.kind {
+        ServiceKind::Oneshot { remain_after_exit } => {
+            s.kind = Some("oneshot");
+            if *remain_after_exit {
+                s.remain_after_exit = Some(true);
+            }
+        }
+        ServiceKind::Simple => s.kind = Some("simple"),
+        ServiceKind::Exec => s.kind = Some("exec"),
+        ServiceKind::Forking { pid_file } => {
+            s.kind = Some("forking");
+            s.pid_file = pid_file.as_deref().map(escape::path);
+        }
+        ServiceKind::Notify => s.kind = Some("notify"),
+    }
+    let ctx = &svc.exec;
+    s.user.clone_from(&ctx.user);
+    s.group.clone_from(&ctx.group);
+    s.working_directory = ctx.working_dir.as_ref().map(|w| match w {
+        WorkingDir::Home => "~".to_string(),
+        WorkingDir::Path(p) => escape::path(p),
+    });
+    let mut secrets = Vec::new();
+    for var in &ctx.environment {
+        if !escape::env_name_is_valid(&var.name) {
+            lowered.findings.push(Finding::dropped(
+                Code::EnvInvalid,
+                format!("environment variable name `{}` is not valid for systemd", var.name),
+                "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
+            ));
+        } else if var.secret {
+            secrets.push(var);
+        } else {
+            s.environment
+                .push(escape::environment(&var.name, &var.value));
+        }
+    }
+    for f in &ctx.environment_files {
+        let p = escape::path(&f.path);
+        s.environment_file
+            .push(if f.optional { format!("-{p}") } else { p });
+    }
+    if !secrets.is_empty() {
+        let unit_file = service_name.clone();
+        let installed = format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'));
+        s.environment_file.push(escape::path(&installed));
+        let mut contents = format!("# Secrets for {unit_file}, converted from {source}\n");
+        for var in &secrets {
+            contents.push_str(&escape::env_file_line(&var.name, &var.value));
+            contents.push('\n');
+        }
+        lowered.files.push(OutputFile {
+            path: format!("env/{unit_file}.env"),
+            contents,
+            mode: 0o600,
+        });
+        let names: Vec<&str> = secrets.iter().map(|v| v.name.as_str()).collect();
+        lowered.findings.push(Finding::note(
+            Code::SecretEnvFile,
+            format!(
+                "{} look(s) like a secret; written to env/{unit_file}.env (mode 0600) instead of the unit",
+                names.join(", ")
+            ),
+            format!("install that file as {installed} with mode 0600, owned by root"),
+        ));
+    }
+    s.umask = ctx.umask.map(|m| format!("{m:04o}"));
+    s.nice = ctx.nice;
+    s.limits = ctx
+        .limits
+        .iter()
+        .map(|l| (l.resource, l.value.clone()))
+        .collect();
+    if let Stdin::Data(data) = &ctx.stdin {
+        s.standard_input = Some("data");
+        s.standard_input_data = Some(escape::base64(data));
+    }
+    s.standard_output = svc.logging.stdout.as_ref().map(output);
+    s.standard_error = svc.logging.stderr.as_ref().map(output);
+    s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
+    s.exec_start_pre = svc.pre.iter().map(command_line).collect();
+    s.exec_start = vec![command_line(&svc.command)];
+    s.exec_reload = svc.reload.iter().map(command_line).collect();
+    s.exec_stop = svc.stop.command.iter().map(command_line).collect();
+    if ctx.keep_children {
+        s.kill_mode = Some("process");
+    }
+    s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
+    s.timeout_stop_sec = svc.stop.timeout_sec;
+    match svc.restart {
+        Restart::No => {}
+        Restart::OnFailure { delay_sec } => {
+            s.restart = Some("on-failure");
+            s.restart_sec = delay_sec;
+        }
+        Restart::Always { delay_sec } => {
+            s.restart = Some("always");
+            s.restart_sec = delay_sec;
+        }
+    }
+
+    let mut install = InstallSection::default();
+    let mut timer_file = None;
+    match &def.activation {
+        Activation::Boot { wanted_by, aliases } => {
+            install.wanted_by.clone_from(wanted_by);
+            install.alias.clone_from(aliases);
+        }
+        Activation::Manual => {}
+        Activation::Timer(t) => {
+            let timer = TimerSection {
+                on_calendar: t.calendar.iter().map(calendar::expression).collect(),
+                on_boot_sec: t.boot_delay,
+                accuracy_sec: Some(t.accuracy_sec),
+                randomized_delay_sec: t.random_delay,
+                fixed_random_delay: t.fixed_random_delay.then_some(true),
+                persistent: t.persistent.then_some(true),
+            };
+            timer_file = Some(UnitFile {
+                comments: vec![format!("Converted from {source}")],
+                unit: UnitSection {
+                    description: Some(escape::text(&format!("Timer for {}", svc.description))),
+                    ..UnitSection::default()
+                },
+                kind: Kind::Timer(timer),
+                install: InstallSection {
+                    wanted_by: vec!["timers.target".to_string()],
+                    alias: Vec::new(),
+                },
+            });
+        }
+    }
+
+    let service = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit,
+        kind: Kind::Service(s),
+        install,
+    };
+    lowered.files.insert(
+        0,
+        OutputFile {
+            path: service_name.clone(),
+            contents: service.render(),
+            mode: 0o644,
+        },
+    );
+    lowered.units.push(service_name);
+    if let Instances::Count(n) = svc.instances {
+        lowered
+            .units
+            .extend((0..n).map(|i| format!("{base}@{i}.service")));
+    }
+    if let Some(t) = timer_file {
+        let name = format!("{base}.timer");
+        lowered.files.insert(
+            1,
+            OutputFile {
+                path: name.clone(),
+                contents: t.render(),
+                mode: 0o644,
+            },
+        );
+        lowered.units.push(name);
+    }
+    if svc.mail.is_some() {
+        lowered.units.push(MAIL_UNIT.to_string());
+    }
+    lowered
+}
+
+/// The mail helper template (`systemdify-cron-mail@.service`): started by `OnFailure=`/
+/// `OnSuccess=` of a job (`%i` is the job's unit name), it reads that run's output from the
+/// journal and, only when there was some, mails it like cron did: to the job's `MAILTO` (else its
+/// `User=`), from `MAILFROM` when set, subject `Cron <user@host> description`.
+#[must_use]
+pub fn mail_helper() -> OutputFile {
+    let script = r#"unit="$1"
+inv="${MONITOR_INVOCATION_ID:-$(systemctl show -P InvocationID "$unit")}"
+out="$(journalctl -q --no-pager -o cat _SYSTEMD_INVOCATION_ID="$inv")"
+[ -n "$out" ] || exit 0
+env="$(systemctl show -P Environment "$unit" | tr " " "\n")"
+to="$(printf "%s\n" "$env" | sed -n "s/^MAILTO=//p" | tail -n 1)"
+from="$(printf "%s\n" "$env" | sed -n "s/^MAILFROM=//p" | tail -n 1)"
+user="$(systemctl show -P User "$unit")"
+[ -n "$user" ] || user=root
+[ -n "$to" ] || to="$user"
+[ -n "$from" ] || from="$user"
+desc="$(systemctl show -P Description "$unit")"
+{ printf "From: %s\nTo: %s\nSubject: Cron <%s@%s> %s\n\n" "$from" "$to" "$user" "$(uname -n)" "$desc"; printf "%s\n" "$out"; } | /usr/sbin/sendmail -i -t"#;
+    let unit = UnitFile {
+        comments: vec![
+            "Generated by systemdify: mails a converted cron job's output, as cron did".to_string(),
+        ],
+        unit: UnitSection {
+            description: Some("Mail the output of %i like cron did".to_string()),
+            ..UnitSection::default()
+        },
+        kind: Kind::Service(ServiceSection {
+            kind: Some("oneshot"),
+            exec_start: vec![
+                escape::exec_line(&[
+                    "/bin/sh".to_string(),
+                    "-c".to_string(),
+                    script.to_string(),
+                    "systemdify-cron-mail".to_string(),
+                ]) + " %i",
+            ],
+            ..ServiceSection::default()
+        }),
+        install: InstallSection::default(),
+    };
+    OutputFile {
+        path: MAIL_UNIT.to_string(),
+        contents: unit.render(),
+        mode: 0o644,
+    }
+}

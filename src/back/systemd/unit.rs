@@ -1,0 +1,287 @@
+//! Typed unit-file sections and the writer that spells them.
+//!
+//! Values in these structs are already escaped for systemd (see [`super::escape`]); the writer
+//! only orders keys deterministically and lays out the file. Each section's `entries` destructures
+//! every field, so a field added here and never written fails to compile.
+
+use std::fmt::Write as _;
+
+/// `[Unit]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitSection {
+    pub description: Option<String>,
+    pub documentation: Vec<String>,
+    pub wants: Vec<String>,
+    pub requires: Vec<String>,
+    pub after: Vec<String>,
+    pub before: Vec<String>,
+    pub on_failure: Vec<String>,
+    pub on_success: Vec<String>,
+    pub condition_ac_power: Option<bool>,
+}
+
+/// `[Service]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServiceSection {
+    pub kind: Option<&'static str>,
+    pub remain_after_exit: Option<bool>,
+    pub pid_file: Option<String>,
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub working_directory: Option<String>,
+    pub environment: Vec<String>,
+    pub environment_file: Vec<String>,
+    pub umask: Option<String>,
+    pub nice: Option<i32>,
+    pub limits: Vec<(crate::ir::Resource, String)>,
+    pub standard_input: Option<&'static str>,
+    pub standard_input_data: Option<String>,
+    pub standard_output: Option<String>,
+    pub standard_error: Option<String>,
+    pub syslog_identifier: Option<String>,
+    pub exec_start_pre: Vec<String>,
+    pub exec_start: Vec<String>,
+    pub exec_reload: Vec<String>,
+    pub exec_stop: Vec<String>,
+    pub kill_mode: Option<&'static str>,
+    pub kill_signal: Option<String>,
+    pub timeout_stop_sec: Option<u64>,
+    pub restart: Option<&'static str>,
+    pub restart_sec: Option<u64>,
+}
+
+/// `[Timer]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TimerSection {
+    pub on_calendar: Vec<String>,
+    pub on_boot_sec: Option<u64>,
+    pub accuracy_sec: Option<u64>,
+    pub randomized_delay_sec: Option<u64>,
+    pub fixed_random_delay: Option<bool>,
+    pub persistent: Option<bool>,
+}
+
+/// `[Install]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InstallSection {
+    pub wanted_by: Vec<String>,
+    pub alias: Vec<String>,
+}
+
+type Entries = Vec<(&'static str, String)>;
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_string()
+}
+
+fn push_opt<T: ToString>(out: &mut Entries, key: &'static str, value: &Option<T>) {
+    if let Some(v) = value {
+        out.push((key, v.to_string()));
+    }
+}
+
+fn push_all(out: &mut Entries, key: &'static str, values: &[String]) {
+    out.extend(values.iter().map(|v| (key, v.clone())));
+}
+
+fn push_list(out: &mut Entries, key: &'static str, values: &[String]) {
+    if !values.is_empty() {
+        out.push((key, values.join(" ")));
+    }
+}
+
+impl UnitSection {
+    fn entries(&self) -> Entries {
+        let UnitSection {
+            description,
+            documentation,
+            wants,
+            requires,
+            after,
+            before,
+            on_failure,
+            on_success,
+            condition_ac_power,
+        } = self;
+        let mut out = Entries::new();
+        push_opt(&mut out, "Description", description);
+        push_all(&mut out, "Documentation", documentation);
+        push_list(&mut out, "Wants", wants);
+        push_list(&mut out, "Requires", requires);
+        push_list(&mut out, "After", after);
+        push_list(&mut out, "Before", before);
+        push_list(&mut out, "OnFailure", on_failure);
+        push_list(&mut out, "OnSuccess", on_success);
+        push_opt(
+            &mut out,
+            "ConditionACPower",
+            &condition_ac_power.map(|b| b.to_string()),
+        );
+        out
+    }
+}
+
+impl ServiceSection {
+    fn entries(&self) -> Entries {
+        let ServiceSection {
+            kind,
+            remain_after_exit,
+            pid_file,
+            user,
+            group,
+            working_directory,
+            environment,
+            environment_file,
+            umask,
+            nice,
+            limits,
+            standard_input,
+            standard_input_data,
+            standard_output,
+            standard_error,
+            syslog_identifier,
+            exec_start_pre,
+            exec_start,
+            exec_reload,
+            exec_stop,
+            kill_mode,
+            kill_signal,
+            timeout_stop_sec,
+            restart,
+            restart_sec,
+        } = self;
+        let mut out = Entries::new();
+        push_opt(&mut out, "Type", kind);
+        push_opt(&mut out, "RemainAfterExit", &remain_after_exit.map(yes_no));
+        push_opt(&mut out, "PIDFile", pid_file);
+        push_opt(&mut out, "User", user);
+        push_opt(&mut out, "Group", group);
+        push_opt(&mut out, "WorkingDirectory", working_directory);
+        push_all(&mut out, "Environment", environment);
+        push_all(&mut out, "EnvironmentFile", environment_file);
+        push_opt(&mut out, "UMask", umask);
+        push_opt(&mut out, "Nice", nice);
+        for (resource, value) in limits {
+            out.push((resource.directive(), value.clone()));
+        }
+        push_opt(&mut out, "StandardInput", standard_input);
+        push_opt(&mut out, "StandardInputData", standard_input_data);
+        push_opt(&mut out, "StandardOutput", standard_output);
+        push_opt(&mut out, "StandardError", standard_error);
+        push_opt(&mut out, "SyslogIdentifier", syslog_identifier);
+        push_all(&mut out, "ExecStartPre", exec_start_pre);
+        push_all(&mut out, "ExecStart", exec_start);
+        push_all(&mut out, "ExecReload", exec_reload);
+        push_all(&mut out, "ExecStop", exec_stop);
+        push_opt(&mut out, "KillMode", kill_mode);
+        push_opt(&mut out, "KillSignal", kill_signal);
+        push_opt(&mut out, "TimeoutStopSec", timeout_stop_sec);
+        push_opt(&mut out, "Restart", restart);
+        push_opt(&mut out, "RestartSec", restart_sec);
+        out
+    }
+}
+
+impl TimerSection {
+    fn entries(&self) -> Entries {
+        let TimerSection {
+            on_calendar,
+            on_boot_sec,
+            accuracy_sec,
+            randomized_delay_sec,
+            fixed_random_delay,
+            persistent,
+        } = self;
+        let mut out = Entries::new();
+        push_all(&mut out, "OnCalendar", on_calendar);
+        push_opt(&mut out, "OnBootSec", &on_boot_sec.map(seconds));
+        push_opt(&mut out, "AccuracySec", &accuracy_sec.map(seconds));
+        push_opt(
+            &mut out,
+            "RandomizedDelaySec",
+            &randomized_delay_sec.map(seconds),
+        );
+        push_opt(
+            &mut out,
+            "FixedRandomDelay",
+            &fixed_random_delay.map(yes_no),
+        );
+        push_opt(&mut out, "Persistent", &persistent.map(yes_no));
+        out
+    }
+}
+
+/// A time span in systemd's notation, in the largest whole unit (`90s` → `90s`, `120` → `2min`).
+#[must_use]
+pub fn seconds(s: u64) -> String {
+    if s != 0 && s % 3600 == 0 {
+        format!("{}h", s / 3600)
+    } else if s != 0 && s % 60 == 0 {
+        format!("{}min", s / 60)
+    } else {
+        format!("{s}s")
+    }
+}
+
+impl InstallSection {
+    fn entries(&self) -> Entries {
+        let InstallSection { wanted_by, alias } = self;
+        let mut out = Entries::new();
+        push_list(&mut out, "WantedBy", wanted_by);
+        push_list(&mut out, "Alias", alias);
+        out
+    }
+}
+
+/// The body of a unit file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Service(ServiceSection),
+    Timer(TimerSection),
+}
+
+/// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitFile {
+    pub comments: Vec<String>,
+    pub unit: UnitSection,
+    pub kind: Kind,
+    pub install: InstallSection,
+}
+
+impl UnitFile {
+    /// The file's text: each comment as a `# ` line, then the non-empty sections separated by
+    /// blank lines. Deterministic for equal input.
+    #[must_use]
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for c in &self.comments {
+            let line: String = c
+                .chars()
+                .map(|ch| if ch.is_control() { ' ' } else { ch })
+                .collect();
+            let _ = writeln!(out, "# {line}");
+        }
+        let (kind_name, kind_entries) = match &self.kind {
+            Kind::Service(s) => ("Service", s.entries()),
+            Kind::Timer(t) => ("Timer", t.entries()),
+        };
+        for (name, entries) in [
+            ("Unit", self.unit.entries()),
+            (kind_name, kind_entries),
+            ("Install", self.install.entries()),
+        ] {
+            if entries.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "[{name}]");
+            for (k, v) in entries {
+                let _ = writeln!(out, "{k}={v}");
+            }
+        }
+        out
+    }
+}

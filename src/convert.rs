@@ -1,0 +1,86 @@
+//! The pipeline: inputs → frontends → names → systemd backend → files and report.
+
+use crate::back::systemd::{self, OutputFile};
+use crate::front::{self, Input};
+use crate::host::Host;
+use crate::ir::{Body, Item};
+use crate::report::{InputError, Level, Report, ReportItem, Source, Status};
+
+/// Everything `convert` needs besides the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub front: front::Options,
+    pub back: systemd::Options,
+}
+
+/// The result of a run: the files to write (in a deterministic order) and the report.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub files: Vec<OutputFile>,
+    pub report: Report,
+}
+
+/// Converts `inputs` read from `host`. Never fails: what cannot be read or parsed becomes an
+/// error item in the report.
+#[must_use]
+pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
+    let mut items: Vec<Item> = inputs
+        .iter()
+        .flat_map(|input| front::parse(input, host, &options.front))
+        .collect();
+    let names = crate::naming::assign(&mut items, host);
+    let mut files: Vec<OutputFile> = Vec::new();
+    let mut report_items = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    let mut mail = false;
+    for (item, name) in items.into_iter().zip(names) {
+        let mut findings = item.findings;
+        let mut units = Vec::new();
+        let status = match (&item.body, name) {
+            (Body::Unit(def), Some(base)) => {
+                let source = match item.origin.line {
+                    Some(l) => format!("{}:{l}", item.origin.file),
+                    None => item.origin.file.clone(),
+                };
+                let lowered = systemd::write_units(def, &base, &source, &options.back);
+                mail |= def.service.mail.is_some();
+                files.extend(lowered.files);
+                units = lowered.units;
+                findings.extend(lowered.findings);
+                if findings.iter().any(|f| f.level != Level::Note) {
+                    Status::Approximated
+                } else {
+                    Status::Translated
+                }
+            }
+            (Body::Error(e), _) => {
+                errors.push(InputError {
+                    file: item.origin.file.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message.clone(),
+                });
+                Status::Error
+            }
+            _ => Status::Skipped,
+        };
+        report_items.push(ReportItem {
+            source: Source {
+                format: item.origin.format,
+                file: item.origin.file,
+                line: item.origin.line,
+                name: item.name,
+            },
+            status,
+            units,
+            findings,
+        });
+    }
+    if mail {
+        files.push(systemd::mail_helper());
+    }
+    Conversion {
+        files,
+        report: Report::new(inputs.len(), report_items, errors),
+    }
+}

@@ -1,0 +1,831 @@
+//! The cron family: crontabs (system and per-user), `/etc/anacrontab`, and the periodic
+//! directories they run.
+//!
+//! Mapping of a crontab job line (Debian cron / cronie):
+//! - schedule → `OnCalendar=` (two lines when cron ORs the day fields), `AccuracySec=1s`, no
+//!   persistence; `@reboot` → `OnBootSec=1min`.
+//! - user column or spool owner → `User=`; `HOME` → `WorkingDirectory=` (default `~`).
+//! - command → `ExecStart=$SHELL -c '…'`; text after `%` → `StandardInput=data`.
+//! - `SHELL`, `PATH` (cron's defaults `/bin/sh`, `/usr/bin:/bin` when unset) and every other
+//!   variable → `Environment=`; `CRON_TZ` (cronie) → the zone of `OnCalendar=`; `RANDOM_DELAY`
+//!   (cronie) → `RandomizedDelaySec=`; `MAILTO`/`MAILFROM` → a finding, or a mail hook with `--mail`.
+//! - `Type=oneshot`, `KillMode=process` (cron never kills a job's background children).
+
+pub mod anacron;
+pub mod command;
+pub mod periodic;
+pub mod schedule;
+
+use crate::calendar;
+use crate::host::Host;
+use crate::ir::{
+    Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, MailHook, Origin,
+    Service, SourceError, Stdin, Timer, WorkingDir,
+};
+use crate::report::{Code, Finding};
+use schedule::{Dialect, Spec};
+
+/// How a crontab's lines are laid out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Table {
+    /// Decide from the path, else from the lines (the contract's rules).
+    #[default]
+    Infer,
+    /// `/etc/crontab` and `cron.d` style: a user column after the schedule.
+    System,
+    /// A per-user crontab owned by the named user (`None`: owner unknown).
+    User(Option<String>),
+}
+
+/// What to emit for the periodic directories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Periodic {
+    /// One unit per directory, running `run-parts` (keeps order and serial execution).
+    #[default]
+    RunParts,
+    /// One unit per script in the directory.
+    PerScript,
+}
+
+/// Options of the cron family.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub table: Table,
+    pub dialect: Dialect,
+    /// Emit mail hooks for `MAILTO` instead of a `cron-mailto` finding.
+    pub mail: bool,
+    pub periodic: Periodic,
+}
+
+/// Years over which daylight-saving exposure is checked (fixed, so output does not depend on
+/// the date of the run).
+const DST_YEARS: (i16, i16) = (2025, 2035);
+
+/// Cron's own defaults for a job's environment (Vixie `pathnames.h`).
+const DEFAULT_SHELL: &str = "/bin/sh";
+const DEFAULT_PATH: &str = "/usr/bin:/bin";
+
+/// Parses a `NAME = value` environment line as Vixie cron's `load_env` does: blanks around
+/// `=` allowed, matching quotes around the name or value removed. `None` when the line is not
+/// an assignment.
+#[must_use]
+pub fn env_assignment(line: &str) -> Option<(String, String)> {
+    let t = line.trim_start();
+    let (name, after) = if let Some(q) = t.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let end = t[1..].find(q)? + 1;
+        (t[1..end].to_string(), &t[end + 1..])
+    } else {
+        let end = t.find(|c: char| c == '=' || c == ' ' || c == '\t')?;
+        (t[..end].to_string(), &t[end..])
+    };
+    if name.is_empty() {
+        return None;
+    }
+    let value = after.trim_start().strip_prefix('=')?.trim();
+    let value = match value.chars().next() {
+        Some(q @ ('"' | '\'')) if value.len() >= 2 && value.ends_with(q) => {
+            &value[1..value.len() - 1]
+        }
+        _ => value,
+    };
+    Some((name, value.to_string()))
+}
+
+/// The crontab's environment as assigned so far: names in first-assignment order, last value wins.
+#[derive(Debug, Clone, Default)]
+pub struct Env(Vec<(String, String)>);
+
+impl Env {
+    pub fn set(&mut self, name: String, value: String) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &(String, String)> {
+        self.0.iter()
+    }
+}
+
+/// Where a crontab sits, for naming and format decisions.
+struct Place<'a> {
+    host_path: Option<&'a str>,
+}
+
+impl Place<'_> {
+    fn file_name(&self) -> Option<&str> {
+        self.host_path
+            .and_then(|p| p.rsplit('/').next())
+            .filter(|n| !n.is_empty())
+    }
+    fn parent_dir(&self) -> Option<&str> {
+        let p = self.host_path?;
+        let (dir, _) = p.rsplit_once('/')?;
+        Some(dir)
+    }
+    fn is_system(&self) -> bool {
+        self.host_path == Some("/etc/crontab")
+            || self
+                .parent_dir()
+                .is_some_and(|d| d.ends_with("/cron.d") || d == "cron.d")
+    }
+    fn spool_user(&self) -> Option<&str> {
+        let dir = self.parent_dir()?;
+        (dir.ends_with("/var/spool/cron/crontabs")
+            || dir.ends_with("/var/spool/cron/tabs")
+            || dir.ends_with("/var/spool/cron"))
+        .then(|| self.file_name())
+        .flatten()
+    }
+}
+
+/// Why Debian's cron ignores a file in `/etc/cron.d` (run-parts naming rules), if it does.
+#[must_use]
+pub fn ignored_cron_d_name(name: &str) -> Option<&'static str> {
+    if name.starts_with('.') {
+        Some("its name starts with a dot")
+    } else if name.ends_with('~') || name.contains(".dpkg-") || name.ends_with(".dpkg") {
+        Some("it is a backup or dpkg leftover")
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Some("its name has characters other than letters, digits, `_` and `-`")
+    } else {
+        None
+    }
+}
+
+/// One environment/job line after classification.
+enum Line<'a> {
+    Blank,
+    Env(String, String),
+    Job(&'a str),
+}
+
+fn classify(line: &str) -> Line<'_> {
+    let t = line.trim_start();
+    if t.is_empty() || t.starts_with('#') {
+        return Line::Blank;
+    }
+    // A job line starts with a field or `@`; an assignment's name never holds blanks.
+    if let Some((name, value)) = env_assignment(line)
+        && !t.starts_with('@')
+        && !t.starts_with(|c: char| c.is_ascii_digit() || c == '*')
+    {
+        return Line::Env(name, value);
+    }
+    Line::Job(line)
+}
+
+/// How a job line's user token looks, for format inference.
+#[derive(PartialEq, Eq)]
+enum Looks {
+    System,
+    User,
+    Unsure,
+}
+
+fn looks(host: &Host, rest: &str) -> Looks {
+    let mut words = rest.split_whitespace();
+    let first = words.next().unwrap_or("");
+    if words.next().is_none() {
+        return Looks::User;
+    }
+    if host.user(first).is_some() || first == "root" {
+        return Looks::System;
+    }
+    let valid_user = first
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'$'));
+    if !valid_user
+        || host
+            .which(first, "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
+            .is_some()
+    {
+        Looks::User
+    } else {
+        Looks::Unsure
+    }
+}
+
+/// Converts one crontab. `display` names the file in the report; `host_path` is its path on
+/// the host (used for format and naming decisions), `None` for standard input.
+#[must_use]
+pub fn parse_crontab(
+    display: &str,
+    host_path: Option<&str>,
+    text: &str,
+    host: &Host,
+    options: &Options,
+) -> Vec<Item> {
+    let place = Place { host_path };
+    let file_item = |line: Option<u32>, message: String| Item {
+        origin: Origin {
+            format: Format::Cron,
+            file: display.to_string(),
+            line,
+        },
+        name: place.file_name().unwrap_or("crontab").to_string(),
+        unit_stem: String::new(),
+        identity: String::new(),
+        body: Body::Error(SourceError {
+            line,
+            column: None,
+            message,
+        }),
+        findings: Vec::new(),
+    };
+    if place.parent_dir().is_some_and(|d| d.ends_with("/cron.d"))
+        && let Some(why) = place.file_name().and_then(ignored_cron_d_name)
+    {
+        return vec![Item {
+            origin: Origin {
+                format: Format::Cron,
+                file: display.to_string(),
+                line: None,
+            },
+            name: place.file_name().unwrap_or_default().to_string(),
+            unit_stem: String::new(),
+            identity: String::new(),
+            body: Body::Skipped,
+            findings: vec![Finding::note(
+                Code::CronIgnoredFile,
+                format!("Debian's cron ignores this file: {why}"),
+                "nothing ran from it; rename it (letters, digits, `_`, `-` only) if its jobs were meant to run, and convert again",
+            )],
+        }];
+    }
+    let table = match &options.table {
+        Table::System => Table::System,
+        Table::User(u) => Table::User(u.clone()),
+        Table::Infer if place.is_system() => Table::System,
+        Table::Infer if place.spool_user().is_some() => {
+            Table::User(place.spool_user().map(str::to_string))
+        }
+        Table::Infer if host_path.is_none() => Table::User(None),
+        Table::Infer => {
+            let verdicts: Vec<Looks> = text
+                .lines()
+                .filter_map(|l| match classify(l) {
+                    Line::Job(j) => schedule::parse_job(j, options.dialect)
+                        .ok()
+                        .map(|job| looks(host, job.rest)),
+                    _ => None,
+                })
+                .collect();
+            if verdicts.iter().all(|v| *v == Looks::System) && !verdicts.is_empty() {
+                Table::System
+            } else if verdicts.iter().all(|v| *v == Looks::User) {
+                Table::User(None)
+            } else {
+                return vec![file_item(
+                    None,
+                    "cannot tell whether this is a system crontab (with a user column) or a user's crontab; pass --system or --user NAME".to_string(),
+                )];
+            }
+        }
+    };
+    let stem_prefix = match &table {
+        Table::System if host_path == Some("/etc/crontab") => "crontab".to_string(),
+        Table::System => place.file_name().unwrap_or("crontab").to_string(),
+        Table::User(Some(u)) => format!("cron-{u}"),
+        Table::User(None) | Table::Infer => "cron".to_string(),
+    };
+    let mut env = Env::default();
+    let mut items = Vec::new();
+    for (idx, raw) in text.split('\n').enumerate() {
+        let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        match classify(line) {
+            Line::Blank => {}
+            Line::Env(name, value) => env.set(name, value),
+            Line::Job(job_text) => {
+                let origin = Origin {
+                    format: Format::Cron,
+                    file: display.to_string(),
+                    line: Some(line_no),
+                };
+                let ctx = JobContext {
+                    origin,
+                    stem_prefix: &stem_prefix,
+                    table: &table,
+                    env: &env,
+                    host,
+                    options,
+                };
+                let item = job_item(&ctx, job_text);
+                match periodic_of(&item) {
+                    Some(dir) if options.periodic == Periodic::PerScript => {
+                        items.extend(periodic::per_script(item, &dir, host));
+                    }
+                    _ => items.push(item),
+                }
+            }
+        }
+    }
+    if items.is_empty() {
+        items.push(Item {
+            origin: Origin {
+                format: Format::Cron,
+                file: display.to_string(),
+                line: None,
+            },
+            name: place.file_name().unwrap_or("crontab").to_string(),
+            unit_stem: String::new(),
+            identity: String::new(),
+            body: Body::Skipped,
+            findings: vec![Finding::note(
+                Code::CronEmpty,
+                "this crontab has no job lines (only comments, blank lines or variables)",
+                "nothing to convert",
+            )],
+        });
+    }
+    items
+}
+
+/// The periodic directory a converted item runs with `run-parts`, if any.
+pub(crate) fn periodic_of(item: &Item) -> Option<String> {
+    let Body::Unit(def) = &item.body else {
+        return None;
+    };
+    let Command::Shell { script, .. } = &def.service.command else {
+        return None;
+    };
+    periodic::run_parts_dir(script).map(str::to_string)
+}
+
+struct JobContext<'a> {
+    origin: Origin,
+    stem_prefix: &'a str,
+    table: &'a Table,
+    env: &'a Env,
+    host: &'a Host,
+    options: &'a Options,
+}
+
+fn error_item(origin: Origin, name: &str, column: u32, message: String) -> Item {
+    let line = origin.line;
+    Item {
+        origin,
+        name: name.to_string(),
+        unit_stem: String::new(),
+        identity: String::new(),
+        body: Body::Error(SourceError {
+            line,
+            column: Some(column),
+            message,
+        }),
+        findings: Vec::new(),
+    }
+}
+
+/// Joins a stem prefix and a job name, without repeating the prefix.
+#[must_use]
+pub fn stem(prefix: &str, name: &str) -> String {
+    if name.is_empty() || name == prefix {
+        prefix.to_string()
+    } else {
+        format!("{prefix}-{name}")
+    }
+}
+
+fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
+    let options = ctx.options;
+    let job = match schedule::parse_job(text, options.dialect) {
+        Ok(job) => job,
+        Err(e) => return error_item(ctx.origin.clone(), "job", e.column, e.message),
+    };
+    let (user, command, _command_column) = match ctx.table {
+        Table::System => {
+            let rest = job.rest;
+            let user_end = rest.find([' ', '\t']).unwrap_or(rest.len());
+            let cmd = rest[user_end..].trim_start_matches([' ', '\t']);
+            if cmd.is_empty() {
+                return error_item(
+                    ctx.origin.clone(),
+                    "job",
+                    job.rest_column + u32::try_from(rest.chars().count()).unwrap_or(0),
+                    "missing command after the user column (this is a system crontab: schedule, user, command)".to_string(),
+                );
+            }
+            (Some(rest[..user_end].to_string()), cmd, job.rest_column)
+        }
+        Table::User(u) => (u.clone(), job.rest, job.rest_column),
+        Table::Infer => (None, job.rest, job.rest_column),
+    };
+    let split = command::split_percent(command);
+    let name = {
+        let n = command::job_name(&split.script);
+        if n.is_empty() { "job".to_string() } else { n }
+    };
+    let mut findings = Vec::new();
+    let periodic_dir = periodic::run_parts_dir(&split.script);
+    let unit_stem = match periodic_dir {
+        Some(dir) => periodic::dir_stem(dir),
+        None => stem(ctx.stem_prefix, &name),
+    };
+    let identity = format!(
+        "{}\u{0}{}\u{0}{}",
+        job.schedule,
+        user.as_deref().unwrap_or(""),
+        command
+    );
+    let mut item = Item {
+        origin: ctx.origin.clone(),
+        name: periodic_dir.map_or(name.clone(), |d| {
+            d.rsplit('/').next().unwrap_or(d).to_string()
+        }),
+        unit_stem,
+        identity,
+        body: Body::Skipped,
+        findings: Vec::new(),
+    };
+    if let Some(guard) = command::systemd_guard(&split.script) {
+        item.findings.push(Finding::note(
+            Code::CronSuperseded,
+            format!("the job does nothing on a systemd host (`{guard}`); its package ships a native unit for this work"),
+            "nothing to convert; check that the package's own .timer/.service is enabled",
+        ));
+        return item;
+    }
+    if let Some(dir) = periodic_dir
+        && command::anacron_guard(&split.script)
+        && ctx.host.is_executable("/usr/sbin/anacron")
+    {
+        item.findings.push(Finding::note(
+            Code::CronPeriodicLine,
+            format!("anacron is installed on this host, so this line does nothing; /etc/anacrontab runs {dir}"),
+            "convert /etc/anacrontab to get the units for this directory",
+        ));
+        return item;
+    }
+    // The job's environment, as cron builds it.
+    let env = ctx.env;
+    let mut vars: Vec<EnvVar> = Vec::new();
+    if env.get("SHELL").is_none() {
+        vars.push(EnvVar::new("SHELL", DEFAULT_SHELL));
+    }
+    if env.get("PATH").is_none() {
+        vars.push(EnvVar::new("PATH", DEFAULT_PATH));
+    }
+    let mut zone = None;
+    let mut random_delay = None;
+    for (name, value) in env.iter() {
+        match name.as_str() {
+            "LOGNAME" | "USER" => {
+                findings.push(Finding::note(
+                    Code::CronDialectVariable,
+                    format!("{name}={value} is ignored: cron sets {name} to the job's owner, and so does User="),
+                    "nothing to do",
+                ));
+                continue;
+            }
+            "CRON_TZ" => match options.dialect {
+                Dialect::Cronie if jiff::tz::TimeZone::get(value).is_ok() => {
+                    zone = Some(value.clone());
+                    findings.push(Finding::note(
+                        Code::CronTz,
+                        format!("CRON_TZ={value}: the schedule is read in {value}, as cronie does"),
+                        "nothing to do",
+                    ));
+                }
+                Dialect::Cronie => findings.push(Finding::approximated(
+                    Code::CronTz,
+                    format!("CRON_TZ={value} names no time zone known here; the schedule uses the host's zone"),
+                    "check the zone name (an IANA name such as Europe/Berlin) and add it to OnCalendar= by hand",
+                )),
+                Dialect::Debian => findings.push(Finding::note(
+                    Code::CronTzIgnored,
+                    format!("CRON_TZ={value} is only an environment variable for Debian's cron: the schedule stays in the host's zone"),
+                    "if this crontab came from a cronie host, convert with --dialect cronie to read the schedule in that zone",
+                )),
+            },
+            "TZ" => findings.push(Finding::note(
+                Code::CronTzEnv,
+                format!("TZ={value} is passed to the command only; cron reads schedules in its own zone, and so does the timer"),
+                "to schedule in that zone, add it to the OnCalendar= lines (e.g. `*-*-* 04:30:00 Europe/Berlin`)",
+            )),
+            "RANDOM_DELAY" if options.dialect == Dialect::Cronie => {
+                if let Ok(minutes) = value.trim().parse::<u64>() {
+                    random_delay = Some(minutes.min(1440) * 60);
+                    findings.push(Finding::approximated(
+                        Code::CronRandomDelay,
+                        format!("RANDOM_DELAY={value}: each start is delayed by up to {value} minute(s); cronie used one random factor for all jobs per daemon start, systemd draws a stable delay per unit"),
+                        "nothing to do unless jobs relied on running in the same order",
+                    ));
+                }
+            }
+            "RANDOM_DELAY" | "MLS_LEVEL" | "XDG_SESSION_CLASS" | "CRON_CORRECT_DST" => {
+                findings.push(Finding::note(
+                    Code::CronDialectVariable,
+                    format!("{name} means something to cronie only; under Debian's cron it is just an environment variable"),
+                    "if this crontab came from a cronie host, convert with --dialect cronie",
+                ));
+            }
+            _ => {}
+        }
+        vars.push(EnvVar::new(name.clone(), value.clone()));
+    }
+    let shell = env.get("SHELL").unwrap_or(DEFAULT_SHELL).to_string();
+    let path = env.get("PATH").unwrap_or(DEFAULT_PATH);
+
+    let mut service = Service::oneshot(
+        description(&split.script),
+        Command::Shell {
+            shell: shell.clone(),
+            script: split.script.clone(),
+        },
+    );
+    service.exec.environment = vars;
+    service.exec.user.clone_from(&user);
+    service.exec.working_dir = Some(
+        env.get("HOME")
+            .map_or(WorkingDir::Home, |h| WorkingDir::Path(h.to_string())),
+    );
+    service.exec.keep_children = true;
+    if let Some(data) = split.stdin {
+        service.exec.stdin = Stdin::Data(data);
+    }
+
+    match &user {
+        Some(u) if ctx.host.user(u).is_none() && u != "root" => findings.push(Finding::note(
+            Code::UserNotFound,
+            format!("user `{u}` does not exist on {}", host_label(ctx.host)),
+            "create the user on the target host, or the service fails to start",
+        )),
+        None => findings.push(Finding::note(
+            Code::CronNoUser,
+            "the crontab's owner is unknown, so no User= is written and the job runs as root",
+            "pass --user NAME (the owner of the crontab) and convert again",
+        )),
+        _ => {}
+    }
+    if ctx.host.which(&shell, path).is_none() {
+        findings.push(Finding::note(
+            Code::CommandNotFound,
+            format!(
+                "the shell `{shell}` was not found on {}",
+                host_label(ctx.host)
+            ),
+            "install it on the target, or set SHELL in the crontab",
+        ));
+    } else if let Some(exe) = command::leading_executable(&split.script)
+        && !ctx.host.is_executable(exe)
+    {
+        findings.push(Finding::note(
+            Code::CommandNotFound,
+            format!("`{exe}` was not found on {}", host_label(ctx.host)),
+            "install it on the target host, or fix the path in ExecStart=",
+        ));
+    }
+    if job.no_log {
+        findings.push(Finding::dropped(
+            Code::CronNoLog,
+            "cronie's `-` prefix (do not log this job's runs to syslog) has no systemd equivalent; starts and ends are logged to the journal",
+            "nothing to do unless the log volume matters; `LogLevelMax=` on the service silences the job's own output too",
+        ));
+    }
+    mail_findings(
+        ctx.env,
+        ctx.host,
+        options,
+        &split.script,
+        user.as_deref(),
+        &mut service,
+        &mut findings,
+    );
+
+    let activation = match &job.spec {
+        Spec::Reboot => {
+            findings.push(Finding::approximated(
+                Code::CronReboot,
+                "@reboot: cron ran this when the cron daemon started at boot; the timer starts it one minute after boot",
+                "enable the timer (`systemctl enable NAME.timer`) but do not start it now: starting it runs the job at once",
+            ));
+            Timer {
+                boot_delay: Some(60),
+                accuracy_sec: 1,
+                ..Timer::default()
+            }
+        }
+        Spec::Calendar(fields) => {
+            let events = fields.events(zone.as_deref());
+            if job.schedule == "@weekly" {
+                findings.push(Finding::note(
+                    Code::CronWeekly,
+                    "cron's @weekly is Sunday 00:00; systemd's `weekly` would be Monday, so it is written as `Sun *-*-* 00:00:00`",
+                    "nothing to do",
+                ));
+            }
+            calendar_findings(ctx, fields, &events, zone.as_deref(), &mut findings);
+            if fields.randomized {
+                findings.push(Finding::approximated(
+                    Code::CronRandomRange,
+                    "a `~` range: cronie draws a new random value each time it loads the crontab; the value was drawn once, here, and is fixed in OnCalendar=",
+                    "nothing to do unless the spread across hosts matters; use RandomizedDelaySec= for a delay drawn by systemd",
+                ));
+            }
+            Timer {
+                calendar: events,
+                random_delay,
+                fixed_random_delay: random_delay.is_some(),
+                accuracy_sec: 1,
+                ..Timer::default()
+            }
+        }
+    };
+    if let Some(dir) = periodic_dir {
+        findings.push(Finding::note(
+            Code::PeriodicRunParts,
+            format!("runs the scripts in {dir} one after another with run-parts, as cron did"),
+            "convert with --periodic per-script for one unit per script",
+        ));
+    }
+    item.findings = findings;
+    item.body = Body::Unit(Box::new(Definition {
+        service,
+        activation: Activation::Timer(activation),
+    }));
+    item
+}
+
+fn host_label(host: &Host) -> String {
+    match host.root() {
+        Some(r) => format!("the host at {}", r.display()),
+        None => "this machine".to_string(),
+    }
+}
+
+/// A description for a command: its text, shortened.
+fn description(script: &str) -> String {
+    let one: String = script.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 120 {
+        format!("{}…", one.chars().take(119).collect::<String>())
+    } else {
+        one
+    }
+}
+
+/// Cron's and anacron's mail: any output of a run is mailed to `MAILTO` (else the owner).
+/// With `--mail` a mail hook; otherwise a finding, unless nothing was ever mailed.
+pub(crate) fn mail_findings(
+    env: &Env,
+    host: &Host,
+    options: &Options,
+    script: &str,
+    user: Option<&str>,
+    service: &mut Service,
+    findings: &mut Vec<Finding>,
+) {
+    let mailto = env.get("MAILTO");
+    if mailto == Some("") {
+        return;
+    }
+    let recipient = mailto
+        .map(str::to_string)
+        .or_else(|| user.map(str::to_string))
+        .unwrap_or_else(|| "root".to_string());
+    if command::output_discarded(script) {
+        return;
+    }
+    if options.mail {
+        service.mail = Some(MailHook {
+            to: recipient.clone(),
+            from: env.get("MAILFROM").map(str::to_string),
+        });
+        findings.push(Finding::note(
+            Code::CronMailHook,
+            format!("output is mailed to {recipient} by systemdify-cron-mail@.service when the run printed anything, as cron did"),
+            "the target needs /usr/sbin/sendmail; the mail helper reads the run's output from the journal",
+        ));
+        return;
+    }
+    let sendmail = host.is_executable("/usr/sbin/sendmail");
+    if !sendmail && host.root().is_some() {
+        findings.push(Finding::note(
+            Code::CronNoMta,
+            format!("cron would mail any output to {recipient}, but the host has no /usr/sbin/sendmail, so cron discarded it; the journal keeps it now"),
+            "nothing to do; read the output with `journalctl -u NAME.service`",
+        ));
+        return;
+    }
+    findings.push(Finding::dropped(
+        Code::CronMailto,
+        format!("cron mailed any output of this job to {recipient}; the converted job's output goes to the journal and is not mailed"),
+        "convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set MAILTO=\"\" if the mail was unwanted",
+    ));
+}
+
+fn calendar_findings(
+    ctx: &JobContext<'_>,
+    fields: &schedule::Fields,
+    events: &[CalendarEvent],
+    zone: Option<&str>,
+    findings: &mut Vec<Finding>,
+) {
+    if events.len() == 2 {
+        let week =
+            fields.days.count_ones() == 7 && (fields.days >> fields.days.trailing_zeros()) == 0x7f;
+        let help = if week {
+            "if the intent was \"the first <weekday> of the month\" (days 1-7 AND that weekday), cron never did that: write one OnCalendar= line such as `Mon *-*-01..07 09:00:00` by hand"
+        } else {
+            "nothing to do: this is how cron reads it"
+        };
+        findings.push(Finding::note(
+            Code::CronDomDowOr,
+            "both day-of-month and day-of-week are restricted, so cron runs the job when either matches: two OnCalendar= lines",
+            help,
+        ));
+    }
+    if never_fires(fields) {
+        findings.push(Finding::note(
+            Code::CronNeverFires,
+            "no date matches this schedule (such as 30 February), so cron never ran it and the timer never elapses",
+            "fix the schedule or drop the job",
+        ));
+    }
+    let tz = match zone {
+        Some(z) => jiff::tz::TimeZone::get(z).ok(),
+        None => ctx.host.time_zone(),
+    };
+    if let Some(tz) = tz {
+        let (gap, fold) = calendar::dst_exposure(events, &tz, DST_YEARS.0, DST_YEARS.1);
+        let wildcard = fields.minute_star || fields.hour_star;
+        let name = tz.iana_name().unwrap_or("the host's zone").to_string();
+        if gap && !wildcard {
+            findings.push(Finding::approximated(
+                Code::CronDst,
+                format!("on the day clocks go forward in {name}, a run falls in the skipped hour: cron ran it right after the jump, systemd skips it that day"),
+                "move the job out of the skipped hour (e.g. 03:30 instead of 02:30), or schedule it in UTC (`OnCalendar=… UTC`)",
+            ));
+        }
+        if fold && wildcard {
+            findings.push(Finding::approximated(
+                Code::CronDst,
+                format!("on the day clocks go back in {name}, cron ran this job in both passes of the repeated hour; systemd runs only the first pass"),
+                "schedule it in UTC (`OnCalendar=… UTC`) if every pass matters",
+            ));
+        }
+    }
+    if fields.minutes.count_ones() > 1 || (fields.hours.count_ones() == 24 && !fields.days_ored()) {
+        findings.push(Finding::note(
+            Code::CronOverlap,
+            "cron started a new run even while the previous one was still going; a timer never starts a second run of an active service",
+            "nothing to do unless runs can take longer than the interval and must overlap",
+        ));
+    }
+}
+
+/// Whether the day-of-month and month sets allow no date at all (and the days are not ORed
+/// with weekdays, which always match some date).
+fn never_fires(fields: &schedule::Fields) -> bool {
+    if fields.days_ored() && fields.weekdays != 0x7f {
+        return false;
+    }
+    const DAYS_IN: [u32; 13] = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    !(1..=12u32).any(|m| {
+        fields.months & (1 << m) != 0
+            && (1..=DAYS_IN[m as usize]).any(|d| fields.days & (1 << d) != 0)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_lines_like_vixie() {
+        assert_eq!(
+            env_assignment("MAILTO=root"),
+            Some(("MAILTO".into(), "root".into()))
+        );
+        assert_eq!(
+            env_assignment("  PATH = /usr/bin:/bin  "),
+            Some(("PATH".into(), "/usr/bin:/bin".into()))
+        );
+        assert_eq!(
+            env_assignment("MAILTO=\"\""),
+            Some(("MAILTO".into(), String::new()))
+        );
+        assert_eq!(env_assignment("X='a b'"), Some(("X".into(), "a b".into())));
+        assert_eq!(env_assignment("* * * * * cmd"), None);
+    }
+
+    #[test]
+    fn cron_d_names_debian_ignores() {
+        assert!(ignored_cron_d_name("php").is_none());
+        assert!(ignored_cron_d_name("e2scrub_all").is_none());
+        assert!(ignored_cron_d_name("php.dpkg-old").is_some());
+        assert!(ignored_cron_d_name("backup.sh").is_some());
+        assert!(ignored_cron_d_name(".placeholder").is_some());
+    }
+}

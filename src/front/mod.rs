@@ -1,0 +1,216 @@
+//! Frontends: each reads one legacy format and lowers it into [`crate::ir::Item`]s.
+//!
+//! [`detect`] decides the format of a file from its name and content when `--from auto`;
+//! [`parse`] dispatches to the frontend.
+
+pub mod cron;
+
+use crate::host::Host;
+use crate::ir::{Body, Format, Item, Origin, SourceError};
+use crate::report::{Code, Finding};
+
+/// The `--from` choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum From {
+    #[default]
+    Auto,
+    Only(Format),
+}
+
+/// Options of every frontend.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub from: From,
+    pub cron: cron::Options,
+}
+
+/// One input: how to name it in the report, its path on the host (none for standard input),
+/// and its bytes or the reason they could not be read.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub display: String,
+    pub host_path: Option<String>,
+    pub data: Result<Vec<u8>, String>,
+}
+
+const TEMPLATE_SUFFIXES: [&str; 4] = [".j2", ".erb", ".ejs", ".tpl"];
+
+fn file_name(path: Option<&str>) -> &str {
+    path.and_then(|p| p.rsplit('/').next()).unwrap_or("")
+}
+
+/// The format of a file, from its path (`/etc/crontab`, `cron.d/`, spools, `anacrontab`) and
+/// otherwise from its lines. `None` when it cannot be classified.
+#[must_use]
+pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
+    let name = file_name(host_path);
+    let dir = host_path
+        .and_then(|p| p.rsplit_once('/'))
+        .map_or("", |(d, _)| d);
+    if name == "anacrontab" {
+        return Some(Format::Anacron);
+    }
+    if name == "crontab" || dir.ends_with("cron.d") || dir.contains("/var/spool/cron") {
+        return Some(Format::Cron);
+    }
+    if dir.ends_with("init.d") {
+        return Some(Format::Sysv);
+    }
+    if name == "dump.pm2" || name.starts_with("ecosystem.") || name.ends_with(".pm2") {
+        return Some(Format::Pm2);
+    }
+    if text.lines().any(|l| {
+        let t = l.trim();
+        t.starts_with("[program:")
+            || t == "[supervisord]"
+            || t.starts_with("[group:")
+            || t.starts_with("[eventlistener:")
+    }) {
+        return Some(Format::Supervisord);
+    }
+    if text.starts_with("#!") && text.contains("### BEGIN INIT INFO") {
+        return Some(Format::Sysv);
+    }
+    looks_like_crontab(text).then_some(Format::Cron)
+}
+
+/// Whether every meaningful line is a cron job or an assignment, and there is at least one job.
+fn looks_like_crontab(text: &str) -> bool {
+    let mut jobs = 0;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if cron::schedule::parse_job(t, cron::schedule::Dialect::Cronie).is_ok() {
+            jobs += 1;
+        } else if cron::env_assignment(t).is_none() {
+            return false;
+        }
+    }
+    jobs > 0
+}
+
+/// Whether `text`/`path` look like a template of a configuration rather than the configuration.
+fn is_template(path: Option<&str>, text: &str) -> bool {
+    TEMPLATE_SUFFIXES
+        .iter()
+        .any(|s| file_name(path).ends_with(s))
+        || ["{{", "{%", "<%"].iter().any(|m| text.contains(m))
+}
+
+fn file_error(input: &Input, format: Format, message: String, template: bool) -> Item {
+    let name = file_name(input.host_path.as_deref());
+    Item {
+        origin: Origin {
+            format,
+            file: input.display.clone(),
+            line: None,
+        },
+        name: if name.is_empty() {
+            input.display.clone()
+        } else {
+            name.to_string()
+        },
+        unit_stem: String::new(),
+        identity: String::new(),
+        body: Body::Error(SourceError {
+            line: None,
+            column: None,
+            message,
+        }),
+        findings: if template {
+            vec![Finding::dropped(
+                Code::TemplateInput,
+                "this is a template (Jinja, ERB, EJS …), not a configuration",
+                "render the template with the values of the host first, then convert the result",
+            )]
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Reads one input with its frontend. Errors in single entries become error items; the other
+/// entries of the file are still converted.
+#[must_use]
+pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
+    let fallback = match options.from {
+        From::Only(f) => f,
+        From::Auto => Format::Cron,
+    };
+    let bytes = match &input.data {
+        Ok(b) => b,
+        Err(e) => return vec![file_error(input, fallback, e.clone(), false)],
+    };
+    if bytes.contains(&0) {
+        return vec![file_error(
+            input,
+            fallback,
+            "this is a binary file, not a text configuration".to_string(),
+            false,
+        )];
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let path = input.host_path.as_deref();
+    if TEMPLATE_SUFFIXES
+        .iter()
+        .any(|s| file_name(path).ends_with(s))
+    {
+        return vec![file_error(
+            input,
+            fallback,
+            "template files are not converted".to_string(),
+            true,
+        )];
+    }
+    let format = match options.from {
+        From::Only(f) => f,
+        From::Auto => match detect(path, &text) {
+            Some(f) => f,
+            None if is_template(path, &text) => {
+                return vec![file_error(
+                    input,
+                    fallback,
+                    "template files are not converted".to_string(),
+                    true,
+                )];
+            }
+            None => {
+                return vec![file_error(
+                    input,
+                    fallback,
+                    "cannot tell what kind of file this is; name it with --from cron|anacron|pm2|supervisord|sysv".to_string(),
+                    false,
+                )];
+            }
+        },
+    };
+    let items = match format {
+        Format::Cron => cron::parse_crontab(&input.display, path, &text, host, &options.cron),
+        Format::Anacron => {
+            cron::anacron::parse_anacrontab(&input.display, &text, host, &options.cron)
+        }
+        other => {
+            return vec![file_error(
+                input,
+                other,
+                format!(
+                    "{} input is not supported by this version of systemdify yet",
+                    other.as_str()
+                ),
+                false,
+            )];
+        }
+    };
+    let failed = items.iter().any(|i| matches!(i.body, Body::Error(_)));
+    if failed && is_template(path, &text) {
+        return vec![file_error(
+            input,
+            format,
+            "template files are not converted".to_string(),
+            true,
+        )];
+    }
+    items
+}

@@ -1,0 +1,239 @@
+//! The host whose definitions are converted: the real filesystem, or a copy of a host mounted
+//! at `--root DIR`.
+//!
+//! Every absolute path taken from an input (sourced files, users and homes, executables on
+//! `PATH`, installed units, the time zone) is resolved through [`Host`], so that under `--root`
+//! nothing of the machine running the conversion leaks in. Symbolic links inside the tree are
+//! followed relative to the root, never out of it. Paths written into units stay the host's
+//! own (`/etc/…`).
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+/// One `/etc/passwd` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub home: String,
+    pub shell: String,
+}
+
+/// A host filesystem, optionally mounted under a root directory.
+#[derive(Debug, Default)]
+pub struct Host {
+    root: Option<PathBuf>,
+    users: OnceLock<BTreeMap<String, User>>,
+    zone: OnceLock<Option<jiff::tz::TimeZone>>,
+}
+
+impl Host {
+    /// The machine's own filesystem.
+    #[must_use]
+    pub fn real() -> Self {
+        Host::default()
+    }
+
+    /// A host mounted at `root`.
+    #[must_use]
+    pub fn at(root: impl Into<PathBuf>) -> Self {
+        Host {
+            root: Some(root.into()),
+            ..Host::default()
+        }
+    }
+
+    /// The same host, with its time zone given instead of read from `/etc/localtime`.
+    #[must_use]
+    pub fn with_time_zone(self, zone: jiff::tz::TimeZone) -> Self {
+        let _ = self.zone.set(Some(zone));
+        self
+    }
+
+    /// The mount point, when this is not the real filesystem.
+    #[must_use]
+    pub fn root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The local path of the host path `host_path`, following symbolic links inside the root
+    /// (an absolute link target is taken relative to the root). Without a root, the path itself.
+    #[must_use]
+    pub fn local(&self, host_path: &str) -> PathBuf {
+        let Some(root) = &self.root else {
+            return PathBuf::from(host_path);
+        };
+        let mut resolved = PathBuf::from("/");
+        let mut pending: Vec<String> = Path::new(host_path)
+            .components()
+            .rev()
+            .filter_map(component_name)
+            .collect();
+        let mut hops = 0;
+        while let Some(part) = pending.pop() {
+            if part == ".." {
+                resolved.pop();
+                continue;
+            }
+            let candidate = resolved.join(&part);
+            let local = root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
+            match std::fs::read_link(&local) {
+                Ok(target) if hops < 40 => {
+                    hops += 1;
+                    if target.is_absolute() {
+                        resolved = PathBuf::from("/");
+                    }
+                    pending.extend(target.components().rev().filter_map(component_name));
+                }
+                _ => resolved = candidate,
+            }
+        }
+        root.join(resolved.strip_prefix("/").unwrap_or(&resolved))
+    }
+
+    /// Reads the host file `host_path`.
+    ///
+    /// # Errors
+    /// When the file cannot be read.
+    pub fn read(&self, host_path: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.local(host_path))
+    }
+
+    /// Whether the host path exists (as a file or directory).
+    #[must_use]
+    pub fn exists(&self, host_path: &str) -> bool {
+        self.local(host_path).exists()
+    }
+
+    /// Whether the host path is a regular file with an execute bit.
+    #[must_use]
+    pub fn is_executable(&self, host_path: &str) -> bool {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(self.local(host_path))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    }
+
+    /// The users of `/etc/passwd`, read once.
+    fn users(&self) -> &BTreeMap<String, User> {
+        self.users.get_or_init(|| {
+            let text = self
+                .read("/etc/passwd")
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .unwrap_or_default();
+            text.lines()
+                .filter_map(parse_passwd_line)
+                .map(|u| (u.name.clone(), u))
+                .collect()
+        })
+    }
+
+    /// The user called `name`, when the host's `/etc/passwd` lists it.
+    #[must_use]
+    pub fn user(&self, name: &str) -> Option<&User> {
+        self.users().get(name)
+    }
+
+    /// Looks `command` up on the colon-separated `path` inside the host, as a shell would; an
+    /// absolute or relative path is checked as it is. Returns the host path found.
+    #[must_use]
+    pub fn which(&self, command: &str, path: &str) -> Option<String> {
+        if command.contains('/') {
+            return self.is_executable(command).then(|| command.to_string());
+        }
+        path.split(':')
+            .filter(|dir| dir.starts_with('/'))
+            .map(|dir| format!("{}/{command}", dir.trim_end_matches('/')))
+            .find(|candidate| self.is_executable(candidate))
+    }
+
+    /// The path of an installed unit called `name` in the host's unit directories.
+    #[must_use]
+    pub fn installed_unit(&self, name: &str) -> Option<String> {
+        [
+            "/etc/systemd/system",
+            "/run/systemd/system",
+            "/usr/lib/systemd/system",
+            "/lib/systemd/system",
+        ]
+        .iter()
+        .map(|dir| format!("{dir}/{name}"))
+        .find(|p| self.exists(p))
+    }
+
+    /// The host's time zone: `/etc/localtime` under the root (its link target names the zone),
+    /// or the machine's own zone without a root. `None` when it cannot be determined.
+    #[must_use]
+    pub fn time_zone(&self) -> Option<jiff::tz::TimeZone> {
+        self.zone
+            .get_or_init(|| {
+                if self.root.is_none() {
+                    return jiff::tz::TimeZone::try_system().ok();
+                }
+                let local = self.local("/etc/localtime");
+                let data = std::fs::read(&local).ok()?;
+                let name = std::fs::read_link(self.root.as_ref()?.join("etc/localtime"))
+                    .ok()
+                    .and_then(|t| {
+                        t.to_str()
+                            .and_then(|s| s.split("zoneinfo/").nth(1))
+                            .map(str::to_string)
+                    })
+                    .unwrap_or_else(|| "localtime".to_string());
+                jiff::tz::TimeZone::tzif(&name, &data).ok()
+            })
+            .clone()
+    }
+}
+
+fn component_name(c: Component<'_>) -> Option<String> {
+    match c {
+        Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+        Component::ParentDir => Some("..".to_string()),
+        _ => None,
+    }
+}
+
+fn parse_passwd_line(line: &str) -> Option<User> {
+    let f: Vec<&str> = line.split(':').collect();
+    if f.len() < 7 || f[0].is_empty() || f[0].starts_with('#') {
+        return None;
+    }
+    Some(User {
+        name: f[0].to_string(),
+        uid: f[2].parse().ok()?,
+        gid: f[3].parse().ok()?,
+        home: f[5].to_string(),
+        shell: f[6].to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_stay_inside_the_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("etc")).unwrap();
+        std::fs::write(
+            root.join("etc/passwd"),
+            "alice:x:1000:1000:Alice:/home/alice:/bin/bash\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("etc/pw")).unwrap();
+        std::os::unix::fs::symlink("../../../../../etc/passwd", root.join("etc/up")).unwrap();
+        let host = Host::at(root);
+        assert_eq!(host.local("/etc/pw"), root.join("etc/passwd"));
+        assert_eq!(host.local("/etc/up"), root.join("etc/passwd"));
+        assert_eq!(host.local("/../../etc/passwd"), root.join("etc/passwd"));
+        assert_eq!(
+            host.user("alice").map(|u| u.home.as_str()),
+            Some("/home/alice")
+        );
+        assert!(host.user("root").is_none());
+    }
+}

@@ -1,0 +1,454 @@
+//! The intermediate representation every frontend lowers into.
+//!
+//! An [`Item`] is one source definition — a crontab line, an anacrontab line, a periodic
+//! directory, a supervisord `[program:x]`, a PM2 app, an init script — together with what it
+//! *means*: a [`Service`] (what runs, as whom, how) and its [`Activation`] (when it runs).
+//! Nothing here is spelled the way systemd spells it; the backend decides the directives.
+//!
+//! Each type lists how the legacy formats spell it, so a frontend author can see where their
+//! option lands.
+
+use crate::report::Finding;
+
+/// Which frontend read an item (`source.format` in the report; the `--from` value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// crontabs, `cron.d`, spools, periodic directories.
+    Cron,
+    /// `/etc/anacrontab`.
+    Anacron,
+    /// PM2 ecosystem files and `dump.pm2`.
+    Pm2,
+    /// supervisord configuration.
+    Supervisord,
+    /// SysV init scripts.
+    Sysv,
+}
+
+impl Format {
+    /// The `--from` spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Cron => "cron",
+            Format::Anacron => "anacron",
+            Format::Pm2 => "pm2",
+            Format::Supervisord => "supervisord",
+            Format::Sysv => "sysv",
+        }
+    }
+}
+
+/// Where a definition came from: the file as the user named it (or the host path under
+/// `scan`/`--root`) and the 1-based line where it starts, when the format has lines.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    pub format: Format,
+    pub file: String,
+    pub line: Option<u32>,
+}
+
+/// One source definition and everything the frontend learned about it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub origin: Origin,
+    /// The entry's name in the legacy tool (job, program, app, script).
+    pub name: String,
+    /// The unit name the frontend would like, without suffix (`sysstat-debian-sa1`). The
+    /// naming pass makes it valid and unique.
+    pub unit_stem: String,
+    /// A fingerprint of the definition's content, used to tell apart items whose stems collide
+    /// without depending on line numbers.
+    pub identity: String,
+    pub body: Body,
+    pub findings: Vec<Finding>,
+}
+
+/// What an item turned into.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// A unit to write.
+    Unit(Box<Definition>),
+    /// Nothing to emit; a finding says why.
+    Skipped,
+    /// The entry (or the whole file) could not be parsed.
+    Error(SourceError),
+}
+
+/// A parse or read error, located in the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+/// A service and what starts it.
+#[derive(Debug, Clone)]
+pub struct Definition {
+    pub service: Service,
+    pub activation: Activation,
+}
+
+/// When a service runs.
+///
+/// crontab: a schedule or `@reboot` → [`Activation::Timer`]. anacrontab: period →
+/// [`Activation::Timer`] with persistence. supervisord `autostart`, PM2 apps, SysV
+/// `Default-Start` → [`Activation::Boot`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Activation {
+    /// Started at boot by the named targets and kept running (`[Install] WantedBy=`).
+    Boot {
+        wanted_by: Vec<String>,
+        aliases: Vec<String>,
+    },
+    /// Installed but started only by hand or by another unit.
+    Manual,
+    /// Started by a timer.
+    Timer(Timer),
+}
+
+/// A timer: calendar events (any one of them elapsing starts the service), a delay after boot,
+/// and how exact and how forgiving it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Timer {
+    /// Several events are ORed: the service starts whenever any of them elapses.
+    pub calendar: Vec<CalendarEvent>,
+    /// Start this many seconds after boot (`@reboot`).
+    pub boot_delay: Option<u64>,
+    /// Run a missed elapse at the next opportunity (anacron's catch-up).
+    pub persistent: bool,
+    /// Delay each elapse by a random amount up to this many seconds.
+    pub random_delay: Option<u64>,
+    /// Keep the random delay stable per machine and unit instead of redrawing it.
+    pub fixed_random_delay: bool,
+    /// How late the timer may elapse, in seconds (cron fires within the minute).
+    pub accuracy_sec: u64,
+}
+
+/// One calendar event: the instants whose fields are all in the given sets. An empty `Option`
+/// means "any value". Seconds are always 0 (no legacy format schedules below the minute).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CalendarEvent {
+    /// Days of the week, bit 0 = Monday … bit 6 = Sunday.
+    pub weekdays: Option<u8>,
+    /// Months, bit 1 = January … bit 12 = December.
+    pub months: Option<u16>,
+    /// Days of the month, bit 1 … bit 31.
+    pub days: Option<u32>,
+    /// Hours, bit 0 … bit 23.
+    pub hours: Option<u32>,
+    /// Minutes, bit 0 … bit 59.
+    pub minutes: Option<u64>,
+    /// IANA zone the fields are read in; `None` means the host's zone.
+    pub zone: Option<String>,
+}
+
+/// What runs and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Service {
+    pub description: String,
+    pub command: Command,
+    /// Commands run before the main one; a failing one stops the start.
+    pub pre: Vec<Command>,
+    pub reload: Option<Command>,
+    pub kind: ServiceKind,
+    pub exec: ExecContext,
+    pub restart: Restart,
+    pub stop: Stop,
+    pub logging: Logging,
+    pub ordering: Ordering,
+    pub conditions: Conditions,
+    /// Mail the run's output to a recipient when there was some (cron's `MAILTO`, with `--mail`).
+    pub mail: Option<MailHook>,
+    pub instances: Instances,
+}
+
+/// A command: an argument vector run directly, or a script line run by a shell.
+///
+/// crontab and anacrontab commands are shell lines (`$SHELL -c line`); supervisord `command=`
+/// and PM2 `script`+`args` are argument vectors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Argv(Vec<String>),
+    Shell { shell: String, script: String },
+}
+
+/// How systemd knows the service is up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceKind {
+    /// Runs to completion (cron jobs; init scripts that only do work once).
+    Oneshot { remain_after_exit: bool },
+    /// Up as soon as the process is forked.
+    Simple,
+    /// Up once the executable has been exec'd.
+    Exec,
+    /// The process forks a daemon and exits; the daemon's PID may be in a file.
+    Forking { pid_file: Option<String> },
+    /// The process reports readiness with `sd_notify`.
+    Notify,
+}
+
+/// The process's execution environment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExecContext {
+    pub user: Option<String>,
+    pub group: Option<String>,
+    pub working_dir: Option<WorkingDir>,
+    /// Variables in order; a later one with the same name wins.
+    pub environment: Vec<EnvVar>,
+    pub environment_files: Vec<EnvFile>,
+    pub umask: Option<u32>,
+    pub nice: Option<i32>,
+    pub limits: Vec<Limit>,
+    pub stdin: Stdin,
+    /// Leave processes the command started in the background running when it exits
+    /// (cron never kills a job's children).
+    pub keep_children: bool,
+}
+
+/// `WorkingDirectory=`: the user's home (`~`), or a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkingDir {
+    Home,
+    Path(String),
+}
+
+/// One environment variable. `secret` marks values that must not land in a world-readable unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvVar {
+    pub name: String,
+    pub value: String,
+    pub secret: bool,
+}
+
+impl EnvVar {
+    /// A variable, marked secret when its name looks like it holds a password, token or key.
+    #[must_use]
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
+        let name = name.into();
+        let secret = looks_secret(&name);
+        EnvVar {
+            name,
+            value: value.into(),
+            secret,
+        }
+    }
+}
+
+/// Whether a variable name looks like it holds a credential (`DB_PASSWORD`, `API_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`, `PRIVATE_KEY`, …).
+#[must_use]
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    const WORDS: [&str; 9] = [
+        "PASSWORD",
+        "PASSWD",
+        "PASSPHRASE",
+        "SECRET",
+        "TOKEN",
+        "CREDENTIAL",
+        "APIKEY",
+        "PRIVATE",
+        "AUTH",
+    ];
+    if WORDS.iter().any(|w| upper.contains(w)) {
+        return true;
+    }
+    upper
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| part == "KEY" || part == "PASS" || part == "PWD")
+        && upper != "PWD"
+}
+
+/// An environment file read at start; `optional` ones may be missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvFile {
+    pub path: String,
+    pub optional: bool,
+}
+
+/// A resource limit (`ulimit`, supervisord `minfds`, …) as systemd's `Limit<NAME>=`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    pub resource: Resource,
+    /// `1024`, `infinity`, or `soft:hard`.
+    pub value: String,
+}
+
+/// A resource `setrlimit(2)` knows, as systemd names it after `Limit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Resource {
+    Cpu,
+    Fsize,
+    Data,
+    Stack,
+    Core,
+    Rss,
+    Nofile,
+    As,
+    Nproc,
+    Memlock,
+    Locks,
+    Sigpending,
+    Msgqueue,
+    Nice,
+    Rtprio,
+    Rttime,
+}
+
+impl Resource {
+    /// The `Limit…=` directive for this resource.
+    #[must_use]
+    pub fn directive(self) -> &'static str {
+        match self {
+            Resource::Cpu => "LimitCPU",
+            Resource::Fsize => "LimitFSIZE",
+            Resource::Data => "LimitDATA",
+            Resource::Stack => "LimitSTACK",
+            Resource::Core => "LimitCORE",
+            Resource::Rss => "LimitRSS",
+            Resource::Nofile => "LimitNOFILE",
+            Resource::As => "LimitAS",
+            Resource::Nproc => "LimitNPROC",
+            Resource::Memlock => "LimitMEMLOCK",
+            Resource::Locks => "LimitLOCKS",
+            Resource::Sigpending => "LimitSIGPENDING",
+            Resource::Msgqueue => "LimitMSGQUEUE",
+            Resource::Nice => "LimitNICE",
+            Resource::Rtprio => "LimitRTPRIO",
+            Resource::Rttime => "LimitRTTIME",
+        }
+    }
+}
+
+/// Standard input of the process.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Stdin {
+    #[default]
+    Null,
+    /// Fixed bytes (cron's text after `%`).
+    Data(Vec<u8>),
+}
+
+/// Restart policy. crontab: none. supervisord `autorestart=true|false|unexpected`, PM2
+/// `autorestart`; systemd `Restart=`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Restart {
+    #[default]
+    No,
+    OnFailure {
+        delay_sec: Option<u64>,
+    },
+    Always {
+        delay_sec: Option<u64>,
+    },
+}
+
+/// How the service is stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stop {
+    /// Signal name without `SIG` (`TERM`, `INT`, `QUIT`).
+    pub signal: Option<String>,
+    pub timeout_sec: Option<u64>,
+    /// Command to run instead of sending a signal.
+    pub command: Option<Command>,
+}
+
+/// Where output goes. `None` keeps systemd's default (the journal).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Logging {
+    pub stdout: Option<Output>,
+    pub stderr: Option<Output>,
+    /// Identifier for journal lines.
+    pub identifier: Option<String>,
+}
+
+/// An output destination.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Journal,
+    Null,
+    /// Append to a file.
+    Append(String),
+}
+
+/// Dependencies and ordering against other units.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Ordering {
+    pub after: Vec<String>,
+    pub before: Vec<String>,
+    pub wants: Vec<String>,
+    pub requires: Vec<String>,
+}
+
+/// Conditions checked before starting.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Conditions {
+    /// Only start on AC power (anacron's default on Debian).
+    pub ac_power: bool,
+}
+
+/// Mail a run's output, cron-style.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailHook {
+    /// Recipient (`MAILTO`), or the job's owner.
+    pub to: String,
+    /// Sender (`MAILFROM`), when set.
+    pub from: Option<String>,
+}
+
+/// How many copies run. supervisord `numprocs`, PM2 `instances`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Instances {
+    #[default]
+    One,
+    Count(u32),
+}
+
+impl Service {
+    /// A service that runs `command` once with default settings.
+    #[must_use]
+    pub fn oneshot(description: String, command: Command) -> Self {
+        Service {
+            description,
+            command,
+            pre: Vec::new(),
+            reload: None,
+            kind: ServiceKind::Oneshot {
+                remain_after_exit: false,
+            },
+            exec: ExecContext::default(),
+            restart: Restart::No,
+            stop: Stop::default(),
+            logging: Logging::default(),
+            ordering: Ordering::default(),
+            conditions: Conditions::default(),
+            mail: None,
+            instances: Instances::One,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_secret;
+
+    #[test]
+    fn secret_names() {
+        for n in [
+            "DB_PASSWORD",
+            "API_TOKEN",
+            "AWS_SECRET_ACCESS_KEY",
+            "SSH_KEY",
+            "mysql_pwd",
+            "GITHUB_AUTH",
+        ] {
+            assert!(looks_secret(n), "{n}");
+        }
+        for n in ["PATH", "HOME", "MAILTO", "KEYBOARD", "PWD", "SHELL", "LANG"] {
+            assert!(!looks_secret(n), "{n}");
+        }
+    }
+}

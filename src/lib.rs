@@ -1,0 +1,23 @@
+//! systemdify: moves legacy Linux process definitions (crontabs, anacrontab, and — in later
+//! versions — PM2, supervisord and SysV init scripts) onto native systemd units, with a
+//! migration report of everything that did not translate exactly.
+//!
+//! Pipeline: [`front`] (one frontend per format) → [`ir`] (what a unit means) → [`naming`]
+//! (valid, stable, unique names) → [`back::systemd`] (unit files) + [`report`].
+
+#![forbid(unsafe_code)]
+
+pub mod back {
+    //! Backends: the systemd unit writer.
+    pub mod systemd;
+}
+pub mod calendar;
+pub mod cli;
+pub mod convert;
+pub mod explain;
+pub mod front;
+pub mod host;
+pub mod ir;
+pub mod naming;
+pub mod output;
+pub mod report;

@@ -1,0 +1,117 @@
+//! Unit names: valid, stable, unique across a run, and never shadowing a unit installed on the
+//! target.
+//!
+//! A name comes from the item's content (file and command, never its line number), so editing
+//! an unrelated line renames nothing. When two items want the same name, each gets a short hash
+//! of its own content appended (still independent of line numbers); identical definitions are
+//! then numbered in input order. Every rename is reported.
+
+use crate::front::cron::schedule::fnv1a;
+use crate::host::Host;
+use crate::ir::{Body, Item};
+use crate::report::{Code, Finding};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Makes `stem` a valid unit-name prefix: characters outside `[A-Za-z0-9:_.-]` become `_`,
+/// no leading `.` or `-`, at most 200 characters, never empty.
+#[must_use]
+pub fn sanitize(stem: &str) -> String {
+    let mut s: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while s.starts_with(['.', '-']) {
+        s.remove(0);
+    }
+    s.truncate(200);
+    while s.ends_with(['.', '-']) {
+        s.pop();
+    }
+    if s.is_empty() { "job".to_string() } else { s }
+}
+
+/// Assigns a unit base name to every item that produces units (`None` for the others),
+/// adding a finding to each renamed item.
+pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
+    let mut wanted: Vec<Option<String>> = items
+        .iter()
+        .map(|i| matches!(i.body, Body::Unit(_)).then(|| sanitize(&i.unit_stem)))
+        .collect();
+    // Names that would shadow an installed unit (under --root) get a suffix.
+    if host.root().is_some() {
+        for (item, name) in items.iter_mut().zip(wanted.iter_mut()) {
+            let Some(n) = name else { continue };
+            if let Some(existing) = [".service", ".timer"]
+                .iter()
+                .find_map(|s| host.installed_unit(&format!("{n}{s}")))
+            {
+                let renamed = format!("{n}-cron");
+                item.findings.push(Finding::note(
+                    Code::UnitNameShadows,
+                    format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),
+                    "if the installed unit already does this job, disable the converted one",
+                ));
+                *n = renamed;
+            }
+        }
+    }
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, n) in wanted.iter().enumerate() {
+        if let Some(n) = n {
+            groups.entry(n.clone()).or_default().push(i);
+        }
+    }
+    let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
+    for (name, members) in groups {
+        if members.len() < 2 {
+            continue;
+        }
+        taken.remove(&name);
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for &i in &members {
+            let hash = format!(
+                "{:06x}",
+                fnv1a(&format!(
+                    "{}\u{0}{}",
+                    items[i].origin.file, items[i].identity
+                )) & 0xff_ffff
+            );
+            let mut candidate = format!("{name}-{hash}");
+            let count = seen.entry(candidate.clone()).or_insert(0);
+            *count += 1;
+            if *count > 1 {
+                candidate = format!("{candidate}-{count}");
+            }
+            while taken.contains(&candidate) {
+                candidate.push('x');
+            }
+            taken.insert(candidate.clone());
+            items[i].findings.push(Finding::note(
+                Code::UnitNameCollision,
+                format!("{} definitions want the name `{name}`; this one is `{candidate}`", members.len()),
+                "rename by hand if you prefer; the suffix is derived from the definition's content and stays stable",
+            ));
+            wanted[i] = Some(candidate);
+        }
+    }
+    wanted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sanitize;
+
+    #[test]
+    fn sanitized_names_stay_inside_the_directory() {
+        assert_eq!(sanitize("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(sanitize("a b@c"), "a_b_c");
+        assert_eq!(sanitize(""), "job");
+        assert_eq!(sanitize("cron-daily"), "cron-daily");
+    }
+}

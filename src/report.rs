@@ -1,0 +1,265 @@
+//! The migration report: one model, rendered as text, Markdown or JSON.
+//!
+//! Every [`Code`] is documented in `MIGRATION.md` (a test enforces it) with the reason and what
+//! to do by hand.
+
+pub mod render;
+
+use crate::ir::Format;
+use serde::Serialize;
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal,)*) => {
+        /// A stable finding code, rendered kebab-case.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, for documentation checks.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The kebab-case spelling used in reports and `MIGRATION.md`.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    CronMailto => "cron-mailto",
+    CronMailHook => "cron-mail-hook",
+    CronNoMta => "cron-no-mta",
+    CronDst => "cron-dst",
+    CronReboot => "cron-reboot",
+    CronTzIgnored => "cron-tz-ignored",
+    CronTz => "cron-tz",
+    CronTzEnv => "cron-tz-env",
+    CronRandomDelay => "cron-random-delay",
+    CronRandomRange => "cron-random-range",
+    CronNoLog => "cron-no-log",
+    CronOverlap => "cron-overlap",
+    CronNeverFires => "cron-never-fires",
+    CronDomDowOr => "cron-dom-dow-or",
+    CronWeekly => "cron-weekly",
+    CronDialectVariable => "cron-dialect-variable",
+    CronIgnoredFile => "cron-ignored-file",
+    CronSuperseded => "cron-superseded",
+    CronPeriodicLine => "cron-periodic-line",
+    CronNoUser => "cron-no-user",
+    CronEmpty => "cron-empty",
+    AnacronPeriod => "anacron-period",
+    AnacronDelay => "anacron-delay",
+    AnacronHoursRange => "anacron-hours-range",
+    PeriodicRunParts => "periodic-run-parts",
+    PeriodicSkippedScript => "periodic-skipped-script",
+    UserNotFound => "user-not-found",
+    CommandNotFound => "command-not-found",
+    UnitNameCollision => "unit-name-collision",
+    UnitNameShadows => "unit-name-shadows",
+    SecretEnvFile => "secret-env-file",
+    TemplateInput => "template-input",
+    EnvInvalid => "env-invalid",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a finding changes behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// For information; behaviour is the same.
+    Note,
+    /// Translated, but the behaviour differs.
+    Approximated,
+    /// Not translated at all.
+    Dropped,
+}
+
+impl Level {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Approximated => "approximated",
+            Level::Dropped => "dropped",
+        }
+    }
+}
+
+/// Something the report tells the operator about one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    pub message: String,
+    pub help: String,
+}
+
+impl Finding {
+    #[must_use]
+    pub fn new(
+        code: Code,
+        level: Level,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Finding {
+            code,
+            level,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+    #[must_use]
+    pub fn note(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Note, message, help)
+    }
+    #[must_use]
+    pub fn approximated(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Approximated, message, help)
+    }
+    #[must_use]
+    pub fn dropped(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Dropped, message, help)
+    }
+}
+
+/// What happened to an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Translated,
+    Approximated,
+    Wrapped,
+    Skipped,
+    Error,
+}
+
+impl Status {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Translated => "translated",
+            Status::Approximated => "approximated",
+            Status::Wrapped => "wrapped",
+            Status::Skipped => "skipped",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// `source` of a report item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub format: Format,
+    pub file: String,
+    pub line: Option<u32>,
+    pub name: String,
+}
+
+/// One source definition in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportItem {
+    pub source: Source,
+    pub status: Status,
+    pub units: Vec<String>,
+    pub findings: Vec<Finding>,
+}
+
+/// An input that could not be read or parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    /// `file:line:col: error: message`, leaving out what is unknown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": error: {}", self.message)
+    }
+}
+
+/// Counts over the whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Summary {
+    pub inputs: usize,
+    pub items: usize,
+    pub units: usize,
+    pub translated: usize,
+    pub approximated: usize,
+    pub wrapped: usize,
+    pub skipped: usize,
+    pub errors: usize,
+}
+
+/// The whole migration report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub items: Vec<ReportItem>,
+    pub errors: Vec<InputError>,
+    pub summary: Summary,
+}
+
+impl Report {
+    /// A report over `inputs` input files with the given items and errors; the summary is
+    /// computed here so it always agrees with the items.
+    #[must_use]
+    pub fn new(inputs: usize, items: Vec<ReportItem>, errors: Vec<InputError>) -> Self {
+        let mut summary = Summary {
+            inputs,
+            items: items.len(),
+            ..Summary::default()
+        };
+        let mut units = std::collections::BTreeSet::new();
+        for item in &items {
+            units.extend(item.units.iter().cloned());
+            match item.status {
+                Status::Translated => summary.translated += 1,
+                Status::Approximated => summary.approximated += 1,
+                Status::Wrapped => summary.wrapped += 1,
+                Status::Skipped => summary.skipped += 1,
+                Status::Error => {}
+            }
+        }
+        summary.units = units.len();
+        summary.errors = errors.len();
+        Report {
+            version: 1,
+            items,
+            errors,
+            summary,
+        }
+    }
+
+    /// Whether any finding has level `dropped` (what `--strict` checks).
+    #[must_use]
+    pub fn has_dropped(&self) -> bool {
+        self.items
+            .iter()
+            .flat_map(|i| &i.findings)
+            .any(|f| f.level == Level::Dropped)
+    }
+}
