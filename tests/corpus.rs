@@ -12,7 +12,9 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -39,11 +41,21 @@ fn run_case(case: &Path) -> BTreeMap<String, Vec<u8>> {
     args.push(units.to_string_lossy().into_owned());
     args.push("--report".into());
     args.push(report.to_string_lossy().into_owned());
-    args.extend(args_text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from));
+    args.extend(
+        args_text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(String::from),
+    );
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
         args,
-        &mut systemdify::cli::Streams { stdin: &mut std::io::empty(), stdout: &mut stdout, stderr: &mut stderr },
+        &mut systemdify::cli::Streams {
+            stdin: &mut std::io::empty(),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        },
     );
     let mut out = files_under(&units);
     if let Ok(r) = std::fs::read(&report) {
@@ -77,7 +89,10 @@ fn corpus() {
     let mut failures = Vec::new();
     let mut ran = 0;
     for case in cases() {
-        if filter.as_deref().is_some_and(|f| !case.to_string_lossy().contains(f)) {
+        if filter
+            .as_deref()
+            .is_some_and(|f| !case.to_string_lossy().contains(f))
+        {
             continue;
         }
         ran += 1;
@@ -93,7 +108,11 @@ fn corpus() {
             continue;
         }
         let expected = files_under(&expected_dir);
-        let name = case.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().display().to_string();
+        let name = case
+            .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .display()
+            .to_string();
         for (file, data) in &actual {
             match expected.get(file) {
                 None => failures.push(format!("{name}: unexpected new file {file}")),
@@ -110,7 +129,12 @@ fn corpus() {
         }
     }
     assert!(ran > 0, "no corpus cases found");
-    assert!(failures.is_empty(), "{} difference(s); rerun with BLESS=1 to accept:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} difference(s); rerun with BLESS=1 to accept:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Runs the same case twice: byte-identical output.
@@ -124,8 +148,15 @@ fn output_is_deterministic() {
 /// Every expected unit passes `systemd-analyze verify` (commands missing here are tolerated).
 #[test]
 fn corpus_units_verify() {
-    if std::process::Command::new("systemd-analyze").arg("--version").output().is_err() {
-        assert!(std::env::var_os("CI").is_none(), "systemd-analyze is required in CI");
+    if std::process::Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "systemd-analyze is required in CI"
+        );
         eprintln!("skipping: systemd-analyze not installed");
         return;
     }
@@ -153,7 +184,9 @@ fn corpus_units_verify() {
             }
         }
         let mut cmd = std::process::Command::new("systemd-analyze");
-        cmd.arg("verify").arg("--man=no").env("SYSTEMD_UNIT_PATH", format!("{}:", tmp.path().display()));
+        cmd.arg("verify")
+            .arg("--man=no")
+            .env("SYSTEMD_UNIT_PATH", format!("{}:", tmp.path().display()));
         for u in &units {
             cmd.arg(tmp.path().join(u.file_name().unwrap()));
         }
@@ -168,5 +201,9 @@ fn corpus_units_verify() {
             failures.push(format!("{}:\n{}", case.display(), problems.join("\n")));
         }
     }
-    assert!(failures.is_empty(), "systemd-analyze verify complained:\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "systemd-analyze verify complained:\n{}",
+        failures.join("\n\n")
+    );
 }

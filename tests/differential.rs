@@ -38,7 +38,10 @@ use jiff::tz::TimeZone;
 use systemdify::back::systemd::calendar::expression;
 use systemdify::front::cron::schedule::{Dialect, Spec, parse_job};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/cron-oracle.json");
+const FIXTURE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/cron-oracle.json"
+);
 /// Iterations asked of systemd-analyze per expression (the oracle lists at most this many).
 const ITERATIONS: usize = 50;
 /// The oracle's cutoff: ten years (3653 days) after the base.
@@ -119,52 +122,25 @@ fn parse_utc(s: &str) -> Result<i64, String> {
     Ok(days * 86_400 + num(t[0])? * 3600 + num(t[1])? * 60 + num(t[2])?)
 }
 
-/// Parses the whole stdout of `systemd-analyze calendar` into blocks, in output order.
-fn parse_output(out: &str) -> Result<Vec<Block>, String> {
-    let mut blocks: Vec<Block> = Vec::new();
-    // Whether the current block started with `Original form:` (its `Normalized form:` line then
-    // belongs to the same block).
-    let mut had_original = false;
-    // Instants of the current block: the main line's value if it is already UTC, replaced by a
-    // following `(in UTC):` line.
+/// Parses one block of `systemd-analyze calendar` output (the lines of one expression).
+fn parse_block(lines: &[&str]) -> Result<Block, String> {
+    let mut block = Block::default();
+    // Instants: the main line's value if it is already UTC, replaced by a following
+    // `(in UTC):` line.
     let mut pending: Vec<Option<i64>> = Vec::new();
-    let flush = |blocks: &mut Vec<Block>, pending: &mut Vec<Option<i64>>| -> Result<(), String> {
-        if let Some(b) = blocks.last_mut() {
-            for (k, t) in pending.drain(..).enumerate() {
-                let t = t.ok_or_else(|| {
-                    format!("block `{}`: instant #{} has no UTC value", b.input, k + 1)
-                })?;
-                b.times.push(t);
-            }
-        }
-        Ok(())
-    };
-    for line in out.lines() {
+    for line in lines {
         let line = line.trim();
         if let Some(rest) = line.strip_prefix("Original form:") {
-            flush(&mut blocks, &mut pending)?;
-            blocks.push(Block {
-                input: rest.trim().to_string(),
-                ..Block::default()
-            });
-            had_original = true;
+            block.input = rest.trim().to_string();
         } else if let Some(rest) = line.strip_prefix("Normalized form:") {
-            if !had_original {
-                flush(&mut blocks, &mut pending)?;
-                blocks.push(Block {
-                    input: rest.trim().to_string(),
-                    ..Block::default()
-                });
+            if block.input.is_empty() {
+                block.input = rest.trim().to_string();
             }
-            had_original = false;
-        } else if let Some(value) = line
-            .strip_prefix("Next elapse:")
-            .or_else(|| line.strip_prefix("Iter. #").and_then(|r| r.split_once(':').map(|(_, v)| v)))
-        {
+        } else if let Some(value) = line.strip_prefix("Next elapse:").or_else(|| {
+            line.strip_prefix("Iter. #")
+                .and_then(|r| r.split_once(':').map(|(_, v)| v))
+        }) {
             let value = value.trim();
-            let block = blocks
-                .last_mut()
-                .ok_or_else(|| format!("`{line}` before any block"))?;
             if value == "never" {
                 block.never = true;
             } else {
@@ -179,21 +155,62 @@ fn parse_output(out: &str) -> Result<Vec<Block>, String> {
                 .last_mut()
                 .ok_or_else(|| format!("`{line}` without an instant before it"))?;
             *slot = Some(parse_utc(value.trim())?);
-        } else if line.is_empty() || line.starts_with("From now:") || line.starts_with("(in ") {
-            // `From now:` is relative to the real clock; other `(in ZONE):` lines are unused.
+        } else if line.starts_with("From now:") {
+            // Relative to the real clock: unused.
         } else {
             return Err(format!("unexpected output line `{line}`"));
         }
     }
-    flush(&mut blocks, &mut pending)?;
-    Ok(blocks)
+    if block.input.is_empty() {
+        return Err(format!("block without `Normalized form:`: {lines:?}"));
+    }
+    for (k, t) in pending.into_iter().enumerate() {
+        block.times.push(t.ok_or_else(|| {
+            format!(
+                "block `{}`: instant #{} has no UTC value",
+                block.input,
+                k + 1
+            )
+        })?);
+    }
+    Ok(block)
 }
 
-/// Runs one invocation and returns the instants of each expression, in argument order.
-fn analyze(zone: &str, base: i64, exprs: &[String]) -> Result<Vec<Block>, String> {
+/// Parses the whole stdout of `systemd-analyze calendar`: one block per argument, separated
+/// by one empty line. An argument whose evaluation failed prints nothing (its block is
+/// `None`), so the separators keep the positions.
+fn parse_output(out: &str) -> Result<Vec<Option<Block>>, String> {
+    let mut segments: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in out.lines() {
+        if line.trim().is_empty() {
+            segments.push(Vec::new());
+        } else {
+            segments.last_mut().expect("one segment").push(line);
+        }
+    }
+    segments
+        .iter()
+        .map(|s| {
+            if s.is_empty() {
+                Ok(None)
+            } else {
+                parse_block(s).map(Some)
+            }
+        })
+        .collect()
+}
+
+/// Runs one invocation and returns the instants of each expression, in argument order:
+/// `None` for an expression systemd-analyze failed to evaluate (it names it on stderr).
+fn analyze(
+    zone: &str,
+    base: i64,
+    iterations: usize,
+    exprs: &[String],
+) -> Result<Vec<Option<Block>>, String> {
     let out = Command::new("systemd-analyze")
         .arg("calendar")
-        .arg(format!("--iterations={ITERATIONS}"))
+        .arg(format!("--iterations={iterations}"))
         .arg(format!("--base-time=@{base}"))
         .args(exprs)
         .env("TZ", zone)
@@ -203,34 +220,69 @@ fn analyze(zone: &str, base: i64, exprs: &[String]) -> Result<Vec<Block>, String
         .output()
         .map_err(|e| format!("cannot run systemd-analyze: {e}"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    if !out.status.success() {
-        return Err(format!(
-            "systemd-analyze (TZ={zone}, base @{base}, {} expressions) failed with {}: {}",
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let context = || {
+        format!(
+            "systemd-analyze (TZ={zone}, base @{base}, {} expressions, {})",
             exprs.len(),
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    let blocks = parse_output(&stdout)?;
+            out.status
+        )
+    };
+    let blocks = parse_output(&stdout).map_err(|e| format!("{}: {e}", context()))?;
     if blocks.len() != exprs.len() {
         return Err(format!(
-            "systemd-analyze printed {} blocks for {} expressions (TZ={zone}, base @{base})",
+            "{}: printed {} blocks for {} expressions; stderr: {}",
+            context(),
             blocks.len(),
-            exprs.len()
+            exprs.len(),
+            stderr.trim()
+        ));
+    }
+    // Failed evaluations: exactly the empty blocks, each named on stderr.
+    let failed: HashSet<&str> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("Failed to determine next elapse for '"))
+        .filter_map(|l| l.rsplit_once("': ").map(|(e, _)| e))
+        .collect();
+    let empty: HashSet<&str> = exprs
+        .iter()
+        .zip(&blocks)
+        .filter(|(_, b)| b.is_none())
+        .map(|(e, _)| e.as_str())
+        .collect();
+    if failed != empty || out.status.success() != failed.is_empty() {
+        return Err(format!(
+            "{}: failed evaluations on stderr {failed:?} do not match the empty blocks \
+             {empty:?}; stderr: {}",
+            context(),
+            stderr.trim()
         ));
     }
     for (i, (b, e)) in blocks.iter().zip(exprs).enumerate() {
+        let Some(b) = b else { continue };
         if b.input != *e {
             return Err(format!(
-                "block #{i} echoes `{}` but argument #{i} is `{e}`: blocks are not in argument order",
+                "{}: block #{i} echoes `{}` but argument #{i} is `{e}`: blocks are not in \
+                 argument order",
+                context(),
                 b.input
             ));
         }
         if b.never != b.times.is_empty() {
-            return Err(format!("block `{e}`: `never` together with instants"));
+            return Err(format!(
+                "{}: block `{e}`: `never` together with instants",
+                context()
+            ));
         }
-        if b.times.len() > ITERATIONS || b.times.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(format!("block `{e}`: instants not strictly increasing: {:?}", b.times));
+        if b.times.len() > iterations
+            || b.times.first().is_some_and(|&t| t <= base)
+            || b.times.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(format!(
+                "{}: block `{e}`: instants not strictly increasing after base: {:?}",
+                context(),
+                b.times
+            ));
         }
     }
     Ok(blocks)
@@ -270,7 +322,11 @@ fn fmt_instant(t: Option<i64>, zone: &TimeZone) -> String {
         None => "none".to_string(),
         Some(t) => {
             let z = zoned(t, zone);
-            format!("{} ({})", z.strftime("%a %F %T %Z"), Timestamp::from_second(t).unwrap())
+            format!(
+                "{} ({})",
+                z.strftime("%a %F %T %Z"),
+                Timestamp::from_second(t).unwrap()
+            )
         }
     }
 }
@@ -295,7 +351,9 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
                  differential test against systemd needs it — install systemd in the CI image"
             );
         }
-        eprintln!("SKIPPED differential test: systemd-analyze is not on PATH (set CI to make this fail)");
+        eprintln!(
+            "SKIPPED differential test: systemd-analyze is not on PATH (set CI to make this fail)"
+        );
         return;
     }
     let started = Instant::now();
@@ -355,9 +413,7 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
     let jobs: Vec<(&str, i64, &[String])> = groups
         .iter()
         .flat_map(|((zone, base), exprs)| {
-            exprs
-                .chunks(CHUNK)
-                .map(move |c| (zone.as_str(), *base, c))
+            exprs.chunks(CHUNK).map(move |c| (zone.as_str(), *base, c))
         })
         .collect();
     let distinct_exprs: usize = groups.values().map(Vec::len).sum();
@@ -366,18 +422,27 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
     let results: Mutex<HashMap<(String, i64, String), Vec<i64>>> = Mutex::new(HashMap::new());
     let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let next_job = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(jobs.len().max(1));
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(jobs.len().max(1));
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
                 loop {
                     let i = next_job.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(zone, base, exprs)) = jobs.get(i) else { break };
-                    match analyze(zone, base, exprs) {
+                    let Some(&(zone, base, exprs)) = jobs.get(i) else {
+                        break;
+                    };
+                    match analyze(zone, base, ITERATIONS, exprs) {
                         Ok(blocks) => {
                             let mut r = results.lock().unwrap();
                             for (e, b) in exprs.iter().zip(blocks) {
-                                r.insert((zone.to_string(), base, e.clone()), b.times);
+                                match b {
+                                    Some(b) => {
+                                        r.insert((zone.to_string(), base, e.clone()), b.times);
+                                    }
+                                    None => eprintln!("FAILED\t{zone}\t{base}\t{e}"),
+                                }
                             }
                         }
                         Err(e) => errors.lock().unwrap().push(e),
@@ -387,7 +452,11 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
         }
     });
     let errors = errors.into_inner().unwrap();
-    assert!(errors.is_empty(), "systemd-analyze problems:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "systemd-analyze problems:\n{}",
+        errors.join("\n")
+    );
     let results = results.into_inner().unwrap();
     let analyzed = started.elapsed();
 
@@ -421,9 +490,17 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
         }
         union.sort_unstable();
         union.dedup();
-        assert!(union.iter().all(|&t| t > case.base), "systemd listed an instant not after base");
+        assert!(
+            union.iter().all(|&t| t > case.base),
+            "systemd listed an instant not after base"
+        );
         let got: Vec<i64> = union.into_iter().filter(|&t| t <= horizon).collect();
-        let want: Vec<i64> = case.next.iter().copied().filter(|&t| t <= horizon).collect();
+        let want: Vec<i64> = case
+            .next
+            .iter()
+            .copied()
+            .filter(|&t| t <= horizon)
+            .collect();
         let (got_cmp, want_cmp, raw_differs) = if case.zone == BERLIN {
             let keep = |v: &[i64]| -> Vec<i64> {
                 v.iter()
@@ -509,9 +586,18 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
         "{} of {} cases disagree with {oracle_name} (first 20 shown):\n{}",
         failures.len(),
         cases.len(),
-        failures.iter().take(20).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
-    assert_eq!(compared_cases, cases.len(), "every fixture case must be compared");
+    assert_eq!(
+        compared_cases,
+        cases.len(),
+        "every fixture case must be compared"
+    );
     assert!(
         schedules.len() >= 2000,
         "only {} distinct schedules were compared (want at least 2000)",

@@ -245,7 +245,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     let service = UnitFile {
         comments: vec![format!("Converted from {source}")],
         unit,
-        kind: Kind::Service(s),
+        kind: Kind::Service(Box::new(s)),
         install,
     };
     lowered.files.insert(
@@ -307,7 +307,7 @@ desc="$(systemctl show -P Description "$unit")"
             description: Some("Mail the output of %i like cron did".to_string()),
             ..UnitSection::default()
         },
-        kind: Kind::Service(ServiceSection {
+        kind: Kind::Service(Box::new(ServiceSection {
             kind: Some("oneshot"),
             exec_start: vec![
                 escape::exec_line(&[
@@ -318,7 +318,7 @@ desc="$(systemctl show -P Description "$unit")"
                 ]) + " %i",
             ],
             ..ServiceSection::default()
-        }),
+        })),
         install: InstallSection::default(),
     };
     OutputFile {

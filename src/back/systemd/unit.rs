@@ -214,9 +214,9 @@ impl TimerSection {
 /// A time span in systemd's notation, in the largest whole unit (`90s` → `90s`, `120` → `2min`).
 #[must_use]
 pub fn seconds(s: u64) -> String {
-    if s != 0 && s % 3600 == 0 {
+    if s != 0 && s.is_multiple_of(3600) {
         format!("{}h", s / 3600)
-    } else if s != 0 && s % 60 == 0 {
+    } else if s != 0 && s.is_multiple_of(60) {
         format!("{}min", s / 60)
     } else {
         format!("{s}s")
@@ -236,7 +236,7 @@ impl InstallSection {
 /// The body of a unit file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Kind {
-    Service(ServiceSection),
+    Service(Box<ServiceSection>),
     Timer(TimerSection),
 }
 

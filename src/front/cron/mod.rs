@@ -75,7 +75,7 @@ pub fn env_assignment(line: &str) -> Option<(String, String)> {
         let end = t[1..].find(q)? + 1;
         (t[1..end].to_string(), &t[end + 1..])
     } else {
-        let end = t.find(|c: char| c == '=' || c == ' ' || c == '\t')?;
+        let end = t.find(['=', ' ', '\t'])?;
         (t[..end].to_string(), &t[end..])
     };
     if name.is_empty() {

@@ -514,7 +514,10 @@ mod tests {
 
     #[test]
     fn a_day_field_starting_with_star_makes_it_and() {
-        assert_eq!(on_calendar("0 0 */2 * 1 cmd"), ["Mon *-*-01/2 00:00:00"]);
+        assert_eq!(
+            on_calendar("0 0 */2 * 1 cmd"),
+            ["Mon *-*-01,03,05,07,09,11,13,15,17,19,21,23,25,27,29,31 00:00:00"]
+        );
         assert_eq!(
             on_calendar("0 0 1,15 * */2 cmd"),
             ["Tue,Thu,Sat,Sun *-*-01,15 00:00:00"]
@@ -532,7 +535,7 @@ mod tests {
         assert_eq!(on_calendar("0 0 * * 0,7 cmd"), ["Sun *-*-* 00:00:00"]);
         assert_eq!(
             on_calendar("*/20 9-17/4 * * Mon-FRI cmd"),
-            ["Mon..Fri *-*-* 09,13,17:00/20:00"]
+            ["Mon..Fri *-*-* 09,13,17:00,20,40:00"]
         );
         assert_eq!(on_calendar("0 12 * DEC,jan * cmd"), ["*-01,12-* 12:00:00"]);
     }
@@ -554,9 +557,12 @@ mod tests {
     fn steps_start_at_the_field_minimum() {
         assert_eq!(
             on_calendar("*/15 */6 */10 */5 * cmd"),
-            ["*-01/5-01/10 00/6:00/15:00"]
+            ["*-01,06,11-01,11,21,31 00,06,12,18:00,15,30,45:00"]
         );
-        assert_eq!(on_calendar("5-59/15 * * * * cmd"), ["*-*-* *:05/15:00"]);
+        assert_eq!(
+            on_calendar("5-59/15 * * * * cmd"),
+            ["*-*-* *:05,20,35,50:00"]
+        );
     }
 
     #[test]
