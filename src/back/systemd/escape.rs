@@ -52,24 +52,32 @@ fn double_specials(s: &str, dollar: bool) -> String {
 /// One argument of an `Exec*=` line such that systemd passes exactly `arg` to the program.
 #[must_use]
 pub fn exec_arg(arg: &str) -> String {
+    exec_word(arg, true)
+}
+
+/// One word of an `Exec*=` line; `dollar` doubles `$` (systemd expands variables in the
+/// arguments, not in the program path).
+fn exec_word(arg: &str, dollar: bool) -> String {
     if arg == ";" {
         return "\\;".to_string();
     }
     if !arg.is_empty() && arg.chars().all(bare_safe) {
-        return double_specials(arg, true);
+        return double_specials(arg, dollar);
     }
     let mut quoted = String::with_capacity(arg.len() + 2);
     quoted.push('"');
     push_c_escaped(&mut quoted, arg);
     quoted.push('"');
-    double_specials(&quoted, true)
+    double_specials(&quoted, dollar)
 }
 
-/// A whole `Exec*=` value for `argv`, each argument escaped with [`exec_arg`].
+/// A whole `Exec*=` value for `argv`: the program path with `%` doubled (systemd expands no
+/// variables there), each argument escaped with [`exec_arg`].
 #[must_use]
 pub fn exec_line(argv: &[String]) -> String {
     argv.iter()
-        .map(|a| exec_arg(a))
+        .enumerate()
+        .map(|(i, a)| exec_word(a, i > 0))
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -208,6 +216,11 @@ mod tests {
         assert_eq!(exec_arg("a\"b"), "\"a\\\"b\"");
         assert_eq!(exec_arg("a\\b"), "\"a\\\\b\"");
         assert_eq!(exec_arg(";"), "\\;");
+        // systemd expands no variables in the program path.
+        assert_eq!(
+            exec_line(&["/opt/a$b/run".to_string(), "$x".to_string()]),
+            "/opt/a$b/run $$x"
+        );
         assert_eq!(exec_arg(""), "\"\"");
         assert_eq!(exec_arg("a\x01"), "\"a\\x01\"");
     }
