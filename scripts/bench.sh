@@ -235,7 +235,7 @@ time_loop() {
 time_hyperfine() {
     local label=$1 prepare=$2
     shift 2
-    local json=$WORK/hyperfine-${label// /_}.json
+    local json=$WORK/hyperfine-${label//[^A-Za-z0-9]/_}.json
     local args=(--warmup 1 --runs "$RUNS" -N --export-json "$json" --command-name "$label")
     [[ -n $prepare ]] && args+=(--prepare "$prepare")
     # With -N hyperfine splits the command on whitespace; none of our paths holds any.
@@ -261,7 +261,7 @@ echo "==> results ($FILES files, $jobs jobs, one invocation each)"
 for label in "convert -o DIR" "convert > /dev/null"; do
     m=${MEAN[$label]}
     awk -v l="$label" -v m="$m" -v n="$FILES" 'BEGIN {
-        printf "    %-22s mean %.4f s  (%.1f us/file; %.0fx the reference per file)\n",
+        printf "    %-22s mean %.4f s  (%.1f us/file; %.1fx the reference per file)\n",
             l, m, m / n * 1e6, (2.9 / 920) / (m / n)
     }'
 done

@@ -28,6 +28,9 @@ pub struct Host {
     root: Option<PathBuf>,
     users: OnceLock<BTreeMap<String, User>>,
     zone: OnceLock<Option<jiff::tz::TimeZone>>,
+    /// Host paths already resolved under the root (a whole-host run asks for the same shell,
+    /// `PATH` entries and files thousands of times).
+    resolved: std::sync::Mutex<std::collections::HashMap<String, PathBuf>>,
 }
 
 impl Host {
@@ -66,6 +69,44 @@ impl Host {
         let Some(root) = &self.root else {
             return PathBuf::from(host_path);
         };
+        if let Some(p) = self
+            .resolved
+            .lock()
+            .ok()
+            .and_then(|c| c.get(host_path).cloned())
+        {
+            return p;
+        }
+        let normal =
+            host_path.starts_with('/') && !host_path.split('/').any(|c| c == ".." || c == ".");
+        let split = host_path
+            .trim_end_matches('/')
+            .rsplit_once('/')
+            .filter(|(_, name)| !name.is_empty());
+        let local = match split {
+            // The parent is resolved (and cached) once; only the last component is looked at here.
+            Some((parent, name)) if normal => {
+                let candidate = self
+                    .local(if parent.is_empty() { "/" } else { parent })
+                    .join(name);
+                if candidate
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    Self::resolve(root, host_path)
+                } else {
+                    candidate
+                }
+            }
+            _ => Self::resolve(root, host_path),
+        };
+        if let Ok(mut cache) = self.resolved.lock() {
+            cache.insert(host_path.to_string(), local.clone());
+        }
+        local
+    }
+
+    fn resolve(root: &Path, host_path: &str) -> PathBuf {
         let mut resolved = PathBuf::from("/");
         let mut pending: Vec<String> = Path::new(host_path)
             .components()

@@ -16,10 +16,12 @@
 //! Tests that need systemd binaries are skipped with a note when the binary is missing, unless
 //! the `CI` environment variable is set, in which case they fail.
 //!
-//! Known limitation, not fixed here (see `argv0_with_dollar_is_run_literally`): systemd does not
-//! expand `$` in the *executable path* (systemd.service(5): "the first argument (i.e. the program
-//! to execute) may not be a variable"), only in argv, so `exec_line` doubling `$` in argv[0]
-//! makes systemd execute a path containing `$$`.
+//! The program path (argv[0]) is special: systemd expands specifiers in it but no variables
+//! (systemd.service(5): "the first argument (i.e. the program to execute) may not be a
+//! variable"), so `exec_line` must not double `$` there; yet the *argv[0]* systemd passes is the
+//! same word, and it does go through variable substitution. A program path holding `$$` or a
+//! `${…}` can therefore not be written so that both come out right; see
+//! `argv0_with_dollar_dollar_or_braces`, ignored.
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -182,24 +184,69 @@ mod model {
         Ok(out)
     }
 
-    /// Run-time variable substitution on one argv word (`replace_env_argv()`): `$$` is a literal
-    /// `$`; `$NAME`, `${NAME}` (and, being conservative, any other lone `$`) are errors here.
-    pub fn env_substitution(w: &[u8]) -> Result<Vec<u8>, String> {
+    /// Run-time variable substitution on one argv word, as `replace_env_argv()` does it (with
+    /// `replace_env_full(…, flags = 0)`, i.e. no brace-less `$NAME` inside a word):
+    /// - a word that starts with `$` but not `$$`/`${` is replaced by the variable's value split
+    ///   into words (or dropped) — an error here;
+    /// - `$$` is a literal `$`;
+    /// - `${NAME}` is replaced by the value — an error here; a `${` followed by `:` before any
+    ///   `}` ("unsupported syntax") or by no `}` at all is kept as is, up to the `:`/the end;
+    /// - any other `$` is literal.
+    pub fn replace_env_word(w: &[u8]) -> Result<Vec<u8>, String> {
+        if w.first() == Some(&b'$') && !matches!(w.get(1), Some(b'{' | b'$')) {
+            return Err("a word starting with $ is replaced by a split variable".into());
+        }
         let mut out = Vec::with_capacity(w.len());
         let mut i = 0;
         while i < w.len() {
-            if w[i] == b'$' {
-                if w.get(i + 1) == Some(&b'$') {
+            if w[i] != b'$' {
+                out.push(w[i]);
+                i += 1;
+                continue;
+            }
+            match w.get(i + 1) {
+                Some(b'$') => {
                     out.push(b'$');
                     i += 2;
-                    continue;
                 }
-                return Err("unescaped $ (variable expansion)".into());
+                Some(b'{') => {
+                    let rest = &w[i + 2..];
+                    match rest.iter().position(|&b| b == b'}' || b == b':') {
+                        Some(p) if rest[p] == b'}' => {
+                            return Err("${...} variable expansion".into());
+                        }
+                        Some(p) => {
+                            out.extend_from_slice(&w[i..i + 3 + p]);
+                            i += 3 + p;
+                        }
+                        None => {
+                            out.extend_from_slice(&w[i..]);
+                            i = w.len();
+                        }
+                    }
+                }
+                _ => {
+                    out.push(b'$');
+                    i += 1;
+                }
             }
-            out.push(w[i]);
-            i += 1;
         }
         Ok(out)
+    }
+
+    /// Our policy for arguments (not the program path): every `$` is doubled, so a `$` that is
+    /// not half of a `$$` means we relied on systemd's "a lone `$` mid-word stays literal" rule,
+    /// which is an error here.
+    pub fn argument_env_substitution(w: &[u8]) -> Result<Vec<u8>, String> {
+        let mut i = 0;
+        while i < w.len() {
+            match (w[i], w.get(i + 1)) {
+                (b'$', Some(b'$')) => i += 2,
+                (b'$', _) => return Err("unescaped $ in an argument".into()),
+                _ => i += 1,
+            }
+        }
+        replace_env_word(w)
     }
 
     fn utf8(bytes: Vec<u8>) -> Result<String, String> {
@@ -310,7 +357,15 @@ mod model {
             }
             let argv = argv_raw
                 .into_iter()
-                .map(|w| env_substitution(&w).and_then(utf8))
+                .enumerate()
+                .map(|(i, w)| {
+                    if i == 0 {
+                        replace_env_word(&w)
+                    } else {
+                        argument_env_substitution(&w)
+                    }
+                    .and_then(utf8)
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             commands.push(ExecCommand {
                 prefixes,
@@ -400,6 +455,19 @@ mod model {
         assert_eq!(c[0].argv, ["/bin/echo", ";", "a$b", "100%"]);
         assert!(parse_exec("/bin/a ; /bin/b").is_err());
         assert!(parse_exec("/bin/a $HOME").is_err());
+        assert!(parse_exec("/bin/a a$b").is_err());
+        let env = |w: &str| replace_env_word(w.as_bytes()).map(|v| String::from_utf8(v).unwrap());
+        assert_eq!(env("a$b"), Ok("a$b".into()));
+        assert_eq!(env("a$$b$"), Ok("a$b$".into()));
+        assert_eq!(env("$${X}"), Ok("${X}".into()));
+        assert_eq!(env("a${X:-$$}"), Ok("a${X:-$}".into()));
+        assert_eq!(env("a${X$$"), Ok("a${X$$".into()));
+        assert!(env("a${X}").is_err());
+        assert!(env("$X").is_err());
+        assert!(env("$").is_err());
+        let c = parse_exec("/opt/a$b/x%%y a$$b").unwrap();
+        assert_eq!(c[0].path, "/opt/a$b/x%y");
+        assert_eq!(c[0].argv, ["/opt/a$b/x%y", "a$b"]);
         assert!(parse_exec("/bin/a %n").is_err());
         assert!(parse_exec("-/bin/a").is_ok_and(|c| c[0].prefixes == "-"));
         assert_eq!(parse_exec("/bin//a").unwrap()[0].path, "/bin/a");
@@ -463,19 +531,23 @@ fn arb_string_leaf() -> impl Strategy<Value = String> {
 }
 
 /// A program path systemd can execute: absolute, normalized, without the characters
-/// `string_is_safe()` refuses (quotes, backslash, control characters) and without `$` (see
-/// `argv0_with_dollar_is_run_literally`). It may hold spaces, `%`, `;` and non-ASCII.
+/// `string_is_safe()` refuses (quotes, backslash, control characters) and without `$$` or `${`
+/// (see `argv0_with_dollar_dollar_or_braces`). It may hold spaces, `%`, `$`, `;`, braces and
+/// non-ASCII.
 fn arb_program() -> impl Strategy<Value = String> {
     let component_char = prop_oneof![
         5 => proptest::char::range('a', 'z'),
         3 => proptest::sample::select(&[
-            ' ', '%', ';', '.', '-', '_', '@', ':', '+', '!', '#', '=', '\u{a0}', 'é', '€', '😀',
+            ' ', '%', '$', '{', '}', ';', '.', '-', '_', '@', ':', '+', '!', '#', '=', '\u{a0}',
+            'é', '€', '😀',
         ][..]),
     ];
     let component = proptest::collection::vec(component_char, 1..10)
         .prop_map(|v| v.into_iter().collect::<String>())
         .prop_filter("not . or ..", |c| c != "." && c != "..");
-    proptest::collection::vec(component, 1..4).prop_map(|parts| format!("/{}", parts.join("/")))
+    proptest::collection::vec(component, 1..4)
+        .prop_map(|parts| format!("/{}", parts.join("/")))
+        .prop_filter("no $$ or ${", |p| !p.contains("$$") && !p.contains("${"))
 }
 
 fn arb_argv() -> impl Strategy<Value = Vec<String>> {
@@ -605,6 +677,9 @@ fn hand_picked_exec_lines() {
         &["/usr/local/bin/my prog"],
         &["/opt/100%/run"],
         &["/opt/a;b/run", "-"],
+        &["/opt/a$b/run", "$b"],
+        &["/opt/$/x$", "$"],
+        &["/opt/{}/$x%y", "{}"],
         &["/bin//true"],
     ];
     let mut failures = Vec::new();
@@ -628,6 +703,19 @@ fn hand_picked_environment() {
         "\x01", "é", "a=b", ";", "#",
     ] {
         check_environment_roundtrip("X", value).unwrap();
+    }
+}
+
+/// Residual limitation of writing the program path as the first word: systemd executes the
+/// path with `$$` and `${…}` untouched but passes argv[0] through variable substitution, so for
+/// `/opt/a$$b/run` the program runs with argv[0] = `/opt/a$b/run`, and for `/opt/${X}/run`
+/// argv[0] becomes `/opt//run` (X unset). Writing `@PATH ARGV0` (with `$` doubled only in the
+/// second word) would get both right.
+#[test]
+#[ignore = "exec_line: argv[0] holding `$$` or `${` reaches the program changed"]
+fn argv0_with_dollar_dollar_or_braces() {
+    for program in ["/opt/a$$b/run", "/opt/${X}/run"] {
+        check_exec_roundtrip(&[program.to_string()]).unwrap();
     }
 }
 
@@ -843,6 +931,60 @@ fn systemd_analyze_verify_accepts_our_lines() {
     );
 }
 
+/// The program path as systemd executes it: `systemd-analyze verify` fails ("Command … is not
+/// executable") when the first `ExecStart=` program does not exist, so programs with awkward
+/// names are created in a temporary directory and each is checked in a unit of its own (only a
+/// unit's first command is checked).
+#[test]
+fn systemd_analyze_verify_finds_our_program_paths() {
+    if !have_binary("systemd-analyze") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = dir.path().join("bin dir");
+    std::fs::create_dir(&bin).unwrap();
+    let mut failures = Vec::new();
+    for name in [
+        "plain",
+        "a$b",
+        "dollar$",
+        "$lead",
+        "100%",
+        "50%%",
+        "semi;colon",
+        ";",
+        "sp ace",
+        "é€😀",
+        "@at",
+        ":colon",
+        "+plus",
+        "-dash",
+        "!bang",
+        "{}",
+        "#hash",
+        "a=b",
+        "x\u{a0}y",
+    ] {
+        let program = bin.join(name);
+        std::fs::write(&program, "#!/bin/sh\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let program = program.to_str().unwrap().to_string();
+        let argv = vec![program.clone(), "arg".to_string()];
+        let unit = unit_file(std::slice::from_ref(&argv), &[]);
+        let path = write_unit(dir.path(), &unit);
+        let out = systemd_analyze_verify(&path, "info");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() || stderr.contains("systemdify-escape-roundtrip") {
+            failures.push(format!("{program:?}: {}\n{stderr}{unit}", out.status));
+        }
+        if let Err(e) = check_exec_roundtrip(&argv) {
+            failures.push(e);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Undoes `quote_command_line(argv, SHELL_ESCAPE_EMPTY)`, the format of "Command Line:" in the
 /// unit dump: words separated by one space; a word needing quotes is in `"…"` where `\` escapes
 /// `\ " $ \``, control characters are C escapes (`\n`, `\t`, … or octal `\NNN`).
@@ -939,7 +1081,7 @@ fn systemd_parses_our_lines_back() {
             unquote_command_line(l)
                 .into_iter()
                 .map(|w| {
-                    let w = model::env_substitution(&w).expect("only $$ in our argv");
+                    let w = model::replace_env_word(&w).expect("no variables in our argv");
                     String::from_utf8(w).expect("UTF-8")
                 })
                 .collect()
