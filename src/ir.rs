@@ -65,6 +65,45 @@ pub struct Item {
     pub findings: Vec<Finding>,
 }
 
+impl Item {
+    /// An entry or file that could not be parsed: `column` is 1-based, `None` when unknown; the
+    /// line is the origin's.
+    #[must_use]
+    pub fn error(
+        origin: Origin,
+        name: impl Into<String>,
+        column: Option<u32>,
+        message: String,
+    ) -> Self {
+        let line = origin.line;
+        Item {
+            origin,
+            name: name.into(),
+            unit_stem: String::new(),
+            identity: String::new(),
+            body: Body::Error(SourceError {
+                line,
+                column,
+                message,
+            }),
+            findings: Vec::new(),
+        }
+    }
+
+    /// An entry with nothing to emit; `why` says so in the report.
+    #[must_use]
+    pub fn skipped(origin: Origin, name: impl Into<String>, why: Finding) -> Self {
+        Item {
+            origin,
+            name: name.into(),
+            unit_stem: String::new(),
+            identity: String::new(),
+            body: Body::Skipped,
+            findings: vec![why],
+        }
+    }
+}
+
 /// What an item turned into.
 #[derive(Debug, Clone)]
 pub enum Body {

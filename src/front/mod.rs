@@ -6,7 +6,7 @@
 pub mod cron;
 
 use crate::host::Host;
-use crate::ir::{Body, Format, Item, Origin, SourceError};
+use crate::ir::{Body, Format, Item, Origin};
 use crate::report::{Code, Finding};
 
 /// The `--from` choice.
@@ -100,35 +100,24 @@ fn is_template(path: Option<&str>, text: &str) -> bool {
 }
 
 fn file_error(input: &Input, format: Format, message: String, template: bool) -> Item {
-    let name = file_name(input.host_path.as_deref());
-    Item {
-        origin: Origin {
-            format,
-            file: input.display.clone(),
-            line: None,
-        },
-        name: if name.is_empty() {
-            input.display.clone()
-        } else {
-            name.to_string()
-        },
-        unit_stem: String::new(),
-        identity: String::new(),
-        body: Body::Error(SourceError {
-            line: None,
-            column: None,
-            message,
-        }),
-        findings: if template {
-            vec![Finding::dropped(
-                Code::TemplateInput,
-                "this is a template (Jinja, ERB, EJS …), not a configuration",
-                "render the template with the values of the host first, then convert the result",
-            )]
-        } else {
-            Vec::new()
-        },
+    let name = match file_name(input.host_path.as_deref()) {
+        "" => input.display.clone(),
+        n => n.to_string(),
+    };
+    let origin = Origin {
+        format,
+        file: input.display.clone(),
+        line: None,
+    };
+    let mut item = Item::error(origin, name, None, message);
+    if template {
+        item.findings.push(Finding::dropped(
+            Code::TemplateInput,
+            "this is a template (Jinja, ERB, EJS …), not a configuration",
+            "render the template with the values of the host first, then convert the result",
+        ));
     }
+    item
 }
 
 /// Reads one input with its frontend. Errors in single entries become error items; the other

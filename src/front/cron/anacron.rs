@@ -13,7 +13,7 @@ use super::{Env, Options, periodic};
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, Origin, Service,
-    SourceError, Timer,
+    Timer,
 };
 use crate::report::{Code, Finding};
 
@@ -94,19 +94,12 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
 }
 
 fn error(origin: Origin, column: usize, message: String) -> Item {
-    let line = origin.line;
-    Item {
+    Item::error(
         origin,
-        name: "job".to_string(),
-        unit_stem: String::new(),
-        identity: String::new(),
-        body: Body::Error(SourceError {
-            line,
-            column: Some(u32::try_from(column).unwrap_or(1)),
-            message,
-        }),
-        findings: Vec::new(),
-    }
+        "job",
+        Some(u32::try_from(column).unwrap_or(1)),
+        message,
+    )
 }
 
 /// Byte offset of the `n`-th whitespace-separated word and the rest of the line after it.

@@ -20,7 +20,7 @@ use crate::calendar;
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, MailHook, Origin,
-    Service, SourceError, Stdin, Timer, WorkingDir,
+    Service, Stdin, Timer, WorkingDir,
 };
 use crate::report::{Code, Finding};
 use schedule::{Dialect, Spec};
@@ -227,41 +227,24 @@ pub fn parse_crontab(
     options: &Options,
 ) -> Vec<Item> {
     let place = Place { host_path };
-    let file_item = |line: Option<u32>, message: String| Item {
-        origin: Origin {
-            format: Format::Cron,
-            file: display.to_string(),
-            line,
-        },
-        name: place.file_name().unwrap_or("crontab").to_string(),
-        unit_stem: String::new(),
-        identity: String::new(),
-        body: Body::Error(SourceError {
-            line,
-            column: None,
-            message,
-        }),
-        findings: Vec::new(),
+    let file_origin = || Origin {
+        format: Format::Cron,
+        file: display.to_string(),
+        line: None,
     };
+    let file_name = place.file_name().unwrap_or("crontab");
     if place.parent_dir().is_some_and(|d| d.ends_with("/cron.d"))
         && let Some(why) = place.file_name().and_then(ignored_cron_d_name)
     {
-        return vec![Item {
-            origin: Origin {
-                format: Format::Cron,
-                file: display.to_string(),
-                line: None,
-            },
-            name: place.file_name().unwrap_or_default().to_string(),
-            unit_stem: String::new(),
-            identity: String::new(),
-            body: Body::Skipped,
-            findings: vec![Finding::note(
+        return vec![Item::skipped(
+            file_origin(),
+            file_name,
+            Finding::note(
                 Code::CronIgnoredFile,
                 format!("Debian's cron ignores this file: {why}"),
                 "nothing ran from it; rename it (letters, digits, `_`, `-` only) if its jobs were meant to run, and convert again",
-            )],
-        }];
+            ),
+        )];
     }
     let table = match &options.table {
         Table::System => Table::System,
@@ -286,7 +269,9 @@ pub fn parse_crontab(
             } else if verdicts.iter().all(|v| *v == Looks::User) {
                 Table::User(None)
             } else {
-                return vec![file_item(
+                return vec![Item::error(
+                    file_origin(),
+                    file_name,
                     None,
                     "cannot tell whether this is a system crontab (with a user column) or a user's crontab; pass --system or --user NAME".to_string(),
                 )];
@@ -332,22 +317,15 @@ pub fn parse_crontab(
         }
     }
     if items.is_empty() {
-        items.push(Item {
-            origin: Origin {
-                format: Format::Cron,
-                file: display.to_string(),
-                line: None,
-            },
-            name: place.file_name().unwrap_or("crontab").to_string(),
-            unit_stem: String::new(),
-            identity: String::new(),
-            body: Body::Skipped,
-            findings: vec![Finding::note(
+        items.push(Item::skipped(
+            file_origin(),
+            file_name,
+            Finding::note(
                 Code::CronEmpty,
                 "this crontab has no job lines (only comments, blank lines or variables)",
                 "nothing to convert",
-            )],
-        });
+            ),
+        ));
     }
     items
 }
@@ -372,22 +350,6 @@ struct JobContext<'a> {
     options: &'a Options,
 }
 
-fn error_item(origin: Origin, name: &str, column: u32, message: String) -> Item {
-    let line = origin.line;
-    Item {
-        origin,
-        name: name.to_string(),
-        unit_stem: String::new(),
-        identity: String::new(),
-        body: Body::Error(SourceError {
-            line,
-            column: Some(column),
-            message,
-        }),
-        findings: Vec::new(),
-    }
-}
-
 /// Joins a stem prefix and a job name, without repeating the prefix.
 #[must_use]
 pub fn stem(prefix: &str, name: &str) -> String {
@@ -402,25 +364,25 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     let options = ctx.options;
     let job = match schedule::parse_job(text, options.dialect) {
         Ok(job) => job,
-        Err(e) => return error_item(ctx.origin.clone(), "job", e.column, e.message),
+        Err(e) => return Item::error(ctx.origin.clone(), "job", Some(e.column), e.message),
     };
-    let (user, command, _command_column) = match ctx.table {
+    let (user, command) = match ctx.table {
         Table::System => {
             let rest = job.rest;
             let user_end = rest.find([' ', '\t']).unwrap_or(rest.len());
             let cmd = rest[user_end..].trim_start_matches([' ', '\t']);
             if cmd.is_empty() {
-                return error_item(
+                return Item::error(
                     ctx.origin.clone(),
                     "job",
-                    job.rest_column + u32::try_from(rest.chars().count()).unwrap_or(0),
+                    Some(job.rest_column + u32::try_from(rest.chars().count()).unwrap_or(0)),
                     "missing command after the user column (this is a system crontab: schedule, user, command)".to_string(),
                 );
             }
-            (Some(rest[..user_end].to_string()), cmd, job.rest_column)
+            (Some(rest[..user_end].to_string()), cmd)
         }
-        Table::User(u) => (u.clone(), job.rest, job.rest_column),
-        Table::Infer => (None, job.rest, job.rest_column),
+        Table::User(u) => (u.clone(), job.rest),
+        Table::Infer => (None, job.rest),
     };
     let split = command::split_percent(command);
     let name = {
