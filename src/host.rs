@@ -62,6 +62,17 @@ impl Host {
         self.root.as_deref()
     }
 
+    /// How findings name this host: "the host tree (--root)" or "this machine". It never
+    /// includes the mount point, so a report does not depend on where a host copy is mounted.
+    #[must_use]
+    pub fn label(&self) -> &'static str {
+        if self.root.is_some() {
+            "the host tree (--root)"
+        } else {
+            "this machine"
+        }
+    }
+
     /// The local path of the host path `host_path`, following symbolic links inside the root
     /// (an absolute link target is taken relative to the root). Without a root, the path itself.
     #[must_use]

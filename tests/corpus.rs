@@ -97,6 +97,16 @@ fn corpus() {
         }
         ran += 1;
         let actual = run_case(&case);
+        // Output must not depend on where the checkout lives (CI clones elsewhere).
+        let checkout = env!("CARGO_MANIFEST_DIR");
+        for (file, data) in &actual {
+            if String::from_utf8_lossy(data).contains(checkout) {
+                failures.push(format!(
+                    "{}: {file} names the checkout directory {checkout}",
+                    case.display()
+                ));
+            }
+        }
         let expected_dir = case.join("expected");
         if bless {
             let _ = std::fs::remove_dir_all(&expected_dir);

@@ -521,7 +521,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     match &user {
         Some(u) if ctx.host.user(u).is_none() && u != "root" => findings.push(Finding::note(
             Code::UserNotFound,
-            format!("user `{u}` does not exist on {}", host_label(ctx.host)),
+            format!("user `{u}` does not exist on {}", ctx.host.label()),
             "create the user on the target host, or the service fails to start",
         )),
         None => findings.push(Finding::note(
@@ -534,10 +534,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     if ctx.host.which(&shell, path).is_none() {
         findings.push(Finding::note(
             Code::CommandNotFound,
-            format!(
-                "the shell `{shell}` was not found on {}",
-                host_label(ctx.host)
-            ),
+            format!("the shell `{shell}` was not found on {}", ctx.host.label()),
             "install it on the target, or set SHELL in the crontab",
         ));
     } else if let Some(exe) = command::leading_executable(&split.script)
@@ -545,7 +542,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     {
         findings.push(Finding::note(
             Code::CommandNotFound,
-            format!("`{exe}` was not found on {}", host_label(ctx.host)),
+            format!("`{exe}` was not found on {}", ctx.host.label()),
             "install it on the target host, or fix the path in ExecStart=",
         ));
     }
@@ -618,13 +615,6 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         activation: Activation::Timer(activation),
     }));
     item
-}
-
-fn host_label(host: &Host) -> String {
-    match host.root() {
-        Some(r) => format!("the host at {}", r.display()),
-        None => "this machine".to_string(),
-    }
 }
 
 /// A description for a command: its text, shortened.
