@@ -47,7 +47,9 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                 files.extend(lowered.files);
                 units = lowered.units;
                 findings.extend(lowered.findings);
-                if findings.iter().any(|f| f.level != Level::Note) {
+                if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
+                    Status::Wrapped
+                } else if findings.iter().any(|f| f.level != Level::Note) {
                     Status::Approximated
                 } else {
                     Status::Translated

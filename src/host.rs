@@ -154,6 +154,32 @@ impl Host {
         std::fs::read(self.local(host_path))
     }
 
+    /// The entry names of the host directory `host_path`, sorted; empty when it cannot be read.
+    #[must_use]
+    pub fn list_dir(&self, host_path: &str) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.local(host_path))
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    /// Where the host's symbolic link `host_path` points, as written in the link.
+    #[must_use]
+    pub fn link_target(&self, host_path: &str) -> Option<String> {
+        let (parent, name) = host_path.rsplit_once('/')?;
+        let local = self
+            .local(if parent.is_empty() { "/" } else { parent })
+            .join(name);
+        std::fs::read_link(local)
+            .ok()
+            .map(|t| t.to_string_lossy().into_owned())
+    }
+
     /// Whether the host path exists (as a file or directory).
     #[must_use]
     pub fn exists(&self, host_path: &str) -> bool {

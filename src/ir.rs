@@ -141,6 +141,9 @@ pub enum Activation {
     Boot {
         wanted_by: Vec<String>,
         aliases: Vec<String>,
+        /// Whether the legacy system started it at boot (SysV `rc?.d` `S` links); `None` when
+        /// the source does not say.
+        enabled: Option<bool>,
     },
     /// Installed but started only by hand or by another unit.
     Manual,
@@ -202,16 +205,47 @@ pub struct Service {
     /// Mail the run's output to a recipient when there was some (cron's `MAILTO`, with `--mail`).
     pub mail: Option<MailHook>,
     pub instances: Instances,
+    /// The file the unit was generated from, as the host names it (SysV scripts: `SourcePath=`).
+    pub source_path: Option<String>,
+    /// How long starting may take, in seconds; `None` keeps systemd's default.
+    pub start_timeout_sec: Option<u64>,
 }
 
 /// A command: an argument vector run directly, or a script line run by a shell.
 ///
 /// crontab and anacrontab commands are shell lines (`$SHELL -c line`); supervisord `command=`
-/// and PM2 `script`+`args` are argument vectors.
+/// and PM2 `script`+`args` are argument vectors; SysV daemons are argument vectors whose
+/// words may name variables from an environment file ([`Command::Expand`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     Argv(Vec<String>),
-    Shell { shell: String, script: String },
+    Shell {
+        shell: String,
+        script: String,
+    },
+    /// An argument vector whose words (after the program, which is always literal) may refer
+    /// to environment variables that systemd substitutes at start.
+    Expand {
+        program: String,
+        args: Vec<Word>,
+    },
+}
+
+/// One word of a [`Command::Expand`] line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Word {
+    /// Literal text and `${NAME}` references, concatenated into exactly one argument.
+    Parts(Vec<WordPart>),
+    /// The variable's value split at whitespace into zero or more arguments (an unquoted
+    /// `$NAME` in the shell).
+    Split(String),
+}
+
+/// A piece of a [`Word::Parts`] word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WordPart {
+    Text(String),
+    Var(String),
 }
 
 /// How systemd knows the service is up.
@@ -227,6 +261,10 @@ pub enum ServiceKind {
     Forking { pid_file: Option<String> },
     /// The process reports readiness with `sd_notify`.
     Notify,
+    /// A legacy init script run as it is (`script start`): it starts daemons and exits; no main
+    /// process is known unless a pid file names it, and the script's own `stop` action stops
+    /// them. `lsb` scripts may exit 5 (not installed) or 6 (not configured) without failing.
+    Script { pid_file: Option<String>, lsb: bool },
 }
 
 /// The process's execution environment.
@@ -245,6 +283,13 @@ pub struct ExecContext {
     /// Leave processes the command started in the background running when it exits
     /// (cron never kills a job's children).
     pub keep_children: bool,
+    /// Directories under `/run` created for the service, owned by its user (names relative to
+    /// `/run`).
+    pub runtime_directories: Vec<String>,
+    /// I/O scheduling class (`realtime`, `best-effort`, `idle`) and priority 0–7.
+    pub io_scheduling: Option<(String, Option<u8>)>,
+    /// CPU scheduling policy (`other`, `batch`, `idle`, `fifo`, `rr`) and priority.
+    pub cpu_scheduling: Option<(String, Option<u32>)>,
 }
 
 /// `WorkingDirectory=`: the user's home (`~`), or a path.
@@ -427,6 +472,9 @@ pub struct Ordering {
 pub struct Conditions {
     /// Only start on AC power (anacron's default on Debian).
     pub ac_power: bool,
+    /// Only start when these files exist and are executable (an init script's
+    /// `test -x $DAEMON || exit 0`).
+    pub file_is_executable: Vec<String>,
 }
 
 /// Mail a run's output, cron-style.
@@ -466,6 +514,8 @@ impl Service {
             conditions: Conditions::default(),
             mail: None,
             instances: Instances::One,
+            source_path: None,
+            start_timeout_sec: None,
         }
     }
 }

@@ -51,7 +51,7 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
                 .iter()
                 .find_map(|s| host.installed_unit(&format!("{n}{s}")))
             {
-                let renamed = format!("{n}-cron");
+                let renamed = format!("{n}-{}", item.origin.format.as_str());
                 item.findings.push(Finding::note(
                     Code::UnitNameShadows,
                     format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),

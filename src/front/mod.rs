@@ -4,6 +4,7 @@
 //! [`parse`] dispatches to the frontend.
 
 pub mod cron;
+pub mod sysv;
 
 use crate::host::Host;
 use crate::ir::{Body, Format, Item, Origin};
@@ -68,7 +69,14 @@ pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
     }) {
         return Some(Format::Supervisord);
     }
-    if text.starts_with("#!") && text.contains("### BEGIN INIT INFO") {
+    if text.starts_with("#!")
+        && (text.contains("### BEGIN INIT INFO")
+            || text.contains("\n# chkconfig:")
+            || text
+                .lines()
+                .next()
+                .is_some_and(|l| l.contains("init-d-script")))
+    {
         return Some(Format::Sysv);
     }
     looks_like_crontab(text).then_some(Format::Cron)
@@ -180,6 +188,7 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
         Format::Anacron => {
             cron::anacron::parse_anacrontab(&input.display, &text, host, &options.cron)
         }
+        Format::Sysv => sysv::parse_init_script(&input.display, path, &text, host),
         other => {
             return vec![file_error(
                 input,

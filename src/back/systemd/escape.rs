@@ -82,6 +82,58 @@ pub fn exec_line(argv: &[String]) -> String {
         .join(" ")
 }
 
+/// A whole `Exec*=` value whose arguments may refer to environment variables: literal text is
+/// escaped as [`exec_arg`] does, `Word::Parts` variables become `${NAME}` inside one argument,
+/// and `Word::Split` becomes a bare `$NAME` word (systemd splits its value at whitespace).
+#[must_use]
+pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
+    use crate::ir::{Word, WordPart};
+    let mut out = exec_word(program, false);
+    for word in args {
+        out.push(' ');
+        match word {
+            Word::Split(name) => {
+                out.push('$');
+                out.push_str(name);
+            }
+            Word::Parts(parts) => {
+                let literal: String = parts
+                    .iter()
+                    .map(|p| match p {
+                        WordPart::Text(t) => t.as_str(),
+                        WordPart::Var(_) => "",
+                    })
+                    .collect();
+                let quote = parts.iter().all(|p| matches!(p, WordPart::Var(_)))
+                    || literal.is_empty() && parts.is_empty()
+                    || !literal.chars().all(bare_safe)
+                    || literal == ";";
+                if quote {
+                    out.push('"');
+                }
+                for p in parts {
+                    match p {
+                        WordPart::Text(t) => {
+                            let mut e = String::new();
+                            push_c_escaped(&mut e, t);
+                            out.push_str(&double_specials(&e, true));
+                        }
+                        WordPart::Var(v) => {
+                            out.push_str("${");
+                            out.push_str(v);
+                            out.push('}');
+                        }
+                    }
+                }
+                if quote {
+                    out.push('"');
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether systemd accepts `name` as an environment variable name.
 #[must_use]
 pub fn env_name_is_valid(name: &str) -> bool {

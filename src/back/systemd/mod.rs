@@ -3,10 +3,13 @@
 //! Mapping (IR → directive):
 //! - `Service.command` → `ExecStart=` (a shell line as `SHELL -c LINE`); `pre` → `ExecStartPre=`;
 //!   `reload` → `ExecReload=`; `stop.command` → `ExecStop=`.
-//! - `ServiceKind` → `Type=` (+ `RemainAfterExit=`, `PIDFile=`).
+//! - `ServiceKind` → `Type=` (+ `RemainAfterExit=`, `PIDFile=`); `Script` → the wrapper block
+//!   systemd-sysv-generator wrote (`Type=forking`, `GuessMainPID=no`, `KillMode=process`, …).
+//! - `source_path` → `SourcePath=`; `start_timeout_sec` → `TimeoutStartSec=`.
 //! - `ExecContext` → `User=`, `Group=`, `WorkingDirectory=`, `Environment=` (secrets go to an
 //!   environment file instead), `EnvironmentFile=`, `UMask=`, `Nice=`, `Limit*=`,
-//!   `StandardInput=data` + `StandardInputData=`, `KillMode=process` when children must survive.
+//!   `StandardInput=data` + `StandardInputData=`, `KillMode=process` when children must survive,
+//!   `RuntimeDirectory=`, `IOScheduling*=`, `CPUScheduling*=`.
 //! - `Restart` → `Restart=`/`RestartSec=`; `Stop` → `KillSignal=`/`TimeoutStopSec=`.
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
@@ -67,6 +70,7 @@ fn command_line(cmd: &Command) -> String {
         Command::Shell { shell, script } => {
             escape::exec_line(&[shell.clone(), "-c".to_string(), script.clone()])
         }
+        Command::Expand { program, args } => escape::exec_expand(program, args),
     }
 }
 
@@ -102,6 +106,13 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     if svc.conditions.ac_power {
         unit.condition_ac_power = Some(true);
     }
+    unit.condition_file_is_executable = svc
+        .conditions
+        .file_is_executable
+        .iter()
+        .map(|p| escape::path(p))
+        .collect();
+    unit.source_path = svc.source_path.as_deref().map(escape::path);
     if svc.mail.is_some() {
         let hook = MAIL_UNIT.replace("@.", "@%n.");
         unit.on_failure.push(hook.clone());
@@ -123,6 +134,18 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
             s.pid_file = pid_file.as_deref().map(escape::path);
         }
         ServiceKind::Notify => s.kind = Some("notify"),
+        ServiceKind::Script { pid_file, lsb } => {
+            // As systemd-sysv-generator wrote it: the script forks daemons and exits.
+            s.kind = Some("forking");
+            s.guess_main_pid = Some(false);
+            s.remain_after_exit = Some(pid_file.is_none());
+            s.pid_file = pid_file.as_deref().map(escape::path);
+            s.kill_mode = Some("process");
+            s.ignore_sigpipe = Some(false);
+            if *lsb {
+                s.success_exit_status = vec!["5".to_string(), "6".to_string()];
+            }
+        }
     }
     let ctx = &svc.exec;
     s.user.clone_from(&ctx.user);
@@ -176,6 +199,19 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         ));
     }
     s.umask = ctx.umask.map(|m| format!("{m:04o}"));
+    s.runtime_directory = ctx
+        .runtime_directories
+        .iter()
+        .map(|d| escape::path(d))
+        .collect();
+    if let Some((class, prio)) = &ctx.io_scheduling {
+        s.io_scheduling_class = Some(class.clone());
+        s.io_scheduling_priority = *prio;
+    }
+    if let Some((policy, prio)) = &ctx.cpu_scheduling {
+        s.cpu_scheduling_policy = Some(policy.clone());
+        s.cpu_scheduling_priority = *prio;
+    }
     s.nice = ctx.nice;
     s.limits = ctx
         .limits
@@ -198,6 +234,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     }
     s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
     s.timeout_stop_sec = svc.stop.timeout_sec;
+    s.timeout_start_sec = svc.start_timeout_sec;
     match svc.restart {
         Restart::No => {}
         Restart::OnFailure { delay_sec } => {
@@ -213,7 +250,9 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     let mut install = InstallSection::default();
     let mut timer_file = None;
     match &def.activation {
-        Activation::Boot { wanted_by, aliases } => {
+        Activation::Boot {
+            wanted_by, aliases, ..
+        } => {
             install.wanted_by.clone_from(wanted_by);
             install.alias.clone_from(aliases);
         }

@@ -17,7 +17,9 @@ pub struct UnitSection {
     pub before: Vec<String>,
     pub on_failure: Vec<String>,
     pub on_success: Vec<String>,
+    pub source_path: Option<String>,
     pub condition_ac_power: Option<bool>,
+    pub condition_file_is_executable: Vec<String>,
 }
 
 /// `[Service]`.
@@ -25,6 +27,7 @@ pub struct UnitSection {
 pub struct ServiceSection {
     pub kind: Option<&'static str>,
     pub remain_after_exit: Option<bool>,
+    pub guess_main_pid: Option<bool>,
     pub pid_file: Option<String>,
     pub user: Option<String>,
     pub group: Option<String>,
@@ -34,6 +37,11 @@ pub struct ServiceSection {
     pub umask: Option<String>,
     pub nice: Option<i32>,
     pub limits: Vec<(crate::ir::Resource, String)>,
+    pub io_scheduling_class: Option<String>,
+    pub io_scheduling_priority: Option<u8>,
+    pub cpu_scheduling_policy: Option<String>,
+    pub cpu_scheduling_priority: Option<u32>,
+    pub runtime_directory: Vec<String>,
     pub standard_input: Option<&'static str>,
     pub standard_input_data: Option<String>,
     pub standard_output: Option<String>,
@@ -45,7 +53,10 @@ pub struct ServiceSection {
     pub exec_stop: Vec<String>,
     pub kill_mode: Option<&'static str>,
     pub kill_signal: Option<String>,
+    pub timeout_start_sec: Option<u64>,
     pub timeout_stop_sec: Option<u64>,
+    pub success_exit_status: Vec<String>,
+    pub ignore_sigpipe: Option<bool>,
     pub restart: Option<&'static str>,
     pub restart_sec: Option<u64>,
 }
@@ -101,7 +112,9 @@ impl UnitSection {
             before,
             on_failure,
             on_success,
+            source_path,
             condition_ac_power,
+            condition_file_is_executable,
         } = self;
         let mut out = Entries::new();
         push_opt(&mut out, "Description", description);
@@ -112,10 +125,16 @@ impl UnitSection {
         push_list(&mut out, "Before", before);
         push_list(&mut out, "OnFailure", on_failure);
         push_list(&mut out, "OnSuccess", on_success);
+        push_opt(&mut out, "SourcePath", source_path);
         push_opt(
             &mut out,
             "ConditionACPower",
             &condition_ac_power.map(|b| b.to_string()),
+        );
+        push_all(
+            &mut out,
+            "ConditionFileIsExecutable",
+            condition_file_is_executable,
         );
         out
     }
@@ -126,6 +145,7 @@ impl ServiceSection {
         let ServiceSection {
             kind,
             remain_after_exit,
+            guess_main_pid,
             pid_file,
             user,
             group,
@@ -135,6 +155,11 @@ impl ServiceSection {
             umask,
             nice,
             limits,
+            io_scheduling_class,
+            io_scheduling_priority,
+            cpu_scheduling_policy,
+            cpu_scheduling_priority,
+            runtime_directory,
             standard_input,
             standard_input_data,
             standard_output,
@@ -146,13 +171,17 @@ impl ServiceSection {
             exec_stop,
             kill_mode,
             kill_signal,
+            timeout_start_sec,
             timeout_stop_sec,
+            success_exit_status,
+            ignore_sigpipe,
             restart,
             restart_sec,
         } = self;
         let mut out = Entries::new();
         push_opt(&mut out, "Type", kind);
         push_opt(&mut out, "RemainAfterExit", &remain_after_exit.map(yes_no));
+        push_opt(&mut out, "GuessMainPID", &guess_main_pid.map(yes_no));
         push_opt(&mut out, "PIDFile", pid_file);
         push_opt(&mut out, "User", user);
         push_opt(&mut out, "Group", group);
@@ -164,6 +193,11 @@ impl ServiceSection {
         for (resource, value) in limits {
             out.push((resource.directive(), value.clone()));
         }
+        push_opt(&mut out, "IOSchedulingClass", io_scheduling_class);
+        push_opt(&mut out, "IOSchedulingPriority", io_scheduling_priority);
+        push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);
+        push_opt(&mut out, "CPUSchedulingPriority", cpu_scheduling_priority);
+        push_list(&mut out, "RuntimeDirectory", runtime_directory);
         push_opt(&mut out, "StandardInput", standard_input);
         push_opt(&mut out, "StandardInputData", standard_input_data);
         push_opt(&mut out, "StandardOutput", standard_output);
@@ -175,7 +209,10 @@ impl ServiceSection {
         push_all(&mut out, "ExecStop", exec_stop);
         push_opt(&mut out, "KillMode", kill_mode);
         push_opt(&mut out, "KillSignal", kill_signal);
-        push_opt(&mut out, "TimeoutStopSec", timeout_stop_sec);
+        push_opt(&mut out, "TimeoutStartSec", &timeout_start_sec.map(seconds));
+        push_opt(&mut out, "TimeoutStopSec", &timeout_stop_sec.map(seconds));
+        push_list(&mut out, "SuccessExitStatus", success_exit_status);
+        push_opt(&mut out, "IgnoreSIGPIPE", &ignore_sigpipe.map(yes_no));
         push_opt(&mut out, "Restart", restart);
         push_opt(&mut out, "RestartSec", restart_sec);
         out

@@ -1,0 +1,1461 @@
+//! A static reading of an init script's shell: it never runs anything.
+//!
+//! The script is parsed with `brush-parser` and walked like a tiny interpreter: assignments
+//! (with `${VAR:-x}` defaults and `${VAR##*/}` trims) update an environment, sourced
+//! `/etc/default/NAME` or `/etc/sysconfig/NAME` files are read from the host and their
+//! assignments applied, functions are remembered and inlined where they are called, and the
+//! `case "$1"` that dispatches the actions is found. Walking one action then yields the
+//! commands it runs, with their words expanded as far as the script's text allows.
+//!
+//! A variable that a sourced defaults file sets (or could set, when the file is missing on the
+//! host) is never replaced by a value: it stays a reference ([`Part::Var`]), so the unit can keep
+//! reading it from `EnvironmentFile=`.
+
+use crate::host::Host;
+use brush_parser::ast;
+use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, WordPiece};
+use std::collections::BTreeMap;
+
+/// A parse failure, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseFailure {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+fn options() -> brush_parser::ParserOptions {
+    brush_parser::ParserOptions::default()
+}
+
+/// Parses `text` as a (bash-compatible) shell program.
+///
+/// # Errors
+/// A syntax error, with brush's line and column (1, 1 when it has none).
+pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
+    let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options());
+    parser.parse_program().map_err(|e| {
+        let (line, column) = match &e {
+            brush_parser::ParseError::ParsingNear(p) => (p.line, p.column),
+            brush_parser::ParseError::Tokenizing {
+                position: Some(p), ..
+            } => (p.line, p.column),
+            _ => (text.lines().count().max(1), 1),
+        };
+        ParseFailure {
+            line: u32::try_from(line).unwrap_or(u32::MAX),
+            column: u32::try_from(column).unwrap_or(u32::MAX),
+            message: format!("shell syntax error: {e}"),
+        }
+    })
+}
+
+/// A piece of an expanded value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    /// A variable the unit must read at start (it comes from an environment file).
+    Var(String),
+    /// Something only running the script could tell (a command substitution, `$$`, …); the
+    /// text says what.
+    Unknown(String),
+}
+
+/// One argument after expansion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    /// Exactly one argument.
+    Field(Vec<Part>),
+    /// An unquoted variable from an environment file: zero or more arguments.
+    Split(String),
+}
+
+impl Arg {
+    /// The argument's text when it is fully known.
+    #[must_use]
+    pub fn literal(&self) -> Option<String> {
+        match self {
+            Arg::Field(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.concat()),
+            Arg::Split(_) => None,
+        }
+    }
+
+    /// A readable rendering (`$NAME` for variables, `…` for unknowns).
+    #[must_use]
+    pub fn display(&self) -> String {
+        match self {
+            Arg::Split(n) => format!("${n}"),
+            Arg::Field(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => s.clone(),
+                    Part::Var(v) => format!("${{{v}}}"),
+                    Part::Unknown(u) => u.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Whether any part can only be known by running the script.
+    #[must_use]
+    pub fn unknown(&self) -> bool {
+        matches!(self, Arg::Field(p) if p.iter().any(|p| matches!(p, Part::Unknown(_))))
+    }
+}
+
+/// A variable as the script leaves it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    /// The value on this host (the defaults file's when it sets it).
+    pub value: Vec<Part>,
+    /// Set by a sourced defaults file, or assigned before a defaults file that is missing on
+    /// the host: the unit must read it at start.
+    pub overridable: bool,
+    /// The script's own value before a defaults file could change it (`Environment=`).
+    pub script_default: Option<Vec<Part>>,
+}
+
+/// A sourced file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced {
+    pub path: String,
+    pub line: u32,
+    pub kind: SourceKind,
+    /// Whether the host has it.
+    pub present: bool,
+    /// Whether the script checks for it first (`[ -r f ] && . f`).
+    pub optional: bool,
+    /// Variables it assigns.
+    pub assigns: Vec<String>,
+    /// Lines of it that are more than `NAME=value` (systemd's environment files cannot do
+    /// them).
+    pub shell_lines: Vec<u32>,
+}
+
+/// What a sourced file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// `/etc/default/*`, `/etc/sysconfig/*`: settings.
+    Defaults,
+    /// `/lib/lsb/init-functions`, `/lib/init/vars.sh`, RHEL's `functions`: helpers.
+    Library,
+    /// `/lib/init/init-d-script`: the framework runs the script.
+    InitDScript,
+    /// Anything else.
+    Other,
+}
+
+/// A command the script runs, with its words expanded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub args: Vec<Arg>,
+    pub line: u32,
+    pub column: u32,
+    /// Inside a `for`/`while` loop.
+    pub in_loop: bool,
+    /// Run with `&`.
+    pub background: bool,
+    /// Part of a pipeline with other commands.
+    pub piped: bool,
+    /// Only on some paths (`if`, `&&`, `||`, a `case` arm not known to match).
+    pub conditional: bool,
+    /// Its exit status decides what happens next (`if CMD`, `CMD && …`, `CMD || …`).
+    pub tested: bool,
+    /// Redirected to a file other than `/dev/null`.
+    pub redirected: bool,
+}
+
+impl Call {
+    /// The command name when known.
+    #[must_use]
+    pub fn program(&self) -> Option<String> {
+        self.args.first().and_then(Arg::literal)
+    }
+
+    /// The whole command, readable.
+    #[must_use]
+    pub fn display(&self) -> String {
+        self.args
+            .iter()
+            .map(Arg::display)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// A test of a variable in `[ … ]`/`test` (toggles such as `ENABLED=no` are found this way).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestedVar {
+    pub name: String,
+    pub line: u32,
+}
+
+/// The interpreter state.
+pub struct Interp<'a> {
+    host: &'a Host,
+    script_path: String,
+    positional: Vec<String>,
+    pub env: BTreeMap<String, Binding>,
+    /// A defaults file was sourced but is missing on the host: any variable may come from it.
+    pub defaults_absent: bool,
+    /// `${VAR:-x}` defaults seen for variables read from an environment file.
+    pub var_defaults: BTreeMap<String, Vec<Part>>,
+    functions: BTreeMap<String, &'a ast::CompoundCommand>,
+    pub sourced: Vec<Sourced>,
+    pub calls: Vec<Call>,
+    /// The `case` that dispatches the actions (it has a `start` arm).
+    pub case: Option<&'a ast::CaseClauseCommand>,
+    /// `test -x FILE || exit 0` at the top level.
+    pub exec_conditions: Vec<String>,
+    pub tested: Vec<TestedVar>,
+    /// Variables the script exports to the commands it runs.
+    pub exported: Vec<String>,
+    /// Line of an unconditional `exit` at the top level before the actions.
+    pub early_exit: Option<u32>,
+    depth: u32,
+    in_loop: bool,
+    conditional: bool,
+    testing: bool,
+    force_testing: bool,
+    collecting: bool,
+    stopped: bool,
+}
+
+fn line_of(w: &ast::Word) -> (u32, u32) {
+    w.loc.as_ref().map_or((0, 0), |l| {
+        (
+            u32::try_from(l.start.line).unwrap_or(0),
+            u32::try_from(l.start.column).unwrap_or(0),
+        )
+    })
+}
+
+/// Appends a part, merging adjacent literals.
+fn push_part(out: &mut Vec<(Part, bool)>, part: Part, quoted: bool) {
+    if let (Some((Part::Lit(prev), q)), Part::Lit(s)) = (out.last_mut(), &part)
+        && *q == quoted {
+            prev.push_str(s);
+            return;
+        }
+    out.push((part, quoted));
+}
+
+/// Matches `s` against a shell glob with `*`, `?` and literal characters (no brackets).
+fn glob(pattern: &[char], s: &[char]) -> bool {
+    match pattern.split_first() {
+        None => s.is_empty(),
+        Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
+        Some(('?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
+        Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
+    }
+}
+
+/// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`.
+fn trim(value: &str, pattern: &str, prefix: bool, largest: bool) -> Option<String> {
+    if pattern.contains('[') {
+        return None;
+    }
+    let p: Vec<char> = brush_parser::unquote_str(pattern).chars().collect();
+    let v: Vec<char> = value.chars().collect();
+    let mut cuts: Vec<usize> = (0..=v.len()).collect();
+    // `#` tries the shortest prefix first and `%%` the longest suffix: ascending cut points;
+    // `##` and `%` the other way round.
+    if prefix == largest {
+        cuts.reverse();
+    }
+    for cut in cuts {
+        let (a, b) = v.split_at(cut);
+        if prefix && glob(&p, a) {
+            return Some(b.iter().collect());
+        }
+        if !prefix && glob(&p, b) {
+            return Some(a.iter().collect());
+        }
+    }
+    Some(value.to_string())
+}
+
+/// Whether a case pattern word matches `value`.
+fn pattern_matches(pattern: &ast::Word, value: &str) -> bool {
+    let p: Vec<char> = brush_parser::unquote_str(&pattern.value).chars().collect();
+    glob(&p, &value.chars().collect::<Vec<_>>())
+}
+
+/// Whether the case has an arm for `action`.
+#[must_use]
+pub fn arm_for<'c>(case: &'c ast::CaseClauseCommand, action: &str) -> Option<&'c ast::CaseItem> {
+    case.cases
+        .iter()
+        .find(|c| c.patterns.iter().any(|p| pattern_matches(p, action)))
+}
+
+/// The actions a case offers, as written (`start`, `stop`, `restart|force-reload` → both).
+#[must_use]
+pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
+    case.cases
+        .iter()
+        .flat_map(|c| c.patterns.iter())
+        .map(|p| brush_parser::unquote_str(&p.value))
+        .filter(|p| !p.contains('*') && !p.contains('?'))
+        .collect()
+}
+
+const DECLARATORS: [&str; 5] = ["export", "readonly", "local", "declare", "typeset"];
+
+impl<'a> Interp<'a> {
+    /// A fresh interpreter for the script at `script_path` run with `positional` arguments.
+    #[must_use]
+    pub fn new(host: &'a Host, script_path: &str, positional: Vec<String>) -> Self {
+        Interp {
+            host,
+            script_path: script_path.to_string(),
+            positional,
+            env: BTreeMap::new(),
+            defaults_absent: false,
+            var_defaults: BTreeMap::new(),
+            functions: BTreeMap::new(),
+            sourced: Vec::new(),
+            calls: Vec::new(),
+            case: None,
+            exec_conditions: Vec::new(),
+            tested: Vec::new(),
+            exported: Vec::new(),
+            early_exit: None,
+            depth: 0,
+            in_loop: false,
+            conditional: false,
+            testing: false,
+            force_testing: false,
+            collecting: false,
+            stopped: false,
+        }
+    }
+
+    /// Runs the top level of `program`: assignments, sourcing, function definitions; stops at
+    /// the action `case` (remembered) and at an unconditional `exit`.
+    pub fn run_top(&mut self, program: &'a ast::Program) {
+        for cc in &program.complete_commands {
+            self.run_list(cc);
+            if self.stopped {
+                break;
+            }
+        }
+    }
+
+    /// The commands `action` runs: the matching `case` arm (or, without a case, nothing),
+    /// with functions inlined. The environment changes it makes are kept.
+    pub fn run_action(&mut self, action: &str) -> Vec<Call> {
+        let Some(case) = self.case else {
+            return Vec::new();
+        };
+        let saved = std::mem::take(&mut self.calls);
+        let positional = std::mem::replace(&mut self.positional, vec![action.to_string()]);
+        self.collecting = true;
+        self.stopped = false;
+        if let Some(arm) = arm_for(case, action)
+            && let Some(list) = &arm.cmd
+        {
+            self.run_list(list);
+        }
+        self.collecting = false;
+        self.stopped = false;
+        self.positional = positional;
+        std::mem::replace(&mut self.calls, saved)
+    }
+
+    /// Runs a function body by name, collecting its commands (for frameworks that call hooks).
+    pub fn run_function(&mut self, name: &str) -> Option<Vec<Call>> {
+        let body = *self.functions.get(name)?;
+        let saved = std::mem::take(&mut self.calls);
+        self.collecting = true;
+        self.stopped = false;
+        self.compound(body);
+        self.collecting = false;
+        self.stopped = false;
+        Some(std::mem::replace(&mut self.calls, saved))
+    }
+
+    /// Expands a command line written by this program (words separated by single spaces, each
+    /// in shell syntax) as if the script ran it; used for what a framework such as
+    /// `/lib/init/init-d-script` runs on the script's behalf.
+    pub fn synthesize(&mut self, line: &str, at: u32) -> Call {
+        let args: Vec<Arg> = line
+            .split(' ')
+            .filter(|w| !w.is_empty())
+            .flat_map(|w| self.expand_word(&ast::Word::new(w)))
+            .collect();
+        Call {
+            args,
+            line: at,
+            column: 1,
+            in_loop: false,
+            background: false,
+            piped: false,
+            conditional: false,
+            tested: false,
+            redirected: false,
+        }
+    }
+
+    /// Whether a function of that name is defined.
+    #[must_use]
+    pub fn has_function(&self, name: &str) -> bool {
+        self.functions.contains_key(name)
+    }
+
+    /// The current value of a variable when fully known (the host's value for variables from
+    /// a defaults file).
+    #[must_use]
+    pub fn value(&self, name: &str) -> Option<String> {
+        let b = self.env.get(name)?;
+        b.value
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => Some(s.clone()),
+                Part::Var(v) if v != name => self.value(v),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat())
+    }
+
+    /// A variable's value on this host: empty when unset, `None` when only running the script
+    /// could tell.
+    #[must_use]
+    pub fn value_or_empty(&self, name: &str) -> Option<String> {
+        if self.env.contains_key(name) {
+            self.value(name)
+        } else {
+            Some(String::new())
+        }
+    }
+
+    /// The value of `arg` with every variable replaced by its value on this host.
+    #[must_use]
+    pub fn resolve(&self, arg: &Arg) -> Option<String> {
+        match arg {
+            Arg::Split(n) => self.value_or_empty(n),
+            Arg::Field(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => Some(s.clone()),
+                    Part::Var(v) => self.value_or_empty(v),
+                    Part::Unknown(_) => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.concat()),
+        }
+    }
+
+    /// Sets a variable from the script (not overridable any more).
+    pub fn set(&mut self, name: &str, value: Vec<Part>) {
+        self.env.insert(
+            name.to_string(),
+            Binding {
+                value,
+                overridable: false,
+                script_default: None,
+            },
+        );
+    }
+
+    fn run_list(&mut self, list: &'a ast::CompoundList) {
+        for item in &list.0 {
+            let background = matches!(item.1, ast::SeparatorOperator::Async);
+            self.run_and_or(&item.0, background);
+            if self.stopped {
+                return;
+            }
+        }
+    }
+
+    fn run_and_or(&mut self, ao: &'a ast::AndOrList, background: bool) {
+        if !self.collecting && self.depth == 0 {
+            self.executable_guard(ao);
+        }
+        let outer = self.conditional;
+        self.testing = self.force_testing || !ao.additional.is_empty();
+        self.run_pipeline(&ao.first, background);
+        self.testing = false;
+        if self.stopped && ao.additional.is_empty() {
+            return;
+        }
+        // An `exit` on the left of `&&`/`||` does not end every path.
+        self.stopped = false;
+        self.conditional = true;
+        for next in &ao.additional {
+            match next {
+                ast::AndOr::And(p) | ast::AndOr::Or(p) => self.run_pipeline(p, background),
+            }
+            self.stopped = false;
+        }
+        self.conditional = outer;
+    }
+
+    /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`.
+    fn executable_guard(&mut self, ao: &'a ast::AndOrList) {
+        let [ast::AndOr::Or(exit)] = ao.additional.as_slice() else {
+            return;
+        };
+        let simple = |p: &'a ast::Pipeline| match p.seq.as_slice() {
+            [ast::Command::Simple(s)] => Some(s),
+            _ => None,
+        };
+        let (Some(test), Some(exit)) = (simple(&ao.first), simple(exit)) else {
+            return;
+        };
+        let words = |s: &'a ast::SimpleCommand| -> Vec<&'a ast::Word> {
+            s.word_or_name
+                .iter()
+                .chain(s.suffix.iter().flat_map(|x| {
+                    x.0.iter().filter_map(|i| match i {
+                        ast::CommandPrefixOrSuffixItem::Word(w) => Some(w),
+                        _ => None,
+                    })
+                }))
+                .collect()
+        };
+        let t = words(test);
+        let e = words(exit);
+        let is_exit0 =
+            e.first().is_some_and(|w| w.value == "exit") && e.get(1).is_none_or(|w| w.value == "0");
+        if !is_exit0 || t.len() < 3 || !matches!(t[0].value.as_str(), "test" | "[") {
+            return;
+        }
+        if t[1].value == "-x" {
+            let arg = self.expand_value(t[2]);
+            if let Some(path) = self.resolve(&Arg::Field(arg))
+                && path.starts_with('/')
+            {
+                self.exec_conditions.push(path);
+            }
+        }
+    }
+
+    fn run_pipeline(&mut self, p: &'a ast::Pipeline, background: bool) {
+        let piped = p.seq.len() > 1;
+        for c in &p.seq {
+            self.run_command(c, background, piped);
+        }
+    }
+
+    fn run_command(&mut self, c: &'a ast::Command, background: bool, piped: bool) {
+        match c {
+            ast::Command::Simple(s) => self.simple(s, background, piped),
+            ast::Command::Compound(cc, _) => self.compound(cc),
+            ast::Command::Function(f) => {
+                self.functions.insert(f.fname.value.clone(), &f.body.0);
+            }
+            ast::Command::ExtendedTest(_, _) => {}
+        }
+    }
+
+    fn compound(&mut self, cc: &'a ast::CompoundCommand) {
+        let outer = (self.conditional, self.in_loop);
+        match cc {
+            ast::CompoundCommand::BraceGroup(b) => self.run_list(&b.list),
+            ast::CompoundCommand::Subshell(s) => self.run_list(&s.list),
+            ast::CompoundCommand::IfClause(i) => {
+                // A test this host's values decide takes only its branch.
+                let mut branches: Vec<(Option<&'a ast::CompoundList>, &'a ast::CompoundList)> =
+                    vec![(Some(&i.condition), &i.then)];
+                for e in i.elses.iter().flatten() {
+                    branches.push((e.condition.as_ref(), &e.body));
+                }
+                let mut undecided = false;
+                for (cond, body) in branches {
+                    let verdict = match cond {
+                        Some(c) => self.decide(c),
+                        None => Some(true),
+                    };
+                    if let Some(c) = cond {
+                        self.force_testing = true;
+                        self.run_list(c);
+                        self.force_testing = false;
+                        self.stopped = false;
+                    }
+                    // Branches are still conditional (an `exit` in one does not end the
+                    // script for every host); a decided test only prunes the others.
+                    self.conditional = true;
+                    match verdict {
+                        Some(false) => {}
+                        Some(true) if !undecided => {
+                            self.run_list(body);
+                            self.stopped = false;
+                            break;
+                        }
+                        _ => {
+                            undecided = true;
+                            self.conditional = true;
+                            self.run_list(body);
+                            self.stopped = false;
+                        }
+                    }
+                }
+            }
+            ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
+            ast::CompoundCommand::ForClause(f) => {
+                self.env.insert(
+                    f.variable_name.clone(),
+                    Binding {
+                        value: vec![Part::Unknown(format!("${}", f.variable_name))],
+                        overridable: false,
+                        script_default: None,
+                    },
+                );
+                self.in_loop = true;
+                self.conditional = true;
+                self.run_list(&f.body.list);
+                self.stopped = false;
+            }
+            ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
+                self.in_loop = true;
+                self.conditional = true;
+                self.force_testing = true;
+                self.run_list(&w.0);
+                self.force_testing = false;
+                self.stopped = false;
+                self.run_list(&w.1.list);
+                self.stopped = false;
+            }
+            ast::CompoundCommand::ArithmeticForClause(f) => {
+                self.in_loop = true;
+                self.conditional = true;
+                self.run_list(&f.body.list);
+                self.stopped = false;
+            }
+            ast::CompoundCommand::Arithmetic(_) | ast::CompoundCommand::Coprocess(_) => {}
+        }
+        (self.conditional, self.in_loop) = outer;
+    }
+
+    fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
+        if !self.collecting && self.case.is_none() && arm_for(c, "start").is_some() {
+            self.case = Some(c);
+            // Code after the dispatch runs for every action; nothing before it is skipped.
+            return;
+        }
+        let value = self.expand_value(&c.value);
+        let known = Arg::Field(value).literal();
+        let outer = self.conditional;
+        for arm in &c.cases {
+            let matches = match &known {
+                Some(v) => arm.patterns.iter().any(|p| pattern_matches(p, v)),
+                None => true,
+            };
+            if !matches {
+                continue;
+            }
+            if known.is_none() {
+                self.conditional = true;
+            }
+            if let Some(list) = &arm.cmd {
+                self.run_list(list);
+            }
+            self.stopped = known.is_some() && self.stopped;
+            if known.is_some() {
+                break;
+            }
+        }
+        self.conditional = outer;
+    }
+
+    fn simple(&mut self, s: &'a ast::SimpleCommand, background: bool, piped: bool) {
+        let mut assignments = Vec::new();
+        let mut words: Vec<&'a ast::Word> = Vec::new();
+        let mut redirected = false;
+        for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
+            match item {
+                ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => assignments.push(a),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirected |= to_file(r),
+                _ => {}
+            }
+        }
+        if let Some(w) = &s.word_or_name {
+            words.push(w);
+        }
+        let mut suffix_assignments = Vec::new();
+        for item in s.suffix.iter().flat_map(|p| p.0.iter()) {
+            match item {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w),
+                ast::CommandPrefixOrSuffixItem::AssignmentWord(a, w) => {
+                    suffix_assignments.push(a);
+                    words.push(w);
+                }
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirected |= to_file(r),
+                ast::CommandPrefixOrSuffixItem::ProcessSubstitution(..) => {}
+            }
+        }
+        let Some(first) = words.first() else {
+            for a in assignments {
+                self.assign(a);
+            }
+            return;
+        };
+        let name = brush_parser::unquote_str(&first.value);
+        let (line, column) = line_of(first);
+        if DECLARATORS.contains(&name.as_str()) {
+            if name == "export" {
+                for w in &words[1..] {
+                    let n = w.value.split('=').next().unwrap_or_default().to_string();
+                    if !self.exported.contains(&n) {
+                        self.exported.push(n);
+                    }
+                }
+            }
+            for a in suffix_assignments {
+                self.assign(a);
+            }
+            return;
+        }
+        match name.as_str() {
+            "." | "source" => {
+                if let Some(path) = words.get(1) {
+                    self.source(path, line);
+                }
+                return;
+            }
+            "exit" => {
+                if !self.conditional {
+                    self.stopped = true;
+                    if !self.collecting && self.depth == 0 && self.early_exit.is_none() {
+                        self.early_exit = Some(line);
+                    }
+                }
+                return;
+            }
+            "return" => {
+                if !self.conditional {
+                    self.stopped = true;
+                }
+                return;
+            }
+            "test" | "[" => {
+                for w in &words[1..] {
+                    for v in referenced_vars(&w.value) {
+                        self.tested.push(TestedVar { name: v, line });
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(body) = self.functions.get(name.as_str()).copied()
+            && self.depth < 8
+        {
+            let expanded: Vec<Arg> = words[1..]
+                .iter()
+                .flat_map(|w| self.expand_word(w))
+                .collect();
+            let args: Vec<String> = expanded
+                .iter()
+                .map(|a| self.resolve(a).unwrap_or_default())
+                .collect();
+            let positional = std::mem::replace(&mut self.positional, args);
+            let outer = self.in_loop;
+            self.depth += 1;
+            let stopped = self.stopped;
+            let testing = (self.testing, self.force_testing);
+            self.force_testing = false;
+            self.compound(body);
+            self.stopped = stopped;
+            (self.testing, self.force_testing) = testing;
+            self.depth -= 1;
+            self.in_loop = outer;
+            self.positional = positional;
+            return;
+        }
+        let args: Vec<Arg> = words.iter().flat_map(|w| self.expand_word(w)).collect();
+        if args.is_empty() {
+            return;
+        }
+        self.calls.push(Call {
+            args,
+            line,
+            column,
+            in_loop: self.in_loop,
+            background,
+            piped,
+            conditional: self.conditional,
+            tested: self.testing,
+            redirected,
+        });
+    }
+
+    /// Evaluates an `if` condition that is one `test`/`[` with values known on this host
+    /// (`-z`, `-n`, `=`, `==`, `!=`, `-eq`, `-ne`, …, `!`). File tests are never decided: the
+    /// target's files may differ from the copy being read. `None` when it cannot be decided without running the script.
+    fn decide(&mut self, list: &ast::CompoundList) -> Option<bool> {
+        let [item] = list.0.as_slice() else {
+            return None;
+        };
+        let ao = &item.0;
+        if !ao.additional.is_empty() {
+            return None;
+        }
+        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+            return None;
+        };
+        let mut words: Vec<&ast::Word> = sc.word_or_name.iter().collect();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(_) => {}
+                _ => return None,
+            }
+        }
+        let name = brush_parser::unquote_str(&words.first()?.value);
+        if name != "test" && name != "[" {
+            return None;
+        }
+        let mut args: Vec<String> = Vec::new();
+        for w in &words[1..] {
+            let parts = self.expand_value(w);
+            let quoted = w.value.contains(['"', '\'']);
+            let v = self.resolve(&Arg::Field(parts))?;
+            // An unquoted empty expansion disappears, as in the shell.
+            if v.is_empty() && !quoted {
+                continue;
+            }
+            args.push(v);
+        }
+        if name == "[" && args.last().map(String::as_str) == Some("]") {
+            args.pop();
+        }
+        let mut negate = ao.first.bang;
+        if args.first().map(String::as_str) == Some("!") {
+            negate = !negate;
+            args.remove(0);
+        }
+        let result = match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [] => false,
+            [s] => !s.is_empty(),
+            ["-z", s] => s.is_empty(),
+            ["-n", s] => !s.is_empty(),
+            [a, "=" | "==", b] => a == b,
+            [a, "!=", b] => a != b,
+            [a, op @ ("-eq" | "-ne" | "-gt" | "-lt" | "-ge" | "-le"), b] => {
+                let (x, y) = (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?);
+                match *op {
+                    "-eq" => x == y,
+                    "-ne" => x != y,
+                    "-gt" => x > y,
+                    "-lt" => x < y,
+                    "-ge" => x >= y,
+                    _ => x <= y,
+                }
+            }
+            _ => return None,
+        };
+        Some(result != negate)
+    }
+
+    fn assign(&mut self, a: &ast::Assignment) {
+        let ast::AssignmentName::VariableName(name) = &a.name else {
+            return;
+        };
+        let value = match &a.value {
+            ast::AssignmentValue::Scalar(w) => self.expand_value(w),
+            ast::AssignmentValue::Array(_) => vec![Part::Unknown(format!("{name}=(…)"))],
+        };
+        let value = if a.append {
+            let mut v: Vec<Part> = self.lookup(name).into_iter().map(|(p, _)| p).collect();
+            v.extend(value);
+            v
+        } else {
+            value
+        };
+        self.set(name, value);
+    }
+
+    fn source(&mut self, word: &ast::Word, line: u32) {
+        let parts = self.expand_value(word);
+        let Some(path) = self.resolve(&Arg::Field(parts)) else {
+            self.sourced.push(Sourced {
+                path: word.value.clone(),
+                line,
+                kind: SourceKind::Other,
+                present: false,
+                optional: self.conditional,
+                assigns: Vec::new(),
+                shell_lines: Vec::new(),
+            });
+            return;
+        };
+        self.source_file(&path, line);
+    }
+
+    /// Sources the host file `path` as `. path` would at `line`: a defaults file's assignments
+    /// are applied (their variables become overridable); a missing one makes every variable
+    /// overridable.
+    pub fn source_file(&mut self, path: &str, line: u32) {
+        let path = path.to_string();
+        let kind = if path.ends_with("/lib/init/init-d-script") {
+            SourceKind::InitDScript
+        } else if path.ends_with("/lsb/init-functions")
+            || path.ends_with("/lib/init/vars.sh")
+            || path.ends_with("init.d/functions")
+        {
+            SourceKind::Library
+        } else if path.starts_with("/etc/") {
+            SourceKind::Defaults
+        } else {
+            SourceKind::Other
+        };
+        let mut sourced = Sourced {
+            path: path.clone(),
+            line,
+            kind,
+            present: false,
+            optional: self.conditional,
+            assigns: Vec::new(),
+            shell_lines: Vec::new(),
+        };
+        if matches!(kind, SourceKind::Defaults | SourceKind::Other) {
+            match self.host.read(&path) {
+                Ok(bytes) => {
+                    sourced.present = true;
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    sourced.shell_lines = shell_lines(&text);
+                    if let Ok(program) = parse(&text) {
+                        for (name, word) in assignments_of(&program) {
+                            let value = self.expand_value(&word);
+                            let previous = self.env.get(&name).cloned();
+                            let script_default = previous.and_then(|b| {
+                                if b.overridable {
+                                    b.script_default
+                                } else {
+                                    Some(b.value)
+                                }
+                            });
+                            self.env.insert(
+                                name.clone(),
+                                Binding {
+                                    value,
+                                    overridable: true,
+                                    script_default,
+                                },
+                            );
+                            if !sourced.assigns.contains(&name) {
+                                sourced.assigns.push(name);
+                            }
+                        }
+                    }
+                }
+                Err(_) => {
+                    self.defaults_absent = true;
+                    for b in self.env.values_mut() {
+                        if !b.overridable {
+                            b.overridable = true;
+                            b.script_default = Some(b.value.clone());
+                        }
+                    }
+                }
+            }
+        }
+        self.sourced.push(sourced);
+    }
+
+    /// The parts of a variable's expansion (each flagged as not quoted).
+    fn lookup(&self, name: &str) -> Vec<(Part, bool)> {
+        match self.env.get(name) {
+            Some(b) if b.overridable => vec![(Part::Var(name.to_string()), false)],
+            Some(b) => b.value.iter().map(|p| (p.clone(), false)).collect(),
+            None if self.defaults_absent => vec![(Part::Var(name.to_string()), false)],
+            None => Vec::new(),
+        }
+    }
+
+    fn param(&self, p: &Parameter) -> Result<Vec<(Part, bool)>, String> {
+        match p {
+            Parameter::Named(n) => Ok(self.lookup(n)),
+            Parameter::Positional(0) => Ok(vec![(Part::Lit(self.script_path.clone()), false)]),
+            Parameter::Positional(n) => Ok(self
+                .positional
+                .get(*n as usize - 1)
+                .map(|v| vec![(Part::Lit(v.clone()), false)])
+                .unwrap_or_default()),
+            other => Err(other.to_string()),
+        }
+    }
+
+    fn is_empty_value(parts: &[(Part, bool)]) -> Option<bool> {
+        if parts.iter().any(|(p, _)| !matches!(p, Part::Lit(_))) {
+            return None;
+        }
+        Some(
+            parts
+                .iter()
+                .all(|(p, _)| matches!(p, Part::Lit(s) if s.is_empty())),
+        )
+    }
+
+    fn parameter_expr(&mut self, e: &ParameterExpr, quoted: bool, out: &mut Vec<(Part, bool)>) {
+        let unknown = |out: &mut Vec<(Part, bool)>, what: String| {
+            push_part(out, Part::Unknown(what), quoted);
+        };
+        match e {
+            ParameterExpr::Parameter {
+                parameter,
+                indirect: false,
+            } => match self.param(parameter) {
+                Ok(parts) => {
+                    for (p, _) in parts {
+                        push_part(out, p, quoted);
+                    }
+                }
+                Err(what) => unknown(out, what),
+            },
+            ParameterExpr::UseDefaultValues {
+                parameter,
+                indirect: false,
+                test_type,
+                default_value,
+            }
+            | ParameterExpr::AssignDefaultValues {
+                parameter,
+                indirect: false,
+                test_type,
+                default_value,
+            } => {
+                let Ok(current) = self.param(parameter) else {
+                    return unknown(out, parameter.to_string());
+                };
+                let default = self.expand_text(default_value.as_deref().unwrap_or(""), quoted);
+                let unset = match parameter {
+                    Parameter::Named(n) => !self.env.contains_key(n),
+                    _ => current.is_empty(),
+                };
+                let empty = match test_type {
+                    ParameterTestType::UnsetOrNull => Self::is_empty_value(&current),
+                    ParameterTestType::Unset => Some(unset && !self.defaults_absent),
+                };
+                let chosen = match (empty, &current.as_slice()) {
+                    (Some(true), _) => default.clone(),
+                    (Some(false), _) => current,
+                    (None, [(Part::Var(v), _)]) => {
+                        self.var_defaults
+                            .entry(v.clone())
+                            .or_insert_with(|| default.iter().map(|(p, _)| p.clone()).collect());
+                        current
+                    }
+                    (None, _) => current,
+                };
+                if let (
+                    ParameterExpr::AssignDefaultValues { .. },
+                    Parameter::Named(n),
+                    Some(true),
+                ) = (e, parameter, empty)
+                {
+                    self.set(n, default.iter().map(|(p, _)| p.clone()).collect());
+                }
+                for (p, _) in chosen {
+                    push_part(out, p, quoted);
+                }
+            }
+            ParameterExpr::UseAlternativeValue {
+                parameter,
+                indirect: false,
+                alternative_value,
+                ..
+            } => {
+                let Ok(current) = self.param(parameter) else {
+                    return unknown(out, parameter.to_string());
+                };
+                match Self::is_empty_value(&current) {
+                    Some(true) => {}
+                    Some(false) => {
+                        for (p, _) in
+                            self.expand_text(alternative_value.as_deref().unwrap_or(""), quoted)
+                        {
+                            push_part(out, p, quoted);
+                        }
+                    }
+                    // Decided by the value on this host.
+                    None => {
+                        let set = match parameter {
+                            Parameter::Named(n) => self.value(n).is_some_and(|v| !v.is_empty()),
+                            _ => false,
+                        };
+                        if set {
+                            for (p, _) in
+                                self.expand_text(alternative_value.as_deref().unwrap_or(""), quoted)
+                            {
+                                push_part(out, p, quoted);
+                            }
+                        }
+                    }
+                }
+            }
+            ParameterExpr::RemoveSmallestPrefixPattern {
+                parameter,
+                indirect: false,
+                pattern,
+            }
+            | ParameterExpr::RemoveLargestPrefixPattern {
+                parameter,
+                indirect: false,
+                pattern,
+            }
+            | ParameterExpr::RemoveSmallestSuffixPattern {
+                parameter,
+                indirect: false,
+                pattern,
+            }
+            | ParameterExpr::RemoveLargestSuffixPattern {
+                parameter,
+                indirect: false,
+                pattern,
+            } => {
+                let (prefix, largest) = match e {
+                    ParameterExpr::RemoveSmallestPrefixPattern { .. } => (true, false),
+                    ParameterExpr::RemoveLargestPrefixPattern { .. } => (true, true),
+                    ParameterExpr::RemoveSmallestSuffixPattern { .. } => (false, false),
+                    _ => (false, true),
+                };
+                let value = match parameter {
+                    Parameter::Named(n) => self.value(n),
+                    other => self.param(other).ok().and_then(|v| {
+                        Arg::Field(v.into_iter().map(|(p, _)| p).collect()).literal()
+                    }),
+                };
+                match value
+                    .and_then(|v| trim(&v, pattern.as_deref().unwrap_or(""), prefix, largest))
+                {
+                    Some(v) => push_part(out, Part::Lit(v), quoted),
+                    None => unknown(out, format!("${{{parameter}…}}")),
+                }
+            }
+            _ => unknown(out, "${…}".to_string()),
+        }
+    }
+
+    fn expand_text(&mut self, text: &str, quoted: bool) -> Vec<(Part, bool)> {
+        let mut out = Vec::new();
+        match brush_parser::word::parse(text, &options()) {
+            Ok(pieces) => {
+                for p in &pieces {
+                    self.piece(&p.piece, quoted, &mut out);
+                }
+            }
+            Err(_) => push_part(&mut out, Part::Unknown(text.to_string()), quoted),
+        }
+        out
+    }
+
+    fn piece(&mut self, piece: &WordPiece, quoted: bool, out: &mut Vec<(Part, bool)>) {
+        match piece {
+            WordPiece::Text(s) => push_part(out, Part::Lit(s.clone()), quoted),
+            WordPiece::SingleQuotedText(s) | WordPiece::AnsiCQuotedText(s) => {
+                push_part(out, Part::Lit(s.clone()), true);
+            }
+            WordPiece::DoubleQuotedSequence(seq) | WordPiece::GettextDoubleQuotedSequence(seq) => {
+                // An empty "" still makes a field.
+                push_part(out, Part::Lit(String::new()), true);
+                for p in seq {
+                    self.piece(&p.piece, true, out);
+                }
+            }
+            WordPiece::EscapeSequence(s) => {
+                let c = s.strip_prefix('\\').unwrap_or(s);
+                if !(quoted && c == "\n") {
+                    push_part(out, Part::Lit(c.to_string()), true);
+                }
+            }
+            WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
+            WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
+            WordPiece::CommandSubstitution(s) => {
+                push_part(out, Part::Unknown(format!("$({s})")), quoted);
+            }
+            WordPiece::BackquotedCommandSubstitution(s) => {
+                push_part(out, Part::Unknown(format!("`{s}`")), quoted);
+            }
+            WordPiece::ArithmeticExpression(e) => {
+                push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
+            }
+        }
+    }
+
+    /// A word as the value of an assignment (no splitting).
+    pub fn expand_value(&mut self, w: &ast::Word) -> Vec<Part> {
+        let mut parts: Vec<Part> = Vec::new();
+        for (p, _) in self.expand_text(&w.value, true) {
+            match (parts.last_mut(), p) {
+                (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
+                (_, p) => parts.push(p),
+            }
+        }
+        parts.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
+        parts
+    }
+
+    /// A command word: unquoted literal text is split at blanks, an unquoted variable from an
+    /// environment file standing alone becomes [`Arg::Split`].
+    pub fn expand_word(&mut self, w: &ast::Word) -> Vec<Arg> {
+        let segments = self.expand_text(&w.value, false);
+        let mut args = Vec::new();
+        let mut field: Vec<Part> = Vec::new();
+        let mut started = false;
+        let flush = |field: &mut Vec<Part>, started: &mut bool, args: &mut Vec<Arg>| {
+            if *started {
+                let mut merged: Vec<Part> = Vec::new();
+                for p in field.drain(..) {
+                    match (merged.last_mut(), p) {
+                        (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
+                        (_, p) => merged.push(p),
+                    }
+                }
+                if merged.len() > 1 {
+                    merged.retain(|p| !matches!(p, Part::Lit(s) if s.is_empty()));
+                }
+                if merged.is_empty() {
+                    merged.push(Part::Lit(String::new()));
+                }
+                args.push(Arg::Field(merged));
+            }
+            *started = false;
+        };
+        let n = segments.len();
+        for (i, (part, quoted)) in segments.into_iter().enumerate() {
+            match part {
+                Part::Lit(s) if !quoted => {
+                    let mut chunk = String::new();
+                    for c in s.chars() {
+                        if matches!(c, ' ' | '\t' | '\n') {
+                            if !chunk.is_empty() {
+                                field.push(Part::Lit(std::mem::take(&mut chunk)));
+                                started = true;
+                            }
+                            flush(&mut field, &mut started, &mut args);
+                        } else {
+                            chunk.push(c);
+                        }
+                    }
+                    if !chunk.is_empty() {
+                        field.push(Part::Lit(chunk));
+                        started = true;
+                    }
+                }
+                Part::Lit(s) => {
+                    field.push(Part::Lit(s));
+                    started = true;
+                }
+                Part::Var(v) if !quoted && !started && (i + 1 == n) => {
+                    args.push(Arg::Split(v));
+                }
+                other => {
+                    field.push(other);
+                    started = true;
+                }
+            }
+        }
+        flush(&mut field, &mut started, &mut args);
+        args
+    }
+}
+
+fn to_file(r: &ast::IoRedirect) -> bool {
+    match r {
+        ast::IoRedirect::File(_, kind, ast::IoFileRedirectTarget::Filename(w)) => {
+            matches!(
+                kind,
+                ast::IoFileRedirectKind::Write
+                    | ast::IoFileRedirectKind::Append
+                    | ast::IoFileRedirectKind::Clobber
+            ) && w.value != "/dev/null"
+        }
+        ast::IoRedirect::OutputAndError(w, _) => w.value != "/dev/null",
+        _ => false,
+    }
+}
+
+/// `$NAME` and `${NAME…}` references in raw word text.
+fn referenced_vars(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let mut j = i + 1;
+            if j < b.len() && b[j] == b'{' {
+                j += 1;
+            }
+            let start = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            if j > start && !b[start].is_ascii_digit() {
+                out.push(raw[start..j].to_string());
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The assignments of a sourced settings file, in order (top level and inside `if`, `&&`,
+/// `export`).
+fn assignments_of(program: &ast::Program) -> Vec<(String, ast::Word)> {
+    fn list(l: &ast::CompoundList, out: &mut Vec<(String, ast::Word)>) {
+        for item in &l.0 {
+            let ao = &item.0;
+            for p in std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
+                ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+            })) {
+                for c in &p.seq {
+                    command(c, out);
+                }
+            }
+        }
+    }
+    fn command(c: &ast::Command, out: &mut Vec<(String, ast::Word)>) {
+        match c {
+            ast::Command::Simple(s) => {
+                let items = s
+                    .prefix
+                    .iter()
+                    .flat_map(|p| p.0.iter())
+                    .chain(s.suffix.iter().flat_map(|p| p.0.iter()));
+                let declarator = s
+                    .word_or_name
+                    .as_ref()
+                    .is_none_or(|w| DECLARATORS.contains(&w.value.as_str()));
+                for item in items {
+                    if let ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) = item
+                        && let (
+                            ast::AssignmentName::VariableName(n),
+                            ast::AssignmentValue::Scalar(w),
+                        ) = (&a.name, &a.value)
+                        && declarator
+                    {
+                        out.push((n.clone(), w.clone()));
+                    }
+                }
+            }
+            ast::Command::Compound(cc, _) => match cc {
+                ast::CompoundCommand::BraceGroup(b) => list(&b.list, out),
+                ast::CompoundCommand::IfClause(i) => {
+                    list(&i.then, out);
+                    for e in i.elses.iter().flatten() {
+                        list(&e.body, out);
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        list(cc, &mut out);
+    }
+    out
+}
+
+/// Lines of a settings file that systemd's `EnvironmentFile=` would not read the way the shell
+/// does: anything but comments, blank lines and `NAME=value` with a quoted or plain value free
+/// of `$`, backquotes and backslashes.
+fn shell_lines(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let plain = t.split_once('=').is_some_and(|(name, value)| {
+            crate::back::systemd::escape::env_name_is_valid(name)
+                && !value.contains(['$', '`', '\\'])
+                && {
+                    let v = value.trim_end();
+                    let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
+                        || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
+                    quoted || !v.contains([' ', '\t', '"', '\'', ';', '&', '|', '(', ')'])
+                }
+        });
+        if !plain {
+            out.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(script: &str, action: &str) -> (Vec<String>, Interp<'static>) {
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec![action.to_string()]);
+        i.run_top(program);
+        let calls = i.run_action(action);
+        (calls.iter().map(Call::display).collect(), i)
+    }
+
+    #[test]
+    fn finds_the_start_arm_and_inlines_functions() {
+        let (calls, _) = run(
+            "DAEMON=/usr/sbin/food\nNAME=${DAEMON##*/}\nARGS=\"-c /etc/$NAME.conf -v\"\ndo_start() {\n  start-stop-daemon --start --exec $DAEMON -- $ARGS\n}\ncase \"$1\" in\n  start) do_start ;;\n  stop) start-stop-daemon --stop ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(
+            calls,
+            ["start-stop-daemon --start --exec /usr/sbin/food -- -c /etc/food.conf -v"]
+        );
+    }
+
+    #[test]
+    fn defaults_file_missing_keeps_variables_as_references() {
+        let (calls, i) = run(
+            "OPTS=\"-x\"\n[ -r /etc/default/x ] && . /etc/default/x\ncase \"$1\" in\n start) /usr/bin/x $OPTS \"$MORE\" ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x $OPTS ${MORE}"]);
+        assert!(i.defaults_absent);
+        assert_eq!(
+            i.env["OPTS"].script_default,
+            Some(vec![Part::Lit("-x".into())])
+        );
+    }
+
+    #[test]
+    fn trims_and_defaults() {
+        assert_eq!(
+            trim("/usr/sbin/foo", "*/", true, true).as_deref(),
+            Some("foo")
+        );
+        assert_eq!(trim("foo.sh", ".sh", false, false).as_deref(), Some("foo"));
+        assert_eq!(trim("a.b.c", ".*", false, false).as_deref(), Some("a.b"));
+        assert_eq!(trim("a.b.c", ".*", false, true).as_deref(), Some("a"));
+        let (calls, _) = run(
+            "PIDFILE=${PIDFILE:-/run/x.pid}\ncase $1 in start) echo $PIDFILE ;; esac\n",
+            "start",
+        );
+        assert_eq!(calls, ["echo /run/x.pid"]);
+    }
+
+    #[test]
+    fn executable_guard_and_early_exit() {
+        let (_, i) = run(
+            "DAEMON=/usr/sbin/d\ntest -x $DAEMON || exit 0\nexit 0\ncase $1 in start) d ;; esac\n",
+            "start",
+        );
+        assert_eq!(i.exec_conditions, ["/usr/sbin/d"]);
+        assert_eq!(i.early_exit, Some(3));
+    }
+}
