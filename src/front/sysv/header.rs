@@ -84,10 +84,11 @@ pub fn parse(text: &str) -> Header {
             {
                 let more = body.trim();
                 if let Some(d) = &mut h.description
-                    && !more.is_empty() {
-                        d.push(' ');
-                        d.push_str(more);
-                    }
+                    && !more.is_empty()
+                {
+                    d.push(' ');
+                    d.push_str(more);
+                }
                 continue;
             }
             let Some((key, value)) = body.split_once(':') else {

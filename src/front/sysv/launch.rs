@@ -200,6 +200,15 @@ fn parse_ssd(args: &[Arg]) -> Option<Ssd> {
         if let Some((_, long)) = SSD_VALUE.iter().find(|(s, l)| *s == name || *l == name) {
             let value = match inline {
                 Some(v) => Some(Arg::Field(vec![super::shell::Part::Lit(v)])),
+                // A value that is really the next option: the variable that held the value
+                // was empty here.
+                None if args
+                    .get(i)
+                    .and_then(Arg::literal)
+                    .is_some_and(|n| n.starts_with("--")) =>
+                {
+                    None
+                }
                 None => {
                     i += 1;
                     args.get(i - 1).cloned()
@@ -360,6 +369,11 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "start_daemon" => {
             s.tool = "start_daemon";
+            let args = flatten_options(&call.args, interp);
+            let call = &Call {
+                args,
+                ..call.clone()
+            };
             let mut i = 1;
             while let Some(w) = call.args.get(i).and_then(Arg::literal) {
                 match w.as_str() {
@@ -393,6 +407,11 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "daemon" => {
             s.tool = "daemon";
+            let args = flatten_options(&call.args, interp);
+            let call = &Call {
+                args,
+                ..call.clone()
+            };
             s.core_limit = Some(
                 interp
                     .value("DAEMON_COREFILE_LIMIT")

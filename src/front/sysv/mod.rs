@@ -40,7 +40,7 @@ use crate::ir::{
 };
 use crate::report::{Code, Finding};
 use launch::Start;
-use shell::{Arg, Call, Interp, Part, SourceKind};
+use shell::{Arg, Call, Interp, Part, SourceKind, is_toggle};
 
 /// Backup and editor leftovers systemd-sysv-generator skipped, and files that are not scripts.
 const IGNORED_SUFFIXES: [&str; 10] = [
@@ -475,22 +475,6 @@ fn ulimit_resource(flag: char) -> Option<Resource> {
     })
 }
 
-fn is_toggle(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
-    if n.ends_with("_ARGS") || n.ends_with("_OPTS") || n.ends_with("_OPTIONS") {
-        return false;
-    }
-    matches!(
-        n.as_str(),
-        "ENABLED" | "ENABLE" | "RUN" | "START" | "DISABLED" | "NO_START" | "STARTUP"
-    ) || n.ends_with("_ENABLED")
-        || n.ends_with("_ENABLE")
-        || n.ends_with("_START")
-        || n.starts_with("RUN_")
-        || n.starts_with("START_")
-        || n.starts_with("ENABLE_")
-}
-
 fn literal_command(call: &Call) -> Option<Vec<String>> {
     call.args.iter().map(Arg::literal).collect()
 }
@@ -572,14 +556,16 @@ impl Conversion<'_> {
                 .sourced
                 .iter()
                 .any(|s| s.kind == SourceKind::InitDScript);
-        if interp.case.is_none() && !framework
-            && let Some(line) = interp.early_exit {
-                return Err(Finding::note(
-                    Code::SysvNoOp,
-                    format!("the script exits at line {line} before doing anything"),
-                    "nothing to convert",
-                ));
-            }
+        if interp.case.is_none()
+            && !framework
+            && let Some(line) = interp.early_exit
+        {
+            return Err(Finding::note(
+                Code::SysvNoOp,
+                format!("the script exits at line {line} before doing anything"),
+                "nothing to convert",
+            ));
+        }
         let activation = self.activation();
         let mut svc = Service::oneshot(
             self.head
@@ -772,9 +758,10 @@ impl Conversion<'_> {
             {
                 for t in targets {
                     if let Some(d) = is_run_dir(t)
-                        && !plan.runtime_dirs.contains(&d) {
-                            plan.runtime_dirs.push(d);
-                        }
+                        && !plan.runtime_dirs.contains(&d)
+                    {
+                        plan.runtime_dirs.push(d);
+                    }
                 }
                 return;
             }
@@ -814,6 +801,14 @@ impl Conversion<'_> {
             _ => {}
         }
         if HARMLESS.contains(&base.as_str()) || base.starts_with("log_") {
+            return;
+        }
+        // `eval` of a message helper (`eval log_action_begin_msg "…"`).
+        if base == "eval"
+            && words
+                .get(1)
+                .is_some_and(|w| HARMLESS.contains(&w.as_str()) || w.starts_with("log_"))
+        {
             return;
         }
         if daemons
@@ -909,13 +904,15 @@ impl Conversion<'_> {
         svc.exec.user.clone_from(&start.user);
         svc.exec.group.clone_from(&start.group);
         if let Some(u) = &start.user
-            && self.host.user(u).is_none() && u.parse::<u32>().is_err() {
-                self.findings.push(Finding::note(
-                    Code::UserNotFound,
-                    format!("user `{u}` does not exist on {}", self.host.label()),
-                    "create the user on the target host before starting the unit",
-                ));
-            }
+            && self.host.user(u).is_none()
+            && u.parse::<u32>().is_err()
+        {
+            self.findings.push(Finding::note(
+                Code::UserNotFound,
+                format!("user `{u}` does not exist on {}", self.host.label()),
+                "create the user on the target host before starting the unit",
+            ));
+        }
         svc.exec.working_dir = start
             .chdir
             .clone()
@@ -928,17 +925,18 @@ impl Conversion<'_> {
         svc.exec.cpu_scheduling.clone_from(&start.procsched);
         svc.exec.limits.clone_from(&plan.limits);
         if let Some(core) = &start.core_limit
-            && !svc.exec.limits.iter().any(|l| l.resource == Resource::Core) {
-                let value = if core == "unlimited" {
-                    "infinity".to_string()
-                } else {
-                    core.clone()
-                };
-                svc.exec.limits.push(Limit {
-                    resource: Resource::Core,
-                    value: format!("{value}:infinity"),
-                });
-            }
+            && !svc.exec.limits.iter().any(|l| l.resource == Resource::Core)
+        {
+            let value = if core == "unlimited" {
+                "infinity".to_string()
+            } else {
+                core.clone()
+            };
+            svc.exec.limits.push(Limit {
+                resource: Resource::Core,
+                value: format!("{value}:infinity"),
+            });
+        }
         if let Some(out) = &start.output {
             svc.logging.stdout = Some(Output::Append(out.clone()));
             svc.logging.stderr = Some(Output::Append(out.clone()));
@@ -1012,9 +1010,6 @@ impl Conversion<'_> {
         stop_calls: &[Call],
     ) -> Result<(), String> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
-        if steps.is_empty() {
-            return Err("its start action starts no program this tool recognises".to_string());
-        }
         let mut commands = Vec::new();
         for c in &steps {
             if c.conditional || c.in_loop || c.background || c.piped || c.redirected {
@@ -1037,7 +1032,7 @@ impl Conversion<'_> {
         for c in stop_calls {
             let base = c.program().unwrap_or_default();
             let base = base.rsplit('/').next().unwrap_or("");
-            if HARMLESS.contains(&base) || base.starts_with("log_") {
+            if HARMLESS.contains(&base) || base.starts_with("log_") || base == "start-stop-daemon" {
                 continue;
             }
             if c.conditional || c.in_loop || c.piped {
@@ -1059,7 +1054,14 @@ impl Conversion<'_> {
         if stops.len() > 1 {
             return Err("its stop action runs several commands".to_string());
         }
-        let last = commands.pop().unwrap_or(Command::Argv(Vec::new()));
+        if commands.is_empty() && stops.is_empty() {
+            return Err("its start action starts no program this tool recognises".to_string());
+        }
+        // Work done only at stop (shutdown scripts): the unit is started as a no-op so that
+        // stopping it runs the work.
+        let last = commands
+            .pop()
+            .unwrap_or_else(|| Command::Argv(vec!["/bin/true".to_string()]));
         svc.pre = commands;
         svc.command = last;
         svc.kind = ServiceKind::Oneshot {
@@ -1121,7 +1123,11 @@ impl Conversion<'_> {
         program: &str,
         start: &Start,
     ) {
-        for call in calls {
+        // A signal anywhere in the action wins over commands (which are often checks).
+        let signal_first = calls
+            .iter()
+            .filter(|c| launch::stop(c, interp).is_some_and(|p| p.signal.is_some()));
+        for call in signal_first.chain(calls.iter()) {
             if let Some(plan) = launch::stop(call, interp) {
                 if let Some(sig) = plan.signal {
                     svc.reload = Some(Command::Expand {
@@ -1143,16 +1149,23 @@ impl Conversion<'_> {
             if HARMLESS.contains(&base) || base.starts_with("log_") {
                 continue;
             }
+            if call.args.iter().any(|a| {
+                a.literal()
+                    .is_some_and(|w| TEST_FLAGS.contains(&w.as_str()))
+            }) {
+                continue;
+            }
             let path = if p == start.program {
                 program.to_string()
             } else {
                 p.clone()
             };
             if (p.starts_with('/') || path.starts_with('/'))
-                && let Ok(cmd) = exec_command(&path, &call.args[1..]) {
-                    svc.reload = Some(cmd);
-                    return;
-                }
+                && let Ok(cmd) = exec_command(&path, &call.args[1..])
+            {
+                svc.reload = Some(cmd);
+                return;
+            }
         }
         self.findings.push(Finding::note(
             Code::SysvReloadRestarts,
@@ -1231,9 +1244,10 @@ impl Conversion<'_> {
             }
             if let Some(b) = interp.env.get(name)
                 && !b.overridable
-                    && let Some(v) = interp.value(name) {
-                        svc.exec.environment.push(EnvVar::new(name.clone(), v));
-                    }
+                && let Some(v) = interp.value(name)
+            {
+                svc.exec.environment.push(EnvVar::new(name.clone(), v));
+            }
         }
         for s in &interp.sourced {
             if s.kind != SourceKind::Defaults {
@@ -1302,15 +1316,17 @@ impl Conversion<'_> {
             levels.clone_from(&self.head.default_start);
         }
         if levels.is_empty()
-            && let Some(c) = &self.head.chkconfig {
-                levels.clone_from(&c.runlevels);
-            }
+            && let Some(c) = &self.head.chkconfig
+        {
+            levels.clone_from(&c.runlevels);
+        }
         let mut wanted_by: Vec<String> = Vec::new();
         for l in &levels {
             if let Some(t) = facility::runlevel_target(l)
-                && !wanted_by.iter().any(|w| w == t) {
-                    wanted_by.push(t.to_string());
-                }
+                && !wanted_by.iter().any(|w| w == t)
+            {
+                wanted_by.push(t.to_string());
+            }
         }
         if wanted_by.iter().any(|t| t == "sysinit.target") {
             self.findings.push(Finding::approximated(

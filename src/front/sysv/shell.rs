@@ -120,6 +120,9 @@ pub struct Binding {
     pub overridable: bool,
     /// The script's own value before a defaults file could change it (`Environment=`).
     pub script_default: Option<Vec<Part>>,
+    /// Assigned on only some paths (inside an `if`, a loop or a `case` arm), so the value is
+    /// one of several: tests on it are not decided.
+    pub uncertain: bool,
 }
 
 /// A sourced file.
@@ -240,10 +243,11 @@ fn line_of(w: &ast::Word) -> (u32, u32) {
 /// Appends a part, merging adjacent literals.
 fn push_part(out: &mut Vec<(Part, bool)>, part: Part, quoted: bool) {
     if let (Some((Part::Lit(prev), q)), Part::Lit(s)) = (out.last_mut(), &part)
-        && *q == quoted {
-            prev.push_str(s);
-            return;
-        }
+        && *q == quoted
+    {
+        prev.push_str(s);
+        return;
+    }
     out.push((part, quoted));
 }
 
@@ -456,12 +460,14 @@ impl<'a> Interp<'a> {
 
     /// Sets a variable from the script (not overridable any more).
     pub fn set(&mut self, name: &str, value: Vec<Part>) {
+        let uncertain = self.conditional;
         self.env.insert(
             name.to_string(),
             Binding {
                 value,
                 overridable: false,
                 script_default: None,
+                uncertain,
             },
         );
     }
@@ -608,6 +614,7 @@ impl<'a> Interp<'a> {
                         value: vec![Part::Unknown(format!("${}", f.variable_name))],
                         overridable: false,
                         script_default: None,
+                        uncertain: true,
                     },
                 );
                 self.in_loop = true;
@@ -637,7 +644,12 @@ impl<'a> Interp<'a> {
     }
 
     fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
-        if !self.collecting && self.case.is_none() && arm_for(c, "start").is_some() {
+        let dispatch = c.cases.iter().any(|arm| {
+            arm.patterns
+                .iter()
+                .any(|p| brush_parser::unquote_str(&p.value) == "start")
+        });
+        if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
             // Code after the dispatch runs for every action; nothing before it is skipped.
             return;
@@ -699,7 +711,14 @@ impl<'a> Interp<'a> {
             }
             return;
         };
-        let name = brush_parser::unquote_str(&first.value);
+        let mut name = brush_parser::unquote_str(&first.value);
+        if first.value.contains('$') {
+            // `$1` as the command: dispatch to the function of that name.
+            let parts = self.expand_value(first);
+            if let Some(v) = Arg::Field(parts).literal() {
+                name = v;
+            }
+        }
         let (line, column) = line_of(first);
         if DECLARATORS.contains(&name.as_str()) {
             if name == "export" {
@@ -729,6 +748,15 @@ impl<'a> Interp<'a> {
                         self.early_exit = Some(line);
                     }
                 }
+                return;
+            }
+            "shift" => {
+                let n = words
+                    .get(1)
+                    .and_then(|w| w.value.parse::<usize>().ok())
+                    .unwrap_or(1);
+                let n = n.min(self.positional.len());
+                self.positional.drain(..n);
                 return;
             }
             "return" => {
@@ -817,6 +845,18 @@ impl<'a> Interp<'a> {
         let mut args: Vec<String> = Vec::new();
         for w in &words[1..] {
             let parts = self.expand_value(w);
+            // On/off switches are the admin's to flip (the unit's enablement replaces them),
+            // and values set on only some paths are not known: never decided. Other settings
+            // from a defaults file are decided by their value on this host.
+            if parts
+                .iter()
+                .any(|p| matches!(p, Part::Var(v) if is_toggle(v)))
+                || referenced_vars(&w.value)
+                    .iter()
+                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+            {
+                return None;
+            }
             let quoted = w.value.contains(['"', '\'']);
             let v = self.resolve(&Arg::Field(parts))?;
             // An unquoted empty expansion disappears, as in the shell.
@@ -945,6 +985,7 @@ impl<'a> Interp<'a> {
                                     value,
                                     overridable: true,
                                     script_default,
+                                    uncertain: false,
                                 },
                             );
                             if !sourced.assigns.contains(&name) {
@@ -981,6 +1022,9 @@ impl<'a> Interp<'a> {
         match p {
             Parameter::Named(n) => Ok(self.lookup(n)),
             Parameter::Positional(0) => Ok(vec![(Part::Lit(self.script_path.clone()), false)]),
+            Parameter::Special(brush_parser::word::SpecialParameter::AllPositionalParameters {
+                ..
+            }) => Ok(vec![(Part::Lit(self.positional.join(" ")), false)]),
             Parameter::Positional(n) => Ok(self
                 .positional
                 .get(*n as usize - 1)
@@ -1203,6 +1247,16 @@ impl<'a> Interp<'a> {
     /// A command word: unquoted literal text is split at blanks, an unquoted variable from an
     /// environment file standing alone becomes [`Arg::Split`].
     pub fn expand_word(&mut self, w: &ast::Word) -> Vec<Arg> {
+        if matches!(
+            w.value.as_str(),
+            "\"$@\"" | "$@" | "$*" | "\"${@}\"" | "${@}"
+        ) {
+            return self
+                .positional
+                .iter()
+                .map(|p| Arg::Field(vec![Part::Lit(p.clone())]))
+                .collect();
+        }
         let segments = self.expand_text(&w.value, false);
         let mut args = Vec::new();
         let mut field: Vec<Part> = Vec::new();
@@ -1263,6 +1317,25 @@ impl<'a> Interp<'a> {
         flush(&mut field, &mut started, &mut args);
         args
     }
+}
+
+/// Whether a variable name looks like an on/off switch for the whole service (`ENABLED`,
+/// `RUN`, `RSYNC_ENABLE`, `START_DAEMON`, …).
+#[must_use]
+pub fn is_toggle(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    if n.ends_with("_ARGS") || n.ends_with("_OPTS") || n.ends_with("_OPTIONS") {
+        return false;
+    }
+    matches!(
+        n.as_str(),
+        "ENABLED" | "ENABLE" | "RUN" | "START" | "DISABLED" | "NO_START" | "STARTUP"
+    ) || n.ends_with("_ENABLED")
+        || n.ends_with("_ENABLE")
+        || n.ends_with("_START")
+        || n.starts_with("RUN_")
+        || n.starts_with("START_")
+        || n.starts_with("ENABLE_")
 }
 
 fn to_file(r: &ast::IoRedirect) -> bool {
