@@ -89,6 +89,7 @@ codes! {
     SysvCustomAction => "sysv-custom-action",
     SysvStatus => "sysv-status",
     SysvToggle => "sysv-toggle",
+    SysvDefaultsChoice => "sysv-defaults-choice",
 }
 
 impl Serialize for Code {

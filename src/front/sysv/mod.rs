@@ -111,6 +111,9 @@ const HARMLESS: &[&str] = &[
     "wc",
     "logger",
     "plymouth",
+    "continue",
+    "break",
+    "read",
 ];
 
 /// The actions every init script has and systemctl covers.
@@ -423,6 +426,21 @@ fn native_unit(host: &Host, names: &[String]) -> Option<Finding> {
     None
 }
 
+/// What reading a script's actions found.
+struct Analysis<'a> {
+    interp: Interp<'a>,
+    framework: bool,
+    stop: Vec<Call>,
+    reload: Option<Vec<Call>>,
+    plan: StartPlan,
+}
+
+impl Analysis<'_> {
+    fn decided_uses_defaults(&self) -> bool {
+        !self.interp.decided.is_empty()
+    }
+}
+
 struct Conversion<'h> {
     host: &'h Host,
     path: String,
@@ -540,13 +558,19 @@ fn vars_of(cmd: &Command, out: &mut Vec<String>) {
     }
 }
 
-impl Conversion<'_> {
-    fn convert(
+impl<'h> Conversion<'h> {
+    /// Runs the script's top level and actions and sorts the start action's commands.
+    fn analyse<'a>(
         &mut self,
-        program: &brush_parser::ast::Program,
+        program: &'a brush_parser::ast::Program,
         text: &str,
-    ) -> Result<Definition, Finding> {
+        decide_defaults: bool,
+    ) -> Analysis<'a>
+    where
+        'h: 'a,
+    {
         let mut interp = Interp::new(self.host, &self.path, vec!["start".to_string()]);
+        interp.decide_defaults = decide_defaults;
         interp.run_top(program);
         let framework = text
             .lines()
@@ -556,6 +580,56 @@ impl Conversion<'_> {
                 .sourced
                 .iter()
                 .any(|s| s.kind == SourceKind::InitDScript);
+        if framework {
+            self.init_d_script_defaults(&mut interp);
+        }
+        let top_calls = std::mem::take(&mut interp.calls);
+        let (start_calls, stop, reload) = if framework {
+            self.framework_actions(&mut interp)
+        } else {
+            let start = interp.run_action("start");
+            let stop = interp.run_action("stop");
+            let reload = interp
+                .case
+                .and_then(|c| shell::arm_for(c, "reload"))
+                .map(|_| interp.run_action("reload"));
+            (start, stop, reload)
+        };
+        let daemons = self.daemon_names(&interp);
+        let mut plan = StartPlan::default();
+        for call in top_calls.iter().chain(&start_calls) {
+            self.sort_start_call(call, &interp, &daemons, &mut plan);
+        }
+        Analysis {
+            interp,
+            framework,
+            stop,
+            reload,
+            plan,
+        }
+    }
+
+    fn convert(
+        &mut self,
+        program: &brush_parser::ast::Program,
+        text: &str,
+    ) -> Result<Definition, Finding> {
+        // First with settings from the defaults file deciding between alternative start
+        // commands; when that leaves no single way to start the daemon (a setting switched it
+        // off on this host), again without.
+        let mut a = self.analyse(program, text, true);
+        if a.decided_uses_defaults()
+            && (a.plan.launches.is_empty() || pick_launch(&a.plan.launches).is_err())
+        {
+            a = self.analyse(program, text, false);
+        }
+        let Analysis {
+            mut interp,
+            framework,
+            stop: stop_calls,
+            reload: reload_calls,
+            plan,
+        } = a;
         if interp.case.is_none()
             && !framework
             && let Some(line) = interp.early_exit
@@ -576,29 +650,22 @@ impl Conversion<'_> {
         svc.source_path = Some(self.path.clone());
         self.ordering(&mut svc);
         self.header_findings();
-        if framework {
-            self.init_d_script_defaults(&mut interp);
-        }
-        let top_calls = std::mem::take(&mut interp.calls);
-        let (start_calls, stop_calls, reload_calls) = if framework {
-            self.framework_actions(&mut interp)
-        } else {
-            let start = interp.run_action("start");
-            let stop = interp.run_action("stop");
-            let reload = interp
-                .case
-                .and_then(|c| shell::arm_for(c, "reload"))
-                .map(|_| interp.run_action("reload"));
-            (start, stop, reload)
-        };
         if let Some(case) = interp.case {
             self.action_findings(&shell::actions(case));
         }
         self.toggle_findings(&interp);
-        let daemons = self.daemon_names(&interp);
-        let mut plan = StartPlan::default();
-        for call in top_calls.iter().chain(&start_calls) {
-            self.sort_start_call(call, &interp, &daemons, &mut plan);
+        if !interp.decided.is_empty() {
+            let mut vars: Vec<String> = interp
+                .decided
+                .iter()
+                .map(|(v, l)| format!("{v}={} (line {l})", interp.value(v).unwrap_or_default()))
+                .collect();
+            vars.dedup();
+            self.findings.push(Finding::approximated(
+                Code::SysvDefaultsChoice,
+                format!("the start command was chosen by the host's defaults file: {}", vars.join(", ")),
+                "if that setting changes, convert the script again (the unit does not re-read it to pick a different command)",
+            ));
         }
         let native = self.native(
             &interp,
@@ -800,7 +867,10 @@ impl Conversion<'_> {
             "rm" if words.iter().any(|w| w.ends_with(".pid")) => return,
             _ => {}
         }
-        if HARMLESS.contains(&base.as_str()) || base.starts_with("log_") {
+        if HARMLESS.contains(&base.as_str())
+            || base.starts_with("log_")
+            || base == "kill" && words.get(1).map(String::as_str) == Some("-0")
+        {
             return;
         }
         // `eval` of a message helper (`eval log_action_begin_msg "…"`).
@@ -1098,6 +1168,7 @@ impl Conversion<'_> {
             let base = base.rsplit('/').next().unwrap_or("").to_string();
             if HARMLESS.contains(&base.as_str())
                 || base.starts_with("log_")
+                || base == "eval"
                 || base == "rm"
                 || launch::is_ssd(call, "--status")
             {

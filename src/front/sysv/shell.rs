@@ -220,6 +220,10 @@ pub struct Interp<'a> {
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
+    /// Decide tests on settings from a defaults file by their value on this host.
+    pub decide_defaults: bool,
+    /// Settings from a defaults file that decided a test, with the test's line.
+    pub decided: Vec<(String, u32)>,
     /// Line of an unconditional `exit` at the top level before the actions.
     pub early_exit: Option<u32>,
     depth: u32,
@@ -251,21 +255,43 @@ fn push_part(out: &mut Vec<(Part, bool)>, part: Part, quoted: bool) {
     out.push((part, quoted));
 }
 
-/// Matches `s` against a shell glob with `*`, `?` and literal characters (no brackets).
+/// Matches `s` against a shell glob with `*`, `?`, `[…]` classes (ranges, `!`/`^`
+/// negation) and literal characters.
 fn glob(pattern: &[char], s: &[char]) -> bool {
     match pattern.split_first() {
         None => s.is_empty(),
         Some(('*', rest)) => (0..=s.len()).any(|i| glob(rest, &s[i..])),
         Some(('?', rest)) => !s.is_empty() && glob(rest, &s[1..]),
+        Some(('[', rest)) => {
+            let Some(close) = rest.iter().skip(1).position(|c| *c == ']').map(|p| p + 1) else {
+                return s.first() == Some(&'[') && glob(rest, &s[1..]);
+            };
+            let Some(c) = s.first() else { return false };
+            let mut class = &rest[..close];
+            let negate = matches!(class.first(), Some('!' | '^'));
+            if negate {
+                class = &class[1..];
+            }
+            let mut hit = false;
+            let mut i = 0;
+            while i < class.len() {
+                if i + 2 < class.len() && class[i + 1] == '-' {
+                    hit |= class[i] <= *c && *c <= class[i + 2];
+                    i += 3;
+                } else {
+                    hit |= class[i] == *c;
+                    i += 1;
+                }
+            }
+            hit != negate && glob(&rest[close + 1..], &s[1..])
+        }
         Some((c, rest)) => s.first() == Some(c) && glob(rest, &s[1..]),
     }
 }
 
 /// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`.
 fn trim(value: &str, pattern: &str, prefix: bool, largest: bool) -> Option<String> {
-    if pattern.contains('[') {
-        return None;
-    }
+    // Quoted pattern characters are literal; brush gives the raw text.
     let p: Vec<char> = brush_parser::unquote_str(pattern).chars().collect();
     let v: Vec<char> = value.chars().collect();
     let mut cuts: Vec<usize> = (0..=v.len()).collect();
@@ -331,6 +357,8 @@ impl<'a> Interp<'a> {
             exec_conditions: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
+            decide_defaults: false,
+            decided: Vec::new(),
             early_exit: None,
             depth: 0,
             in_loop: false,
@@ -843,17 +871,23 @@ impl<'a> Interp<'a> {
             return None;
         }
         let mut args: Vec<String> = Vec::new();
+        let mut used = Vec::new();
         for w in &words[1..] {
             let parts = self.expand_value(w);
-            // On/off switches are the admin's to flip (the unit's enablement replaces them),
-            // and values set on only some paths are not known: never decided. Other settings
-            // from a defaults file are decided by their value on this host.
-            if parts
+            // On/off switches are replaced by the unit's enablement, settings from a defaults
+            // file only count when asked for (they are the admin's to change), and values set
+            // on only some paths are not known: never decided.
+            for p in &parts {
+                if let Part::Var(v) = p {
+                    if !self.decide_defaults || is_toggle(v) {
+                        return None;
+                    }
+                    used.push(v.clone());
+                }
+            }
+            if referenced_vars(&w.value)
                 .iter()
-                .any(|p| matches!(p, Part::Var(v) if is_toggle(v)))
-                || referenced_vars(&w.value)
-                    .iter()
-                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
             {
                 return None;
             }
@@ -898,13 +932,84 @@ impl<'a> Interp<'a> {
             }
             _ => return None,
         };
+        let line = line_of(words[0]).0;
+        self.decided.extend(used.into_iter().map(|v| (v, line)));
         Some(result != negate)
+    }
+
+    /// The simple commands inside a `$( … )` that is a whole assignment value
+    /// (`R=$(start-stop-daemon --start …)`): the shell runs them.
+    fn substitution_calls(&mut self, w: &ast::Word, line: u32) {
+        let raw = w.value.trim();
+        let raw = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let Some(inner) = raw
+            .strip_prefix("$(")
+            .and_then(|r| r.strip_suffix(')'))
+            .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+        else {
+            return;
+        };
+        let Ok(program) = parse(inner) else {
+            return;
+        };
+        for cc in &program.complete_commands {
+            for item in &cc.0 {
+                for c in &item.0.first.seq {
+                    if let ast::Command::Simple(sc) = c {
+                        let mut words: Vec<&ast::Word> = sc.word_or_name.iter().collect();
+                        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+                            if let ast::CommandPrefixOrSuffixItem::Word(w) = i {
+                                words.push(w);
+                            }
+                        }
+                        let args: Vec<Arg> =
+                            words.iter().flat_map(|w| self.expand_word(w)).collect();
+                        // A function of the script: run it (its commands are what counts).
+                        if let Some(body) = args
+                            .first()
+                            .and_then(Arg::literal)
+                            .and_then(|n| self.functions.get(n.as_str()).copied())
+                            && self.depth < 8
+                        {
+                            self.depth += 1;
+                            let stopped = self.stopped;
+                            self.compound(body);
+                            self.stopped = stopped;
+                            self.depth -= 1;
+                            continue;
+                        }
+                        if !args.is_empty() {
+                            self.calls.push(Call {
+                                args,
+                                line,
+                                column: 1,
+                                in_loop: self.in_loop,
+                                background: false,
+                                piped: item.0.first.seq.len() > 1,
+                                conditional: self.conditional,
+                                tested: true,
+                                redirected: false,
+                            });
+                        }
+                    }
+                }
+            }
+        }
     }
 
     fn assign(&mut self, a: &ast::Assignment) {
         let ast::AssignmentName::VariableName(name) = &a.name else {
             return;
         };
+        if self.collecting
+            && let ast::AssignmentValue::Scalar(w) = &a.value
+        {
+            let line = u32::try_from(a.loc.start.line).unwrap_or(0);
+            self.substitution_calls(w, line);
+        }
         let value = match &a.value {
             ast::AssignmentValue::Scalar(w) => self.expand_value(w),
             ast::AssignmentValue::Array(_) => vec![Part::Unknown(format!("{name}=(…)"))],
@@ -922,6 +1027,17 @@ impl<'a> Interp<'a> {
     fn source(&mut self, word: &ast::Word, line: u32) {
         let parts = self.expand_value(word);
         let Some(path) = self.resolve(&Arg::Field(parts)) else {
+            let raw = brush_parser::unquote_str(&word.value);
+            if raw.starts_with("/etc/default/") || raw.starts_with("/etc/sysconfig/") {
+                // A defaults file whose exact name is computed: any variable may come from it.
+                self.defaults_absent = true;
+                for b in self.env.values_mut() {
+                    if !b.overridable {
+                        b.overridable = true;
+                        b.script_default = Some(b.value.clone());
+                    }
+                }
+            }
             self.sourced.push(Sourced {
                 path: word.value.clone(),
                 line,
@@ -1021,7 +1137,10 @@ impl<'a> Interp<'a> {
     fn param(&self, p: &Parameter) -> Result<Vec<(Part, bool)>, String> {
         match p {
             Parameter::Named(n) => Ok(self.lookup(n)),
-            Parameter::Positional(0) => Ok(vec![(Part::Lit(self.script_path.clone()), false)]),
+            Parameter::Positional(0)
+            | Parameter::Special(brush_parser::word::SpecialParameter::ShellName) => {
+                Ok(vec![(Part::Lit(self.script_path.clone()), false)])
+            }
             Parameter::Special(brush_parser::word::SpecialParameter::AllPositionalParameters {
                 ..
             }) => Ok(vec![(Part::Lit(self.positional.join(" ")), false)]),
@@ -1515,6 +1634,11 @@ mod tests {
         assert_eq!(trim("foo.sh", ".sh", false, false).as_deref(), Some("foo"));
         assert_eq!(trim("a.b.c", ".*", false, false).as_deref(), Some("a.b"));
         assert_eq!(trim("a.b.c", ".*", false, true).as_deref(), Some("a"));
+        assert_eq!(
+            trim("S01apache", "[KS][0-9][0-9]", true, true).as_deref(),
+            Some("apache")
+        );
+        assert!(glob(&['[', '!', 'a', ']'], &['b']));
         let (calls, _) = run(
             "PIDFILE=${PIDFILE:-/run/x.pid}\ncase $1 in start) echo $PIDFILE ;; esac\n",
             "start",
