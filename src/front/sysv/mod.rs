@@ -624,7 +624,7 @@ impl<'h> Conversion<'h> {
             a = self.analyse(program, text, false);
         }
         let Analysis {
-            mut interp,
+            interp,
             framework,
             stop: stop_calls,
             reload: reload_calls,
