@@ -1675,6 +1675,102 @@ impl<'h> Conversion<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::SourceError;
+
+    fn convert(script: &str) -> Item {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::at(dir.path());
+        let mut items =
+            parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
+        assert_eq!(items.len(), 1);
+        items.remove(0)
+    }
+
+    fn service(item: &Item) -> &Service {
+        match &item.body {
+            Body::Unit(d) => &d.service,
+            other => panic!("no unit: {other:?} {:?}", item.findings),
+        }
+    }
+
+    const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
+
+    #[test]
+    fn background_daemon_becomes_type_exec_with_its_arguments() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nARGS=\"-c /etc/food.conf\"\ncase \"$1\" in\n start) start-stop-daemon --start --background --make-pidfile --pidfile /run/food.pid --chuid food --exec $DAEMON -- --foreground $ARGS ;;\n stop) start-stop-daemon --stop --retry=INT/15/KILL/5 --pidfile /run/food.pid ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.command,
+            Command::Argv(
+                ["/usr/sbin/food", "--foreground", "-c", "/etc/food.conf"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert_eq!(svc.exec.user.as_deref(), Some("food"));
+        assert_eq!(svc.stop.signal.as_deref(), Some("INT"));
+        assert_eq!(svc.stop.timeout_sec, Some(15));
+        assert_eq!(svc.ordering.wants, ["network-online.target"]);
+    }
+
+    #[test]
+    fn forking_daemon_keeps_its_pid_file_and_reload_signal() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --quiet --pidfile /run/food.pid --exec /usr/sbin/food ;;\n reload) start-stop-daemon --stop --signal USR1 --pidfile /run/food.pid ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food.pid".into())
+            }
+        );
+        assert!(
+            matches!(&svc.reload, Some(Command::Expand { program, .. }) if program == "/bin/kill")
+        );
+    }
+
+    #[test]
+    fn one_daemon_per_config_file_is_wrapped_and_says_why() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert!(matches!(svc.kind, ServiceKind::Script { lsb: true, .. }));
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvWrapped));
+    }
+
+    #[test]
+    fn early_boot_scripts_systemd_replaced_are_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::at(dir.path());
+        let items = parse_init_script(
+            "/etc/init.d/procps",
+            Some("/etc/init.d/procps"),
+            HEAD,
+            &host,
+        );
+        assert!(matches!(items[0].body, Body::Skipped));
+        assert_eq!(items[0].findings[0].code, Code::SysvSuperseded);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) if true; then echo ;;\nesac\n"
+        ));
+        assert!(matches!(
+            item.body,
+            Body::Error(SourceError {
+                line: Some(_),
+                column: Some(_),
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn unit_stems_drop_sh() {
