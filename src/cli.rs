@@ -8,6 +8,7 @@ use crate::host::Host;
 use crate::ir::Format;
 use crate::output;
 use crate::report::render::{self, ReportFormat};
+use crate::scan;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -27,8 +28,26 @@ Examples:
   # One line from standard input, as alice's crontab
   echo '30 4 1,15 * 5 /usr/local/bin/backup' | systemdify convert --from cron --user alice -
 
+  # An init script: a native service when its start action can be read, else a wrapper
+  systemdify convert --root /mnt/host /etc/init.d/nginx
+
   # What does a schedule mean, and when does it fire?
   systemdify explain '0 4 1,15 * 5'
+
+Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
+3 --strict and something was dropped.";
+
+const SCAN_EXAMPLES: &str = "\
+Examples:
+  # Everything on a copy of a host: units, apply.sh, rollback.sh and a Markdown report
+  systemdify scan --root /mnt/oldhost -o units --report units/report.md
+
+  # This machine, units on standard output and a summary on standard error
+  systemdify scan
+
+It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab and /etc/init.d (with their
+rc?.d links and /etc/default files). apply.sh installs and enables the units but starts nothing;
+rollback.sh removes them again.
 
 Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
 3 --strict and something was dropped.";
@@ -46,6 +65,9 @@ pub enum Commands {
     /// Convert the named files into units and a migration report.
     #[command(after_help = EXAMPLES)]
     Convert(ConvertArgs),
+    /// Find and convert every legacy definition on a host (or a copy mounted at --root).
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
     /// Explain one crontab schedule: OnCalendar= lines, next fire times, findings.
     #[command(
         after_help = "Examples:\n  systemdify explain '0 4 1,15 * 5'\n  systemdify explain --tz Europe/Berlin --count 3 '30 2 * * *'\n  systemdify explain @weekly"
@@ -150,6 +172,43 @@ pub struct ConvertArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// The host to scan: a mounted copy of its filesystem (default: this machine).
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Write units, apply.sh and rollback.sh into DIR instead of printing the units.
+    #[arg(short, long = "output-dir", value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+    /// Write the migration report to PATH (.json, .md, else text).
+    #[arg(long, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+    /// Report format, instead of deciding from the --report extension.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub report_format: Option<ReportFormatArg>,
+    /// Worker threads (accepted for scripts; a whole host converts in well under a second on one).
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Overwrite files in the output directory that have other content.
+    #[arg(long)]
+    pub force: bool,
+    /// Exit with 3 when anything was dropped.
+    #[arg(long)]
+    pub strict: bool,
+    /// Which cron to follow where Debian cron and cronie disagree.
+    #[arg(long, value_enum, default_value = "debian")]
+    pub dialect: DialectArg,
+    /// Mail a job's output like cron did instead of reporting MAILTO as dropped.
+    #[arg(long)]
+    pub mail: bool,
+    /// What the periodic directories (/etc/cron.daily, …) become.
+    #[arg(long, value_enum, default_value = "run-parts")]
+    pub periodic: PeriodicArg,
+    /// Where environment files with secrets are installed on the target.
+    #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
+    pub env_dir: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ExplainArgs {
     /// Five fields or an @ word, quoted: '30 4 1,15 * 5'.
     pub schedule: String,
@@ -194,6 +253,7 @@ pub fn run(
     };
     match cli.command {
         Commands::Convert(args) => run_convert(&args, io),
+        Commands::Scan(args) => run_scan(&args, io),
         Commands::Explain(args) => run_explain(&args, io),
         Commands::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "systemdify", io.stdout);
@@ -314,26 +374,58 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         })
         .collect();
     let conversion = convert::convert(&inputs, &host, &options);
+    emit(
+        &conversion,
+        &Emit {
+            output_dir: args.output_dir.as_deref(),
+            report: args.report.as_deref(),
+            report_format: args.report_format,
+            force: args.force,
+            strict: args.strict,
+            extra: Vec::new(),
+        },
+        io,
+    )
+}
+
+/// Where and how a run's results go.
+struct Emit<'a> {
+    output_dir: Option<&'a std::path::Path>,
+    report: Option<&'a std::path::Path>,
+    report_format: Option<ReportFormatArg>,
+    force: bool,
+    strict: bool,
+    /// Files written only into an output directory (apply.sh, rollback.sh).
+    extra: Vec<systemd::OutputFile>,
+}
+
+/// Writes the units (output directory or standard output) and the report, prints errors, and
+/// returns the exit code.
+fn emit(conversion: &convert::Conversion, how: &Emit<'_>, io: &mut Streams<'_>) -> i32 {
     let report = &conversion.report;
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
-    match &args.output_dir {
-        Some(dir) => match output::write_dir(dir, &conversion.files, args.force) {
-            Ok(w) => {
-                if !w.unchanged.is_empty() {
-                    let _ = writeln!(
-                        io.stderr,
-                        "systemdify: {} file(s) already up to date",
-                        w.unchanged.len()
-                    );
+    match how.output_dir {
+        Some(dir) => {
+            let mut files = conversion.files.clone();
+            files.extend(how.extra.iter().cloned());
+            match output::write_dir(dir, &files, how.force) {
+                Ok(w) => {
+                    if !w.unchanged.is_empty() {
+                        let _ = writeln!(
+                            io.stderr,
+                            "systemdify: {} file(s) already up to date",
+                            w.unchanged.len()
+                        );
+                    }
+                }
+                Err(e) => {
+                    let _ = writeln!(io.stderr, "systemdify: {e}");
+                    return 1;
                 }
             }
-            Err(e) => {
-                let _ = writeln!(io.stderr, "systemdify: {e}");
-                return 1;
-            }
-        },
+        }
         None => {
             if let Err(e) = output::print(&conversion.files, io.stdout) {
                 let _ = writeln!(
@@ -344,9 +436,9 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
             }
         }
     }
-    match &args.report {
+    match how.report {
         Some(path) => {
-            let format = match args.report_format {
+            let format = match how.report_format {
                 Some(ReportFormatArg::Json) => ReportFormat::Json,
                 Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
                 Some(ReportFormatArg::Text) => ReportFormat::Text,
@@ -369,11 +461,73 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
     }
     if !report.errors.is_empty() {
         1
-    } else if args.strict && report.has_dropped() {
+    } else if how.strict && report.has_dropped() {
         3
     } else {
         0
     }
+}
+
+fn run_scan(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
+    if !args.root.is_dir() {
+        let _ = writeln!(
+            io.stderr,
+            "systemdify: --root {}: not a directory",
+            args.root.display()
+        );
+        return 2;
+    }
+    let host = if args.root == std::path::Path::new("/") {
+        Host::real()
+    } else {
+        Host::at(&args.root)
+    };
+    let paths = scan::discover(&host);
+    let _ = writeln!(
+        io.stderr,
+        "systemdify: scanning {}: {} file(s) to convert",
+        args.root.display(),
+        paths.len()
+    );
+    let options = convert::Options {
+        front: front::Options {
+            from: front::From::Auto,
+            cron: cron::Options {
+                table: cron::Table::Infer,
+                dialect: dialect(args.dialect),
+                mail: args.mail,
+                periodic: match args.periodic {
+                    PeriodicArg::RunParts => cron::Periodic::RunParts,
+                    PeriodicArg::PerScript => cron::Periodic::PerScript,
+                },
+            },
+        },
+        back: systemd::Options {
+            env_dir: args.env_dir.clone(),
+        },
+    };
+    let inputs: Vec<front::Input> = paths
+        .iter()
+        .map(|p| front::Input {
+            display: p.clone(),
+            host_path: Some(p.clone()),
+            data: host.read(p).map_err(|e| format!("cannot read: {e}")),
+        })
+        .collect();
+    let conversion = convert::convert(&inputs, &host, &options);
+    let extra = scan::scripts(&conversion.report, &conversion.files, &args.env_dir);
+    emit(
+        &conversion,
+        &Emit {
+            output_dir: args.output_dir.as_deref(),
+            report: args.report.as_deref(),
+            report_format: args.report_format,
+            force: args.force,
+            strict: args.strict,
+            extra,
+        },
+        io,
+    )
 }
 
 /// The host path of an input named on the command line: under `--root` a relative name is

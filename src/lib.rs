@@ -21,3 +21,4 @@ pub mod ir;
 pub mod naming;
 pub mod output;
 pub mod report;
+pub mod scan;

@@ -204,3 +204,65 @@ fn completions_and_man_pages() {
     assert_eq!(run(&["man", dir.path().to_str().unwrap()], "").0, 0);
     assert!(Path::new(&dir.path().join("systemdify.1")).exists());
 }
+
+#[test]
+fn scan_converts_a_host_tree_and_writes_apply_and_rollback_scripts() {
+    let host = tempfile::tempdir().unwrap();
+    let root = host.path();
+    for d in ["etc/cron.d", "etc/init.d", "etc/rc2.d", "usr/sbin"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(
+        root.join("etc/cron.d/cleanup"),
+        "15 3 * * * root /usr/sbin/tidy\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("etc/init.d/food"),
+        "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec /usr/sbin/food ;;\nesac\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("../init.d/food", root.join("etc/rc2.d/S01food")).unwrap();
+    for f in ["etc/init.d/food", "usr/sbin/food", "usr/sbin/tidy"] {
+        use std::os::unix::fs::PermissionsExt;
+        if !root.join(f).exists() {
+            std::fs::write(root.join(f), "#!/bin/sh\n").unwrap();
+        }
+        std::fs::set_permissions(root.join(f), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let units = out.path().join("units");
+    let (code, _, err) = run(
+        &[
+            "scan",
+            "--root",
+            root.to_str().unwrap(),
+            "-o",
+            units.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 file(s) to convert"), "{err}");
+    for f in ["cleanup-tidy.service", "cleanup-tidy.timer", "food.service"] {
+        assert!(units.join(f).is_file(), "{f} missing");
+    }
+    let apply = std::fs::read_to_string(units.join("apply.sh")).unwrap();
+    assert!(
+        apply.contains("systemctl enable 'cleanup-tidy.timer'"),
+        "{apply}"
+    );
+    assert!(apply.contains("systemctl enable 'food.service'"), "{apply}");
+    let rollback = std::fs::read_to_string(units.join("rollback.sh")).unwrap();
+    assert!(rollback.contains("rm -f '/etc/systemd/system/food.service'"));
+    for script in ["apply.sh", "rollback.sh"] {
+        let ok = std::process::Command::new("sh")
+            .arg("-n")
+            .arg(units.join(script))
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "{script} is not valid sh");
+    }
+}
