@@ -1,0 +1,862 @@
+//! What an init script's actions do to its daemon, turned into the service: the start
+//! command and how it detaches, preparation steps, stop signal and timeout, reload, the
+//! environment from defaults files, and the wrapper when none of that can be read safely.
+
+use super::launch::{self, Start};
+use super::shell::{Arg, Call, Interp, Part, SourceKind};
+use super::{Conversion, HARMLESS};
+use crate::ir::{
+    Command, EnvFile, EnvVar, Limit, Output, Resource, Service, ServiceKind, Word, WordPart,
+    WorkingDir,
+};
+use crate::report::{Code, Finding};
+
+/// Arguments that make a daemon check its configuration and exit.
+const TEST_FLAGS: &[&str] = &[
+    "-t",
+    "-tt",
+    "-T",
+    "--test",
+    "--configtest",
+    "configtest",
+    "--check",
+    "--check-config",
+    "-k",
+];
+
+/// Chooses the call that starts the daemon among the start action's launches: the one
+/// `start-stop-daemon`/`start_daemon`/`daemon` call (identical ones count once), else the one
+/// direct call of the daemon that is not a configuration test (preferring calls whose status
+/// is not tested). Returns it, the direct calls that are configuration tests, and the other
+/// direct calls; or why no single launch can be chosen.
+#[allow(clippy::type_complexity)]
+pub(super) fn pick_launch(
+    launches: &[Result<Start, String>],
+) -> Result<(Start, Vec<Call>, Vec<Call>), String> {
+    let empty = Start {
+        program: String::new(),
+        args: Vec::new(),
+        tool: "",
+        background: false,
+        make_pidfile: false,
+        pid_file: None,
+        user: None,
+        group: None,
+        chdir: None,
+        nice: None,
+        umask: None,
+        iosched: None,
+        procsched: None,
+        output: None,
+        notify: false,
+        unmapped: Vec::new(),
+        core_limit: None,
+        line: 0,
+        in_loop: false,
+        tested: false,
+        conditional: false,
+    };
+    if launches.is_empty() {
+        return Ok((empty, Vec::new(), Vec::new()));
+    }
+    let as_call = |s: &Start| Call {
+        args: std::iter::once(Arg::Field(vec![Part::Lit(s.program.clone())]))
+            .chain(s.args.iter().cloned())
+            .collect(),
+        line: s.line,
+        column: 1,
+        in_loop: s.in_loop,
+        background: s.background,
+        piped: false,
+        conditional: false,
+        tested: s.tested,
+        redirected: false,
+    };
+    let mut tools: Vec<&Start> = Vec::new();
+    let mut direct: Vec<&Start> = Vec::new();
+    for l in launches {
+        match l {
+            Ok(s) if s.tool == "a direct call" => direct.push(s),
+            Ok(s) => {
+                if !tools
+                    .iter()
+                    .any(|t| t.program == s.program && t.args == s.args && t.pid_file == s.pid_file)
+                {
+                    tools.push(s);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+    let is_test = |s: &Start| {
+        s.args.iter().any(|a| {
+            a.literal()
+                .is_some_and(|w| TEST_FLAGS.contains(&w.as_str()))
+        })
+    };
+    let (tests, others): (Vec<&Start>, Vec<&Start>) = direct.into_iter().partition(|s| is_test(s));
+    let checks: Vec<Call> = tests.iter().map(|s| as_call(s)).collect();
+    // Several starters where only one runs unconditionally: that one (the others are
+    // fallbacks on failure paths).
+    if tools.len() > 1 {
+        let unconditional: Vec<&Start> = tools.iter().copied().filter(|s| !s.conditional).collect();
+        if let [one] = unconditional.as_slice() {
+            let stray = tools
+                .iter()
+                .filter(|s| !std::ptr::eq(**s, *one))
+                .map(|s| as_call(s))
+                .chain(others.iter().map(|s| as_call(s)))
+                .collect();
+            return Ok(((*one).clone(), checks, stray));
+        }
+    }
+    match tools.as_slice() {
+        [one] => {
+            return Ok((
+                (*one).clone(),
+                checks,
+                others.iter().map(|s| as_call(s)).collect(),
+            ));
+        }
+        [] => {}
+        many => {
+            return Err(format!(
+                "its start action starts {} different programs (lines {})",
+                many.len(),
+                many.iter()
+                    .map(|s| s.line.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if let Some(Err(why)) = launches.iter().find(|l| l.is_err()) {
+        return Err(why.clone());
+    }
+    let untested: Vec<&Start> = others.iter().copied().filter(|s| !s.tested).collect();
+    let chosen = match (untested.as_slice(), others.as_slice()) {
+        ([one], _) | ([], [one]) => *one,
+        ([], []) => {
+            return Err("its start action only runs configuration tests".to_string());
+        }
+        _ => {
+            return Err(format!(
+                "its start action runs the daemon {} times (lines {})",
+                others.len(),
+                others
+                    .iter()
+                    .map(|s| s.line.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    };
+    let stray = others
+        .iter()
+        .filter(|s| !std::ptr::eq(**s, chosen))
+        .map(|s| as_call(s))
+        .collect();
+    Ok((chosen.clone(), checks, stray))
+}
+
+/// What the `start` action does, sorted.
+#[derive(Default)]
+pub(super) struct StartPlan {
+    pub(super) launches: Vec<Result<Start, String>>,
+    /// Calls of the daemon besides the launch (configuration tests).
+    pub(super) checks: Vec<Call>,
+    pub(super) runtime_dirs: Vec<String>,
+    pub(super) limits: Vec<Limit>,
+    pub(super) umask: Option<u32>,
+    pub(super) workdir: Option<String>,
+    pub(super) lock_files: bool,
+    /// Other commands that change something.
+    pub(super) other: Vec<Call>,
+}
+
+pub(super) fn is_run_dir(p: &str) -> Option<String> {
+    let rest = p
+        .strip_prefix("/run/")
+        .or_else(|| p.strip_prefix("/var/run/"))?;
+    let rest = rest.trim_end_matches('/');
+    (!rest.is_empty() && !rest.contains("..") && !rest.ends_with(".pid")).then(|| rest.to_string())
+}
+
+pub(super) fn ulimit_resource(flag: char) -> Option<Resource> {
+    Some(match flag {
+        'n' => Resource::Nofile,
+        'c' => Resource::Core,
+        'l' => Resource::Memlock,
+        'u' => Resource::Nproc,
+        's' => Resource::Stack,
+        'v' => Resource::As,
+        'f' => Resource::Fsize,
+        't' => Resource::Cpu,
+        'd' => Resource::Data,
+        'm' => Resource::Rss,
+        'q' => Resource::Msgqueue,
+        'e' => Resource::Nice,
+        'r' => Resource::Rtprio,
+        'i' => Resource::Sigpending,
+        'x' => Resource::Locks,
+        _ => return None,
+    })
+}
+
+pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
+    call.args.iter().map(Arg::literal).collect()
+}
+
+/// An `Exec*=` command from expanded arguments: literal words as they are, variables as
+/// references systemd substitutes.
+pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, String> {
+    let mut words = Vec::new();
+    for a in args {
+        match a {
+            Arg::Split(v) => words.push(Word::Split(v.clone())),
+            Arg::Field(parts) => {
+                let mut out = Vec::new();
+                for p in parts {
+                    match p {
+                        Part::Lit(s) => out.push(WordPart::Text(s.clone())),
+                        Part::Var(v) => out.push(WordPart::Var(v.clone())),
+                        Part::Unknown(u) => {
+                            return Err(format!("`{u}` can only be known by running the script"));
+                        }
+                    }
+                }
+                words.push(Word::Parts(out));
+            }
+        }
+    }
+    if words
+        .iter()
+        .all(|w| matches!(w, Word::Parts(p) if p.iter().all(|x| matches!(x, WordPart::Text(_)))))
+    {
+        let mut argv = vec![program.to_string()];
+        for w in words {
+            if let Word::Parts(p) = w {
+                argv.push(
+                    p.into_iter()
+                        .map(|x| match x {
+                            WordPart::Text(t) => t,
+                            WordPart::Var(_) => String::new(),
+                        })
+                        .collect(),
+                );
+            }
+        }
+        return Ok(Command::Argv(argv));
+    }
+    Ok(Command::Expand {
+        program: program.to_string(),
+        args: words,
+    })
+}
+
+pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
+    if let Command::Expand { args, .. } = cmd {
+        for w in args {
+            match w {
+                Word::Split(v) => out.push(v.clone()),
+                Word::Parts(p) => out.extend(p.iter().filter_map(|x| match x {
+                    WordPart::Var(v) => Some(v.clone()),
+                    WordPart::Text(_) => None,
+                })),
+            }
+        }
+    }
+}
+
+impl Conversion<'_> {
+    pub(super) fn sort_start_call(
+        &mut self,
+        call: &Call,
+        interp: &Interp,
+        daemons: &[String],
+        plan: &mut StartPlan,
+    ) {
+        let Some(program) = call.program() else {
+            if call.args.first().is_some_and(Arg::unknown) {
+                plan.other.push(call.clone());
+            } else if let Some(first) = call.args.first() {
+                // `$DAEMON` from a defaults file as the command: resolve it.
+                if let Some(p) = interp.resolve(first) {
+                    let mut c = call.clone();
+                    c.args[0] = Arg::Field(vec![Part::Lit(p)]);
+                    return self.sort_start_call(&c, interp, daemons, plan);
+                }
+                plan.other.push(call.clone());
+            }
+            return;
+        };
+        let base = program.rsplit('/').next().unwrap_or(&program).to_string();
+        if let Some(start) = launch::start(call, interp, daemons) {
+            plan.launches.push(start);
+            return;
+        }
+        if launch::is_ssd(call, "--stop")
+            || launch::is_ssd(call, "--status")
+            || base == "start-stop-daemon"
+        {
+            return;
+        }
+        let words: Vec<String> = call
+            .args
+            .iter()
+            .map(|a| interp.resolve(a).unwrap_or_default())
+            .collect();
+        let targets: Vec<&String> = words[1..].iter().filter(|w| !w.starts_with('-')).collect();
+        if words.iter().any(|w| w.contains("/var/lock/subsys"))
+            && matches!(base.as_str(), "touch" | "rm")
+        {
+            plan.lock_files = true;
+            return;
+        }
+        match base.as_str() {
+            "mkdir" | "install" | "chown" | "chmod" | "chgrp"
+                if targets.iter().any(|t| is_run_dir(t).is_some()) =>
+            {
+                for t in targets {
+                    if let Some(d) = is_run_dir(t)
+                        && !plan.runtime_dirs.contains(&d)
+                    {
+                        plan.runtime_dirs.push(d);
+                    }
+                }
+                return;
+            }
+            "ulimit" => {
+                let mut i = 1;
+                let mut resource = None;
+                while i < words.len() {
+                    let w = &words[i];
+                    if let Some(flags) = w.strip_prefix('-') {
+                        for f in flags.chars() {
+                            if let Some(r) = ulimit_resource(f) {
+                                resource = Some(r);
+                            }
+                        }
+                    } else if let Some(r) = resource {
+                        let value = if w == "unlimited" {
+                            "infinity".to_string()
+                        } else {
+                            w.clone()
+                        };
+                        plan.limits.retain(|l| l.resource != r);
+                        plan.limits.push(Limit { resource: r, value });
+                    }
+                    i += 1;
+                }
+                return;
+            }
+            "umask" => {
+                plan.umask = words.get(1).and_then(|m| u32::from_str_radix(m, 8).ok());
+                return;
+            }
+            "cd" => {
+                plan.workdir = words.get(1).cloned();
+                return;
+            }
+            "rm" if words.iter().any(|w| w.ends_with(".pid")) => return,
+            _ => {}
+        }
+        if HARMLESS.contains(&base.as_str())
+            || base.starts_with("log_")
+            || base == "kill" && words.get(1).map(String::as_str) == Some("-0")
+        {
+            return;
+        }
+        // `eval` of a message helper (`eval log_action_begin_msg "…"`).
+        if base == "eval"
+            && words
+                .get(1)
+                .is_some_and(|w| HARMLESS.contains(&w.as_str()) || w.starts_with("log_"))
+        {
+            return;
+        }
+        if daemons
+            .iter()
+            .any(|d| *d == program || d.rsplit('/').next() == Some(base.as_str()))
+        {
+            plan.checks.push(call.clone());
+            return;
+        }
+        plan.other.push(call.clone());
+    }
+
+    /// Fills `svc` from the script's actions, or says why that is not safe.
+    #[allow(clippy::too_many_lines)]
+    pub(super) fn native(
+        &mut self,
+        interp: &Interp,
+        svc: &mut Service,
+        plan: &StartPlan,
+        stop_calls: &[Call],
+        reload_calls: Option<&[Call]>,
+        framework: bool,
+    ) -> Result<(), String> {
+        if interp.case.is_none() && !framework {
+            return Err("no `case \"$1\"` with a `start)` branch was found".to_string());
+        }
+        if let Some(s) = interp
+            .sourced
+            .iter()
+            .find(|s| s.kind == SourceKind::Other && !s.present)
+        {
+            return Err(format!(
+                "it sources {} (line {}), which is not on the host, so its functions and settings are unknown",
+                s.path, s.line
+            ));
+        }
+        let (start, checks, stray) = pick_launch(&plan.launches)?;
+        if plan.launches.is_empty() {
+            return self.oneshot(svc, plan, stop_calls);
+        }
+        let start = start.clone();
+        if start.in_loop {
+            return Err(format!(
+                "it starts {} in a loop (line {}), once per configuration",
+                start.program, start.line
+            ));
+        }
+        let mut plan_checks: Vec<Call> = plan.checks.clone();
+        plan_checks.extend(checks);
+        let mut plan_other: Vec<Call> = plan.other.clone();
+        plan_other.extend(stray);
+        // The program: an absolute path, or looked up on the host's PATH.
+        let mut program = start.program.clone();
+        if !program.starts_with('/') {
+            match self.host.which(
+                &program,
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            ) {
+                Some(p) => program = p,
+                None => self.findings.push(Finding::note(
+                    Code::CommandNotFound,
+                    format!("`{program}` was not found on {}", self.host.label()),
+                    "install it on the target host, or write its absolute path in ExecStart=",
+                )),
+            }
+        } else if !self.host.is_executable(&program) {
+            self.findings.push(Finding::note(
+                Code::CommandNotFound,
+                format!("`{program}` was not found on {}", self.host.label()),
+                "install it on the target host, or fix the path in ExecStart=",
+            ));
+        }
+        svc.command = exec_command(&program, &start.args)?;
+        svc.kind = if start.notify {
+            ServiceKind::Notify
+        } else if start.background {
+            if start.make_pidfile || start.pid_file.is_some() {
+                self.findings.push(Finding::note(
+                    Code::SysvPidfile,
+                    format!("{} put the program in the background and kept a pid file; systemd tracks the process itself", start.tool),
+                    "nothing to do; tools that read the old pid file need `systemctl show -P MainPID` instead",
+                ));
+            }
+            ServiceKind::Exec
+        } else {
+            let pid_file = start
+                .pid_file
+                .clone()
+                .or_else(|| self.head.pidfile.clone())
+                .filter(|p| p.starts_with('/'));
+            ServiceKind::Forking { pid_file }
+        };
+        svc.exec.user.clone_from(&start.user);
+        svc.exec.group.clone_from(&start.group);
+        if let Some(u) = &start.user
+            && self.host.user(u).is_none()
+            && u.parse::<u32>().is_err()
+        {
+            self.findings.push(Finding::note(
+                Code::UserNotFound,
+                format!("user `{u}` does not exist on {}", self.host.label()),
+                "create the user on the target host before starting the unit",
+            ));
+        }
+        svc.exec.working_dir = start
+            .chdir
+            .clone()
+            .or_else(|| plan.workdir.clone())
+            .filter(|d| d != "/")
+            .map(WorkingDir::Path);
+        svc.exec.nice = start.nice;
+        svc.exec.umask = start.umask.or(plan.umask);
+        svc.exec.io_scheduling.clone_from(&start.iosched);
+        svc.exec.cpu_scheduling.clone_from(&start.procsched);
+        svc.exec.limits.clone_from(&plan.limits);
+        if let Some(core) = &start.core_limit
+            && !svc.exec.limits.iter().any(|l| l.resource == Resource::Core)
+        {
+            let value = if core == "unlimited" {
+                "infinity".to_string()
+            } else {
+                core.clone()
+            };
+            svc.exec.limits.push(Limit {
+                resource: Resource::Core,
+                value: format!("{value}:infinity"),
+            });
+        }
+        if let Some(out) = &start.output {
+            svc.logging.stdout = Some(Output::Append(out.clone()));
+            svc.logging.stderr = Some(Output::Append(out.clone()));
+        }
+        for u in &start.unmapped {
+            self.findings.push(Finding::dropped(
+                Code::SysvUnmappedOption,
+                format!("{} option `{u}` is not translated", start.tool),
+                "set the equivalent by hand (RootDirectory= for --chroot) after checking what the daemon needs inside it",
+            ));
+        }
+        svc.exec.runtime_directories.clone_from(&plan.runtime_dirs);
+        if !plan.runtime_dirs.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvRuntimeDirectory,
+                format!("the start action created /run/{}; RuntimeDirectory= does that (owned by User=, removed at stop)", plan.runtime_dirs.join(", /run/")),
+                "nothing to do unless other programs expect the directory to survive a stop (then add RuntimeDirectoryPreserve=yes)",
+            ));
+        }
+        for check in &plan_checks {
+            let Some(p) = check.program() else { continue };
+            let p = if p.starts_with('/') {
+                p
+            } else {
+                program.clone()
+            };
+            if let Ok(cmd) = exec_command(&p, &check.args[1..]) {
+                svc.pre.push(cmd);
+                self.findings.push(Finding::note(
+                    Code::SysvConfigTest,
+                    format!(
+                        "`{}` (line {}) runs before the daemon starts: ExecStartPre=",
+                        check.display(),
+                        check.line
+                    ),
+                    "nothing to do; a failing check stops the start as it did in the script",
+                ));
+            }
+        }
+        if plan.lock_files {
+            self.findings.push(Finding::note(
+                Code::SysvLockFile,
+                "the script kept a /var/lock/subsys lock file; systemd tracks the service state itself",
+                "nothing to do",
+            ));
+        }
+        for call in &plan_other {
+            self.findings.push(Finding::dropped(
+                Code::SysvStartStep,
+                format!(
+                    "start also runs `{}` (line {}), which is not translated",
+                    call.display(),
+                    call.line
+                ),
+                "if the daemon needs it, add it as ExecStartPre= (prefix `+` to run it as root)",
+            ));
+        }
+        self.stop(interp, svc, stop_calls);
+        if let Some(calls) = reload_calls {
+            self.reload(interp, svc, calls, &program, &start);
+        }
+        Ok(())
+    }
+
+    /// A script that starts no daemon but runs commands once: `Type=oneshot`,
+    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
+    pub(super) fn oneshot(
+        &mut self,
+        svc: &mut Service,
+        plan: &StartPlan,
+        stop_calls: &[Call],
+    ) -> Result<(), String> {
+        let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
+        let mut commands = Vec::new();
+        for c in &steps {
+            if c.conditional || c.in_loop || c.background || c.piped || c.redirected {
+                return Err(format!(
+                    "its start action runs `{}` (line {}) under conditions, in a loop or a pipeline, which only the script can express",
+                    c.display(),
+                    c.line
+                ));
+            }
+            let Some(argv) = literal_command(c) else {
+                return Err(format!(
+                    "`{}` (line {}) is only known at run time",
+                    c.display(),
+                    c.line
+                ));
+            };
+            commands.push(Command::Argv(argv));
+        }
+        let mut stops = Vec::new();
+        for c in stop_calls {
+            let base = c.program().unwrap_or_default();
+            let base = base.rsplit('/').next().unwrap_or("");
+            if HARMLESS.contains(&base) || base.starts_with("log_") || base == "start-stop-daemon" {
+                continue;
+            }
+            if c.conditional || c.in_loop || c.piped {
+                return Err(format!(
+                    "its stop action runs `{}` (line {}) under conditions",
+                    c.display(),
+                    c.line
+                ));
+            }
+            let Some(argv) = literal_command(c) else {
+                return Err(format!(
+                    "`{}` (line {}) is only known at run time",
+                    c.display(),
+                    c.line
+                ));
+            };
+            stops.push(Command::Argv(argv));
+        }
+        if stops.len() > 1 {
+            return Err("its stop action runs several commands".to_string());
+        }
+        if commands.is_empty() && stops.is_empty() {
+            return Err("its start action starts no program this tool recognises".to_string());
+        }
+        // Work done only at stop (shutdown scripts): the unit is started as a no-op so that
+        // stopping it runs the work.
+        let last = commands
+            .pop()
+            .unwrap_or_else(|| Command::Argv(vec!["/bin/true".to_string()]));
+        svc.pre = commands;
+        svc.command = last;
+        svc.kind = ServiceKind::Oneshot {
+            remain_after_exit: true,
+        };
+        svc.stop.command = stops.pop();
+        svc.exec.limits.clone_from(&plan.limits);
+        svc.exec.umask = plan.umask;
+        Ok(())
+    }
+
+    pub(super) fn stop(&mut self, interp: &Interp, svc: &mut Service, calls: &[Call]) {
+        let mut planned = false;
+        for call in calls {
+            if let Some(plan) = launch::stop(call, interp) {
+                if planned {
+                    continue;
+                }
+                planned = true;
+                if plan.signal.as_deref() != Some("TERM") {
+                    svc.stop.signal.clone_from(&plan.signal);
+                }
+                svc.stop.timeout_sec = plan.timeout.filter(|t| *t > 0);
+                if !plan.extra_signals.is_empty() {
+                    self.findings.push(Finding::approximated(
+                        Code::SysvStopSchedule,
+                        format!("the stop schedule also sends SIG{} before SIGKILL; systemd sends one signal, then SIGKILL after TimeoutStopSec=", plan.extra_signals.join(", SIG")),
+                        "if the daemon needs the second signal, add ExecStop=/bin/kill -SIGNAL $MAINPID with a sleep",
+                    ));
+                }
+                continue;
+            }
+            let base = call.program().unwrap_or_default();
+            let base = base.rsplit('/').next().unwrap_or("").to_string();
+            if HARMLESS.contains(&base.as_str())
+                || base.starts_with("log_")
+                || base == "eval"
+                || base == "rm"
+                || launch::is_ssd(call, "--status")
+            {
+                continue;
+            }
+            self.findings.push(Finding::dropped(
+                Code::SysvStopStep,
+                format!(
+                    "stop also runs `{}` (line {}), which is not translated",
+                    call.display(),
+                    call.line
+                ),
+                "systemd stops the daemon by signal; if this step matters, add it as ExecStopPost=",
+            ));
+        }
+    }
+
+    pub(super) fn reload(
+        &mut self,
+        interp: &Interp,
+        svc: &mut Service,
+        calls: &[Call],
+        program: &str,
+        start: &Start,
+    ) {
+        // A signal anywhere in the action wins over commands (which are often checks).
+        let signal_first = calls
+            .iter()
+            .filter(|c| launch::stop(c, interp).is_some_and(|p| p.signal.is_some()));
+        for call in signal_first.chain(calls.iter()) {
+            if let Some(plan) = launch::stop(call, interp) {
+                if let Some(sig) = plan.signal {
+                    svc.reload = Some(Command::Expand {
+                        program: "/bin/kill".to_string(),
+                        args: vec![
+                            Word::Parts(vec![WordPart::Text(format!("-{sig}"))]),
+                            Word::Parts(vec![WordPart::Var("MAINPID".to_string())]),
+                        ],
+                    });
+                    return;
+                }
+                continue;
+            }
+            if launch::start(call, interp, &[]).is_some() {
+                continue;
+            }
+            let Some(p) = call.program() else { continue };
+            let base = p.rsplit('/').next().unwrap_or("");
+            if HARMLESS.contains(&base) || base.starts_with("log_") {
+                continue;
+            }
+            if call.args.iter().any(|a| {
+                a.literal()
+                    .is_some_and(|w| TEST_FLAGS.contains(&w.as_str()))
+            }) {
+                continue;
+            }
+            let path = if p == start.program {
+                program.to_string()
+            } else {
+                p.clone()
+            };
+            if (p.starts_with('/') || path.starts_with('/'))
+                && let Ok(cmd) = exec_command(&path, &call.args[1..])
+            {
+                svc.reload = Some(cmd);
+                return;
+            }
+        }
+        self.findings.push(Finding::note(
+            Code::SysvReloadRestarts,
+            "the reload action restarts the daemon (or does something this tool cannot read); no ExecReload= written",
+            "`systemctl restart` does the same; add ExecReload= if the daemon has a real reload",
+        ));
+    }
+
+    pub(super) fn wrap(&mut self, svc: &mut Service, interp: &Interp, has_reload: bool) {
+        let path = self.path.clone();
+        svc.command = Command::Argv(vec![path.clone(), "start".to_string()]);
+        svc.pre.clear();
+        svc.stop = crate::ir::Stop {
+            signal: None,
+            timeout_sec: Some(300),
+            command: Some(Command::Argv(vec![path.clone(), "stop".to_string()])),
+        };
+        svc.start_timeout_sec = Some(300);
+        svc.reload = has_reload.then(|| Command::Argv(vec![path.clone(), "reload".to_string()]));
+        svc.kind = ServiceKind::Script {
+            pid_file: self.head.pidfile.clone().filter(|p| p.starts_with('/')),
+            lsb: self.head.lsb,
+        };
+        svc.exec = crate::ir::ExecContext::default();
+        svc.logging = crate::ir::Logging::default();
+        // The script reads its own defaults file; nothing else to pass.
+        let _ = interp;
+        self.findings.retain(|f| {
+            !matches!(
+                f.code,
+                Code::SysvStartStep
+                    | Code::SysvStopStep
+                    | Code::SysvConfigTest
+                    | Code::SysvRuntimeDirectory
+                    | Code::SysvPidfile
+                    | Code::SysvReloadRestarts
+                    | Code::SysvLockFile
+                    | Code::SysvStopSchedule
+                    | Code::SysvUnmappedOption
+                    | Code::CommandNotFound
+                    | Code::UserNotFound
+            )
+        });
+    }
+
+    /// `EnvironmentFile=` for sourced defaults, `Environment=` for the script's own values of
+    /// the variables the command reads from them, and exported variables.
+    pub(super) fn environment(&mut self, interp: &Interp, svc: &mut Service) {
+        if matches!(svc.kind, ServiceKind::Script { .. }) {
+            return;
+        }
+        let mut used = Vec::new();
+        vars_of(&svc.command, &mut used);
+        for c in svc.pre.iter().chain(svc.reload.iter()) {
+            vars_of(c, &mut used);
+        }
+        used.retain(|v| v != "MAINPID");
+        used.sort();
+        used.dedup();
+        for v in &used {
+            let default = interp
+                .env
+                .get(v)
+                .and_then(|b| b.script_default.clone())
+                .or_else(|| interp.var_defaults.get(v).cloned());
+            if let Some(parts) = default {
+                let text = Arg::Field(parts).literal();
+                if let Some(t) = text.filter(|t| !t.is_empty()) {
+                    svc.exec.environment.push(EnvVar::new(v.clone(), t));
+                }
+            }
+        }
+        for name in &interp.exported {
+            if name == "PATH" || used.contains(name) {
+                continue;
+            }
+            if let Some(b) = interp.env.get(name)
+                && !b.overridable
+                && let Some(v) = interp.value(name)
+            {
+                svc.exec.environment.push(EnvVar::new(name.clone(), v));
+            }
+        }
+        for s in &interp.sourced {
+            if s.kind != SourceKind::Defaults {
+                continue;
+            }
+            if svc.exec.environment_files.iter().any(|f| f.path == s.path) {
+                continue;
+            }
+            svc.exec.environment_files.push(EnvFile {
+                path: s.path.clone(),
+                optional: true,
+            });
+            if !s.shell_lines.is_empty() {
+                self.findings.push(Finding::approximated(
+                    Code::SysvDefaultsShell,
+                    format!(
+                        "{} has shell code EnvironmentFile= does not run (line {})",
+                        s.path,
+                        s.shell_lines
+                            .iter()
+                            .map(u32::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "rewrite those lines as plain NAME=value assignments (no $VAR, no commands, no export)",
+                ));
+            }
+        }
+        let missing: Vec<&str> = used
+            .iter()
+            .filter(|v| !svc.exec.environment.iter().any(|e| &e.name == *v))
+            .filter(|v| !interp.sourced.iter().any(|s| s.assigns.contains(v)))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() && interp.defaults_absent {
+            self.findings.push(Finding::note(
+                Code::SysvDefaultsMissing,
+                format!(
+                    "the command line reads ${} from a defaults file that is not on {}",
+                    missing.join(", $"),
+                    self.host.label()
+                ),
+                "nothing to do when the defaults file is installed with the unit; the values stay empty otherwise, as in the script",
+            ));
+        }
+    }
+}

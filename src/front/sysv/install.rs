@@ -1,0 +1,246 @@
+//! Where a script sits in boot: `rc?.d` links, `Default-Start` and `# chkconfig:` become
+//! `[Install]`, and the LSB dependency headers become ordering.
+
+use super::{Conversion, facility, unit_stem};
+use crate::ir::{Activation, Service};
+use crate::report::{Code, Finding};
+
+impl Conversion<'_> {
+    pub(super) fn activation(&mut self) -> Activation {
+        let links = self.rc_links();
+        let mut levels: Vec<String> = links
+            .iter()
+            .filter(|(_, start, _)| *start)
+            .map(|(l, _, _)| l.clone())
+            .collect();
+        let enabled = if links.is_empty() {
+            None
+        } else {
+            Some(
+                links
+                    .iter()
+                    .any(|(l, start, _)| *start && l != "0" && l != "6"),
+            )
+        };
+        let from_links = !levels.is_empty();
+        if levels.is_empty() {
+            levels.clone_from(&self.head.default_start);
+        }
+        if levels.is_empty()
+            && let Some(c) = &self.head.chkconfig
+        {
+            levels.clone_from(&c.runlevels);
+        }
+        let mut wanted_by: Vec<String> = Vec::new();
+        for l in &levels {
+            if let Some(t) = facility::runlevel_target(l)
+                && !wanted_by.iter().any(|w| w == t)
+            {
+                wanted_by.push(t.to_string());
+            }
+        }
+        if wanted_by.iter().any(|t| t == "sysinit.target") {
+            self.findings.push(Finding::approximated(
+                Code::SysvEarlyBoot,
+                "the script ran in early boot (runlevel S); the unit is wanted by sysinit.target but, with default dependencies, starts after it",
+                "if it must run before other early-boot units, add DefaultDependencies=no and explicit ordering",
+            ));
+        }
+        let source = if from_links {
+            "its rc?.d links"
+        } else if !self.head.default_start.is_empty() {
+            "Default-Start"
+        } else {
+            "# chkconfig:"
+        };
+        match enabled {
+            Some(true) => self.findings.push(Finding::note(
+                Code::SysvEnabled,
+                format!(
+                    "enabled at boot on the host (S links in runlevels {})",
+                    levels.join(" ")
+                ),
+                format!("enable the unit: systemctl enable {}.service", self.name),
+            )),
+            Some(false) => self.findings.push(Finding::note(
+                Code::SysvDisabled,
+                "disabled on the host (only K links in its rc?.d directories)",
+                format!(
+                    "leave the unit disabled; WantedBy= comes from {source} for when it is enabled"
+                ),
+            )),
+            None => {}
+        }
+        let aliases: Vec<String> = self
+            .head
+            .provides
+            .iter()
+            .filter(|p| !p.starts_with('$') && **p != self.name)
+            .map(|p| format!("{}.service", crate::naming::sanitize(p)))
+            .collect();
+        if wanted_by.is_empty() && aliases.is_empty() {
+            return Activation::Manual;
+        }
+        Activation::Boot {
+            wanted_by,
+            aliases,
+            enabled,
+        }
+    }
+
+    /// `(runlevel, is a start link, priority)` for every `rc?.d` link to this script.
+    pub(super) fn rc_links(&self) -> Vec<(String, bool, u32)> {
+        let file = self.path.rsplit('/').next().unwrap_or("").to_string();
+        let mut out = Vec::new();
+        for level in ["S", "0", "1", "2", "3", "4", "5", "6"] {
+            for dir in [
+                format!("/etc/rc{level}.d"),
+                format!("/etc/rc.d/rc{level}.d"),
+            ] {
+                for entry in self.host.list_dir(&dir) {
+                    let b = entry.as_bytes();
+                    if b.len() > 3
+                        && (b[0] == b'S' || b[0] == b'K')
+                        && b[1].is_ascii_digit()
+                        && b[2].is_ascii_digit()
+                        && entry[3..] == file
+                    {
+                        out.push((
+                            level.to_string(),
+                            b[0] == b'S',
+                            entry[1..3].parse().unwrap_or(0),
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub(super) fn ordering(&mut self, svc: &mut Service) {
+        let h = self.head.clone();
+        let mut own: Vec<String> = vec![self.name.clone()];
+        own.extend(h.provides.iter().filter(|p| !p.starts_with('$')).cloned());
+        let mut missing = Vec::new();
+        let add = |list: &mut Vec<String>, unit: String| {
+            if !list.contains(&unit) {
+                list.push(unit);
+            }
+        };
+        for (names, required) in [
+            (&h.required_start, true),
+            (&h.should_start, false),
+            (&h.start_after, false),
+        ] {
+            for n in names {
+                match facility::translate(n, &own) {
+                    facility::Dep::Unit(u) => {
+                        if u == "network-online.target"
+                            || (required && u.ends_with(".service") && self.exists(&u))
+                        {
+                            add(&mut svc.ordering.wants, u.clone());
+                        }
+                        add(&mut svc.ordering.after, u);
+                    }
+                    facility::Dep::Missing(m) => missing.push(m),
+                    facility::Dep::Implied | facility::Dep::Itself => {}
+                }
+            }
+        }
+        for n in &h.start_before {
+            match facility::translate(n, &own) {
+                facility::Dep::Unit(u) => add(&mut svc.ordering.before, u),
+                facility::Dep::Missing(m) => missing.push(m),
+                _ => {}
+            }
+        }
+        for p in h.provides.iter().filter(|p| p.starts_with('$')) {
+            let targets: Vec<String> = if p == "$network" {
+                vec![
+                    "network.target".to_string(),
+                    "network-online.target".to_string(),
+                ]
+            } else {
+                match facility::translate(p, &[]) {
+                    facility::Dep::Unit(u) => vec![u],
+                    _ => Vec::new(),
+                }
+            };
+            for t in targets {
+                add(&mut svc.ordering.before, t.clone());
+                add(&mut svc.ordering.wants, t);
+            }
+        }
+        // Scripts without an LSB header were ordered by their S priority.
+        if !h.lsb {
+            let links = self.rc_links();
+            if let Some(mine) = links.iter().filter(|l| l.1).map(|l| l.2).max() {
+                for (before, other) in self.priority_neighbours(mine) {
+                    let unit = format!("{}.service", crate::naming::sanitize(&other));
+                    if before {
+                        add(&mut svc.ordering.before, unit);
+                    } else {
+                        add(&mut svc.ordering.after, unit);
+                    }
+                }
+            }
+        }
+        if !missing.is_empty() {
+            missing.sort();
+            missing.dedup();
+            self.findings.push(Finding::note(
+                Code::SysvMissingDependency,
+                format!("{} exist(s) on no systemd host; not written", missing.join(", ")),
+                "nothing to do unless the service really needs something they stood for; then add After=/Wants= on the real unit",
+            ));
+        }
+        if h.required_stop
+            .iter()
+            .chain(&h.should_stop)
+            .chain(&h.stop_after)
+            .any(|n| !h.required_start.contains(n) && !h.should_start.contains(n))
+        {
+            self.findings.push(Finding::note(
+                Code::SysvStopOrder,
+                "the header orders stopping differently from starting (Required-Stop, Should-Stop or X-Stop-After); systemd stops units in the reverse of their start order",
+                "nothing to do in most cases; add Before=/After= if the stop order really matters",
+            ));
+        }
+    }
+
+    /// Other scripts linked in rc1–5 with a lower (`false`) or higher (`true`) S priority.
+    pub(super) fn priority_neighbours(&self, mine: u32) -> Vec<(bool, String)> {
+        let file = self.path.rsplit('/').next().unwrap_or("").to_string();
+        let mut out: Vec<(bool, String)> = Vec::new();
+        for level in ["1", "2", "3", "4", "5"] {
+            for entry in self.host.list_dir(&format!("/etc/rc{level}.d")) {
+                let b = entry.as_bytes();
+                if b.len() > 3 && b[0] == b'S' && b[1].is_ascii_digit() && b[2].is_ascii_digit() {
+                    let other = &entry[3..];
+                    let prio: u32 = entry[1..3].parse().unwrap_or(0);
+                    if other == file || prio == mine {
+                        continue;
+                    }
+                    let stem = unit_stem(other);
+                    if facility::superseded(&stem).is_some() {
+                        continue;
+                    }
+                    let pair = (prio > mine, stem);
+                    if !out.contains(&pair) {
+                        out.push(pair);
+                    }
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Whether a unit exists on the host: installed, or an init script that becomes it.
+    pub(super) fn exists(&self, unit: &str) -> bool {
+        let stem = unit.trim_end_matches(".service");
+        self.host.installed_unit(unit).is_some()
+            || self.host.exists(&format!("/etc/init.d/{stem}"))
+            || self.host.exists(&format!("/etc/init.d/{stem}.sh"))
+    }
+}
