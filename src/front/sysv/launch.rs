@@ -523,6 +523,15 @@ pub fn stop(call: &Call, interp: &Interp) -> Option<StopPlan> {
                     _ => i += 1,
                 }
             }
+            // Without a signal it is a stop: RHEL's killproc waits 3 s (or -d) before
+            // SIGKILL, LSB's (/lib/lsb/init-functions) runs `start-stop-daemon --retry 5`.
+            if plan.signal.is_none() && plan.timeout.is_none() {
+                let rhel = interp
+                    .sourced
+                    .iter()
+                    .any(|s| s.path.ends_with("init.d/functions"));
+                plan.timeout = Some(if rhel { 3 } else { 5 });
+            }
             // LSB killproc's trailing signal argument is a bare name.
             if plan.signal.is_none()
                 && let Some(last) = words.last()
