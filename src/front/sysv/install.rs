@@ -93,11 +93,8 @@ impl Conversion<'_> {
         let file = self.path.rsplit('/').next().unwrap_or("").to_string();
         let mut out = Vec::new();
         for level in ["S", "0", "1", "2", "3", "4", "5", "6"] {
-            for dir in [
-                format!("/etc/rc{level}.d"),
-                format!("/etc/rc.d/rc{level}.d"),
-            ] {
-                for entry in self.host.list_dir(&dir) {
+            {
+                for entry in self.rc_entries(level) {
                     let b = entry.as_bytes();
                     if b.len() > 3
                         && (b[0] == b'S' || b[0] == b'K')
@@ -209,11 +206,23 @@ impl Conversion<'_> {
     }
 
     /// Other scripts linked in rc1–5 with a lower (`false`) or higher (`true`) S priority.
+    /// The entries of runlevel `level`'s link directory: Debian's `/etc/rcN.d` and RHEL's
+    /// `/etc/rc.d/rcN.d` (often the same directory through a link), without duplicates.
+    fn rc_entries(&self, level: &str) -> Vec<String> {
+        let mut out = self.host.list_dir(&format!("/etc/rc{level}.d"));
+        for e in self.host.list_dir(&format!("/etc/rc.d/rc{level}.d")) {
+            if !out.contains(&e) {
+                out.push(e);
+            }
+        }
+        out
+    }
+
     pub(super) fn priority_neighbours(&self, mine: u32) -> Vec<(bool, String)> {
         let file = self.path.rsplit('/').next().unwrap_or("").to_string();
         let mut out: Vec<(bool, String)> = Vec::new();
         for level in ["1", "2", "3", "4", "5"] {
-            for entry in self.host.list_dir(&format!("/etc/rc{level}.d")) {
+            for entry in self.rc_entries(level) {
                 let b = entry.as_bytes();
                 if b.len() > 3 && b[0] == b'S' && b[1].is_ascii_digit() && b[2].is_ascii_digit() {
                     let other = &entry[3..];
