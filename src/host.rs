@@ -238,7 +238,11 @@ impl Host {
         ]
         .iter()
         .map(|dir| format!("{dir}/{name}"))
-        .find(|p| self.exists(p))
+        .find(|p| {
+            // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.
+            let (parent, file) = p.rsplit_once('/').unwrap_or(("/", p));
+            self.local(parent).join(file).symlink_metadata().is_ok()
+        })
     }
 
     /// The host's time zone: `/etc/localtime` under the root (its link target names the zone),

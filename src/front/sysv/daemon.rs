@@ -55,6 +55,8 @@ pub(super) fn pick_launch(
         in_loop: false,
         tested: false,
         conditional: false,
+        keeps_output: false,
+        redirect: None,
     };
     if launches.is_empty() {
         return Ok((empty, Vec::new(), Vec::new()));
@@ -71,6 +73,7 @@ pub(super) fn pick_launch(
         conditional: false,
         tested: s.tested,
         redirected: false,
+        output: None,
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -166,6 +169,8 @@ pub(super) struct StartPlan {
     /// Calls of the daemon besides the launch (configuration tests).
     pub(super) checks: Vec<Call>,
     pub(super) runtime_dirs: Vec<String>,
+    /// `user[:group]` the script gave those directories.
+    pub(super) runtime_owner: Option<String>,
     pub(super) limits: Vec<Limit>,
     pub(super) umask: Option<u32>,
     pub(super) workdir: Option<String>,
@@ -317,16 +322,44 @@ impl Conversion<'_> {
             "mkdir" | "install" | "chown" | "chmod" | "chgrp"
                 if targets.iter().any(|t| is_run_dir(t).is_some()) =>
             {
-                for t in targets {
+                for t in &targets {
                     if let Some(d) = is_run_dir(t)
                         && !plan.runtime_dirs.contains(&d)
                     {
                         plan.runtime_dirs.push(d);
                     }
                 }
+                // Who should own it: `chown U[:G] DIR`, `install -o U -g G DIR`.
+                let owner = match base.as_str() {
+                    "chown" => targets.first().map(|o| (*o).clone()),
+                    "install" => {
+                        let at = |flag: &str| {
+                            words
+                                .iter()
+                                .position(|w| w == flag)
+                                .and_then(|i| words.get(i + 1))
+                                .cloned()
+                        };
+                        match (at("-o"), at("-g")) {
+                            (Some(u), Some(g)) => Some(format!("{u}:{g}")),
+                            (Some(u), None) => Some(u),
+                            (None, Some(g)) => Some(format!(":{g}")),
+                            (None, None) => None,
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(o) = owner.filter(|o| !o.starts_with("root") && !o.starts_with('-')) {
+                    plan.runtime_owner = Some(o);
+                }
                 return;
             }
             "ulimit" => {
+                // `ulimit $ULIMIT` with `-n 8192` in a defaults file: split the value.
+                let words: Vec<String> = words
+                    .iter()
+                    .flat_map(|w| w.split_whitespace().map(str::to_string))
+                    .collect();
                 let mut i = 1;
                 let mut resource = None;
                 while i < words.len() {
@@ -337,7 +370,9 @@ impl Conversion<'_> {
                                 resource = Some(r);
                             }
                         }
-                    } else if let Some(r) = resource {
+                    } else if let Some(r) = resource
+                        .filter(|_| w == "unlimited" || w.chars().all(|c| c.is_ascii_digit()))
+                    {
                         let value = if w == "unlimited" {
                             "infinity".to_string()
                         } else {
@@ -411,7 +446,7 @@ impl Conversion<'_> {
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
         if plan.launches.is_empty() {
-            return self.oneshot(svc, plan, stop_calls);
+            return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
         let start = start.clone();
         if start.in_loop {
@@ -446,6 +481,7 @@ impl Conversion<'_> {
             ));
         }
         svc.command = exec_command(&program, &start.args)?;
+        let mut runtime_dirs = plan.runtime_dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify
         } else if start.background {
@@ -462,7 +498,22 @@ impl Conversion<'_> {
                 .pid_file
                 .clone()
                 .or_else(|| self.head.pidfile.clone())
-                .filter(|p| p.starts_with('/'));
+                .filter(|p| p.starts_with('/'))
+                .filter(|p| self.framework_pid_file.as_ref().is_none_or(|f| f != p))
+                // systemd rewrites /var/run to /run itself, with a warning.
+                .map(|p| match p.strip_prefix("/var/run/") {
+                    Some(rest) => format!("/run/{rest}"),
+                    None => p,
+                });
+            // A pid file in its own directory under /run: that directory must exist at start.
+            if let Some(dir) = pid_file
+                .as_deref()
+                .and_then(|p| p.rsplit_once('/'))
+                .and_then(|(d, _)| is_run_dir(d))
+                && !runtime_dirs.contains(&dir)
+            {
+                runtime_dirs.push(dir);
+            }
             ServiceKind::Forking { pid_file }
         };
         svc.exec.user.clone_from(&start.user);
@@ -501,6 +552,12 @@ impl Conversion<'_> {
                 value: format!("{value}:infinity"),
             });
         }
+        if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
+            svc.logging.stdout = Some(Output::Append(file.clone()));
+            if *errors {
+                svc.logging.stderr = Some(Output::Append(file.clone()));
+            }
+        }
         if let Some(out) = &start.output {
             svc.logging.stdout = Some(Output::Append(out.clone()));
             svc.logging.stderr = Some(Output::Append(out.clone()));
@@ -512,14 +569,24 @@ impl Conversion<'_> {
                 "set the equivalent by hand (RootDirectory= for --chroot) after checking what the daemon needs inside it",
             ));
         }
-        svc.exec.runtime_directories.clone_from(&plan.runtime_dirs);
-        if !plan.runtime_dirs.is_empty() {
+        if !runtime_dirs.is_empty() {
             self.findings.push(Finding::note(
                 Code::SysvRuntimeDirectory,
-                format!("the start action created /run/{}; RuntimeDirectory= does that (owned by User=, removed at stop)", plan.runtime_dirs.join(", /run/")),
+                format!("the daemon needs /run/{} at start (the script created it, or its pid file lives there); RuntimeDirectory= creates it, owned by User=, and removes it at stop", runtime_dirs.join(", /run/")),
                 "nothing to do unless other programs expect the directory to survive a stop (then add RuntimeDirectoryPreserve=yes)",
             ));
+            // Without User= systemd creates it for root: give it to the owner the script chose.
+            if let Some(owner) = plan
+                .runtime_owner
+                .as_ref()
+                .filter(|_| svc.exec.user.is_none())
+            {
+                let mut argv = vec!["/bin/chown".to_string(), owner.clone()];
+                argv.extend(runtime_dirs.iter().map(|d| format!("/run/{d}")));
+                svc.pre.insert(0, Command::Argv(argv));
+            }
         }
+        svc.exec.runtime_directories = runtime_dirs;
         for check in &plan_checks {
             let Some(p) = check.program() else { continue };
             let p = if p.starts_with('/') {
@@ -572,6 +639,7 @@ impl Conversion<'_> {
         svc: &mut Service,
         plan: &StartPlan,
         stop_calls: &[Call],
+        reload_calls: Option<&[Call]>,
     ) -> Result<(), String> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
         let mut commands = Vec::new();
@@ -632,6 +700,27 @@ impl Conversion<'_> {
             remain_after_exit: true,
         };
         svc.stop.command = stops.pop();
+        // A reload that runs one plain command (a control tool's `graceful`) keeps it.
+        if let Some(calls) = reload_calls {
+            let commands: Vec<Vec<String>> = calls
+                .iter()
+                .filter(|c| {
+                    let p = c.program().unwrap_or_default();
+                    let base = p.rsplit('/').next().unwrap_or("");
+                    !(HARMLESS.contains(&base) || base.starts_with("log_"))
+                })
+                .filter_map(literal_command)
+                .collect();
+            if let [one] = commands.as_slice() {
+                svc.reload = Some(Command::Argv(one.clone()));
+            } else {
+                self.findings.push(Finding::note(
+                    Code::SysvReloadRestarts,
+                    "the reload action does not run one command this tool can read; no ExecReload= written, so `systemctl reload` fails where the script's reload worked",
+                    "`systemctl restart` restarts it; add ExecReload= by hand if the service has a real reload",
+                ));
+            }
+        }
         svc.exec.limits.clone_from(&plan.limits);
         svc.exec.umask = plan.umask;
         Ok(())
@@ -734,7 +823,7 @@ impl Conversion<'_> {
         }
         self.findings.push(Finding::note(
             Code::SysvReloadRestarts,
-            "the reload action restarts the daemon (or does something this tool cannot read); no ExecReload= written",
+            "the reload action does not signal the daemon or run a reload command (it restarts it, does nothing, or does something this tool cannot read); no ExecReload= written, so `systemctl reload` fails",
             "`systemctl restart` does the same; add ExecReload= if the daemon has a real reload",
         ));
     }
@@ -772,6 +861,7 @@ impl Conversion<'_> {
                     | Code::SysvUnmappedOption
                     | Code::CommandNotFound
                     | Code::UserNotFound
+                    | Code::SysvDefaultsChoice
             )
         });
     }
@@ -819,6 +909,22 @@ impl Conversion<'_> {
                 continue;
             }
             if svc.exec.environment_files.iter().any(|f| f.path == s.path) {
+                continue;
+            }
+            // Only the service's own settings: a file named after it, or one that sets (or,
+            // missing here, may set) a variable its commands read. RHEL's
+            // /etc/sysconfig/network and the like are not passed on.
+            let base = s.path.rsplit('/').next().unwrap_or("");
+            let own = base == self.name
+                || ["NAME", "prog"]
+                    .iter()
+                    .any(|v| interp.value(v).as_deref() == Some(base));
+            let feeds = if s.present {
+                s.assigns.iter().any(|a| used.contains(a))
+            } else {
+                !used.is_empty()
+            };
+            if !own && !feeds {
                 continue;
             }
             svc.exec.environment_files.push(EnvFile {

@@ -6,7 +6,9 @@ use crate::ir::{Activation, Service};
 use crate::report::{Code, Finding};
 
 impl Conversion<'_> {
-    pub(super) fn activation(&mut self) -> Activation {
+    /// `switched_off` names the defaults-file setting that kept the daemon from starting on
+    /// the host (`ENABLED=no`), which makes a linked script effectively disabled.
+    pub(super) fn activation(&mut self, switched_off: Option<&str>) -> Activation {
         let links = self.rc_links();
         let mut levels: Vec<String> = links
             .iter()
@@ -21,6 +23,11 @@ impl Conversion<'_> {
                     .iter()
                     .any(|(l, start, _)| *start && l != "0" && l != "6"),
             )
+        };
+        let linked = enabled == Some(true);
+        let enabled = match (enabled, switched_off) {
+            (Some(true), Some(_)) => Some(false),
+            (e, _) => e,
         };
         let from_links = !levels.is_empty();
         if levels.is_empty() {
@@ -61,6 +68,16 @@ impl Conversion<'_> {
                     levels.join(" ")
                 ),
                 format!("enable the unit: systemctl enable {}.service", self.name),
+            )),
+            Some(false) if linked => self.findings.push(Finding::note(
+                Code::SysvDisabled,
+                format!(
+                    "linked to start at boot, but {} kept it from starting on the host",
+                    switched_off.unwrap_or("a setting")
+                ),
+                format!(
+                    "leave the unit disabled; WantedBy= comes from {source} for when it is enabled"
+                ),
             )),
             Some(false) => self.findings.push(Finding::note(
                 Code::SysvDisabled,

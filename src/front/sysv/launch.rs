@@ -41,6 +41,11 @@ pub struct Start {
     pub tested: bool,
     /// Only on some paths of the script.
     pub conditional: bool,
+    /// The starter keeps its standard output and error for the daemon (`--no-close`, or the
+    /// daemon run directly).
+    pub keeps_output: bool,
+    /// The start command's own redirection (`>>FILE 2>&1`).
+    pub redirect: Option<(String, bool)>,
 }
 
 /// How a daemon is stopped: the first signal and how long to wait before `SIGKILL`.
@@ -267,6 +272,56 @@ fn flatten_options(args: &[Arg], interp: &Interp) -> Vec<Arg> {
     out
 }
 
+/// Like [`flatten_options`] for starters whose options end at the program
+/// (`start_daemon [-n N] [-p F] PROGRAM ARGS…`, RHEL `daemon … PROGRAM ARGS…`): a variable in
+/// option position is read as options when its value starts with `-` or `+`, otherwise it is
+/// the program; the program's own arguments keep their variables.
+fn flatten_until_program(args: &[Arg], interp: &Interp, takes_value: &[&str]) -> Vec<Arg> {
+    let lit = |w: &str| Arg::Field(vec![super::shell::Part::Lit(w.to_string())]);
+    let mut out = vec![args[0].clone()];
+    let mut expect_value = false;
+    let mut i = 1;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if expect_value {
+            out.push(a.clone());
+            expect_value = false;
+            continue;
+        }
+        let words: Vec<String> = match a.literal() {
+            Some(w) => vec![w],
+            None => {
+                let v = interp.resolve(a).unwrap_or_default();
+                let ws: Vec<String> = v.split_whitespace().map(str::to_string).collect();
+                if ws.first().is_some_and(|w| w.starts_with(['-', '+'])) || ws.is_empty() {
+                    ws
+                } else {
+                    out.push(a.clone());
+                    out.extend(args[i..].iter().cloned());
+                    return out;
+                }
+            }
+        };
+        let mut program = false;
+        for w in &words {
+            if expect_value {
+                expect_value = false;
+            } else if w.starts_with(['-', '+']) {
+                expect_value = takes_value.contains(&w.as_str());
+            } else {
+                program = true;
+            }
+            out.push(lit(w));
+        }
+        if program {
+            out.extend(args[i..].iter().cloned());
+            return out;
+        }
+    }
+    out
+}
+
 /// Whether the call is `start-stop-daemon` with the given action flag.
 #[must_use]
 pub fn is_ssd(call: &Call, action: &str) -> bool {
@@ -304,6 +359,8 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         in_loop: call.in_loop,
         tested: call.tested,
         conditional: call.conditional,
+        keeps_output: false,
+        redirect: call.output.clone(),
     };
     match base {
         "start-stop-daemon" => {
@@ -363,13 +420,14 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             });
             s.output = ssd.value("--output", interp);
             s.notify = ssd.has("--notify-await");
+            s.keeps_output = ssd.has("--no-close") || !s.background;
             if let Some(root) = ssd.value("--chroot", interp) {
                 s.unmapped.push(format!("--chroot {root}"));
             }
         }
         "start_daemon" => {
             s.tool = "start_daemon";
-            let args = flatten_options(&call.args, interp);
+            let args = flatten_until_program(&call.args, interp, &["-n", "-p"]);
             let call = &Call {
                 args,
                 ..call.clone()
@@ -407,7 +465,8 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "daemon" => {
             s.tool = "daemon";
-            let args = flatten_options(&call.args, interp);
+            let args =
+                flatten_until_program(&call.args, interp, &["--user", "--pidfile", "--check"]);
             let call = &Call {
                 args,
                 ..call.clone()
@@ -474,6 +533,7 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
                 )));
             }
             s.tool = "a direct call";
+            s.keeps_output = true;
             s.program = program;
             s.args = call.args[1..].to_vec();
             s.background = call.background;

@@ -229,6 +229,7 @@ pub fn parse_init_script(
     }
     let mut conv = Conversion {
         host,
+        framework_pid_file: None,
         path: path.to_string(),
         name: name.clone(),
         head,
@@ -294,6 +295,9 @@ impl Analysis<'_> {
 
 struct Conversion<'h> {
     host: &'h Host,
+    /// The pid file `/lib/init/init-d-script` assumes when the script names none: used only to
+    /// find the process, never promised by the daemon.
+    framework_pid_file: Option<String>,
     path: String,
     name: String,
     head: header::Header,
@@ -382,7 +386,8 @@ impl<'h> Conversion<'h> {
                 "nothing to convert",
             ));
         }
-        let activation = self.activation();
+        let switched_off = self.toggle_findings(&interp);
+        let activation = self.activation(switched_off.as_deref());
         let mut svc = Service::oneshot(
             self.head
                 .summary()
@@ -395,7 +400,6 @@ impl<'h> Conversion<'h> {
         if let Some(case) = interp.case {
             self.action_findings(&shell::actions(case));
         }
-        self.toggle_findings(&interp);
         if !interp.decided.is_empty() {
             let mut vars: Vec<String> = interp
                 .decided
@@ -405,8 +409,8 @@ impl<'h> Conversion<'h> {
             vars.dedup();
             self.findings.push(Finding::approximated(
                 Code::SysvDefaultsChoice,
-                format!("the start command was chosen by the host's defaults file: {}", vars.join(", ")),
-                "if that setting changes, convert the script again (the unit does not re-read it to pick a different command)",
+                format!("settings from the host's defaults file decided which commands the start action runs: {}", vars.join(", ")),
+                "if those settings change, convert the script again (the unit does not re-read them to choose other commands)",
             ));
         }
         let native = self.native(
@@ -462,7 +466,11 @@ impl<'h> Conversion<'h> {
         match interp.value("PIDFILE").as_deref() {
             Some("none") => interp.set("PIDFILE", Vec::new()),
             Some(p) if !p.is_empty() => {}
-            _ => interp.set("PIDFILE", vec![Part::Lit(format!("/var/run/{name}.pid"))]),
+            _ => {
+                let default = format!("/var/run/{name}.pid");
+                self.framework_pid_file = Some(default.clone());
+                interp.set("PIDFILE", vec![Part::Lit(default)]);
+            }
         }
         interp.source_file(&format!("/etc/default/{name}"), 0);
         if daemon != "none" && !daemon.is_empty() {
@@ -558,7 +566,9 @@ impl<'h> Conversion<'h> {
         }
     }
 
-    fn toggle_findings(&mut self, interp: &Interp) {
+    /// Reports on/off switches; returns `NAME=value in FILE` for one that is off on the host.
+    fn toggle_findings(&mut self, interp: &Interp) -> Option<String> {
+        let mut off = None;
         let mut seen: Vec<&str> = Vec::new();
         for t in &interp.tested {
             if !is_toggle(&t.name) || seen.contains(&t.name.as_str()) {
@@ -571,6 +581,23 @@ impl<'h> Conversion<'h> {
                 .iter()
                 .find(|s| s.assigns.contains(&t.name))
                 .map_or_else(|| "the script".to_string(), |s| s.path.clone());
+            let negative = {
+                let n = t.name.to_ascii_uppercase();
+                n.starts_with("DISABLE") || n.starts_with("NO_")
+            };
+            let v = value.as_deref().unwrap_or("").to_ascii_lowercase();
+            let is_off = if negative {
+                matches!(v.as_str(), "yes" | "true" | "1")
+            } else {
+                matches!(v.as_str(), "no" | "false" | "0" | "off")
+            };
+            if is_off && off.is_none() {
+                off = Some(format!(
+                    "{}={} in {from}",
+                    t.name,
+                    value.clone().unwrap_or_default()
+                ));
+            }
             self.findings.push(Finding::dropped(
                 Code::SysvToggle,
                 format!(
@@ -582,6 +609,7 @@ impl<'h> Conversion<'h> {
                 "enable or disable the unit instead (systemctl enable/disable), and remove the variable from the defaults file",
             ));
         }
+        off
     }
 }
 

@@ -42,10 +42,21 @@ pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
             } => (p.line, p.column),
             _ => (text.lines().count().max(1), 1),
         };
+        let message = match &e {
+            brush_parser::ParseError::ParsingNear(_) => {
+                "shell syntax error here (look for an unclosed `if`, `case`, loop, brace or quote above)".to_string()
+            }
+            brush_parser::ParseError::ParsingAtEndOfInput => {
+                "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed".to_string()
+            }
+            brush_parser::ParseError::Tokenizing { inner, .. } => {
+                format!("shell syntax error: {inner}")
+            }
+        };
         ParseFailure {
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(column).unwrap_or(u32::MAX),
-            message: format!("shell syntax error: {e}"),
+            message,
         }
     })
 }
@@ -173,6 +184,9 @@ pub struct Call {
     pub tested: bool,
     /// Redirected to a file other than `/dev/null`.
     pub redirected: bool,
+    /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
+    /// and whether standard error follows it (`2>&1`, `&>`).
+    pub output: Option<(String, bool)>,
 }
 
 impl Call {
@@ -433,6 +447,7 @@ impl<'a> Interp<'a> {
             conditional: false,
             tested: false,
             redirected: false,
+            output: None,
         }
     }
 
@@ -488,6 +503,19 @@ impl<'a> Interp<'a> {
 
     /// Sets a variable from the script (not overridable any more).
     pub fn set(&mut self, name: &str, value: Vec<Part>) {
+        // `[ -z "$X" ] && X=default` on a setting a defaults file gives (or may give): a
+        // default for when the file leaves it empty, not a replacement.
+        let from_file = match self.env.get(name) {
+            Some(b) => b.overridable,
+            None => self.defaults_absent,
+        };
+        if self.conditional
+            && from_file
+            && !value.iter().any(|p| matches!(p, Part::Var(v) if v == name))
+        {
+            self.var_defaults.entry(name.to_string()).or_insert(value);
+            return;
+        }
         let uncertain = self.conditional;
         self.env.insert(
             name.to_string(),
@@ -711,10 +739,14 @@ impl<'a> Interp<'a> {
         let mut assignments = Vec::new();
         let mut words: Vec<&'a ast::Word> = Vec::new();
         let mut redirected = false;
+        let mut redirects: Vec<&ast::IoRedirect> = Vec::new();
         for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
             match item {
                 ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => assignments.push(a),
-                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirected |= to_file(r),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => {
+                    redirected |= to_file(r);
+                    redirects.push(r);
+                }
                 _ => {}
             }
         }
@@ -729,7 +761,10 @@ impl<'a> Interp<'a> {
                     suffix_assignments.push(a);
                     words.push(w);
                 }
-                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => redirected |= to_file(r),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(r) => {
+                    redirected |= to_file(r);
+                    redirects.push(r);
+                }
                 ast::CommandPrefixOrSuffixItem::ProcessSubstitution(..) => {}
             }
         }
@@ -831,6 +866,7 @@ impl<'a> Interp<'a> {
         if args.is_empty() {
             return;
         }
+        let output = self.output_of(&redirects);
         self.calls.push(Call {
             args,
             line,
@@ -841,6 +877,7 @@ impl<'a> Interp<'a> {
             conditional: self.conditional,
             tested: self.testing,
             redirected,
+            output,
         });
     }
 
@@ -992,12 +1029,55 @@ impl<'a> Interp<'a> {
                                 conditional: self.conditional,
                                 tested: true,
                                 redirected: false,
+                                output: None,
                             });
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Where a command's standard output goes (a file, not `/dev/null`) and whether standard
+    /// error follows.
+    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool)> {
+        let mut out: Option<String> = None;
+        let mut errors = false;
+        for r in redirects {
+            match r {
+                ast::IoRedirect::File(
+                    fd,
+                    ast::IoFileRedirectKind::Write
+                    | ast::IoFileRedirectKind::Append
+                    | ast::IoFileRedirectKind::Clobber,
+                    ast::IoFileRedirectTarget::Filename(w),
+                ) if fd.is_none_or(|f| f == 1) => {
+                    let parts = self.expand_value(w);
+                    out = self
+                        .resolve(&Arg::Field(parts))
+                        .filter(|p| p != "/dev/null");
+                }
+                ast::IoRedirect::File(
+                    Some(2),
+                    ast::IoFileRedirectKind::DuplicateOutput,
+                    ast::IoFileRedirectTarget::Fd(1),
+                ) => errors = out.is_some(),
+                ast::IoRedirect::File(
+                    Some(2),
+                    ast::IoFileRedirectKind::DuplicateOutput,
+                    ast::IoFileRedirectTarget::Duplicate(w),
+                ) if w.value == "1" => errors = out.is_some(),
+                ast::IoRedirect::OutputAndError(w, _) => {
+                    let parts = self.expand_value(w);
+                    out = self
+                        .resolve(&Arg::Field(parts))
+                        .filter(|p| p != "/dev/null");
+                    errors = true;
+                }
+                _ => {}
+            }
+        }
+        out.map(|o| (o, errors))
     }
 
     fn assign(&mut self, a: &ast::Assignment) {
@@ -1400,6 +1480,7 @@ impl<'a> Interp<'a> {
             *started = false;
         };
         let n = segments.len();
+        let next = segments.clone();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
                 Part::Lit(s) if !quoted => {
@@ -1424,7 +1505,15 @@ impl<'a> Interp<'a> {
                     field.push(Part::Lit(s));
                     started = true;
                 }
-                Part::Var(v) if !quoted && !started && (i + 1 == n) => {
+                // An unquoted variable standing alone (nothing glued before or after it) is
+                // split at blanks, as the shell does.
+                Part::Var(v)
+                    if !quoted
+                        && !started
+                        && (i + 1 == n
+                            || matches!(next.get(i + 1), Some((Part::Lit(t), false))
+                                if t.starts_with([' ', '\t', '\n']))) =>
+                {
                     args.push(Arg::Split(v));
                 }
                 other => {
