@@ -125,6 +125,13 @@ fn missing_everywhere(name: &str) -> bool {
         && !matches!(name, "udev" | "networking" | "lvm2" | "rc.local"))
 }
 
+/// Whether `name` (without `$`) is one of the LSB facilities systemd-sysv-generator knows.
+#[must_use]
+pub fn is_facility(name: &str) -> bool {
+    let n = name.trim_start_matches('$');
+    facility_target(n).is_some() || matches!(n, "local_fs" | "syslog")
+}
+
 /// Maps one dependency name from an LSB header. `own` is the script's unit stem (its own name
 /// and the names it provides are dropped).
 #[must_use]
@@ -136,7 +143,11 @@ pub fn translate(name: &str, own: &[String]) -> Dep {
     if missing_everywhere(bare) {
         return Dep::Missing(name.to_string());
     }
-    if let Some(f) = bare.strip_prefix('$') {
+    // The generator reads the well-known facilities with or without their `$`.
+    let facility = bare
+        .strip_prefix('$')
+        .or_else(|| is_facility(bare).then_some(bare));
+    if let Some(f) = facility {
         return match f {
             "local_fs" | "syslog" => Dep::Implied,
             _ => match facility_target(f) {

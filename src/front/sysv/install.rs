@@ -92,7 +92,7 @@ impl Conversion<'_> {
             .head
             .provides
             .iter()
-            .filter(|p| !p.starts_with('$') && **p != self.name)
+            .filter(|p| !p.starts_with('$') && !facility::is_facility(p) && **p != self.name)
             .map(|p| format!("{}.service", crate::naming::sanitize(p)))
             .collect();
         if wanted_by.is_empty() && aliases.is_empty() {
@@ -168,7 +168,11 @@ impl Conversion<'_> {
                 _ => {}
             }
         }
-        for p in h.provides.iter().filter(|p| p.starts_with('$')) {
+        for p in h
+            .provides
+            .iter()
+            .filter(|p| p.starts_with('$') || facility::is_facility(p))
+        {
             let targets: Vec<String> = if p == "$network" {
                 vec![
                     "network.target".to_string(),
