@@ -193,12 +193,25 @@ fn corpus_units_verify() {
                 std::fs::copy(f.path(), tmp.path().join(&n)).unwrap();
             }
         }
+        // Templates are verified as one instance of themselves (`x@verify.service`).
+        let mut instances = Vec::new();
+        for f in std::fs::read_dir(&dir).unwrap().flatten() {
+            let n = f.file_name().to_string_lossy().into_owned();
+            if let Some(stem) = n.strip_suffix("@.service") {
+                let instance = format!("{stem}@verify.service");
+                std::fs::copy(f.path(), tmp.path().join(&instance)).unwrap();
+                instances.push(instance);
+            }
+        }
         let mut cmd = std::process::Command::new("systemd-analyze");
         cmd.arg("verify")
             .arg("--man=no")
             .env("SYSTEMD_UNIT_PATH", format!("{}:", tmp.path().display()));
         for u in &units {
             cmd.arg(tmp.path().join(u.file_name().unwrap()));
+        }
+        for i in &instances {
+            cmd.arg(tmp.path().join(i));
         }
         let out = cmd.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
