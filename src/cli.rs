@@ -242,7 +242,7 @@ pub fn run(
         Ok(cli) => cli,
         Err(e) => {
             let code = e.exit_code();
-            let text = e.render().ansi().to_string();
+            let text = e.render().to_string();
             if code == 0 {
                 let _ = write!(io.stdout, "{text}");
             } else {
