@@ -151,7 +151,16 @@ pub fn parse_init_script(
 ) -> Vec<Item> {
     let path = host_path.unwrap_or(display);
     let file_name = path.rsplit('/').next().unwrap_or(path).to_string();
-    let name = unit_stem(path);
+    // From standard input the script's name is its first `Provides:` name.
+    let name = match host_path {
+        Some(_) => unit_stem(path),
+        None => header::parse(text)
+            .provides
+            .iter()
+            .find(|p| !p.starts_with('$'))
+            .cloned()
+            .unwrap_or_else(|| "init-script".to_string()),
+    };
     let origin = Origin {
         format: Format::Sysv,
         file: display.to_string(),
@@ -230,7 +239,11 @@ pub fn parse_init_script(
     let mut conv = Conversion {
         host,
         framework_pid_file: None,
-        path: path.to_string(),
+        // A script from standard input is taken to live where init scripts do.
+        path: match host_path {
+            Some(p) => p.to_string(),
+            None => format!("/etc/init.d/{name}"),
+        },
         name: name.clone(),
         head,
         findings: Vec::new(),
@@ -394,7 +407,7 @@ impl<'h> Conversion<'h> {
                 .map_or_else(|| self.name.clone(), str::to_string),
             Command::Argv(vec![self.path.clone(), "start".to_string()]),
         );
-        svc.source_path = Some(self.path.clone());
+        svc.source_path = self.path.starts_with('/').then(|| self.path.clone());
         self.ordering(&mut svc);
         self.header_findings();
         if let Some(case) = interp.case {
