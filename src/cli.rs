@@ -142,7 +142,17 @@ pub struct ConvertArgs {
     /// Read the inputs as files of a host mounted at DIR (users, PATH, time zone, installed units too).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
-    /// Write units into DIR instead of printing them.
+    /// The host's time zone for DST findings (default: the host's /etc/localtime).
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Options `convert` and `scan` share: where results go and how crontabs read.
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// Write units into DIR instead of printing them (scan: also apply.sh and rollback.sh).
     #[arg(short, long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Write the migration report to PATH (.json, .md, else text).
@@ -166,9 +176,6 @@ pub struct ConvertArgs {
     /// Where environment files with secrets are installed on the target.
     #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
     pub env_dir: String,
-    /// The host's time zone for DST findings (default: the host's /etc/localtime).
-    #[arg(long, value_name = "ZONE")]
-    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -176,36 +183,14 @@ pub struct ScanArgs {
     /// The host to scan: a mounted copy of its filesystem (default: this machine).
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
-    /// Write units, apply.sh and rollback.sh into DIR instead of printing the units.
-    #[arg(short, long = "output-dir", value_name = "DIR")]
-    pub output_dir: Option<PathBuf>,
-    /// Write the migration report to PATH (.json, .md, else text).
-    #[arg(long, value_name = "PATH")]
-    pub report: Option<PathBuf>,
-    /// Report format, instead of deciding from the --report extension.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub report_format: Option<ReportFormatArg>,
     /// Worker threads (accepted for scripts; a whole host converts in well under a second on one).
     #[arg(long, value_name = "N")]
     pub jobs: Option<usize>,
-    /// Overwrite files in the output directory that have other content.
-    #[arg(long)]
-    pub force: bool,
-    /// Exit with 3 when anything was dropped.
-    #[arg(long)]
-    pub strict: bool,
     /// Which cron to follow where Debian cron and cronie disagree.
     #[arg(long, value_enum, default_value = "debian")]
     pub dialect: DialectArg,
-    /// Mail a job's output like cron did instead of reporting MAILTO as dropped.
-    #[arg(long)]
-    pub mail: bool,
-    /// What the periodic directories (/etc/cron.daily, …) become.
-    #[arg(long, value_enum, default_value = "run-parts")]
-    pub periodic: PeriodicArg,
-    /// Where environment files with secrets are installed on the target.
-    #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
-    pub env_dir: String,
+    #[command(flatten)]
+    pub common: CommonArgs,
 }
 
 #[derive(Debug, Args)]
@@ -271,6 +256,34 @@ pub fn run(
     }
 }
 
+/// The conversion options `convert` and `scan` share.
+fn pipeline_options(
+    from: front::From,
+    table: cron::Table,
+    dialect_arg: DialectArg,
+    mail: bool,
+    periodic: PeriodicArg,
+    env_dir: &str,
+) -> convert::Options {
+    convert::Options {
+        front: front::Options {
+            from,
+            cron: cron::Options {
+                table,
+                dialect: dialect(dialect_arg),
+                mail,
+                periodic: match periodic {
+                    PeriodicArg::RunParts => cron::Periodic::RunParts,
+                    PeriodicArg::PerScript => cron::Periodic::PerScript,
+                },
+            },
+        },
+        back: systemd::Options {
+            env_dir: env_dir.to_string(),
+        },
+    }
+}
+
 fn dialect(d: DialectArg) -> cron::schedule::Dialect {
     match d {
         DialectArg::Debian => cron::schedule::Dialect::Debian,
@@ -328,23 +341,14 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         (false, Some(u)) => cron::Table::User(Some(u.clone())),
         (false, None) => cron::Table::Infer,
     };
-    let options = convert::Options {
-        front: front::Options {
-            from,
-            cron: cron::Options {
-                table,
-                dialect: dialect(args.dialect),
-                mail: args.mail,
-                periodic: match args.periodic {
-                    PeriodicArg::RunParts => cron::Periodic::RunParts,
-                    PeriodicArg::PerScript => cron::Periodic::PerScript,
-                },
-            },
-        },
-        back: systemd::Options {
-            env_dir: args.env_dir.clone(),
-        },
-    };
+    let options = pipeline_options(
+        from,
+        table,
+        args.dialect,
+        args.common.mail,
+        args.common.periodic,
+        &args.common.env_dir,
+    );
     let inputs: Vec<front::Input> = args
         .inputs
         .iter()
@@ -377,11 +381,11 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
     emit(
         &conversion,
         &Emit {
-            output_dir: args.output_dir.as_deref(),
-            report: args.report.as_deref(),
-            report_format: args.report_format,
-            force: args.force,
-            strict: args.strict,
+            output_dir: args.common.output_dir.as_deref(),
+            report: args.common.report.as_deref(),
+            report_format: args.common.report_format,
+            force: args.common.force,
+            strict: args.common.strict,
             extra: Vec::new(),
         },
         io,
@@ -489,23 +493,14 @@ fn run_scan(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         args.root.display(),
         paths.len()
     );
-    let options = convert::Options {
-        front: front::Options {
-            from: front::From::Auto,
-            cron: cron::Options {
-                table: cron::Table::Infer,
-                dialect: dialect(args.dialect),
-                mail: args.mail,
-                periodic: match args.periodic {
-                    PeriodicArg::RunParts => cron::Periodic::RunParts,
-                    PeriodicArg::PerScript => cron::Periodic::PerScript,
-                },
-            },
-        },
-        back: systemd::Options {
-            env_dir: args.env_dir.clone(),
-        },
-    };
+    let options = pipeline_options(
+        front::From::Auto,
+        cron::Table::Infer,
+        args.dialect,
+        args.common.mail,
+        args.common.periodic,
+        &args.common.env_dir,
+    );
     let inputs: Vec<front::Input> = paths
         .iter()
         .map(|p| front::Input {
@@ -515,15 +510,15 @@ fn run_scan(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         })
         .collect();
     let conversion = convert::convert(&inputs, &host, &options);
-    let extra = scan::scripts(&conversion.report, &conversion.files, &args.env_dir);
+    let extra = scan::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
     emit(
         &conversion,
         &Emit {
-            output_dir: args.output_dir.as_deref(),
-            report: args.report.as_deref(),
-            report_format: args.report_format,
-            force: args.force,
-            strict: args.strict,
+            output_dir: args.common.output_dir.as_deref(),
+            report: args.common.report.as_deref(),
+            report_format: args.common.report_format,
+            force: args.common.force,
+            strict: args.common.strict,
             extra,
         },
         io,

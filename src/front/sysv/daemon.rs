@@ -33,31 +33,7 @@ const TEST_FLAGS: &[&str] = &[
 pub(super) fn pick_launch(
     launches: &[Result<Start, String>],
 ) -> Result<(Start, Vec<Call>, Vec<Call>), String> {
-    let empty = Start {
-        program: String::new(),
-        args: Vec::new(),
-        tool: "",
-        background: false,
-        make_pidfile: false,
-        pid_file: None,
-        user: None,
-        group: None,
-        chdir: None,
-        nice: None,
-        umask: None,
-        iosched: None,
-        procsched: None,
-        output: None,
-        notify: false,
-        unmapped: Vec::new(),
-        core_limit: None,
-        line: 0,
-        in_loop: false,
-        tested: false,
-        conditional: false,
-        keeps_output: false,
-        redirect: None,
-    };
+    let empty = Start::of(&Call::default(), "");
     if launches.is_empty() {
         return Ok((empty, Vec::new(), Vec::new()));
     }
@@ -210,6 +186,25 @@ pub(super) fn ulimit_resource(flag: char) -> Option<Resource> {
 
 pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
     call.args.iter().map(Arg::literal).collect()
+}
+
+/// A command of a script that starts no daemon, as it is: only when it runs on every path
+/// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
+fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
+    if c.conditional || c.in_loop || c.piped || also_refuse {
+        return Err(format!(
+            "its {action} action runs `{}` (line {}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
+            c.display(),
+            c.line
+        ));
+    }
+    literal_command(c).map(Command::Argv).ok_or_else(|| {
+        format!(
+            "`{}` (line {}) is only known at run time",
+            c.display(),
+            c.line
+        )
+    })
 }
 
 /// An `Exec*=` command from expanded arguments: literal words as they are, variables as
@@ -643,22 +638,8 @@ impl Conversion<'_> {
     ) -> Result<(), String> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
         let mut commands = Vec::new();
-        for c in &steps {
-            if c.conditional || c.in_loop || c.background || c.piped || c.redirected {
-                return Err(format!(
-                    "its start action runs `{}` (line {}) under conditions, in a loop or a pipeline, which only the script can express",
-                    c.display(),
-                    c.line
-                ));
-            }
-            let Some(argv) = literal_command(c) else {
-                return Err(format!(
-                    "`{}` (line {}) is only known at run time",
-                    c.display(),
-                    c.line
-                ));
-            };
-            commands.push(Command::Argv(argv));
+        for c in steps {
+            commands.push(plain_command(c, "start", c.background || c.redirected)?);
         }
         let mut stops = Vec::new();
         for c in stop_calls {
@@ -667,21 +648,7 @@ impl Conversion<'_> {
             if HARMLESS.contains(&base) || base.starts_with("log_") || base == "start-stop-daemon" {
                 continue;
             }
-            if c.conditional || c.in_loop || c.piped {
-                return Err(format!(
-                    "its stop action runs `{}` (line {}) under conditions",
-                    c.display(),
-                    c.line
-                ));
-            }
-            let Some(argv) = literal_command(c) else {
-                return Err(format!(
-                    "`{}` (line {}) is only known at run time",
-                    c.display(),
-                    c.line
-                ));
-            };
-            stops.push(Command::Argv(argv));
+            stops.push(plain_command(c, "stop", false)?);
         }
         if stops.len() > 1 {
             return Err("its stop action runs several commands".to_string());

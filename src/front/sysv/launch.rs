@@ -48,6 +48,57 @@ pub struct Start {
     pub redirect: Option<(String, bool)>,
 }
 
+impl Start {
+    /// A start of nothing yet, by `tool` at the call's line.
+    #[must_use]
+    pub fn of(call: &Call, tool: &'static str) -> Self {
+        Start {
+            program: String::new(),
+            args: Vec::new(),
+            tool,
+            background: false,
+            make_pidfile: false,
+            pid_file: None,
+            user: None,
+            group: None,
+            chdir: None,
+            nice: None,
+            umask: None,
+            iosched: None,
+            procsched: None,
+            output: None,
+            notify: false,
+            unmapped: Vec::new(),
+            core_limit: None,
+            line: call.line,
+            in_loop: call.in_loop,
+            tested: call.tested,
+            conditional: call.conditional,
+            keeps_output: false,
+            redirect: call.output.clone(),
+        }
+    }
+
+    /// Takes the program at `call.args[at]` (resolved on this host) and the arguments after it.
+    fn take_program(&mut self, call: &Call, at: usize, interp: &Interp) -> Result<(), String> {
+        let Some(exe) = call.args.get(at) else {
+            return Err(format!("{} names no program", self.tool));
+        };
+        match interp.resolve(exe) {
+            Some(p) if !p.is_empty() => self.program = p,
+            _ => {
+                return Err(format!(
+                    "{} runs `{}`, known only at run time",
+                    self.tool,
+                    exe.display()
+                ));
+            }
+        }
+        self.args = call.args[at + 1..].to_vec();
+        Ok(())
+    }
+}
+
 /// How a daemon is stopped: the first signal and how long to wait before `SIGKILL`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StopPlan {
@@ -337,31 +388,7 @@ pub fn is_ssd(call: &Call, action: &str) -> bool {
 pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<Start, String>> {
     let program = call.program()?;
     let base = program.rsplit('/').next().unwrap_or(&program);
-    let mut s = Start {
-        program: String::new(),
-        args: Vec::new(),
-        tool: "start-stop-daemon",
-        background: false,
-        make_pidfile: false,
-        pid_file: None,
-        user: None,
-        group: None,
-        chdir: None,
-        nice: None,
-        umask: None,
-        iosched: None,
-        procsched: None,
-        output: None,
-        notify: false,
-        unmapped: Vec::new(),
-        core_limit: None,
-        line: call.line,
-        in_loop: call.in_loop,
-        tested: call.tested,
-        conditional: call.conditional,
-        keeps_output: false,
-        redirect: call.output.clone(),
-    };
+    let mut s = Start::of(call, "start-stop-daemon");
     match base {
         "start-stop-daemon" => {
             let ssd = parse_ssd(&flatten_options(&call.args, interp))?;
@@ -451,17 +478,9 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
                     _ => break,
                 }
             }
-            let exe = call.args.get(i)?;
-            match interp.resolve(exe) {
-                Some(p) if !p.is_empty() => s.program = p,
-                _ => {
-                    return Some(Err(format!(
-                        "start_daemon runs `{}`, known only at run time",
-                        exe.display()
-                    )));
-                }
+            if let Err(why) = s.take_program(call, i, interp) {
+                return Some(Err(why));
             }
-            s.args = call.args[i + 1..].to_vec();
         }
         "daemon" => {
             s.tool = "daemon";
@@ -508,17 +527,9 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
                     _ => break,
                 }
             }
-            let exe = call.args.get(i)?;
-            match interp.resolve(exe) {
-                Some(p) if !p.is_empty() => s.program = p,
-                _ => {
-                    return Some(Err(format!(
-                        "daemon runs `{}`, known only at run time",
-                        exe.display()
-                    )));
-                }
+            if let Err(why) = s.take_program(call, i, interp) {
+                return Some(Err(why));
             }
-            s.args = call.args[i + 1..].to_vec();
         }
         _ => {
             if !daemons.iter().any(|d| {

@@ -167,7 +167,7 @@ pub enum SourceKind {
 }
 
 /// A command the script runs, with its words expanded.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Call {
     pub args: Vec<Arg>,
     pub line: u32,
