@@ -90,6 +90,7 @@ codes! {
     SysvStatus => "sysv-status",
     SysvToggle => "sysv-toggle",
     SysvDefaultsChoice => "sysv-defaults-choice",
+    SysvControlTool => "sysv-control-tool",
 }
 
 impl Serialize for Code {

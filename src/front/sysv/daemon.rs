@@ -188,6 +188,65 @@ pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
     call.args.iter().map(Arg::literal).collect()
 }
 
+impl Conversion<'_> {
+    /// `env [-i] [NAME=VALUE…] PROGRAM ARGS` → `PROGRAM ARGS` (a unit starts with a clean
+    /// environment already); the assignments other than `PATH` go to `svc`'s environment when
+    /// given. A program without a `/` is looked up on the host (on the `PATH` the call set).
+    fn unwrap_env(&self, cmd: Command, svc: Option<&mut Service>) -> Command {
+        let Command::Argv(argv) = cmd else {
+            return cmd;
+        };
+        let mut path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string();
+        let mut rest: &[String] = &argv;
+        let mut vars = Vec::new();
+        if argv
+            .first()
+            .is_some_and(|p| p == "env" || p.ends_with("/env"))
+        {
+            let mut i = 1;
+            while let Some(w) = argv.get(i) {
+                if w == "-i" || w == "-" || w == "--ignore-environment" {
+                    i += 1;
+                } else if w == "-u" {
+                    i += 2;
+                } else if let Some((n, v)) = w.split_once('=')
+                    && crate::back::systemd::escape::env_name_is_valid(n)
+                {
+                    if n == "PATH" {
+                        path = v.to_string();
+                    } else {
+                        vars.push(EnvVar::new(n, v));
+                    }
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            rest = &argv[i.min(argv.len())..];
+        }
+        let Some(program) = rest.first() else {
+            return Command::Argv(argv);
+        };
+        let program = if program.contains('/') {
+            program.clone()
+        } else {
+            self.host
+                .which(program, &path)
+                .unwrap_or_else(|| program.clone())
+        };
+        if let Some(svc) = svc {
+            for v in vars {
+                if !svc.exec.environment.iter().any(|e| e.name == v.name) {
+                    svc.exec.environment.push(v);
+                }
+            }
+        }
+        let mut out = vec![program];
+        out.extend(rest[1..].iter().cloned());
+        Command::Argv(out)
+    }
+}
+
 /// A command of a script that starts no daemon, as it is: only when it runs on every path
 /// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
@@ -639,7 +698,8 @@ impl Conversion<'_> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
         let mut commands = Vec::new();
         for c in steps {
-            commands.push(plain_command(c, "start", c.background || c.redirected)?);
+            let cmd = plain_command(c, "start", c.background || c.redirected)?;
+            commands.push(self.unwrap_env(cmd, Some(svc)));
         }
         let mut stops = Vec::new();
         for c in stop_calls {
@@ -648,7 +708,8 @@ impl Conversion<'_> {
             if HARMLESS.contains(&base) || base.starts_with("log_") || base == "start-stop-daemon" {
                 continue;
             }
-            stops.push(plain_command(c, "stop", false)?);
+            let cmd = plain_command(c, "stop", false)?;
+            stops.push(self.unwrap_env(cmd, None));
         }
         if stops.len() > 1 {
             return Err("its stop action runs several commands".to_string());
@@ -661,10 +722,30 @@ impl Conversion<'_> {
         let last = commands
             .pop()
             .unwrap_or_else(|| Command::Argv(vec!["/bin/true".to_string()]));
+        // `CTL start` … `CTL stop`: a control program that starts a daemon and returns.
+        let control = match (&last, stops.first()) {
+            (Command::Argv(a), Some(Command::Argv(b))) => {
+                a.len() >= 2
+                    && b.len() >= 2
+                    && a[0] == b[0]
+                    && a.last().is_some_and(|w| w == "start")
+                    && b.last().is_some_and(|w| w.contains("stop"))
+            }
+            _ => false,
+        };
         svc.pre = commands;
         svc.command = last;
-        svc.kind = ServiceKind::Oneshot {
-            remain_after_exit: true,
+        svc.kind = if control {
+            self.findings.push(Finding::note(
+                Code::SysvControlTool,
+                "the script runs the daemon through its control program (`… start`, `… stop`); the unit does the same with Type=forking, so systemd follows the daemon it leaves running",
+                "if the daemon can run in the foreground, run it directly in ExecStart= for better supervision",
+            ));
+            ServiceKind::Forking { pid_file: None }
+        } else {
+            ServiceKind::Oneshot {
+                remain_after_exit: true,
+            }
         };
         svc.stop.command = stops.pop();
         // A reload that runs one plain command (a control tool's `graceful`) keeps it.
@@ -677,6 +758,12 @@ impl Conversion<'_> {
                     !(HARMLESS.contains(&base) || base.starts_with("log_"))
                 })
                 .filter_map(literal_command)
+                .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
+                    Command::Argv(a) => a,
+                    _ => Vec::new(),
+                })
+                // Configuration tests before the reload are the control program's business.
+                .filter(|a| !a.iter().skip(1).any(|w| TEST_FLAGS.contains(&w.as_str())))
                 .collect();
             if let [one] = commands.as_slice() {
                 svc.reload = Some(Command::Argv(one.clone()));
