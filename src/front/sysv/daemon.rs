@@ -842,7 +842,7 @@ impl Conversion<'_> {
                         program: "/bin/kill".to_string(),
                         args: vec![
                             Word::Parts(vec![WordPart::Text(format!("-{sig}"))]),
-                            Word::Parts(vec![WordPart::Var("MAINPID".to_string())]),
+                            Word::Split("MAINPID".to_string()),
                         ],
                     });
                     return;
