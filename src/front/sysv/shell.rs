@@ -1380,6 +1380,21 @@ impl<'a> Interp<'a> {
                     None => unknown(out, format!("${{{parameter}…}}")),
                 }
             }
+            ParameterExpr::ParameterLength {
+                parameter,
+                indirect: false,
+            } => {
+                let value = match parameter {
+                    Parameter::Named(n) => self.value_or_empty(n),
+                    other => self.param(other).ok().and_then(|v| {
+                        Arg::Field(v.into_iter().map(|(p, _)| p).collect()).literal()
+                    }),
+                };
+                match value {
+                    Some(v) => push_part(out, Part::Lit(v.chars().count().to_string()), quoted),
+                    None => unknown(out, format!("${{#{parameter}}}")),
+                }
+            }
             _ => unknown(out, "${…}".to_string()),
         }
     }
