@@ -72,9 +72,18 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
         if members.len() < 2 {
             continue;
         }
-        taken.remove(&name);
+        // An init script keeps its own name (`systemctl start NAME` must go on working); of
+        // two scripts wanting it (`foo`, `foo.sh`) the first by path keeps it.
+        let keeper = members
+            .iter()
+            .copied()
+            .filter(|&i| items[i].origin.format == crate::ir::Format::Sysv)
+            .min_by(|&a, &b| items[a].origin.file.cmp(&items[b].origin.file));
+        if keeper.is_none() {
+            taken.remove(&name);
+        }
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-        for &i in &members {
+        for &i in members.iter().filter(|&&i| Some(i) != keeper) {
             let hash = format!(
                 "{:06x}",
                 fnv1a(&format!(

@@ -266,3 +266,34 @@ fn scan_converts_a_host_tree_and_writes_apply_and_rollback_scripts() {
         assert!(ok, "{script} is not valid sh");
     }
 }
+
+#[test]
+fn an_init_script_keeps_its_name_when_another_item_wants_it() {
+    let host = tempfile::tempdir().unwrap();
+    let root = host.path();
+    std::fs::create_dir_all(root.join("etc/init.d")).unwrap();
+    let script = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: backup\n# Default-Start: 2 3 4 5\n### END INIT INFO\ncase \"$1\" in start) /usr/bin/backup-now ;; esac\n";
+    for name in ["backup", "backup.sh"] {
+        let p = root.join("etc/init.d").join(name);
+        std::fs::write(&p, script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (code, out, err) = run(
+        &[
+            "convert",
+            "--root",
+            root.to_str().unwrap(),
+            "/etc/init.d/backup.sh",
+            "/etc/init.d/backup",
+        ],
+        "",
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("# ==> backup.service <==\n# Converted from /etc/init.d/backup\n"),
+        "{out}"
+    );
+    assert!(out.contains("# Converted from /etc/init.d/backup.sh\n"));
+    assert_eq!(out.matches("# ==> backup.service <==").count(), 1);
+}
