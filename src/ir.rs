@@ -194,7 +194,8 @@ pub struct Service {
     pub command: Command,
     /// Commands run before the main one; a failing one stops the start.
     pub pre: Vec<Command>,
-    pub reload: Option<Command>,
+    /// Commands run in order to reload (a failing one stops the reload).
+    pub reload: Vec<Command>,
     pub kind: ServiceKind,
     pub exec: ExecContext,
     pub restart: Restart,
@@ -502,7 +503,7 @@ impl Service {
             description,
             command,
             pre: Vec::new(),
-            reload: None,
+            reload: Vec::new(),
             kind: ServiceKind::Oneshot {
                 remain_after_exit: false,
             },

@@ -766,7 +766,7 @@ impl Conversion<'_> {
                 .filter(|a| !a.iter().skip(1).any(|w| TEST_FLAGS.contains(&w.as_str())))
                 .collect();
             if let [one] = commands.as_slice() {
-                svc.reload = Some(Command::Argv(one.clone()));
+                svc.reload = vec![Command::Argv(one.clone())];
             } else {
                 self.findings.push(Finding::note(
                     Code::SysvReloadRestarts,
@@ -838,7 +838,23 @@ impl Conversion<'_> {
         for call in signal_first.chain(calls.iter()) {
             if let Some(plan) = launch::stop(call, interp) {
                 if let Some(sig) = plan.signal {
-                    svc.reload = Some(Command::Expand {
+                    // Configuration tests of the daemon before the signal stay in front of it:
+                    // a broken configuration is not loaded.
+                    let start_base = start.program.rsplit('/').next().unwrap_or("");
+                    for c in calls.iter().take_while(|c| !std::ptr::eq(*c, call)) {
+                        let Some(p) = c.program() else { continue };
+                        let tests = c.args.iter().any(|a| {
+                            a.literal()
+                                .is_some_and(|w| TEST_FLAGS.contains(&w.as_str()))
+                        });
+                        if tests
+                            && p.rsplit('/').next() == Some(start_base)
+                            && let Ok(cmd) = exec_command(program, &c.args[1..])
+                        {
+                            svc.reload.push(cmd);
+                        }
+                    }
+                    svc.reload.push(Command::Expand {
                         program: "/bin/kill".to_string(),
                         args: vec![
                             Word::Parts(vec![WordPart::Text(format!("-{sig}"))]),
@@ -871,7 +887,7 @@ impl Conversion<'_> {
             if (p.starts_with('/') || path.starts_with('/'))
                 && let Ok(cmd) = exec_command(&path, &call.args[1..])
             {
-                svc.reload = Some(cmd);
+                svc.reload = vec![cmd];
                 return;
             }
         }
@@ -892,7 +908,11 @@ impl Conversion<'_> {
             command: Some(Command::Argv(vec![path.clone(), "stop".to_string()])),
         };
         svc.start_timeout_sec = Some(300);
-        svc.reload = has_reload.then(|| Command::Argv(vec![path.clone(), "reload".to_string()]));
+        svc.reload = if has_reload {
+            vec![Command::Argv(vec![path.clone(), "reload".to_string()])]
+        } else {
+            Vec::new()
+        };
         svc.kind = ServiceKind::Script {
             pid_file: self.head.pidfile.clone().filter(|p| p.starts_with('/')),
             lsb: self.head.lsb,

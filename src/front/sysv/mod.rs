@@ -683,7 +683,7 @@ mod tests {
             }
         );
         assert!(
-            matches!(&svc.reload, Some(Command::Expand { program, .. }) if program == "/bin/kill")
+            matches!(svc.reload.last(), Some(Command::Expand { program, .. }) if program == "/bin/kill")
         );
     }
 
