@@ -252,16 +252,16 @@ impl Conversion<'_> {
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
     if c.conditional || c.in_loop || c.piped || also_refuse {
         return Err(format!(
-            "its {action} action runs `{}` (line {}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
+            "its {action} action runs `{}` ({}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
             c.display(),
-            c.line
+            super::shell::place(c.line)
         ));
     }
     literal_command(c).map(Command::Argv).ok_or_else(|| {
         format!(
-            "`{}` (line {}) is only known at run time",
+            "`{}` ({}) is only known at run time",
             c.display(),
-            c.line
+            super::shell::place(c.line)
         )
     })
 }
@@ -505,8 +505,9 @@ impl Conversion<'_> {
         let start = start.clone();
         if start.in_loop {
             return Err(format!(
-                "it starts {} in a loop (line {}), once per configuration",
-                start.program, start.line
+                "it starts {} in a loop ({}), once per configuration",
+                start.program,
+                super::shell::place(start.line)
             ));
         }
         let mut plan_checks: Vec<Call> = plan.checks.clone();
@@ -653,9 +654,9 @@ impl Conversion<'_> {
                 self.findings.push(Finding::note(
                     Code::SysvConfigTest,
                     format!(
-                        "`{}` (line {}) runs before the daemon starts: ExecStartPre=",
+                        "`{}` ({}) runs before the daemon starts: ExecStartPre=",
                         check.display(),
-                        check.line
+                        super::shell::place(check.line)
                     ),
                     "nothing to do; a failing check stops the start as it did in the script",
                 ));
@@ -672,9 +673,9 @@ impl Conversion<'_> {
             self.findings.push(Finding::dropped(
                 Code::SysvStartStep,
                 format!(
-                    "start also runs `{}` (line {}), which is not translated",
+                    "start also runs `{}` ({}), which is not translated",
                     call.display(),
-                    call.line
+                    super::shell::place(call.line)
                 ),
                 "if the daemon needs it, add it as ExecStartPre= (prefix `+` to run it as root)",
             ));
@@ -814,9 +815,9 @@ impl Conversion<'_> {
             self.findings.push(Finding::dropped(
                 Code::SysvStopStep,
                 format!(
-                    "stop also runs `{}` (line {}), which is not translated",
+                    "stop also runs `{}` ({}), which is not translated",
                     call.display(),
-                    call.line
+                    super::shell::place(call.line)
                 ),
                 "systemd stops the daemon by signal; if this step matters, add it as ExecStopPost=",
             ));

@@ -539,8 +539,8 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }
             if call.piped {
                 return Some(Err(format!(
-                    "the daemon's output is piped into another command (line {})",
-                    call.line
+                    "the daemon's output is piped into another command ({})",
+                    super::shell::place(call.line)
                 )));
             }
             s.tool = "a direct call";

@@ -16,6 +16,17 @@ use brush_parser::ast;
 use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, WordPiece};
 use std::collections::BTreeMap;
 
+/// Where a command stands, for messages: `line N`, or the framework that runs it for the
+/// script (line 0: `/lib/init/init-d-script`'s own start and stop commands).
+#[must_use]
+pub fn place(line: u32) -> String {
+    if line == 0 {
+        "run by /lib/init/init-d-script".to_string()
+    } else {
+        format!("line {line}")
+    }
+}
+
 /// A parse failure, located.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseFailure {
