@@ -261,9 +261,7 @@ fn pipeline_options(
     from: front::From,
     table: cron::Table,
     dialect_arg: DialectArg,
-    mail: bool,
-    periodic: PeriodicArg,
-    env_dir: &str,
+    common: &CommonArgs,
 ) -> convert::Options {
     convert::Options {
         front: front::Options {
@@ -271,15 +269,15 @@ fn pipeline_options(
             cron: cron::Options {
                 table,
                 dialect: dialect(dialect_arg),
-                mail,
-                periodic: match periodic {
+                mail: common.mail,
+                periodic: match common.periodic {
                     PeriodicArg::RunParts => cron::Periodic::RunParts,
                     PeriodicArg::PerScript => cron::Periodic::PerScript,
                 },
             },
         },
         back: systemd::Options {
-            env_dir: env_dir.to_string(),
+            env_dir: common.env_dir.clone(),
         },
     }
 }
@@ -341,14 +339,7 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         (false, Some(u)) => cron::Table::User(Some(u.clone())),
         (false, None) => cron::Table::Infer,
     };
-    let options = pipeline_options(
-        from,
-        table,
-        args.dialect,
-        args.common.mail,
-        args.common.periodic,
-        &args.common.env_dir,
-    );
+    let options = pipeline_options(from, table, args.dialect, &args.common);
     let inputs: Vec<front::Input> = args
         .inputs
         .iter()
@@ -366,54 +357,29 @@ fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
                     data,
                 };
             }
-            let host_path = host_path(name, args.root.is_some());
-            let data = host
-                .read(&host_path)
-                .map_err(|e| format!("cannot read: {e}"));
-            front::Input {
-                display: name.clone(),
-                host_path: Some(host_path),
-                data,
-            }
+            host_input(&host, name.clone(), host_path(name, args.root.is_some()))
         })
         .collect();
     let conversion = convert::convert(&inputs, &host, &options);
-    emit(
-        &conversion,
-        &Emit {
-            output_dir: args.common.output_dir.as_deref(),
-            report: args.common.report.as_deref(),
-            report_format: args.common.report_format,
-            force: args.common.force,
-            strict: args.common.strict,
-            extra: Vec::new(),
-        },
-        io,
-    )
+    emit(&conversion, &args.common, Vec::new(), io)
 }
 
-/// Where and how a run's results go.
-struct Emit<'a> {
-    output_dir: Option<&'a std::path::Path>,
-    report: Option<&'a std::path::Path>,
-    report_format: Option<ReportFormatArg>,
-    force: bool,
-    strict: bool,
-    /// Files written only into an output directory (apply.sh, rollback.sh).
+/// Writes the units (output directory or standard output; `extra` files such as apply.sh only
+/// into a directory) and the report, prints errors, and returns the exit code.
+fn emit(
+    conversion: &convert::Conversion,
+    how: &CommonArgs,
     extra: Vec<systemd::OutputFile>,
-}
-
-/// Writes the units (output directory or standard output) and the report, prints errors, and
-/// returns the exit code.
-fn emit(conversion: &convert::Conversion, how: &Emit<'_>, io: &mut Streams<'_>) -> i32 {
+    io: &mut Streams<'_>,
+) -> i32 {
     let report = &conversion.report;
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
-    match how.output_dir {
+    match &how.output_dir {
         Some(dir) => {
             let mut files = conversion.files.clone();
-            files.extend(how.extra.iter().cloned());
+            files.extend(extra);
             match output::write_dir(dir, &files, how.force) {
                 Ok(w) => {
                     if !w.unchanged.is_empty() {
@@ -440,7 +406,7 @@ fn emit(conversion: &convert::Conversion, how: &Emit<'_>, io: &mut Streams<'_>) 
             }
         }
     }
-    match how.report {
+    match &how.report {
         Some(path) => {
             let format = match how.report_format {
                 Some(ReportFormatArg::Json) => ReportFormat::Json,
@@ -497,32 +463,27 @@ fn run_scan(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         front::From::Auto,
         cron::Table::Infer,
         args.dialect,
-        args.common.mail,
-        args.common.periodic,
-        &args.common.env_dir,
+        &args.common,
     );
     let inputs: Vec<front::Input> = paths
         .iter()
-        .map(|p| front::Input {
-            display: p.clone(),
-            host_path: Some(p.clone()),
-            data: host.read(p).map_err(|e| format!("cannot read: {e}")),
-        })
+        .map(|p| host_input(&host, p.clone(), p.clone()))
         .collect();
     let conversion = convert::convert(&inputs, &host, &options);
     let extra = scan::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
-    emit(
-        &conversion,
-        &Emit {
-            output_dir: args.common.output_dir.as_deref(),
-            report: args.common.report.as_deref(),
-            report_format: args.common.report_format,
-            force: args.common.force,
-            strict: args.common.strict,
-            extra,
-        },
-        io,
-    )
+    emit(&conversion, &args.common, extra, io)
+}
+
+/// The input at `host_path` on `host`, named `display` in the report.
+fn host_input(host: &Host, display: String, host_path: String) -> front::Input {
+    let data = host
+        .read(&host_path)
+        .map_err(|e| format!("cannot read: {e}"));
+    front::Input {
+        display,
+        host_path: Some(host_path),
+        data,
+    }
 }
 
 /// The host path of an input named on the command line: under `--root` a relative name is

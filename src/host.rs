@@ -31,6 +31,9 @@ pub struct Host {
     /// Host paths already resolved under the root (a whole-host run asks for the same shell,
     /// `PATH` entries and files thousands of times).
     resolved: std::sync::Mutex<std::collections::HashMap<String, PathBuf>>,
+    /// Directory listings already read (every init script looks through the same `rc?.d`
+    /// directories).
+    listings: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
 }
 
 impl Host {
@@ -157,6 +160,14 @@ impl Host {
     /// The entry names of the host directory `host_path`, sorted; empty when it cannot be read.
     #[must_use]
     pub fn list_dir(&self, host_path: &str) -> Vec<String> {
+        if let Some(names) = self
+            .listings
+            .lock()
+            .ok()
+            .and_then(|cache| cache.get(host_path).cloned())
+        {
+            return names;
+        }
         let mut names: Vec<String> = std::fs::read_dir(self.local(host_path))
             .map(|rd| {
                 rd.flatten()
@@ -165,6 +176,9 @@ impl Host {
             })
             .unwrap_or_default();
         names.sort();
+        if let Ok(mut cache) = self.listings.lock() {
+            cache.insert(host_path.to_string(), names.clone());
+        }
         names
     }
 

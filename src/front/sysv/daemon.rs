@@ -4,7 +4,7 @@
 
 use super::launch::{self, Start};
 use super::shell::{Arg, Call, Interp, Part, SourceKind};
-use super::{Conversion, HARMLESS};
+use super::{Conversion, is_harmless};
 use crate::ir::{
     Command, EnvFile, EnvVar, Limit, Output, Resource, Service, ServiceKind, Word, WordPart,
     WorkingDir,
@@ -33,9 +33,8 @@ const TEST_FLAGS: &[&str] = &[
 pub(super) fn pick_launch(
     launches: &[Result<Start, String>],
 ) -> Result<(Start, Vec<Call>, Vec<Call>), String> {
-    let empty = Start::of(&Call::default(), "");
     if launches.is_empty() {
-        return Ok((empty, Vec::new(), Vec::new()));
+        return Err("its start action starts no program".to_string());
     }
     let as_call = |s: &Start| Call {
         args: std::iter::once(Arg::Field(vec![Part::Lit(s.program.clone())]))
@@ -354,10 +353,8 @@ impl Conversion<'_> {
             plan.launches.push(start);
             return;
         }
-        if launch::is_ssd(call, "--stop")
-            || launch::is_ssd(call, "--status")
-            || base == "start-stop-daemon"
-        {
+        // Other start-stop-daemon calls (`--stop`, `--status`, `--start --test`) only probe.
+        if base == "start-stop-daemon" {
             return;
         }
         let words: Vec<String> = call
@@ -450,18 +447,11 @@ impl Conversion<'_> {
             "rm" if words.iter().any(|w| w.ends_with(".pid")) => return,
             _ => {}
         }
-        if HARMLESS.contains(&base.as_str())
-            || base.starts_with("log_")
-            || base == "kill" && words.get(1).map(String::as_str) == Some("-0")
-        {
+        if is_harmless(&base) || base == "kill" && words.get(1).map(String::as_str) == Some("-0") {
             return;
         }
         // `eval` of a message helper (`eval log_action_begin_msg "…"`).
-        if base == "eval"
-            && words
-                .get(1)
-                .is_some_and(|w| HARMLESS.contains(&w.as_str()) || w.starts_with("log_"))
-        {
+        if base == "eval" && words.get(1).is_some_and(|w| is_harmless(w)) {
             return;
         }
         if daemons
@@ -498,11 +488,10 @@ impl Conversion<'_> {
                 s.path, s.line
             ));
         }
-        let (start, checks, stray) = pick_launch(&plan.launches)?;
         if plan.launches.is_empty() {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
-        let start = start.clone();
+        let (start, checks, stray) = pick_launch(&plan.launches)?;
         if start.in_loop {
             return Err(format!(
                 "it starts {} in a loop ({}), once per configuration",
@@ -704,9 +693,8 @@ impl Conversion<'_> {
         }
         let mut stops = Vec::new();
         for c in stop_calls {
-            let base = c.program().unwrap_or_default();
-            let base = base.rsplit('/').next().unwrap_or("");
-            if HARMLESS.contains(&base) || base.starts_with("log_") || base == "start-stop-daemon" {
+            let program = c.program().unwrap_or_default();
+            if is_harmless(&program) || program.ends_with("start-stop-daemon") {
                 continue;
             }
             let cmd = plain_command(c, "stop", false)?;
@@ -753,11 +741,7 @@ impl Conversion<'_> {
         if let Some(calls) = reload_calls {
             let commands: Vec<Vec<String>> = calls
                 .iter()
-                .filter(|c| {
-                    let p = c.program().unwrap_or_default();
-                    let base = p.rsplit('/').next().unwrap_or("");
-                    !(HARMLESS.contains(&base) || base.starts_with("log_"))
-                })
+                .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
                 .filter_map(literal_command)
                 .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
                     Command::Argv(a) => a,
@@ -802,10 +786,9 @@ impl Conversion<'_> {
                 }
                 continue;
             }
-            let base = call.program().unwrap_or_default();
-            let base = base.rsplit('/').next().unwrap_or("").to_string();
-            if HARMLESS.contains(&base.as_str())
-                || base.starts_with("log_")
+            let program = call.program().unwrap_or_default();
+            let base = program.rsplit('/').next().unwrap_or("");
+            if is_harmless(base)
                 || base == "eval"
                 || base == "rm"
                 || launch::is_ssd(call, "--status")
@@ -870,8 +853,7 @@ impl Conversion<'_> {
                 continue;
             }
             let Some(p) = call.program() else { continue };
-            let base = p.rsplit('/').next().unwrap_or("");
-            if HARMLESS.contains(&base) || base.starts_with("log_") {
+            if is_harmless(&p) {
                 continue;
             }
             if call.args.iter().any(|a| {
@@ -899,7 +881,7 @@ impl Conversion<'_> {
         ));
     }
 
-    pub(super) fn wrap(&mut self, svc: &mut Service, interp: &Interp, has_reload: bool) {
+    pub(super) fn wrap(&mut self, svc: &mut Service, has_reload: bool) {
         let path = self.path.clone();
         svc.command = Command::Argv(vec![path.clone(), "start".to_string()]);
         svc.pre.clear();
@@ -921,7 +903,6 @@ impl Conversion<'_> {
         svc.exec = crate::ir::ExecContext::default();
         svc.logging = crate::ir::Logging::default();
         // The script reads its own defaults file; nothing else to pass.
-        let _ = interp;
         self.findings.retain(|f| {
             !matches!(
                 f.code,

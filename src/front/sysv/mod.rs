@@ -115,6 +115,13 @@ pub(super) const HARMLESS: &[&str] = &[
     "read",
 ];
 
+/// Whether a command (a name or a path) only prints, tests or reads: [`HARMLESS`] or an LSB
+/// `log_*` helper.
+pub(super) fn is_harmless(command: &str) -> bool {
+    let base = command.rsplit('/').next().unwrap_or(command);
+    HARMLESS.contains(&base) || base.starts_with("log_")
+}
+
 /// The actions every init script has and systemctl covers.
 const STANDARD_ACTIONS: &[&str] = &[
     "start",
@@ -151,10 +158,11 @@ pub fn parse_init_script(
 ) -> Vec<Item> {
     let path = host_path.unwrap_or(display);
     let file_name = path.rsplit('/').next().unwrap_or(path).to_string();
+    let head = header::parse(text);
     // From standard input the script's name is its first `Provides:` name.
     let name = match host_path {
         Some(_) => unit_stem(path),
-        None => header::parse(text)
+        None => head
             .provides
             .iter()
             .find(|p| !p.starts_with('$'))
@@ -205,7 +213,6 @@ pub fn parse_init_script(
             ),
         );
     }
-    let head = header::parse(text);
     let mut own_names = vec![name.clone()];
     own_names.extend(
         head.provides
@@ -437,7 +444,7 @@ impl<'h> Conversion<'h> {
         match native {
             Ok(()) => {}
             Err(why) => {
-                self.wrap(&mut svc, &interp, reload_calls.is_some());
+                self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
                     Code::SysvWrapped,
                     format!("kept as a wrapper around the script: {why}"),

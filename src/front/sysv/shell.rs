@@ -178,7 +178,7 @@ pub enum SourceKind {
 }
 
 /// A command the script runs, with its words expanded.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     pub args: Vec<Arg>,
     pub line: u32,
@@ -460,12 +460,6 @@ impl<'a> Interp<'a> {
             redirected: false,
             output: None,
         }
-    }
-
-    /// Whether a function of that name is defined.
-    #[must_use]
-    pub fn has_function(&self, name: &str) -> bool {
-        self.functions.contains_key(name)
     }
 
     /// The current value of a variable when fully known (the host's value for variables from
