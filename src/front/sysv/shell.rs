@@ -233,6 +233,9 @@ pub struct Interp<'a> {
     pub env: BTreeMap<String, Binding>,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
+    /// A defaults file was read: a variable the script never sets may still be set there
+    /// later (a commented-out `EXTRA_OPTS=`), so it stays a reference.
+    defaults_read: bool,
     /// `${VAR:-x}` defaults seen for variables read from an environment file.
     pub var_defaults: BTreeMap<String, Vec<Part>>,
     functions: BTreeMap<String, &'a ast::CompoundCommand>,
@@ -374,6 +377,7 @@ impl<'a> Interp<'a> {
             positional,
             env: BTreeMap::new(),
             defaults_absent: false,
+            defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
             sourced: Vec::new(),
@@ -921,6 +925,11 @@ impl<'a> Interp<'a> {
             // on only some paths are not known: never decided.
             for p in &parts {
                 if let Part::Var(v) = p {
+                    // Unset on this host and set by no file read: empty, as before the file.
+                    let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                    if unset {
+                        continue;
+                    }
                     if !self.decide_defaults || is_toggle(v) {
                         return None;
                     }
@@ -1167,6 +1176,7 @@ impl<'a> Interp<'a> {
             match self.host.read(&path) {
                 Ok(bytes) => {
                     sourced.present = true;
+                    self.defaults_read |= kind == SourceKind::Defaults;
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     sourced.shell_lines = shell_lines(&text);
                     if let Ok(program) = parse(&text) {
@@ -1214,7 +1224,9 @@ impl<'a> Interp<'a> {
         match self.env.get(name) {
             Some(b) if b.overridable => vec![(Part::Var(name.to_string()), false)],
             Some(b) => b.value.iter().map(|p| (p.clone(), false)).collect(),
-            None if self.defaults_absent => vec![(Part::Var(name.to_string()), false)],
+            None if self.defaults_absent || self.defaults_read => {
+                vec![(Part::Var(name.to_string()), false)]
+            }
             None => Vec::new(),
         }
     }
@@ -1235,6 +1247,20 @@ impl<'a> Interp<'a> {
                 .map(|v| vec![(Part::Lit(v.clone()), false)])
                 .unwrap_or_default()),
             other => Err(other.to_string()),
+        }
+    }
+
+    /// [`Self::param`] for `${…:-…}`-style tests: a variable unset here and set by no file read
+    /// counts as empty (it only stays a reference where it is expanded as it is).
+    fn param_for_test(&self, p: &Parameter) -> Result<Vec<(Part, bool)>, String> {
+        let parts = self.param(p)?;
+        match (p, parts.as_slice()) {
+            (Parameter::Named(n), [(Part::Var(_), _)])
+                if !self.env.contains_key(n) && !self.defaults_absent =>
+            {
+                Ok(Vec::new())
+            }
+            _ => Ok(parts),
         }
     }
 
@@ -1277,7 +1303,7 @@ impl<'a> Interp<'a> {
                 test_type,
                 default_value,
             } => {
-                let Ok(current) = self.param(parameter) else {
+                let Ok(current) = self.param_for_test(parameter) else {
                     return unknown(out, parameter.to_string());
                 };
                 let default = self.expand_text(default_value.as_deref().unwrap_or(""), quoted);
@@ -1318,7 +1344,7 @@ impl<'a> Interp<'a> {
                 alternative_value,
                 ..
             } => {
-                let Ok(current) = self.param(parameter) else {
+                let Ok(current) = self.param_for_test(parameter) else {
                     return unknown(out, parameter.to_string());
                 };
                 match Self::is_empty_value(&current) {
@@ -1732,6 +1758,28 @@ mod tests {
             i.env["OPTS"].script_default,
             Some(vec![Part::Lit("-x".into())])
         );
+    }
+
+    #[test]
+    fn a_setting_the_defaults_file_leaves_commented_out_stays_a_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/default/x"),
+            "#EXTRA_OPTS=\"-l\"\nOTHER=1\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            ". /etc/default/x\nR=${RETRY:-TERM/5}\ncase \"$1\" in\n start) /usr/sbin/x $EXTRA_OPTS --retry $R ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        // Unset now, so empty at start as in the script; editable later through the file.
+        // `${RETRY:-…}` still takes its default.
+        assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
     }
 
     #[test]
