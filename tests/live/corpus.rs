@@ -35,7 +35,44 @@ pub struct Converted {
     _tmp: tempfile::TempDir,
 }
 
+/// One item of the report.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub format: String,
+    pub file: String,
+    pub line: Option<u64>,
+    pub status: String,
+    pub units: Vec<String>,
+}
+
+impl Item {
+    /// Converted into units that run (not skipped, not an error).
+    pub fn runs(&self) -> bool {
+        ["translated", "approximated", "wrapped"].contains(&self.status.as_str())
+    }
+}
+
 impl Converted {
+    pub fn all_items(&self) -> Vec<Item> {
+        self.report["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| Item {
+                format: i["source"]["format"].as_str().unwrap_or("").to_string(),
+                file: i["source"]["file"].as_str().unwrap_or("").to_string(),
+                line: i["source"]["line"].as_u64(),
+                status: i["status"].as_str().unwrap_or("").to_string(),
+                units: i["units"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|u| u.as_str().map(String::from))
+                    .collect(),
+            })
+            .collect()
+    }
+
     /// The report's items of a format, as (source file, status, units).
     pub fn items(&self, format: &str) -> Vec<(String, String, Vec<String>)> {
         self.report["items"]

@@ -26,10 +26,10 @@ use std::time::{Duration, Instant};
 /// The cgroup (below each hierarchy's root) that holds one sub-cgroup per container.
 pub const CGROUP_PREFIX: &str = "systemdify-live";
 /// Packages of the container root, beyond `--variant=minbase`.
-pub const PACKAGES: &[&str] = &["systemd", "dbus", "procps", "python3", "cron"];
+pub const PACKAGES: &[&str] = &["systemd", "dbus", "procps", "python3", "cron", "anacron"];
 /// Bump when the root's build steps change (it is part of the cache key).
 const RECIPE: &str = "rootfs v1: minbase, no docs/man/locales, timers masked, cron disabled, \
-                      machine-id empty, lsb 40-systemd redirect removed";
+                      anacron masked, machine-id empty, lsb 40-systemd redirect removed";
 /// Where stand-ins write their records inside the container.
 pub const RECORDS: &str = "/var/lib/live-recorder";
 /// The recorder's copy inside the container, from which every stand-in is installed.
@@ -217,8 +217,9 @@ fn prepare_nspawn(cache: &Path) -> Result<PathBuf, String> {
 const CUSTOMIZE: &[&str] = &[
     "chroot \"$1\" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer \
      e2scrub_all.timer fstrim.timer e2scrub_reap.service",
-    // The cron tests start cron themselves, after installing the crontabs.
+    // The cron tests start cron and anacron themselves, after installing the crontabs.
     "chroot \"$1\" systemctl disable cron.service",
+    "chroot \"$1\" systemctl mask anacron.service anacron.timer",
     "chroot \"$1\" systemctl set-default multi-user.target",
     // A fresh machine id per boot.
     "rm -f \"$1/etc/machine-id\" && touch \"$1/etc/machine-id\"",
@@ -826,11 +827,16 @@ impl Container {
         let mut recs = Vec::new();
         let mut cur: Option<BTreeMap<String, Vec<u8>>> = None;
         for line in out.lines() {
-            if line.starts_with("== ") {
+            if let Some(file) = line.strip_prefix("== ") {
                 if let Some(m) = cur.take() {
                     recs.push(Proc::from_items(&m));
                 }
-                cur = Some(BTreeMap::new());
+                let mut m = BTreeMap::new();
+                m.insert(
+                    "when".to_string(),
+                    file.split('-').next().unwrap_or("0").as_bytes().to_vec(),
+                );
+                cur = Some(m);
             } else if let (Some(m), Some((k, v))) = (cur.as_mut(), line.split_once(' ')) {
                 m.insert(k.to_string(), unhex(v));
             }
@@ -966,6 +972,8 @@ pub struct Proc {
     pub fds: Vec<String>,
     pub mode: String,
     pub stdin: Option<Vec<u8>>,
+    /// When a record was written (nanoseconds since the epoch; 0 for a live process).
+    pub when: u128,
 }
 
 impl Proc {
@@ -993,6 +1001,7 @@ impl Proc {
             fds: (0..3).map(|n| text(&format!("fd{n}"))).collect(),
             mode: text("mode"),
             stdin: m.get("stdin").cloned(),
+            when: text("when").parse().unwrap_or(0),
             ..Proc::default()
         };
         for line in text("status").lines() {

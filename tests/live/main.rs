@@ -4,6 +4,7 @@
 
 mod compare;
 mod corpus;
+mod cron;
 mod harness;
 #[allow(dead_code)]
 mod recorder;
