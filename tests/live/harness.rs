@@ -190,12 +190,22 @@ fn prepare_nspawn(cache: &Path) -> Result<PathBuf, String> {
     let tmp = cache.join(format!("nspawn.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("debs")).map_err(|e| e.to_string())?;
-    run_checked(
-        Command::new("apt-get")
-            .args(["download", "-q", "systemd-container", "libsystemd-shared"])
-            .current_dir(tmp.join("debs")),
-        "apt-get download systemd-container libsystemd-shared",
-    )?;
+    let download = || {
+        run_checked(
+            Command::new("apt-get")
+                .args(["download", "-q", "systemd-container", "libsystemd-shared"])
+                .current_dir(tmp.join("debs")),
+            "apt-get download systemd-container libsystemd-shared",
+        )
+    };
+    if download().is_err() {
+        // Package lists older than the mirror: refresh them once.
+        run_checked(
+            Command::new("apt-get").args(["update", "-q"]),
+            "apt-get update",
+        )?;
+        download()?;
+    }
     for deb in std::fs::read_dir(tmp.join("debs")).map_err(|e| e.to_string())? {
         let deb = deb.map_err(|e| e.to_string())?.path();
         run_checked(
@@ -548,7 +558,7 @@ impl Container {
     /// Runs a command inside (all namespaces of PID 1, a clean environment, at most 120 s),
     /// from the cgroup `<name>/exec` so that the guard finds anything it leaves. Its output is
     /// captured: commands that leave daemons behind must send theirs to a file (see
-    /// [`Container::sh_logged`]).
+    /// [`Container::run_as_init`]).
     pub fn exec(&self, argv: &[&str], stdin: Option<&[u8]>) -> Run {
         let cg: Vec<String> = self
             .cgroups
@@ -603,26 +613,6 @@ impl Container {
             r.stderr
         );
         r.stdout
-    }
-
-    /// Runs a script whose children may stay (an init script's daemon): its output goes to a
-    /// file inside, returned with the exit code.
-    pub fn sh_logged(&self, script: &str) -> (Option<i32>, String) {
-        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let log = format!("/var/log/live-run-{n}.log");
-        let r = self.exec(
-            &[
-                "/bin/sh",
-                "-c",
-                &format!("exec >{log} 2>&1 </dev/null; {script}"),
-            ],
-            None,
-        );
-        let text = self.read(&log).unwrap_or_default();
-        (
-            r.code,
-            String::from_utf8_lossy(&text).into_owned() + &r.stderr,
-        )
     }
 
     /// Runs a script the way an init system would: as a child of the container's PID 1 (a
@@ -890,6 +880,23 @@ for l in cwd exe fd/0 fd/1 fd/2; do printf '%s ' $(echo $l | tr -d /); readlink 
         v
     }
 
+    /// What to look for after the container is gone: its name, cgroups, and the host pids and
+    /// mount namespaces of its launcher, nspawn and PID 1.
+    pub fn traces(&self) -> Traces {
+        let mut pids = vec![self.leader];
+        pids.extend(children(self.launcher_pid()));
+        let mount_namespaces = pids
+            .iter()
+            .filter_map(|p| std::fs::read_link(format!("/proc/{p}/ns/mnt")).ok())
+            .collect();
+        Traces {
+            name: self.name.clone(),
+            cgroups: self.cgroups.clone(),
+            pids,
+            mount_namespaces,
+        }
+    }
+
     fn teardown(&mut self) {
         if let Some(mut child) = self.launcher.take() {
             // nspawn halts the container on SIGTERM; the whole session on SIGKILL after that.
@@ -1046,5 +1053,78 @@ impl Proc {
             p.limits.insert(name, format!("{} {}", rest[0], rest[1]));
         }
         p
+    }
+}
+
+/// See [`Container::traces`].
+#[derive(Debug, Clone)]
+pub struct Traces {
+    pub name: String,
+    pub cgroups: Vec<PathBuf>,
+    pub pids: Vec<u32>,
+    pub mount_namespaces: Vec<PathBuf>,
+}
+
+impl Traces {
+    /// Everything of the container still on the host: processes (by pid, by cgroup, by name on
+    /// their command line, by mount namespace), cgroup directories and mounts.
+    pub fn left(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for p in &self.pids {
+            if let Ok(stat) = std::fs::read_to_string(format!("/proc/{p}/stat"))
+                && !stat.contains(") Z ")
+            {
+                out.push(format!("process {p} still runs: {}", stat.trim()));
+            }
+        }
+        let own = std::process::id().to_string();
+        for e in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let pid = e.file_name().to_string_lossy().into_owned();
+            if !pid.chars().all(|c| c.is_ascii_digit()) || pid == own {
+                continue;
+            }
+            let read = |f: &str| std::fs::read(e.path().join(f)).unwrap_or_default();
+            let cgroup = String::from_utf8_lossy(&read("cgroup")).into_owned();
+            let cmdline = String::from_utf8_lossy(&read("cmdline")).replace('\0', " ");
+            let zombie = String::from_utf8_lossy(&read("stat")).contains(") Z ");
+            if zombie {
+                continue;
+            }
+            if cgroup.contains(&format!("{CGROUP_PREFIX}/{}", self.name)) {
+                out.push(format!(
+                    "process {pid} in the container's cgroup: {cmdline}"
+                ));
+            } else if cmdline.contains(&self.name) {
+                out.push(format!("process {pid} names the container: {cmdline}"));
+            }
+            if let Ok(ns) = std::fs::read_link(e.path().join("ns/mnt"))
+                && self.mount_namespaces.contains(&ns)
+            {
+                out.push(format!(
+                    "process {pid} holds the container's mount namespace: {cmdline}"
+                ));
+            }
+        }
+        for cg in &self.cgroups {
+            if cg.exists() {
+                out.push(format!("cgroup {} is still there", cg.display()));
+            }
+        }
+        let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        for m in mounts
+            .lines()
+            .filter(|l| l.contains(CGROUP_PREFIX) || l.contains(&self.name))
+        {
+            out.push(format!("mount on the host: {m}"));
+        }
+        out
+    }
+
+    /// Removes the cgroups of a container whose guard never ran.
+    pub fn remove_cgroups(&self) {
+        for cg in &self.cgroups {
+            kill_cgroup(cg);
+            remove_cgroup(cg);
+        }
     }
 }

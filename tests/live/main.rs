@@ -2,6 +2,8 @@
 //! compared with what the legacy tool starts. See `harness.rs` for the container, `recorder.rs`
 //! for the stand-in daemons. `cargo test --test live` runs only these.
 
+mod basics;
+mod cleanup;
 mod compare;
 mod corpus;
 mod cron;

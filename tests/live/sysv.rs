@@ -453,7 +453,12 @@ fn settle(c: &Container, paths: &[String]) -> Vec<Proc> {
     let mut last: Vec<u32> = Vec::new();
     while Instant::now() < deadline {
         let pids = c.pids_of(paths);
-        let recorded: BTreeSet<u32> = c.records().iter().map(|r| r.pid).collect();
+        let recorded: BTreeSet<u32> = c
+            .records()
+            .iter()
+            .filter(|r| r.mode != "exit-if")
+            .map(|r| r.pid)
+            .collect();
         if !pids.is_empty() && pids.iter().all(|p| recorded.contains(p)) && pids == last {
             return pids.iter().filter_map(|p| c.process(*p)).collect();
         }
@@ -705,7 +710,7 @@ fn run_case(case: &str) {
         .collect();
     let mut fail = Vec::new();
     for (file, _, _) in &items {
-        if !SCRIPTS.iter().any(|s| s.case == case && &s.file == file) {
+        if !SCRIPTS.iter().any(|s| s.case == case && s.file == file) {
             fail.push(format!(
                 "{case}: {file} was converted but the live test has no entry for it"
             ));
@@ -737,7 +742,7 @@ fn run_case(case: &str) {
     }
     c.install_units(&conv.units);
     for (file, status, _) in &items {
-        if let Some(s) = SCRIPTS.iter().find(|s| s.case == case && &s.file == file) {
+        if let Some(s) = SCRIPTS.iter().find(|s| s.case == case && s.file == file) {
             fail.extend(check(&c, &conv, s, status));
         }
     }
