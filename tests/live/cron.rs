@@ -6,7 +6,7 @@
 //! Schedules are moved, not waited for: in the crontabs each converted entry gets `* * * * *`
 //! (cron runs it at the next minute; the other entries are commented out, so nothing else
 //! fires), anacron runs with `-f -n -d` (every job now), and each `.timer` gets one `OnCalendar=`
-//! a few seconds ahead, without `RandomizedDelaySec=`. When a job runs is proven by the calendar
+//! six seconds ahead, without `RandomizedDelaySec=`. When a job runs is proven by the calendar
 //! tests and the cron oracle; what runs is proven here.
 //!
 //! All cases run at once (one container each), so that they share the wait for cron's minute.
@@ -503,7 +503,7 @@ fn run(env: &harness::Env, case: &Case) -> Vec<String> {
     c.clear_records();
     c.install_units(&conv.units);
     let when = c
-        .sh_ok("date -u -d '+4 sec' '+%Y-%m-%d %H:%M:%S'")
+        .sh_ok("date -u -d '+6 sec' '+%Y-%m-%d %H:%M:%S'")
         .trim()
         .to_string();
     for t in &timers {
@@ -519,6 +519,18 @@ fn run(env: &harness::Env, case: &Case) -> Vec<String> {
     let r = c.systemctl(&start);
     if !r.ok() {
         fail.push(format!("{name}: starting the timers: {}", r.stderr));
+    }
+    for t in &timers {
+        let next = c.show(t, &["NextElapseUSecRealtime"]);
+        if next
+            .get("NextElapseUSecRealtime")
+            .is_none_or(|v| v.is_empty())
+        {
+            fail.push(format!(
+                "{name}: {t} has nothing to wait for ({next:?}): the time it was moved to \
+                 ({when} UTC) passed before it was started"
+            ));
+        }
     }
     let services: Vec<String> = timers
         .iter()

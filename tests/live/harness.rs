@@ -300,7 +300,15 @@ fn build_recorder() -> Result<PathBuf, String> {
     if out.exists() {
         return Ok(out);
     }
-    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    // The toolchain that builds the tests: $RUSTC, the rustc beside this build's cargo, or PATH.
+    let beside_cargo = Path::new(env!("CARGO")).with_file_name("rustc");
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| {
+        if beside_cargo.is_file() {
+            beside_cargo.display().to_string()
+        } else {
+            "rustc".into()
+        }
+    });
     let tmp = dir.join(format!("recorder.tmp-{}", std::process::id()));
     run_checked(
         Command::new(rustc)
