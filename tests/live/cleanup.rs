@@ -54,7 +54,7 @@ fn the_cap_ends_a_container_whose_guard_never_ran() {
     let Some(env) = harness::env() else {
         return;
     };
-    let c = Container::boot(env, "unguarded", Duration::from_secs(4));
+    let c = Container::boot(env, "unguarded", Duration::from_secs(10));
     let traces = c.traces();
     std::mem::forget(c);
     let deadline = Instant::now() + Duration::from_secs(30);

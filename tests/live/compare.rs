@@ -153,3 +153,46 @@ pub fn path_dirs(s: &str) -> BTreeSet<&str> {
 
 /// systemd's PATH for services (split-usr build, as Debian 12's).
 pub const SYSTEMD_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proc_with(env: &[(&str, &str)], cwd: &str) -> Proc {
+        Proc {
+            argv: vec!["/usr/sbin/d".into()],
+            env: env
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            cwd: cwd.into(),
+            fds: vec!["/dev/null".into(), "socket:[1]".into(), "socket:[2]".into()],
+            ..Proc::default()
+        }
+    }
+
+    #[test]
+    fn every_difference_is_accepted_known_or_unexplained() {
+        let theirs = proc_with(&[("PATH", "/bin"), ("PWD", "/")], "/");
+        let mut ours = proc_with(&[("PATH", "/bin"), ("INVOCATION_ID", "x")], "/root");
+        ours.fds[1] = "socket:[9]".into();
+        let diffs = differences(&theirs, &ours);
+        let keys: Vec<&str> = diffs.iter().map(|d| d.key.as_str()).collect();
+        // Socket inode numbers are no difference.
+        assert_eq!(keys, ["cwd", "env:INVOCATION_ID", "env:PWD"]);
+        let rules = vec![Rule {
+            reason: "set by systemd",
+            applies: Box::new(|d: &Diff| d.key == "env:INVOCATION_ID" && unset(&d.theirs)),
+        }];
+        let known = [Known {
+            key: "cwd",
+            reason: "a listed bug",
+        }];
+        let v = judge(diffs, &rules, &known);
+        assert_eq!(v.accepted.len(), 1);
+        assert_eq!(v.known.len(), 1);
+        assert_eq!(v.unexplained.len(), 1);
+        assert_eq!(v.unexplained[0].key, "env:PWD");
+        assert_eq!(v.unexplained[0].ours, "(unset)");
+    }
+}

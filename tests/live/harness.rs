@@ -40,6 +40,8 @@ const INNER_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 pub struct Env {
     pub rootfs: PathBuf,
     pub nspawn_root: PathBuf,
+    /// The directory of the unpacked `libsystemd-shared` (for `LD_LIBRARY_PATH`).
+    pub nspawn_lib: PathBuf,
     pub recorder: PathBuf,
     pub cgroup_roots: Vec<PathBuf>,
     /// Seconds the first preparation took (rootfs build included when it was cold).
@@ -169,12 +171,27 @@ fn prepare() -> Result<Env, String> {
     lock.lock().map_err(|e| format!("locking the cache: {e}"))?;
     sweep_stale_cgroups(&cgroup_roots);
     let nspawn_root = prepare_nspawn(&cache)?;
+    let nspawn_lib = std::fs::read_dir(nspawn_root.join("usr/lib"))
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .map(|e| e.path().join("systemd"))
+        .find(|d| {
+            std::fs::read_dir(d).is_ok_and(|rd| {
+                rd.flatten().any(|f| {
+                    f.file_name()
+                        .to_string_lossy()
+                        .starts_with("libsystemd-shared-")
+                })
+            })
+        })
+        .ok_or("the unpacked libsystemd-shared has no libsystemd-shared-*.so")?;
     let (rootfs, built_rootfs) = prepare_rootfs(&cache)?;
     drop(lock);
     let recorder = build_recorder()?;
     Ok(Env {
         rootfs,
         nspawn_root,
+        nspawn_lib,
         recorder,
         cgroup_roots,
         prepare_secs: started.elapsed().as_secs_f64(),
@@ -411,7 +428,7 @@ exec unshare --mount --propagation private /bin/sh -eu -c '
   mount -t overlay systemdify-live \
     -o "lowerdir=$LIVE_ROOTFS,upperdir=/run/systemdify-live/upper,workdir=/run/systemdify-live/work" \
     /run/systemdify-live/root
-  export LD_LIBRARY_PATH="$LIVE_NSPAWN/usr/lib/x86_64-linux-gnu/systemd"
+  export LD_LIBRARY_PATH="$LIVE_NSPAWN_LIB"
   exec "$LIVE_NSPAWN/usr/bin/systemd-nspawn" --quiet --register=no --keep-unit --boot \
     -M "$LIVE_NAME" -D /run/systemdify-live/root --private-network --link-journal=no \
     --resolv-conf=off --timezone=off --console=pipe
@@ -475,6 +492,7 @@ impl Container {
             .env("LIVE_NAME", &name)
             .env("LIVE_ROOTFS", &env.rootfs)
             .env("LIVE_NSPAWN", &env.nspawn_root)
+            .env("LIVE_NSPAWN_LIB", &env.nspawn_lib)
             .env("LIVE_CGROUP_ROOTS", roots.join(" "))
             .env("LIVE_CGROUP_PREFIX", CGROUP_PREFIX)
             .stdin(Stdio::null())
