@@ -1,11 +1,11 @@
 //! `systemdify explain`: one crontab schedule as `OnCalendar=` lines, its next fire times and
 //! its findings.
 
-use crate::back::systemd::calendar::expression;
+use crate::back::systemd::on_calendar::expression;
+use crate::finding::Code;
 use crate::front::cron::{self, schedule::Dialect};
 use crate::host::Host;
 use crate::ir::{Activation, Body};
-use crate::report::Code;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::fmt::Write as _;
@@ -75,7 +75,7 @@ pub fn explain(schedule: &str, options: &Options) -> Result<String, (u32, String
         );
     }
     if !timer.calendar.is_empty() {
-        let times = crate::calendar::next_elapses(
+        let times = crate::fire_times::next_elapses(
             &timer.calendar,
             &options.zone,
             options.base,

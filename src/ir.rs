@@ -8,7 +8,7 @@
 //! Each type lists how the legacy formats spell it, so a frontend author can see where their
 //! option lands.
 
-use crate::report::Finding;
+use crate::finding::Finding;
 
 /// Which frontend read an item (`source.format` in the report; the `--from` value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -320,6 +320,16 @@ impl EnvVar {
             secret,
         }
     }
+}
+
+/// Whether systemd accepts `name` as an environment variable name (`Environment=`,
+/// `EnvironmentFile=`): letters, digits and `_`, not starting with a digit. The frontends use it
+/// to decide what can become a variable at all; the backend refuses anything else.
+#[must_use]
+pub fn env_name_is_valid(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether a variable name looks like it holds a credential (`DB_PASSWORD`, `API_TOKEN`,

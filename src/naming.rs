@@ -6,10 +6,10 @@
 //! of its own content appended (still independent of line numbers); identical definitions are
 //! then numbered in input order. Every rename is reported.
 
+use crate::finding::{Code, Finding};
 use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
 use crate::ir::{Body, Item};
-use crate::report::{Code, Finding};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Makes `stem` a valid unit-name prefix: characters outside `[A-Za-z0-9:_.-]` become `_`,

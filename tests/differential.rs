@@ -22,7 +22,7 @@
 //! DST is not part of the contract (see the oracle's docstring): for `Europe/Berlin`,
 //! instants whose Berlin local date is a transition day (last Sunday of March or October)
 //! are dropped from both lists before comparing. Cases that differed only on such days are
-//! counted and reported, and our own DST analysis (`calendar::dst_exposure`) must flag each
+//! counted and reported, and our own DST analysis (`fire_times::dst_exposure`) must flag each
 //! of them.
 //!
 //! systemd-analyze runs are batched: one invocation per (zone, base) group and chunk of
@@ -39,7 +39,7 @@ use std::time::Instant;
 use jiff::Timestamp;
 use jiff::civil::Weekday;
 use jiff::tz::TimeZone;
-use systemdify::back::systemd::calendar::expression;
+use systemdify::back::systemd::on_calendar::expression;
 use systemdify::front::cron::schedule::{Dialect, Spec, parse_job};
 
 const FIXTURE: &str = concat!(
@@ -675,7 +675,7 @@ fn on_calendar_fires_exactly_when_debian_cron_does() {
         } else if got != want {
             // Differences confined to DST transition days: excluded, reported, and our own
             // DST analysis must have flagged the schedule.
-            let (gap, fold) = systemdify::calendar::dst_exposure(events, &berlin, 2025, 2035);
+            let (gap, fold) = systemdify::fire_times::dst_exposure(events, &berlin, 2025, 2035);
             let (_, w, g) = first_difference(&want, &got).expect("raw lists differ");
             let note = format!(
                 "`{}` base {}: cron {} / systemd {} (dst_exposure: gap={gap} fold={fold})",

@@ -6,9 +6,9 @@
 pub mod cron;
 pub mod sysv;
 
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Format, Item, Origin};
-use crate::report::{Code, Finding};
 
 /// The `--from` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -134,13 +134,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
     out
 }
 
-/// Whether systemd accepts `name` as an environment variable name.
-#[must_use]
-pub fn env_name_is_valid(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use crate::ir::env_name_is_valid;
 
 /// One `Environment=` assignment, quoted: `"NAME=value"`.
 #[must_use]

@@ -18,14 +18,14 @@
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
 
-pub mod calendar;
 pub mod escape;
+pub mod on_calendar;
 pub mod unit;
 
+use crate::finding::{Code, Finding};
 use crate::ir::{
     Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, WorkingDir,
 };
-use crate::report::{Code, Finding};
 use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
 
 /// The mail helper template shared by every job that mails its output (`--mail`).
@@ -259,7 +259,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         Activation::Manual => {}
         Activation::Timer(t) => {
             let timer = TimerSection {
-                on_calendar: t.calendar.iter().map(calendar::expression).collect(),
+                on_calendar: t.calendar.iter().map(on_calendar::expression).collect(),
                 on_boot_sec: t.boot_delay,
                 accuracy_sec: Some(t.accuracy_sec),
                 randomized_delay_sec: t.random_delay,

@@ -10,12 +10,12 @@
 //! - command → `ExecStart=$SHELL -c '…'` (no `%` processing), `User=root`.
 
 use super::{Env, Options, periodic};
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, Origin, Service,
     Timer,
 };
-use crate::report::{Code, Finding};
 
 /// A period as anacron reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

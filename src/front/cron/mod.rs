@@ -16,13 +16,13 @@ pub mod command;
 pub mod periodic;
 pub mod schedule;
 
-use crate::calendar;
+use crate::finding::{Code, Finding};
+use crate::fire_times;
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, MailHook, Origin,
     Service, Stdin, Timer, WorkingDir,
 };
-use crate::report::{Code, Finding};
 use schedule::{Dialect, Spec};
 
 /// How a crontab's lines are laid out.
@@ -710,7 +710,7 @@ fn calendar_findings(
         None => ctx.host.time_zone(),
     };
     if let Some(tz) = tz {
-        let (gap, fold) = calendar::dst_exposure(events, &tz, DST_YEARS.0, DST_YEARS.1);
+        let (gap, fold) = fire_times::dst_exposure(events, &tz, DST_YEARS.0, DST_YEARS.1);
         let wildcard = fields.minute_star || fields.hour_star;
         let name = tz.iana_name().unwrap_or("the host's zone").to_string();
         if gap && !wildcard {

@@ -5,9 +5,9 @@
 //! after another); with `--periodic per-script` each script that `run-parts` would run becomes
 //! its own unit with the directory's schedule.
 
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Command, Item};
-use crate::report::{Code, Finding};
 
 /// The directory a script runs with `run-parts`, when it names one of the periodic directories.
 #[must_use]

@@ -481,7 +481,7 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::back::systemd::calendar::expression;
+    use crate::back::systemd::on_calendar::expression;
 
     fn on_calendar(line: &str) -> Vec<String> {
         let job = parse_job(line, Dialect::Debian).unwrap();

@@ -5,11 +5,11 @@
 use super::launch::{self, Start};
 use super::shell::{Arg, Call, Interp, Part, SourceKind};
 use super::{Conversion, is_harmless};
+use crate::finding::{Code, Finding};
 use crate::ir::{
     Command, EnvFile, EnvVar, Limit, Output, Resource, Service, ServiceKind, Word, WordPart,
     WorkingDir,
 };
-use crate::report::{Code, Finding};
 
 /// Arguments that make a daemon check its configuration and exit.
 const TEST_FLAGS: &[&str] = &[
@@ -209,7 +209,7 @@ impl Conversion<'_> {
                 } else if w == "-u" {
                     i += 2;
                 } else if let Some((n, v)) = w.split_once('=')
-                    && crate::back::systemd::escape::env_name_is_valid(n)
+                    && crate::ir::env_name_is_valid(n)
                 {
                     if n == "PATH" {
                         path = v.to_string();

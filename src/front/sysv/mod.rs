@@ -35,9 +35,9 @@ mod install;
 pub mod launch;
 pub mod shell;
 
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Command, Definition, Format, Item, Origin, Service};
-use crate::report::{Code, Finding};
 use daemon::{StartPlan, pick_launch};
 use shell::{Call, Interp, Part, SourceKind, is_toggle};
 

@@ -1703,14 +1703,12 @@ fn shell_lines(text: &str) -> Vec<u32> {
             continue;
         }
         let plain = t.split_once('=').is_some_and(|(name, value)| {
-            crate::back::systemd::escape::env_name_is_valid(name)
-                && !value.contains(['$', '`', '\\'])
-                && {
-                    let v = value.trim_end();
-                    let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
-                        || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
-                    quoted || !v.contains([' ', '\t', '"', '\'', ';', '&', '|', '(', ')'])
-                }
+            crate::ir::env_name_is_valid(name) && !value.contains(['$', '`', '\\']) && {
+                let v = value.trim_end();
+                let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
+                    || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
+                quoted || !v.contains([' ', '\t', '"', '\'', ';', '&', '|', '(', ')'])
+            }
         });
         if !plain {
             out.push(u32::try_from(i + 1).unwrap_or(u32::MAX));

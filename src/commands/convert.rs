@@ -1,0 +1,80 @@
+//! `systemdify convert`: the named files, or standard input.
+
+use super::{emit, host_input, host_path, pipeline_options};
+use crate::cli::{ConvertArgs, FromArg, Streams};
+use crate::front::{self, cron};
+use crate::host::Host;
+use crate::ir::Format;
+use crate::pipeline;
+
+/// Runs the command; returns the exit code.
+pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
+    let from = match args.from {
+        FromArg::Auto => front::From::Auto,
+        FromArg::Cron => front::From::Only(Format::Cron),
+        FromArg::Anacron => front::From::Only(Format::Anacron),
+        FromArg::Pm2 => front::From::Only(Format::Pm2),
+        FromArg::Supervisord => front::From::Only(Format::Supervisord),
+        FromArg::Sysv => front::From::Only(Format::Sysv),
+    };
+    if args.inputs.iter().any(|i| i == "-") && from == front::From::Auto {
+        let _ = writeln!(
+            io.stderr,
+            "systemdify: reading standard input (`-`) needs --from FORMAT"
+        );
+        return 2;
+    }
+    if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
+        let _ = writeln!(io.stderr, "systemdify: `-` may be given only once");
+        return 2;
+    }
+    let mut host = match &args.root {
+        Some(r) if !r.is_dir() => {
+            let _ = writeln!(
+                io.stderr,
+                "systemdify: --root {}: not a directory",
+                r.display()
+            );
+            return 2;
+        }
+        Some(r) => Host::at(r),
+        None => Host::real(),
+    };
+    if let Some(tz) = &args.timezone {
+        match super::zone(tz) {
+            Ok(z) => host = host.with_time_zone(z),
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 2;
+            }
+        }
+    }
+    let table = match (&args.system, &args.user) {
+        (true, _) => cron::Table::System,
+        (false, Some(u)) => cron::Table::User(Some(u.clone())),
+        (false, None) => cron::Table::Infer,
+    };
+    let options = pipeline_options(from, table, args.dialect, &args.common);
+    let inputs: Vec<front::Input> = args
+        .inputs
+        .iter()
+        .map(|name| {
+            if name == "-" {
+                let mut buf = Vec::new();
+                let data = io
+                    .stdin
+                    .read_to_end(&mut buf)
+                    .map(|_| buf)
+                    .map_err(|e| format!("cannot read standard input: {e}"));
+                return front::Input {
+                    display: "-".to_string(),
+                    host_path: None,
+                    data,
+                };
+            }
+            host_input(&host, name.clone(), host_path(name, args.root.is_some()))
+        })
+        .collect();
+    let conversion = pipeline::convert(&inputs, &host, &options);
+    emit(&conversion, &args.common, Vec::new(), io)
+}
