@@ -42,17 +42,29 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                     Some(l) => format!("{}:{l}", item.origin.file),
                     None => item.origin.file.clone(),
                 };
-                let lowered = systemd::write_units(def, &base, &source, &options.back);
-                mail |= def.service.mail.is_some();
-                files.extend(lowered.files);
-                units = lowered.units;
-                findings.extend(lowered.findings);
-                if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
-                    Status::Wrapped
-                } else if findings.iter().any(|f| f.level != Level::Note) {
-                    Status::Approximated
-                } else {
-                    Status::Translated
+                match systemd::write_units(def, &base, &source, &options.back) {
+                    Ok(lowered) => {
+                        mail |= def.service.mail.is_some();
+                        files.extend(lowered.files);
+                        units = lowered.units;
+                        findings.extend(lowered.findings);
+                        if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
+                            Status::Wrapped
+                        } else if findings.iter().any(|f| f.level != Level::Note) {
+                            Status::Approximated
+                        } else {
+                            Status::Translated
+                        }
+                    }
+                    Err(e) => {
+                        errors.push(InputError {
+                            file: item.origin.file.clone(),
+                            line: item.origin.line,
+                            column: None,
+                            message: e.to_string(),
+                        });
+                        Status::Error
+                    }
                 }
             }
             (Body::Error(e), _) => {
@@ -79,7 +91,15 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
         });
     }
     if mail {
-        files.push(systemd::mail_helper());
+        match systemd::mail_helper() {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(InputError {
+                file: systemd::MAIL_UNIT.to_string(),
+                line: None,
+                column: None,
+                message: e.to_string(),
+            }),
+        }
     }
     Conversion {
         files,
