@@ -24,11 +24,23 @@ pub struct Conversion {
 /// error item in the report.
 #[must_use]
 pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
-    let mut items: Vec<Item> = inputs
-        .iter()
-        .flat_map(|input| front::parse(input, host, &options.front))
-        .collect();
-    let names = crate::naming::assign(&mut items, host);
+    let mut items: Vec<Item> = Vec::new();
+    let mut host_paths: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for input in inputs {
+        let host_path = input
+            .host_path
+            .clone()
+            .unwrap_or_else(|| input.display.clone());
+        // The same host file named twice (`a ./a`) is converted once.
+        if input.host_path.is_some() && !seen.insert(crate::naming::normalize_path(&host_path)) {
+            continue;
+        }
+        let parsed = front::parse(input, host, &options.front);
+        host_paths.extend(std::iter::repeat_n(host_path, parsed.len()));
+        items.extend(parsed);
+    }
+    let names = crate::naming::assign(&mut items, &host_paths, host);
     let mut files: Vec<OutputFile> = Vec::new();
     let mut report_items = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
