@@ -40,11 +40,13 @@ impl Format {
     }
 }
 
-/// Where a definition came from: the file as the user named it (or the host path under
-/// `scan`/`--root`) and the 1-based line where it starts, when the format has lines.
+/// Where a definition came from: the format that read it (`None` for an input whose format was
+/// never decided: missing, unreadable, or unclassifiable under `--from auto`), the file as the
+/// user named it (or the host path under `scan`/`--root`) and the 1-based line where it starts,
+/// when the format has lines.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
-    pub format: Format,
+    pub format: Option<Format>,
     pub file: String,
     pub line: Option<u32>,
 }

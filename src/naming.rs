@@ -78,7 +78,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
                 .iter()
                 .find_map(|s| host.installed_unit(&format!("{n}{s}")))
             {
-                let renamed = format!("{n}-{}", item.origin.format.as_str());
+                let renamed = format!("{n}-{}", item.origin.format.map_or("unit", |f| f.as_str()));
                 item.findings.push(Finding::note(
                     Code::UnitNameShadows,
                     format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),
@@ -113,7 +113,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
         let keeper = members
             .iter()
             .copied()
-            .find(|&i| items[i].origin.format == crate::ir::Format::Sysv);
+            .find(|&i| items[i].origin.format == Some(crate::ir::Format::Sysv));
         if keeper.is_none() {
             taken.remove(&name);
         }

@@ -36,7 +36,8 @@ impl Status {
 /// `source` of a report item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
-    pub format: Format,
+    /// `null` for an input whose format was never decided.
+    pub format: Option<Format>,
     pub file: String,
     pub line: Option<u32>,
     pub name: String,

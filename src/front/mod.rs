@@ -107,7 +107,8 @@ fn is_template(path: Option<&str>, text: &str) -> bool {
         || ["{{", "{%", "<%"].iter().any(|m| text.contains(m))
 }
 
-fn file_error(input: &Input, format: Format, message: String, template: bool) -> Item {
+/// An error item for a whole input; `format` is `None` when it was never decided.
+fn file_error(input: &Input, format: Option<Format>, message: String, template: bool) -> Item {
     let name = match file_name(input.host_path.as_deref()) {
         "" => input.display.clone(),
         n => n.to_string(),
@@ -132,9 +133,10 @@ fn file_error(input: &Input, format: Format, message: String, template: bool) ->
 /// entries of the file are still converted.
 #[must_use]
 pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
+    // Until the format is decided (`--from auto`), errors name none.
     let fallback = match options.from {
-        From::Only(f) => f,
-        From::Auto => Format::Cron,
+        From::Only(f) => Some(f),
+        From::Auto => None,
     };
     let bytes = match &input.data {
         Ok(b) => b,
@@ -192,7 +194,7 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
         other => {
             return vec![file_error(
                 input,
-                other,
+                Some(other),
                 format!(
                     "{} input is not supported by this version of systemdify yet",
                     other.as_str()
@@ -205,7 +207,7 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
     if failed && is_template(path, &text) {
         return vec![file_error(
             input,
-            format,
+            Some(format),
             "template files are not converted".to_string(),
             true,
         )];

@@ -68,7 +68,7 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
             continue;
         }
         let origin = Origin {
-            format: Format::Anacron,
+            format: Some(Format::Anacron),
             file: display.to_string(),
             line: Some(line_no),
         };

@@ -228,7 +228,7 @@ pub fn parse_crontab(
 ) -> Vec<Item> {
     let place = Place { host_path };
     let file_origin = || Origin {
-        format: Format::Cron,
+        format: Some(Format::Cron),
         file: display.to_string(),
         line: None,
     };
@@ -294,7 +294,7 @@ pub fn parse_crontab(
             Line::Env(name, value) => env.set(name, value),
             Line::Job(job_text) => {
                 let origin = Origin {
-                    format: Format::Cron,
+                    format: Some(Format::Cron),
                     file: display.to_string(),
                     line: Some(line_no),
                 };

@@ -170,7 +170,7 @@ pub fn parse_init_script(
             .unwrap_or_else(|| "init-script".to_string()),
     };
     let origin = Origin {
-        format: Format::Sysv,
+        format: Some(Format::Sysv),
         file: display.to_string(),
         line: None,
     };
