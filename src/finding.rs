@@ -53,6 +53,8 @@ codes! {
     AnacronHoursRange => "anacron-hours-range",
     PeriodicRunParts => "periodic-run-parts",
     PeriodicSkippedScript => "periodic-skipped-script",
+    PeriodicDirectory => "periodic-directory",
+    PeriodicDirectoryMerged => "periodic-directory-merged",
     UserNotFound => "user-not-found",
     CommandNotFound => "command-not-found",
     UnitNameCollision => "unit-name-collision",

@@ -24,10 +24,7 @@ pub struct Conversion {
 /// error item in the report.
 #[must_use]
 pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
-    let mut items: Vec<Item> = inputs
-        .iter()
-        .flat_map(|input| front::parse(input, host, &options.front))
-        .collect();
+    let mut items: Vec<Item> = front::parse_all(inputs, host, &options.front);
     let names = crate::naming::assign(&mut items, host);
     let mut files: Vec<OutputFile> = Vec::new();
     let mut report_items = Vec::with_capacity(items.len());

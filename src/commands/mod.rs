@@ -160,7 +160,11 @@ pub(crate) fn rooted_input(
     };
     let local = host.local(&host_path);
     let mut hint = None;
+    // A directory is read by the frontends (the periodic directories), not here.
     let data = std::fs::read(&local).map_err(|e| {
+        if local.is_dir() {
+            return "this is a directory".to_string();
+        }
         let mut more = format!("{host_path}: looked for {} in the copy", local.display());
         // A shell glob such as /etc/cron.d/* is expanded on this machine, not in the copy.
         if as_host_path && std::path::Path::new(&host_path).exists() && !local.exists() {

@@ -306,13 +306,7 @@ pub fn parse_crontab(
                     host,
                     options,
                 };
-                let item = job_item(&ctx, job_text);
-                match periodic_of(&item) {
-                    Some(dir) if options.periodic == Periodic::PerScript => {
-                        items.extend(periodic::per_script(item, &dir, host));
-                    }
-                    _ => items.push(item),
-                }
+                items.push(job_item(&ctx, job_text));
             }
         }
     }
