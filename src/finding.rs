@@ -55,6 +55,7 @@ codes! {
     PeriodicSkippedScript => "periodic-skipped-script",
     PeriodicDirectory => "periodic-directory",
     PeriodicDirectoryMerged => "periodic-directory-merged",
+    PeriodicDirectoryUnused => "periodic-directory-unused",
     UserNotFound => "user-not-found",
     CommandNotFound => "command-not-found",
     UnitNameCollision => "unit-name-collision",

@@ -345,3 +345,66 @@ fn a_line_that_leaves_the_directory_to_anacron_does_not_take_it() {
     assert_eq!(daily[0]["source"]["file"], "/etc/cron.daily");
     assert!(codes(daily[0]).contains(&"periodic-directory".to_string()));
 }
+
+/// `scan --root ROOT -o OUT --report OUT/report.json`: exit code, standard error, the report.
+fn scan(root: &Path) -> (i32, String, serde_json::Value) {
+    let out = tempfile::tempdir().unwrap();
+    let units = out.path().join("units");
+    let report = out.path().join("report.json");
+    let (code, _, err) = run(&[
+        "scan",
+        "--root",
+        root.to_str().unwrap(),
+        "-o",
+        units.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    let r = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    (code, err, r)
+}
+
+#[test]
+fn scan_finds_the_directories_and_a_line_that_runs_one_is_its_item() {
+    let (_t, root) = host();
+    put(&root, "/etc/crontab", CRONTAB);
+    let (code, err, r) = scan(&root);
+    assert_eq!(code, 0, "{err}");
+    let daily = items_with(&r, "cron-daily.service");
+    assert_eq!(daily.len(), 1, "{r:#}");
+    assert_eq!(daily[0]["source"]["file"], "/etc/crontab");
+    let found = codes(daily[0]);
+    assert!(
+        found.contains(&"periodic-directory-merged".to_string()),
+        "{found:?}"
+    );
+    // No second item for a directory that a line runs.
+    let of_dir = |dir: &str| {
+        r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["source"]["file"] == dir)
+            .count()
+    };
+    assert_eq!(of_dir("/etc/cron.daily"), 0, "{r:#}");
+    assert_eq!(of_dir("/etc/cron.hourly"), 0, "{r:#}");
+}
+
+#[test]
+fn scan_skips_a_directory_that_nothing_on_the_host_runs() {
+    let (_t, root) = host();
+    put(&root, "/etc/crontab", CRONTAB);
+    let (code, err, r) = scan(&root);
+    assert_eq!(code, 0, "{err}");
+    let weekly: Vec<&serde_json::Value> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"]["file"] == "/etc/cron.weekly")
+        .collect();
+    assert_eq!(weekly.len(), 1, "{r:#}");
+    assert_eq!(weekly[0]["status"], "skipped");
+    assert_eq!(weekly[0]["units"].as_array().unwrap().len(), 0);
+    assert!(codes(weekly[0]).contains(&"periodic-directory-unused".to_string()));
+}

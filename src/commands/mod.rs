@@ -32,6 +32,7 @@ pub(crate) fn pipeline_options(
                     PeriodicArg::RunParts => cron::Periodic::RunParts,
                     PeriodicArg::PerScript => cron::Periodic::PerScript,
                 },
+                lone_directory: cron::LoneDirectory::Implied,
             },
         },
         back: systemd::Options {

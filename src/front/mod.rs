@@ -141,7 +141,7 @@ pub fn parse_all(inputs: &[Input], host: &Host, options: &Options) -> Vec<Item> 
             (dir, parse_entries(input, host, options))
         })
         .collect();
-    let items = cron::periodic::merge(parsed);
+    let items = cron::periodic::merge(parsed, options.cron.lone_directory);
     if options.cron.periodic != cron::Periodic::PerScript {
         return items;
     }

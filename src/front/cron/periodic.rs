@@ -9,7 +9,7 @@
 //! name implies, the line of Debian's `/etc/crontab` for it. When a crontab or anacrontab line
 //! of the same run also runs it, the line's item is the directory's ([`merge`]).
 
-use super::{Options, Periodic, Table};
+use super::{LoneDirectory, Options, Periodic, Table};
 use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Command, Item};
@@ -160,9 +160,10 @@ fn exits_under_systemd(text: &str) -> bool {
 /// when the input was one. The line wins because its schedule is how the host ran the
 /// directory; the directory's own is only what its name implies. Every line that runs it gets
 /// a note naming the lines, in (file, line) order, so the result does not depend on the order
-/// of the inputs. A directory that no line runs stays its own item.
+/// of the inputs. A directory that no line runs stays its own item, or with
+/// [`LoneDirectory::Skipped`] (`scan`, which reads every file that could run it) is skipped.
 #[must_use]
-pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>) -> Vec<Item> {
+pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>, lone: LoneDirectory) -> Vec<Item> {
     let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for item in inputs
         .iter()
@@ -193,6 +194,9 @@ pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>) -> Vec<Item> {
                     .unwrap_or_default();
                 merged.insert(dir.trim_end_matches('/').to_string(), display);
             }
+            Some(dir) if !unparsed && lone == LoneDirectory::Skipped => {
+                out.extend(items.into_iter().map(|item| unused(item, &dir)));
+            }
             _ => out.extend(items),
         }
     }
@@ -217,6 +221,20 @@ pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>) -> Vec<Item> {
         ));
     }
     out
+}
+
+/// A directory's item made a skipped one: nothing on the host runs the directory.
+fn unused(mut item: Item, dir: &str) -> Item {
+    let dir = dir.trim_end_matches('/');
+    item.body = Body::Skipped;
+    item.findings = vec![Finding::note(
+        Code::PeriodicDirectoryUnused,
+        format!(
+            "no crontab or anacrontab line on this host runs {dir}, so its scripts did not run; nothing is converted"
+        ),
+        "if something else ran them (a systemd-cron timer, a custom job), convert the directory with `systemdify convert --root DIR {dir}` to get a timer on the schedule its name implies",
+    )];
+    item
 }
 
 /// Splits an item that runs `run-parts DIR` into one item per script of the directory, each
