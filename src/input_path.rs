@@ -74,9 +74,20 @@ impl Mount {
                 dir.display()
             )
         })?;
-        let physical = lexical
+        // The directory the system opens for `dir` (`..` after a link goes up from the link's
+        // target); the lexical spelling is kept only when it names the same directory.
+        let joined = match cwd {
+            Some(c) if dir.is_relative() => c.join(dir),
+            _ => dir.to_path_buf(),
+        };
+        let physical = joined
             .canonicalize()
             .map_err(|e| format!("--root {}: {e}", dir.display()))?;
+        let lexical = if lexical.canonicalize().is_ok_and(|l| l == physical) {
+            lexical
+        } else {
+            physical.clone()
+        };
         Ok(Mount { lexical, physical })
     }
 
@@ -196,6 +207,10 @@ mod tests {
         assert!(host("copy/../etc/crontab", &base).is_err());
     }
 
+    fn s(p: &Path) -> String {
+        p.to_string_lossy().into_owned()
+    }
+
     #[test]
     fn a_link_to_the_copy() {
         let dir = tempfile::tempdir().unwrap();
@@ -215,6 +230,12 @@ mod tests {
             mount.host_path(&through, None),
             Ok(("/hostetc/crontab".into(), false))
         );
+        // `link/..` is the parent of the link's target for the system, not `base`.
+        std::fs::create_dir_all(base.join("elsewhere/copy2")).unwrap();
+        std::os::unix::fs::symlink(base.join("elsewhere/copy2"), base.join("copy/up")).unwrap();
+        let parent = Mount::new(Path::new("copy/up/.."), Some(&base)).unwrap();
+        assert_eq!(parent.dir(), base.join("elsewhere"));
+        assert_eq!(parent.display().to_string(), s(&base.join("elsewhere")));
         let via_link = Mount::new(&base.join("link"), None).unwrap();
         let real = format!("{}/copy/etc/crontab", base.display());
         assert_eq!(

@@ -285,3 +285,27 @@ fn without_root_the_report_names_the_path_as_given() {
         files["report.json"]
     );
 }
+
+#[test]
+fn a_link_inside_the_copy_is_followed_inside_the_copy() {
+    let t = Scratch::new();
+    let copy = s(&t.copy());
+    // An absolute link means the host's /srv/jobs, which this machine does not have.
+    std::fs::create_dir_all(t.copy().join("srv/jobs")).unwrap();
+    std::fs::write(
+        t.copy().join("srv/jobs/nightly"),
+        "MAILTO=\"\"\n5 1 * * * root /usr/local/bin/nightly\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("/srv/jobs/nightly", t.copy().join("etc/cron.d/nightly")).unwrap();
+    let (code, err, files) = t.convert(
+        &t.base,
+        &["--root", &copy, &format!("{copy}/etc/cron.d/nightly")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let service = &files["nightly.service"];
+    assert!(
+        service.starts_with("# Converted from /etc/cron.d/nightly:2\n"),
+        "{service}"
+    );
+}
