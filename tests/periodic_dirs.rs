@@ -408,3 +408,27 @@ fn scan_skips_a_directory_that_nothing_on_the_host_runs() {
     assert_eq!(weekly[0]["units"].as_array().unwrap().len(), 0);
     assert!(codes(weekly[0]).contains(&"periodic-directory-unused".to_string()));
 }
+
+#[test]
+fn a_copys_periodic_directory_without_root_points_at_root() {
+    let (_t, root) = host();
+    let dir = format!("{}/etc/cron.daily", root.display());
+    let (code, _, err) = run(&["convert", &dir]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "convert its periodic directory with --root {}",
+            root.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_periodic_directory_is_cron_input() {
+    let (_t, root) = host();
+    let (code, err, files) = convert(&root, &["--from", "sysv", "/etc/cron.daily"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("--from cron"), "{err}");
+    assert!(!files.contains_key("cron-daily.service"));
+}
