@@ -133,7 +133,8 @@ pub struct ConvertArgs {
     /// Which cron to follow where Debian cron and cronie disagree.
     #[arg(long, value_enum, default_value = "debian")]
     pub dialect: DialectArg,
-    /// Read the inputs as files of a host mounted at DIR (users, PATH, time zone, installed units too).
+    /// Read the inputs as files of a host mounted at DIR (users, PATH, time zone, installed units too);
+    /// name them inside DIR (DIR/etc/crontab) or as the host does (/etc/crontab).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// The host's time zone for DST findings (default: the host's /etc/localtime).

@@ -20,6 +20,7 @@ pub mod finding;
 pub mod fire_times;
 pub mod front;
 pub mod host;
+pub mod input_path;
 pub mod ir;
 pub mod naming;
 pub mod output;

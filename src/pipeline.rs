@@ -24,22 +24,34 @@ pub struct Conversion {
 /// error item in the report.
 #[must_use]
 pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
-    let mut items: Vec<Item> = Vec::new();
-    let mut host_paths: Vec<String> = Vec::new();
+    // The same host file named twice (`a ./a`) is converted once.
     let mut seen = std::collections::BTreeSet::new();
-    for input in inputs {
-        let host_path = input
-            .host_path
-            .clone()
-            .unwrap_or_else(|| input.display.clone());
-        // The same host file named twice (`a ./a`) is converted once.
-        if input.host_path.is_some() && !seen.insert(crate::naming::normalize_path(&host_path)) {
-            continue;
-        }
-        let parsed = front::parse(input, host, &options.front);
-        host_paths.extend(std::iter::repeat_n(host_path, parsed.len()));
-        items.extend(parsed);
-    }
+    let unique: Vec<&Input> = inputs
+        .iter()
+        .filter(|i| match &i.host_path {
+            Some(p) => seen.insert(crate::naming::normalize_path(p)),
+            None => true,
+        })
+        .collect();
+    // Every item names its input's display (the host path under --root) as its file.
+    let host_path_of: std::collections::BTreeMap<&str, &str> = unique
+        .iter()
+        .map(|i| {
+            (
+                i.display.as_str(),
+                i.host_path.as_deref().unwrap_or(&i.display),
+            )
+        })
+        .collect();
+    let mut items: Vec<Item> = front::parse_all(&unique, host, &options.front);
+    let host_paths: Vec<String> = items
+        .iter()
+        .map(|i| {
+            host_path_of
+                .get(i.origin.file.as_str())
+                .map_or_else(|| i.origin.file.clone(), |p| (*p).to_string())
+        })
+        .collect();
     let names = crate::naming::assign(&mut items, &host_paths, host);
     let mut files: Vec<OutputFile> = Vec::new();
     let mut report_items = Vec::with_capacity(items.len());

@@ -1,9 +1,10 @@
 //! `systemdify convert`: the named files, or standard input.
 
-use super::{emit, host_input, host_path, pipeline_options};
+use super::{emit, host_input, host_path, pipeline_options, rooted_input};
 use crate::cli::{ConvertArgs, FromArg, Streams};
 use crate::front::{self, cron};
 use crate::host::Host;
+use crate::input_path::Mount;
 use crate::ir::Format;
 use crate::pipeline;
 
@@ -28,7 +29,8 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         let _ = writeln!(io.stderr, "systemdify: `-` may be given only once");
         return 2;
     }
-    let mut host = match &args.root {
+    let cwd = std::env::current_dir().ok();
+    let mount = match &args.root {
         Some(r) if !r.is_dir() => {
             let _ = writeln!(
                 io.stderr,
@@ -37,7 +39,17 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
             );
             return 2;
         }
-        Some(r) => Host::at(r),
+        Some(r) => match Mount::new(r, cwd.as_deref()) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 2;
+            }
+        },
+        None => None,
+    };
+    let mut host = match &mount {
+        Some(m) => Host::at(m.dir()),
         None => Host::real(),
     };
     if let Some(tz) = &args.timezone {
@@ -72,7 +84,16 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
                     data,
                 };
             }
-            host_input(&host, name.clone(), host_path(name, args.root.is_some()))
+            match &mount {
+                Some(m) => {
+                    let (input, hint) = rooted_input(&host, m, name, cwd.as_deref());
+                    if let Some(hint) = hint {
+                        let _ = writeln!(io.stderr, "systemdify: {hint}");
+                    }
+                    input
+                }
+                None => host_input(&host, name.clone(), host_path(name)),
+            }
         })
         .collect();
     let conversion = pipeline::convert(&inputs, &host, &options);

@@ -9,6 +9,7 @@ use crate::back::systemd;
 use crate::cli::{CommonArgs, DialectArg, PeriodicArg, ReportFormatArg, Streams};
 use crate::front::{self, cron};
 use crate::host::Host;
+use crate::input_path;
 use crate::output;
 use crate::pipeline;
 use crate::report::render::{self, ReportFormat};
@@ -31,6 +32,7 @@ pub(crate) fn pipeline_options(
                     PeriodicArg::RunParts => cron::Periodic::RunParts,
                     PeriodicArg::PerScript => cron::Periodic::PerScript,
                 },
+                lone_directory: cron::LoneDirectory::Implied,
             },
         },
         back: systemd::Options {
@@ -136,16 +138,65 @@ pub(crate) fn host_input(host: &Host, display: String, host_path: String) -> fro
     }
 }
 
-/// The host path of an input named on the command line: under `--root` a relative name is
-/// taken from the host's `/`, without it relative to the working directory.
-pub(crate) fn host_path(name: &str, rooted: bool) -> String {
-    if name.starts_with('/') || !rooted {
-        if !rooted && !name.starts_with('/') {
-            return std::env::current_dir()
-                .map(|d| d.join(name).to_string_lossy().into_owned())
-                .unwrap_or_else(|_| name.to_string());
+/// An input named on the command line under `--root`: `typed` in any of the forms
+/// [`input_path::Mount::host_path`] accepts, named in the report by its host path. When it
+/// cannot be read, the report says so in host paths only, and the second value, for standard
+/// error, names the file of the copy that was looked for.
+pub(crate) fn rooted_input(
+    host: &Host,
+    mount: &input_path::Mount,
+    typed: &str,
+    cwd: Option<&std::path::Path>,
+) -> (front::Input, Option<String>) {
+    let (host_path, as_host_path) = match mount.host_path(typed, cwd) {
+        Ok(p) => p,
+        Err(message) => {
+            let input = front::Input {
+                display: typed.to_string(),
+                host_path: None,
+                data: Err(message),
+            };
+            return (input, None);
         }
-        return name.to_string();
-    }
-    format!("/{name}")
+    };
+    let local = host.local(&host_path);
+    let mut hint = None;
+    // A directory is read by the frontends (the periodic directories), not here.
+    let data = std::fs::read(&local).map_err(|e| {
+        if local.is_dir() {
+            return "this is a directory".to_string();
+        }
+        let mut more = format!("{host_path}: looked for {} in the copy", local.display());
+        // A shell glob such as /etc/cron.d/* is expanded on this machine, not in the copy.
+        if as_host_path && std::path::Path::new(&host_path).exists() && !local.exists() {
+            let parent = host_path.rsplit_once('/').map_or("", |(d, _)| d);
+            more.push_str(&format!(
+                "; {host_path} exists on this machine, not in the copy: a shell expands a glob such as {parent}/* here, so write {}{parent}/* to convert the copy's files",
+                mount.display()
+            ));
+        }
+        hint = Some(more);
+        format!("cannot read from the host tree: {e}")
+    });
+    let input = front::Input {
+        display: host_path.clone(),
+        host_path: Some(host_path),
+        data,
+    };
+    (input, hint)
+}
+
+/// The host path of an input named on the command line without `--root`: relative to the
+/// working directory.
+pub(crate) fn host_path(name: &str) -> String {
+    let path = std::path::Path::new(name);
+    let absolute = if path.is_absolute() {
+        input_path::normalize(path)
+    } else {
+        match std::env::current_dir() {
+            Ok(d) => input_path::normalize(&d.join(path)),
+            Err(_) => return name.to_string(),
+        }
+    };
+    absolute.to_string_lossy().into_owned()
 }

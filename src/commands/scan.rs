@@ -28,12 +28,14 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         args.root.display(),
         paths.len()
     );
-    let options = pipeline_options(
+    let mut options = pipeline_options(
         front::From::Auto,
         cron::Table::Infer,
         args.dialect,
         &args.common,
     );
+    // Every crontab and the anacrontab are inputs too: a directory none of them runs never ran.
+    options.front.cron.lone_directory = cron::LoneDirectory::Skipped;
     let inputs: Vec<front::Input> = paths
         .iter()
         .map(|p| host_input(&host, p.clone(), p.clone()))

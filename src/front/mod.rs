@@ -129,15 +129,100 @@ fn file_error(input: &Input, format: Option<Format>, message: String, template: 
     item
 }
 
+/// Reads the inputs of one run with their frontends. A periodic directory that a line of
+/// another input runs becomes that line's item ([`cron::periodic::merge`]); then, with
+/// `--periodic per-script`, every item running a periodic directory is split into one item per
+/// script.
+#[must_use]
+pub fn parse_all(inputs: &[&Input], host: &Host, options: &Options) -> Vec<Item> {
+    let parsed = inputs
+        .iter()
+        .map(|input| {
+            let dir = periodic_directory(input, host).map(str::to_string);
+            (dir, parse_entries(input, host, options))
+        })
+        .collect();
+    let items = cron::periodic::merge(parsed, options.cron.lone_directory);
+    if options.cron.periodic != cron::Periodic::PerScript {
+        return items;
+    }
+    items
+        .into_iter()
+        .flat_map(|item| match cron::periodic_of(&item) {
+            Some(dir) => cron::periodic::per_script(item, &dir, host),
+            None => vec![item],
+        })
+        .collect()
+}
+
 /// Reads one input with its frontend. Errors in single entries become error items; the other
 /// entries of the file are still converted.
 #[must_use]
 pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
-    // Until the format is decided (`--from auto`), errors name none.
-    let fallback = match options.from {
+    parse_all(&[input], host, options)
+}
+
+/// The host path of an input that is one of the periodic directories on the host.
+fn periodic_directory<'a>(input: &'a Input, host: &Host) -> Option<&'a str> {
+    let path = input.host_path.as_deref()?;
+    (cron::periodic::is_periodic_dir(path) && host.local(path).is_dir()).then_some(path)
+}
+
+/// An input that is a directory: a periodic one is read by the cron frontend, any other is an
+/// error that says what to name instead.
+fn directory(input: &Input, path: &str, host: &Host, options: &Options) -> Vec<Item> {
+    if periodic_directory(input, host).is_some() {
+        if let From::Only(f) = options.from
+            && f != Format::Cron
+        {
+            return vec![file_error(
+                input,
+                Some(f),
+                format!(
+                    "a periodic directory is read as cron input, not as {}: convert it with --from cron or --from auto",
+                    f.as_str()
+                ),
+                false,
+            )];
+        }
+        return cron::periodic::directory(&input.display, path, host, &options.cron);
+    }
+    let path = path.trim_end_matches('/');
+    let mut message = format!("this is a directory, not a file: name the files in it ({path}/*)");
+    let copy = path.rsplit_once("/etc/cron.").filter(|(mount, name)| {
+        !mount.is_empty() && cron::periodic::is_periodic_dir(&format!("/etc/cron.{name}"))
+    });
+    if host.root().is_some() {
+        message.push_str(
+            ", written inside the --root directory so that the shell expands the glob in the copy",
+        );
+    } else if let Some((mount, _)) = copy {
+        message.push_str(&format!(
+            "; if {mount} is a copy of a host, convert its periodic directory with --root {mount}"
+        ));
+    } else {
+        message.push_str(", or one of the periodic directories /etc/cron.hourly, /etc/cron.daily, /etc/cron.weekly, /etc/cron.monthly, /etc/cron.yearly");
+    }
+    vec![file_error(input, options_format(options), message, false)]
+}
+
+/// The format an input's errors name before its content decided one: `--from`'s, or none
+/// under `--from auto`.
+fn options_format(options: &Options) -> Option<Format> {
+    match options.from {
         From::Only(f) => Some(f),
         From::Auto => None,
-    };
+    }
+}
+
+/// One input's items, before periodic directories are merged or split.
+fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
+    if let Some(path) = input.host_path.as_deref()
+        && host.local(path).is_dir()
+    {
+        return directory(input, path, host, options);
+    }
+    let fallback = options_format(options);
     let bytes = match &input.data {
         Ok(b) => b,
         Err(e) => return vec![file_error(input, fallback, e.clone(), false)],

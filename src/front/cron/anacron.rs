@@ -82,13 +82,7 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
             env.set(name.trim().to_string(), value.to_string());
             continue;
         }
-        let item = job(origin, &line, &env, host, options);
-        match super::periodic_of(&item) {
-            Some(dir) if options.periodic == super::Periodic::PerScript => {
-                items.extend(periodic::per_script(item, &dir, host));
-            }
-            _ => items.push(item),
-        }
+        items.push(job(origin, &line, &env, host, options));
     }
     items
 }

@@ -47,6 +47,16 @@ pub enum Periodic {
     PerScript,
 }
 
+/// What becomes of a periodic directory given as an input that no line of the run runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoneDirectory {
+    /// Converted on the schedule its name implies (`convert /etc/cron.daily`: the user asked).
+    #[default]
+    Implied,
+    /// Skipped: nothing on the host runs it (`scan` sees every crontab and the anacrontab).
+    Skipped,
+}
+
 /// Options of the cron family.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -55,6 +65,7 @@ pub struct Options {
     /// Emit mail hooks for `MAILTO` instead of a `cron-mailto` finding.
     pub mail: bool,
     pub periodic: Periodic,
+    pub lone_directory: LoneDirectory,
 }
 
 /// Years over which daylight-saving exposure is checked (fixed, so output does not depend on
@@ -306,13 +317,7 @@ pub fn parse_crontab(
                     host,
                     options,
                 };
-                let item = job_item(&ctx, job_text);
-                match periodic_of(&item) {
-                    Some(dir) if options.periodic == Periodic::PerScript => {
-                        items.extend(periodic::per_script(item, &dir, host));
-                    }
-                    _ => items.push(item),
-                }
+                items.push(job_item(&ctx, job_text));
             }
         }
     }
