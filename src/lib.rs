@@ -21,6 +21,7 @@ pub mod fire_times;
 pub mod front;
 pub mod host;
 pub mod ir;
+pub mod manifest;
 pub mod naming;
 pub mod output;
 pub mod pipeline;
