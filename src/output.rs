@@ -572,13 +572,14 @@ impl Transaction {
             .collect();
         for &(i, t) in &todo {
             let tmp = temp_name(&t.path, i, "");
+            // A directory that cannot be written into shows here, before any file is replaced.
             let mut file = std::fs::OpenOptions::new()
                 .write(true)
                 .create(true)
                 .truncate(true)
                 .mode(t.mode)
                 .open(&tmp)
-                .map_err(fail(&tmp))?;
+                .map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
             self.log.push(Undo::Tmp(tmp.clone()));
             hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
             file.write_all(&t.contents).map_err(fail(&t.path))?;

@@ -593,3 +593,52 @@ fn prune_needs_an_output_directory_and_the_help_explains_it() {
         assert!(help.contains(words), "--help does not mention {words}");
     }
 }
+
+#[test]
+fn an_output_directory_that_cannot_be_written_into_writes_nothing() {
+    // Root may write into any directory, but not into a read-only file system.
+    let tmp = tempfile::tempdir().unwrap();
+    let mnt = tmp.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let input = tmp.path().join("crontab");
+    std::fs::write(&input, TWO_JOBS).unwrap();
+    let report = tmp.path().join("report.json");
+    let bin = env!("CARGO_BIN_EXE_systemdify");
+    let script = format!(
+        "set -u; mount -t tmpfs tmpfs {m} || exit 99
+         mkdir {m}/units && echo 'old' > {m}/units/cron-u-alpha.service || exit 98
+         mount -o remount,ro {m} || exit 97
+         find {m} -printf '%P %s %m\\n' | sort > {t}/before
+         {bin} convert --force --from cron --user u -o {m}/units --report {r} {i} 2> {t}/err1; echo $? > {t}/code1
+         {bin} convert --from cron --user u -o {m}/new --report {r} {i} 2> {t}/err2; echo $? > {t}/code2
+         find {m} -printf '%P %s %m\\n' | sort > {t}/after",
+        m = mnt.display(),
+        t = tmp.path().display(),
+        r = report.display(),
+        i = input.display(),
+    );
+    let status = std::process::Command::new("unshare")
+        .args(["--user", "--map-root-user", "--mount", "sh", "-c", &script])
+        .status()
+        .expect("unshare (util-linux) is needed for this test");
+    assert!(
+        status.success(),
+        "setting up the file system failed: {status}"
+    );
+    let read = |name: &str| std::fs::read_to_string(tmp.path().join(name)).unwrap();
+    for (code, err, dir) in [
+        ("code1", "err1", "/mnt/units"),
+        ("code2", "err2", "/mnt/new"),
+    ] {
+        assert_eq!(read(code).trim(), "1", "{}", read(err));
+        assert!(read(err).contains("Read-only file system"), "{}", read(err));
+        assert!(read(err).contains(&format!("{dir}:")), "{}", read(err));
+        assert!(read(err).contains("nothing written"), "{}", read(err));
+    }
+    assert!(read("before").contains("units/cron-u-alpha.service 4 644\n"));
+    assert_eq!(read("after"), read("before"));
+    assert!(
+        !report.exists(),
+        "the report was written although the units were not"
+    );
+}
