@@ -105,8 +105,11 @@ pub enum Step<'a> {
     CreateDir(&'a Path),
     /// Writing the temporary file for this target (already created, still empty).
     Stage(&'a Path),
-    /// Keeping a hard link to this file before it is replaced.
-    Backup(&'a Path),
+    /// Keeping a hard link to this file before it is replaced. When that fails (a file system
+    /// without hard links), the file is moved aside instead: [`Step::MoveAside`].
+    Link(&'a Path),
+    /// Moving this file aside before it is replaced, where it cannot be linked.
+    MoveAside(&'a Path),
     /// Renaming the staged file onto this target.
     Rename(&'a Path),
     /// Moving this stale file aside (`--prune`).
@@ -600,12 +603,16 @@ impl Transaction {
             let old = matches!(t.existing, Existing::File { .. });
             let mut aside = None;
             if old {
-                hook.before(&Step::Backup(&t.path)).map_err(fail(&t.path))?;
                 let backup = temp_name(&t.path, i, ".old");
-                if std::fs::hard_link(&t.path, &backup).is_ok() {
+                let linked = hook
+                    .before(&Step::Link(&t.path))
+                    .and_then(|()| std::fs::hard_link(&t.path, &backup));
+                if linked.is_ok() {
                     self.log.push(Undo::Link(backup.clone()));
                 } else {
                     // A file system without hard links: move it aside instead.
+                    hook.before(&Step::MoveAside(&t.path))
+                        .map_err(fail(&t.path))?;
                     std::fs::rename(&t.path, &backup).map_err(fail(&t.path))?;
                     self.log.push(Undo::Aside {
                         aside: backup.clone(),

@@ -455,16 +455,28 @@ fn a_unit_name_of_250_characters_is_written() {
     no_temporary_files(tmp.path());
 }
 
-/// Fails the `n`th change to the file system and counts them all.
+/// Fails the `n`th change to the file system, counts them all and remembers which failed.
 struct FailAt {
     n: usize,
     seen: usize,
+    failed: Option<String>,
+}
+
+impl FailAt {
+    fn new(n: usize) -> Self {
+        FailAt {
+            n,
+            seen: 0,
+            failed: None,
+        }
+    }
 }
 
 impl systemdify::output::Hook for FailAt {
-    fn before(&mut self, _step: &systemdify::output::Step<'_>) -> std::io::Result<()> {
+    fn before(&mut self, step: &systemdify::output::Step<'_>) -> std::io::Result<()> {
         self.seen += 1;
         if self.seen == self.n {
+            self.failed = Some(format!("{step:?}"));
             Err(std::io::Error::other("injected: no space left on device"))
         } else {
             Ok(())
@@ -508,27 +520,75 @@ fn a_failure_at_any_step_restores_the_output_directory_exactly() {
     // How many steps a successful run takes, and what it leaves.
     let tmp = tempfile::tempdir().unwrap();
     let out = setup(tmp.path());
-    let mut count = FailAt { n: 0, seen: 0 };
+    let mut count = FailAt::new(0);
     let plan = output::Plan::new(Some(&out), &second, None, &opts).unwrap();
     plan.commit(&mut count).unwrap();
     let after = tree(&out);
     assert!(!after.contains_key("old.service") && after.contains_key("c.service.d/y.conf"));
     assert!(count.seen >= 8, "only {} steps", count.seen);
 
+    let mut moved_aside = 0;
     for n in 1..=count.seen {
         let tmp = tempfile::tempdir().unwrap();
         let out = setup(tmp.path());
         let before = tree(&out);
         let plan = output::Plan::new(Some(&out), &second, None, &opts).unwrap();
-        let result = plan.commit(&mut FailAt { n, seen: 0 });
+        let mut hook = FailAt::new(n);
+        let result = plan.commit(&mut hook);
+        let step = hook.failed.unwrap();
+        if step.starts_with("Link(") {
+            // As on a file system without hard links: the old file is moved aside instead.
+            assert!(result.is_ok(), "step {n} {step}: {result:?}");
+            assert_eq!(tree(&out), after, "step {n} {step}");
+            moved_aside += 1;
+            continue;
+        }
         let err = result.expect_err("the injected failure was not reported");
-        assert!(err.to_string().contains("injected"), "step {n}: {err}");
+        assert!(
+            err.to_string().contains("injected"),
+            "step {n} {step}: {err}"
+        );
         assert_eq!(
             tree(&out),
             before,
-            "step {n} of {} left changes",
+            "step {n} {step} of {} left changes",
             count.seen
         );
+    }
+    // b.service and the manifest are replaced.
+    assert_eq!(moved_aside, 2);
+
+    // Without hard links at all, a failure at any later step still restores everything.
+    struct NoLinks(FailAt);
+    impl systemdify::output::Hook for NoLinks {
+        fn before(&mut self, step: &systemdify::output::Step<'_>) -> std::io::Result<()> {
+            if matches!(step, systemdify::output::Step::Link(_)) {
+                return Err(std::io::Error::other("hard links not supported"));
+            }
+            self.0.before(step)
+        }
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = setup(tmp.path());
+    let mut count = NoLinks(FailAt::new(0));
+    output::Plan::new(Some(&out), &second, None, &opts)
+        .unwrap()
+        .commit(&mut count)
+        .unwrap();
+    assert_eq!(tree(&out), after);
+    for n in 1..=count.0.seen {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = setup(tmp.path());
+        let before = tree(&out);
+        let plan = output::Plan::new(Some(&out), &second, None, &opts).unwrap();
+        let mut hook = NoLinks(FailAt::new(n));
+        let err = plan.commit(&mut hook).expect_err("not reported");
+        let step = hook.0.failed.unwrap();
+        assert!(
+            err.to_string().contains("injected"),
+            "step {n} {step}: {err}"
+        );
+        assert_eq!(tree(&out), before, "step {n} {step} left changes");
     }
 }
 
