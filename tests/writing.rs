@@ -702,3 +702,49 @@ fn an_output_directory_that_cannot_be_written_into_writes_nothing() {
         "the report was written although the units were not"
     );
 }
+
+#[test]
+fn a_failure_removes_the_directories_it_created_the_output_directory_included() {
+    use systemdify::output::{self, Options};
+    let files = vec![
+        file("a.service", "a\n", 0o644),
+        file("a.service.d/x.conf", "x\n", 0o644),
+        file("env/a.service.env", "TOKEN=t\n", 0o600),
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let mut count = FailAt::new(0);
+    output::Plan::new(
+        Some(&tmp.path().join("a/b/units")),
+        &files,
+        None,
+        &Options::default(),
+    )
+    .unwrap()
+    .commit(&mut count)
+    .unwrap();
+    assert!(tmp.path().join("a/b/units/a.service.d/x.conf").is_file());
+    for n in 1..=count.seen {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("a/b/units");
+        let plan = output::Plan::new(Some(&out), &files, None, &Options::default()).unwrap();
+        let mut hook = FailAt::new(n);
+        assert!(plan.commit(&mut hook).is_err(), "step {n}");
+        assert_eq!(
+            tree(tmp.path()).into_keys().collect::<Vec<_>>(),
+            [""],
+            "step {n} {:?}",
+            hook.failed
+        );
+    }
+}
+
+#[test]
+fn an_output_directory_that_is_a_file_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("units");
+    std::fs::write(&out, "a file\n").unwrap();
+    let (code, _, err) = convert(&out, &[], TWO_JOBS);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("units is not a directory"), "{err}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "a file\n");
+}
