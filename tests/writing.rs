@@ -748,3 +748,30 @@ fn an_output_directory_that_is_a_file_writes_nothing() {
     assert!(err.contains("units is not a directory"), "{err}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "a file\n");
 }
+
+#[test]
+fn temporary_files_an_interrupted_run_left_are_removed_or_named() {
+    // A run killed midway (SIGKILL, power loss) cannot clean up; the next one does.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("units");
+    assert_eq!(convert(&out, &[], TWO_JOBS).0, 0);
+    std::fs::write(out.join(".4242.7.systemdify-tmp"), "half a unit").unwrap();
+    std::fs::write(
+        out.join(".4242.3.old.systemdify-tmp"),
+        "a unit's previous content",
+    )
+    .unwrap();
+    let (code, _, err) = convert(&out, &[], TWO_JOBS);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.join(".4242.7.systemdify-tmp").exists(),
+        "staged leftover kept"
+    );
+    // What may be the only copy of a file's old content is kept, and named.
+    assert!(out.join(".4242.3.old.systemdify-tmp").exists());
+    assert!(
+        err.lines()
+            .any(|l| l.contains(".4242.3.old.systemdify-tmp") && l.contains("interrupted")),
+        "{err}"
+    );
+}

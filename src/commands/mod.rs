@@ -121,6 +121,12 @@ pub(crate) fn emit(
                         w.unchanged.len()
                     );
                 }
+                for l in &w.leftovers {
+                    let _ = writeln!(
+                        io.stderr,
+                        "systemdify: {l}: left by an interrupted run, possibly a file's only old copy: check it, then remove it"
+                    );
+                }
                 if let Some(dir) = &how.output_dir {
                     for s in &w.stale {
                         let _ = writeln!(
