@@ -28,6 +28,13 @@ Examples:
   # What does a schedule mean, and when does it fire?
   systemdify explain '0 4 1,15 * 5'
 
+  # After removing a crontab line: remove the units it had (unedited ones only)
+  systemdify convert --root /mnt/host /etc/crontab -o units --prune
+
+Writing into -o DIR is all or nothing: every target is checked first, and a failure midway
+undoes every change. DIR/.systemdify-manifest records what was written, so a later run lists
+the files it no longer produces (stale) and --prune removes them.
+
 Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
 3 --strict and something was dropped.";
 
@@ -41,7 +48,8 @@ Examples:
 
 It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab and /etc/init.d (with their
 rc?.d links and /etc/default files). apply.sh installs and enables the units but starts nothing;
-rollback.sh removes them again.
+rollback.sh removes them again. A later scan into the same directory lists the units it no
+longer produces (the host changed); --prune removes those still as written.
 
 Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
 3 --strict and something was dropped.";
@@ -148,9 +156,18 @@ pub struct ConvertArgs {
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Write units into DIR instead of printing them (scan: also apply.sh and rollback.sh).
+    ///
+    /// All or nothing: every target is checked first (a directory in the way, a missing report
+    /// directory, other content without --force), then everything is written or, when a step
+    /// fails, every change is undone. DIR/.systemdify-manifest records each file written
+    /// (SHA-256, mode, path), so the next run lists the files it no longer produces as stale.
     #[arg(short, long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Write the migration report to PATH (.json, .md, else text).
+    ///
+    /// Replaces a file with other content only with --force, or when the manifest records it as
+    /// written by the previous run and unedited since. Its directory must exist, unless it lies
+    /// inside the output directory.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
     /// Report format, instead of deciding from the --report extension.
@@ -159,6 +176,13 @@ pub struct CommonArgs {
     /// Overwrite files in the output directory that have other content.
     #[arg(long)]
     pub force: bool,
+    /// Remove stale files: those the manifest says an earlier run wrote, that this run no
+    /// longer produces.
+    ///
+    /// Only files that still hold exactly what was written; one edited since is kept and
+    /// reported. Without --prune stale files are only listed (report and standard error).
+    #[arg(long, requires = "output_dir")]
+    pub prune: bool,
     /// Exit with 3 when anything was dropped.
     #[arg(long)]
     pub strict: bool,

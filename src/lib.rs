@@ -22,6 +22,7 @@ pub mod front;
 pub mod host;
 pub mod input_path;
 pub mod ir;
+pub mod manifest;
 pub mod naming;
 pub mod output;
 pub mod pipeline;

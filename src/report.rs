@@ -88,6 +88,18 @@ pub struct Summary {
     pub errors: usize,
 }
 
+/// A file an earlier run wrote into the output directory (its manifest says so) that this run
+/// no longer produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleFile {
+    /// Relative to the output directory.
+    pub path: String,
+    /// Its content differs from what was written: the operator's now, never removed.
+    pub edited: bool,
+    /// Removed by this run (`--prune`).
+    pub removed: bool,
+}
+
 /// The whole migration report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -95,6 +107,9 @@ pub struct Report {
     pub items: Vec<ReportItem>,
     pub errors: Vec<InputError>,
     pub summary: Summary,
+    /// Stale files in the output directory (not in the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<StaleFile>,
 }
 
 impl Report {
@@ -125,6 +140,7 @@ impl Report {
             items,
             errors,
             summary,
+            stale: Vec::new(),
         }
     }
 

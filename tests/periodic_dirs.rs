@@ -78,6 +78,10 @@ fn convert(root: &Path, args: &[&str]) -> (i32, String, BTreeMap<String, String>
     let (code, _, err) = run(&argv);
     let mut files = BTreeMap::new();
     for e in std::fs::read_dir(&units).into_iter().flatten().flatten() {
+        // The manifest names this run's temporary report path; the units are what matter.
+        if e.file_name() == ".systemdify-manifest" {
+            continue;
+        }
         files.insert(
             e.file_name().to_string_lossy().into_owned(),
             std::fs::read_to_string(e.path()).unwrap_or_default(),

@@ -53,39 +53,102 @@ pub(crate) fn zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
 }
 
 /// Writes the units (output directory or standard output; `extra` files such as apply.sh only
-/// into a directory) and the report, prints errors, and returns the exit code.
+/// into a directory) and the report, prints errors, and returns the exit code. Every target is
+/// checked before anything is written, and the files, the report and the manifest are written
+/// as one transaction ([`output::Plan`]).
 pub(crate) fn emit(
     conversion: &pipeline::Conversion,
     how: &CommonArgs,
     extra: Vec<systemd::OutputFile>,
     io: &mut Streams<'_>,
 ) -> i32 {
-    let report = &conversion.report;
+    let mut report = conversion.report.clone();
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
-    match &how.output_dir {
-        Some(dir) => {
-            let mut files = conversion.files.clone();
-            files.extend(extra);
-            match output::write_dir(dir, &files, how.force) {
-                Ok(w) => {
-                    if !w.unchanged.is_empty() {
+    let mut files = conversion.files.clone();
+    if how.output_dir.is_some() {
+        files.extend(extra);
+    }
+    let report_file = how.report.as_deref().filter(|p| p.as_os_str() != "-");
+    let mut plan = if how.output_dir.is_some() || report_file.is_some() {
+        let opts = output::Options {
+            force: how.force,
+            prune: how.prune,
+        };
+        match output::Plan::new(how.output_dir.as_deref(), &files, report_file, &opts) {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(plan) = &plan {
+        report.stale = plan.stale().to_vec();
+    }
+    let text = how.report.as_ref().map(|path| {
+        let format = match how.report_format {
+            Some(ReportFormatArg::Json) => ReportFormat::Json,
+            Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
+            Some(ReportFormatArg::Text) => ReportFormat::Text,
+            None => ReportFormat::from_path(path),
+        };
+        render::render(&report, format)
+    });
+    if let (Some(plan), Some(text), Some(_)) = (&mut plan, &text, report_file)
+        && let Err(e) = plan.report(text.clone())
+    {
+        let _ = writeln!(io.stderr, "systemdify: {e}");
+        return 1;
+    }
+    if how.output_dir.is_none()
+        && let Err(e) = output::print(&files, io.stdout)
+    {
+        let _ = writeln!(
+            io.stderr,
+            "systemdify: cannot write to standard output: {e}"
+        );
+        return 1;
+    }
+    if let Some(plan) = plan {
+        match plan.commit(&mut output::NoFaults) {
+            Ok(w) => {
+                if !w.unchanged.is_empty() {
+                    let _ = writeln!(
+                        io.stderr,
+                        "systemdify: {} file(s) already up to date",
+                        w.unchanged.len()
+                    );
+                }
+                for l in &w.leftovers {
+                    let _ = writeln!(
+                        io.stderr,
+                        "systemdify: {l}: left by an interrupted run, possibly a file's only old copy: check it, then remove it"
+                    );
+                }
+                if let Some(dir) = &how.output_dir {
+                    for s in &w.stale {
                         let _ = writeln!(
                             io.stderr,
-                            "systemdify: {} file(s) already up to date",
-                            w.unchanged.len()
+                            "systemdify: stale: {}: {}",
+                            dir.join(&s.path).display(),
+                            render::stale_state(s)
                         );
                     }
                 }
-                Err(e) => {
-                    let _ = writeln!(io.stderr, "systemdify: {e}");
-                    return 1;
-                }
+            }
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 1;
             }
         }
-        None => {
-            if let Err(e) = output::print(&conversion.files, io.stdout) {
+    }
+    match (&text, report_file) {
+        (Some(text), None) => {
+            if let Err(e) = io.stdout.write_all(text.as_bytes()) {
                 let _ = writeln!(
                     io.stderr,
                     "systemdify: cannot write to standard output: {e}"
@@ -93,29 +156,10 @@ pub(crate) fn emit(
                 return 1;
             }
         }
-    }
-    match &how.report {
-        Some(path) => {
-            let format = match how.report_format {
-                Some(ReportFormatArg::Json) => ReportFormat::Json,
-                Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
-                Some(ReportFormatArg::Text) => ReportFormat::Text,
-                None => ReportFormat::from_path(path),
-            };
-            let text = render::render(report, format);
-            let written = if path.as_os_str() == "-" {
-                io.stdout.write_all(text.as_bytes())
-            } else {
-                std::fs::write(path, text)
-            };
-            if let Err(e) = written {
-                let _ = writeln!(io.stderr, "systemdify: {}: {e}", path.display());
-                return 1;
-            }
+        (None, _) => {
+            let _ = writeln!(io.stderr, "systemdify: {}", render::summary_line(&report));
         }
-        None => {
-            let _ = writeln!(io.stderr, "systemdify: {}", render::summary_line(report));
-        }
+        (Some(_), Some(_)) => {}
     }
     if !report.errors.is_empty() {
         1
