@@ -79,7 +79,11 @@ impl Scratch {
             .unwrap();
         let mut files = BTreeMap::new();
         if let Ok(entries) = std::fs::read_dir(&out) {
-            for e in entries.flatten() {
+            // The manifest names this run's temporary report path; the units are what matter.
+            for e in entries
+                .flatten()
+                .filter(|e| e.file_name() != ".systemdify-manifest")
+            {
                 files.insert(
                     e.file_name().to_string_lossy().into_owned(),
                     std::fs::read_to_string(e.path()).unwrap(),
