@@ -135,6 +135,8 @@ fn bad_program(program: &str) -> Option<String> {
         "the program name holds quotes, backslashes or control characters, which systemd refuses"
     } else if program.ends_with('/') {
         "the program path ends in /"
+    } else if program.starts_with('$') || program.contains("${") || program.contains("$$") {
+        "the program name holds `$$` or `${`: systemd substitutes variables in the argv[0] it passes but not in the path it runs, so the program would see another name"
     } else if program.starts_with('/') {
         if program.len() >= 4096 || program.split('/').any(|c| c.len() > 255) {
             "the program path is longer than a path may be"
