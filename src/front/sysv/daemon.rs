@@ -183,6 +183,28 @@ pub(super) fn ulimit_resource(flag: char) -> Option<Resource> {
     })
 }
 
+/// `path` as an absolute, normalized path: as it is when absolute, else inside `dir` (an
+/// absolute directory) when known. `.` and `..` are resolved by their names, as systemd wants
+/// normalized paths.
+pub(super) fn absolute_in(path: &str, dir: Option<&str>) -> Option<String> {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{}/{path}", dir.filter(|d| d.starts_with('/'))?)
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in joined.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    (!parts.is_empty()).then(|| format!("/{}", parts.join("/")))
+}
+
 pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
     call.args.iter().map(Arg::literal).collect()
 }
@@ -572,10 +594,13 @@ impl Conversion<'_> {
                 "create the user on the target host before starting the unit",
             ));
         }
+        // The shell's own directory (`cd DIR` in the script), when it is an absolute path.
+        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
         svc.exec.working_dir = start
             .chdir
             .clone()
-            .or_else(|| plan.workdir.clone())
+            .filter(|d| d.starts_with('/'))
+            .or_else(|| shell_dir.clone())
             .filter(|d| d != "/")
             .map(WorkingDir::Path);
         svc.exec.nice = start.nice;
@@ -597,14 +622,39 @@ impl Conversion<'_> {
             });
         }
         if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
-            svc.logging.stdout = Some(Output::Append(file.clone()));
-            if *errors {
-                svc.logging.stderr = Some(Output::Append(file.clone()));
+            // The shell opens the file in its own directory, before the starter runs (so
+            // start-stop-daemon's --chdir does not count).
+            match absolute_in(file, shell_dir.as_deref()) {
+                Some(path) => {
+                    svc.logging.stdout = Some(Output::Append(path.clone()));
+                    if *errors {
+                        svc.logging.stderr = Some(Output::Append(path));
+                    }
+                }
+                None => self.findings.push(Finding::dropped(
+                    Code::SysvRelativeOutput,
+                    format!(
+                        "the start command's output goes to `{file}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`; the output goes to the journal instead",
+                        super::shell::place(start.line)
+                    ),
+                    "add StandardOutput=append:/ABSOLUTE/PATH (and StandardError=) if the log file is still wanted",
+                )),
             }
         }
         if let Some(out) = &start.output {
-            svc.logging.stdout = Some(Output::Append(out.clone()));
-            svc.logging.stderr = Some(Output::Append(out.clone()));
+            if out.starts_with('/') {
+                svc.logging.stdout = Some(Output::Append(out.clone()));
+                svc.logging.stderr = Some(Output::Append(out.clone()));
+            } else {
+                self.findings.push(Finding::dropped(
+                    Code::SysvRelativeOutput,
+                    format!(
+                        "start-stop-daemon refuses `--output {out}` ({}): the file must be an absolute path, so the script's start failed; the output goes to the journal instead",
+                        super::shell::place(start.line)
+                    ),
+                    "add StandardOutput=append:/ABSOLUTE/PATH (and StandardError=) if a log file is wanted",
+                ));
+            }
         }
         for u in &start.unmapped {
             self.findings.push(Finding::dropped(
@@ -742,6 +792,7 @@ impl Conversion<'_> {
             let commands: Vec<Vec<String>> = calls
                 .iter()
                 .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
+                .filter(|c| !self.runs_itself(c))
                 .filter_map(literal_command)
                 .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
                     Command::Argv(a) => a,
@@ -853,7 +904,7 @@ impl Conversion<'_> {
                 continue;
             }
             let Some(p) = call.program() else { continue };
-            if is_harmless(&p) {
+            if is_harmless(&p) || self.runs_itself(call) {
                 continue;
             }
             if call.args.iter().any(|a| {
@@ -879,6 +930,20 @@ impl Conversion<'_> {
             "the reload action does not signal the daemon or run a reload command (it restarts it, does nothing, or does something this tool cannot read); no ExecReload= written, so `systemctl reload` fails",
             "`systemctl restart` does the same; add ExecReload= if the daemon has a real reload",
         ));
+    }
+
+    /// Whether `call` runs this script again (`$0 stop`, `/etc/init.d/NAME start`,
+    /// `service NAME restart`, `invoke-rc.d NAME restart`): a restart, not a command of its own.
+    fn runs_itself(&self, call: &Call) -> bool {
+        let Some(p) = call.program() else {
+            return false;
+        };
+        let base = p.rsplit('/').next().unwrap_or(&p);
+        if p == self.path || (p.contains("/init.d/") && super::unit_stem(&p) == self.name) {
+            return true;
+        }
+        matches!(base, "service" | "invoke-rc.d")
+            && call.args.get(1).and_then(Arg::literal).as_deref() == Some(self.name.as_str())
     }
 
     pub(super) fn wrap(&mut self, svc: &mut Service, has_reload: bool) {
@@ -918,6 +983,7 @@ impl Conversion<'_> {
                     | Code::CommandNotFound
                     | Code::UserNotFound
                     | Code::SysvDefaultsChoice
+                    | Code::SysvRelativeOutput
             )
         });
     }

@@ -357,7 +357,7 @@ impl<'h> Conversion<'h> {
             let stop = interp.run_action("stop");
             let reload = interp
                 .case
-                .and_then(|c| shell::arm_for(c, "reload"))
+                .filter(|c| shell::has_arm(c, "reload"))
                 .map(|_| interp.run_action("reload"));
             (start, stop, reload)
         };
@@ -451,6 +451,16 @@ impl<'h> Conversion<'h> {
                     "the unit runs the script's start/stop actions as systemd-sysv-generator did; read the script and write ExecStart= for the daemon by hand to get supervision",
                 ));
             }
+        }
+        if reload_calls.is_none() {
+            self.findings.push(Finding::note(
+                Code::SysvReloadRestarts,
+                format!(
+                    "the script has no reload action (`{} reload` did not reload anything either), so the unit has no ExecReload= and `systemctl reload {}` fails with \"Job type reload is not applicable\"",
+                    self.path, self.name
+                ),
+                "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts a unit without ExecReload= too); add ExecReload= only if the daemon has a real reload",
+            ));
         }
         self.environment(&interp, &mut svc);
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
@@ -731,6 +741,130 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn stdout_of(item: &Item) -> Option<&crate::ir::Output> {
+        service(item).logging.stdout.as_ref()
+    }
+
+    #[test]
+    fn a_relative_log_file_is_found_in_the_directory_the_script_changed_to() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) cd /srv/food\n  $DAEMON --foreground >> logs/../logs/./food.log 2>&1 &\n  ;;\nesac\n"
+        ));
+        let append = crate::ir::Output::Append("/srv/food/logs/food.log".into());
+        assert_eq!(stdout_of(&item), Some(&append));
+        assert_eq!(service(&item).logging.stderr.as_ref(), Some(&append));
+    }
+
+    #[test]
+    fn a_relative_log_file_in_an_unknown_directory_is_dropped_with_a_finding() {
+        // The shell opens `>>` in its own directory, which nothing here names
+        // (start-stop-daemon's --chdir only applies to the daemon, after the shell opened it).
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chdir /srv/food --pidfile /run/food.pid --exec /usr/sbin/food >> logs/food.log 2>&1 ;;\nesac\n"
+        ));
+        assert_eq!(stdout_of(&item), None);
+        assert_eq!(service(&item).logging.stderr, None);
+        let f = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvRelativeOutput)
+            .expect("a finding");
+        assert_eq!(f.level, crate::finding::Level::Dropped);
+        assert!(f.message.contains("logs/food.log"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_relative_output_option_is_dropped_as_start_stop_daemon_refuses_it() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --background --chdir /srv/food --output food.log --exec /usr/sbin/food ;;\nesac\n"
+        ));
+        assert_eq!(stdout_of(&item), None);
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvRelativeOutput
+                    && f.message.contains("--output food.log"))
+        );
+    }
+
+    #[test]
+    fn a_relative_cd_is_no_working_directory() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) cd food\n  $DAEMON >> food.log ;;\nesac\n"
+        ));
+        assert_eq!(service(&item).exec.working_dir, None);
+        assert_eq!(stdout_of(&item), None);
+    }
+
+    fn reload_note(item: &Item) -> &Finding {
+        item.findings
+            .iter()
+            .find(|f| f.code == Code::SysvReloadRestarts)
+            .expect("a sysv-reload-restarts finding")
+    }
+
+    #[test]
+    fn a_script_whose_usage_arm_catches_reload_has_no_reload_action() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\n stop) start-stop-daemon --stop --pidfile /run/food.pid ;;\n restart|force-reload) $0 stop; $0 start ;;\n *) echo \"Usage: $0 {{start|stop|restart|force-reload}}\" >&2; exit 1 ;;\nesac\n"
+        ));
+        assert!(service(&item).reload.is_empty());
+        let f = reload_note(&item);
+        assert_eq!(
+            f.message,
+            "the script has no reload action (`/etc/init.d/food reload` did not reload anything either), so the unit has no ExecReload= and `systemctl reload food` fails with \"Job type reload is not applicable\""
+        );
+        assert!(f.help.contains("systemctl restart"), "{}", f.help);
+    }
+
+    #[test]
+    fn a_script_without_any_reload_arm_says_so_too() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\nesac\n"
+        ));
+        assert!(service(&item).reload.is_empty());
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the script has no reload action")
+        );
+    }
+
+    #[test]
+    fn a_wrapped_script_without_reload_gets_no_exec_reload_of_its_usage_message() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
+        ));
+        assert!(matches!(
+            service(&item).kind,
+            crate::ir::ServiceKind::Script { .. }
+        ));
+        assert!(service(&item).reload.is_empty());
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the script has no reload action")
+        );
+    }
+
+    #[test]
+    fn a_reload_arm_that_restarts_keeps_its_own_wording() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\n restart|reload) $0 stop; $0 start ;;\nesac\n"
+        ));
+        // `$0 stop; $0 start` is a restart: never ExecReload=/etc/init.d/food stop.
+        assert!(
+            service(&item).reload.is_empty(),
+            "{:?}",
+            service(&item).reload
+        );
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the reload action does not signal")
+        );
     }
 
     #[test]

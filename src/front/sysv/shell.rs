@@ -354,6 +354,18 @@ pub fn arm_for<'c>(case: &'c ast::CaseClauseCommand, action: &str) -> Option<&'c
         .find(|c| c.patterns.iter().any(|p| pattern_matches(p, action)))
 }
 
+/// Whether the case has an arm written for `action`: one whose pattern matches it and is more
+/// than a catch-all `*` (the usage message most scripts end with).
+#[must_use]
+pub fn has_arm(case: &ast::CaseClauseCommand, action: &str) -> bool {
+    case.cases.iter().any(|c| {
+        c.patterns.iter().any(|p| {
+            let raw = brush_parser::unquote_str(&p.value);
+            !raw.chars().all(|ch| ch == '*') && pattern_matches(p, action)
+        })
+    })
+}
+
 /// The actions a case offers, as written (`start`, `stop`, `restart|force-reload` → both).
 #[must_use]
 pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
