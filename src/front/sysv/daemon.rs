@@ -49,6 +49,7 @@ pub(super) fn pick_launch(
         tested: s.tested,
         redirected: false,
         output: None,
+        function: None,
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -152,6 +153,31 @@ pub(super) struct StartPlan {
     pub(super) lock_files: bool,
     /// Other commands that change something.
     pub(super) other: Vec<Call>,
+    /// Calls of shell functions of the script (or of files it sources, or of its framework)
+    /// that the reading could not inline: what they run is unknown.
+    pub(super) functions: Vec<Call>,
+}
+
+/// Whether `file` is one of the helper libraries whose functions are commands with a known
+/// meaning (`start_daemon`, `killproc`, `log_*`, …), not code of the script's own.
+fn is_library(file: &str) -> bool {
+    file.ends_with("/lsb/init-functions") || file.ends_with("init.d/functions")
+}
+
+/// Why a call of a function that is not inlined keeps the script wrapped.
+fn function_reason(c: &Call, script: &str, action: &str) -> String {
+    let name = c.program().unwrap_or_default();
+    match c.function.as_deref() {
+        Some(f) if f == script => format!(
+            "its {action} action calls the shell function `{name}` ({}) before the script defines it, or where it calls itself, so what it runs is not known",
+            super::shell::place(c.line)
+        ),
+        Some(f) => format!(
+            "its {action} action calls `{name}` ({}), a shell function of {f} that this tool does not follow",
+            super::shell::place(c.line)
+        ),
+        None => format!("`{name}` is not a shell function"),
+    }
 }
 
 pub(super) fn is_run_dir(p: &str) -> Option<String> {
@@ -271,6 +297,13 @@ impl Conversion<'_> {
 /// A command of a script that starts no daemon, as it is: only when it runs on every path
 /// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
+    if let Some(file) = &c.function {
+        return Err(format!(
+            "its {action} action runs `{}` ({}), a shell function of {file}, not a program a unit can run",
+            c.display(),
+            super::shell::place(c.line)
+        ));
+    }
     if c.conditional || c.in_loop || c.piped || also_refuse {
         return Err(format!(
             "its {action} action runs `{}` ({}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
@@ -363,6 +396,7 @@ impl Conversion<'_> {
                 // `$DAEMON` from a defaults file as the command: resolve it.
                 if let Some(p) = interp.resolve(first) {
                     let mut c = call.clone();
+                    c.function = interp.function_of(&p).map(str::to_string);
                     c.args[0] = Arg::Field(vec![Part::Lit(p)]);
                     return self.sort_start_call(&c, interp, daemons, plan);
                 }
@@ -476,6 +510,12 @@ impl Conversion<'_> {
         if base == "eval" && words.get(1).is_some_and(|w| is_harmless(w)) {
             return;
         }
+        // A function of the script's own code that was not inlined: what it runs is unknown.
+        // (Other functions of the helper libraries are commands with a known meaning.)
+        if call.function.as_deref().is_some_and(|f| !is_library(f)) {
+            plan.functions.push(call.clone());
+            return;
+        }
         if daemons
             .iter()
             .any(|d| *d == program || d.rsplit('/').next() == Some(base.as_str()))
@@ -509,6 +549,9 @@ impl Conversion<'_> {
                 "it sources {} (line {}), which is not on the host, so its functions and settings are unknown",
                 s.path, s.line
             ));
+        }
+        if let Some(c) = plan.functions.first() {
+            return Err(function_reason(c, &self.path, "start"));
         }
         if plan.launches.is_empty() {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
@@ -792,7 +835,7 @@ impl Conversion<'_> {
             let commands: Vec<Vec<String>> = calls
                 .iter()
                 .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
-                .filter(|c| !self.runs_itself(c))
+                .filter(|c| !self.runs_itself(c) && c.function.is_none())
                 .filter_map(literal_command)
                 .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
                     Command::Argv(a) => a,
@@ -904,7 +947,7 @@ impl Conversion<'_> {
                 continue;
             }
             let Some(p) = call.program() else { continue };
-            if is_harmless(&p) || self.runs_itself(call) {
+            if is_harmless(&p) || self.runs_itself(call) || call.function.is_some() {
                 continue;
             }
             if call.args.iter().any(|a| {

@@ -532,6 +532,10 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }
         }
         _ => {
+            // A shell function named like the daemon is not the daemon.
+            if call.function.is_some() {
+                return None;
+            }
             if !daemons.iter().any(|d| {
                 *d == program || d.rsplit('/').next() == Some(base) && !program.contains('/')
             }) {

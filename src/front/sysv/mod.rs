@@ -113,6 +113,7 @@ pub(super) const HARMLESS: &[&str] = &[
     "continue",
     "break",
     "read",
+    "init_is_upstart",
 ];
 
 /// Whether a command (a name or a path) only prints, tests or reads: [`HARMLESS`] or an LSB
@@ -508,47 +509,72 @@ impl<'h> Conversion<'h> {
         }
     }
 
+    /// What `/lib/init/init-d-script` runs for start, stop and reload: `call do_start` (the
+    /// script's `do_start_override` or `do_start`, else the framework's: `call
+    /// do_start_prepare`, `call do_start_cmd`, `call do_start_cleanup`), likewise for stop, and
+    /// `do_reload` (`do_reload_cmd` under the wrapper, or `RELOAD_SIGNAL`). The framework's own
+    /// `do_start_cmd`, `do_stop_cmd` and `do_reload_signal` are given as the commands they run,
+    /// so that a script's hook calling them is followed.
     fn framework_actions(
         &mut self,
         interp: &mut Interp,
     ) -> (Vec<Call>, Vec<Call>, Option<Vec<Call>>) {
-        let mut start = Vec::new();
-        if let Some(calls) = interp.run_function("do_start_override") {
-            start = calls;
+        let pid = if interp.value("PIDFILE").is_some_and(|p| !p.is_empty()) {
+            "--pidfile $PIDFILE "
         } else {
-            if let Some(calls) = interp.run_function("do_start_prepare") {
-                start.extend(calls);
+            ""
+        };
+        let start_cmd = format!(
+            "start-stop-daemon --start --quiet {pid}--name $COMMAND_NAME --exec $DAEMON $START_ARGS -- $DAEMON_ARGS"
+        );
+        let stop_cmd =
+            "start-stop-daemon --stop --quiet --retry=TERM/0/CONT/30/KILL/5 --exec $DAEMON"
+                .to_string();
+        let signal_cmd =
+            "start-stop-daemon --stop --signal $RELOAD_SIGNAL --quiet --exec $DAEMON".to_string();
+        interp.framework = true;
+        interp.declare_functions("/lib/init/init-d-script", shell::INIT_D_SCRIPT_FUNCTIONS);
+        interp
+            .builtins
+            .insert("do_start_cmd".to_string(), vec![start_cmd.clone()]);
+        interp
+            .builtins
+            .insert("do_stop_cmd".to_string(), vec![stop_cmd.clone()]);
+        interp
+            .builtins
+            .insert("do_reload_signal".to_string(), vec![signal_cmd.clone()]);
+        // `call NAME`: the script's `NAME_override`, else its `NAME`.
+        let call = |interp: &mut Interp, name: &str| {
+            interp
+                .run_function(&format!("{name}_override"))
+                .or_else(|| interp.run_function(name))
+        };
+        let phases = |interp: &mut Interp, action: &str, default: &str| {
+            if let Some(calls) = call(interp, &format!("do_{action}")) {
+                return calls;
             }
-            if let Some(calls) = interp.run_function("do_start_cmd_override") {
-                start.extend(calls);
-            } else {
-                let pid = if interp.value("PIDFILE").is_some_and(|p| !p.is_empty()) {
-                    "--pidfile $PIDFILE "
-                } else {
-                    ""
-                };
-                start.push(interp.synthesize(
-                    &format!("start-stop-daemon --start --quiet {pid}--name $COMMAND_NAME --exec $DAEMON $START_ARGS -- $DAEMON_ARGS"),
-                    0,
-                ));
-            }
-        }
-        let stop = interp.run_function("do_stop_override").unwrap_or_else(|| {
-            vec![interp.synthesize(
-                "start-stop-daemon --stop --quiet --retry=TERM/0/CONT/30/KILL/5 --exec $DAEMON",
-                0,
-            )]
-        });
+            let mut calls = call(interp, &format!("do_{action}_prepare")).unwrap_or_default();
+            calls.extend(
+                call(interp, &format!("do_{action}_cmd"))
+                    .unwrap_or_else(|| vec![interp.synthesize(default, 0)]),
+            );
+            calls.extend(call(interp, &format!("do_{action}_cleanup")).unwrap_or_default());
+            calls
+        };
+        let start = phases(interp, "start", &start_cmd);
+        let stop = phases(interp, "stop", &stop_cmd);
         let reload = if let Some(calls) = interp
             .run_function("do_reload_override")
             .or_else(|| interp.run_function("do_reload"))
         {
             Some(calls)
+        } else if let Some(calls) = call(interp, "do_reload_cmd") {
+            let mut all = call(interp, "do_reload_prepare").unwrap_or_default();
+            all.extend(calls);
+            all.extend(call(interp, "do_reload_cleanup").unwrap_or_default());
+            Some(all)
         } else if interp.value("RELOAD_SIGNAL").is_some_and(|s| !s.is_empty()) {
-            Some(vec![interp.synthesize(
-                "start-stop-daemon --stop --signal $RELOAD_SIGNAL --quiet --exec $DAEMON",
-                0,
-            )])
+            Some(vec![interp.synthesize(&signal_cmd, 0)])
         } else {
             None
         };
@@ -865,6 +891,157 @@ mod tests {
                 .message
                 .starts_with("the reload action does not signal")
         );
+    }
+
+    /// Converts `script` at /etc/init.d/food on a host holding `files` (path, text).
+    fn convert_on(script: &str, files: &[(&str, &str)]) -> Item {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let host = Host::at(dir.path());
+        let mut items =
+            parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
+        items.remove(0)
+    }
+
+    /// Every command line of the unit: ExecStartPre=, ExecStart=, ExecStop=, ExecReload=.
+    fn programs(svc: &Service) -> Vec<String> {
+        let program = |c: &Command| match c {
+            Command::Argv(a) => a.first().cloned().unwrap_or_default(),
+            Command::Expand { program, .. } => program.clone(),
+            other => format!("{other:?}"),
+        };
+        svc.pre
+            .iter()
+            .chain(std::iter::once(&svc.command))
+            .chain(svc.stop.command.iter())
+            .chain(svc.reload.iter())
+            .map(program)
+            .collect()
+    }
+
+    fn wrapped_because(item: &Item) -> &str {
+        assert!(
+            matches!(service(item).kind, ServiceKind::Script { .. }),
+            "not wrapped: {:?}",
+            service(item)
+        );
+        &item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .expect("sysv-wrapped")
+            .message
+    }
+
+    /// A mail daemon's script in the courier style: settings, helper functions, and a `start)`
+    /// that calls them.
+    const MAIL_HELPERS: &str = "prefix=/usr\nsbindir=${prefix}/sbin\ndaemonscript=${sbindir}/food\nrundir=/var/run/food\npidfile=${rundir}/pid\n. /lib/lsb/init-functions\nmake_rundir()\n{\n\tif [ ! -d \"$rundir\" ]; then\n\t\tmkdir -m 0775 $rundir\n\tfi\n}\ndo_start_cmd()\n{\n\tmake_rundir\n\tstart-stop-daemon --start --quiet --pidfile $pidfile --exec $daemonscript -- -p $pidfile\n}\ndo_stop_cmd()\n{\n\tstart-stop-daemon --stop --quiet --retry 10 --pidfile $pidfile\n}\n";
+
+    #[test]
+    fn helper_functions_called_from_start_are_inlined() {
+        let item = convert(&format!(
+            "{HEAD}{MAIL_HELPERS}case \"$1\" in\nstart)\n\tlog_daemon_msg \"Starting\" food\n\tdo_start_cmd\n\tlog_end_msg 0\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nesac\nexit 0\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(programs(svc), ["/usr/sbin/food"]);
+        assert_eq!(
+            svc.kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food/pid".into())
+            }
+        );
+        assert_eq!(svc.stop.timeout_sec, Some(10));
+    }
+
+    #[test]
+    fn a_helper_function_from_a_sourced_file_is_never_a_command() {
+        // The helpers live in the package's own shell library, which this reading does not
+        // follow: the script is wrapped, naming the function.
+        let item = convert_on(
+            &format!(
+                "{HEAD}. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
+            ),
+            &[(
+                "/usr/share/food/init-helpers",
+                "do_start_cmd() { /usr/sbin/food-setup; /usr/sbin/food; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
+            )],
+        );
+        let why = wrapped_because(&item);
+        assert!(why.contains("`do_start_cmd`"), "{why}");
+        assert!(why.contains("/usr/share/food/init-helpers"), "{why}");
+        assert!(
+            !programs(service(&item))
+                .iter()
+                .any(|p| p.starts_with("do_"))
+        );
+    }
+
+    #[test]
+    fn a_function_defined_where_start_never_goes_is_never_a_command() {
+        // `do_start_cmd` only exists once `setup` has run, which `start` never calls.
+        let item = convert(&format!(
+            "{HEAD}setup() {{\n\tdo_start_cmd() {{ /usr/sbin/food; }}\n}}\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tkillall food\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`do_start_cmd` (line 13)"), "{why}");
+        assert!(
+            !programs(service(&item))
+                .iter()
+                .any(|p| p.starts_with("do_"))
+        );
+    }
+
+    #[test]
+    fn a_function_that_calls_itself_is_never_a_command() {
+        let item = convert(&format!(
+            "{HEAD}start_it() {{ /usr/sbin/food-prepare; start_it; }}\ncase \"$1\" in\nstart)\n\tstart_it\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`start_it`"), "{why}");
+        assert!(!programs(service(&item)).iter().any(|p| p == "start_it"));
+    }
+
+    #[test]
+    fn the_init_d_script_frameworks_own_functions_are_followed() {
+        // do_start_override calls the framework's do_start_cmd; do_stop_cmd is the script's
+        // own (it replaces the framework's).
+        let item = convert(&format!(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\nDAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ndo_start_override() {{\n\tmkdir -p /run/food\n\tdo_start_cmd\n}}\ndo_stop_cmd() {{\n\tstart-stop-daemon --stop --quiet --retry=INT/20/KILL/5 --pidfile $PIDFILE\n}}\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(programs(svc), ["/usr/sbin/food"]);
+        assert_eq!(svc.stop.signal.as_deref(), Some("INT"));
+        assert_eq!(svc.stop.timeout_sec, Some(20));
+        assert_eq!(svc.exec.runtime_directories, ["food"]);
+    }
+
+    #[test]
+    fn init_d_script_call_runs_the_override_or_the_function() {
+        let item = convert(&format!(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n### END INIT INFO\nDAEMON=/usr/sbin/food\ndo_start_override() {{\n\tcall do_start_cmd\n}}\ndo_start_cmd_override() {{\n\tstart-stop-daemon --start --background --exec $DAEMON -- --foreground\n}}\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/food".into(), "--foreground".into()])
+        );
+    }
+
+    #[test]
+    fn a_library_function_is_never_a_command_of_a_oneshot_unit() {
+        // No daemon is started (the setup tool is not $DAEMON), so commands would be taken as
+        // they are: `killproc` is a function of /lib/lsb/init-functions, not a program.
+        let item = convert(&format!(
+            "{HEAD}. /lib/lsb/init-functions\ncase \"$1\" in\nstart)\n\t/usr/sbin/food-setup --load\n\t;;\nstop)\n\tkillproc /usr/sbin/food-setup\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`killproc /usr/sbin/food-setup`"), "{why}");
+        assert!(why.contains("/lib/lsb/init-functions"), "{why}");
     }
 
     #[test]

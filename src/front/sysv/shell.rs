@@ -198,6 +198,9 @@ pub struct Call {
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
     /// and whether standard error follows it (`2>&1`, `&>`).
     pub output: Option<(String, bool)>,
+    /// The command is a shell function this reading did not inline, defined in this file (the
+    /// script, a sourced library, the init-d-script framework): never a program to run.
+    pub function: Option<String>,
 }
 
 impl Call {
@@ -239,6 +242,15 @@ pub struct Interp<'a> {
     /// `${VAR:-x}` defaults seen for variables read from an environment file.
     pub var_defaults: BTreeMap<String, Vec<Part>>,
     functions: BTreeMap<String, &'a ast::CompoundCommand>,
+    /// Every function name the script, its sourced files and its framework define (anywhere,
+    /// also where this reading does not follow), with the file that defines it.
+    defined: BTreeMap<String, String>,
+    /// Functions of a framework given as the command lines they run (`/lib/init/init-d-script`'s
+    /// `do_start_cmd`), used when the script does not define its own.
+    pub builtins: BTreeMap<String, Vec<String>>,
+    /// The script runs under `/lib/init/init-d-script`: `call NAME` runs `NAME_override` when
+    /// the script defines it, else `NAME`.
+    pub framework: bool,
     pub sourced: Vec<Sourced>,
     pub calls: Vec<Call>,
     /// The `case` that dispatches the actions (it has a `start` arm).
@@ -377,6 +389,135 @@ pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
         .collect()
 }
 
+/// The functions `/lib/lsb/init-functions` defines.
+pub const LSB_FUNCTIONS: &[&str] = &[
+    "start_daemon",
+    "killproc",
+    "pidofproc",
+    "status_of_proc",
+    "init_is_upstart",
+    "get_lsb_header_val",
+    "log_use_fancy_output",
+    "log_success_msg",
+    "log_failure_msg",
+    "log_warning_msg",
+    "log_begin_msg",
+    "log_daemon_msg",
+    "log_progress_msg",
+    "log_end_msg",
+    "log_action_msg",
+    "log_action_begin_msg",
+    "log_action_cont_msg",
+    "log_action_end_msg",
+];
+
+/// The functions RHEL's `/etc/rc.d/init.d/functions` defines.
+pub const RHEL_FUNCTIONS: &[&str] = &[
+    "daemon",
+    "killproc",
+    "pidofproc",
+    "pidfileofproc",
+    "status",
+    "action",
+    "success",
+    "failure",
+    "passed",
+    "warning",
+    "echo_success",
+    "echo_failure",
+    "echo_passed",
+    "echo_warning",
+    "checkpid",
+    "confirm",
+    "is_true",
+    "is_false",
+    "strstr",
+    "update_boot_stage",
+    "apply_sysctl",
+    "is_ignored_file",
+];
+
+/// The functions `/lib/init/init-d-script` defines around the script.
+pub const INIT_D_SCRIPT_FUNCTIONS: &[&str] = &[
+    "is_call_implemented",
+    "do_usage",
+    "call",
+    "do_start_cmd",
+    "do_start",
+    "do_reload_signal",
+    "do_reload_sigusr1",
+    "do_status",
+    "do_stop_cmd",
+    "do_stop",
+    "do_restart",
+    "do_reload_wrapper",
+    "do_force_reload",
+];
+
+/// The names of every function `program` defines, wherever (inside other functions, `if`s,
+/// loops, `case` arms, after their first use).
+fn function_names(program: &ast::Program) -> Vec<String> {
+    fn list(l: &ast::CompoundList, out: &mut Vec<String>) {
+        for item in &l.0 {
+            let ao = &item.0;
+            for p in std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
+                ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+            })) {
+                for c in &p.seq {
+                    command(c, out);
+                }
+            }
+        }
+    }
+    fn compound(cc: &ast::CompoundCommand, out: &mut Vec<String>) {
+        match cc {
+            ast::CompoundCommand::BraceGroup(b) => list(&b.list, out),
+            ast::CompoundCommand::Subshell(s) => list(&s.list, out),
+            ast::CompoundCommand::IfClause(i) => {
+                list(&i.condition, out);
+                list(&i.then, out);
+                for e in i.elses.iter().flatten() {
+                    if let Some(c) = &e.condition {
+                        list(c, out);
+                    }
+                    list(&e.body, out);
+                }
+            }
+            ast::CompoundCommand::CaseClause(c) => {
+                for arm in &c.cases {
+                    if let Some(l) = &arm.cmd {
+                        list(l, out);
+                    }
+                }
+            }
+            ast::CompoundCommand::ForClause(f) => list(&f.body.list, out),
+            ast::CompoundCommand::ArithmeticForClause(f) => list(&f.body.list, out),
+            ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
+                list(&w.0, out);
+                list(&w.1.list, out);
+            }
+            ast::CompoundCommand::Arithmetic(_) | ast::CompoundCommand::Coprocess(_) => {}
+        }
+    }
+    fn command(c: &ast::Command, out: &mut Vec<String>) {
+        match c {
+            ast::Command::Function(f) => {
+                if !out.contains(&f.fname.value) {
+                    out.push(f.fname.value.clone());
+                }
+                compound(&f.body.0, out);
+            }
+            ast::Command::Compound(cc, _) => compound(cc, out),
+            ast::Command::Simple(_) | ast::Command::ExtendedTest(..) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        list(cc, &mut out);
+    }
+    out
+}
+
 const DECLARATORS: [&str; 5] = ["export", "readonly", "local", "declare", "typeset"];
 
 impl<'a> Interp<'a> {
@@ -392,6 +533,9 @@ impl<'a> Interp<'a> {
             defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
+            defined: BTreeMap::new(),
+            builtins: BTreeMap::new(),
+            framework: false,
             sourced: Vec::new(),
             calls: Vec::new(),
             case: None,
@@ -414,6 +558,9 @@ impl<'a> Interp<'a> {
     /// Runs the top level of `program`: assignments, sourcing, function definitions; stops at
     /// the action `case` (remembered) and at an unconditional `exit`.
     pub fn run_top(&mut self, program: &'a ast::Program) {
+        for name in function_names(program) {
+            self.defined.insert(name, self.script_path.clone());
+        }
         for cc in &program.complete_commands {
             self.run_list(cc);
             if self.stopped {
@@ -441,6 +588,28 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.positional = positional;
         std::mem::replace(&mut self.calls, saved)
+    }
+
+    /// The file that defines `name` as a shell function, when something does.
+    #[must_use]
+    pub fn function_of(&self, name: &str) -> Option<&str> {
+        self.defined.get(name).map(String::as_str)
+    }
+
+    /// Names `names` as functions of `file` (a library or framework), unless the script defines
+    /// them itself.
+    pub fn declare_functions(&mut self, file: &str, names: &[&str]) {
+        for n in names {
+            self.defined
+                .entry((*n).to_string())
+                .or_insert_with(|| file.to_string());
+        }
+    }
+
+    /// Whether the script itself defines the function `name` (anywhere).
+    #[must_use]
+    pub fn script_defines(&self, name: &str) -> bool {
+        self.defined.get(name) == Some(&self.script_path)
     }
 
     /// Runs a function body by name, collecting its commands (for frameworks that call hooks).
@@ -475,6 +644,7 @@ impl<'a> Interp<'a> {
             tested: false,
             redirected: false,
             output: None,
+            function: None,
         }
     }
 
@@ -804,6 +974,18 @@ impl<'a> Interp<'a> {
             }
         }
         let (line, column) = line_of(first);
+        // init-d-script's `call NAME ARGS`: `NAME_override` when the script has it, else `NAME`.
+        if name == "call" && self.framework && !self.functions.contains_key("call") {
+            words.remove(0);
+            let Some(target) = words.first() else {
+                return;
+            };
+            name = brush_parser::unquote_str(&target.value);
+            let over = format!("{name}_override");
+            if self.functions.contains_key(over.as_str()) {
+                name = over;
+            }
+        }
         if DECLARATORS.contains(&name.as_str()) {
             if name == "export" {
                 for w in &words[1..] {
@@ -883,9 +1065,27 @@ impl<'a> Interp<'a> {
             self.positional = positional;
             return;
         }
-        let args: Vec<Arg> = words.iter().flat_map(|w| self.expand_word(w)).collect();
+        if !self.functions.contains_key(name.as_str())
+            && let Some(lines) = self.builtins.get(name.as_str()).cloned()
+        {
+            for l in lines {
+                let mut c = self.synthesize(&l, line);
+                c.in_loop = self.in_loop;
+                c.background = background;
+                c.conditional = self.conditional;
+                c.tested = self.testing;
+                self.calls.push(c);
+            }
+            return;
+        }
+        let mut args: Vec<Arg> = words.iter().flat_map(|w| self.expand_word(w)).collect();
         if args.is_empty() {
             return;
+        }
+        let function = self.function_of(&name).map(str::to_string);
+        if function.is_some() {
+            // The name as called (`call do_start_cmd` is the function's call).
+            args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
         self.calls.push(Call {
@@ -899,6 +1099,7 @@ impl<'a> Interp<'a> {
             tested: self.testing,
             redirected,
             output,
+            function,
         });
     }
 
@@ -1045,6 +1246,10 @@ impl<'a> Interp<'a> {
                             continue;
                         }
                         if !args.is_empty() {
+                            let function = args
+                                .first()
+                                .and_then(Arg::literal)
+                                .and_then(|n| self.function_of(&n).map(str::to_string));
                             self.calls.push(Call {
                                 args,
                                 line,
@@ -1056,6 +1261,7 @@ impl<'a> Interp<'a> {
                                 tested: true,
                                 redirected: false,
                                 output: None,
+                                function,
                             });
                         }
                     }
@@ -1169,6 +1375,11 @@ impl<'a> Interp<'a> {
             || path.ends_with("/lib/init/vars.sh")
             || path.ends_with("init.d/functions")
         {
+            if path.ends_with("/lsb/init-functions") {
+                self.declare_functions(&path, LSB_FUNCTIONS);
+            } else if path.ends_with("init.d/functions") {
+                self.declare_functions(&path, RHEL_FUNCTIONS);
+            }
             SourceKind::Library
         } else if path.starts_with("/etc/") {
             SourceKind::Defaults
@@ -1192,6 +1403,10 @@ impl<'a> Interp<'a> {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     sourced.shell_lines = shell_lines(&text);
                     if let Ok(program) = parse(&text) {
+                        // Its functions are not followed, but their names are never commands.
+                        for name in function_names(&program) {
+                            self.defined.entry(name).or_insert_with(|| path.clone());
+                        }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
                             let previous = self.env.get(&name).cloned();
