@@ -1033,6 +1033,15 @@ mod tests {
     }
 
     #[test]
+    fn a_starter_never_runs_a_shell_function_as_its_program() {
+        let item = convert(&format!(
+            "{HEAD}. /lib/lsb/init-functions\nfood_run() {{ /usr/sbin/food -c /etc/food.conf; }}\ncase \"$1\" in\nstart)\n\tstart_daemon -p /run/food.pid food_run\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`food_run`, a shell function"), "{why}");
+    }
+
+    #[test]
     fn a_library_function_is_never_a_command_of_a_oneshot_unit() {
         // No daemon is started (the setup tool is not $DAEMON), so commands would be taken as
         // they are: `killproc` is a function of /lib/lsb/init-functions, not a program.
