@@ -42,34 +42,356 @@ fn options() -> brush_parser::ParserOptions {
 /// Parses `text` as a (bash-compatible) shell program.
 ///
 /// # Errors
-/// A syntax error, with brush's line and column (1, 1 when it has none).
+/// A syntax error, located at its cause: the quote, `if`, `case`, loop or brace that is never
+/// closed, or the keyword or `;;` that stands where it cannot (brush itself only says where it
+/// gave up, often the end of the script).
 pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
     let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options());
     parser.parse_program().map_err(|e| {
-        let (line, column) = match &e {
-            brush_parser::ParseError::ParsingNear(p) => (p.line, p.column),
-            brush_parser::ParseError::Tokenizing {
-                position: Some(p), ..
-            } => (p.line, p.column),
-            _ => (text.lines().count().max(1), 1),
+        let at = |p: &brush_parser::SourcePosition| {
+            (
+                u32::try_from(p.line).unwrap_or(u32::MAX),
+                u32::try_from(p.column).unwrap_or(u32::MAX),
+            )
         };
-        let message = match &e {
-            brush_parser::ParseError::ParsingNear(_) => {
-                "shell syntax error here (look for an unclosed `if`, `case`, loop, brace or quote above)".to_string()
+        let end = (
+            u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX),
+            1,
+        );
+        let (line, column, message) = match &e {
+            brush_parser::ParseError::Tokenizing { inner, position } => {
+                use brush_parser::TokenizerError as T;
+                let opened = match inner {
+                    T::UnterminatedSingleQuote(p) => Some((p, "single quote")),
+                    T::UnterminatedDoubleQuote(p) => Some((p, "double quote")),
+                    T::UnterminatedBackquote(p) => Some((p, "backquote")),
+                    T::UnterminatedAnsiCQuote(p) => Some((p, "$'…' quote")),
+                    T::UnterminatedExtendedGlob(p) => Some((p, "extended glob")),
+                    _ => None,
+                };
+                match opened {
+                    Some((p, what)) => {
+                        let (l, c) = at(p);
+                        (l, c, format!("this {what} is never closed"))
+                    }
+                    None => {
+                        let (l, c) = position.as_ref().map_or(end, at);
+                        (l, c, format!("shell syntax error: {inner}"))
+                    }
+                }
             }
-            brush_parser::ParseError::ParsingAtEndOfInput => {
-                "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed".to_string()
-            }
-            brush_parser::ParseError::Tokenizing { inner, .. } => {
-                format!("shell syntax error: {inner}")
-            }
+            brush_parser::ParseError::ParsingNear(p) => match structure_fault(text) {
+                Some(f) => f,
+                None => {
+                    let (l, c) = at(p);
+                    (l, c, "shell syntax error here".to_string())
+                }
+            },
+            brush_parser::ParseError::ParsingAtEndOfInput => structure_fault(text).unwrap_or((
+                end.0,
+                end.1,
+                "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed"
+                    .to_string(),
+            )),
         };
         ParseFailure {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
+            line,
+            column,
             message,
         }
     })
+}
+
+/// An open compound command while [`structure_fault`] reads the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// `if`/`elif` before its `then`.
+    IfCondition,
+    /// After `then` or `else`.
+    IfBody,
+    /// After `case`, before `in`.
+    CaseWord,
+    /// Reading a pattern list (after `in` or `;;`).
+    CasePattern,
+    /// Inside an arm (after the pattern's `)`).
+    CaseArm,
+    /// `for`/`select` before `do`.
+    ForHeader,
+    /// `while`/`until` before `do`.
+    LoopCondition,
+    /// Between `do` and `done`.
+    LoopBody,
+    Brace,
+    Subshell,
+}
+
+/// Finds the construct a syntax error comes from, reading the tokens the way the grammar nests
+/// `if`/`case`/loops/braces (keywords count only where a command starts): the first keyword or
+/// `;;` that closes nothing open, or the innermost construct left open at the first token it
+/// cannot take, or at the end. `(line, column, message)`; `None` when the nesting is sound.
+fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
+    let tokens = brush_parser::tokenize_str(text).ok()?;
+    let pos = |t: &brush_parser::Token| {
+        let p = &t.location().start;
+        (
+            u32::try_from(p.line).unwrap_or(u32::MAX),
+            u32::try_from(p.column).unwrap_or(u32::MAX),
+        )
+    };
+    let name = |o: Open, kw: &str| match o {
+        Open::IfCondition | Open::IfBody => ("`if`", "`fi`"),
+        Open::CaseWord | Open::CasePattern | Open::CaseArm => ("`case`", "`esac`"),
+        Open::ForHeader | Open::LoopCondition | Open::LoopBody => match kw {
+            "for" => ("`for` loop", "`done`"),
+            "select" => ("`select` loop", "`done`"),
+            "until" => ("`until` loop", "`done`"),
+            _ => ("`while` loop", "`done`"),
+        },
+        Open::Brace => ("`{`", "`}`"),
+        Open::Subshell => ("`(`", "`)`"),
+    };
+    // (what, opening keyword, where it opened)
+    let mut stack: Vec<(Open, String, (u32, u32))> = Vec::new();
+    let unclosed_before = |stack: &[(Open, String, (u32, u32))], tok: &str, at: (u32, u32)| {
+        let (o, kw, (l, c)) = stack.last()?;
+        let (what, closer) = name(*o, kw);
+        Some((
+            *l,
+            *c,
+            format!(
+                "this {what} is not closed with {closer} before the `{}` at line {}, column {}",
+                tok.trim_end_matches('\n'),
+                at.0,
+                at.1
+            ),
+        ))
+    };
+    let mut command_start = true;
+    // Words to skip: redirection targets, here-document tags and bodies.
+    let mut skip = 0usize;
+    // The previous token was `function` (the next word is its name).
+    let mut function_name = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let at = pos(t);
+        i += 1;
+        let top = stack.last().map(|(o, _, _)| *o);
+        match t {
+            brush_parser::Token::Operator(op, _) => {
+                match op.as_str() {
+                    "\n" | ";" | "&" | "&&" | "||" | "|" | "|&" => command_start = true,
+                    ";;" | ";&" | ";;&" => match top {
+                        Some(Open::CaseArm) => {
+                            if let Some(f) = stack.last_mut() {
+                                f.0 = Open::CasePattern;
+                            }
+                            command_start = false;
+                        }
+                        _ if stack.iter().any(|(o, _, _)| *o == Open::CaseArm) => {
+                            return unclosed_before(&stack, op, at);
+                        }
+                        _ => {
+                            return Some((
+                                at.0,
+                                at.1,
+                                format!("this `{op}` stands outside any `case`"),
+                            ));
+                        }
+                    },
+                    "(" => {
+                        if top == Some(Open::CasePattern) {
+                            // `(pattern)`: the optional opening parenthesis.
+                        } else if tokens.get(i).is_some_and(|n| n.to_str() == ")") {
+                            // `name ()`: a function definition.
+                            i += 1;
+                            command_start = true;
+                        } else {
+                            stack.push((Open::Subshell, "(".to_string(), at));
+                            command_start = true;
+                        }
+                    }
+                    ")" => match top {
+                        Some(Open::CasePattern) => {
+                            if let Some(f) = stack.last_mut() {
+                                f.0 = Open::CaseArm;
+                            }
+                            command_start = true;
+                        }
+                        Some(Open::Subshell) => {
+                            stack.pop();
+                            command_start = false;
+                        }
+                        _ => {
+                            if stack.iter().any(|(o, _, _)| *o == Open::Subshell) {
+                                return unclosed_before(&stack, op, at);
+                            }
+                            return Some((at.0, at.1, "this `)` closes nothing".to_string()));
+                        }
+                    },
+                    "<<" | "<<-" => skip = 3,
+                    _ if op.contains(['<', '>']) => skip = 1,
+                    _ => {}
+                }
+                continue;
+            }
+            brush_parser::Token::Word(w, _) => {
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                if function_name {
+                    function_name = false;
+                    command_start = true;
+                    continue;
+                }
+                match top {
+                    Some(Open::CaseWord) => {
+                        if w == "in" {
+                            if let Some(f) = stack.last_mut() {
+                                f.0 = Open::CasePattern;
+                            }
+                        }
+                        continue;
+                    }
+                    Some(Open::CasePattern) => {
+                        if w == "esac" {
+                            stack.pop();
+                            command_start = false;
+                        }
+                        continue;
+                    }
+                    Some(Open::ForHeader) if !command_start || w != "do" => {
+                        continue;
+                    }
+                    _ => {}
+                }
+                if !command_start {
+                    continue;
+                }
+                let reserved = |open: &[Open]| top.is_some_and(|o| open.contains(&o));
+                let stray = |what: &str| Some((at.0, at.1, format!("this `{w}` {what}")));
+                match w.as_str() {
+                    "if" => stack.push((Open::IfCondition, w.clone(), at)),
+                    "then" | "elif" | "else" | "fi" => {
+                        let ok = if w == "then" {
+                            reserved(&[Open::IfCondition])
+                        } else {
+                            reserved(&[Open::IfBody])
+                        };
+                        if !ok {
+                            if stack
+                                .iter()
+                                .any(|(o, _, _)| matches!(o, Open::IfCondition | Open::IfBody))
+                            {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return if w == "fi" {
+                                stray("closes no `if`")
+                            } else {
+                                stray("belongs to no `if`")
+                            };
+                        }
+                        match w.as_str() {
+                            "fi" => {
+                                stack.pop();
+                                command_start = false;
+                                continue;
+                            }
+                            "elif" => {
+                                if let Some(f) = stack.last_mut() {
+                                    f.0 = Open::IfCondition;
+                                }
+                            }
+                            _ => {
+                                if let Some(f) = stack.last_mut() {
+                                    f.0 = Open::IfBody;
+                                }
+                            }
+                        }
+                    }
+                    "case" => {
+                        stack.push((Open::CaseWord, w.clone(), at));
+                        command_start = false;
+                        continue;
+                    }
+                    "esac" => {
+                        if reserved(&[Open::CaseArm]) {
+                            stack.pop();
+                            command_start = false;
+                            continue;
+                        }
+                        if stack.iter().any(|(o, _, _)| *o == Open::CaseArm) {
+                            return unclosed_before(&stack, w, at);
+                        }
+                        return stray("closes no `case`");
+                    }
+                    "for" | "select" => {
+                        stack.push((Open::ForHeader, w.clone(), at));
+                        command_start = false;
+                        continue;
+                    }
+                    "while" | "until" => stack.push((Open::LoopCondition, w.clone(), at)),
+                    "do" => {
+                        if !reserved(&[Open::ForHeader, Open::LoopCondition]) {
+                            if stack
+                                .iter()
+                                .any(|(o, _, _)| matches!(o, Open::ForHeader | Open::LoopCondition))
+                            {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("belongs to no `for`, `while` or `until`");
+                        }
+                        if let Some(f) = stack.last_mut() {
+                            f.0 = Open::LoopBody;
+                        }
+                    }
+                    "done" => {
+                        if !reserved(&[Open::LoopBody]) {
+                            if stack.iter().any(|(o, _, _)| *o == Open::LoopBody) {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("closes no loop");
+                        }
+                        stack.pop();
+                        command_start = false;
+                        continue;
+                    }
+                    "{" => stack.push((Open::Brace, w.clone(), at)),
+                    "}" => {
+                        if !reserved(&[Open::Brace]) {
+                            if stack.iter().any(|(o, _, _)| *o == Open::Brace) {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("closes no `{`");
+                        }
+                        stack.pop();
+                        command_start = false;
+                        continue;
+                    }
+                    "function" => {
+                        function_name = true;
+                        continue;
+                    }
+                    "!" | "time" => {}
+                    _ => {
+                        // Assignments before a command leave the command still to come.
+                        let assignment = w.split_once('=').is_some_and(|(n, _)| {
+                            !n.is_empty()
+                                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                && !n.starts_with(|c: char| c.is_ascii_digit())
+                        });
+                        command_start = assignment;
+                        continue;
+                    }
+                }
+                command_start = true;
+            }
+        }
+    }
+    let (o, kw, (l, c)) = stack.pop()?;
+    let (what, closer) = name(o, &kw);
+    Some((l, c, format!("this {what} is never closed with {closer}")))
 }
 
 /// A piece of an expanded value.
@@ -1947,6 +2269,123 @@ fn shell_lines(text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where `parse` puts the fault of `script`, and what it says.
+    fn fault(script: &str) -> (u32, u32, String) {
+        let e = parse(script).expect_err("a syntax error");
+        (e.line, e.column, e.message)
+    }
+
+    const START: &str = "#!/bin/sh\nDAEMON=/usr/sbin/food\n";
+
+    #[test]
+    fn an_unterminated_quote_is_found_where_it_opens() {
+        // bash -n: "unexpected EOF while looking for matching `\"'" (at the end); the quote
+        // opens on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    echo \"starting\n    $DAEMON\n    ;;\nesac\nexit 0\n"
+        ));
+        assert_eq!((line, column), (5, 10));
+        assert_eq!(message, "this double quote is never closed");
+        let (line, column, message) = fault(&format!("{START}X=$(echo 'a\nexit 0\n"));
+        assert_eq!((line, column), (3, 10));
+        assert_eq!(message, "this single quote is never closed");
+    }
+
+    #[test]
+    fn a_missing_fi_is_found_at_its_if() {
+        // bash -n and dash -n stop at the `;;` on line 7 ("expecting fi"); the `if` is on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    if [ -x $DAEMON ]; then\n      $DAEMON\n    ;;\n  stop)\n    killall food\n    ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (5, 5));
+        assert_eq!(
+            message,
+            "this `if` is not closed with `fi` before the `;;` at line 7, column 5"
+        );
+    }
+
+    #[test]
+    fn a_missing_esac_is_found_at_its_case() {
+        // bash -n: "unexpected token `0'" on the last line; dash -n: "expecting )".
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    $DAEMON\n    ;;\n  stop)\n    killall food\n    ;;\nexit 0\n"
+        ));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(message, "this `case` is never closed with `esac`");
+    }
+
+    #[test]
+    fn a_stray_then_is_found_where_it_stands() {
+        let (line, column, message) = fault(&format!(
+            "{START}[ -x $DAEMON ] || exit 0\nthen\n  $DAEMON\n"
+        ));
+        assert_eq!((line, column), (4, 1));
+        assert_eq!(message, "this `then` belongs to no `if`");
+    }
+
+    #[test]
+    fn a_double_semicolon_outside_case_is_found_where_it_stands() {
+        // bash -n and dash -n: "`;;' unexpected" on line 4.
+        let (line, column, message) = fault(&format!("{START}$DAEMON start\n;;\necho done\n"));
+        assert_eq!((line, column), (4, 1));
+        assert_eq!(message, "this `;;` stands outside any `case`");
+    }
+
+    #[test]
+    fn an_unclosed_brace_or_loop_is_found_where_it_opens() {
+        // bash -n: "unexpected end of file" at the end; the `{` opens on line 3.
+        let (line, column, message) = fault(&format!(
+            "{START}start() {{\n  $DAEMON\n\ncase \"$1\" in\n  start) start ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 9));
+        assert_eq!(message, "this `{` is never closed with `}`");
+        let (line, column, message) = fault(&format!(
+            "{START}for f in a b; do\n  echo $f\n\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(message, "this `for` loop is never closed with `done`");
+    }
+
+    #[test]
+    fn the_nesting_reader_finds_no_fault_in_scripts_that_parse() {
+        // Every init script of the corpus that brush parses, and the real init-d-script.
+        let mut scripts = Vec::new();
+        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.parent().is_some_and(|d| d.ends_with("init.d")) {
+                    scripts.push(p);
+                }
+            }
+        }
+        scripts.push("/lib/init/init-d-script".into());
+        let mut read = 0;
+        for p in scripts {
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            if parse(&text).is_ok() {
+                read += 1;
+                assert_eq!(structure_fault(&text), None, "{}", p.display());
+            }
+        }
+        assert!(read > 20, "only {read} scripts");
+    }
+
+    #[test]
+    fn well_formed_constructs_around_the_fault_are_not_blamed() {
+        // Here-documents, quoted keywords, function definitions and a complete `case` before
+        // the stray `fi`.
+        let (line, column, message) = fault(&format!(
+            "{START}cat <<EOF >/dev/null\nif then\nEOF\nf() {{ echo \"fi\" done; }}\nfunction g {{ :; }}\ncase x in\n (x|y) echo esac ;;\n *) ;;\nesac\nfi\n"
+        ));
+        assert_eq!((line, column), (12, 1));
+        assert_eq!(message, "this `fi` closes no `if`");
+    }
 
     fn run(script: &str, action: &str) -> (Vec<String>, Interp<'static>) {
         let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
