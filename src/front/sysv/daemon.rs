@@ -568,8 +568,28 @@ impl Conversion<'_> {
         plan_checks.extend(checks);
         let mut plan_other: Vec<Call> = plan.other.clone();
         plan_other.extend(stray);
-        // The program: an absolute path, or looked up on the host's PATH.
+        // The shell's own directory (`cd DIR` in the script), when it is an absolute path.
+        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
+        // The program: an absolute path, a relative one inside the directory it runs from
+        // (start-stop-daemon runs it after its --chdir), or looked up on the host's PATH.
         let mut program = start.program.clone();
+        if !program.starts_with('/') && program.contains('/') {
+            let dir = if start.tool == "start-stop-daemon" {
+                start
+                    .chdir
+                    .clone()
+                    .filter(|d| d.starts_with('/'))
+                    .or_else(|| shell_dir.clone())
+            } else {
+                shell_dir.clone()
+            };
+            program = absolute_in(&program, dir.as_deref()).ok_or_else(|| {
+                format!(
+                    "it starts `{program}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`",
+                    super::shell::place(start.line)
+                )
+            })?;
+        }
         if !program.starts_with('/') {
             match self.host.which(
                 &program,
@@ -637,8 +657,6 @@ impl Conversion<'_> {
                 "create the user on the target host before starting the unit",
             ));
         }
-        // The shell's own directory (`cd DIR` in the script), when it is an absolute path.
-        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
         svc.exec.working_dir = start
             .chdir
             .clone()
@@ -780,9 +798,24 @@ impl Conversion<'_> {
     ) -> Result<(), String> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
         let mut commands = Vec::new();
+        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
         for c in steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
-            commands.push(self.unwrap_env(cmd, Some(svc)));
+            let cmd = match self.unwrap_env(cmd, Some(svc)) {
+                // `./bin/tool` runs in the shell's directory.
+                Command::Argv(mut a) if a[0].contains('/') && !a[0].starts_with('/') => {
+                    a[0] = absolute_in(&a[0], shell_dir.as_deref()).ok_or_else(|| {
+                        format!(
+                            "its start action runs `{}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`",
+                            a[0],
+                            super::shell::place(c.line)
+                        )
+                    })?;
+                    Command::Argv(a)
+                }
+                other => other,
+            };
+            commands.push(cmd);
         }
         let mut stops = Vec::new();
         for c in stop_calls {
@@ -856,6 +889,7 @@ impl Conversion<'_> {
         }
         svc.exec.limits.clone_from(&plan.limits);
         svc.exec.umask = plan.umask;
+        svc.exec.working_dir = shell_dir.filter(|d| d != "/").map(WorkingDir::Path);
         Ok(())
     }
 

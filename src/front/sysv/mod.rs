@@ -816,6 +816,59 @@ mod tests {
     }
 
     #[test]
+    fn a_relative_program_is_found_in_the_directory_the_script_changed_to() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=./bin/food\ncase \"$1\" in\n start) cd /opt/food\n  $DAEMON --config ./food.conf &\n  ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec![
+                "/opt/food/bin/food".into(),
+                "--config".into(),
+                "./food.conf".into()
+            ])
+        );
+        assert_eq!(
+            service(&item).exec.working_dir,
+            Some(crate::ir::WorkingDir::Path("/opt/food".into()))
+        );
+    }
+
+    #[test]
+    fn a_relative_program_in_an_unknown_directory_wraps_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=bin/food\ncase \"$1\" in\n start) $DAEMON & ;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let why = &item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .unwrap()
+            .message;
+        assert!(why.contains("`bin/food`"), "{why}");
+    }
+
+    #[test]
+    fn a_relative_command_of_a_oneshot_unit_is_found_in_the_scripts_cd() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) cd /opt/food\n  ./bin/food-load --all ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec!["/opt/food/bin/food-load".into(), "--all".into()])
+        );
+        assert_eq!(
+            service(&item).exec.working_dir,
+            Some(crate::ir::WorkingDir::Path("/opt/food".into()))
+        );
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) ./bin/food-load ;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    #[test]
     fn a_relative_cd_is_no_working_directory() {
         let item = convert(&format!(
             "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) cd food\n  $DAEMON >> food.log ;;\nesac\n"
