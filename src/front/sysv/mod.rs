@@ -1062,9 +1062,9 @@ mod tests {
     fn the_init_d_script_frameworks_own_functions_are_followed() {
         // do_start_override calls the framework's do_start_cmd; do_stop_cmd is the script's
         // own (it replaces the framework's).
-        let item = convert(&format!(
-            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\nDAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ndo_start_override() {{\n\tmkdir -p /run/food\n\tdo_start_cmd\n}}\ndo_stop_cmd() {{\n\tstart-stop-daemon --stop --quiet --retry=INT/20/KILL/5 --pidfile $PIDFILE\n}}\n"
-        ));
+        let item = convert(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\nDAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ndo_start_override() {\n\tmkdir -p /run/food\n\tdo_start_cmd\n}\ndo_stop_cmd() {\n\tstart-stop-daemon --stop --quiet --retry=INT/20/KILL/5 --pidfile $PIDFILE\n}\n",
+        );
         let svc = service(&item);
         assert_eq!(programs(svc), ["/usr/sbin/food"]);
         assert_eq!(svc.stop.signal.as_deref(), Some("INT"));
@@ -1074,9 +1074,9 @@ mod tests {
 
     #[test]
     fn init_d_script_call_runs_the_override_or_the_function() {
-        let item = convert(&format!(
-            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n### END INIT INFO\nDAEMON=/usr/sbin/food\ndo_start_override() {{\n\tcall do_start_cmd\n}}\ndo_start_cmd_override() {{\n\tstart-stop-daemon --start --background --exec $DAEMON -- --foreground\n}}\n"
-        ));
+        let item = convert(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n### END INIT INFO\nDAEMON=/usr/sbin/food\ndo_start_override() {\n\tcall do_start_cmd\n}\ndo_start_cmd_override() {\n\tstart-stop-daemon --start --background --exec $DAEMON -- --foreground\n}\n",
+        );
         let svc = service(&item);
         assert_eq!(svc.kind, ServiceKind::Exec);
         assert_eq!(

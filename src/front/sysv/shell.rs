@@ -247,10 +247,10 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
                 }
                 match top {
                     Some(Open::CaseWord) => {
-                        if w == "in" {
-                            if let Some(f) = stack.last_mut() {
-                                f.0 = Open::CasePattern;
-                            }
+                        if w == "in"
+                            && let Some(f) = stack.last_mut()
+                        {
+                            f.0 = Open::CasePattern;
                         }
                         continue;
                     }
