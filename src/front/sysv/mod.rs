@@ -1086,6 +1086,26 @@ mod tests {
     }
 
     #[test]
+    fn rhel_action_runs_its_command() {
+        // `action MESSAGE COMMAND` of /etc/rc.d/init.d/functions: the command is what runs.
+        let item = convert(&format!(
+            "{HEAD}. /etc/rc.d/init.d/functions\ncase \"$1\" in\nstart)\n\taction \"Loading food tables: \" /usr/sbin/food-load -a\n\t;;\nstop)\n\taction \"Flushing food tables: \" /usr/sbin/food-load -F\n\t;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/food-load".into(), "-a".into()])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/food-load".into(),
+                "-F".into()
+            ]))
+        );
+    }
+
+    #[test]
     fn a_starter_never_runs_a_shell_function_as_its_program() {
         let item = convert(&format!(
             "{HEAD}. /lib/lsb/init-functions\nfood_run() {{ /usr/sbin/food -c /etc/food.conf; }}\ncase \"$1\" in\nstart)\n\tstart_daemon -p /run/food.pid food_run\n\t;;\nesac\n"

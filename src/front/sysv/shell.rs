@@ -1296,6 +1296,23 @@ impl<'a> Interp<'a> {
             }
         }
         let (line, column) = line_of(first);
+        // RHEL's `action MESSAGE COMMAND ARGS` prints the message and runs the command.
+        if name == "action"
+            && words.len() > 2
+            && !self.functions.contains_key("action")
+            && self
+                .function_of("action")
+                .is_some_and(|f| f.ends_with("init.d/functions"))
+        {
+            words.drain(..2);
+            let command = words[0];
+            name = brush_parser::unquote_str(&command.value);
+            if command.value.contains('$')
+                && let Some(v) = Arg::Field(self.expand_value(command)).literal()
+            {
+                name = v;
+            }
+        }
         // init-d-script's `call NAME ARGS`: `NAME_override` when the script has it, else `NAME`.
         if name == "call" && self.framework && !self.functions.contains_key("call") {
             words.remove(0);
