@@ -155,14 +155,22 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
     let unclosed_before = |stack: &[(Open, String, (u32, u32))], tok: &str, at: (u32, u32)| {
         let (o, kw, (l, c)) = stack.last()?;
         let (what, closer) = name(*o, kw);
+        let missing = match (o, tok) {
+            (Open::IfCondition, "fi" | "elif" | "else") => "`then`".to_string(),
+            (Open::ForHeader | Open::LoopCondition, "done") => "`do`".to_string(),
+            _ => format!("is not closed with {closer}"),
+        };
+        let missing = if missing.starts_with("is ") {
+            missing
+        } else {
+            format!("has no {missing}")
+        };
         Some((
             *l,
             *c,
             format!(
-                "this {what} is not closed with {closer} before the `{}` at line {}, column {}",
-                tok.trim_end_matches('\n'),
-                at.0,
-                at.1
+                "this {what} {missing} before the `{tok}` at line {}, column {}",
+                at.0, at.1
             ),
         ))
     };
@@ -261,8 +269,17 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
                         }
                         continue;
                     }
-                    Some(Open::ForHeader) if !command_start || w != "do" => {
-                        continue;
+                    Some(Open::ForHeader) if !command_start => continue,
+                    Some(Open::ForHeader) if w != "do" => {
+                        let (_, kw, (l, c)) = stack.last()?;
+                        return Some((
+                            *l,
+                            *c,
+                            format!(
+                                "this `{kw}` loop has no `do` before the `{w}` at line {}, column {}",
+                                at.0, at.1
+                            ),
+                        ));
                     }
                     _ => {}
                 }
@@ -348,7 +365,9 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
                     }
                     "done" => {
                         if !reserved(&[Open::LoopBody]) {
-                            if stack.iter().any(|(o, _, _)| *o == Open::LoopBody) {
+                            if stack.iter().any(|(o, _, _)| {
+                                matches!(o, Open::ForHeader | Open::LoopCondition | Open::LoopBody)
+                            }) {
                                 return unclosed_before(&stack, w, at);
                             }
                             return stray("closes no loop");
@@ -2330,6 +2349,29 @@ mod tests {
         ));
         assert_eq!((line, column), (3, 1));
         assert_eq!(message, "this `case` is never closed with `esac`");
+    }
+
+    #[test]
+    fn a_missing_then_or_do_is_found_at_its_if_or_loop() {
+        // bash -n: "syntax error near unexpected token `fi'" (line 5).
+        let (line, column, message) = fault(&format!("{START}if [ -x $DAEMON ]\n  $DAEMON\nfi\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `if` has no `then` before the `fi` at line 5, column 1"
+        );
+        let (line, column, message) = fault(&format!("{START}for f in a b\n  echo $f\ndone\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `for` loop has no `do` before the `echo` at line 4, column 3"
+        );
+        let (line, column, message) = fault(&format!("{START}while sleep 1\n  $DAEMON\ndone\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `while` loop has no `do` before the `done` at line 5, column 1"
+        );
     }
 
     #[test]
