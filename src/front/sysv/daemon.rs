@@ -296,7 +296,24 @@ impl Conversion<'_> {
 
 /// A command of a script that starts no daemon, as it is: only when it runs on every path
 /// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
+/// Shell builtins that are no programs (a unit cannot run them without a shell).
+const SHELL_BUILTINS: &[&str] = &[
+    "eval", "exec", "trap", "alias", "unalias", "hash", "getopts", "let", "local", "typeset",
+    "declare", "readonly", "export", "source", ".", "cd", "pushd", "popd", "ulimit", "umask",
+    "shopt", "jobs", "fg", "bg", "disown", "builtin", "times", "[[", "return", "exit",
+];
+
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
+    if c.function.is_none()
+        && c.program()
+            .is_some_and(|p| SHELL_BUILTINS.contains(&p.as_str()))
+    {
+        return Err(format!(
+            "its {action} action runs `{}` ({}), a shell builtin, not a program a unit can run",
+            c.display(),
+            super::shell::place(c.line)
+        ));
+    }
     if let Some(file) = &c.function {
         return Err(format!(
             "its {action} action runs `{}` ({}), a shell function of {file}, not a program a unit can run",

@@ -1106,6 +1106,28 @@ mod tests {
     }
 
     #[test]
+    fn exec_runs_its_command() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\nstart)\n\texec $DAEMON --foreground &\n\t;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec!["/usr/sbin/food".into(), "--foreground".into()])
+        );
+        assert_eq!(service(&item).kind, ServiceKind::Exec);
+    }
+
+    #[test]
+    fn a_shell_builtin_is_never_a_command_of_a_oneshot_unit() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\nstart)\n\teval /usr/sbin/food-load --all\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`eval /usr/sbin/food-load --all`"), "{why}");
+        assert!(why.contains("shell builtin"), "{why}");
+    }
+
+    #[test]
     fn a_starter_never_runs_a_shell_function_as_its_program() {
         let item = convert(&format!(
             "{HEAD}. /lib/lsb/init-functions\nfood_run() {{ /usr/sbin/food -c /etc/food.conf; }}\ncase \"$1\" in\nstart)\n\tstart_daemon -p /run/food.pid food_run\n\t;;\nesac\n"

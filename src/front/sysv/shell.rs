@@ -1315,6 +1315,18 @@ impl<'a> Interp<'a> {
             }
         }
         let (line, column) = line_of(first);
+        // `exec COMMAND ARGS` runs the command in place of the shell (`exec >>log` alone only
+        // redirects).
+        if name == "exec" && words.len() > 1 && !self.functions.contains_key("exec") {
+            words.remove(0);
+            let command = words[0];
+            name = brush_parser::unquote_str(&command.value);
+            if command.value.contains('$')
+                && let Some(v) = Arg::Field(self.expand_value(command)).literal()
+            {
+                name = v;
+            }
+        }
         // RHEL's `action MESSAGE COMMAND ARGS` prints the message and runs the command.
         if name == "action"
             && words.len() > 2
