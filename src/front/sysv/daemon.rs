@@ -294,8 +294,6 @@ impl Conversion<'_> {
     }
 }
 
-/// A command of a script that starts no daemon, as it is: only when it runs on every path
-/// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
 /// Shell builtins that are no programs (a unit cannot run them without a shell).
 const SHELL_BUILTINS: &[&str] = &[
     "eval", "exec", "trap", "alias", "unalias", "hash", "getopts", "let", "local", "typeset",
@@ -303,6 +301,9 @@ const SHELL_BUILTINS: &[&str] = &[
     "shopt", "jobs", "fg", "bg", "disown", "builtin", "times", "[[", "return", "exit",
 ];
 
+/// A command of a script that starts no daemon, as it is: only when it runs on every path
+/// (not under a condition, in a loop or a pipeline, nor `also_refuse`), its words are known,
+/// and it is a program (not a shell function or builtin).
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
     if c.function.is_none()
         && c.program()
