@@ -69,25 +69,66 @@ pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
                     T::UnterminatedExtendedGlob(p) => Some((p, "extended glob")),
                     _ => None,
                 };
-                match opened {
-                    Some((p, what)) => {
+                // A `$(`/`${` left open on an earlier line than the quote brush stopped at
+                // comes first: that quote was most likely meant to close something else.
+                let expansion = lexical_fault(text).filter(|(l, _, m)| {
+                    m.contains("`$") && opened.is_none_or(|(p, _)| (*l as usize) < p.line)
+                });
+                // `<<EOF` whose `EOF` line never comes: brush gives where the tags stand.
+                let here_doc = match inner {
+                    T::UnterminatedHereDocuments(tags, at) => at
+                        .trim_matches(|c| c == '[' || c == ']')
+                        .split(|c: char| !c.is_ascii_digit())
+                        .filter_map(|n| n.parse::<u32>().ok())
+                        .collect::<Vec<_>>()
+                        .get(..2)
+                        .map(|lc| {
+                            // Back to the `<<` itself.
+                            let column = text
+                                .lines()
+                                .nth(lc[0].saturating_sub(1) as usize)
+                                .and_then(|l| {
+                                    let before: String =
+                                        l.chars().take(lc[1] as usize).collect();
+                                    before.rfind("<<").map(|b| before[..b].chars().count() + 1)
+                                })
+                                .and_then(|c| u32::try_from(c).ok())
+                                .unwrap_or(lc[1]);
+                            (
+                                lc[0],
+                                column,
+                                format!(
+                                    "this here-document is never ended: no line `{}` follows",
+                                    tags.split(',').next().unwrap_or(tags).trim()
+                                ),
+                            )
+                        }),
+                    _ => None,
+                };
+                match (opened, expansion.or(here_doc)) {
+                    (_, Some(f)) => f,
+                    (Some((p, what)), None) => {
                         let (l, c) = at(p);
                         (l, c, format!("this {what} is never closed"))
                     }
-                    None => {
+                    (None, None) => lexical_fault(text).unwrap_or_else(|| {
                         let (l, c) = position.as_ref().map_or(end, at);
                         (l, c, format!("shell syntax error: {inner}"))
-                    }
+                    }),
                 }
             }
-            brush_parser::ParseError::ParsingNear(p) => match structure_fault(text) {
+            brush_parser::ParseError::ParsingNear(p) => match lexical_fault(text)
+                .or_else(|| structure_fault(text))
+            {
                 Some(f) => f,
                 None => {
                     let (l, c) = at(p);
                     (l, c, "shell syntax error here".to_string())
                 }
             },
-            brush_parser::ParseError::ParsingAtEndOfInput => structure_fault(text).unwrap_or((
+            brush_parser::ParseError::ParsingAtEndOfInput => lexical_fault(text)
+                .or_else(|| structure_fault(text))
+                .unwrap_or((
                 end.0,
                 end.1,
                 "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed"
@@ -100,6 +141,210 @@ pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
             message,
         }
     })
+}
+
+/// Finds a quote, backquote, `$(`, `$((` or `${` that is never closed, reading the characters
+/// (comments and here-document bodies skipped), as `(line, column, message)`.
+fn lexical_fault(text: &str) -> Option<(u32, u32, String)> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Ctx {
+        Single,
+        Double,
+        Back,
+        /// `$(`, with the depth of parentheses opened inside it and the number of `case`
+        /// commands open inside it (whose patterns end with a `)` of their own).
+        Sub(u32, u32),
+        Arith(u32),
+        Param,
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut open: Vec<(Ctx, (u32, u32))> = Vec::new();
+    // Here-document delimiters to read after the current line: (word, tabs stripped).
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    let (mut line, mut col) = (1u32, 1u32);
+    let mut i = 0;
+    let advance = |i: &mut usize, line: &mut u32, col: &mut u32, n: usize| {
+        for _ in 0..n {
+            if chars.get(*i) == Some(&'\n') {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+            *i += 1;
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let here = (line, col);
+        let top = open.last().map(|(c, _)| *c);
+        let code = matches!(top, None | Some(Ctx::Sub(..) | Ctx::Arith(_)));
+        let closes = match top {
+            Some(Ctx::Single) => {
+                if c != '\'' {
+                    advance(&mut i, &mut line, &mut col, 1);
+                    continue;
+                }
+                true
+            }
+            Some(Ctx::Back) => c == '`',
+            Some(Ctx::Double) => c == '"',
+            Some(Ctx::Param) => c == '}',
+            _ => false,
+        };
+        if closes {
+            open.pop();
+            advance(&mut i, &mut line, &mut col, 1);
+            continue;
+        }
+        match c {
+            '\\' => advance(&mut i, &mut line, &mut col, 2),
+            '$' if next == Some('(') && chars.get(i + 2) == Some(&'(') => {
+                open.push((Ctx::Arith(0), here));
+                advance(&mut i, &mut line, &mut col, 3);
+            }
+            '$' if next == Some('(') => {
+                open.push((Ctx::Sub(0, 0), here));
+                advance(&mut i, &mut line, &mut col, 2);
+            }
+            '$' if next == Some('{') => {
+                open.push((Ctx::Param, here));
+                advance(&mut i, &mut line, &mut col, 2);
+            }
+            '`' => {
+                open.push((Ctx::Back, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '"' => {
+                open.push((Ctx::Double, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '\'' if top != Some(Ctx::Double) => {
+                open.push((Ctx::Single, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '(' if code => {
+                if let Some((Ctx::Sub(d, _) | Ctx::Arith(d), _)) = open.last_mut() {
+                    *d += 1;
+                }
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            ')' if code => {
+                match open.last_mut() {
+                    Some((Ctx::Sub(0, 0), _)) => {
+                        open.pop();
+                    }
+                    Some((Ctx::Arith(0), _)) if next == Some(')') => {
+                        open.pop();
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    Some((Ctx::Sub(0, _), _)) => {}
+                    Some((Ctx::Sub(d, _) | Ctx::Arith(d), _)) => *d = d.saturating_sub(1),
+                    _ => {}
+                }
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '#' if code
+                && (i == 0 || chars[i - 1].is_whitespace() || ";&|(".contains(chars[i - 1])) =>
+            {
+                while i < chars.len() && chars[i] != '\n' {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+            }
+            '<' if code && next == Some('<') && chars.get(i + 2) != Some(&'<') => {
+                advance(&mut i, &mut line, &mut col, 2);
+                let strip = chars.get(i) == Some(&'-');
+                if strip {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                while chars.get(i).is_some_and(|c| *c == ' ' || *c == '\t') {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                let mut word = String::new();
+                while let Some(&c) = chars.get(i) {
+                    if c.is_whitespace() || ";&|<>()".contains(c) {
+                        break;
+                    }
+                    if !"'\"\\".contains(c) {
+                        word.push(c);
+                    }
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                if !word.is_empty() {
+                    pending.push((word, strip));
+                }
+            }
+            '\n' if code && !pending.is_empty() => {
+                advance(&mut i, &mut line, &mut col, 1);
+                // The bodies, one after the other, each up to its delimiter line.
+                for (word, strip) in std::mem::take(&mut pending) {
+                    loop {
+                        if i >= chars.len() {
+                            // brush reports an unterminated here-document itself.
+                            return None;
+                        }
+                        let start = i;
+                        while i < chars.len() && chars[i] != '\n' {
+                            i += 1;
+                        }
+                        let body: String = chars[start..i].iter().collect();
+                        let body = if strip {
+                            body.trim_start_matches('\t')
+                        } else {
+                            body.as_str()
+                        };
+                        let done = body == word;
+                        i = (i + 1).min(chars.len());
+                        line += 1;
+                        col = 1;
+                        if done {
+                            break;
+                        }
+                    }
+                }
+            }
+            c if c.is_ascii_alphabetic()
+                && matches!(top, Some(Ctx::Sub(..)))
+                && (i == 0 || chars[i - 1].is_whitespace() || ";&|(".contains(chars[i - 1])) =>
+            {
+                let word: String = chars[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect();
+                let ends = chars
+                    .get(i + word.len())
+                    .is_none_or(|c| c.is_whitespace() || ";&|)".contains(*c));
+                if let Some((Ctx::Sub(_, cases), _)) = open.last_mut()
+                    && ends
+                {
+                    match word.as_str() {
+                        "case" => *cases += 1,
+                        "esac" => *cases = cases.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                advance(&mut i, &mut line, &mut col, word.len().max(1));
+            }
+            _ => advance(&mut i, &mut line, &mut col, 1),
+        }
+    }
+    // The outermost substitution or expansion left open (quotes inside it were most likely
+    // meant to close something else), else the innermost quote.
+    let (ctx, (l, c)) = open
+        .iter()
+        .find(|(c, _)| !matches!(c, Ctx::Single | Ctx::Double))
+        .or_else(|| open.last())
+        .copied()?;
+    let message = match ctx {
+        Ctx::Single => "this single quote is never closed",
+        Ctx::Double => "this double quote is never closed",
+        Ctx::Back => "this backquote is never closed",
+        Ctx::Sub(..) => "this `$(` is never closed with `)`",
+        Ctx::Arith(_) => "this `$((` is never closed with `))`",
+        Ctx::Param => "this `${` is never closed with `}`",
+    };
+    Some((l, c, message.to_string()))
 }
 
 /// An open compound command while [`structure_fault`] reads the tokens.
@@ -2341,6 +2586,39 @@ mod tests {
     }
 
     #[test]
+    fn an_unclosed_substitution_or_expansion_is_found_where_it_opens() {
+        // bash -n: "unexpected EOF while looking for matching `)'" at the end of the script.
+        let (line, column, message) = fault(&format!(
+            "{START}X=$(echo a\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 3));
+        assert_eq!(message, "this `$(` is never closed with `)`");
+        let (line, column, message) = fault(&format!(
+            "{START}X=\"${{HOME\"\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 4));
+        assert_eq!(message, "this `${` is never closed with `}`");
+        let (line, column, message) = fault(&format!(
+            "{START}# don't stop\nV=`$DAEMON --version\necho $V\n"
+        ));
+        assert_eq!((line, column), (4, 3));
+        assert_eq!(message, "this backquote is never closed");
+    }
+
+    #[test]
+    fn an_unended_here_document_is_found_where_it_starts() {
+        // bash -n: "here-document at line 3 delimited by end-of-file (wanted `EOF')".
+        let (line, column, message) = fault(&format!(
+            "{START}cat <<EOF >/etc/food.conf\nport=1\nexit 0\n"
+        ));
+        assert_eq!((line, column), (3, 5));
+        assert_eq!(
+            message,
+            "this here-document is never ended: no line `EOF` follows"
+        );
+    }
+
+    #[test]
     fn a_missing_fi_is_found_at_its_if() {
         // bash -n and dash -n stop at the `;;` on line 7 ("expecting fi"); the `if` is on line 5.
         let (line, column, message) = fault(&format!(
@@ -2442,6 +2720,7 @@ mod tests {
             if parse(&text).is_ok() {
                 read += 1;
                 assert_eq!(structure_fault(&text), None, "{}", p.display());
+                assert_eq!(lexical_fault(&text), None, "{}", p.display());
             }
         }
         assert!(read > 20, "only {read} scripts");
