@@ -71,8 +71,12 @@ pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
                 };
                 // A `$(`/`${` left open on an earlier line than the quote brush stopped at
                 // comes first: that quote was most likely meant to close something else.
-                let expansion = lexical_fault(text).filter(|(l, _, m)| {
-                    m.contains("`$") && opened.is_none_or(|(p, _)| (*l as usize) < p.line)
+                // Likewise a string that runs over line breaks before it.
+                let expansion = lexical_fault(text).filter(|(l, c, m)| {
+                    let (l, c) = (*l as usize, *c as usize);
+                    (m.contains("`$") && opened.is_none_or(|(p, _)| l < p.line))
+                        || (m.contains("most likely")
+                            && opened.is_none_or(|(p, _)| (l, c) < (p.line, p.column)))
                 });
                 // `<<EOF` whose `EOF` line never comes: brush gives where the tags stand.
                 let here_doc = match inner {
@@ -161,6 +165,8 @@ fn lexical_fault(text: &str) -> Option<(u32, u32, String)> {
     let mut open: Vec<(Ctx, (u32, u32))> = Vec::new();
     // Here-document delimiters to read after the current line: (word, tabs stripped).
     let mut pending: Vec<(String, bool)> = Vec::new();
+    // The first quoted string that ran over a line break: (opening, the line it closed on).
+    let mut first_multiline: Option<((u32, u32), u32)> = None;
     let (mut line, mut col) = (1u32, 1u32);
     let mut i = 0;
     let advance = |i: &mut usize, line: &mut u32, col: &mut u32, n: usize| {
@@ -194,7 +200,12 @@ fn lexical_fault(text: &str) -> Option<(u32, u32, String)> {
             _ => false,
         };
         if closes {
-            open.pop();
+            if let Some((Ctx::Single | Ctx::Double, (l, c))) = open.pop()
+                && l < line
+                && first_multiline.is_none()
+            {
+                first_multiline = Some(((l, c), line));
+            }
             advance(&mut i, &mut line, &mut col, 1);
             continue;
         }
@@ -344,6 +355,20 @@ fn lexical_fault(text: &str) -> Option<(u32, u32, String)> {
         Ctx::Arith(_) => "this `$((` is never closed with `))`",
         Ctx::Param => "this `${` is never closed with `}`",
     };
+    // A quote left alone at the end pairs, in the shell's reading, with every quote after the
+    // one really missing: when an earlier string ran over a line break, its opening quote is
+    // most likely the one never closed.
+    if let (Ctx::Single | Ctx::Double, Some(((ml, mc), to))) = (ctx, first_multiline)
+        && (ml, mc) < (l, c)
+    {
+        return Some((
+            ml,
+            mc,
+            format!(
+                "this quote is most likely never closed: the string it opens runs on to line {to}, and the quote at line {l}, column {c} is left unpaired at the end"
+            ),
+        ));
+    }
     Some((l, c, message.to_string()))
 }
 
@@ -2583,6 +2608,22 @@ mod tests {
         let (line, column, message) = fault(&format!("{START}X=$(echo 'a\nexit 0\n"));
         assert_eq!((line, column), (3, 10));
         assert_eq!(message, "this single quote is never closed");
+    }
+
+    #[test]
+    fn a_missing_closing_quote_before_other_quotes_is_found_on_its_line() {
+        // The shell pairs the lone quote of line 4 with the next one, and so on, until the
+        // last quote of the script is left alone (line 8); bash -n reports the end.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start) log_daemon_msg \"Starting food\n\t$DAEMON --pidfile \"/run/food.pid\"\n\t;;\n  stop) log_daemon_msg \"Stopping food\"\n\t;;\nesac\n"
+        ));
+        assert_eq!((line, column), (4, 25));
+        assert!(
+            message.starts_with(
+                "this quote is most likely never closed: the string it opens runs on to line 5"
+            ),
+            "{message}"
+        );
     }
 
     #[test]
