@@ -449,6 +449,8 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
     let mut skip = 0usize;
     // The previous token was `function` (the next word is its name).
     let mut function_name = false;
+    // The last word read and where it stands.
+    let mut last_word: Option<(String, (u32, u32))> = None;
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
@@ -504,6 +506,18 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
                             if stack.iter().any(|(o, _, _)| *o == Open::Subshell) {
                                 return unclosed_before(&stack, op, at);
                             }
+                            // `PATTERN)` inside an arm: the arm before lacks its `;;`.
+                            if top == Some(Open::CaseArm)
+                                && let Some((word, (l, c))) = &last_word
+                            {
+                                return Some((
+                                    *l,
+                                    *c,
+                                    format!(
+                                        "the `case` arm before `{word})` is not ended with `;;`"
+                                    ),
+                                ));
+                            }
                             return Some((at.0, at.1, "this `)` closes nothing".to_string()));
                         }
                     },
@@ -514,6 +528,7 @@ fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
                 continue;
             }
             brush_parser::Token::Word(w, _) => {
+                last_word = Some((w.clone(), at));
                 if skip > 0 {
                     skip -= 1;
                     continue;
@@ -2702,6 +2717,19 @@ mod tests {
         assert_eq!(
             message,
             "this `while` loop has no `do` before the `done` at line 5, column 1"
+        );
+    }
+
+    #[test]
+    fn a_case_arm_without_its_double_semicolon_is_found_at_the_next_pattern() {
+        // bash -n: "syntax error near unexpected token `)'" on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start) $DAEMON\n  stop) killall food ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (5, 3));
+        assert_eq!(
+            message,
+            "the `case` arm before `stop)` is not ended with `;;`"
         );
     }
 
