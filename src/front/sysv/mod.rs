@@ -460,7 +460,7 @@ impl<'h> Conversion<'h> {
                     "the script has no reload action (`{} reload` did not reload anything either), so the unit has no ExecReload= and `systemctl reload {}` fails with \"Job type reload is not applicable\"",
                     self.path, self.name
                 ),
-                "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts a unit without ExecReload= too); add ExecReload= only if the daemon has a real reload",
+                "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
             ));
         }
         self.environment(&interp, &mut svc);
