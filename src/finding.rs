@@ -93,6 +93,7 @@ codes! {
     SysvToggle => "sysv-toggle",
     SysvDefaultsChoice => "sysv-defaults-choice",
     SysvControlTool => "sysv-control-tool",
+    SysvRelativeOutput => "sysv-relative-output",
 }
 
 impl Serialize for Code {
