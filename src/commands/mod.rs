@@ -31,6 +31,7 @@ pub(crate) fn pipeline_options(
                     PeriodicArg::RunParts => cron::Periodic::RunParts,
                     PeriodicArg::PerScript => cron::Periodic::PerScript,
                 },
+                invoker: None,
             },
         },
         back: systemd::Options {

@@ -9,7 +9,7 @@
 //! - `RANDOM_DELAY` → `RandomizedDelaySec=` (a new draw each run, as anacron does).
 //! - command → `ExecStart=$SHELL -c '…'` (no `%` processing), `User=root`.
 
-use super::{Env, Options, periodic};
+use super::{Daemon, Env, Options, periodic};
 use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{
@@ -119,6 +119,31 @@ fn fields(line: &str, n: usize) -> (Vec<(usize, &str)>, &str) {
         rest = &trimmed[end..];
     }
     (out, rest.trim_start_matches([' ', '\t']))
+}
+
+/// anacron takes everything after `=` as the value, quotes included (cron would remove a
+/// matching pair): one finding per such value, which the unit keeps as anacron did.
+fn quote_findings(env: &Env) -> Vec<Finding> {
+    env.iter()
+        .filter(|(_, v)| {
+            v.len() >= 2 && (v.starts_with('"') || v.starts_with('\'')) && v.ends_with(&v[..1])
+        })
+        .map(|(name, value)| {
+            if name == "MAILTO" && value.len() == 2 {
+                Finding::note(
+                    Code::AnacronQuotes,
+                    format!("anacron keeps quotes: MAILTO={value} is the two-character address `{value}`, not an empty one, so it does not turn anacron's mail off"),
+                    "to send no mail, write `MAILTO=` (nothing after `=`) in /etc/anacrontab and convert again",
+                )
+            } else {
+                Finding::note(
+                    Code::AnacronQuotes,
+                    format!("anacron keeps quotes: {name} is `{value}`, quotes included (cron would remove them); the unit sets it the same way"),
+                    format!("if the quotes are not meant to be part of the value, remove them from /etc/anacrontab (`{name}={}`) and convert again", &value[1..value.len() - 1]),
+                )
+            }
+        })
+        .collect()
 }
 
 fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) -> Item {
@@ -244,6 +269,7 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
             "if the hour matters, drop Persistent=true from the timer and accept that missed runs are skipped",
         ));
     }
+    findings.extend(quote_findings(env));
     let random_delay = env
         .get("RANDOM_DELAY")
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -265,15 +291,16 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         .filter(|(n, _)| n != "START_HOURS_RANGE" && n != "RANDOM_DELAY")
         .map(|(n, v)| EnvVar::new(n.clone(), v.clone()))
         .collect();
-    super::mail_findings(
+    let (hook, mail_finding) = super::mail(
         env,
         host,
         options,
         command,
+        Daemon::Anacron,
         Some("root"),
-        &mut service,
-        &mut findings,
     );
+    service.mail = hook;
+    findings.extend(mail_finding);
     let periodic_dir = periodic::run_parts_dir(command);
     if let Some(dir) = periodic_dir {
         findings.push(Finding::note(

@@ -47,6 +47,22 @@ pub enum Periodic {
     PerScript,
 }
 
+/// The user running systemdify, as the process's real uid and its name in the machine's
+/// `/etc/passwd` (`None` when it has none there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoker {
+    pub uid: u32,
+    pub name: Option<String>,
+}
+
+impl Invoker {
+    /// How `User=` names this user: the name, else the numeric uid (systemd accepts both).
+    #[must_use]
+    pub fn user(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.uid.to_string())
+    }
+}
+
 /// Options of the cron family.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -55,6 +71,9 @@ pub struct Options {
     /// Emit mail hooks for `MAILTO` instead of a `cron-mailto` finding.
     pub mail: bool,
     pub periodic: Periodic,
+    /// The user running systemdify: the owner of a crontab read from standard input when
+    /// neither `--user` nor `--system` says otherwise (`crontab -l | systemdify convert -`).
+    pub invoker: Option<Invoker>,
 }
 
 /// Years over which daylight-saving exposure is checked (fixed, so output does not depend on
@@ -246,6 +265,8 @@ pub fn parse_crontab(
             ),
         )];
     }
+    // Findings about the whole file, given to each of its jobs.
+    let mut file_notes = Vec::new();
     let table = match &options.table {
         Table::System => Table::System,
         Table::User(u) => Table::User(u.clone()),
@@ -253,7 +274,22 @@ pub fn parse_crontab(
         Table::Infer if place.spool_user().is_some() => {
             Table::User(place.spool_user().map(str::to_string))
         }
-        Table::Infer if host_path.is_none() => Table::User(None),
+        Table::Infer if host_path.is_none() => match &options.invoker {
+            Some(me) => {
+                let uid = me.uid;
+                let who = match &me.name {
+                    Some(name) => format!("{name} (uid {uid})"),
+                    None => format!("uid {uid} (it has no name in this machine's /etc/passwd)"),
+                };
+                file_notes.push(Finding::note(
+                    Code::CronStdinUser,
+                    format!("standard input is read as the crontab of {who}, the user running systemdify, as `crontab -l` lists its own user's crontab"),
+                    "if it is another user's crontab, convert again with --user NAME (or --system for a crontab with a user column)",
+                ));
+                Table::User(Some(me.user()))
+            }
+            None => Table::User(None),
+        },
         Table::Infer => {
             let verdicts: Vec<Looks> = text
                 .lines()
@@ -300,6 +336,7 @@ pub fn parse_crontab(
                 };
                 let ctx = JobContext {
                     origin,
+                    file_notes: &file_notes,
                     stem_prefix: &stem_prefix,
                     table: &table,
                     env: &env,
@@ -343,6 +380,8 @@ pub(crate) fn periodic_of(item: &Item) -> Option<String> {
 
 struct JobContext<'a> {
     origin: Origin,
+    /// Findings about the whole file, reported with every job converted from it.
+    file_notes: &'a [Finding],
     stem_prefix: &'a str,
     table: &'a Table,
     env: &'a Env,
@@ -389,7 +428,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         let n = command::job_name(&split.script);
         if n.is_empty() { "job".to_string() } else { n }
     };
-    let mut findings = Vec::new();
+    let mut findings = ctx.file_notes.to_vec();
     let periodic_dir = periodic::run_parts_dir(&split.script);
     let unit_stem = match periodic_dir {
         Some(dir) => periodic::dir_stem(dir),
@@ -553,15 +592,16 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
             "nothing to do unless the log volume matters; `LogLevelMax=` on the service silences the job's own output too",
         ));
     }
-    mail_findings(
+    let (hook, mail_finding) = mail(
         ctx.env,
         ctx.host,
         options,
         &split.script,
+        Daemon::Cron,
         user.as_deref(),
-        &mut service,
-        &mut findings,
     );
+    service.mail = hook;
+    findings.extend(mail_finding);
 
     let activation = match &job.spec {
         Spec::Reboot => {
@@ -627,54 +667,78 @@ fn description(script: &str) -> String {
     }
 }
 
-/// Cron's and anacron's mail: any output of a run is mailed to `MAILTO` (else the owner).
-/// With `--mail` a mail hook; otherwise a finding, unless nothing was ever mailed.
-pub(crate) fn mail_findings(
+/// Which daemon ran a job: the words of its findings and its rules for mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Daemon {
+    Cron,
+    Anacron,
+}
+
+impl Daemon {
+    fn name(self) -> &'static str {
+        match self {
+            Daemon::Cron => "cron",
+            Daemon::Anacron => "anacron",
+        }
+    }
+    /// How to write "send no mail" in this daemon's table: cron removes matching quotes
+    /// (Debian's cron even requires them: `MAILTO=` alone is no assignment there), anacron
+    /// keeps them, so only `MAILTO=` is empty.
+    fn no_mail(self) -> &'static str {
+        match self {
+            Daemon::Cron => "MAILTO=\"\"",
+            Daemon::Anacron => "MAILTO=",
+        }
+    }
+}
+
+/// Cron's and anacron's mail: any output of a run is mailed to `MAILTO`, else to the owner of
+/// the table (`None`: unknown). With `--mail` the hook to add to the service; otherwise the
+/// finding to report, unless nothing was ever mailed.
+pub(crate) fn mail(
     env: &Env,
     host: &Host,
     options: &Options,
     script: &str,
-    user: Option<&str>,
-    service: &mut Service,
-    findings: &mut Vec<Finding>,
-) {
+    daemon: Daemon,
+    owner: Option<&str>,
+) -> (Option<MailHook>, Option<Finding>) {
+    let tool = daemon.name();
     let mailto = env.get("MAILTO");
-    if mailto == Some("") {
-        return;
+    if mailto == Some("") || command::output_discarded(script) {
+        return (None, None);
     }
-    let recipient = mailto
-        .map(str::to_string)
-        .or_else(|| user.map(str::to_string))
-        .unwrap_or_else(|| "root".to_string());
-    if command::output_discarded(script) {
-        return;
-    }
+    let shown = match (mailto, owner) {
+        (Some(to), _) if to.starts_with(['"', '\'']) => format!("`{to}`"),
+        (Some(to), _) | (None, Some(to)) => to.to_string(),
+        (None, None) => "the crontab's owner".to_string(),
+    };
+    // Without a known owner the job runs as root (no User=), so a hook mails root.
+    let recipient = mailto.or(owner).unwrap_or("root").to_string();
     if options.mail {
-        service.mail = Some(MailHook {
-            to: recipient.clone(),
+        let hook = MailHook {
+            to: recipient,
             from: env.get("MAILFROM").map(str::to_string),
-        });
-        findings.push(Finding::note(
+        };
+        let note = Finding::note(
             Code::CronMailHook,
-            format!("output is mailed to {recipient} by systemdify-cron-mail@.service when the run printed anything, as cron did"),
+            format!("output is mailed to {shown} by systemdify-cron-mail@.service when the run printed anything, as {tool} did"),
             "the target needs /usr/sbin/sendmail; the mail helper reads the run's output from the journal",
-        ));
-        return;
+        );
+        return (Some(hook), Some(note));
     }
-    let sendmail = host.is_executable("/usr/sbin/sendmail");
-    if !sendmail && host.root().is_some() {
-        findings.push(Finding::note(
+    if !host.is_executable("/usr/sbin/sendmail") && host.root().is_some() {
+        return (None, Some(Finding::note(
             Code::CronNoMta,
-            format!("cron would mail any output to {recipient}, but the host has no /usr/sbin/sendmail, so cron discarded it; the journal keeps it now"),
+            format!("{tool} would mail any output to {shown}, but the host has no /usr/sbin/sendmail, so {tool} discarded it; the journal keeps it now"),
             "nothing to do; read the output with `journalctl -u NAME.service`",
-        ));
-        return;
+        )));
     }
-    findings.push(Finding::dropped(
+    (None, Some(Finding::dropped(
         Code::CronMailto,
-        format!("cron mailed any output of this job to {recipient}; the converted job's output goes to the journal and is not mailed"),
-        "convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set MAILTO=\"\" if the mail was unwanted",
-    ));
+        format!("{tool} mailed any output of this job to {shown}; the converted job's output goes to the journal and is not mailed"),
+        format!("convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set {} if the mail was unwanted", daemon.no_mail()),
+    )))
 }
 
 fn calendar_findings(
