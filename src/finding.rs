@@ -41,6 +41,7 @@ codes! {
     CronOverlap => "cron-overlap",
     CronNeverFires => "cron-never-fires",
     CronDomDowOr => "cron-dom-dow-or",
+    CronDomDowAnd => "cron-dom-dow-and",
     CronWeekly => "cron-weekly",
     CronDialectVariable => "cron-dialect-variable",
     CronIgnoredFile => "cron-ignored-file",

@@ -295,3 +295,111 @@ fn anacron_findings_name_anacron() {
     let mail = findings_at(&c, 1, Code::CronMailto);
     assert!(mail[0].message.contains("to root"), "{}", mail[0].message);
 }
+
+// ---------------------------------------------------------------------------------------------
+// explain
+// ---------------------------------------------------------------------------------------------
+
+fn explain_options(count: usize) -> systemdify::explain::Options {
+    systemdify::explain::Options {
+        count,
+        zone: jiff::tz::TimeZone::UTC,
+        base: "2025-01-01T00:00:30Z".parse().unwrap(),
+        dialect: cron::schedule::Dialect::Debian,
+    }
+}
+
+fn explain(schedule: &str) -> Result<String, (u32, String)> {
+    systemdify::explain::explain(schedule, &explain_options(3))
+}
+
+#[test]
+fn explain_takes_exactly_five_fields() {
+    let (column, message) = explain("0 0 * * * *").unwrap_err();
+    assert_eq!(column, 11, "{message}");
+    assert!(message.contains("five fields"), "{message}");
+    let (column, message) = explain("0 0 * *").unwrap_err();
+    assert!(message.contains("five fields") && message.contains("4"), "{message}");
+    assert!(column <= 8, "column {column} is past the schedule");
+}
+
+#[test]
+fn explain_takes_one_at_word_alone() {
+    let (column, message) = explain("@daily 5").unwrap_err();
+    assert_eq!(column, 8, "{message}");
+    assert!(explain("@daily").is_ok());
+}
+
+#[test]
+fn explain_errors_point_into_the_schedule_as_typed() {
+    for schedule in [
+        "0 0 * * foo",
+        "  0 0 * * foo",
+        "0 0 * *",
+        "0 0",
+        "0 0 * * 5-1",
+        "-0 0 * * *",
+        "@Daily",
+        "0,, * * * *",
+    ] {
+        let (column, message) = explain(schedule).unwrap_err();
+        assert!(
+            column >= 1 && column as usize <= schedule.chars().count() + 1,
+            "`{schedule}`: column {column} is outside the schedule ({message})"
+        );
+        for internal in ["root", "`:`", "command"] {
+            assert!(
+                !message.contains(internal),
+                "`{schedule}`: the message names text the user never typed: {message}"
+            );
+        }
+    }
+    assert_eq!(explain("  0 0 * * foo").unwrap_err().0, 11);
+    assert_eq!(explain("0 0 * * foo").unwrap_err().0, 9);
+}
+
+#[test]
+fn explain_says_when_the_schedule_is_empty() {
+    for schedule in ["", "   "] {
+        let (_, message) = explain(schedule).unwrap_err();
+        assert!(message.contains("empty"), "{message}");
+    }
+}
+
+#[test]
+fn explain_count_zero_lists_no_times() {
+    let text = systemdify::explain::explain("0 4 * * *", &explain_options(0)).unwrap();
+    assert_eq!(text, "OnCalendar=*-*-* 04:00:00\n");
+    let never = systemdify::explain::explain("0 0 30 2 *", &explain_options(0)).unwrap();
+    assert!(!never.contains("(never fires)"), "{never}");
+    let never = systemdify::explain::explain("0 0 30 2 *", &explain_options(2)).unwrap();
+    assert!(never.contains("(never fires)"), "{never}");
+}
+
+#[test]
+fn explain_notes_when_a_star_turns_or_into_and() {
+    let text = explain("0 0 */2 * 1").unwrap();
+    assert!(text.contains("[cron-dom-dow-and]"), "{text}");
+    assert!(text.contains("Mon 2025-01-13 00:00:00"), "{text}");
+    // Neither day field starts with `*` but one is the whole month: no note, one line.
+    assert!(!explain("0 0 1-31 * 1").unwrap().contains("cron-dom-dow-and"));
+    // One field is `*` itself: AND is what everyone reads.
+    assert!(!explain("0 0 * * 1").unwrap().contains("cron-dom-dow-and"));
+    assert!(!explain("0 0 1,15 * *").unwrap().contains("cron-dom-dow-and"));
+    assert!(explain("0 0 1,15 * */2").unwrap().contains("cron-dom-dow-and"));
+}
+
+#[test]
+fn the_star_rule_is_noted_in_converted_crontabs_too() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 0 */2 * 1 root /bin/true\n",
+        Format::Cron,
+        cron::Options::default(),
+    );
+    let note = findings_at(&c, 1, Code::CronDomDowAnd);
+    assert_eq!(note.len(), 1);
+    assert!(note[0].message.contains("`*/2`"), "{}", note[0].message);
+}

@@ -625,7 +625,13 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
                     "nothing to do",
                 ));
             }
-            calendar_findings(ctx, fields, &events, zone.as_deref(), &mut findings);
+            calendar_findings(
+                ctx,
+                (&job.schedule, fields),
+                &events,
+                zone.as_deref(),
+                &mut findings,
+            );
             if fields.randomized {
                 findings.push(Finding::approximated(
                     Code::CronRandomRange,
@@ -743,11 +749,14 @@ pub(crate) fn mail(
 
 fn calendar_findings(
     ctx: &JobContext<'_>,
-    fields: &schedule::Fields,
+    (text, fields): (&str, &schedule::Fields),
     events: &[CalendarEvent],
     zone: Option<&str>,
     findings: &mut Vec<Finding>,
 ) {
+    if let Some(finding) = star_rule_finding(text, fields) {
+        findings.push(finding);
+    }
     if events.len() == 2 {
         let week =
             fields.days.count_ones() == 7 && (fields.days >> fields.days.trailing_zeros()) == 0x7f;
@@ -799,6 +808,30 @@ fn calendar_findings(
             "nothing to do unless runs can take longer than the interval and must overlap",
         ));
     }
+}
+
+/// The note for Vixie's `*` rule, when it changes the meaning: a day field that starts with
+/// `*` without being `*` itself (`*/2`) makes cron AND the two day fields, where POSIX (and
+/// busybox) OR two restricted fields — and the two readings give different days.
+fn star_rule_finding(text: &str, fields: &schedule::Fields) -> Option<Finding> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [_, _, dom, _, dow] = words.as_slice() else {
+        return None;
+    };
+    let all_days = fields.days == 0xffff_fffe && fields.weekdays == 0x7f;
+    if !(fields.day_star || fields.weekday_star) || *dom == "*" || *dow == "*" || all_days {
+        return None;
+    }
+    let (name, field) = if fields.day_star {
+        ("day-of-month", dom)
+    } else {
+        ("day-of-week", dow)
+    };
+    Some(Finding::note(
+        Code::CronDomDowAnd,
+        format!("the {name} field `{field}` starts with `*`, so cron (Vixie's rule, kept by Debian cron and cronie) runs the job only on days that match both day fields (`{dom}` and `{dow}`), not on days that match either, as POSIX reads two restricted fields; the timer does the same"),
+        "nothing to do if that is what was meant; for either day, write the field without the leading `*` (such as `1-31/2` for `*/2`)",
+    ))
 }
 
 /// Whether the day-of-month and month sets allow no date at all (and the days are not ORed
