@@ -33,8 +33,11 @@ impl Tree {
     }
     fn exe(&self, host_path: &str) -> &Self {
         self.file(host_path, "#!/bin/sh\n");
-        std::fs::set_permissions(self.local(host_path), std::fs::Permissions::from_mode(0o755))
-            .unwrap();
+        std::fs::set_permissions(
+            self.local(host_path),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
         self
     }
     fn host(&self) -> Host {
@@ -192,15 +195,20 @@ fn a_user_without_a_name_runs_the_job_by_uid() {
     );
     let service = unit(&c, "cron-4242-backup.service");
     assert!(service.contains("User=4242\n"), "{service}");
-    assert!(findings_at(&c, 1, Code::CronStdinUser)[0]
-        .message
-        .contains("uid 4242"));
+    assert!(
+        findings_at(&c, 1, Code::CronStdinUser)[0]
+            .message
+            .contains("uid 4242")
+    );
 }
 
 /// The real thing: `convert -` without `--user` on this machine names the user `id -un` names.
 #[test]
 fn the_command_line_reads_the_running_user_from_the_process() {
-    let id = std::process::Command::new("id").arg("-un").output().unwrap();
+    let id = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
     let me = String::from_utf8(id.stdout).unwrap().trim().to_string();
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
@@ -319,7 +327,10 @@ fn explain_takes_exactly_five_fields() {
     assert_eq!(column, 11, "{message}");
     assert!(message.contains("five fields"), "{message}");
     let (column, message) = explain("0 0 * *").unwrap_err();
-    assert!(message.contains("five fields") && message.contains("4"), "{message}");
+    assert!(
+        message.contains("five fields") && message.contains("4"),
+        "{message}"
+    );
     assert!(column <= 8, "column {column} is past the schedule");
 }
 
@@ -382,11 +393,23 @@ fn explain_notes_when_a_star_turns_or_into_and() {
     assert!(text.contains("[cron-dom-dow-and]"), "{text}");
     assert!(text.contains("Mon 2025-01-13 00:00:00"), "{text}");
     // Neither day field starts with `*` but one is the whole month: no note, one line.
-    assert!(!explain("0 0 1-31 * 1").unwrap().contains("cron-dom-dow-and"));
+    assert!(
+        !explain("0 0 1-31 * 1")
+            .unwrap()
+            .contains("cron-dom-dow-and")
+    );
     // One field is `*` itself: AND is what everyone reads.
     assert!(!explain("0 0 * * 1").unwrap().contains("cron-dom-dow-and"));
-    assert!(!explain("0 0 1,15 * *").unwrap().contains("cron-dom-dow-and"));
-    assert!(explain("0 0 1,15 * */2").unwrap().contains("cron-dom-dow-and"));
+    assert!(
+        !explain("0 0 1,15 * *")
+            .unwrap()
+            .contains("cron-dom-dow-and")
+    );
+    assert!(
+        explain("0 0 1,15 * */2")
+            .unwrap()
+            .contains("cron-dom-dow-and")
+    );
 }
 
 #[test]

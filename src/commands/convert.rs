@@ -119,7 +119,8 @@ mod tests {
 
     #[test]
     fn the_real_uid_is_the_first_of_the_status_line() {
-        let status = "Name:\tsystemdify\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n";
+        let status =
+            "Name:\tsystemdify\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n";
         assert_eq!(real_uid(status), Some(1000));
         assert_eq!(real_uid("Name:\tx\n"), None);
     }

@@ -291,14 +291,8 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         .filter(|(n, _)| n != "START_HOURS_RANGE" && n != "RANDOM_DELAY")
         .map(|(n, v)| EnvVar::new(n.clone(), v.clone()))
         .collect();
-    let (hook, mail_finding) = super::mail(
-        env,
-        host,
-        options,
-        command,
-        Daemon::Anacron,
-        Some("root"),
-    );
+    let (hook, mail_finding) =
+        super::mail(env, host, options, command, Daemon::Anacron, Some("root"));
     service.mail = hook;
     findings.extend(mail_finding);
     let periodic_dir = periodic::run_parts_dir(command);

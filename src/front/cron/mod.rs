@@ -728,23 +728,38 @@ pub(crate) fn mail(
         };
         let note = Finding::note(
             Code::CronMailHook,
-            format!("output is mailed to {shown} by systemdify-cron-mail@.service when the run printed anything, as {tool} did"),
+            format!(
+                "output is mailed to {shown} by systemdify-cron-mail@.service when the run printed anything, as {tool} did"
+            ),
             "the target needs /usr/sbin/sendmail; the mail helper reads the run's output from the journal",
         );
         return (Some(hook), Some(note));
     }
     if !host.is_executable("/usr/sbin/sendmail") && host.root().is_some() {
-        return (None, Some(Finding::note(
-            Code::CronNoMta,
-            format!("{tool} would mail any output to {shown}, but the host has no /usr/sbin/sendmail, so {tool} discarded it; the journal keeps it now"),
-            "nothing to do; read the output with `journalctl -u NAME.service`",
-        )));
+        return (
+            None,
+            Some(Finding::note(
+                Code::CronNoMta,
+                format!(
+                    "{tool} would mail any output to {shown}, but the host has no /usr/sbin/sendmail, so {tool} discarded it; the journal keeps it now"
+                ),
+                "nothing to do; read the output with `journalctl -u NAME.service`",
+            )),
+        );
     }
-    (None, Some(Finding::dropped(
-        Code::CronMailto,
-        format!("{tool} mailed any output of this job to {shown}; the converted job's output goes to the journal and is not mailed"),
-        format!("convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set {} if the mail was unwanted", daemon.no_mail()),
-    )))
+    (
+        None,
+        Some(Finding::dropped(
+            Code::CronMailto,
+            format!(
+                "{tool} mailed any output of this job to {shown}; the converted job's output goes to the journal and is not mailed"
+            ),
+            format!(
+                "convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set {} if the mail was unwanted",
+                daemon.no_mail()
+            ),
+        )),
+    )
 }
 
 fn calendar_findings(
@@ -829,7 +844,9 @@ fn star_rule_finding(text: &str, fields: &schedule::Fields) -> Option<Finding> {
     };
     Some(Finding::note(
         Code::CronDomDowAnd,
-        format!("the {name} field `{field}` starts with `*`, so cron (Vixie's rule, kept by Debian cron and cronie) runs the job only on days that match both day fields (`{dom}` and `{dow}`), not on days that match either, as POSIX reads two restricted fields; the timer does the same"),
+        format!(
+            "the {name} field `{field}` starts with `*`, so cron (Vixie's rule, kept by Debian cron and cronie) runs the job only on days that match both day fields (`{dom}` and `{dow}`), not on days that match either, as POSIX reads two restricted fields; the timer does the same"
+        ),
         "nothing to do if that is what was meant; for either day, write the field without the leading `*` (such as `1-31/2` for `*/2`)",
     ))
 }

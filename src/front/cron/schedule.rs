@@ -249,7 +249,9 @@ pub fn parse_job(line: &str, dialect: Dialect) -> Result<JobLine<'_>, LineError>
 /// A [`LineError`] when the schedule is empty, has another number of fields, or does not
 /// parse.
 pub fn parse_schedule(text: &str, dialect: Dialect) -> Result<JobLine<'static>, LineError> {
-    let body = text.trim_start_matches([' ', '\t']).trim_end_matches([' ', '\t']);
+    let body = text
+        .trim_start_matches([' ', '\t'])
+        .trim_end_matches([' ', '\t']);
     let lead = text.len() - text.trim_start_matches([' ', '\t']).len();
     let col = |byte_in_body: usize| column(text, lead + byte_in_body);
     if body.is_empty() {
