@@ -426,3 +426,113 @@ fn the_star_rule_is_noted_in_converted_crontabs_too() {
     assert_eq!(note.len(), 1);
     assert!(note[0].message.contains("`*/2`"), "{}", note[0].message);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every missing executable
+// ---------------------------------------------------------------------------------------------
+
+fn not_found(c: &Conversion, line: u32) -> Vec<String> {
+    findings_at(c, line, Code::CommandNotFound)
+        .into_iter()
+        .map(|f| f.message)
+        .collect()
+}
+
+#[test]
+fn every_missing_executable_of_a_job_is_reported() {
+    let tree = Tree::new();
+    tree.exe("/usr/bin/present").exe("/usr/bin/nice");
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root /usr/bin/present && /usr/local/bin/one | nice -n 5 /opt/two --x; LC_ALL=C three >/dev/null 2>&1 || present\n",
+        Format::Cron,
+        cron::Options::default(),
+    );
+    let messages = not_found(&c, 1);
+    for missing in ["`/usr/local/bin/one`", "`/opt/two`", "`three`"] {
+        assert_eq!(
+            messages.iter().filter(|m| m.contains(missing)).count(),
+            1,
+            "{missing} in {messages:?}"
+        );
+    }
+    assert_eq!(messages.len(), 3, "{messages:?}");
+}
+
+#[test]
+fn bare_names_are_looked_up_on_the_crontabs_path() {
+    let tree = Tree::new();
+    tree.exe("/opt/bin/tool");
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root tool\nPATH=/opt/bin:/usr/bin\n0 2 * * * root tool\n",
+        Format::Cron,
+        cron::Options::default(),
+    );
+    assert_eq!(not_found(&c, 1).len(), 1, "{:?}", not_found(&c, 1));
+    assert!(not_found(&c, 1)[0].contains("/usr/bin:/bin"));
+    assert!(not_found(&c, 3).is_empty(), "{:?}", not_found(&c, 3));
+}
+
+#[test]
+fn shell_words_are_not_executables() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root if [ -d /srv ]; then cd /srv && echo \"$(date)\" > /tmp/x; fi; exit 0\n\
+         0 2 * * * root for f in /srv/*; do test -f \"$f\" && : ; done; { true; }\n\
+         0 3 * * * root $HOME/bin/x \"/quoted/path\" `hostname`\n",
+        Format::Cron,
+        cron::Options::default(),
+    );
+    for line in 1..=3 {
+        assert!(
+            not_found(&c, line).is_empty(),
+            "line {line}: {:?}",
+            not_found(&c, line)
+        );
+    }
+}
+
+#[test]
+fn a_guarded_missing_executable_says_the_job_skips_it() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root test -x /usr/sbin/gone && /usr/sbin/gone --run\n\
+         0 2 * * * root command -v tidy >/dev/null && tidy\n",
+        Format::Cron,
+        cron::Options::default(),
+    );
+    let one = not_found(&c, 1);
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert!(
+        one[0].contains("`/usr/sbin/gone`") && one[0].contains("test"),
+        "{}",
+        one[0]
+    );
+    let two = not_found(&c, 2);
+    assert_eq!(two.len(), 1, "{two:?}");
+    assert!(
+        two[0].contains("`tidy`") && two[0].contains("test"),
+        "{}",
+        two[0]
+    );
+}
+
+#[test]
+fn anacron_commands_are_checked_too() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/anacrontab"),
+        "1 5 daily /usr/local/bin/a; /usr/local/bin/b\n",
+        Format::Anacron,
+        cron::Options::default(),
+    );
+    assert_eq!(not_found(&c, 1).len(), 2, "{:?}", not_found(&c, 1));
+}

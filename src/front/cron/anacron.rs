@@ -277,6 +277,11 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         .map(|m| m * 60);
 
     let shell = env.get("SHELL").unwrap_or("/bin/sh").to_string();
+    // Without PATH in the table the unit runs with systemd's own PATH.
+    let path = env
+        .get("PATH")
+        .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    findings.extend(super::missing_executables(&shell, command, path, host));
     let mut service = Service::oneshot(
         command.to_string(),
         Command::Shell {

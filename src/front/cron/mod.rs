@@ -570,21 +570,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         )),
         _ => {}
     }
-    if ctx.host.which(&shell, path).is_none() {
-        findings.push(Finding::note(
-            Code::CommandNotFound,
-            format!("the shell `{shell}` was not found on {}", ctx.host.label()),
-            "install it on the target, or set SHELL in the crontab",
-        ));
-    } else if let Some(exe) = command::leading_executable(&split.script)
-        && !ctx.host.is_executable(exe)
-    {
-        findings.push(Finding::note(
-            Code::CommandNotFound,
-            format!("`{exe}` was not found on {}", ctx.host.label()),
-            "install it on the target host, or fix the path in ExecStart=",
-        ));
-    }
+    findings.extend(missing_executables(&shell, &split.script, path, ctx.host));
     if job.no_log {
         findings.push(Finding::dropped(
             Code::CronNoLog,
@@ -661,6 +647,58 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         activation: Activation::Timer(activation),
     }));
     item
+}
+
+/// A `command-not-found` finding for the shell and for every program the script runs that
+/// the host lacks: absolute paths as written, bare names on the job's `PATH`. A program the
+/// script tests for before running it (`test -x X && X`) is reported as such.
+pub(crate) fn missing_executables(
+    shell: &str,
+    script: &str,
+    path: &str,
+    host: &Host,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if host.which(shell, path).is_none() {
+        findings.push(Finding::note(
+            Code::CommandNotFound,
+            format!("the shell `{shell}` was not found on {}", host.label()),
+            "install it on the target, or set SHELL in the crontab",
+        ));
+    }
+    let runs = command::runs(script);
+    for program in &runs.commands {
+        let (found, where_) = if program.starts_with('/') {
+            (host.is_executable(program), String::new())
+        } else if program.contains('/') {
+            // Relative to the job's working directory: not checked.
+            continue;
+        } else {
+            (
+                host.which(program, path).is_some(),
+                format!(" on PATH={path}"),
+            )
+        };
+        if found {
+            continue;
+        }
+        let guarded = runs.tested.iter().any(|t| t == program);
+        let message = if guarded {
+            format!(
+                "`{program}` was not found{where_} on {}; the job tests for it before running it, so there it does nothing",
+                host.label()
+            )
+        } else {
+            format!("`{program}` was not found{where_} on {}", host.label())
+        };
+        let help = if program.starts_with('/') {
+            "install it on the target host, or fix the path in ExecStart="
+        } else {
+            "install it on the target host, or add its directory to PATH in the table"
+        };
+        findings.push(Finding::note(Code::CommandNotFound, message, help));
+    }
+    findings
 }
 
 /// A description for a command: its text, shortened.
