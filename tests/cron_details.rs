@@ -536,3 +536,176 @@ fn anacron_commands_are_checked_too() {
     );
     assert_eq!(not_found(&c, 1).len(), 2, "{:?}", not_found(&c, 1));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Line endings and the inferred format
+// ---------------------------------------------------------------------------------------------
+
+fn debian() -> cron::Options {
+    cron::Options::default()
+}
+
+fn cronie() -> cron::Options {
+    cron::Options {
+        dialect: cron::schedule::Dialect::Cronie,
+        ..cron::Options::default()
+    }
+}
+
+#[test]
+fn a_carriage_return_at_line_end_is_part_of_crons_command() {
+    let tree = Tree::new();
+    tree.exe("/usr/bin/backup");
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "# DOS line endings\r\nMAILTO=\"\"\r\n0 1 * * * root /usr/bin/backup\r\n",
+        Format::Cron,
+        debian(),
+    );
+    let service = unit(&c, "x-backup.service");
+    assert!(
+        service.contains("ExecStart=/bin/sh -c /usr/bin/backup\n"),
+        "{service}"
+    );
+    let crlf = findings_at(&c, 3, Code::CronCrlf);
+    assert_eq!(crlf.len(), 1, "{:?}", c.report.items);
+    assert_eq!(crlf[0].level, Level::Approximated);
+    assert!(
+        crlf[0].message.contains("`/usr/bin/backup\\r`"),
+        "{}",
+        crlf[0].message
+    );
+    // The CR of the assignment is blank space to cron; the comment's is a comment.
+    assert!(findings_at(&c, 3, Code::CronMailto).is_empty());
+}
+
+#[test]
+fn a_carriage_return_after_a_percent_goes_to_standard_input() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root cat%hello\r\n",
+        Format::Cron,
+        debian(),
+    );
+    let crlf = findings_at(&c, 1, Code::CronCrlf);
+    assert_eq!(crlf.len(), 1);
+    assert!(
+        crlf[0].message.contains("standard input"),
+        "{}",
+        crlf[0].message
+    );
+}
+
+#[test]
+fn a_blank_dos_line_makes_debian_cron_ignore_the_whole_file() {
+    let tree = Tree::new();
+    let text = "0 1 * * * root /bin/a\r\n\r\n0 2 * * * root /bin/b\r\n";
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, debian());
+    for line in [1, 3] {
+        let crlf = findings_at(&c, line, Code::CronCrlf);
+        assert!(
+            crlf.iter()
+                .any(|f| f.message.contains("whole file") && f.message.contains("line 2")),
+            "line {line}: {crlf:?}"
+        );
+    }
+    // cronie logs the line and reads the others.
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, cronie());
+    assert!(
+        all_findings(&c, Code::CronCrlf)
+            .iter()
+            .all(|f| !f.message.contains("whole file"))
+    );
+}
+
+#[test]
+fn without_a_final_newline_debian_cron_ignores_the_file_and_cronie_the_last_line() {
+    let tree = Tree::new();
+    let text = "0 1 * * * root /bin/a\n0 2 * * * root /bin/b";
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, debian());
+    for line in [1, 2] {
+        let f = findings_at(&c, line, Code::CronNoFinalNewline);
+        assert_eq!(f.len(), 1, "line {line}");
+        assert_eq!(f[0].level, Level::Approximated);
+        assert!(f[0].message.contains("whole file"), "{}", f[0].message);
+    }
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, cronie());
+    assert!(findings_at(&c, 1, Code::CronNoFinalNewline).is_empty());
+    let f = findings_at(&c, 2, Code::CronNoFinalNewline);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("this line"), "{}", f[0].message);
+}
+
+#[test]
+fn a_last_comment_without_newline_is_harmless() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root /bin/a\n# the end",
+        Format::Cron,
+        debian(),
+    );
+    assert!(all_findings(&c, Code::CronNoFinalNewline).is_empty());
+}
+
+#[test]
+fn an_inferred_format_is_noted() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/srv/tabs/backup"),
+        "0 1 * * * root /bin/a\n",
+        Format::Cron,
+        debian(),
+    );
+    let f = findings_at(&c, 1, Code::CronFormatInferred);
+    assert_eq!(f.len(), 1, "{:?}", c.report.items);
+    assert!(
+        f[0].message.contains("system crontab") && f[0].message.contains("`root`"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].help.contains("--user"), "{}", f[0].help);
+    let c = convert(
+        &tree,
+        Some("/srv/tabs/mine"),
+        "0 1 * * * /bin/a --x\n",
+        Format::Cron,
+        debian(),
+    );
+    let f = findings_at(&c, 1, Code::CronFormatInferred);
+    assert_eq!(f.len(), 1);
+    assert!(f[0].message.contains("user's crontab"), "{}", f[0].message);
+    // A path that decides the format needs no note.
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root /bin/a\n",
+        Format::Cron,
+        debian(),
+    );
+    assert!(all_findings(&c, Code::CronFormatInferred).is_empty());
+}
+
+#[test]
+fn anacron_keeps_a_carriage_return_in_commands_and_values() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/anacrontab"),
+        "MAILTO=ops\r\n1 5 daily /bin/true\r\n",
+        Format::Anacron,
+        cron::Options::default(),
+    );
+    let crlf = findings_at(&c, 2, Code::CronCrlf);
+    assert_eq!(crlf.len(), 2, "{crlf:?}");
+    assert!(
+        crlf.iter()
+            .any(|f| f.message.contains("`/bin/true\\r`") && f.message.contains("anacron"))
+    );
+    assert!(crlf.iter().any(|f| f.message.contains("MAILTO")));
+}

@@ -35,8 +35,9 @@ fn parse_period(word: &str) -> Option<Period> {
     }
 }
 
-/// Joins lines ending in `\` with the next one; yields (first line number, text).
-fn logical_lines(text: &str) -> Vec<(u32, String)> {
+/// Joins lines ending in `\` with the next one; yields (first line number, text, whether
+/// its last line ended in a carriage return, which is left out of the text).
+fn logical_lines(text: &str) -> Vec<(u32, String, bool)> {
     let mut out = Vec::new();
     let mut pending: Option<(u32, String)> = None;
     for (i, raw) in text.split('\n').enumerate() {
@@ -48,13 +49,37 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
             pending = Some((start, acc));
         } else {
             acc.push_str(line);
-            out.push((start, acc));
+            out.push((start, acc, raw.ends_with('\r')));
         }
     }
-    if let Some(p) = pending {
-        out.push(p);
+    if let Some((start, acc)) = pending {
+        out.push((start, acc, false));
     }
     out
+}
+
+/// anacron reads a line up to `\n`: a DOS line ending leaves a carriage return at the end of
+/// the command, or of a variable's value. `vars` names the variables set so far whose line
+/// ended so.
+fn carriage_returns(line: &str, cr: bool, vars: &[String]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let help = "convert /etc/anacrontab to Unix line endings (`dos2unix`); the job may never have worked under anacron";
+    if cr {
+        let last = line.split_whitespace().last().unwrap_or("");
+        findings.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("this line ends in a carriage return (a DOS line ending): anacron kept it as the last character of the command, so the shell read `{last}\\r`; the unit runs the command without it"),
+            help,
+        ));
+    }
+    if !vars.is_empty() {
+        findings.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("the lines setting {} end in a carriage return (a DOS line ending): anacron kept it as the last character of the value; the unit sets the value without it", vars.join(", ")),
+            help,
+        ));
+    }
+    findings
 }
 
 /// Converts an anacrontab.
@@ -62,7 +87,8 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
 pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Options) -> Vec<Item> {
     let mut env = Env::default();
     let mut items = Vec::new();
-    for (line_no, line) in logical_lines(text) {
+    let mut cr_vars: Vec<String> = Vec::new();
+    for (line_no, line, cr) in logical_lines(text) {
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -79,10 +105,18 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
             && !name.trim().is_empty()
             && !name.trim().contains(char::is_whitespace)
         {
-            env.set(name.trim().to_string(), value.to_string());
+            let name = name.trim().to_string();
+            cr_vars.retain(|v| *v != name);
+            if cr {
+                cr_vars.push(name.clone());
+            }
+            env.set(name, value.to_string());
             continue;
         }
-        let item = job(origin, &line, &env, host, options);
+        let mut item = job(origin, &line, &env, host, options);
+        if !matches!(item.body, Body::Error(_)) {
+            item.findings.extend(carriage_returns(&line, cr, &cr_vars));
+        }
         match super::periodic_of(&item) {
             Some(dir) if options.periodic == super::Periodic::PerScript => {
                 items.extend(periodic::per_script(item, &dir, host));

@@ -291,18 +291,33 @@ pub fn parse_crontab(
             None => Table::User(None),
         },
         Table::Infer => {
-            let verdicts: Vec<Looks> = text
+            let verdicts: Vec<(Looks, &str)> = text
                 .lines()
                 .filter_map(|l| match classify(l) {
-                    Line::Job(j) => schedule::parse_job(j, options.dialect)
-                        .ok()
-                        .map(|job| looks(host, job.rest)),
+                    Line::Job(j) => schedule::parse_job(j, options.dialect).ok().map(|job| {
+                        let first = job.rest.split_whitespace().next().unwrap_or("");
+                        (looks(host, job.rest), first)
+                    }),
                     _ => None,
                 })
                 .collect();
-            if verdicts.iter().all(|v| *v == Looks::System) && !verdicts.is_empty() {
+            let help = "if that is wrong, convert again with --system, or --user NAME (the crontab's owner)";
+            if verdicts.iter().all(|v| v.0 == Looks::System) && !verdicts.is_empty() {
+                let mut users: Vec<String> =
+                    verdicts.iter().map(|v| format!("`{}`", v.1)).collect();
+                users.dedup();
+                file_notes.push(Finding::note(
+                    Code::CronFormatInferred,
+                    format!("read as a system crontab (a user column after the schedule), as neither its path nor an option says which: in every job line the word after the schedule is a user of the host ({})", users.join(", ")),
+                    help,
+                ));
                 Table::System
-            } else if verdicts.iter().all(|v| *v == Looks::User) {
+            } else if verdicts.iter().all(|v| v.0 == Looks::User) {
+                file_notes.push(Finding::note(
+                    Code::CronFormatInferred,
+                    "read as a user's crontab (no user column), as neither its path nor an option says which: in no job line is the word after the schedule a user of the host",
+                    help,
+                ));
                 Table::User(None)
             } else {
                 return vec![Item::error(
@@ -320,6 +335,8 @@ pub fn parse_crontab(
         Table::User(Some(u)) => format!("cron-{u}"),
         Table::User(None) | Table::Infer => "cron".to_string(),
     };
+    let ends = line_ends(text, options.dialect);
+    file_notes.extend(ends.whole_file.iter().cloned());
     let mut env = Env::default();
     let mut items = Vec::new();
     for (idx, raw) in text.split('\n').enumerate() {
@@ -343,7 +360,19 @@ pub fn parse_crontab(
                     host,
                     options,
                 };
-                let item = job_item(&ctx, job_text);
+                let mut item = job_item(&ctx, job_text);
+                if !matches!(item.body, Body::Error(_)) {
+                    if raw.ends_with('\r') {
+                        item.findings.push(carriage_return(job_text));
+                    }
+                    if Some(line_no) == ends.last_line_ignored {
+                        item.findings.push(Finding::approximated(
+                            Code::CronNoFinalNewline,
+                            "cronie ignored this line: it is the file's last and does not end in a newline (cronie logged \"missing newline before EOF\"), so the job never ran; the timer runs it",
+                            "check that the job should run at all; end the file with a newline if it stays in use",
+                        ));
+                    }
+                }
                 match periodic_of(&item) {
                     Some(dir) if options.periodic == Periodic::PerScript => {
                         items.extend(periodic::per_script(item, &dir, host));
@@ -365,6 +394,74 @@ pub fn parse_crontab(
         ));
     }
     items
+}
+
+/// What the dialect's cron does with the file's line endings.
+struct LineEnds {
+    /// Findings for every job when cron ignored the whole file (Debian: a last line without
+    /// newline, or a line holding only a carriage return).
+    whole_file: Vec<Finding>,
+    /// The line cron ignored on its own (cronie: the last one, without newline).
+    last_line_ignored: Option<u32>,
+}
+
+/// How Debian cron and cronie treat a missing final newline and DOS line endings. Both read
+/// a line up to `\n`; a comment or blank last line without one is harmless. Debian's
+/// `load_user` then drops the whole file ("Missing newline before EOF, this crontab file will
+/// be ignored"), cronie only that line. A line holding only `\r` is no blank line to either
+/// (`skip_comments` skips spaces and tabs only): cronie logs it as a bad entry, Debian's
+/// `load_user` drops the whole file on that syntax error.
+fn line_ends(text: &str, dialect: Dialect) -> LineEnds {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut ends = LineEnds {
+        whole_file: Vec::new(),
+        last_line_ignored: None,
+    };
+    let last = lines.len();
+    let unterminated = lines
+        .last()
+        .is_some_and(|l| !matches!(classify(l.strip_suffix('\r').unwrap_or(l)), Line::Blank));
+    if unterminated {
+        match dialect {
+            Dialect::Debian => ends.whole_file.push(Finding::approximated(
+                Code::CronNoFinalNewline,
+                format!("Debian's cron ignored this whole file: its last line (line {last}) does not end in a newline, so cron logged \"Missing newline before EOF, this crontab file will be ignored\" and ran none of its jobs; the timer runs this one"),
+                "check that the jobs should run at all: under cron they never did (`crontab` refuses such a file, so it was written by hand or by a tool)",
+            )),
+            Dialect::Cronie => ends.last_line_ignored = u32::try_from(last).ok(),
+        }
+    }
+    let blank_cr = lines
+        .iter()
+        .position(|l| l.trim_start_matches([' ', '\t']) == "\r");
+    if let (Dialect::Debian, Some(i)) = (dialect, blank_cr) {
+        ends.whole_file.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("Debian's cron ignored this whole file: line {} holds only a carriage return (a blank line with a DOS line ending), which cron reads as a broken job line (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one", i + 1),
+            "check that the jobs should run at all; convert the file to Unix line endings (`dos2unix`) if it stays in use",
+        ));
+    }
+    ends
+}
+
+/// The finding for a job line that ends in a carriage return: cron keeps it as the last
+/// character of the command, or of its standard input after a `%`.
+fn carriage_return(job_text: &str) -> Finding {
+    let into_stdin = command::split_percent(job_text).stdin.is_some();
+    let message = if into_stdin {
+        "this line ends in a carriage return (a DOS line ending): cron kept it as part of the job's standard input (the text after `%`), which ended in `\\r` and a newline; the unit's standard input ends without it".to_string()
+    } else {
+        let words: Vec<&str> = job_text.split_whitespace().collect();
+        let last = words.last().copied().unwrap_or("");
+        format!(
+            "this line ends in a carriage return (a DOS line ending): cron kept it as the last character of the command, so the shell read `{last}\\r` (for a program name: not found; for an argument: a stray character); the unit runs the command without it"
+        )
+    };
+    Finding::approximated(
+        Code::CronCrlf,
+        message,
+        "convert the file to Unix line endings (`dos2unix`); the job may never have worked under cron",
+    )
 }
 
 /// The periodic directory a converted item runs with `run-parts`, if any.
