@@ -65,6 +65,7 @@ codes! {
     UnitNameShadows => "unit-name-shadows",
     SecretEnvFile => "secret-env-file",
     TemplateInput => "template-input",
+    TemplatePlaceholder => "template-placeholder",
     EnvInvalid => "env-invalid",
     SysvNotAScript => "sysv-not-a-script",
     SysvNotExecutable => "sysv-not-executable",

@@ -709,3 +709,89 @@ fn anacron_keeps_a_carriage_return_in_commands_and_values() {
     );
     assert!(crlf.iter().any(|f| f.message.contains("MAILTO")));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Placeholders in a file that parses
+// ---------------------------------------------------------------------------------------------
+
+fn convert_auto(tree: &Tree, host_path: &str, text: &str) -> Conversion {
+    let input = front::Input {
+        display: host_path.to_string(),
+        host_path: Some(host_path.to_string()),
+        data: Ok(text.as_bytes().to_vec()),
+    };
+    pipeline::convert(&[input], &tree.host(), &pipeline::Options::default())
+}
+
+#[test]
+fn placeholders_in_values_of_a_crontab_that_parses_are_converted_with_a_finding() {
+    let tree = Tree::new();
+    let c = convert_auto(
+        &tree,
+        "/etc/cron.d/app",
+        "# {{ ansible_managed }}\nMAILTO=<%= @admin %>\n0 1 * * * root /usr/bin/backup --to {{ backup_host }}\n0 2 * * * root /usr/bin/true\n",
+    );
+    assert!(c.report.errors.is_empty(), "{:?}", c.report.errors);
+    let service = unit(&c, "app-backup.service");
+    assert!(service.contains("{{ backup_host }}"), "{service}");
+    let f = findings_at(&c, 3, Code::TemplatePlaceholder);
+    assert_eq!(f.len(), 1, "{:?}", c.report.items);
+    assert_eq!(f[0].level, Level::Approximated);
+    assert!(
+        f[0].message.contains("`{{ backup_host }}`") && f[0].message.contains("`<%= @admin %>`"),
+        "{}",
+        f[0].message
+    );
+    // The comment's placeholder is in no value; line 4's job has none of its own but the
+    // MAILTO above it.
+    assert!(
+        !f[0].message.contains("ansible_managed"),
+        "{}",
+        f[0].message
+    );
+    let other = findings_at(&c, 4, Code::TemplatePlaceholder);
+    assert_eq!(other.len(), 1);
+    assert!(
+        !other[0].message.contains("backup_host"),
+        "{}",
+        other[0].message
+    );
+}
+
+/// cron's `%` rule cuts an ERB tag in a command apart; the finding still names it as written.
+#[test]
+fn a_placeholder_cut_by_crons_percent_rule_is_named_as_written() {
+    let tree = Tree::new();
+    let c = convert_auto(
+        &tree,
+        "/etc/cron.d/app",
+        "0 1 * * * root /usr/bin/backup --to <%= @dest %>\n",
+    );
+    let f = findings_at(&c, 1, Code::TemplatePlaceholder);
+    assert_eq!(f.len(), 1, "{:?}", c.report.items);
+    assert!(f[0].message.contains("`<%= @dest %>`"), "{}", f[0].message);
+}
+
+#[test]
+fn a_file_without_placeholders_in_values_gets_no_placeholder_finding() {
+    let tree = Tree::new();
+    let c = convert_auto(
+        &tree,
+        "/etc/cron.d/app",
+        "# {{ ansible_managed }}\n0 2 * * * root /usr/bin/true\n",
+    );
+    assert!(all_findings(&c, Code::TemplatePlaceholder).is_empty());
+    assert!(all_findings(&c, Code::TemplateInput).is_empty());
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_still_an_error() {
+    let tree = Tree::new();
+    let c = convert_auto(
+        &tree,
+        "/etc/cron.d/app",
+        "{{ minute }} * * * * root /usr/bin/true\n",
+    );
+    assert_eq!(c.report.errors.len(), 1);
+    assert_eq!(all_findings(&c, Code::TemplateInput).len(), 1);
+}
