@@ -53,6 +53,7 @@ codes! {
     CronFormatInferred => "cron-format-inferred",
     CronCrlf => "cron-crlf",
     CronNoFinalNewline => "cron-no-final-newline",
+    CronFileIgnored => "cron-file-ignored",
     AnacronPeriod => "anacron-period",
     AnacronDelay => "anacron-delay",
     AnacronHoursRange => "anacron-hours-range",

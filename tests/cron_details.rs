@@ -795,3 +795,51 @@ fn a_template_that_does_not_parse_is_still_an_error() {
     assert_eq!(c.report.errors.len(), 1);
     assert_eq!(all_findings(&c, Code::TemplateInput).len(), 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Files Debian's cron ignores as a whole
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn an_empty_unquoted_assignment_makes_debian_cron_ignore_the_file() {
+    let tree = Tree::new();
+    let text = "MAILTO=\n0 1 * * * root /bin/a\n";
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, debian());
+    let f = findings_at(&c, 2, Code::CronFileIgnored);
+    assert_eq!(f.len(), 1, "{:?}", c.report.items);
+    assert!(
+        f[0].message.contains("line 1") && f[0].message.contains("`MAILTO=`"),
+        "{}",
+        f[0].message
+    );
+    assert!(f[0].help.contains("MAILTO=\"\""), "{}", f[0].help);
+    // The value is empty either way: no mail.
+    assert!(findings_at(&c, 2, Code::CronMailto).is_empty());
+    // cronie reads `MAILTO=` as an empty value; `MAILTO=""` is fine for both.
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, cronie());
+    assert!(all_findings(&c, Code::CronFileIgnored).is_empty());
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "MAILTO=\"\"\n0 1 * * * root /bin/a\n",
+        Format::Cron,
+        debian(),
+    );
+    assert!(all_findings(&c, Code::CronFileIgnored).is_empty());
+}
+
+#[test]
+fn a_broken_line_makes_debian_cron_ignore_the_file_but_the_others_are_converted() {
+    let tree = Tree::new();
+    let text = "0 1 * * * root /bin/a\n5/15 * * * * root /bin/b\n0 3 * * * root /bin/c\n";
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, debian());
+    assert_eq!(c.report.errors.len(), 1);
+    for line in [1, 3] {
+        let f = findings_at(&c, line, Code::CronFileIgnored);
+        assert_eq!(f.len(), 1, "line {line}");
+        assert_eq!(f[0].level, Level::Approximated);
+        assert!(f[0].message.contains("line 2"), "{}", f[0].message);
+    }
+    let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, cronie());
+    assert!(all_findings(&c, Code::CronFileIgnored).is_empty());
+}

@@ -338,13 +338,24 @@ pub fn parse_crontab(
     let ends = line_ends(text, options.dialect);
     file_notes.extend(ends.whole_file.iter().cloned());
     let mut env = Env::default();
-    let mut items = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    // The first line Debian's cron cannot read (its whole file is then ignored), and the
+    // assignment it misreads, if that is the reason.
+    let mut broken: Option<(u32, Option<String>)> = None;
     for (idx, raw) in text.split('\n').enumerate() {
         let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         match classify(line) {
             Line::Blank => {}
-            Line::Env(name, value) => env.set(name, value),
+            Line::Env(name, value) => {
+                let empty = line
+                    .split_once('=')
+                    .is_some_and(|(_, v)| v.trim().is_empty());
+                if empty && options.dialect == Dialect::Debian && broken.is_none() {
+                    broken = Some((line_no, Some(line.trim().to_string())));
+                }
+                env.set(name, value);
+            }
             Line::Job(job_text) => {
                 let origin = Origin {
                     format: Format::Cron,
@@ -361,7 +372,11 @@ pub fn parse_crontab(
                     options,
                 };
                 let mut item = job_item(&ctx, job_text);
-                if !matches!(item.body, Body::Error(_)) {
+                if matches!(item.body, Body::Error(_)) {
+                    if options.dialect == Dialect::Debian && broken.is_none() {
+                        broken = Some((line_no, None));
+                    }
+                } else {
                     if raw.ends_with('\r') {
                         item.findings.push(carriage_return(job_text));
                     }
@@ -379,6 +394,27 @@ pub fn parse_crontab(
                     }
                     _ => items.push(item),
                 }
+            }
+        }
+    }
+    if let Some((line_no, assignment)) = broken {
+        let (message, help) = match assignment {
+            Some(a) => (
+                format!("Debian's cron ignored this whole file: line {line_no} (`{a}`) has nothing after `=`, which Debian's cron does not read as an assignment but as a broken job line (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one, with the variable empty"),
+                format!("check that the jobs should run at all; for an empty value write `{}\"\"`, which both Debian's cron and cronie read as empty", a.trim_end_matches([' ', '\t'])),
+            ),
+            None => (
+                format!("Debian's cron ignored this whole file: line {line_no} is not a job it can read (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one"),
+                "check that the jobs should run at all; fix or remove the broken line if the file stays in use".to_string(),
+            ),
+        };
+        for item in &mut items {
+            if matches!(item.body, Body::Unit(_)) {
+                item.findings.push(Finding::approximated(
+                    Code::CronFileIgnored,
+                    message.clone(),
+                    help.clone(),
+                ));
             }
         }
     }
