@@ -58,6 +58,7 @@ codes! {
     AnacronDelay => "anacron-delay",
     AnacronHoursRange => "anacron-hours-range",
     AnacronQuotes => "anacron-quotes",
+    AnacronBackslash => "anacron-backslash",
     PeriodicRunParts => "periodic-run-parts",
     PeriodicSkippedScript => "periodic-skipped-script",
     UserNotFound => "user-not-found",

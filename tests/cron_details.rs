@@ -843,3 +843,66 @@ fn a_broken_line_makes_debian_cron_ignore_the_file_but_the_others_are_converted(
     let c = convert(&tree, Some("/etc/cron.d/x"), text, Format::Cron, cronie());
     assert!(all_findings(&c, Code::CronFileIgnored).is_empty());
 }
+
+// ---------------------------------------------------------------------------------------------
+// anacron's continuation lines and backslashes
+// ---------------------------------------------------------------------------------------------
+
+fn anacron_script(c: &Conversion) -> String {
+    let service = unit(c, "anacron-j.service");
+    service
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .unwrap_or_else(|| panic!("no ExecStart= in {service}"))
+        .to_string()
+}
+
+#[test]
+fn anacron_joins_a_continued_line_with_a_space() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/anacrontab"),
+        "1 5 j /bin/echo one\\\ntwo\n",
+        Format::Anacron,
+        cronie(),
+    );
+    assert_eq!(anacron_script(&c), "/bin/sh -c \"/bin/echo one two\"");
+}
+
+#[test]
+fn debians_anacron_drops_every_backslash_and_says_so() {
+    let tree = Tree::new();
+    let text = "1 5 j /usr/bin/printf 'a\\tb' >/tmp/x\n";
+    let c = convert(
+        &tree,
+        Some("/etc/anacrontab"),
+        text,
+        Format::Anacron,
+        debian(),
+    );
+    assert_eq!(
+        anacron_script(&c),
+        "/bin/sh -c \"/usr/bin/printf 'atb' >/tmp/x\""
+    );
+    let f = findings_at(&c, 1, Code::AnacronBackslash);
+    assert_eq!(f.len(), 1, "{:?}", c.report.items);
+    assert!(
+        f[0].message.contains("`/usr/bin/printf 'atb' >/tmp/x`"),
+        "{}",
+        f[0].message
+    );
+    // cronie's anacron keeps them.
+    let c = convert(
+        &tree,
+        Some("/etc/anacrontab"),
+        text,
+        Format::Anacron,
+        cronie(),
+    );
+    assert_eq!(
+        anacron_script(&c),
+        "/bin/sh -c \"/usr/bin/printf 'a\\\\tb' >/tmp/x\""
+    );
+    assert!(all_findings(&c, Code::AnacronBackslash).is_empty());
+}

@@ -9,6 +9,7 @@
 //! - `RANDOM_DELAY` → `RandomizedDelaySec=` (a new draw each run, as anacron does).
 //! - command → `ExecStart=$SHELL -c '…'` (no `%` processing), `User=root`.
 
+use super::schedule::Dialect;
 use super::{Daemon, Env, Options, periodic};
 use crate::finding::{Code, Finding};
 use crate::host::Host;
@@ -35,25 +36,49 @@ fn parse_period(word: &str) -> Option<Period> {
     }
 }
 
-/// Joins lines ending in `\` with the next one; yields (first line number, text, whether
-/// its last line ended in a carriage return, which is left out of the text).
-fn logical_lines(text: &str) -> Vec<(u32, String, bool)> {
+/// One line as anacron reads it (`read_tab_line`).
+struct LogicalLine {
+    /// 1-based number of its first physical line.
+    number: u32,
+    text: String,
+    /// Its last physical line ended in a carriage return (left out of `text`).
+    cr: bool,
+    /// Debian's anacron removed backslashes other than those joining lines.
+    backslashes_dropped: bool,
+}
+
+/// The lines of an anacrontab as anacron reads them: a backslash right before a newline joins
+/// the two lines with a space; Debian's anacron 2.3 drops every other backslash as well,
+/// cronie's keeps them. A carriage return after the backslash ends the line.
+fn logical_lines(text: &str, dialect: Dialect) -> Vec<LogicalLine> {
     let mut out = Vec::new();
     let mut pending: Option<(u32, String)> = None;
+    let mut finish = |number: u32, acc: String, cr: bool| {
+        let (text, backslashes_dropped) = match dialect {
+            Dialect::Debian if acc.contains('\\') => (acc.replace('\\', ""), true),
+            _ => (acc, false),
+        };
+        out.push(LogicalLine {
+            number,
+            text,
+            cr,
+            backslashes_dropped,
+        });
+    };
     for (i, raw) in text.split('\n').enumerate() {
         let no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
         let (start, mut acc) = pending.take().unwrap_or((no, String::new()));
-        if let Some(body) = line.strip_suffix('\\') {
+        if let Some(body) = raw.strip_suffix('\\') {
             acc.push_str(body);
+            acc.push(' ');
             pending = Some((start, acc));
         } else {
-            acc.push_str(line);
-            out.push((start, acc, raw.ends_with('\r')));
+            acc.push_str(raw.strip_suffix('\r').unwrap_or(raw));
+            finish(start, acc, raw.ends_with('\r'));
         }
     }
     if let Some((start, acc)) = pending {
-        out.push((start, acc, false));
+        finish(start, acc, false);
     }
     out
 }
@@ -88,7 +113,8 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
     let mut env = Env::default();
     let mut items = Vec::new();
     let mut cr_vars: Vec<String> = Vec::new();
-    for (line_no, line, cr) in logical_lines(text) {
+    for logical in logical_lines(text, options.dialect) {
+        let (line_no, line, cr) = (logical.number, logical.text, logical.cr);
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
@@ -116,6 +142,14 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
         let mut item = job(origin, &line, &env, host, options);
         if !matches!(item.body, Body::Error(_)) {
             item.findings.extend(carriage_returns(&line, cr, &cr_vars));
+            if logical.backslashes_dropped {
+                let (_, command) = fields(&line, 3);
+                item.findings.push(Finding::note(
+                    Code::AnacronBackslash,
+                    format!("Debian's anacron removes every backslash from its lines, so the command ran as `{command}`; the unit runs it the same way"),
+                    "if the backslashes were meant, the job never worked as written under Debian's anacron: rewrite the command without them (or move it into a script) and convert again",
+                ));
+            }
         }
         match super::periodic_of(&item) {
             Some(dir) if options.periodic == super::Periodic::PerScript => {
