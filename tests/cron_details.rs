@@ -906,3 +906,21 @@ fn debians_anacron_drops_every_backslash_and_says_so() {
     );
     assert!(all_findings(&c, Code::AnacronBackslash).is_empty());
 }
+
+#[test]
+fn a_carriage_return_right_after_a_percent_is_standard_input() {
+    let tree = Tree::new();
+    let c = convert(
+        &tree,
+        Some("/etc/cron.d/x"),
+        "0 1 * * * root /usr/bin/backup%\r\n",
+        Format::Cron,
+        debian(),
+    );
+    let crlf = findings_at(&c, 1, Code::CronCrlf);
+    assert!(
+        crlf[0].message.contains("standard input"),
+        "{}",
+        crlf[0].message
+    );
+}

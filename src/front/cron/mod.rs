@@ -303,9 +303,13 @@ pub fn parse_crontab(
                 .collect();
             let help = "if that is wrong, convert again with --system, or --user NAME (the crontab's owner)";
             if verdicts.iter().all(|v| v.0 == Looks::System) && !verdicts.is_empty() {
-                let mut users: Vec<String> =
-                    verdicts.iter().map(|v| format!("`{}`", v.1)).collect();
-                users.dedup();
+                let mut users: Vec<String> = Vec::new();
+                for (_, user) in &verdicts {
+                    let shown = format!("`{user}`");
+                    if !users.contains(&shown) {
+                        users.push(shown);
+                    }
+                }
                 file_notes.push(Finding::note(
                     Code::CronFormatInferred,
                     format!("read as a system crontab (a user column after the schedule), as neither its path nor an option says which: in every job line the word after the schedule is a user of the host ({})", users.join(", ")),
@@ -378,7 +382,7 @@ pub fn parse_crontab(
                     }
                 } else {
                     if raw.ends_with('\r') {
-                        item.findings.push(carriage_return(job_text));
+                        item.findings.push(carriage_return(raw));
                     }
                     if Some(line_no) == ends.last_line_ignored {
                         item.findings.push(Finding::approximated(
@@ -480,10 +484,12 @@ fn line_ends(text: &str, dialect: Dialect) -> LineEnds {
     ends
 }
 
-/// The finding for a job line that ends in a carriage return: cron keeps it as the last
-/// character of the command, or of its standard input after a `%`.
-fn carriage_return(job_text: &str) -> Finding {
-    let into_stdin = command::split_percent(job_text).stdin.is_some();
+/// The finding for a job line (`raw`, its carriage return included) that ends in a carriage
+/// return: cron keeps it as the last character of the command, or of its standard input
+/// after a `%`.
+fn carriage_return(raw: &str) -> Finding {
+    let job_text = raw.trim_end_matches('\r');
+    let into_stdin = command::split_percent(raw).stdin.is_some();
     let message = if into_stdin {
         "this line ends in a carriage return (a DOS line ending): cron kept it as part of the job's standard input (the text after `%`), which ended in `\\r` and a newline; the unit's standard input ends without it".to_string()
     } else {
