@@ -924,3 +924,22 @@ fn a_carriage_return_right_after_a_percent_is_standard_input() {
         crlf[0].message
     );
 }
+
+#[test]
+fn mail_of_a_crontab_without_a_known_owner_names_no_one_in_particular() {
+    let tree = Tree::new();
+    tree.exe("/usr/sbin/sendmail");
+    let c = convert(
+        &tree,
+        Some("/srv/tabs/mine"),
+        "0 1 * * * /bin/a --x\n",
+        Format::Cron,
+        debian(),
+    );
+    let mail = findings_at(&c, 1, Code::CronMailto);
+    assert!(
+        mail[0].message.contains("to the crontab's owner"),
+        "{}",
+        mail[0].message
+    );
+}
