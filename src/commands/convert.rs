@@ -66,7 +66,10 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         (false, Some(u)) => cron::Table::User(Some(u.clone())),
         (false, None) => cron::Table::Infer,
     };
-    let options = pipeline_options(from, table, args.dialect, &args.common);
+    let mut options = pipeline_options(from, table, args.dialect, &args.common);
+    if args.inputs.iter().any(|i| i == "-") {
+        options.front.cron.invoker = invoker();
+    }
     let inputs: Vec<front::Input> = args
         .inputs
         .iter()
@@ -98,4 +101,56 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         .collect();
     let conversion = pipeline::convert(&inputs, &host, &options);
     emit(&conversion, &args.common, Vec::new(), io)
+}
+
+/// The user running systemdify: the real uid of this process (from `/proc/self/status`, as
+/// `crontab -l` uses `getuid()`), named by this machine's own `/etc/passwd` — never the
+/// `--root` tree's, and never `$USER`, which any caller can set. `None` without `/proc`.
+fn invoker() -> Option<cron::Invoker> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = real_uid(&status)?;
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+    Some(cron::Invoker {
+        uid,
+        name: passwd_name(&passwd, uid),
+    })
+}
+
+/// The real uid in the text of `/proc/PID/status` (`Uid:` real, effective, saved, fs).
+fn real_uid(status: &str) -> Option<u32> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().next())
+        .and_then(|uid| uid.parse().ok())
+}
+
+/// The first name `/etc/passwd` (its text) gives to `uid`.
+fn passwd_name(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() >= 3 && !fields[0].is_empty() && fields[2].parse() == Ok(uid))
+            .then(|| fields[0].to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_real_uid_is_the_first_of_the_status_line() {
+        let status =
+            "Name:\tsystemdify\nUmask:\t0022\nUid:\t1000\t0\t0\t0\nGid:\t1000\t1000\t1000\t1000\n";
+        assert_eq!(real_uid(status), Some(1000));
+        assert_eq!(real_uid("Name:\tx\n"), None);
+    }
+
+    #[test]
+    fn a_uid_is_named_by_its_first_passwd_entry() {
+        let passwd = "root:x:0:0:root:/root:/bin/bash\ntoor:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n";
+        assert_eq!(passwd_name(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(passwd_name(passwd, 1000).as_deref(), Some("alice"));
+        assert_eq!(passwd_name(passwd, 1001), None);
+    }
 }

@@ -33,6 +33,7 @@ pub(crate) fn pipeline_options(
                     PeriodicArg::PerScript => cron::Periodic::PerScript,
                 },
                 lone_directory: cron::LoneDirectory::Implied,
+                invoker: None,
             },
         },
         back: systemd::Options {

@@ -8,7 +8,7 @@ pub mod sysv;
 
 use crate::finding::{Code, Finding};
 use crate::host::Host;
-use crate::ir::{Body, Format, Item, Origin};
+use crate::ir::{Body, Command, Definition, Format, Item, Origin, WordPart};
 
 /// The `--from` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -297,5 +297,116 @@ fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
             true,
         )];
     }
+    let mut items = items;
+    if is_template(None, &text) {
+        for item in &mut items {
+            if let Body::Unit(def) = &item.body {
+                // The item's own line as written (cron's `%` rule may have cut a tag apart),
+                // then every value the unit got, from that line or from the lines before it.
+                let own_line = item
+                    .origin
+                    .line
+                    .and_then(|l| (l as usize).checked_sub(1))
+                    .and_then(|i| text.split('\n').nth(i))
+                    .map(str::to_string);
+                let mut found = find_placeholders(own_line.iter());
+                for p in find_placeholders(values(def).iter()) {
+                    if !found.contains(&p) {
+                        found.push(p);
+                    }
+                }
+                if !found.is_empty() {
+                    item.findings.push(placeholder_finding(&found));
+                }
+            }
+        }
+    }
     items
+}
+
+/// A definition's values, where template placeholders may hide: commands, user, group,
+/// directories, environment, files, standard input, mail addresses.
+fn values(def: &Definition) -> Vec<String> {
+    let service = &def.service;
+    let exec = &service.exec;
+    let mut texts: Vec<String> = Vec::new();
+    let mut command = |c: &Command| match c {
+        Command::Argv(argv) => texts.extend(argv.iter().cloned()),
+        Command::Shell { shell, script } => texts.extend([shell.clone(), script.clone()]),
+        Command::Expand { program, args } => {
+            texts.push(program.clone());
+            for word in args {
+                match word {
+                    crate::ir::Word::Parts(parts) => texts.extend(parts.iter().map(|p| match p {
+                        WordPart::Text(t) | WordPart::Var(t) => t.clone(),
+                    })),
+                    crate::ir::Word::Split(name) => texts.push(name.clone()),
+                }
+            }
+        }
+    };
+    command(&service.command);
+    service.pre.iter().for_each(&mut command);
+    service.reload.iter().for_each(&mut command);
+    if let Some(stop) = &service.stop.command {
+        command(stop);
+    }
+    texts.extend(exec.user.iter().chain(&exec.group).cloned());
+    if let Some(crate::ir::WorkingDir::Path(p)) = &exec.working_dir {
+        texts.push(p.clone());
+    }
+    texts.extend(
+        exec.environment
+            .iter()
+            .map(|v| format!("{}={}", v.name, v.value)),
+    );
+    texts.extend(exec.environment_files.iter().map(|f| f.path.clone()));
+    if let crate::ir::Stdin::Data(data) = &exec.stdin {
+        texts.push(String::from_utf8_lossy(data).into_owned());
+    }
+    if let Some(mail) = &service.mail {
+        texts.extend(std::iter::once(mail.to.clone()).chain(mail.from.clone()));
+    }
+    texts
+}
+
+/// The template placeholders (`{{ … }}`, `{% … %}`, `<% … %>`) in `texts`, each once, in order
+/// of appearance; an unclosed one is cut after 40 bytes.
+fn find_placeholders<'a>(texts: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for text in texts {
+        let mut rest = text.as_str();
+        while let Some((start, close)) = [("{{", "}}"), ("{%", "%}"), ("<%", "%>")]
+            .iter()
+            .filter_map(|(open, close)| rest.find(open).map(|at| (at, *close)))
+            .min()
+        {
+            let from = &rest[start..];
+            let len = from[2..]
+                .find(close)
+                .map_or(from.len().min(40), |end| end + 2 + close.len());
+            let len = (0..=len)
+                .rev()
+                .find(|l| from.is_char_boundary(*l))
+                .unwrap_or(0);
+            let snippet = from[..len].to_string();
+            if !found.contains(&snippet) {
+                found.push(snippet);
+            }
+            rest = &from[len.max(2)..];
+        }
+    }
+    found
+}
+
+fn placeholder_finding(found: &[String]) -> Finding {
+    let list: Vec<String> = found.iter().map(|p| format!("`{p}`")).collect();
+    Finding::approximated(
+        Code::TemplatePlaceholder,
+        format!(
+            "the file parses, but these values hold template placeholders, which the unit keeps as literal text: {}",
+            list.join(", ")
+        ),
+        "render the template with the host's values first and convert the result, or replace the placeholders in the unit by hand",
+    )
 }
