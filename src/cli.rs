@@ -1,14 +1,8 @@
-//! The command line: argument parsing (clap) and the mapping of flags to library options.
-//! [`run`] writes only to the streams it is given and returns the exit code.
+//! The command line: clap's definitions of every command and option, and [`run`], which parses
+//! and hands over to [`crate::commands`]. Writes only to the streams it is given; returns the
+//! exit code.
 
-use crate::back::systemd;
-use crate::convert;
-use crate::front::{self, cron};
-use crate::host::Host;
-use crate::ir::Format;
-use crate::output;
-use crate::report::render::{self, ReportFormat};
-use crate::scan;
+use crate::commands;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::{Read, Write};
@@ -34,6 +28,13 @@ Examples:
   # What does a schedule mean, and when does it fire?
   systemdify explain '0 4 1,15 * 5'
 
+  # After removing a crontab line: remove the units it had (unedited ones only)
+  systemdify convert --root /mnt/host /etc/crontab -o units --prune
+
+Writing into -o DIR is all or nothing: every target is checked first, and a failure midway
+undoes every change. DIR/.systemdify-manifest records what was written, so a later run lists
+the files it no longer produces (stale) and --prune removes them.
+
 Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
 3 --strict and something was dropped.";
 
@@ -47,7 +48,8 @@ Examples:
 
 It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab and /etc/init.d (with their
 rc?.d links and /etc/default files). apply.sh installs and enables the units but starts nothing;
-rollback.sh removes them again.
+rollback.sh removes them again. A later scan into the same directory lists the units it no
+longer produces (the host changed); --prune removes those still as written.
 
 Exit codes: 0 converted, 1 some input could not be read or parsed, 2 usage error,
 3 --strict and something was dropped.";
@@ -139,7 +141,8 @@ pub struct ConvertArgs {
     /// Which cron to follow where Debian cron and cronie disagree.
     #[arg(long, value_enum, default_value = "debian")]
     pub dialect: DialectArg,
-    /// Read the inputs as files of a host mounted at DIR (users, PATH, time zone, installed units too).
+    /// Read the inputs as files of a host mounted at DIR (users, PATH, time zone, installed units too);
+    /// name them inside DIR (DIR/etc/crontab) or as the host does (/etc/crontab).
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
     /// The host's time zone for DST findings (default: the host's /etc/localtime).
@@ -153,9 +156,18 @@ pub struct ConvertArgs {
 #[derive(Debug, Args)]
 pub struct CommonArgs {
     /// Write units into DIR instead of printing them (scan: also apply.sh and rollback.sh).
+    ///
+    /// All or nothing: every target is checked first (a directory in the way, a missing report
+    /// directory, other content without --force), then everything is written or, when a step
+    /// fails, every change is undone. DIR/.systemdify-manifest records each file written
+    /// (SHA-256, mode, path), so the next run lists the files it no longer produces as stale.
     #[arg(short, long = "output-dir", value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     /// Write the migration report to PATH (.json, .md, else text).
+    ///
+    /// Replaces a file with other content only with --force, or when the manifest records it as
+    /// written by the previous run and unedited since. Its directory must exist, unless it lies
+    /// inside the output directory.
     #[arg(long, value_name = "PATH")]
     pub report: Option<PathBuf>,
     /// Report format, instead of deciding from the --report extension.
@@ -164,6 +176,13 @@ pub struct CommonArgs {
     /// Overwrite files in the output directory that have other content.
     #[arg(long)]
     pub force: bool,
+    /// Remove stale files: those the manifest says an earlier run wrote, that this run no
+    /// longer produces.
+    ///
+    /// Only files that still hold exactly what was written; one edited since is kept and
+    /// reported. Without --prune stale files are only listed (report and standard error).
+    #[arg(long, requires = "output_dir")]
+    pub prune: bool,
     /// Exit with 3 when anything was dropped.
     #[arg(long)]
     pub strict: bool,
@@ -237,9 +256,9 @@ pub fn run(
         }
     };
     match cli.command {
-        Commands::Convert(args) => run_convert(&args, io),
-        Commands::Scan(args) => run_scan(&args, io),
-        Commands::Explain(args) => run_explain(&args, io),
+        Commands::Convert(args) => commands::convert::run(&args, io),
+        Commands::Scan(args) => commands::scan::run(&args, io),
+        Commands::Explain(args) => commands::explain::run(&args, io),
         Commands::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "systemdify", io.stdout);
             0
@@ -253,293 +272,6 @@ pub fn run(
                 1
             }
         },
-    }
-}
-
-/// The conversion options `convert` and `scan` share.
-fn pipeline_options(
-    from: front::From,
-    table: cron::Table,
-    dialect_arg: DialectArg,
-    common: &CommonArgs,
-) -> convert::Options {
-    convert::Options {
-        front: front::Options {
-            from,
-            cron: cron::Options {
-                table,
-                dialect: dialect(dialect_arg),
-                mail: common.mail,
-                periodic: match common.periodic {
-                    PeriodicArg::RunParts => cron::Periodic::RunParts,
-                    PeriodicArg::PerScript => cron::Periodic::PerScript,
-                },
-            },
-        },
-        back: systemd::Options {
-            env_dir: common.env_dir.clone(),
-        },
-    }
-}
-
-fn dialect(d: DialectArg) -> cron::schedule::Dialect {
-    match d {
-        DialectArg::Debian => cron::schedule::Dialect::Debian,
-        DialectArg::Cronie => cron::schedule::Dialect::Cronie,
-    }
-}
-
-fn zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
-    jiff::tz::TimeZone::get(name).map_err(|e| format!("unknown time zone `{name}`: {e}"))
-}
-
-fn run_convert(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
-    let from = match args.from {
-        FromArg::Auto => front::From::Auto,
-        FromArg::Cron => front::From::Only(Format::Cron),
-        FromArg::Anacron => front::From::Only(Format::Anacron),
-        FromArg::Pm2 => front::From::Only(Format::Pm2),
-        FromArg::Supervisord => front::From::Only(Format::Supervisord),
-        FromArg::Sysv => front::From::Only(Format::Sysv),
-    };
-    if args.inputs.iter().any(|i| i == "-") && from == front::From::Auto {
-        let _ = writeln!(
-            io.stderr,
-            "systemdify: reading standard input (`-`) needs --from FORMAT"
-        );
-        return 2;
-    }
-    if args.inputs.iter().filter(|i| *i == "-").count() > 1 {
-        let _ = writeln!(io.stderr, "systemdify: `-` may be given only once");
-        return 2;
-    }
-    let mut host = match &args.root {
-        Some(r) if !r.is_dir() => {
-            let _ = writeln!(
-                io.stderr,
-                "systemdify: --root {}: not a directory",
-                r.display()
-            );
-            return 2;
-        }
-        Some(r) => Host::at(r),
-        None => Host::real(),
-    };
-    if let Some(tz) = &args.timezone {
-        match zone(tz) {
-            Ok(z) => host = host.with_time_zone(z),
-            Err(e) => {
-                let _ = writeln!(io.stderr, "systemdify: {e}");
-                return 2;
-            }
-        }
-    }
-    let table = match (&args.system, &args.user) {
-        (true, _) => cron::Table::System,
-        (false, Some(u)) => cron::Table::User(Some(u.clone())),
-        (false, None) => cron::Table::Infer,
-    };
-    let options = pipeline_options(from, table, args.dialect, &args.common);
-    let inputs: Vec<front::Input> = args
-        .inputs
-        .iter()
-        .map(|name| {
-            if name == "-" {
-                let mut buf = Vec::new();
-                let data = io
-                    .stdin
-                    .read_to_end(&mut buf)
-                    .map(|_| buf)
-                    .map_err(|e| format!("cannot read standard input: {e}"));
-                return front::Input {
-                    display: "-".to_string(),
-                    host_path: None,
-                    data,
-                };
-            }
-            host_input(&host, name.clone(), host_path(name, args.root.is_some()))
-        })
-        .collect();
-    let conversion = convert::convert(&inputs, &host, &options);
-    emit(&conversion, &args.common, Vec::new(), io)
-}
-
-/// Writes the units (output directory or standard output; `extra` files such as apply.sh only
-/// into a directory) and the report, prints errors, and returns the exit code.
-fn emit(
-    conversion: &convert::Conversion,
-    how: &CommonArgs,
-    extra: Vec<systemd::OutputFile>,
-    io: &mut Streams<'_>,
-) -> i32 {
-    let report = &conversion.report;
-    for e in &report.errors {
-        let _ = writeln!(io.stderr, "{e}");
-    }
-    match &how.output_dir {
-        Some(dir) => {
-            let mut files = conversion.files.clone();
-            files.extend(extra);
-            match output::write_dir(dir, &files, how.force) {
-                Ok(w) => {
-                    if !w.unchanged.is_empty() {
-                        let _ = writeln!(
-                            io.stderr,
-                            "systemdify: {} file(s) already up to date",
-                            w.unchanged.len()
-                        );
-                    }
-                }
-                Err(e) => {
-                    let _ = writeln!(io.stderr, "systemdify: {e}");
-                    return 1;
-                }
-            }
-        }
-        None => {
-            if let Err(e) = output::print(&conversion.files, io.stdout) {
-                let _ = writeln!(
-                    io.stderr,
-                    "systemdify: cannot write to standard output: {e}"
-                );
-                return 1;
-            }
-        }
-    }
-    match &how.report {
-        Some(path) => {
-            let format = match how.report_format {
-                Some(ReportFormatArg::Json) => ReportFormat::Json,
-                Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
-                Some(ReportFormatArg::Text) => ReportFormat::Text,
-                None => ReportFormat::from_path(path),
-            };
-            let text = render::render(report, format);
-            let written = if path.as_os_str() == "-" {
-                io.stdout.write_all(text.as_bytes())
-            } else {
-                std::fs::write(path, text)
-            };
-            if let Err(e) = written {
-                let _ = writeln!(io.stderr, "systemdify: {}: {e}", path.display());
-                return 1;
-            }
-        }
-        None => {
-            let _ = writeln!(io.stderr, "systemdify: {}", render::summary_line(report));
-        }
-    }
-    if !report.errors.is_empty() {
-        1
-    } else if how.strict && report.has_dropped() {
-        3
-    } else {
-        0
-    }
-}
-
-fn run_scan(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
-    if !args.root.is_dir() {
-        let _ = writeln!(
-            io.stderr,
-            "systemdify: --root {}: not a directory",
-            args.root.display()
-        );
-        return 2;
-    }
-    let host = if args.root == std::path::Path::new("/") {
-        Host::real()
-    } else {
-        Host::at(&args.root)
-    };
-    let paths = scan::discover(&host);
-    let _ = writeln!(
-        io.stderr,
-        "systemdify: scanning {}: {} file(s) to convert",
-        args.root.display(),
-        paths.len()
-    );
-    let options = pipeline_options(
-        front::From::Auto,
-        cron::Table::Infer,
-        args.dialect,
-        &args.common,
-    );
-    let inputs: Vec<front::Input> = paths
-        .iter()
-        .map(|p| host_input(&host, p.clone(), p.clone()))
-        .collect();
-    let conversion = convert::convert(&inputs, &host, &options);
-    let extra = scan::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
-    emit(&conversion, &args.common, extra, io)
-}
-
-/// The input at `host_path` on `host`, named `display` in the report.
-fn host_input(host: &Host, display: String, host_path: String) -> front::Input {
-    let data = host
-        .read(&host_path)
-        .map_err(|e| format!("cannot read: {e}"));
-    front::Input {
-        display,
-        host_path: Some(host_path),
-        data,
-    }
-}
-
-/// The host path of an input named on the command line: under `--root` a relative name is
-/// taken from the host's `/`, without it relative to the working directory.
-fn host_path(name: &str, rooted: bool) -> String {
-    if name.starts_with('/') || !rooted {
-        if !rooted && !name.starts_with('/') {
-            return std::env::current_dir()
-                .map(|d| d.join(name).to_string_lossy().into_owned())
-                .unwrap_or_else(|_| name.to_string());
-        }
-        return name.to_string();
-    }
-    format!("/{name}")
-}
-
-fn run_explain(args: &ExplainArgs, io: &mut Streams<'_>) -> i32 {
-    let zone = match args.tz.as_deref().map(zone) {
-        Some(Ok(z)) => z,
-        Some(Err(e)) => {
-            let _ = writeln!(io.stderr, "systemdify: {e}");
-            return 2;
-        }
-        None => jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC),
-    };
-    let base = match &args.base_time {
-        Some(t) => match t.parse::<jiff::Timestamp>() {
-            Ok(ts) => ts,
-            Err(e) => {
-                let _ = writeln!(io.stderr, "systemdify: --base-time {t}: {e}");
-                return 2;
-            }
-        },
-        None => jiff::Timestamp::now(),
-    };
-    let options = crate::explain::Options {
-        count: args.count,
-        zone,
-        base,
-        dialect: dialect(args.dialect),
-    };
-    match crate::explain::explain(&args.schedule, &options) {
-        Ok(text) => {
-            let _ = write!(io.stdout, "{text}");
-            0
-        }
-        Err((column, message)) => {
-            let _ = writeln!(io.stderr, "schedule:1:{column}: error: {message}");
-            let _ = writeln!(io.stderr, "  {}", args.schedule);
-            let _ = writeln!(
-                io.stderr,
-                "  {}^",
-                " ".repeat(column.saturating_sub(1) as usize)
-            );
-            1
-        }
     }
 }
 

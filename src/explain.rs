@@ -1,11 +1,11 @@
 //! `systemdify explain`: one crontab schedule as `OnCalendar=` lines, its next fire times and
 //! its findings.
 
-use crate::back::systemd::calendar::expression;
+use crate::back::systemd::on_calendar::expression;
+use crate::finding::Code;
 use crate::front::cron::{self, schedule::Dialect};
 use crate::host::Host;
 use crate::ir::{Activation, Body};
-use crate::report::Code;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::fmt::Write as _;
@@ -21,8 +21,9 @@ pub struct Options {
 }
 
 /// Codes that describe the schedule itself (the rest concern commands and users).
-const SCHEDULE_CODES: [Code; 8] = [
+const SCHEDULE_CODES: [Code; 9] = [
     Code::CronDomDowOr,
+    Code::CronDomDowAnd,
     Code::CronWeekly,
     Code::CronDst,
     Code::CronNeverFires,
@@ -35,12 +36,16 @@ const SCHEDULE_CODES: [Code; 8] = [
 /// The explanation of `schedule` (five fields or an `@` word): `OnCalendar=` lines, the next
 /// fire times as `Www YYYY-MM-DD HH:MM:SS ZONE`, then findings.
 ///
+/// With a `count` of 0 no fire times are listed (not even "never fires").
+///
 /// # Errors
-/// `(column, message)` when the schedule does not parse.
+/// `(column, message)` when the schedule is empty, has other than five fields or one `@` word,
+/// or does not parse; the 1-based column is in `schedule` as given.
 pub fn explain(schedule: &str, options: &Options) -> Result<String, (u32, String)> {
-    let schedule = schedule.trim();
+    let parsed = cron::schedule::parse_schedule(schedule, options.dialect)
+        .map_err(|e| (e.column, e.message))?;
+    let schedule = parsed.schedule;
     let line = format!("{schedule} root :");
-    cron::schedule::parse_job(&line, options.dialect).map_err(|e| (e.column, e.message))?;
     let host = Host::real().with_time_zone(options.zone.clone());
     let cron_options = cron::Options {
         table: cron::Table::System,
@@ -75,14 +80,14 @@ pub fn explain(schedule: &str, options: &Options) -> Result<String, (u32, String
         );
     }
     if !timer.calendar.is_empty() {
-        let times = crate::calendar::next_elapses(
+        let times = crate::fire_times::next_elapses(
             &timer.calendar,
             &options.zone,
             options.base,
             options.count,
             366 * 30,
         );
-        if times.is_empty() {
+        if times.is_empty() && options.count > 0 {
             out.push_str("(never fires)\n");
         }
         for t in times {

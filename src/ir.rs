@@ -8,7 +8,7 @@
 //! Each type lists how the legacy formats spell it, so a frontend author can see where their
 //! option lands.
 
-use crate::report::Finding;
+use crate::finding::Finding;
 
 /// Which frontend read an item (`source.format` in the report; the `--from` value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -40,11 +40,13 @@ impl Format {
     }
 }
 
-/// Where a definition came from: the file as the user named it (or the host path under
-/// `scan`/`--root`) and the 1-based line where it starts, when the format has lines.
+/// Where a definition came from: the format that read it (`None` for an input whose format was
+/// never decided: missing, unreadable, or unclassifiable under `--from auto`), the file as the
+/// user named it (or the host path under `scan`/`--root`) and the 1-based line where it starts,
+/// when the format has lines.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Origin {
-    pub format: Format,
+    pub format: Option<Format>,
     pub file: String,
     pub line: Option<u32>,
 }
@@ -320,6 +322,16 @@ impl EnvVar {
             secret,
         }
     }
+}
+
+/// Whether systemd accepts `name` as an environment variable name (`Environment=`,
+/// `EnvironmentFile=`): letters, digits and `_`, not starting with a digit. The frontends use it
+/// to decide what can become a variable at all; the backend refuses anything else.
+#[must_use]
+pub fn env_name_is_valid(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether a variable name looks like it holds a credential (`DB_PASSWORD`, `API_TOKEN`,

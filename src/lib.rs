@@ -11,14 +11,19 @@ pub mod back {
     //! Backends: the systemd unit writer.
     pub mod systemd;
 }
-pub mod calendar;
+pub mod apply_scripts;
 pub mod cli;
-pub mod convert;
+pub mod commands;
+pub mod discover;
 pub mod explain;
+pub mod finding;
+pub mod fire_times;
 pub mod front;
 pub mod host;
+pub mod input_path;
 pub mod ir;
+pub mod manifest;
 pub mod naming;
 pub mod output;
+pub mod pipeline;
 pub mod report;
-pub mod scan;

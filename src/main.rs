@@ -1,6 +1,14 @@
 //! The `systemdify` binary: a thin wrapper around [`systemdify::cli::run`].
 
 fn main() -> std::process::ExitCode {
+    // Rust ignores SIGPIPE, so writing into a closed pipe (`systemdify convert … | head -1`)
+    // would end in an error message and exit 1. Restore the default, as coreutils have it: the
+    // process ends quietly, killed by SIGPIPE (shell status 141).
+    // SAFETY: called first thing, before any other thread exists; SIG_DFL is a valid
+    // disposition for SIGPIPE and no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();

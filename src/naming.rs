@@ -1,15 +1,18 @@
 //! Unit names: valid, stable, unique across a run, and never shadowing a unit installed on the
 //! target.
 //!
-//! A name comes from the item's content (file and command, never its line number), so editing
-//! an unrelated line renames nothing. When two items want the same name, each gets a short hash
-//! of its own content appended (still independent of line numbers); identical definitions are
-//! then numbered in input order. Every rename is reported.
+//! A name is a pure function of the item's host path and content, never of how the path was
+//! typed, the order of the inputs or line numbers: editing an unrelated line, reordering the
+//! command line or adding an input that wants no existing name renames nothing. When several
+//! items want the same name, the claimants are ranked by (host path, content) — an init script
+//! keeps its own name, the first by that rank — and each other claimant gets a short hash of its
+//! host path and content appended; identical definitions in one file are then numbered by line.
+//! Every rename is reported.
 
+use crate::finding::{Code, Finding};
 use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
 use crate::ir::{Body, Item};
-use crate::report::{Code, Finding};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Makes `stem` a valid unit-name prefix: characters outside `[A-Za-z0-9:_.-]` become `_`,
@@ -36,9 +39,33 @@ pub fn sanitize(stem: &str) -> String {
     if s.is_empty() { "job".to_string() } else { s }
 }
 
+/// `path` with `.` components, repeated and trailing slashes dropped and `..` resolved
+/// lexically: `/etc/./cron.d//x` and `/etc/cron.d/x` are the same host file.
+#[must_use]
+pub fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    let joined = parts.join("/");
+    if path.starts_with('/') {
+        format!("/{joined}")
+    } else {
+        joined
+    }
+}
+
 /// Assigns a unit base name to every item that produces units (`None` for the others),
-/// adding a finding to each renamed item.
-pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
+/// adding a finding to each renamed item. `host_paths[i]` is the host path of the input that
+/// item `i` came from (normalized here), which ranks and suffixes colliding names.
+pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Option<String>> {
+    let host_paths: Vec<String> = host_paths.iter().map(|p| normalize_path(p)).collect();
     let mut wanted: Vec<Option<String>> = items
         .iter()
         .map(|i| matches!(i.body, Body::Unit(_)).then(|| sanitize(&i.unit_stem)))
@@ -51,7 +78,7 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
                 .iter()
                 .find_map(|s| host.installed_unit(&format!("{n}{s}")))
             {
-                let renamed = format!("{n}-{}", item.origin.format.as_str());
+                let renamed = format!("{n}-{}", item.origin.format.map_or("unit", |f| f.as_str()));
                 item.findings.push(Finding::note(
                     Code::UnitNameShadows,
                     format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),
@@ -68,17 +95,25 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
         }
     }
     let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
-    for (name, members) in groups {
+    let rank = |i: usize| {
+        (
+            host_paths[i].as_str(),
+            items[i].identity.as_str(),
+            items[i].origin.line,
+        )
+    };
+    let mut renames: Vec<(usize, String, usize, String)> = Vec::new();
+    for (name, mut members) in groups {
         if members.len() < 2 {
             continue;
         }
+        members.sort_by(|&a, &b| rank(a).cmp(&rank(b)));
         // An init script keeps its own name (`systemctl start NAME` must go on working); of
-        // two scripts wanting it (`foo`, `foo.sh`) the first by path keeps it.
+        // two scripts wanting it (`foo`, `foo.sh`) the first by host path keeps it.
         let keeper = members
             .iter()
             .copied()
-            .filter(|&i| items[i].origin.format == crate::ir::Format::Sysv)
-            .min_by(|&a, &b| items[a].origin.file.cmp(&items[b].origin.file));
+            .find(|&i| items[i].origin.format == Some(crate::ir::Format::Sysv));
         if keeper.is_none() {
             taken.remove(&name);
         }
@@ -86,10 +121,7 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
         for &i in members.iter().filter(|&&i| Some(i) != keeper) {
             let hash = format!(
                 "{:06x}",
-                fnv1a(&format!(
-                    "{}\u{0}{}",
-                    items[i].origin.file, items[i].identity
-                )) & 0xff_ffff
+                fnv1a(&format!("{}\u{0}{}", host_paths[i], items[i].identity)) & 0xff_ffff
             );
             let mut candidate = format!("{name}-{hash}");
             let count = seen.entry(candidate.clone()).or_insert(0);
@@ -101,13 +133,16 @@ pub fn assign(items: &mut [Item], host: &Host) -> Vec<Option<String>> {
                 candidate.push('x');
             }
             taken.insert(candidate.clone());
-            items[i].findings.push(Finding::note(
-                Code::UnitNameCollision,
-                format!("{} definitions want the name `{name}`; this one is `{candidate}`", members.len()),
-                "rename by hand if you prefer; the suffix is derived from the definition's content and stays stable",
-            ));
-            wanted[i] = Some(candidate);
+            renames.push((i, name.clone(), members.len(), candidate));
         }
+    }
+    for (i, name, claimants, candidate) in renames {
+        items[i].findings.push(Finding::note(
+            Code::UnitNameCollision,
+            format!("{claimants} definitions want the name `{name}`; this one is `{candidate}`"),
+            "rename by hand if you prefer; the suffix is derived from the definition's host path and content and stays stable",
+        ));
+        wanted[i] = Some(candidate);
     }
     wanted
 }

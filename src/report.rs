@@ -5,166 +5,9 @@
 
 pub mod render;
 
+pub use crate::finding::{Code, Finding, Level};
 use crate::ir::Format;
 use serde::Serialize;
-
-macro_rules! codes {
-    ($($variant:ident => $text:literal,)*) => {
-        /// A stable finding code, rendered kebab-case.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-        pub enum Code { $($variant,)* }
-
-        impl Code {
-            /// Every code, for documentation checks.
-            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
-
-            /// The kebab-case spelling used in reports and `MIGRATION.md`.
-            #[must_use]
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $text,)* }
-            }
-        }
-    };
-}
-
-codes! {
-    CronMailto => "cron-mailto",
-    CronMailHook => "cron-mail-hook",
-    CronNoMta => "cron-no-mta",
-    CronDst => "cron-dst",
-    CronReboot => "cron-reboot",
-    CronTzIgnored => "cron-tz-ignored",
-    CronTz => "cron-tz",
-    CronTzEnv => "cron-tz-env",
-    CronRandomDelay => "cron-random-delay",
-    CronRandomRange => "cron-random-range",
-    CronNoLog => "cron-no-log",
-    CronOverlap => "cron-overlap",
-    CronNeverFires => "cron-never-fires",
-    CronDomDowOr => "cron-dom-dow-or",
-    CronWeekly => "cron-weekly",
-    CronDialectVariable => "cron-dialect-variable",
-    CronIgnoredFile => "cron-ignored-file",
-    CronSuperseded => "cron-superseded",
-    CronPeriodicLine => "cron-periodic-line",
-    CronNoUser => "cron-no-user",
-    CronEmpty => "cron-empty",
-    AnacronPeriod => "anacron-period",
-    AnacronDelay => "anacron-delay",
-    AnacronHoursRange => "anacron-hours-range",
-    PeriodicRunParts => "periodic-run-parts",
-    PeriodicSkippedScript => "periodic-skipped-script",
-    UserNotFound => "user-not-found",
-    CommandNotFound => "command-not-found",
-    UnitNameCollision => "unit-name-collision",
-    UnitNameShadows => "unit-name-shadows",
-    SecretEnvFile => "secret-env-file",
-    TemplateInput => "template-input",
-    EnvInvalid => "env-invalid",
-    SysvNotAScript => "sysv-not-a-script",
-    SysvNotExecutable => "sysv-not-executable",
-    SysvSuperseded => "sysv-superseded",
-    SysvMasked => "sysv-masked",
-    SysvNativeUnit => "sysv-native-unit",
-    SysvNoOp => "sysv-no-op",
-    SysvWrapped => "sysv-wrapped",
-    SysvPidfile => "sysv-pidfile",
-    SysvUnmappedOption => "sysv-unmapped-option",
-    SysvRuntimeDirectory => "sysv-runtime-directory",
-    SysvConfigTest => "sysv-config-test",
-    SysvLockFile => "sysv-lock-file",
-    SysvStartStep => "sysv-start-step",
-    SysvStopStep => "sysv-stop-step",
-    SysvStopSchedule => "sysv-stop-schedule",
-    SysvReloadRestarts => "sysv-reload-restarts",
-    SysvDefaultsShell => "sysv-defaults-shell",
-    SysvDefaultsMissing => "sysv-defaults-missing",
-    SysvEarlyBoot => "sysv-early-boot",
-    SysvEnabled => "sysv-enabled",
-    SysvDisabled => "sysv-disabled",
-    SysvMissingDependency => "sysv-missing-dependency",
-    SysvStopOrder => "sysv-stop-order",
-    SysvInteractive => "sysv-interactive",
-    SysvNoLsbHeader => "sysv-no-lsb-header",
-    SysvCustomAction => "sysv-custom-action",
-    SysvStatus => "sysv-status",
-    SysvToggle => "sysv-toggle",
-    SysvDefaultsChoice => "sysv-defaults-choice",
-    SysvControlTool => "sysv-control-tool",
-}
-
-impl Serialize for Code {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl std::fmt::Display for Code {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How much a finding changes behaviour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// For information; behaviour is the same.
-    Note,
-    /// Translated, but the behaviour differs.
-    Approximated,
-    /// Not translated at all.
-    Dropped,
-}
-
-impl Level {
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Note => "note",
-            Level::Approximated => "approximated",
-            Level::Dropped => "dropped",
-        }
-    }
-}
-
-/// Something the report tells the operator about one item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Finding {
-    pub code: Code,
-    pub level: Level,
-    pub message: String,
-    pub help: String,
-}
-
-impl Finding {
-    #[must_use]
-    pub fn new(
-        code: Code,
-        level: Level,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Self {
-        Finding {
-            code,
-            level,
-            message: message.into(),
-            help: help.into(),
-        }
-    }
-    #[must_use]
-    pub fn note(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
-        Self::new(code, Level::Note, message, help)
-    }
-    #[must_use]
-    pub fn approximated(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
-        Self::new(code, Level::Approximated, message, help)
-    }
-    #[must_use]
-    pub fn dropped(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
-        Self::new(code, Level::Dropped, message, help)
-    }
-}
 
 /// What happened to an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -193,7 +36,8 @@ impl Status {
 /// `source` of a report item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
-    pub format: Format,
+    /// `null` for an input whose format was never decided.
+    pub format: Option<Format>,
     pub file: String,
     pub line: Option<u32>,
     pub name: String,
@@ -244,6 +88,18 @@ pub struct Summary {
     pub errors: usize,
 }
 
+/// A file an earlier run wrote into the output directory (its manifest says so) that this run
+/// no longer produces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StaleFile {
+    /// Relative to the output directory.
+    pub path: String,
+    /// Its content differs from what was written: the operator's now, never removed.
+    pub edited: bool,
+    /// Removed by this run (`--prune`).
+    pub removed: bool,
+}
+
 /// The whole migration report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
@@ -251,6 +107,9 @@ pub struct Report {
     pub items: Vec<ReportItem>,
     pub errors: Vec<InputError>,
     pub summary: Summary,
+    /// Stale files in the output directory (not in the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<StaleFile>,
 }
 
 impl Report {
@@ -281,6 +140,7 @@ impl Report {
             items,
             errors,
             summary,
+            stale: Vec::new(),
         }
     }
 

@@ -6,9 +6,9 @@
 pub mod cron;
 pub mod sysv;
 
+use crate::finding::{Code, Finding};
 use crate::host::Host;
-use crate::ir::{Body, Format, Item, Origin};
-use crate::report::{Code, Finding};
+use crate::ir::{Body, Command, Definition, Format, Item, Origin, WordPart};
 
 /// The `--from` choice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,7 +107,8 @@ fn is_template(path: Option<&str>, text: &str) -> bool {
         || ["{{", "{%", "<%"].iter().any(|m| text.contains(m))
 }
 
-fn file_error(input: &Input, format: Format, message: String, template: bool) -> Item {
+/// An error item for a whole input; `format` is `None` when it was never decided.
+fn file_error(input: &Input, format: Option<Format>, message: String, template: bool) -> Item {
     let name = match file_name(input.host_path.as_deref()) {
         "" => input.display.clone(),
         n => n.to_string(),
@@ -128,14 +129,100 @@ fn file_error(input: &Input, format: Format, message: String, template: bool) ->
     item
 }
 
+/// Reads the inputs of one run with their frontends. A periodic directory that a line of
+/// another input runs becomes that line's item ([`cron::periodic::merge`]); then, with
+/// `--periodic per-script`, every item running a periodic directory is split into one item per
+/// script.
+#[must_use]
+pub fn parse_all(inputs: &[&Input], host: &Host, options: &Options) -> Vec<Item> {
+    let parsed = inputs
+        .iter()
+        .map(|input| {
+            let dir = periodic_directory(input, host).map(str::to_string);
+            (dir, parse_entries(input, host, options))
+        })
+        .collect();
+    let items = cron::periodic::merge(parsed, options.cron.lone_directory);
+    if options.cron.periodic != cron::Periodic::PerScript {
+        return items;
+    }
+    items
+        .into_iter()
+        .flat_map(|item| match cron::periodic_of(&item) {
+            Some(dir) => cron::periodic::per_script(item, &dir, host),
+            None => vec![item],
+        })
+        .collect()
+}
+
 /// Reads one input with its frontend. Errors in single entries become error items; the other
 /// entries of the file are still converted.
 #[must_use]
 pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
-    let fallback = match options.from {
-        From::Only(f) => f,
-        From::Auto => Format::Cron,
-    };
+    parse_all(&[input], host, options)
+}
+
+/// The host path of an input that is one of the periodic directories on the host.
+fn periodic_directory<'a>(input: &'a Input, host: &Host) -> Option<&'a str> {
+    let path = input.host_path.as_deref()?;
+    (cron::periodic::is_periodic_dir(path) && host.local(path).is_dir()).then_some(path)
+}
+
+/// An input that is a directory: a periodic one is read by the cron frontend, any other is an
+/// error that says what to name instead.
+fn directory(input: &Input, path: &str, host: &Host, options: &Options) -> Vec<Item> {
+    if periodic_directory(input, host).is_some() {
+        if let From::Only(f) = options.from
+            && f != Format::Cron
+        {
+            return vec![file_error(
+                input,
+                Some(f),
+                format!(
+                    "a periodic directory is read as cron input, not as {}: convert it with --from cron or --from auto",
+                    f.as_str()
+                ),
+                false,
+            )];
+        }
+        return cron::periodic::directory(&input.display, path, host, &options.cron);
+    }
+    let path = path.trim_end_matches('/');
+    let mut message = format!("this is a directory, not a file: name the files in it ({path}/*)");
+    let copy = path.rsplit_once("/etc/cron.").filter(|(mount, name)| {
+        !mount.is_empty() && cron::periodic::is_periodic_dir(&format!("/etc/cron.{name}"))
+    });
+    if host.root().is_some() {
+        message.push_str(
+            ", written inside the --root directory so that the shell expands the glob in the copy",
+        );
+    } else if let Some((mount, _)) = copy {
+        message.push_str(&format!(
+            "; if {mount} is a copy of a host, convert its periodic directory with --root {mount}"
+        ));
+    } else {
+        message.push_str(", or one of the periodic directories /etc/cron.hourly, /etc/cron.daily, /etc/cron.weekly, /etc/cron.monthly, /etc/cron.yearly");
+    }
+    vec![file_error(input, options_format(options), message, false)]
+}
+
+/// The format an input's errors name before its content decided one: `--from`'s, or none
+/// under `--from auto`.
+fn options_format(options: &Options) -> Option<Format> {
+    match options.from {
+        From::Only(f) => Some(f),
+        From::Auto => None,
+    }
+}
+
+/// One input's items, before periodic directories are merged or split.
+fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
+    if let Some(path) = input.host_path.as_deref()
+        && host.local(path).is_dir()
+    {
+        return directory(input, path, host, options);
+    }
+    let fallback = options_format(options);
     let bytes = match &input.data {
         Ok(b) => b,
         Err(e) => return vec![file_error(input, fallback, e.clone(), false)],
@@ -192,7 +279,7 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
         other => {
             return vec![file_error(
                 input,
-                other,
+                Some(other),
                 format!(
                     "{} input is not supported by this version of systemdify yet",
                     other.as_str()
@@ -205,10 +292,121 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
     if failed && is_template(path, &text) {
         return vec![file_error(
             input,
-            format,
+            Some(format),
             "template files are not converted".to_string(),
             true,
         )];
     }
+    let mut items = items;
+    if is_template(None, &text) {
+        for item in &mut items {
+            if let Body::Unit(def) = &item.body {
+                // The item's own line as written (cron's `%` rule may have cut a tag apart),
+                // then every value the unit got, from that line or from the lines before it.
+                let own_line = item
+                    .origin
+                    .line
+                    .and_then(|l| (l as usize).checked_sub(1))
+                    .and_then(|i| text.split('\n').nth(i))
+                    .map(str::to_string);
+                let mut found = find_placeholders(own_line.iter());
+                for p in find_placeholders(values(def).iter()) {
+                    if !found.contains(&p) {
+                        found.push(p);
+                    }
+                }
+                if !found.is_empty() {
+                    item.findings.push(placeholder_finding(&found));
+                }
+            }
+        }
+    }
     items
+}
+
+/// A definition's values, where template placeholders may hide: commands, user, group,
+/// directories, environment, files, standard input, mail addresses.
+fn values(def: &Definition) -> Vec<String> {
+    let service = &def.service;
+    let exec = &service.exec;
+    let mut texts: Vec<String> = Vec::new();
+    let mut command = |c: &Command| match c {
+        Command::Argv(argv) => texts.extend(argv.iter().cloned()),
+        Command::Shell { shell, script } => texts.extend([shell.clone(), script.clone()]),
+        Command::Expand { program, args } => {
+            texts.push(program.clone());
+            for word in args {
+                match word {
+                    crate::ir::Word::Parts(parts) => texts.extend(parts.iter().map(|p| match p {
+                        WordPart::Text(t) | WordPart::Var(t) => t.clone(),
+                    })),
+                    crate::ir::Word::Split(name) => texts.push(name.clone()),
+                }
+            }
+        }
+    };
+    command(&service.command);
+    service.pre.iter().for_each(&mut command);
+    service.reload.iter().for_each(&mut command);
+    if let Some(stop) = &service.stop.command {
+        command(stop);
+    }
+    texts.extend(exec.user.iter().chain(&exec.group).cloned());
+    if let Some(crate::ir::WorkingDir::Path(p)) = &exec.working_dir {
+        texts.push(p.clone());
+    }
+    texts.extend(
+        exec.environment
+            .iter()
+            .map(|v| format!("{}={}", v.name, v.value)),
+    );
+    texts.extend(exec.environment_files.iter().map(|f| f.path.clone()));
+    if let crate::ir::Stdin::Data(data) = &exec.stdin {
+        texts.push(String::from_utf8_lossy(data).into_owned());
+    }
+    if let Some(mail) = &service.mail {
+        texts.extend(std::iter::once(mail.to.clone()).chain(mail.from.clone()));
+    }
+    texts
+}
+
+/// The template placeholders (`{{ … }}`, `{% … %}`, `<% … %>`) in `texts`, each once, in order
+/// of appearance; an unclosed one is cut after 40 bytes.
+fn find_placeholders<'a>(texts: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for text in texts {
+        let mut rest = text.as_str();
+        while let Some((start, close)) = [("{{", "}}"), ("{%", "%}"), ("<%", "%>")]
+            .iter()
+            .filter_map(|(open, close)| rest.find(open).map(|at| (at, *close)))
+            .min()
+        {
+            let from = &rest[start..];
+            let len = from[2..]
+                .find(close)
+                .map_or(from.len().min(40), |end| end + 2 + close.len());
+            let len = (0..=len)
+                .rev()
+                .find(|l| from.is_char_boundary(*l))
+                .unwrap_or(0);
+            let snippet = from[..len].to_string();
+            if !found.contains(&snippet) {
+                found.push(snippet);
+            }
+            rest = &from[len.max(2)..];
+        }
+    }
+    found
+}
+
+fn placeholder_finding(found: &[String]) -> Finding {
+    let list: Vec<String> = found.iter().map(|p| format!("`{p}`")).collect();
+    Finding::approximated(
+        Code::TemplatePlaceholder,
+        format!(
+            "the file parses, but these values hold template placeholders, which the unit keeps as literal text: {}",
+            list.join(", ")
+        ),
+        "render the template with the host's values first and convert the result, or replace the placeholders in the unit by hand",
+    )
 }

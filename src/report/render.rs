@@ -1,6 +1,6 @@
 //! The three renderings of a [`Report`]: plain text, Markdown and JSON.
 
-use super::{Level, Report, ReportItem};
+use super::{Level, Report, ReportItem, StaleFile};
 use std::fmt::Write as _;
 
 /// Which rendering to produce.
@@ -66,9 +66,26 @@ pub fn text(report: &Report) -> String {
     for e in &report.errors {
         let _ = writeln!(out, "{e}");
     }
+    for s in &report.stale {
+        let _ = writeln!(out, "stale: {}: {}", s.path, stale_state(s));
+    }
     out.push_str(&summary_line(report));
     out.push('\n');
     out
+}
+
+/// What became of a stale file, for the text and Markdown reports and standard error.
+#[must_use]
+pub fn stale_state(s: &StaleFile) -> &'static str {
+    match (s.edited, s.removed) {
+        (true, _) => {
+            "no longer produced, but edited since systemdify wrote it: kept, even with --prune (remove it by hand)"
+        }
+        (false, true) => "written by an earlier run, no longer produced: removed (--prune)",
+        (false, false) => {
+            "written by an earlier run, no longer produced: kept (--prune removes it)"
+        }
+    }
 }
 
 /// A one-line summary, as printed to standard error when no `--report` is asked for.
@@ -174,6 +191,13 @@ pub fn markdown(report: &Report) -> String {
         out.push_str("## Errors\n\n");
         for e in &report.errors {
             let _ = writeln!(out, "- `{}`", md_escape(&e.to_string()));
+        }
+        out.push('\n');
+    }
+    if !report.stale.is_empty() {
+        out.push_str("## Stale files in the output directory\n\n");
+        for s in &report.stale {
+            let _ = writeln!(out, "- `{}`: {}", md_escape(&s.path), stale_state(s));
         }
         out.push('\n');
     }

@@ -13,11 +13,25 @@ restricted, where a field counts as unrestricted ("star") iff its first
 character is ``*`` (so ``*/2`` in a day field gives AND).  The Rust code never
 calls this script; it only reads the frozen fixture.
 
+cronsim is wrong on one thing, and the oracle corrects it: a range whose two
+ends are the same value, with a step (``55-55/4``, ``mon-mon/2``).  cronsim
+reads the range as its single value and that value with a step as "from here
+to the field's maximum" (``55/4`` = 55 and 59).  Vixie cron expands every
+range with ``for (i = a; i <= b; i += step)`` (entry.c ``get_range``), which for
+a == b gives the one value ``a``.  ``vixie_ranges`` rewrites each such element
+to its single value before cronsim sees the schedule (a range never starts
+with ``*``, so the day-field rule is unaffected); the self-test checks both
+that cronsim still has the bug and that the rewrite gives Vixie's answer.
+
 The schedule list is
   (a) every non-empty, non-comment line of ``tests/oracle/schedules.txt``
       (hand-picked hard cases), in file order, then
   (b) exactly 2000 schedules generated with ``random.Random(20261125)``; each is
-      checked against a small Vixie-cron grammar validator below.
+      checked against a small Vixie-cron grammar validator below, then
+  (c) the hand-picked single-value ranges with a step in ``SINGLE_RANGE_CASES``,
+      then exactly 200 schedules generated with ``random.Random(20261126)`` in
+      which one to three fields hold such ranges (``a-a/n``); (c) comes last so
+      that adding it left the bases of (a) and (b) as they were.
 For each schedule and zone, ONE base instant is taken from ``BASES`` (index
 ``(schedule_index + zone_index) % len(BASES)``).  Fire times are collected
 until 50 are found or the next one lies more than ``LIMIT_SECONDS`` (3653 days,
@@ -86,6 +100,17 @@ FIXTURE_FILE = HERE.parent / "fixtures" / "cron-oracle.json"
 
 SEED = 20261125
 GENERATED_COUNT = 2000
+SINGLE_RANGE_CASES = [
+    "55-55/4 * * * *",
+    "0 3-3/2 * * *",
+    "0 0 10-10/5 * *",
+    "0 0 1 5-5/3 *",
+    "0 0 * * mon-mon/2",
+    "0 0 * * 7-7/2",
+    "0,55-55/4 12 * * *",
+]
+SINGLE_RANGE_SEED = 20261126
+SINGLE_RANGE_COUNT = 200
 ZONES = ["UTC", "Europe/Berlin"]
 MAX_FIRES = 50
 LIMIT_SECONDS = 3653 * 86400  # ten years (3653 days) after the base
@@ -177,9 +202,32 @@ def _tz(zone: str):
     return timezone.utc if zone == "UTC" else zoneinfo.ZoneInfo(zone)
 
 
-def next_fires(expr: str, zone: str, base: int, count: int = MAX_FIRES) -> list[int]:
-    """First `count` fire times (epoch s) strictly after `base`, within LIMIT_SECONDS."""
+def vixie_ranges(expr: str) -> str:
+    """`expr` with every single-value range with a step (`55-55/4`) written as its one
+    value (`55`), as Vixie's `for (i = a; i <= b; i += step)` reads it; cronsim would take
+    `55-55/4` for `55/4` (55 and 59)."""
+    if expr.startswith("@"):
+        return expr
+    out = []
+    for part, field in zip(expr.split(), FIELDS):
+        elements = []
+        for el in part.split(","):
+            base, slash, _step = el.partition("/")
+            a, dash, b = base.partition("-")
+            if slash and dash and _value(a, field) is not None and _value(a, field) == _value(b, field):
+                el = a
+            elements.append(el)
+        out.append(",".join(elements))
+    return " ".join(out)
+
+
+def next_fires(expr: str, zone: str, base: int, count: int = MAX_FIRES,
+               correct: bool = True) -> list[int]:
+    """First `count` fire times (epoch s) strictly after `base`, within LIMIT_SECONDS.
+    `correct=False` asks cronsim without the single-value range correction."""
     cron = MACROS.get(expr, expr)
+    if correct:
+        cron = vixie_ranges(cron)
     start = datetime.fromtimestamp(base, _tz(zone))
     try:
         it = CronSim(cron, start)
@@ -237,12 +285,32 @@ REFERENCE = [
 ]
 
 
+# Single-value ranges with a step, as Vixie's loop reads them (one value), and as cronsim
+# reads them on its own (the value with a step up to the field's maximum).
+SINGLE_RANGES = [
+    ("55-55/4 * * * *", "2025-01-01T00:00:30Z",
+     ["2025-01-01T00:55:00Z", "2025-01-01T01:55:00Z", "2025-01-01T02:55:00Z"],
+     ["2025-01-01T00:55:00Z", "2025-01-01T00:59:00Z", "2025-01-01T01:55:00Z"]),
+    ("0 0 * * mon-mon/2", "2025-01-01T00:00:30Z",
+     ["2025-01-06T00:00:00Z", "2025-01-13T00:00:00Z", "2025-01-20T00:00:00Z"],
+     ["2025-01-03T00:00:00Z", "2025-01-05T00:00:00Z", "2025-01-06T00:00:00Z"]),
+]
+
+
 def self_test() -> None:
     for expr, base, expected in REFERENCE:
         got = next_fires(expr, "UTC", _utc(base), count=5)
         want = [_utc(s) for s in expected]
         if got != want:
             sys.exit(f"oracle self-test failed for {expr!r}: got {got}, want {want}")
+    for expr, base, vixie, cronsim_alone in SINGLE_RANGES:
+        got = next_fires(expr, "UTC", _utc(base), count=3)
+        if got != [_utc(s) for s in vixie]:
+            sys.exit(f"oracle self-test failed for {expr!r}: got {got}, want Vixie's {vixie}")
+        raw = next_fires(expr, "UTC", _utc(base), count=3, correct=False)
+        if raw != [_utc(s) for s in cronsim_alone]:
+            sys.exit(f"cronsim no longer reads {expr!r} as a value with a step to the maximum "
+                     f"(got {raw}): check whether vixie_ranges() is still needed")
 
 
 # --------------------------------------------------------------------------
@@ -357,6 +425,33 @@ def generate(rng: random.Random, count: int, taken: set[str]) -> list[str]:
     return out
 
 
+def generate_single_ranges(rng: random.Random, count: int, taken: set[str]) -> list[str]:
+    """Schedules where one to three fields are lists holding `a-a/n` elements."""
+    out: list[str] = []
+    while len(out) < count:
+        gen = [gen_field(rng, f) for f in FIELDS]
+        texts = [t for t, _ in gen]
+        for i in rng.sample(range(5), rng.randint(1, 3)):
+            name, lo, hi, names = FIELDS[i]
+            v = rng.randint(lo, hi - 1 if name == "dow" else hi)
+            a = v
+            if names is not None and rng.random() < 0.4:
+                a = _fmt_case(rng, names[v - (1 if name == "month" else 0)])
+            el = f"{a}-{a}/{rng.randint(1, STAR_STEP_MAX[name] * 2)}"
+            if rng.random() < 0.3:
+                extra = rng.randint(lo, hi)
+                el = f"{el},{extra}" if extra > v else f"{extra},{el}"
+            texts[i] = el
+        expr = " ".join(texts)
+        if expr in taken:
+            continue
+        if not vixie_valid(expr):
+            raise AssertionError(f"generated invalid schedule {expr!r}")
+        taken.add(expr)
+        out.append(expr)
+    return out
+
+
 def schedules() -> list[str]:
     hand = []
     for line in SCHEDULES_FILE.read_text().splitlines():
@@ -366,7 +461,11 @@ def schedules() -> list[str]:
         if not vixie_valid(line):
             sys.exit(f"{SCHEDULES_FILE}: not a valid Vixie cron schedule: {line!r}")
         hand.append(line)
-    return hand + generate(random.Random(SEED), GENERATED_COUNT, set(hand))
+    taken = set(hand)
+    generated = generate(random.Random(SEED), GENERATED_COUNT, taken)
+    taken |= set(SINGLE_RANGE_CASES)
+    single = generate_single_ranges(random.Random(SINGLE_RANGE_SEED), SINGLE_RANGE_COUNT, taken)
+    return hand + generated + SINGLE_RANGE_CASES + single
 
 
 # --------------------------------------------------------------------------

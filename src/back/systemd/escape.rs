@@ -134,13 +134,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
     out
 }
 
-/// Whether systemd accepts `name` as an environment variable name.
-#[must_use]
-pub fn env_name_is_valid(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-}
+pub use crate::ir::env_name_is_valid;
 
 /// One `Environment=` assignment, quoted: `"NAME=value"`.
 #[must_use]
@@ -151,15 +145,28 @@ pub fn environment(name: &str, value: &str) -> String {
     double_specials(&quoted, false)
 }
 
-/// A free-text value (`Description=`): specifiers doubled, line breaks turned into spaces,
-/// surrounding whitespace trimmed (systemd would trim it anyway).
+/// The longest free-text value written (`Description=`), in characters; longer ones are cut
+/// and end in `…`.
+pub const TEXT_MAX: usize = 200;
+
+/// A free-text value (`Description=`): control characters (line breaks included) turned into
+/// spaces, surrounding whitespace and trailing backslashes trimmed (a backslash at the end of a
+/// line would join the next one), cut to [`TEXT_MAX`] characters, specifiers doubled. Never
+/// empty when `value` has visible text.
 #[must_use]
 pub fn text(value: &str) -> String {
     let one_line: String = value
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    double_specials(one_line.trim(), false)
+    let mut t: String = one_line.trim().to_string();
+    if t.chars().count() > TEXT_MAX {
+        t = t.chars().take(TEXT_MAX - 1).collect::<String>();
+        t.truncate(t.trim_end().len());
+        t.push('…');
+    }
+    let t = t.trim_end_matches(['\\', ' ', '\t']);
+    double_specials(t, false)
 }
 
 /// A path value (`WorkingDirectory=`, `PIDFile=`, …): specifiers doubled.

@@ -18,14 +18,15 @@
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
 
-pub mod calendar;
 pub mod escape;
+pub mod on_calendar;
 pub mod unit;
 
+use crate::finding::{Code, Finding};
 use crate::ir::{
     Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, WorkingDir,
 };
-use crate::report::{Code, Finding};
+pub use unit::Unwritable;
 use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
 
 /// The mail helper template shared by every job that mails its output (`--mail`).
@@ -64,14 +65,94 @@ pub struct Lowered {
     pub findings: Vec<Finding>,
 }
 
-fn command_line(cmd: &Command) -> String {
-    match cmd {
+/// The longest single argument the kernel passes to `exec` (`MAX_ARG_STRLEN`, 32 pages,
+/// including the terminating NUL).
+pub const MAX_ARG_STRLEN: usize = 32 * 4096;
+
+/// The `Exec*=` value for `cmd` (`directive` names it in an error).
+///
+/// # Errors
+/// [`Unwritable`] when one argument is longer than the kernel passes to a program: such a unit
+/// would load but never start.
+fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwritable> {
+    let literal_args: Vec<&str> = match cmd {
+        Command::Argv(argv) => argv.iter().map(String::as_str).collect(),
+        Command::Shell { shell, script } => vec![shell.as_str(), script.as_str()],
+        Command::Expand { program, args } => std::iter::once(program.as_str())
+            .chain(args.iter().flat_map(|w| {
+                match w {
+                    crate::ir::Word::Parts(parts) => parts
+                        .iter()
+                        .filter_map(|p| match p {
+                            crate::ir::WordPart::Text(t) => Some(t.as_str()),
+                            crate::ir::WordPart::Var(_) => None,
+                        })
+                        .collect::<Vec<_>>(),
+                    crate::ir::Word::Split(_) => Vec::new(),
+                }
+            }))
+            .collect(),
+    };
+    if let Some(reason) = literal_args.first().and_then(|p| bad_program(p)) {
+        return Err(Unwritable { directive, reason });
+    }
+    if literal_args.iter().any(|a| a.contains('\0')) {
+        return Err(Unwritable {
+            directive,
+            reason: "an argument holds a NUL byte, which no program can be given".to_string(),
+        });
+    }
+    if let Some(long) = literal_args.iter().find(|a| a.len() >= MAX_ARG_STRLEN) {
+        return Err(Unwritable {
+            directive,
+            reason: format!(
+                "one argument is {} bytes; the kernel passes at most {} bytes per argument to a program, so the unit could never start",
+                long.len(),
+                MAX_ARG_STRLEN - 1
+            ),
+        });
+    }
+    Ok(match cmd {
         Command::Argv(argv) => escape::exec_line(argv),
         Command::Shell { shell, script } => {
             escape::exec_line(&[shell.clone(), "-c".to_string(), script.clone()])
         }
         Command::Expand { program, args } => escape::exec_expand(program, args),
-    }
+    })
+}
+
+/// Why systemd 252 would not run `program` as the executable of an `Exec*=` line (or would
+/// read part of it as a prefix such as `-`, "ignore failure"), if it would not.
+fn bad_program(program: &str) -> Option<String> {
+    let why = if program.is_empty() {
+        "the program name is empty"
+    } else if program.starts_with(['-', '@', ':', '+', '!']) {
+        "the program name starts with a character systemd reads as an Exec prefix (-@:+!)"
+    } else if program
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '"' | '\'' | '\\'))
+    {
+        "the program name holds quotes, backslashes or control characters, which systemd refuses"
+    } else if program.ends_with('/') {
+        "the program path ends in /"
+    } else if program.starts_with('$') || program.contains("${") || program.contains("$$") {
+        "the program name holds `$$` or `${`: systemd substitutes variables in the argv[0] it passes but not in the path it runs, so the program would see another name"
+    } else if program.starts_with('/') {
+        if program.len() >= 4096 || program.split('/').any(|c| c.len() > 255) {
+            "the program path is longer than a path may be"
+        } else {
+            return None;
+        }
+    } else if program.contains('/') || program == "." || program == ".." || program.len() > 255 {
+        "the program is neither an absolute path nor a plain name systemd looks up"
+    } else {
+        return None;
+    };
+    Some(format!("{why}: `{}`", program.escape_debug()))
+}
+
+fn command_lines(directive: &'static str, cmds: &[Command]) -> Result<Vec<String>, Unwritable> {
+    cmds.iter().map(|c| command_line(directive, c)).collect()
 }
 
 fn output(o: &Output) -> String {
@@ -84,8 +165,16 @@ fn output(o: &Output) -> String {
 
 /// Lowers `def` to unit files named after `base` (`base.service`, `base.timer`, or
 /// `base@.service` for several instances). `source` is the `# Converted from` location.
-#[must_use]
-pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options) -> Lowered {
+///
+/// # Errors
+/// [`Unwritable`] when a value cannot be written so that systemd reads exactly it (see
+/// [`unit::check`]): the item becomes an error, never a unit that means something else.
+pub fn write_units(
+    def: &Definition,
+    base: &str,
+    source: &str,
+    options: &Options,
+) -> Result<Lowered, Unwritable> {
     let mut lowered = Lowered::default();
     let svc = &def.service;
     let template = matches!(svc.instances, Instances::Count(_));
@@ -148,8 +237,8 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         }
     }
     let ctx = &svc.exec;
-    s.user.clone_from(&ctx.user);
-    s.group.clone_from(&ctx.group);
+    s.user = ctx.user.as_deref().map(escape::path);
+    s.group = ctx.group.as_deref().map(escape::path);
     s.working_directory = ctx.working_dir.as_ref().map(|w| match w {
         WorkingDir::Home => "~".to_string(),
         WorkingDir::Path(p) => escape::path(p),
@@ -162,6 +251,14 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
                 format!("environment variable name `{}` is not valid for systemd", var.name),
                 "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
             ));
+        } else if var.value.contains('\0') {
+            return Err(Unwritable {
+                directive: "Environment",
+                reason: format!(
+                    "the value of `{}` holds a NUL byte, which no environment can hold",
+                    var.name
+                ),
+            });
         } else if var.secret {
             secrets.push(var);
         } else {
@@ -178,7 +275,9 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         let unit_file = service_name.clone();
         let installed = format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'));
         s.environment_file.push(escape::path(&installed));
-        let mut contents = format!("# Secrets for {unit_file}, converted from {source}\n");
+        let mut contents =
+            unit::comment(&format!("Secrets for {unit_file}, converted from {source}"));
+        contents.push('\n');
         for var in &secrets {
             contents.push_str(&escape::env_file_line(&var.name, &var.value));
             contents.push('\n');
@@ -225,10 +324,10 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     s.standard_output = svc.logging.stdout.as_ref().map(output);
     s.standard_error = svc.logging.stderr.as_ref().map(output);
     s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
-    s.exec_start_pre = svc.pre.iter().map(command_line).collect();
-    s.exec_start = vec![command_line(&svc.command)];
-    s.exec_reload = svc.reload.iter().map(command_line).collect();
-    s.exec_stop = svc.stop.command.iter().map(command_line).collect();
+    s.exec_start_pre = command_lines("ExecStartPre", &svc.pre)?;
+    s.exec_start = vec![command_line("ExecStart", &svc.command)?];
+    s.exec_reload = command_lines("ExecReload", &svc.reload)?;
+    s.exec_stop = command_lines("ExecStop", svc.stop.command.as_slice())?;
     if ctx.keep_children {
         s.kill_mode = Some("process");
     }
@@ -259,7 +358,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         Activation::Manual => {}
         Activation::Timer(t) => {
             let timer = TimerSection {
-                on_calendar: t.calendar.iter().map(calendar::expression).collect(),
+                on_calendar: t.calendar.iter().map(on_calendar::expression).collect(),
                 on_boot_sec: t.boot_delay,
                 accuracy_sec: Some(t.accuracy_sec),
                 randomized_delay_sec: t.random_delay,
@@ -291,7 +390,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
         0,
         OutputFile {
             path: service_name.clone(),
-            contents: service.render(),
+            contents: service.render()?,
             mode: 0o644,
         },
     );
@@ -307,7 +406,7 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
             1,
             OutputFile {
                 path: name.clone(),
-                contents: t.render(),
+                contents: t.render()?,
                 mode: 0o644,
             },
         );
@@ -316,15 +415,17 @@ pub fn write_units(def: &Definition, base: &str, source: &str, options: &Options
     if svc.mail.is_some() {
         lowered.units.push(MAIL_UNIT.to_string());
     }
-    lowered
+    Ok(lowered)
 }
 
 /// The mail helper template (`systemdify-cron-mail@.service`): started by `OnFailure=`/
 /// `OnSuccess=` of a job (`%i` is the job's unit name), it reads that run's output from the
 /// journal and, only when there was some, mails it like cron did: to the job's `MAILTO` (else its
 /// `User=`), from `MAILFROM` when set, subject `Cron <user@host> description`.
-#[must_use]
-pub fn mail_helper() -> OutputFile {
+///
+/// # Errors
+/// Never in practice (the helper is a constant); [`Unwritable`] if the writer ever refused it.
+pub fn mail_helper() -> Result<OutputFile, Unwritable> {
     let script = r#"unit="$1"
 inv="${MONITOR_INVOCATION_ID:-$(systemctl show -P InvocationID "$unit")}"
 out="$(journalctl -q --no-pager -o cat _SYSTEMD_INVOCATION_ID="$inv")"
@@ -360,9 +461,9 @@ desc="$(systemctl show -P Description "$unit")"
         })),
         install: InstallSection::default(),
     };
-    OutputFile {
+    Ok(OutputFile {
         path: MAIL_UNIT.to_string(),
-        contents: unit.render(),
+        contents: unit.render()?,
         mode: 0o644,
-    }
+    })
 }

@@ -1,10 +1,177 @@
 //! Typed unit-file sections and the writer that spells them.
 //!
 //! Values in these structs are already escaped for systemd (see [`super::escape`]); the writer
-//! only orders keys deterministically and lays out the file. Each section's `entries` destructures
-//! every field, so a field added here and never written fails to compile.
+//! orders keys deterministically, lays out the file, and is the one place that guarantees no
+//! value can change the file's structure: [`UnitFile::render`] refuses any line that systemd's
+//! parser would read as more, or other, than the one `Key=value` meant (a line break, carriage
+//! return or NUL, any other control character, surrounding whitespace that systemd strips, an
+//! odd run of trailing backslashes that joins the next line, a unit-name list element that is
+//! not one unit name, an invalid `User=`, a replacement character left by bytes that were not
+//! UTF-8, a line longer than systemd reads). Comments are escaped so they stay one line.
+//! Each section's `entries` destructures every field, so a field added here and never written
+//! fails to compile.
 
 use std::fmt::Write as _;
+
+/// The longest line systemd 252 reads from a unit file (`LONG_LINE_MAX`, 1 MiB); longer lines
+/// make the whole unit fail to load ("No buffer space available").
+pub const LONG_LINE_MAX: usize = 1024 * 1024;
+
+/// A value the writer refuses to write, naming the directive.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot write {directive}=: {reason}")]
+pub struct Unwritable {
+    pub directive: &'static str,
+    pub reason: String,
+}
+
+/// What kind of value a directive takes, for the checks [`check`] makes beyond the line rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Any single line.
+    Line,
+    /// A space-separated list of unit names (`Wants=`, `After=`, `WantedBy=`, …).
+    UnitNames,
+    /// A user or group name, or a numeric id (`User=`, `Group=`).
+    Account,
+}
+
+fn shape_of(key: &str) -> Shape {
+    match key {
+        "Wants" | "Requires" | "After" | "Before" | "OnFailure" | "OnSuccess" | "WantedBy"
+        | "Alias" => Shape::UnitNames,
+        "User" | "Group" => Shape::Account,
+        _ => Shape::Line,
+    }
+}
+
+/// Whether `name` is one unit name as systemd reads it from a list: the characters of
+/// `[A-Za-z0-9:_.@\\-]`, `%` for specifiers, a known suffix, at most 255 bytes.
+fn is_unit_name(name: &str) -> bool {
+    const SUFFIXES: [&str; 11] = [
+        ".service",
+        ".socket",
+        ".target",
+        ".timer",
+        ".path",
+        ".mount",
+        ".automount",
+        ".swap",
+        ".slice",
+        ".scope",
+        ".device",
+    ];
+    !name.is_empty()
+        && name.len() <= 255
+        && !name.starts_with(['.', '-', '@'])
+        && name.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '@' | '-' | '\\' | '%')
+        })
+        && SUFFIXES
+            .iter()
+            .any(|s| name.len() > s.len() && name.ends_with(s))
+}
+
+/// Whether `name` is a user or group name systemd 252 accepts in `User=`/`Group=` (its relaxed
+/// rules, with `%` doubled for specifiers), or a numeric id. An invalid name is not an error
+/// for systemd: it ignores the assignment and runs the service as root, so it must never be
+/// written.
+fn is_account(name: &str) -> bool {
+    let plain = name.replace("%%", "");
+    !plain.is_empty()
+        && plain.len() <= 256
+        && !plain.contains('%')
+        && !matches!(plain.as_str(), "." | "..")
+        && !plain.starts_with('-')
+        && !plain
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || matches!(c, ':' | '/' | ','))
+}
+
+/// Checks one `key=value` line against the rules in the module documentation.
+///
+/// # Errors
+/// [`Unwritable`] saying which rule the value breaks.
+pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
+    let refuse = |reason: String| {
+        Err(Unwritable {
+            directive: key,
+            reason,
+        })
+    };
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        let what = match c {
+            '\n' => "a line break".to_string(),
+            '\r' => "a carriage return".to_string(),
+            '\0' => "a NUL byte".to_string(),
+            c => format!("the control character U+{:04X}", u32::from(c)),
+        };
+        return refuse(format!(
+            "the value holds {what}, which systemd cannot read in this setting"
+        ));
+    }
+    if value.contains('\u{fffd}') {
+        return refuse(
+            "the value holds bytes that are not valid UTF-8 (shown as U+FFFD); systemd would run something else"
+                .to_string(),
+        );
+    }
+    if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
+        return refuse(
+            "the value starts or ends with whitespace, which systemd strips".to_string(),
+        );
+    }
+    let trailing = value.len() - value.trim_end_matches('\\').len();
+    if trailing % 2 == 1 {
+        return refuse(
+            "the value ends with a backslash, which systemd reads as a line continuation"
+                .to_string(),
+        );
+    }
+    if key.len() + 1 + value.len() >= LONG_LINE_MAX {
+        return refuse(format!(
+            "the line would be {} bytes; systemd reads at most {} bytes per line",
+            key.len() + 1 + value.len(),
+            LONG_LINE_MAX - 1
+        ));
+    }
+    match shape_of(key) {
+        Shape::Line => Ok(()),
+        Shape::UnitNames => match value.split(' ').find(|n| !is_unit_name(n)) {
+            Some(bad) => refuse(format!("`{bad}` is not a unit name")),
+            None => Ok(()),
+        },
+        Shape::Account if !is_account(value) => refuse(format!(
+            "`{value}` is not a user or group name systemd accepts (it would ignore the setting and run the service as root)"
+        )),
+        Shape::Account => Ok(()),
+    }
+}
+
+/// A comment as one `# ` line: backslashes doubled, control characters written as `\n`,
+/// `\t`, `\r` or `\xNN`, so no byte of `text` can end the line or start another.
+#[must_use]
+pub fn comment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push_str("# ");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    let _ = write!(out, "\\x{b:02x}");
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
 
 /// `[Unit]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -287,17 +454,15 @@ pub struct UnitFile {
 }
 
 impl UnitFile {
-    /// The file's text: each comment as a `# ` line, then the non-empty sections separated by
-    /// blank lines. Deterministic for equal input.
-    #[must_use]
-    pub fn render(&self) -> String {
+    /// The file's text: each comment as a `# ` line (see [`comment`]), then the non-empty
+    /// sections separated by blank lines. Deterministic for equal input.
+    ///
+    /// # Errors
+    /// [`Unwritable`] for the first value [`check`] refuses; nothing is half-written.
+    pub fn render(&self) -> Result<String, Unwritable> {
         let mut out = String::new();
         for c in &self.comments {
-            let line: String = c
-                .chars()
-                .map(|ch| if ch.is_control() { ' ' } else { ch })
-                .collect();
-            let _ = writeln!(out, "# {line}");
+            let _ = writeln!(out, "{}", comment(c));
         }
         let (kind_name, kind_entries) = match &self.kind {
             Kind::Service(s) => ("Service", s.entries()),
@@ -316,9 +481,10 @@ impl UnitFile {
             }
             let _ = writeln!(out, "[{name}]");
             for (k, v) in entries {
+                check(k, &v)?;
                 let _ = writeln!(out, "{k}={v}");
             }
         }
-        out
+        Ok(out)
     }
 }

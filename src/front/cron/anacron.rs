@@ -9,13 +9,14 @@
 //! - `RANDOM_DELAY` → `RandomizedDelaySec=` (a new draw each run, as anacron does).
 //! - command → `ExecStart=$SHELL -c '…'` (no `%` processing), `User=root`.
 
-use super::{Env, Options, periodic};
+use super::schedule::Dialect;
+use super::{Daemon, Env, Options, periodic};
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, Origin, Service,
     Timer,
 };
-use crate::report::{Code, Finding};
 
 /// A period as anacron reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,26 +36,75 @@ fn parse_period(word: &str) -> Option<Period> {
     }
 }
 
-/// Joins lines ending in `\` with the next one; yields (first line number, text).
-fn logical_lines(text: &str) -> Vec<(u32, String)> {
+/// One line as anacron reads it (`read_tab_line`).
+struct LogicalLine {
+    /// 1-based number of its first physical line.
+    number: u32,
+    text: String,
+    /// Its last physical line ended in a carriage return (left out of `text`).
+    cr: bool,
+    /// Debian's anacron removed backslashes other than those joining lines.
+    backslashes_dropped: bool,
+}
+
+/// The lines of an anacrontab as anacron reads them: a backslash right before a newline joins
+/// the two lines with a space; Debian's anacron 2.3 drops every other backslash as well,
+/// cronie's keeps them. A carriage return after the backslash ends the line.
+fn logical_lines(text: &str, dialect: Dialect) -> Vec<LogicalLine> {
     let mut out = Vec::new();
     let mut pending: Option<(u32, String)> = None;
+    let mut finish = |number: u32, acc: String, cr: bool| {
+        let (text, backslashes_dropped) = match dialect {
+            Dialect::Debian if acc.contains('\\') => (acc.replace('\\', ""), true),
+            _ => (acc, false),
+        };
+        out.push(LogicalLine {
+            number,
+            text,
+            cr,
+            backslashes_dropped,
+        });
+    };
     for (i, raw) in text.split('\n').enumerate() {
         let no = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
         let (start, mut acc) = pending.take().unwrap_or((no, String::new()));
-        if let Some(body) = line.strip_suffix('\\') {
+        if let Some(body) = raw.strip_suffix('\\') {
             acc.push_str(body);
+            acc.push(' ');
             pending = Some((start, acc));
         } else {
-            acc.push_str(line);
-            out.push((start, acc));
+            acc.push_str(raw.strip_suffix('\r').unwrap_or(raw));
+            finish(start, acc, raw.ends_with('\r'));
         }
     }
-    if let Some(p) = pending {
-        out.push(p);
+    if let Some((start, acc)) = pending {
+        finish(start, acc, false);
     }
     out
+}
+
+/// anacron reads a line up to `\n`: a DOS line ending leaves a carriage return at the end of
+/// the command, or of a variable's value. `vars` names the variables set so far whose line
+/// ended so.
+fn carriage_returns(line: &str, cr: bool, vars: &[String]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let help = "convert /etc/anacrontab to Unix line endings (`dos2unix`); the job may never have worked under anacron";
+    if cr {
+        let last = line.split_whitespace().last().unwrap_or("");
+        findings.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("this line ends in a carriage return (a DOS line ending): anacron kept it as the last character of the command, so the shell read `{last}\\r`; the unit runs the command without it"),
+            help,
+        ));
+    }
+    if !vars.is_empty() {
+        findings.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("the lines setting {} end in a carriage return (a DOS line ending): anacron kept it as the last character of the value; the unit sets the value without it", vars.join(", ")),
+            help,
+        ));
+    }
+    findings
 }
 
 /// Converts an anacrontab.
@@ -62,13 +112,15 @@ fn logical_lines(text: &str) -> Vec<(u32, String)> {
 pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Options) -> Vec<Item> {
     let mut env = Env::default();
     let mut items = Vec::new();
-    for (line_no, line) in logical_lines(text) {
+    let mut cr_vars: Vec<String> = Vec::new();
+    for logical in logical_lines(text, options.dialect) {
+        let (line_no, line, cr) = (logical.number, logical.text, logical.cr);
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
         let origin = Origin {
-            format: Format::Anacron,
+            format: Some(Format::Anacron),
             file: display.to_string(),
             line: Some(line_no),
         };
@@ -79,16 +131,27 @@ pub fn parse_anacrontab(display: &str, text: &str, host: &Host, options: &Option
             && !name.trim().is_empty()
             && !name.trim().contains(char::is_whitespace)
         {
-            env.set(name.trim().to_string(), value.to_string());
+            let name = name.trim().to_string();
+            cr_vars.retain(|v| *v != name);
+            if cr {
+                cr_vars.push(name.clone());
+            }
+            env.set(name, value.to_string());
             continue;
         }
-        let item = job(origin, &line, &env, host, options);
-        match super::periodic_of(&item) {
-            Some(dir) if options.periodic == super::Periodic::PerScript => {
-                items.extend(periodic::per_script(item, &dir, host));
+        let mut item = job(origin, &line, &env, host, options);
+        if !matches!(item.body, Body::Error(_)) {
+            item.findings.extend(carriage_returns(&line, cr, &cr_vars));
+            if logical.backslashes_dropped {
+                let (_, command) = fields(&line, 3);
+                item.findings.push(Finding::note(
+                    Code::AnacronBackslash,
+                    format!("Debian's anacron removes every backslash from its lines, so the command ran as `{command}`; the unit runs it the same way"),
+                    "if the backslashes were meant, the job never worked as written under Debian's anacron: rewrite the command without them (or move it into a script) and convert again",
+                ));
             }
-            _ => items.push(item),
         }
+        items.push(item);
     }
     items
 }
@@ -119,6 +182,31 @@ fn fields(line: &str, n: usize) -> (Vec<(usize, &str)>, &str) {
         rest = &trimmed[end..];
     }
     (out, rest.trim_start_matches([' ', '\t']))
+}
+
+/// anacron takes everything after `=` as the value, quotes included (cron would remove a
+/// matching pair): one finding per such value, which the unit keeps as anacron did.
+fn quote_findings(env: &Env) -> Vec<Finding> {
+    env.iter()
+        .filter(|(_, v)| {
+            v.len() >= 2 && (v.starts_with('"') || v.starts_with('\'')) && v.ends_with(&v[..1])
+        })
+        .map(|(name, value)| {
+            if name == "MAILTO" && value.len() == 2 {
+                Finding::note(
+                    Code::AnacronQuotes,
+                    format!("anacron keeps quotes: MAILTO={value} is the two-character address `{value}`, not an empty one, so it does not turn anacron's mail off"),
+                    "to send no mail, write `MAILTO=` (nothing after `=`) in /etc/anacrontab and convert again",
+                )
+            } else {
+                Finding::note(
+                    Code::AnacronQuotes,
+                    format!("anacron keeps quotes: {name} is `{value}`, quotes included (cron would remove them); the unit sets it the same way"),
+                    format!("if the quotes are not meant to be part of the value, remove them from /etc/anacrontab (`{name}={}`) and convert again", &value[1..value.len() - 1]),
+                )
+            }
+        })
+        .collect()
 }
 
 fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) -> Item {
@@ -244,6 +332,7 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
             "if the hour matters, drop Persistent=true from the timer and accept that missed runs are skipped",
         ));
     }
+    findings.extend(quote_findings(env));
     let random_delay = env
         .get("RANDOM_DELAY")
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -251,6 +340,11 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         .map(|m| m * 60);
 
     let shell = env.get("SHELL").unwrap_or("/bin/sh").to_string();
+    // Without PATH in the table the unit runs with systemd's own PATH.
+    let path = env
+        .get("PATH")
+        .unwrap_or("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    findings.extend(super::missing_executables(&shell, command, path, host));
     let mut service = Service::oneshot(
         command.to_string(),
         Command::Shell {
@@ -265,15 +359,10 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         .filter(|(n, _)| n != "START_HOURS_RANGE" && n != "RANDOM_DELAY")
         .map(|(n, v)| EnvVar::new(n.clone(), v.clone()))
         .collect();
-    super::mail_findings(
-        env,
-        host,
-        options,
-        command,
-        Some("root"),
-        &mut service,
-        &mut findings,
-    );
+    let (hook, mail_finding) =
+        super::mail(env, host, options, command, Daemon::Anacron, Some("root"));
+    service.mail = hook;
+    findings.extend(mail_finding);
     let periodic_dir = periodic::run_parts_dir(command);
     if let Some(dir) = periodic_dir {
         findings.push(Finding::note(

@@ -166,13 +166,243 @@ pub fn job_name(script: &str) -> String {
     String::new()
 }
 
-/// The first word of a script, when it is an absolute path to run (`/usr/bin/x args`).
+/// What a shell line runs, as far as reading it without running it can tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Runs {
+    /// The command word of every simple command that is written out literally (no quotes,
+    /// no expansions), each once, in order, with shell keywords and builtins left out; the
+    /// programs behind `nice`, `env`, `timeout`, `sudo`, `flock` … included.
+    pub commands: Vec<String>,
+    /// Names the line tests before it runs them (`test -x X`, `[ -f X ]`, `command -v X`,
+    /// `which X`).
+    pub tested: Vec<String>,
+}
+
+/// One shell token: a word (and whether it is plain text, without quotes or expansions), an
+/// operator that ends a simple command, or a redirection (its target is the next word).
+#[derive(Debug, PartialEq, Eq)]
+enum Token {
+    Word(String, bool),
+    End,
+    Redirect,
+}
+
+/// Splits a shell line into words and operators; quoted text and expansions make a word
+/// non-literal, `$( … )`, `${ … }` and backquotes are skipped whole.
+fn tokens(script: &str) -> Vec<Token> {
+    let chars: Vec<char> = script.chars().collect();
+    let mut out = Vec::new();
+    let mut word = String::new();
+    let mut literal = true;
+    let mut started = false;
+    let finish =
+        |out: &mut Vec<Token>, word: &mut String, literal: &mut bool, started: &mut bool| {
+            if *started {
+                out.push(Token::Word(std::mem::take(word), *literal));
+            }
+            *literal = true;
+            *started = false;
+        };
+    // The index of the `close` that matches the `open` at `from`.
+    let skip_to = |from: usize, open: char, close: char| -> usize {
+        let mut depth = 0;
+        let mut i = from;
+        while i < chars.len() {
+            if chars[i] == '\\' {
+                i += 1;
+            } else if chars[i] == open {
+                depth += 1;
+            } else if chars[i] == close {
+                depth -= 1;
+                if depth <= 0 {
+                    return i;
+                }
+            }
+            i += 1;
+        }
+        chars.len()
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        match c {
+            ' ' | '\t' => finish(&mut out, &mut word, &mut literal, &mut started),
+            '\n' | ';' | '|' | '&' | '(' | ')' => {
+                finish(&mut out, &mut word, &mut literal, &mut started);
+                out.push(Token::End);
+            }
+            '<' | '>' => {
+                // A number right before is the redirected descriptor (`2>`).
+                if started && literal && word.bytes().all(|b| b.is_ascii_digit()) {
+                    word.clear();
+                    started = false;
+                }
+                finish(&mut out, &mut word, &mut literal, &mut started);
+                while matches!(chars.get(i + 1), Some('<' | '>' | '&' | '|')) {
+                    i += 1;
+                }
+                out.push(Token::Redirect);
+            }
+            '#' if !started => break,
+            '\'' => {
+                let end = (i + 1..chars.len())
+                    .find(|&j| chars[j] == '\'')
+                    .unwrap_or(chars.len());
+                word.extend(&chars[(i + 1).min(end)..end]);
+                (literal, started, i) = (false, true, end);
+            }
+            '"' => {
+                let mut j = i + 1;
+                while j < chars.len() && chars[j] != '"' {
+                    j += if chars[j] == '\\' { 2 } else { 1 };
+                }
+                word.extend(&chars[(i + 1).min(j.min(chars.len()))..j.min(chars.len())]);
+                (literal, started, i) = (false, true, j);
+            }
+            '\\' => {
+                word.extend(chars.get(i + 1));
+                (literal, started, i) = (false, true, i + 1);
+            }
+            '$' => {
+                let end = match chars.get(i + 1) {
+                    Some('(') => skip_to(i + 1, '(', ')'),
+                    Some('{') => skip_to(i + 1, '{', '}'),
+                    _ => i,
+                };
+                word.push('$');
+                (literal, started, i) = (false, true, end);
+            }
+            '`' => {
+                let end = (i + 1..chars.len())
+                    .find(|&j| chars[j] == '`')
+                    .unwrap_or(chars.len());
+                (literal, started, i) = (false, true, end);
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+        i += 1;
+    }
+    finish(&mut out, &mut word, &mut literal, &mut started);
+    out
+}
+
+/// Shell words that are not programs: keywords, and builtins of `dash` and `bash`.
+const SHELL_WORDS: &[&str] = &[
+    "!", "{", "}", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "for",
+    "case", "esac", "in", "select", "function", "time", ".", ":", "[", "[[", "]]", "alias", "bg",
+    "break", "cd", "command", "continue", "echo", "eval", "exec", "exit", "export", "false", "fc",
+    "fg", "getopts", "hash", "jobs", "kill", "local", "printf", "pwd", "read", "readonly",
+    "return", "set", "shift", "test", "times", "trap", "true", "type", "ulimit", "umask",
+    "unalias", "unset", "wait", "source", "let", "declare", "typeset",
+];
+
+/// Programs that run the command after their own options (`nice -n 5 x`), and how many
+/// operands they take before it; options listed take an argument when written apart.
+const WRAPPERS: &[(&str, &[&str], usize)] = &[
+    ("nice", &["-n"], 0),
+    ("ionice", &["-c", "-n", "-p"], 0),
+    ("nohup", &[], 0),
+    ("chronic", &[], 0),
+    ("setsid", &[], 0),
+    ("run-one", &[], 0),
+    ("env", &["-u", "-C", "-S"], 0),
+    ("sudo", &["-u", "-g", "-C", "-D", "-h", "-p", "-U"], 0),
+    ("stdbuf", &["-i", "-o", "-e"], 0),
+    ("timeout", &["-s", "-k"], 1),
+    ("flock", &["-w", "-E"], 1),
+];
+
+/// What the shell line `script` runs (see [`Runs`]).
 #[must_use]
-pub fn leading_executable(script: &str) -> Option<&str> {
-    let first = script.split_whitespace().next()?;
-    (first.starts_with('/')
-        && !first.contains(['$', '`', '"', '\'', ';', '&', '|', '>', '<', '(', ')']))
-    .then_some(first)
+pub fn runs(script: &str) -> Runs {
+    let mut runs = Runs::default();
+    let mut simple: Vec<(String, bool)> = Vec::new();
+    let mut redirect = false;
+    let mut all = tokens(script);
+    all.push(Token::End);
+    for token in all {
+        match token {
+            Token::Redirect => redirect = true,
+            Token::Word(_, _) if redirect => redirect = false,
+            Token::Word(w, literal) => simple.push((w, literal)),
+            Token::End => {
+                redirect = false;
+                simple_command(&std::mem::take(&mut simple), &mut runs);
+            }
+        }
+    }
+    runs
+}
+
+fn simple_command(words: &[(String, bool)], runs: &mut Runs) {
+    let is_assignment = |w: &str| {
+        w.split_once('=')
+            .is_some_and(|(n, _)| crate::ir::env_name_is_valid(n))
+    };
+    let mut i = 0;
+    while let Some((word, literal)) = words.get(i) {
+        let next = |k: usize| words.get(i + k).map(|(w, _)| w.as_str());
+        match word.as_str() {
+            w if is_assignment(w) => i += 1,
+            "!" | "{" | "}" | "if" | "then" | "else" | "elif" | "fi" | "do" | "done" | "while"
+            | "until" | "time" | "exec" => i += 1,
+            "for" | "case" | "select" | "function" => return,
+            "command" if matches!(next(1), Some("-v" | "-V")) => {
+                runs.tested.extend(next(2).map(str::to_string));
+                return;
+            }
+            "command" => i += if next(1) == Some("-p") { 2 } else { 1 },
+            "test" | "[" | "[[" => {
+                for pair in words[i + 1..].windows(2) {
+                    if matches!(pair[0].0.as_str(), "-x" | "-f" | "-e" | "-s" | "-r") {
+                        runs.tested.push(pair[1].0.clone());
+                    }
+                }
+                return;
+            }
+            "type" | "hash" | "which" => {
+                if word == "which" && !runs.commands.contains(word) {
+                    runs.commands.push(word.clone());
+                }
+                runs.tested.extend(
+                    words[i + 1..]
+                        .iter()
+                        .filter(|(w, _)| !w.starts_with('-'))
+                        .map(|(w, _)| w.clone()),
+                );
+                return;
+            }
+            w if !literal || SHELL_WORDS.contains(&w) => return,
+            w => {
+                if !runs.commands.iter().any(|c| c == w) {
+                    runs.commands.push(w.to_string());
+                }
+                let base = w.rsplit('/').next().unwrap_or(w);
+                let Some((_, with_arg, operands)) = WRAPPERS.iter().find(|(n, _, _)| *n == base)
+                else {
+                    return;
+                };
+                i += 1;
+                while let Some((opt, _)) = words.get(i) {
+                    if opt == "-c" && base == "flock" {
+                        return;
+                    }
+                    if !opt.starts_with('-') || opt == "-" {
+                        break;
+                    }
+                    i += if with_arg.contains(&opt.as_str()) {
+                        2
+                    } else {
+                        1
+                    };
+                }
+                i += operands;
+            }
+        }
+    }
 }
 
 /// When the script does nothing on a host that runs systemd (Debian's `[ -d /run/systemd/system ]
@@ -316,6 +546,22 @@ mod tests {
         assert_eq!(job_name("/home/alice/bin/backup.sh --full"), "backup");
         assert_eq!(job_name("SERVICE_MODE=1 /sbin/e2scrub_all"), "e2scrub_all");
         assert_eq!(job_name("cd /srv && ./sync.py"), "sync");
+    }
+
+    #[test]
+    fn what_a_line_runs() {
+        let r = runs("A=1 nice -n 5 /opt/x --y 2>&1 | tee -a /l; [ -x /b ] && /b || echo no");
+        assert_eq!(r.commands, ["nice", "/opt/x", "tee", "/b"]);
+        assert_eq!(r.tested, ["/b"]);
+        let r = runs("timeout -s KILL 10 flock -w 5 /run/l sync.sh >/dev/null");
+        assert_eq!(r.commands, ["timeout", "flock", "sync.sh"]);
+        let r = runs("cd /srv && \"$X\" $(date) `id`; exec 'quoted' # comment x");
+        assert!(r.commands.is_empty(), "{r:?}");
+        let r = runs("if command -v foo >/dev/null; then foo; fi");
+        assert_eq!(
+            (r.commands, r.tested),
+            (vec!["foo".to_string()], vec!["foo".to_string()])
+        );
     }
 
     #[test]

@@ -16,13 +16,13 @@ pub mod command;
 pub mod periodic;
 pub mod schedule;
 
-use crate::calendar;
+use crate::finding::{Code, Finding};
+use crate::fire_times;
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, CalendarEvent, Command, Definition, EnvVar, Format, Item, MailHook, Origin,
     Service, Stdin, Timer, WorkingDir,
 };
-use crate::report::{Code, Finding};
 use schedule::{Dialect, Spec};
 
 /// How a crontab's lines are laid out.
@@ -47,6 +47,32 @@ pub enum Periodic {
     PerScript,
 }
 
+/// What becomes of a periodic directory given as an input that no line of the run runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LoneDirectory {
+    /// Converted on the schedule its name implies (`convert /etc/cron.daily`: the user asked).
+    #[default]
+    Implied,
+    /// Skipped: nothing on the host runs it (`scan` sees every crontab and the anacrontab).
+    Skipped,
+}
+
+/// The user running systemdify, as the process's real uid and its name in the machine's
+/// `/etc/passwd` (`None` when it has none there).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoker {
+    pub uid: u32,
+    pub name: Option<String>,
+}
+
+impl Invoker {
+    /// How `User=` names this user: the name, else the numeric uid (systemd accepts both).
+    #[must_use]
+    pub fn user(&self) -> String {
+        self.name.clone().unwrap_or_else(|| self.uid.to_string())
+    }
+}
+
 /// Options of the cron family.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -55,6 +81,10 @@ pub struct Options {
     /// Emit mail hooks for `MAILTO` instead of a `cron-mailto` finding.
     pub mail: bool,
     pub periodic: Periodic,
+    pub lone_directory: LoneDirectory,
+    /// The user running systemdify: the owner of a crontab read from standard input when
+    /// neither `--user` nor `--system` says otherwise (`crontab -l | systemdify convert -`).
+    pub invoker: Option<Invoker>,
 }
 
 /// Years over which daylight-saving exposure is checked (fixed, so output does not depend on
@@ -228,7 +258,7 @@ pub fn parse_crontab(
 ) -> Vec<Item> {
     let place = Place { host_path };
     let file_origin = || Origin {
-        format: Format::Cron,
+        format: Some(Format::Cron),
         file: display.to_string(),
         line: None,
     };
@@ -246,6 +276,8 @@ pub fn parse_crontab(
             ),
         )];
     }
+    // Findings about the whole file, given to each of its jobs.
+    let mut file_notes = Vec::new();
     let table = match &options.table {
         Table::System => Table::System,
         Table::User(u) => Table::User(u.clone()),
@@ -253,20 +285,54 @@ pub fn parse_crontab(
         Table::Infer if place.spool_user().is_some() => {
             Table::User(place.spool_user().map(str::to_string))
         }
-        Table::Infer if host_path.is_none() => Table::User(None),
+        Table::Infer if host_path.is_none() => match &options.invoker {
+            Some(me) => {
+                let uid = me.uid;
+                let who = match &me.name {
+                    Some(name) => format!("{name} (uid {uid})"),
+                    None => format!("uid {uid} (it has no name in this machine's /etc/passwd)"),
+                };
+                file_notes.push(Finding::note(
+                    Code::CronStdinUser,
+                    format!("standard input is read as the crontab of {who}, the user running systemdify, as `crontab -l` lists its own user's crontab"),
+                    "if it is another user's crontab, convert again with --user NAME (or --system for a crontab with a user column)",
+                ));
+                Table::User(Some(me.user()))
+            }
+            None => Table::User(None),
+        },
         Table::Infer => {
-            let verdicts: Vec<Looks> = text
+            let verdicts: Vec<(Looks, &str)> = text
                 .lines()
                 .filter_map(|l| match classify(l) {
-                    Line::Job(j) => schedule::parse_job(j, options.dialect)
-                        .ok()
-                        .map(|job| looks(host, job.rest)),
+                    Line::Job(j) => schedule::parse_job(j, options.dialect).ok().map(|job| {
+                        let first = job.rest.split_whitespace().next().unwrap_or("");
+                        (looks(host, job.rest), first)
+                    }),
                     _ => None,
                 })
                 .collect();
-            if verdicts.iter().all(|v| *v == Looks::System) && !verdicts.is_empty() {
+            let help = "if that is wrong, convert again with --system, or --user NAME (the crontab's owner)";
+            if verdicts.iter().all(|v| v.0 == Looks::System) && !verdicts.is_empty() {
+                let mut users: Vec<String> = Vec::new();
+                for (_, user) in &verdicts {
+                    let shown = format!("`{user}`");
+                    if !users.contains(&shown) {
+                        users.push(shown);
+                    }
+                }
+                file_notes.push(Finding::note(
+                    Code::CronFormatInferred,
+                    format!("read as a system crontab (a user column after the schedule), as neither its path nor an option says which: in every job line the word after the schedule is a user of the host ({})", users.join(", ")),
+                    help,
+                ));
                 Table::System
-            } else if verdicts.iter().all(|v| *v == Looks::User) {
+            } else if verdicts.iter().all(|v| v.0 == Looks::User) {
+                file_notes.push(Finding::note(
+                    Code::CronFormatInferred,
+                    "read as a user's crontab (no user column), as neither its path nor an option says which: in no job line is the word after the schedule a user of the host",
+                    help,
+                ));
                 Table::User(None)
             } else {
                 return vec![Item::error(
@@ -284,35 +350,81 @@ pub fn parse_crontab(
         Table::User(Some(u)) => format!("cron-{u}"),
         Table::User(None) | Table::Infer => "cron".to_string(),
     };
+    let ends = line_ends(text, options.dialect);
+    file_notes.extend(ends.whole_file.iter().cloned());
     let mut env = Env::default();
-    let mut items = Vec::new();
+    let mut items: Vec<Item> = Vec::new();
+    // The first line Debian's cron cannot read (its whole file is then ignored), and the
+    // assignment it misreads, if that is the reason.
+    let mut broken: Option<(u32, Option<String>)> = None;
     for (idx, raw) in text.split('\n').enumerate() {
         let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         match classify(line) {
             Line::Blank => {}
-            Line::Env(name, value) => env.set(name, value),
+            Line::Env(name, value) => {
+                let empty = line
+                    .split_once('=')
+                    .is_some_and(|(_, v)| v.trim().is_empty());
+                if empty && options.dialect == Dialect::Debian && broken.is_none() {
+                    broken = Some((line_no, Some(line.trim().to_string())));
+                }
+                env.set(name, value);
+            }
             Line::Job(job_text) => {
                 let origin = Origin {
-                    format: Format::Cron,
+                    format: Some(Format::Cron),
                     file: display.to_string(),
                     line: Some(line_no),
                 };
                 let ctx = JobContext {
                     origin,
+                    file_notes: &file_notes,
                     stem_prefix: &stem_prefix,
                     table: &table,
                     env: &env,
                     host,
                     options,
                 };
-                let item = job_item(&ctx, job_text);
-                match periodic_of(&item) {
-                    Some(dir) if options.periodic == Periodic::PerScript => {
-                        items.extend(periodic::per_script(item, &dir, host));
+                let mut item = job_item(&ctx, job_text);
+                if matches!(item.body, Body::Error(_)) {
+                    if options.dialect == Dialect::Debian && broken.is_none() {
+                        broken = Some((line_no, None));
                     }
-                    _ => items.push(item),
+                } else {
+                    if raw.ends_with('\r') {
+                        item.findings.push(carriage_return(raw));
+                    }
+                    if Some(line_no) == ends.last_line_ignored {
+                        item.findings.push(Finding::approximated(
+                            Code::CronNoFinalNewline,
+                            "cronie ignored this line: it is the file's last and does not end in a newline (cronie logged \"missing newline before EOF\"), so the job never ran; the timer runs it",
+                            "check that the job should run at all; end the file with a newline if it stays in use",
+                        ));
+                    }
                 }
+                items.push(item);
+            }
+        }
+    }
+    if let Some((line_no, assignment)) = broken {
+        let (message, help) = match assignment {
+            Some(a) => (
+                format!("Debian's cron ignored this whole file: line {line_no} (`{a}`) has nothing after `=`, which Debian's cron does not read as an assignment but as a broken job line (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one, with the variable empty"),
+                format!("check that the jobs should run at all; for an empty value write `{}\"\"`, which both Debian's cron and cronie read as empty", a.trim_end_matches([' ', '\t'])),
+            ),
+            None => (
+                format!("Debian's cron ignored this whole file: line {line_no} is not a job it can read (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one"),
+                "check that the jobs should run at all; fix or remove the broken line if the file stays in use".to_string(),
+            ),
+        };
+        for item in &mut items {
+            if matches!(item.body, Body::Unit(_)) {
+                item.findings.push(Finding::approximated(
+                    Code::CronFileIgnored,
+                    message.clone(),
+                    help.clone(),
+                ));
             }
         }
     }
@@ -330,6 +442,76 @@ pub fn parse_crontab(
     items
 }
 
+/// What the dialect's cron does with the file's line endings.
+struct LineEnds {
+    /// Findings for every job when cron ignored the whole file (Debian: a last line without
+    /// newline, or a line holding only a carriage return).
+    whole_file: Vec<Finding>,
+    /// The line cron ignored on its own (cronie: the last one, without newline).
+    last_line_ignored: Option<u32>,
+}
+
+/// How Debian cron and cronie treat a missing final newline and DOS line endings. Both read
+/// a line up to `\n`; a comment or blank last line without one is harmless. Debian's
+/// `load_user` then drops the whole file ("Missing newline before EOF, this crontab file will
+/// be ignored"), cronie only that line. A line holding only `\r` is no blank line to either
+/// (`skip_comments` skips spaces and tabs only): cronie logs it as a bad entry, Debian's
+/// `load_user` drops the whole file on that syntax error.
+fn line_ends(text: &str, dialect: Dialect) -> LineEnds {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut ends = LineEnds {
+        whole_file: Vec::new(),
+        last_line_ignored: None,
+    };
+    let last = lines.len();
+    let unterminated = lines
+        .last()
+        .is_some_and(|l| !matches!(classify(l.strip_suffix('\r').unwrap_or(l)), Line::Blank));
+    if unterminated {
+        match dialect {
+            Dialect::Debian => ends.whole_file.push(Finding::approximated(
+                Code::CronNoFinalNewline,
+                format!("Debian's cron ignored this whole file: its last line (line {last}) does not end in a newline, so cron logged \"Missing newline before EOF, this crontab file will be ignored\" and ran none of its jobs; the timer runs this one"),
+                "check that the jobs should run at all: under cron they never did (`crontab` refuses such a file, so it was written by hand or by a tool)",
+            )),
+            Dialect::Cronie => ends.last_line_ignored = u32::try_from(last).ok(),
+        }
+    }
+    let blank_cr = lines
+        .iter()
+        .position(|l| l.trim_start_matches([' ', '\t']) == "\r");
+    if let (Dialect::Debian, Some(i)) = (dialect, blank_cr) {
+        ends.whole_file.push(Finding::approximated(
+            Code::CronCrlf,
+            format!("Debian's cron ignored this whole file: line {} holds only a carriage return (a blank line with a DOS line ending), which cron reads as a broken job line (\"Syntax error, this crontab file will be ignored\"), so none of its jobs ran; the timer runs this one", i + 1),
+            "check that the jobs should run at all; convert the file to Unix line endings (`dos2unix`) if it stays in use",
+        ));
+    }
+    ends
+}
+
+/// The finding for a job line (`raw`, its carriage return included) that ends in a carriage
+/// return: cron keeps it as the last character of the command, or of its standard input
+/// after a `%`.
+fn carriage_return(raw: &str) -> Finding {
+    let job_text = raw.trim_end_matches('\r');
+    let into_stdin = command::split_percent(raw).stdin.is_some();
+    let message = if into_stdin {
+        "this line ends in a carriage return (a DOS line ending): cron kept it as part of the job's standard input (the text after `%`), which ended in `\\r` and a newline; the unit's standard input ends without it".to_string()
+    } else {
+        let words: Vec<&str> = job_text.split_whitespace().collect();
+        let last = words.last().copied().unwrap_or("");
+        format!(
+            "this line ends in a carriage return (a DOS line ending): cron kept it as the last character of the command, so the shell read `{last}\\r` (for a program name: not found; for an argument: a stray character); the unit runs the command without it"
+        )
+    };
+    Finding::approximated(
+        Code::CronCrlf,
+        message,
+        "convert the file to Unix line endings (`dos2unix`); the job may never have worked under cron",
+    )
+}
+
 /// The periodic directory a converted item runs with `run-parts`, if any.
 pub(crate) fn periodic_of(item: &Item) -> Option<String> {
     let Body::Unit(def) = &item.body else {
@@ -343,6 +525,8 @@ pub(crate) fn periodic_of(item: &Item) -> Option<String> {
 
 struct JobContext<'a> {
     origin: Origin,
+    /// Findings about the whole file, reported with every job converted from it.
+    file_notes: &'a [Finding],
     stem_prefix: &'a str,
     table: &'a Table,
     env: &'a Env,
@@ -389,7 +573,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         let n = command::job_name(&split.script);
         if n.is_empty() { "job".to_string() } else { n }
     };
-    let mut findings = Vec::new();
+    let mut findings = ctx.file_notes.to_vec();
     let periodic_dir = periodic::run_parts_dir(&split.script);
     let unit_stem = match periodic_dir {
         Some(dir) => periodic::dir_stem(dir),
@@ -531,21 +715,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
         )),
         _ => {}
     }
-    if ctx.host.which(&shell, path).is_none() {
-        findings.push(Finding::note(
-            Code::CommandNotFound,
-            format!("the shell `{shell}` was not found on {}", ctx.host.label()),
-            "install it on the target, or set SHELL in the crontab",
-        ));
-    } else if let Some(exe) = command::leading_executable(&split.script)
-        && !ctx.host.is_executable(exe)
-    {
-        findings.push(Finding::note(
-            Code::CommandNotFound,
-            format!("`{exe}` was not found on {}", ctx.host.label()),
-            "install it on the target host, or fix the path in ExecStart=",
-        ));
-    }
+    findings.extend(missing_executables(&shell, &split.script, path, ctx.host));
     if job.no_log {
         findings.push(Finding::dropped(
             Code::CronNoLog,
@@ -553,15 +723,16 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
             "nothing to do unless the log volume matters; `LogLevelMax=` on the service silences the job's own output too",
         ));
     }
-    mail_findings(
+    let (hook, mail_finding) = mail(
         ctx.env,
         ctx.host,
         options,
         &split.script,
+        Daemon::Cron,
         user.as_deref(),
-        &mut service,
-        &mut findings,
     );
+    service.mail = hook;
+    findings.extend(mail_finding);
 
     let activation = match &job.spec {
         Spec::Reboot => {
@@ -585,7 +756,13 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
                     "nothing to do",
                 ));
             }
-            calendar_findings(ctx, fields, &events, zone.as_deref(), &mut findings);
+            calendar_findings(
+                ctx,
+                (&job.schedule, fields),
+                &events,
+                zone.as_deref(),
+                &mut findings,
+            );
             if fields.randomized {
                 findings.push(Finding::approximated(
                     Code::CronRandomRange,
@@ -617,6 +794,58 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     item
 }
 
+/// A `command-not-found` finding for the shell and for every program the script runs that
+/// the host lacks: absolute paths as written, bare names on the job's `PATH`. A program the
+/// script tests for before running it (`test -x X && X`) is reported as such.
+pub(crate) fn missing_executables(
+    shell: &str,
+    script: &str,
+    path: &str,
+    host: &Host,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if host.which(shell, path).is_none() {
+        findings.push(Finding::note(
+            Code::CommandNotFound,
+            format!("the shell `{shell}` was not found on {}", host.label()),
+            "install it on the target, or set SHELL in the crontab",
+        ));
+    }
+    let runs = command::runs(script);
+    for program in &runs.commands {
+        let (found, where_) = if program.starts_with('/') {
+            (host.is_executable(program), String::new())
+        } else if program.contains('/') {
+            // Relative to the job's working directory: not checked.
+            continue;
+        } else {
+            (
+                host.which(program, path).is_some(),
+                format!(" on PATH={path}"),
+            )
+        };
+        if found {
+            continue;
+        }
+        let guarded = runs.tested.iter().any(|t| t == program);
+        let message = if guarded {
+            format!(
+                "`{program}` was not found{where_} on {}; the job tests for it before running it, so there it does nothing",
+                host.label()
+            )
+        } else {
+            format!("`{program}` was not found{where_} on {}", host.label())
+        };
+        let help = if program.starts_with('/') {
+            "install it on the target host, or fix the path in ExecStart="
+        } else {
+            "install it on the target host, or add its directory to PATH in the table"
+        };
+        findings.push(Finding::note(Code::CommandNotFound, message, help));
+    }
+    findings
+}
+
 /// A description for a command: its text, shortened.
 fn description(script: &str) -> String {
     let one: String = script.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -627,63 +856,105 @@ fn description(script: &str) -> String {
     }
 }
 
-/// Cron's and anacron's mail: any output of a run is mailed to `MAILTO` (else the owner).
-/// With `--mail` a mail hook; otherwise a finding, unless nothing was ever mailed.
-pub(crate) fn mail_findings(
+/// Which daemon ran a job: the words of its findings and its rules for mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Daemon {
+    Cron,
+    Anacron,
+}
+
+impl Daemon {
+    fn name(self) -> &'static str {
+        match self {
+            Daemon::Cron => "cron",
+            Daemon::Anacron => "anacron",
+        }
+    }
+    /// How to write "send no mail" in this daemon's table: cron removes matching quotes
+    /// (Debian's cron even requires them: `MAILTO=` alone is no assignment there), anacron
+    /// keeps them, so only `MAILTO=` is empty.
+    fn no_mail(self) -> &'static str {
+        match self {
+            Daemon::Cron => "MAILTO=\"\"",
+            Daemon::Anacron => "MAILTO=",
+        }
+    }
+}
+
+/// Cron's and anacron's mail: any output of a run is mailed to `MAILTO`, else to the owner of
+/// the table (`None`: unknown). With `--mail` the hook to add to the service; otherwise the
+/// finding to report, unless nothing was ever mailed.
+pub(crate) fn mail(
     env: &Env,
     host: &Host,
     options: &Options,
     script: &str,
-    user: Option<&str>,
-    service: &mut Service,
-    findings: &mut Vec<Finding>,
-) {
+    daemon: Daemon,
+    owner: Option<&str>,
+) -> (Option<MailHook>, Option<Finding>) {
+    let tool = daemon.name();
     let mailto = env.get("MAILTO");
-    if mailto == Some("") {
-        return;
+    if mailto == Some("") || command::output_discarded(script) {
+        return (None, None);
     }
-    let recipient = mailto
-        .map(str::to_string)
-        .or_else(|| user.map(str::to_string))
-        .unwrap_or_else(|| "root".to_string());
-    if command::output_discarded(script) {
-        return;
-    }
+    let shown = match (mailto, owner) {
+        (Some(to), _) if to.starts_with(['"', '\'']) => format!("`{to}`"),
+        (Some(to), _) | (None, Some(to)) => to.to_string(),
+        (None, None) => "the crontab's owner".to_string(),
+    };
+    // Without a known owner the job runs as root (no User=), so a hook mails root.
+    let recipient = mailto.or(owner).unwrap_or("root").to_string();
     if options.mail {
-        service.mail = Some(MailHook {
-            to: recipient.clone(),
+        let hook = MailHook {
+            to: recipient,
             from: env.get("MAILFROM").map(str::to_string),
-        });
-        findings.push(Finding::note(
+        };
+        let note = Finding::note(
             Code::CronMailHook,
-            format!("output is mailed to {recipient} by systemdify-cron-mail@.service when the run printed anything, as cron did"),
+            format!(
+                "output is mailed to {shown} by systemdify-cron-mail@.service when the run printed anything, as {tool} did"
+            ),
             "the target needs /usr/sbin/sendmail; the mail helper reads the run's output from the journal",
-        ));
-        return;
+        );
+        return (Some(hook), Some(note));
     }
-    let sendmail = host.is_executable("/usr/sbin/sendmail");
-    if !sendmail && host.root().is_some() {
-        findings.push(Finding::note(
-            Code::CronNoMta,
-            format!("cron would mail any output to {recipient}, but the host has no /usr/sbin/sendmail, so cron discarded it; the journal keeps it now"),
-            "nothing to do; read the output with `journalctl -u NAME.service`",
-        ));
-        return;
+    if !host.is_executable("/usr/sbin/sendmail") && host.root().is_some() {
+        return (
+            None,
+            Some(Finding::note(
+                Code::CronNoMta,
+                format!(
+                    "{tool} would mail any output to {shown}, but the host has no /usr/sbin/sendmail, so {tool} discarded it; the journal keeps it now"
+                ),
+                "nothing to do; read the output with `journalctl -u NAME.service`",
+            )),
+        );
     }
-    findings.push(Finding::dropped(
-        Code::CronMailto,
-        format!("cron mailed any output of this job to {recipient}; the converted job's output goes to the journal and is not mailed"),
-        "convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set MAILTO=\"\" if the mail was unwanted",
-    ));
+    (
+        None,
+        Some(Finding::dropped(
+            Code::CronMailto,
+            format!(
+                "{tool} mailed any output of this job to {shown}; the converted job's output goes to the journal and is not mailed"
+            ),
+            format!(
+                "convert with --mail to get a mail hook (OnSuccess=/OnFailure=) that mails non-empty output, or set {} if the mail was unwanted",
+                daemon.no_mail()
+            ),
+        )),
+    )
 }
 
 fn calendar_findings(
     ctx: &JobContext<'_>,
-    fields: &schedule::Fields,
+    (text, fields): (&str, &schedule::Fields),
     events: &[CalendarEvent],
     zone: Option<&str>,
     findings: &mut Vec<Finding>,
 ) {
+    if let Some(finding) = star_rule_finding(text, fields) {
+        findings.push(finding);
+    }
     if events.len() == 2 {
         let week =
             fields.days.count_ones() == 7 && (fields.days >> fields.days.trailing_zeros()) == 0x7f;
@@ -710,7 +981,7 @@ fn calendar_findings(
         None => ctx.host.time_zone(),
     };
     if let Some(tz) = tz {
-        let (gap, fold) = calendar::dst_exposure(events, &tz, DST_YEARS.0, DST_YEARS.1);
+        let (gap, fold) = fire_times::dst_exposure(events, &tz, DST_YEARS.0, DST_YEARS.1);
         let wildcard = fields.minute_star || fields.hour_star;
         let name = tz.iana_name().unwrap_or("the host's zone").to_string();
         if gap && !wildcard {
@@ -735,6 +1006,32 @@ fn calendar_findings(
             "nothing to do unless runs can take longer than the interval and must overlap",
         ));
     }
+}
+
+/// The note for Vixie's `*` rule, when it changes the meaning: a day field that starts with
+/// `*` without being `*` itself (`*/2`) makes cron AND the two day fields, where POSIX (and
+/// busybox) OR two restricted fields — and the two readings give different days.
+fn star_rule_finding(text: &str, fields: &schedule::Fields) -> Option<Finding> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let [_, _, dom, _, dow] = words.as_slice() else {
+        return None;
+    };
+    let all_days = fields.days == 0xffff_fffe && fields.weekdays == 0x7f;
+    if !(fields.day_star || fields.weekday_star) || *dom == "*" || *dow == "*" || all_days {
+        return None;
+    }
+    let (name, field) = if fields.day_star {
+        ("day-of-month", dom)
+    } else {
+        ("day-of-week", dow)
+    };
+    Some(Finding::note(
+        Code::CronDomDowAnd,
+        format!(
+            "the {name} field `{field}` starts with `*`, so cron (Vixie's rule, kept by Debian cron and cronie) runs the job only on days that match both day fields (`{dom}` and `{dow}`), not on days that match either, as POSIX reads two restricted fields; the timer does the same"
+        ),
+        "nothing to do if that is what was meant; for either day, write the field without the leading `*` (such as `1-31/2` for `*/2`)",
+    ))
 }
 
 /// Whether the day-of-month and month sets allow no date at all (and the days are not ORed

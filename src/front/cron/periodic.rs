@@ -4,10 +4,78 @@
 //! By default the directory stays one unit that runs `run-parts` (same order, one script
 //! after another); with `--periodic per-script` each script that `run-parts` would run becomes
 //! its own unit with the directory's schedule.
+//!
+//! A directory is also an input of its own ([`directory`]): it then runs on the schedule its
+//! name implies, the line of Debian's `/etc/crontab` for it. When a crontab or anacrontab line
+//! of the same run also runs it, the line's item is the directory's ([`merge`]).
 
+use super::{LoneDirectory, Options, Periodic, Table};
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Command, Item};
-use crate::report::{Code, Finding};
+use std::collections::BTreeMap;
+
+/// The periodic directories, each with the schedule of the line of Debian's `/etc/crontab`
+/// (cron-daemon-common) that runs it and how that reads. Debian has no line for
+/// `cron.yearly`: it gets `cron.monthly`'s time, in January.
+const PERIODS: [(&str, &str, &str); 5] = [
+    ("hourly", "17 * * * *", "every hour at minute 17"),
+    ("daily", "25 6 * * *", "every day at 06:25"),
+    ("weekly", "47 6 * * 7", "every Sunday at 06:47"),
+    (
+        "monthly",
+        "52 6 1 * *",
+        "on the 1st of every month at 06:52",
+    ),
+    ("yearly", "52 6 1 1 *", "on 1 January at 06:52"),
+];
+
+/// The `PATH` of Debian's `/etc/crontab`.
+const DEBIAN_PATH: &str = "/usr/local/sbin:/usr/local/bin:/sbin:/bin:/usr/sbin:/usr/bin";
+
+/// The entry of [`PERIODS`] for a host path naming a periodic directory (`/etc/cron.daily`).
+fn period(dir: &str) -> Option<&'static (&'static str, &'static str, &'static str)> {
+    let name = dir.trim_end_matches('/').strip_prefix("/etc/cron.")?;
+    PERIODS.iter().find(|(p, _, _)| *p == name)
+}
+
+/// Whether the host path names one of the periodic directories `/etc/cron.{hourly,…,yearly}`.
+#[must_use]
+pub fn is_periodic_dir(host_path: &str) -> bool {
+    period(host_path).is_some()
+}
+
+/// Converts the periodic directory `dir` given as an input of its own: one item (named after the
+/// directory, no line) running `run-parts` on the schedule of Debian's `/etc/crontab` line for
+/// it, with its `SHELL` and `PATH`, as root. `--periodic per-script` splits it later, as it
+/// does a line's item.
+#[must_use]
+pub fn directory(display: &str, dir: &str, host: &Host, options: &Options) -> Vec<Item> {
+    let dir = dir.trim_end_matches('/');
+    let Some((_, schedule, when)) = period(dir) else {
+        return Vec::new();
+    };
+    let line = format!("{schedule} root cd / && run-parts --report {dir}");
+    let text = format!("SHELL=/bin/sh\nPATH={DEBIAN_PATH}\n{line}\n");
+    let lines = Options {
+        table: Table::System,
+        periodic: Periodic::RunParts,
+        ..options.clone()
+    };
+    let mut items = super::parse_crontab(display, None, &text, host, &lines);
+    for item in &mut items {
+        item.origin.line = None;
+        item.findings.insert(
+            0,
+            Finding::note(
+                Code::PeriodicDirectory,
+                format!("no crontab or anacrontab line of this run runs {dir}, so it runs {when}, as Debian's /etc/crontab runs it (`{line}`)"),
+                "if the host ran it at another time (anacron, cronie's /etc/cron.d/0hourly, an edited /etc/crontab), convert it together with the file that runs it: that line's schedule is used then",
+            ),
+        );
+    }
+    items
+}
 
 /// The directory a script runs with `run-parts`, when it names one of the periodic directories.
 #[must_use]
@@ -20,10 +88,7 @@ pub fn run_parts_dir(script: &str) -> Option<&str> {
                 .by_ref()
                 .find(|a| !a.is_empty() && !a.starts_with('-'))?;
             let base = dir.trim_end_matches('/');
-            return ["hourly", "daily", "weekly", "monthly", "yearly"]
-                .iter()
-                .any(|p| base == format!("/etc/cron.{p}"))
-                .then_some(base);
+            return is_periodic_dir(base).then_some(base);
         }
     }
     None
@@ -88,6 +153,88 @@ fn exits_under_systemd(text: &str) -> bool {
     squeezed.contains("if [ -d /run/systemd/system ]; then exit 0; fi")
         || squeezed.contains("[ -d /run/systemd/system ] && exit 0")
         || squeezed.contains("if [ -d /run/systemd/system ]; then exit 0 fi")
+}
+
+/// Makes a periodic directory given as an input and a line of another input that runs it one
+/// item: the line's. `inputs` holds each input's items, with the host path of the directory
+/// when the input was one. The line wins because its schedule is how the host ran the
+/// directory; the directory's own is only what its name implies. Every line that runs it gets
+/// a note naming the lines, in (file, line) order, so the result does not depend on the order
+/// of the inputs. A directory that no line runs stays its own item, or with
+/// [`LoneDirectory::Skipped`] (`scan`, which reads every file that could run it) is skipped.
+#[must_use]
+pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>, lone: LoneDirectory) -> Vec<Item> {
+    let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for item in inputs
+        .iter()
+        .filter(|(dir, _)| dir.is_none())
+        .flat_map(|(_, items)| items)
+    {
+        if let Some(dir) = super::periodic_of(item) {
+            let at = match item.origin.line {
+                Some(l) => format!("{}:{l}", item.origin.file),
+                None => item.origin.file.clone(),
+            };
+            lines.entry(dir).or_default().push(at);
+        }
+    }
+    for at in lines.values_mut() {
+        at.sort();
+        at.dedup();
+    }
+    let mut merged: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (dir, items) in inputs {
+        let unparsed = items.iter().any(|i| matches!(i.body, Body::Error(_)));
+        match dir {
+            Some(dir) if !unparsed && lines.contains_key(dir.trim_end_matches('/')) => {
+                let display = items
+                    .first()
+                    .map(|i| i.origin.file.clone())
+                    .unwrap_or_default();
+                merged.insert(dir.trim_end_matches('/').to_string(), display);
+            }
+            Some(dir) if !unparsed && lone == LoneDirectory::Skipped => {
+                out.extend(items.into_iter().map(|item| unused(item, &dir)));
+            }
+            _ => out.extend(items),
+        }
+    }
+    for item in &mut out {
+        let Some(dir) = super::periodic_of(item) else {
+            continue;
+        };
+        let (Some(given), Some(at)) = (merged.get(&dir), lines.get(&dir)) else {
+            continue;
+        };
+        let (runs, which) = match at.as_slice() {
+            [one] => (format!("{one} runs it"), "that line's".to_string()),
+            many => (
+                format!("{} run it", many.join(", ")),
+                "each line's".to_string(),
+            ),
+        };
+        item.findings.push(Finding::note(
+            Code::PeriodicDirectoryMerged,
+            format!("{given} was given as an input too; {runs}, so it is converted once, as this item, on {which} schedule rather than on the one the directory's name implies"),
+            "nothing to do; convert the directory alone to get the schedule its name implies",
+        ));
+    }
+    out
+}
+
+/// A directory's item made a skipped one: nothing on the host runs the directory.
+fn unused(mut item: Item, dir: &str) -> Item {
+    let dir = dir.trim_end_matches('/');
+    item.body = Body::Skipped;
+    item.findings = vec![Finding::note(
+        Code::PeriodicDirectoryUnused,
+        format!(
+            "no crontab or anacrontab line on this host runs {dir}, so its scripts did not run; nothing is converted"
+        ),
+        "if something else ran them (a systemd-cron timer, a custom job), convert the directory with `systemdify convert --root DIR {dir}` to get a timer on the schedule its name implies",
+    )];
+    item
 }
 
 /// Splits an item that runs `run-parts DIR` into one item per script of the directory, each

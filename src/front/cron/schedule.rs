@@ -241,6 +241,83 @@ pub fn parse_job(line: &str, dialect: Dialect) -> Result<JobLine<'_>, LineError>
     })
 }
 
+/// Reads a schedule on its own, as `explain` takes it: exactly five fields or one `@` word,
+/// blanks around allowed. Errors are located in `text` as given (1-based columns), never in
+/// anything added to it.
+///
+/// # Errors
+/// A [`LineError`] when the schedule is empty, has another number of fields, or does not
+/// parse.
+pub fn parse_schedule(text: &str, dialect: Dialect) -> Result<JobLine<'static>, LineError> {
+    let body = text
+        .trim_start_matches([' ', '\t'])
+        .trim_end_matches([' ', '\t']);
+    let lead = text.len() - text.trim_start_matches([' ', '\t']).len();
+    let col = |byte_in_body: usize| column(text, lead + byte_in_body);
+    if body.is_empty() {
+        return Err(LineError {
+            column: 1,
+            message: "the schedule is empty: give five fields (minute hour day-of-month month day-of-week, such as `30 4 * * *`) or an @ word (`@daily`)".to_string(),
+        });
+    }
+    let words: Vec<(usize, &str)> = body
+        .split([' ', '\t'])
+        .scan(0usize, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect();
+    let nickname = words[0].1.trim_start_matches('-').starts_with('@');
+    let wanted = if nickname { 1 } else { 5 };
+    if let Some((start, extra)) = words.get(wanted) {
+        let message = if nickname {
+            format!(
+                "an @ word is the whole schedule, but `{extra}` follows `{}`",
+                words[0].1
+            )
+        } else {
+            format!(
+                "a schedule has exactly five fields (minute hour day-of-month month day-of-week); `{extra}` is a sixth (cron has no seconds or year field)"
+            )
+        };
+        return Err(LineError {
+            column: col(*start),
+            message,
+        });
+    }
+    if words.len() < wanted {
+        let missing = ["minute", "hour", "day-of-month", "month", "day-of-week"][words.len()];
+        return Err(LineError {
+            column: col(body.len()),
+            message: format!(
+                "a schedule has five fields (minute hour day-of-month month day-of-week) or is one @ word; this one has {}, so the {missing} field is missing",
+                words.len()
+            ),
+        });
+    }
+    let line = format!("{body} :");
+    let job = parse_job(&line, dialect).map_err(|e| {
+        // The appended command is never the user's mistake: at most, point at the end.
+        let at = body
+            .char_indices()
+            .nth(e.column.saturating_sub(1) as usize)
+            .map_or(body.len(), |(byte, _)| byte);
+        LineError {
+            column: col(at),
+            message: e.message,
+        }
+    })?;
+    Ok(JobLine {
+        no_log: job.no_log,
+        spec: job.spec,
+        schedule: job.schedule,
+        rest: "",
+        rest_column: column(text, lead + body.len()),
+    })
+}
+
 fn nickname(word: &str) -> Option<Spec> {
     let (minutes, hours, days, months, weekdays, hour_star, day_star, weekday_star) = match word {
         "@reboot" => return Some(Spec::Reboot),
@@ -481,7 +558,7 @@ impl Fields {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::back::systemd::calendar::expression;
+    use crate::back::systemd::on_calendar::expression;
 
     fn on_calendar(line: &str) -> Vec<String> {
         let job = parse_job(line, Dialect::Debian).unwrap();

@@ -5,11 +5,11 @@
 use super::launch::{self, Start};
 use super::shell::{Arg, Call, Interp, Part, SourceKind};
 use super::{Conversion, is_harmless};
+use crate::finding::{Code, Finding};
 use crate::ir::{
     Command, EnvFile, EnvVar, Limit, Output, Resource, Service, ServiceKind, Word, WordPart,
     WorkingDir,
 };
-use crate::report::{Code, Finding};
 
 /// Arguments that make a daemon check its configuration and exit.
 const TEST_FLAGS: &[&str] = &[
@@ -49,6 +49,7 @@ pub(super) fn pick_launch(
         tested: s.tested,
         redirected: false,
         output: None,
+        function: None,
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -152,6 +153,31 @@ pub(super) struct StartPlan {
     pub(super) lock_files: bool,
     /// Other commands that change something.
     pub(super) other: Vec<Call>,
+    /// Calls of shell functions of the script (or of files it sources, or of its framework)
+    /// that the reading could not inline: what they run is unknown.
+    pub(super) functions: Vec<Call>,
+}
+
+/// Whether `file` is one of the helper libraries whose functions are commands with a known
+/// meaning (`start_daemon`, `killproc`, `log_*`, …), not code of the script's own.
+fn is_library(file: &str) -> bool {
+    file.ends_with("/lsb/init-functions") || file.ends_with("init.d/functions")
+}
+
+/// Why a call of a function that is not inlined keeps the script wrapped.
+fn function_reason(c: &Call, script: &str, action: &str) -> String {
+    let name = c.program().unwrap_or_default();
+    match c.function.as_deref() {
+        Some(f) if f == script => format!(
+            "its {action} action calls the shell function `{name}` ({}) before the script defines it, or where it calls itself, so what it runs is not known",
+            super::shell::place(c.line)
+        ),
+        Some(f) => format!(
+            "its {action} action calls `{name}` ({}), a shell function of {f} that this tool does not follow",
+            super::shell::place(c.line)
+        ),
+        None => format!("`{name}` is not a shell function"),
+    }
 }
 
 pub(super) fn is_run_dir(p: &str) -> Option<String> {
@@ -183,6 +209,28 @@ pub(super) fn ulimit_resource(flag: char) -> Option<Resource> {
     })
 }
 
+/// `path` as an absolute, normalized path: as it is when absolute, else inside `dir` (an
+/// absolute directory) when known. `.` and `..` are resolved by their names, as systemd wants
+/// normalized paths.
+pub(super) fn absolute_in(path: &str, dir: Option<&str>) -> Option<String> {
+    let joined = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("{}/{path}", dir.filter(|d| d.starts_with('/'))?)
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in joined.split('/') {
+        match c {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    (!parts.is_empty()).then(|| format!("/{}", parts.join("/")))
+}
+
 pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
     call.args.iter().map(Arg::literal).collect()
 }
@@ -209,7 +257,7 @@ impl Conversion<'_> {
                 } else if w == "-u" {
                     i += 2;
                 } else if let Some((n, v)) = w.split_once('=')
-                    && crate::back::systemd::escape::env_name_is_valid(n)
+                    && crate::ir::env_name_is_valid(n)
                 {
                     if n == "PATH" {
                         path = v.to_string();
@@ -246,9 +294,34 @@ impl Conversion<'_> {
     }
 }
 
+/// Shell builtins that are no programs (a unit cannot run them without a shell).
+const SHELL_BUILTINS: &[&str] = &[
+    "eval", "exec", "trap", "alias", "unalias", "hash", "getopts", "let", "local", "typeset",
+    "declare", "readonly", "export", "source", ".", "cd", "pushd", "popd", "ulimit", "umask",
+    "shopt", "jobs", "fg", "bg", "disown", "builtin", "times", "[[", "return", "exit",
+];
+
 /// A command of a script that starts no daemon, as it is: only when it runs on every path
-/// (not under a condition, in a loop or a pipeline, nor `also_refuse`) and its words are known.
+/// (not under a condition, in a loop or a pipeline, nor `also_refuse`), its words are known,
+/// and it is a program (not a shell function or builtin).
 fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, String> {
+    if c.function.is_none()
+        && c.program()
+            .is_some_and(|p| SHELL_BUILTINS.contains(&p.as_str()))
+    {
+        return Err(format!(
+            "its {action} action runs `{}` ({}), a shell builtin, not a program a unit can run",
+            c.display(),
+            super::shell::place(c.line)
+        ));
+    }
+    if let Some(file) = &c.function {
+        return Err(format!(
+            "its {action} action runs `{}` ({}), a shell function of {file}, not a program a unit can run",
+            c.display(),
+            super::shell::place(c.line)
+        ));
+    }
     if c.conditional || c.in_loop || c.piped || also_refuse {
         return Err(format!(
             "its {action} action runs `{}` ({}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
@@ -341,6 +414,7 @@ impl Conversion<'_> {
                 // `$DAEMON` from a defaults file as the command: resolve it.
                 if let Some(p) = interp.resolve(first) {
                     let mut c = call.clone();
+                    c.function = interp.function_of(&p).map(str::to_string);
                     c.args[0] = Arg::Field(vec![Part::Lit(p)]);
                     return self.sort_start_call(&c, interp, daemons, plan);
                 }
@@ -454,6 +528,12 @@ impl Conversion<'_> {
         if base == "eval" && words.get(1).is_some_and(|w| is_harmless(w)) {
             return;
         }
+        // A function of the script's own code that was not inlined: what it runs is unknown.
+        // (Other functions of the helper libraries are commands with a known meaning.)
+        if call.function.as_deref().is_some_and(|f| !is_library(f)) {
+            plan.functions.push(call.clone());
+            return;
+        }
         if daemons
             .iter()
             .any(|d| *d == program || d.rsplit('/').next() == Some(base.as_str()))
@@ -488,6 +568,9 @@ impl Conversion<'_> {
                 s.path, s.line
             ));
         }
+        if let Some(c) = plan.functions.first() {
+            return Err(function_reason(c, &self.path, "start"));
+        }
         if plan.launches.is_empty() {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
@@ -503,8 +586,28 @@ impl Conversion<'_> {
         plan_checks.extend(checks);
         let mut plan_other: Vec<Call> = plan.other.clone();
         plan_other.extend(stray);
-        // The program: an absolute path, or looked up on the host's PATH.
+        // The shell's own directory (`cd DIR` in the script), when it is an absolute path.
+        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
+        // The program: an absolute path, a relative one inside the directory it runs from
+        // (start-stop-daemon runs it after its --chdir), or looked up on the host's PATH.
         let mut program = start.program.clone();
+        if !program.starts_with('/') && program.contains('/') {
+            let dir = if start.tool == "start-stop-daemon" {
+                start
+                    .chdir
+                    .clone()
+                    .filter(|d| d.starts_with('/'))
+                    .or_else(|| shell_dir.clone())
+            } else {
+                shell_dir.clone()
+            };
+            program = absolute_in(&program, dir.as_deref()).ok_or_else(|| {
+                format!(
+                    "it starts `{program}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`",
+                    super::shell::place(start.line)
+                )
+            })?;
+        }
         if !program.starts_with('/') {
             match self.host.which(
                 &program,
@@ -575,7 +678,8 @@ impl Conversion<'_> {
         svc.exec.working_dir = start
             .chdir
             .clone()
-            .or_else(|| plan.workdir.clone())
+            .filter(|d| d.starts_with('/'))
+            .or_else(|| shell_dir.clone())
             .filter(|d| d != "/")
             .map(WorkingDir::Path);
         svc.exec.nice = start.nice;
@@ -597,14 +701,39 @@ impl Conversion<'_> {
             });
         }
         if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
-            svc.logging.stdout = Some(Output::Append(file.clone()));
-            if *errors {
-                svc.logging.stderr = Some(Output::Append(file.clone()));
+            // The shell opens the file in its own directory, before the starter runs (so
+            // start-stop-daemon's --chdir does not count).
+            match absolute_in(file, shell_dir.as_deref()) {
+                Some(path) => {
+                    svc.logging.stdout = Some(Output::Append(path.clone()));
+                    if *errors {
+                        svc.logging.stderr = Some(Output::Append(path));
+                    }
+                }
+                None => self.findings.push(Finding::dropped(
+                    Code::SysvRelativeOutput,
+                    format!(
+                        "the start command's output goes to `{file}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`; the output goes to the journal instead",
+                        super::shell::place(start.line)
+                    ),
+                    "add StandardOutput=append:/ABSOLUTE/PATH (and StandardError=) if the log file is still wanted",
+                )),
             }
         }
         if let Some(out) = &start.output {
-            svc.logging.stdout = Some(Output::Append(out.clone()));
-            svc.logging.stderr = Some(Output::Append(out.clone()));
+            if out.starts_with('/') {
+                svc.logging.stdout = Some(Output::Append(out.clone()));
+                svc.logging.stderr = Some(Output::Append(out.clone()));
+            } else {
+                self.findings.push(Finding::dropped(
+                    Code::SysvRelativeOutput,
+                    format!(
+                        "start-stop-daemon refuses `--output {out}` ({}): the file must be an absolute path, so the script's start failed; the output goes to the journal instead",
+                        super::shell::place(start.line)
+                    ),
+                    "add StandardOutput=append:/ABSOLUTE/PATH (and StandardError=) if a log file is wanted",
+                ));
+            }
         }
         for u in &start.unmapped {
             self.findings.push(Finding::dropped(
@@ -687,9 +816,24 @@ impl Conversion<'_> {
     ) -> Result<(), String> {
         let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
         let mut commands = Vec::new();
+        let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
         for c in steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
-            commands.push(self.unwrap_env(cmd, Some(svc)));
+            let cmd = match self.unwrap_env(cmd, Some(svc)) {
+                // `./bin/tool` runs in the shell's directory.
+                Command::Argv(mut a) if a[0].contains('/') && !a[0].starts_with('/') => {
+                    a[0] = absolute_in(&a[0], shell_dir.as_deref()).ok_or_else(|| {
+                        format!(
+                            "its start action runs `{}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`",
+                            a[0],
+                            super::shell::place(c.line)
+                        )
+                    })?;
+                    Command::Argv(a)
+                }
+                other => other,
+            };
+            commands.push(cmd);
         }
         let mut stops = Vec::new();
         for c in stop_calls {
@@ -742,6 +886,7 @@ impl Conversion<'_> {
             let commands: Vec<Vec<String>> = calls
                 .iter()
                 .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
+                .filter(|c| !self.runs_itself(c) && c.function.is_none())
                 .filter_map(literal_command)
                 .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
                     Command::Argv(a) => a,
@@ -762,6 +907,7 @@ impl Conversion<'_> {
         }
         svc.exec.limits.clone_from(&plan.limits);
         svc.exec.umask = plan.umask;
+        svc.exec.working_dir = shell_dir.filter(|d| d != "/").map(WorkingDir::Path);
         Ok(())
     }
 
@@ -853,7 +999,7 @@ impl Conversion<'_> {
                 continue;
             }
             let Some(p) = call.program() else { continue };
-            if is_harmless(&p) {
+            if is_harmless(&p) || self.runs_itself(call) || call.function.is_some() {
                 continue;
             }
             if call.args.iter().any(|a| {
@@ -879,6 +1025,20 @@ impl Conversion<'_> {
             "the reload action does not signal the daemon or run a reload command (it restarts it, does nothing, or does something this tool cannot read); no ExecReload= written, so `systemctl reload` fails",
             "`systemctl restart` does the same; add ExecReload= if the daemon has a real reload",
         ));
+    }
+
+    /// Whether `call` runs this script again (`$0 stop`, `/etc/init.d/NAME start`,
+    /// `service NAME restart`, `invoke-rc.d NAME restart`): a restart, not a command of its own.
+    fn runs_itself(&self, call: &Call) -> bool {
+        let Some(p) = call.program() else {
+            return false;
+        };
+        let base = p.rsplit('/').next().unwrap_or(&p);
+        if p == self.path || (p.contains("/init.d/") && super::unit_stem(&p) == self.name) {
+            return true;
+        }
+        matches!(base, "service" | "invoke-rc.d")
+            && call.args.get(1).and_then(Arg::literal).as_deref() == Some(self.name.as_str())
     }
 
     pub(super) fn wrap(&mut self, svc: &mut Service, has_reload: bool) {
@@ -918,6 +1078,7 @@ impl Conversion<'_> {
                     | Code::CommandNotFound
                     | Code::UserNotFound
                     | Code::SysvDefaultsChoice
+                    | Code::SysvRelativeOutput
             )
         });
     }

@@ -2,8 +2,8 @@
 //! `[Install]`, and the LSB dependency headers become ordering.
 
 use super::{Conversion, facility, unit_stem};
+use crate::finding::{Code, Finding};
 use crate::ir::{Activation, Service};
-use crate::report::{Code, Finding};
 
 impl Conversion<'_> {
     /// `switched_off` names the defaults-file setting that kept the daemon from starting on

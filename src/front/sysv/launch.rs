@@ -85,6 +85,13 @@ impl Start {
             return Err(format!("{} names no program", self.tool));
         };
         match interp.resolve(exe) {
+            Some(p) if interp.function_of(&p).is_some() => {
+                return Err(format!(
+                    "{} runs `{p}`, a shell function of {}, which only the script can run",
+                    self.tool,
+                    interp.function_of(&p).unwrap_or_default()
+                ));
+            }
             Some(p) if !p.is_empty() => self.program = p,
             _ => {
                 return Err(format!(
@@ -415,6 +422,11 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
                     "start-stop-daemon names no --exec or --startas program".to_string(),
                 ));
             };
+            if let Some(file) = interp.function_of(&exe) {
+                return Some(Err(format!(
+                    "start-stop-daemon runs `{exe}`, a shell function of {file}, which only the script can run"
+                )));
+            }
             s.program = exe;
             s.args = ssd.rest.clone();
             s.background = ssd.has("--background");
@@ -532,6 +544,10 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }
         }
         _ => {
+            // A shell function named like the daemon is not the daemon.
+            if call.function.is_some() {
+                return None;
+            }
             if !daemons.iter().any(|d| {
                 *d == program || d.rsplit('/').next() == Some(base) && !program.contains('/')
             }) {

@@ -35,9 +35,9 @@ mod install;
 pub mod launch;
 pub mod shell;
 
+use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{Body, Command, Definition, Format, Item, Origin, Service};
-use crate::report::{Code, Finding};
 use daemon::{StartPlan, pick_launch};
 use shell::{Call, Interp, Part, SourceKind, is_toggle};
 
@@ -113,6 +113,7 @@ pub(super) const HARMLESS: &[&str] = &[
     "continue",
     "break",
     "read",
+    "init_is_upstart",
 ];
 
 /// Whether a command (a name or a path) only prints, tests or reads: [`HARMLESS`] or an LSB
@@ -170,7 +171,7 @@ pub fn parse_init_script(
             .unwrap_or_else(|| "init-script".to_string()),
     };
     let origin = Origin {
-        format: Format::Sysv,
+        format: Some(Format::Sysv),
         file: display.to_string(),
         line: None,
     };
@@ -357,7 +358,7 @@ impl<'h> Conversion<'h> {
             let stop = interp.run_action("stop");
             let reload = interp
                 .case
-                .and_then(|c| shell::arm_for(c, "reload"))
+                .filter(|c| shell::has_arm(c, "reload"))
                 .map(|_| interp.run_action("reload"));
             (start, stop, reload)
         };
@@ -452,6 +453,16 @@ impl<'h> Conversion<'h> {
                 ));
             }
         }
+        if reload_calls.is_none() {
+            self.findings.push(Finding::note(
+                Code::SysvReloadRestarts,
+                format!(
+                    "the script has no reload action (`{} reload` did not reload anything either), so the unit has no ExecReload= and `systemctl reload {}` fails with \"Job type reload is not applicable\"",
+                    self.path, self.name
+                ),
+                "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
+            ));
+        }
         self.environment(&interp, &mut svc);
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
         Ok(Definition {
@@ -498,47 +509,72 @@ impl<'h> Conversion<'h> {
         }
     }
 
+    /// What `/lib/init/init-d-script` runs for start, stop and reload: `call do_start` (the
+    /// script's `do_start_override` or `do_start`, else the framework's: `call
+    /// do_start_prepare`, `call do_start_cmd`, `call do_start_cleanup`), likewise for stop, and
+    /// `do_reload` (`do_reload_cmd` under the wrapper, or `RELOAD_SIGNAL`). The framework's own
+    /// `do_start_cmd`, `do_stop_cmd` and `do_reload_signal` are given as the commands they run,
+    /// so that a script's hook calling them is followed.
     fn framework_actions(
         &mut self,
         interp: &mut Interp,
     ) -> (Vec<Call>, Vec<Call>, Option<Vec<Call>>) {
-        let mut start = Vec::new();
-        if let Some(calls) = interp.run_function("do_start_override") {
-            start = calls;
+        let pid = if interp.value("PIDFILE").is_some_and(|p| !p.is_empty()) {
+            "--pidfile $PIDFILE "
         } else {
-            if let Some(calls) = interp.run_function("do_start_prepare") {
-                start.extend(calls);
+            ""
+        };
+        let start_cmd = format!(
+            "start-stop-daemon --start --quiet {pid}--name $COMMAND_NAME --exec $DAEMON $START_ARGS -- $DAEMON_ARGS"
+        );
+        let stop_cmd =
+            "start-stop-daemon --stop --quiet --retry=TERM/0/CONT/30/KILL/5 --exec $DAEMON"
+                .to_string();
+        let signal_cmd =
+            "start-stop-daemon --stop --signal $RELOAD_SIGNAL --quiet --exec $DAEMON".to_string();
+        interp.framework = true;
+        interp.declare_functions("/lib/init/init-d-script", shell::INIT_D_SCRIPT_FUNCTIONS);
+        interp
+            .builtins
+            .insert("do_start_cmd".to_string(), vec![start_cmd.clone()]);
+        interp
+            .builtins
+            .insert("do_stop_cmd".to_string(), vec![stop_cmd.clone()]);
+        interp
+            .builtins
+            .insert("do_reload_signal".to_string(), vec![signal_cmd.clone()]);
+        // `call NAME`: the script's `NAME_override`, else its `NAME`.
+        let call = |interp: &mut Interp, name: &str| {
+            interp
+                .run_function(&format!("{name}_override"))
+                .or_else(|| interp.run_function(name))
+        };
+        let phases = |interp: &mut Interp, action: &str, default: &str| {
+            if let Some(calls) = call(interp, &format!("do_{action}")) {
+                return calls;
             }
-            if let Some(calls) = interp.run_function("do_start_cmd_override") {
-                start.extend(calls);
-            } else {
-                let pid = if interp.value("PIDFILE").is_some_and(|p| !p.is_empty()) {
-                    "--pidfile $PIDFILE "
-                } else {
-                    ""
-                };
-                start.push(interp.synthesize(
-                    &format!("start-stop-daemon --start --quiet {pid}--name $COMMAND_NAME --exec $DAEMON $START_ARGS -- $DAEMON_ARGS"),
-                    0,
-                ));
-            }
-        }
-        let stop = interp.run_function("do_stop_override").unwrap_or_else(|| {
-            vec![interp.synthesize(
-                "start-stop-daemon --stop --quiet --retry=TERM/0/CONT/30/KILL/5 --exec $DAEMON",
-                0,
-            )]
-        });
+            let mut calls = call(interp, &format!("do_{action}_prepare")).unwrap_or_default();
+            calls.extend(
+                call(interp, &format!("do_{action}_cmd"))
+                    .unwrap_or_else(|| vec![interp.synthesize(default, 0)]),
+            );
+            calls.extend(call(interp, &format!("do_{action}_cleanup")).unwrap_or_default());
+            calls
+        };
+        let start = phases(interp, "start", &start_cmd);
+        let stop = phases(interp, "stop", &stop_cmd);
         let reload = if let Some(calls) = interp
             .run_function("do_reload_override")
             .or_else(|| interp.run_function("do_reload"))
         {
             Some(calls)
+        } else if let Some(calls) = call(interp, "do_reload_cmd") {
+            let mut all = call(interp, "do_reload_prepare").unwrap_or_default();
+            all.extend(calls);
+            all.extend(call(interp, "do_reload_cleanup").unwrap_or_default());
+            Some(all)
         } else if interp.value("RELOAD_SIGNAL").is_some_and(|s| !s.is_empty()) {
-            Some(vec![interp.synthesize(
-                "start-stop-daemon --stop --signal $RELOAD_SIGNAL --quiet --exec $DAEMON",
-                0,
-            )])
+            Some(vec![interp.synthesize(&signal_cmd, 0)])
         } else {
             None
         };
@@ -731,6 +767,385 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    fn stdout_of(item: &Item) -> Option<&crate::ir::Output> {
+        service(item).logging.stdout.as_ref()
+    }
+
+    #[test]
+    fn a_relative_log_file_is_found_in_the_directory_the_script_changed_to() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) cd /srv/food\n  $DAEMON --foreground >> logs/../logs/./food.log 2>&1 &\n  ;;\nesac\n"
+        ));
+        let append = crate::ir::Output::Append("/srv/food/logs/food.log".into());
+        assert_eq!(stdout_of(&item), Some(&append));
+        assert_eq!(service(&item).logging.stderr.as_ref(), Some(&append));
+    }
+
+    #[test]
+    fn a_relative_log_file_in_an_unknown_directory_is_dropped_with_a_finding() {
+        // The shell opens `>>` in its own directory, which nothing here names
+        // (start-stop-daemon's --chdir only applies to the daemon, after the shell opened it).
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chdir /srv/food --pidfile /run/food.pid --exec /usr/sbin/food >> logs/food.log 2>&1 ;;\nesac\n"
+        ));
+        assert_eq!(stdout_of(&item), None);
+        assert_eq!(service(&item).logging.stderr, None);
+        let f = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvRelativeOutput)
+            .expect("a finding");
+        assert_eq!(f.level, crate::finding::Level::Dropped);
+        assert!(f.message.contains("logs/food.log"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_relative_output_option_is_dropped_as_start_stop_daemon_refuses_it() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --background --chdir /srv/food --output food.log --exec /usr/sbin/food ;;\nesac\n"
+        ));
+        assert_eq!(stdout_of(&item), None);
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvRelativeOutput
+                    && f.message.contains("--output food.log"))
+        );
+    }
+
+    #[test]
+    fn a_relative_program_is_found_in_the_directory_the_script_changed_to() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=./bin/food\ncase \"$1\" in\n start) cd /opt/food\n  $DAEMON --config ./food.conf &\n  ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec![
+                "/opt/food/bin/food".into(),
+                "--config".into(),
+                "./food.conf".into()
+            ])
+        );
+        assert_eq!(
+            service(&item).exec.working_dir,
+            Some(crate::ir::WorkingDir::Path("/opt/food".into()))
+        );
+    }
+
+    #[test]
+    fn a_relative_program_in_an_unknown_directory_wraps_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=bin/food\ncase \"$1\" in\n start) $DAEMON & ;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let why = &item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .unwrap()
+            .message;
+        assert!(why.contains("`bin/food`"), "{why}");
+    }
+
+    #[test]
+    fn a_relative_command_of_a_oneshot_unit_is_found_in_the_scripts_cd() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) cd /opt/food\n  ./bin/food-load --all ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec!["/opt/food/bin/food-load".into(), "--all".into()])
+        );
+        assert_eq!(
+            service(&item).exec.working_dir,
+            Some(crate::ir::WorkingDir::Path("/opt/food".into()))
+        );
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) ./bin/food-load ;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    #[test]
+    fn a_relative_cd_is_no_working_directory() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) cd food\n  $DAEMON >> food.log ;;\nesac\n"
+        ));
+        assert_eq!(service(&item).exec.working_dir, None);
+        assert_eq!(stdout_of(&item), None);
+    }
+
+    fn reload_note(item: &Item) -> &Finding {
+        item.findings
+            .iter()
+            .find(|f| f.code == Code::SysvReloadRestarts)
+            .expect("a sysv-reload-restarts finding")
+    }
+
+    #[test]
+    fn a_script_whose_usage_arm_catches_reload_has_no_reload_action() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\n stop) start-stop-daemon --stop --pidfile /run/food.pid ;;\n restart|force-reload) $0 stop; $0 start ;;\n *) echo \"Usage: $0 {{start|stop|restart|force-reload}}\" >&2; exit 1 ;;\nesac\n"
+        ));
+        assert!(service(&item).reload.is_empty());
+        let f = reload_note(&item);
+        assert_eq!(
+            f.message,
+            "the script has no reload action (`/etc/init.d/food reload` did not reload anything either), so the unit has no ExecReload= and `systemctl reload food` fails with \"Job type reload is not applicable\""
+        );
+        assert!(f.help.contains("systemctl restart"), "{}", f.help);
+    }
+
+    #[test]
+    fn a_script_without_any_reload_arm_says_so_too() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\nesac\n"
+        ));
+        assert!(service(&item).reload.is_empty());
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the script has no reload action")
+        );
+    }
+
+    #[test]
+    fn a_wrapped_script_without_reload_gets_no_exec_reload_of_its_usage_message() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
+        ));
+        assert!(matches!(
+            service(&item).kind,
+            crate::ir::ServiceKind::Script { .. }
+        ));
+        assert!(service(&item).reload.is_empty());
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the script has no reload action")
+        );
+    }
+
+    #[test]
+    fn a_reload_arm_that_restarts_keeps_its_own_wording() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food ;;\n restart|reload) $0 stop; $0 start ;;\nesac\n"
+        ));
+        // `$0 stop; $0 start` is a restart: never ExecReload=/etc/init.d/food stop.
+        assert!(
+            service(&item).reload.is_empty(),
+            "{:?}",
+            service(&item).reload
+        );
+        assert!(
+            reload_note(&item)
+                .message
+                .starts_with("the reload action does not signal")
+        );
+    }
+
+    /// Converts `script` at /etc/init.d/food on a host holding `files` (path, text).
+    fn convert_on(script: &str, files: &[(&str, &str)]) -> Item {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        let host = Host::at(dir.path());
+        let mut items =
+            parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
+        items.remove(0)
+    }
+
+    /// Every command line of the unit: ExecStartPre=, ExecStart=, ExecStop=, ExecReload=.
+    fn programs(svc: &Service) -> Vec<String> {
+        let program = |c: &Command| match c {
+            Command::Argv(a) => a.first().cloned().unwrap_or_default(),
+            Command::Expand { program, .. } => program.clone(),
+            other => format!("{other:?}"),
+        };
+        svc.pre
+            .iter()
+            .chain(std::iter::once(&svc.command))
+            .chain(svc.stop.command.iter())
+            .chain(svc.reload.iter())
+            .map(program)
+            .collect()
+    }
+
+    fn wrapped_because(item: &Item) -> &str {
+        assert!(
+            matches!(service(item).kind, ServiceKind::Script { .. }),
+            "not wrapped: {:?}",
+            service(item)
+        );
+        &item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .expect("sysv-wrapped")
+            .message
+    }
+
+    /// A mail daemon's script in the courier style: settings, helper functions, and a `start)`
+    /// that calls them.
+    const MAIL_HELPERS: &str = "prefix=/usr\nsbindir=${prefix}/sbin\ndaemonscript=${sbindir}/food\nrundir=/var/run/food\npidfile=${rundir}/pid\n. /lib/lsb/init-functions\nmake_rundir()\n{\n\tif [ ! -d \"$rundir\" ]; then\n\t\tmkdir -m 0775 $rundir\n\tfi\n}\ndo_start_cmd()\n{\n\tmake_rundir\n\tstart-stop-daemon --start --quiet --pidfile $pidfile --exec $daemonscript -- -p $pidfile\n}\ndo_stop_cmd()\n{\n\tstart-stop-daemon --stop --quiet --retry 10 --pidfile $pidfile\n}\n";
+
+    #[test]
+    fn helper_functions_called_from_start_are_inlined() {
+        let item = convert(&format!(
+            "{HEAD}{MAIL_HELPERS}case \"$1\" in\nstart)\n\tlog_daemon_msg \"Starting\" food\n\tdo_start_cmd\n\tlog_end_msg 0\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nesac\nexit 0\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(programs(svc), ["/usr/sbin/food"]);
+        assert_eq!(
+            svc.kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food/pid".into())
+            }
+        );
+        assert_eq!(svc.stop.timeout_sec, Some(10));
+    }
+
+    #[test]
+    fn a_helper_function_from_a_sourced_file_is_never_a_command() {
+        // The helpers live in the package's own shell library, which this reading does not
+        // follow: the script is wrapped, naming the function.
+        let item = convert_on(
+            &format!(
+                "{HEAD}. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
+            ),
+            &[(
+                "/usr/share/food/init-helpers",
+                "do_start_cmd() { /usr/sbin/food-setup; /usr/sbin/food; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
+            )],
+        );
+        let why = wrapped_because(&item);
+        assert!(why.contains("`do_start_cmd`"), "{why}");
+        assert!(why.contains("/usr/share/food/init-helpers"), "{why}");
+        assert!(
+            !programs(service(&item))
+                .iter()
+                .any(|p| p.starts_with("do_"))
+        );
+    }
+
+    #[test]
+    fn a_function_defined_where_start_never_goes_is_never_a_command() {
+        // `do_start_cmd` only exists once `setup` has run, which `start` never calls.
+        let item = convert(&format!(
+            "{HEAD}setup() {{\n\tdo_start_cmd() {{ /usr/sbin/food; }}\n}}\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tkillall food\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`do_start_cmd` (line 13)"), "{why}");
+        assert!(
+            !programs(service(&item))
+                .iter()
+                .any(|p| p.starts_with("do_"))
+        );
+    }
+
+    #[test]
+    fn a_function_that_calls_itself_is_never_a_command() {
+        let item = convert(&format!(
+            "{HEAD}start_it() {{ /usr/sbin/food-prepare; start_it; }}\ncase \"$1\" in\nstart)\n\tstart_it\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`start_it`"), "{why}");
+        assert!(!programs(service(&item)).iter().any(|p| p == "start_it"));
+    }
+
+    #[test]
+    fn the_init_d_script_frameworks_own_functions_are_followed() {
+        // do_start_override calls the framework's do_start_cmd; do_stop_cmd is the script's
+        // own (it replaces the framework's).
+        let item = convert(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\nDAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ndo_start_override() {\n\tmkdir -p /run/food\n\tdo_start_cmd\n}\ndo_stop_cmd() {\n\tstart-stop-daemon --stop --quiet --retry=INT/20/KILL/5 --pidfile $PIDFILE\n}\n",
+        );
+        let svc = service(&item);
+        assert_eq!(programs(svc), ["/usr/sbin/food"]);
+        assert_eq!(svc.stop.signal.as_deref(), Some("INT"));
+        assert_eq!(svc.stop.timeout_sec, Some(20));
+        assert_eq!(svc.exec.runtime_directories, ["food"]);
+    }
+
+    #[test]
+    fn init_d_script_call_runs_the_override_or_the_function() {
+        let item = convert(
+            "#!/bin/sh /lib/init/init-d-script\n### BEGIN INIT INFO\n# Provides: food\n### END INIT INFO\nDAEMON=/usr/sbin/food\ndo_start_override() {\n\tcall do_start_cmd\n}\ndo_start_cmd_override() {\n\tstart-stop-daemon --start --background --exec $DAEMON -- --foreground\n}\n",
+        );
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/food".into(), "--foreground".into()])
+        );
+    }
+
+    #[test]
+    fn rhel_action_runs_its_command() {
+        // `action MESSAGE COMMAND` of /etc/rc.d/init.d/functions: the command is what runs.
+        let item = convert(&format!(
+            "{HEAD}. /etc/rc.d/init.d/functions\ncase \"$1\" in\nstart)\n\taction \"Loading food tables: \" /usr/sbin/food-load -a\n\t;;\nstop)\n\taction \"Flushing food tables: \" /usr/sbin/food-load -F\n\t;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/food-load".into(), "-a".into()])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/food-load".into(),
+                "-F".into()
+            ]))
+        );
+    }
+
+    #[test]
+    fn exec_runs_its_command() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\nstart)\n\texec $DAEMON --foreground &\n\t;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).command,
+            Command::Argv(vec!["/usr/sbin/food".into(), "--foreground".into()])
+        );
+        assert_eq!(service(&item).kind, ServiceKind::Exec);
+    }
+
+    #[test]
+    fn a_shell_builtin_is_never_a_command_of_a_oneshot_unit() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\nstart)\n\teval /usr/sbin/food-load --all\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`eval /usr/sbin/food-load --all`"), "{why}");
+        assert!(why.contains("shell builtin"), "{why}");
+    }
+
+    #[test]
+    fn a_starter_never_runs_a_shell_function_as_its_program() {
+        let item = convert(&format!(
+            "{HEAD}. /lib/lsb/init-functions\nfood_run() {{ /usr/sbin/food -c /etc/food.conf; }}\ncase \"$1\" in\nstart)\n\tstart_daemon -p /run/food.pid food_run\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`food_run`, a shell function"), "{why}");
+    }
+
+    #[test]
+    fn a_library_function_is_never_a_command_of_a_oneshot_unit() {
+        // No daemon is started (the setup tool is not $DAEMON), so commands would be taken as
+        // they are: `killproc` is a function of /lib/lsb/init-functions, not a program.
+        let item = convert(&format!(
+            "{HEAD}. /lib/lsb/init-functions\ncase \"$1\" in\nstart)\n\t/usr/sbin/food-setup --load\n\t;;\nstop)\n\tkillproc /usr/sbin/food-setup\n\t;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("`killproc /usr/sbin/food-setup`"), "{why}");
+        assert!(why.contains("/lib/lsb/init-functions"), "{why}");
     }
 
     #[test]

@@ -42,34 +42,660 @@ fn options() -> brush_parser::ParserOptions {
 /// Parses `text` as a (bash-compatible) shell program.
 ///
 /// # Errors
-/// A syntax error, with brush's line and column (1, 1 when it has none).
+/// A syntax error, located at its cause: the quote, `if`, `case`, loop or brace that is never
+/// closed, or the keyword or `;;` that stands where it cannot (brush itself only says where it
+/// gave up, often the end of the script).
 pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
     let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options());
     parser.parse_program().map_err(|e| {
-        let (line, column) = match &e {
-            brush_parser::ParseError::ParsingNear(p) => (p.line, p.column),
-            brush_parser::ParseError::Tokenizing {
-                position: Some(p), ..
-            } => (p.line, p.column),
-            _ => (text.lines().count().max(1), 1),
+        let at = |p: &brush_parser::SourcePosition| {
+            (
+                u32::try_from(p.line).unwrap_or(u32::MAX),
+                u32::try_from(p.column).unwrap_or(u32::MAX),
+            )
         };
-        let message = match &e {
-            brush_parser::ParseError::ParsingNear(_) => {
-                "shell syntax error here (look for an unclosed `if`, `case`, loop, brace or quote above)".to_string()
+        let end = (
+            u32::try_from(text.lines().count().max(1)).unwrap_or(u32::MAX),
+            1,
+        );
+        let (line, column, message) = match &e {
+            brush_parser::ParseError::Tokenizing { inner, position } => {
+                use brush_parser::TokenizerError as T;
+                let opened = match inner {
+                    T::UnterminatedSingleQuote(p) => Some((p, "single quote")),
+                    T::UnterminatedDoubleQuote(p) => Some((p, "double quote")),
+                    T::UnterminatedBackquote(p) => Some((p, "backquote")),
+                    T::UnterminatedAnsiCQuote(p) => Some((p, "$'…' quote")),
+                    T::UnterminatedExtendedGlob(p) => Some((p, "extended glob")),
+                    _ => None,
+                };
+                // A `$(`/`${` left open on an earlier line than the quote brush stopped at
+                // comes first: that quote was most likely meant to close something else.
+                // Likewise a string that runs over line breaks before it.
+                let expansion = lexical_fault(text).filter(|(l, c, m)| {
+                    let (l, c) = (*l as usize, *c as usize);
+                    (m.contains("`$") && opened.is_none_or(|(p, _)| l < p.line))
+                        || (m.contains("most likely")
+                            && opened.is_none_or(|(p, _)| (l, c) < (p.line, p.column)))
+                });
+                // `<<EOF` whose `EOF` line never comes: brush gives where the tags stand.
+                let here_doc = match inner {
+                    T::UnterminatedHereDocuments(tags, at) => at
+                        .trim_matches(|c| c == '[' || c == ']')
+                        .split(|c: char| !c.is_ascii_digit())
+                        .filter_map(|n| n.parse::<u32>().ok())
+                        .collect::<Vec<_>>()
+                        .get(..2)
+                        .map(|lc| {
+                            // Back to the `<<` itself.
+                            let column = text
+                                .lines()
+                                .nth(lc[0].saturating_sub(1) as usize)
+                                .and_then(|l| {
+                                    let before: String =
+                                        l.chars().take(lc[1] as usize).collect();
+                                    before.rfind("<<").map(|b| before[..b].chars().count() + 1)
+                                })
+                                .and_then(|c| u32::try_from(c).ok())
+                                .unwrap_or(lc[1]);
+                            (
+                                lc[0],
+                                column,
+                                format!(
+                                    "this here-document is never ended: no line `{}` follows",
+                                    tags.split(',').next().unwrap_or(tags).trim()
+                                ),
+                            )
+                        }),
+                    _ => None,
+                };
+                match (opened, expansion.or(here_doc)) {
+                    (_, Some(f)) => f,
+                    (Some((p, what)), None) => {
+                        let (l, c) = at(p);
+                        (l, c, format!("this {what} is never closed"))
+                    }
+                    (None, None) => lexical_fault(text).unwrap_or_else(|| {
+                        let (l, c) = position.as_ref().map_or(end, at);
+                        (l, c, format!("shell syntax error: {inner}"))
+                    }),
+                }
             }
-            brush_parser::ParseError::ParsingAtEndOfInput => {
-                "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed".to_string()
-            }
-            brush_parser::ParseError::Tokenizing { inner, .. } => {
-                format!("shell syntax error: {inner}")
-            }
+            brush_parser::ParseError::ParsingNear(p) => match lexical_fault(text)
+                .or_else(|| structure_fault(text))
+            {
+                Some(f) => f,
+                None => {
+                    let (l, c) = at(p);
+                    (l, c, "shell syntax error here".to_string())
+                }
+            },
+            brush_parser::ParseError::ParsingAtEndOfInput => lexical_fault(text)
+                .or_else(|| structure_fault(text))
+                .unwrap_or((
+                end.0,
+                end.1,
+                "unexpected end of the script: an `if`, `case`, loop, brace or quote is not closed"
+                    .to_string(),
+            )),
         };
         ParseFailure {
-            line: u32::try_from(line).unwrap_or(u32::MAX),
-            column: u32::try_from(column).unwrap_or(u32::MAX),
+            line,
+            column,
             message,
         }
     })
+}
+
+/// Finds a quote, backquote, `$(`, `$((` or `${` that is never closed, reading the characters
+/// (comments and here-document bodies skipped), as `(line, column, message)`.
+fn lexical_fault(text: &str) -> Option<(u32, u32, String)> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Ctx {
+        Single,
+        Double,
+        Back,
+        /// `$(`, with the depth of parentheses opened inside it and the number of `case`
+        /// commands open inside it (whose patterns end with a `)` of their own).
+        Sub(u32, u32),
+        Arith(u32),
+        Param,
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut open: Vec<(Ctx, (u32, u32))> = Vec::new();
+    // Here-document delimiters to read after the current line: (word, tabs stripped).
+    let mut pending: Vec<(String, bool)> = Vec::new();
+    // The first quoted string that ran over a line break: (opening, the line it closed on).
+    let mut first_multiline: Option<((u32, u32), u32)> = None;
+    let (mut line, mut col) = (1u32, 1u32);
+    let mut i = 0;
+    let advance = |i: &mut usize, line: &mut u32, col: &mut u32, n: usize| {
+        for _ in 0..n {
+            if chars.get(*i) == Some(&'\n') {
+                *line += 1;
+                *col = 1;
+            } else {
+                *col += 1;
+            }
+            *i += 1;
+        }
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        let here = (line, col);
+        let top = open.last().map(|(c, _)| *c);
+        let code = matches!(top, None | Some(Ctx::Sub(..) | Ctx::Arith(_)));
+        let closes = match top {
+            Some(Ctx::Single) => {
+                if c != '\'' {
+                    advance(&mut i, &mut line, &mut col, 1);
+                    continue;
+                }
+                true
+            }
+            Some(Ctx::Back) => c == '`',
+            Some(Ctx::Double) => c == '"',
+            Some(Ctx::Param) => c == '}',
+            _ => false,
+        };
+        if closes {
+            if let Some((Ctx::Single | Ctx::Double, (l, c))) = open.pop()
+                && l < line
+                && first_multiline.is_none()
+            {
+                first_multiline = Some(((l, c), line));
+            }
+            advance(&mut i, &mut line, &mut col, 1);
+            continue;
+        }
+        match c {
+            '\\' => advance(&mut i, &mut line, &mut col, 2),
+            '$' if next == Some('(') && chars.get(i + 2) == Some(&'(') => {
+                open.push((Ctx::Arith(0), here));
+                advance(&mut i, &mut line, &mut col, 3);
+            }
+            '$' if next == Some('(') => {
+                open.push((Ctx::Sub(0, 0), here));
+                advance(&mut i, &mut line, &mut col, 2);
+            }
+            '$' if next == Some('{') => {
+                open.push((Ctx::Param, here));
+                advance(&mut i, &mut line, &mut col, 2);
+            }
+            '`' => {
+                open.push((Ctx::Back, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '"' => {
+                open.push((Ctx::Double, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '\'' if top != Some(Ctx::Double) => {
+                open.push((Ctx::Single, here));
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '(' if code => {
+                if let Some((Ctx::Sub(d, _) | Ctx::Arith(d), _)) = open.last_mut() {
+                    *d += 1;
+                }
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            ')' if code => {
+                match open.last_mut() {
+                    Some((Ctx::Sub(0, 0), _)) => {
+                        open.pop();
+                    }
+                    Some((Ctx::Arith(0), _)) if next == Some(')') => {
+                        open.pop();
+                        advance(&mut i, &mut line, &mut col, 1);
+                    }
+                    Some((Ctx::Sub(0, _), _)) => {}
+                    Some((Ctx::Sub(d, _) | Ctx::Arith(d), _)) => *d = d.saturating_sub(1),
+                    _ => {}
+                }
+                advance(&mut i, &mut line, &mut col, 1);
+            }
+            '#' if code
+                && (i == 0 || chars[i - 1].is_whitespace() || ";&|(".contains(chars[i - 1])) =>
+            {
+                while i < chars.len() && chars[i] != '\n' {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+            }
+            '<' if code && next == Some('<') && chars.get(i + 2) != Some(&'<') => {
+                advance(&mut i, &mut line, &mut col, 2);
+                let strip = chars.get(i) == Some(&'-');
+                if strip {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                while chars.get(i).is_some_and(|c| *c == ' ' || *c == '\t') {
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                let mut word = String::new();
+                while let Some(&c) = chars.get(i) {
+                    if c.is_whitespace() || ";&|<>()".contains(c) {
+                        break;
+                    }
+                    if !"'\"\\".contains(c) {
+                        word.push(c);
+                    }
+                    advance(&mut i, &mut line, &mut col, 1);
+                }
+                if !word.is_empty() {
+                    pending.push((word, strip));
+                }
+            }
+            '\n' if code && !pending.is_empty() => {
+                advance(&mut i, &mut line, &mut col, 1);
+                // The bodies, one after the other, each up to its delimiter line.
+                for (word, strip) in std::mem::take(&mut pending) {
+                    loop {
+                        if i >= chars.len() {
+                            // brush reports an unterminated here-document itself.
+                            return None;
+                        }
+                        let start = i;
+                        while i < chars.len() && chars[i] != '\n' {
+                            i += 1;
+                        }
+                        let body: String = chars[start..i].iter().collect();
+                        let body = if strip {
+                            body.trim_start_matches('\t')
+                        } else {
+                            body.as_str()
+                        };
+                        let done = body == word;
+                        i = (i + 1).min(chars.len());
+                        line += 1;
+                        col = 1;
+                        if done {
+                            break;
+                        }
+                    }
+                }
+            }
+            c if c.is_ascii_alphabetic()
+                && matches!(top, Some(Ctx::Sub(..)))
+                && (i == 0 || chars[i - 1].is_whitespace() || ";&|(".contains(chars[i - 1])) =>
+            {
+                let word: String = chars[i..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == '_')
+                    .collect();
+                let ends = chars
+                    .get(i + word.len())
+                    .is_none_or(|c| c.is_whitespace() || ";&|)".contains(*c));
+                if let Some((Ctx::Sub(_, cases), _)) = open.last_mut()
+                    && ends
+                {
+                    match word.as_str() {
+                        "case" => *cases += 1,
+                        "esac" => *cases = cases.saturating_sub(1),
+                        _ => {}
+                    }
+                }
+                advance(&mut i, &mut line, &mut col, word.len().max(1));
+            }
+            _ => advance(&mut i, &mut line, &mut col, 1),
+        }
+    }
+    // The outermost substitution or expansion left open (quotes inside it were most likely
+    // meant to close something else), else the innermost quote.
+    let (ctx, (l, c)) = open
+        .iter()
+        .find(|(c, _)| !matches!(c, Ctx::Single | Ctx::Double))
+        .or_else(|| open.last())
+        .copied()?;
+    let message = match ctx {
+        Ctx::Single => "this single quote is never closed",
+        Ctx::Double => "this double quote is never closed",
+        Ctx::Back => "this backquote is never closed",
+        Ctx::Sub(..) => "this `$(` is never closed with `)`",
+        Ctx::Arith(_) => "this `$((` is never closed with `))`",
+        Ctx::Param => "this `${` is never closed with `}`",
+    };
+    // A quote left alone at the end pairs, in the shell's reading, with every quote after the
+    // one really missing: when an earlier string ran over a line break, its opening quote is
+    // most likely the one never closed.
+    if let (Ctx::Single | Ctx::Double, Some(((ml, mc), to))) = (ctx, first_multiline)
+        && (ml, mc) < (l, c)
+    {
+        return Some((
+            ml,
+            mc,
+            format!(
+                "this quote is most likely never closed: the string it opens runs on to line {to}, and the quote at line {l}, column {c} is left unpaired at the end"
+            ),
+        ));
+    }
+    Some((l, c, message.to_string()))
+}
+
+/// An open compound command while [`structure_fault`] reads the tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    /// `if`/`elif` before its `then`.
+    IfCondition,
+    /// After `then` or `else`.
+    IfBody,
+    /// After `case`, before `in`.
+    CaseWord,
+    /// Reading a pattern list (after `in` or `;;`).
+    CasePattern,
+    /// Inside an arm (after the pattern's `)`).
+    CaseArm,
+    /// `for`/`select` before `do`.
+    ForHeader,
+    /// `while`/`until` before `do`.
+    LoopCondition,
+    /// Between `do` and `done`.
+    LoopBody,
+    Brace,
+    Subshell,
+}
+
+/// Finds the construct a syntax error comes from, reading the tokens the way the grammar nests
+/// `if`/`case`/loops/braces (keywords count only where a command starts): the first keyword or
+/// `;;` that closes nothing open, or the innermost construct left open at the first token it
+/// cannot take, or at the end. `(line, column, message)`; `None` when the nesting is sound.
+fn structure_fault(text: &str) -> Option<(u32, u32, String)> {
+    let tokens = brush_parser::tokenize_str(text).ok()?;
+    let pos = |t: &brush_parser::Token| {
+        let p = &t.location().start;
+        (
+            u32::try_from(p.line).unwrap_or(u32::MAX),
+            u32::try_from(p.column).unwrap_or(u32::MAX),
+        )
+    };
+    let name = |o: Open, kw: &str| match o {
+        Open::IfCondition | Open::IfBody => ("`if`", "`fi`"),
+        Open::CaseWord | Open::CasePattern | Open::CaseArm => ("`case`", "`esac`"),
+        Open::ForHeader | Open::LoopCondition | Open::LoopBody => match kw {
+            "for" => ("`for` loop", "`done`"),
+            "select" => ("`select` loop", "`done`"),
+            "until" => ("`until` loop", "`done`"),
+            _ => ("`while` loop", "`done`"),
+        },
+        Open::Brace => ("`{`", "`}`"),
+        Open::Subshell => ("`(`", "`)`"),
+    };
+    // (what, opening keyword, where it opened)
+    let mut stack: Vec<(Open, String, (u32, u32))> = Vec::new();
+    let unclosed_before = |stack: &[(Open, String, (u32, u32))], tok: &str, at: (u32, u32)| {
+        let (o, kw, (l, c)) = stack.last()?;
+        let (what, closer) = name(*o, kw);
+        let missing = match (o, tok) {
+            (Open::IfCondition, "fi" | "elif" | "else") => "`then`".to_string(),
+            (Open::ForHeader | Open::LoopCondition, "done") => "`do`".to_string(),
+            _ => format!("is not closed with {closer}"),
+        };
+        let missing = if missing.starts_with("is ") {
+            missing
+        } else {
+            format!("has no {missing}")
+        };
+        Some((
+            *l,
+            *c,
+            format!(
+                "this {what} {missing} before the `{tok}` at line {}, column {}",
+                at.0, at.1
+            ),
+        ))
+    };
+    let mut command_start = true;
+    // Words to skip: redirection targets, here-document tags and bodies.
+    let mut skip = 0usize;
+    // The previous token was `function` (the next word is its name).
+    let mut function_name = false;
+    // The last word read and where it stands.
+    let mut last_word: Option<(String, (u32, u32))> = None;
+    let mut i = 0;
+    while i < tokens.len() {
+        let t = &tokens[i];
+        let at = pos(t);
+        i += 1;
+        let top = stack.last().map(|(o, _, _)| *o);
+        match t {
+            brush_parser::Token::Operator(op, _) => {
+                match op.as_str() {
+                    "\n" | ";" | "&" | "&&" | "||" | "|" | "|&" => command_start = true,
+                    ";;" | ";&" | ";;&" => match top {
+                        Some(Open::CaseArm) => {
+                            if let Some(f) = stack.last_mut() {
+                                f.0 = Open::CasePattern;
+                            }
+                            command_start = false;
+                        }
+                        _ if stack.iter().any(|(o, _, _)| *o == Open::CaseArm) => {
+                            return unclosed_before(&stack, op, at);
+                        }
+                        _ => {
+                            return Some((
+                                at.0,
+                                at.1,
+                                format!("this `{op}` stands outside any `case`"),
+                            ));
+                        }
+                    },
+                    "(" => {
+                        if top == Some(Open::CasePattern) {
+                            // `(pattern)`: the optional opening parenthesis.
+                        } else if tokens.get(i).is_some_and(|n| n.to_str() == ")") {
+                            // `name ()`: a function definition.
+                            i += 1;
+                            command_start = true;
+                        } else {
+                            stack.push((Open::Subshell, "(".to_string(), at));
+                            command_start = true;
+                        }
+                    }
+                    ")" => match top {
+                        Some(Open::CasePattern) => {
+                            if let Some(f) = stack.last_mut() {
+                                f.0 = Open::CaseArm;
+                            }
+                            command_start = true;
+                        }
+                        Some(Open::Subshell) => {
+                            stack.pop();
+                            command_start = false;
+                        }
+                        _ => {
+                            if stack.iter().any(|(o, _, _)| *o == Open::Subshell) {
+                                return unclosed_before(&stack, op, at);
+                            }
+                            // `PATTERN)` inside an arm: the arm before lacks its `;;`.
+                            if top == Some(Open::CaseArm)
+                                && let Some((word, (l, c))) = &last_word
+                            {
+                                return Some((
+                                    *l,
+                                    *c,
+                                    format!(
+                                        "the `case` arm before `{word})` is not ended with `;;`"
+                                    ),
+                                ));
+                            }
+                            return Some((at.0, at.1, "this `)` closes nothing".to_string()));
+                        }
+                    },
+                    "<<" | "<<-" => skip = 3,
+                    _ if op.contains(['<', '>']) => skip = 1,
+                    _ => {}
+                }
+                continue;
+            }
+            brush_parser::Token::Word(w, _) => {
+                last_word = Some((w.clone(), at));
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                if function_name {
+                    function_name = false;
+                    command_start = true;
+                    continue;
+                }
+                match top {
+                    Some(Open::CaseWord) => {
+                        if w == "in"
+                            && let Some(f) = stack.last_mut()
+                        {
+                            f.0 = Open::CasePattern;
+                        }
+                        continue;
+                    }
+                    Some(Open::CasePattern) => {
+                        if w == "esac" {
+                            stack.pop();
+                            command_start = false;
+                        }
+                        continue;
+                    }
+                    Some(Open::ForHeader) if !command_start => continue,
+                    Some(Open::ForHeader) if w != "do" => {
+                        let (_, kw, (l, c)) = stack.last()?;
+                        return Some((
+                            *l,
+                            *c,
+                            format!(
+                                "this `{kw}` loop has no `do` before the `{w}` at line {}, column {}",
+                                at.0, at.1
+                            ),
+                        ));
+                    }
+                    _ => {}
+                }
+                if !command_start {
+                    continue;
+                }
+                let reserved = |open: &[Open]| top.is_some_and(|o| open.contains(&o));
+                let stray = |what: &str| Some((at.0, at.1, format!("this `{w}` {what}")));
+                match w.as_str() {
+                    "if" => stack.push((Open::IfCondition, w.clone(), at)),
+                    "then" | "elif" | "else" | "fi" => {
+                        let ok = if w == "then" {
+                            reserved(&[Open::IfCondition])
+                        } else {
+                            reserved(&[Open::IfBody])
+                        };
+                        if !ok {
+                            if stack
+                                .iter()
+                                .any(|(o, _, _)| matches!(o, Open::IfCondition | Open::IfBody))
+                            {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return if w == "fi" {
+                                stray("closes no `if`")
+                            } else {
+                                stray("belongs to no `if`")
+                            };
+                        }
+                        match w.as_str() {
+                            "fi" => {
+                                stack.pop();
+                                command_start = false;
+                                continue;
+                            }
+                            "elif" => {
+                                if let Some(f) = stack.last_mut() {
+                                    f.0 = Open::IfCondition;
+                                }
+                            }
+                            _ => {
+                                if let Some(f) = stack.last_mut() {
+                                    f.0 = Open::IfBody;
+                                }
+                            }
+                        }
+                    }
+                    "case" => {
+                        stack.push((Open::CaseWord, w.clone(), at));
+                        command_start = false;
+                        continue;
+                    }
+                    "esac" => {
+                        if reserved(&[Open::CaseArm]) {
+                            stack.pop();
+                            command_start = false;
+                            continue;
+                        }
+                        if stack.iter().any(|(o, _, _)| *o == Open::CaseArm) {
+                            return unclosed_before(&stack, w, at);
+                        }
+                        return stray("closes no `case`");
+                    }
+                    "for" | "select" => {
+                        stack.push((Open::ForHeader, w.clone(), at));
+                        command_start = false;
+                        continue;
+                    }
+                    "while" | "until" => stack.push((Open::LoopCondition, w.clone(), at)),
+                    "do" => {
+                        if !reserved(&[Open::ForHeader, Open::LoopCondition]) {
+                            if stack
+                                .iter()
+                                .any(|(o, _, _)| matches!(o, Open::ForHeader | Open::LoopCondition))
+                            {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("belongs to no `for`, `while` or `until`");
+                        }
+                        if let Some(f) = stack.last_mut() {
+                            f.0 = Open::LoopBody;
+                        }
+                    }
+                    "done" => {
+                        if !reserved(&[Open::LoopBody]) {
+                            if stack.iter().any(|(o, _, _)| {
+                                matches!(o, Open::ForHeader | Open::LoopCondition | Open::LoopBody)
+                            }) {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("closes no loop");
+                        }
+                        stack.pop();
+                        command_start = false;
+                        continue;
+                    }
+                    "{" => stack.push((Open::Brace, w.clone(), at)),
+                    "}" => {
+                        if !reserved(&[Open::Brace]) {
+                            if stack.iter().any(|(o, _, _)| *o == Open::Brace) {
+                                return unclosed_before(&stack, w, at);
+                            }
+                            return stray("closes no `{`");
+                        }
+                        stack.pop();
+                        command_start = false;
+                        continue;
+                    }
+                    "function" => {
+                        function_name = true;
+                        continue;
+                    }
+                    "!" | "time" => {}
+                    _ => {
+                        // Assignments before a command leave the command still to come.
+                        let assignment = w.split_once('=').is_some_and(|(n, _)| {
+                            !n.is_empty()
+                                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                                && !n.starts_with(|c: char| c.is_ascii_digit())
+                        });
+                        command_start = assignment;
+                        continue;
+                    }
+                }
+                command_start = true;
+            }
+        }
+    }
+    let (o, kw, (l, c)) = stack.pop()?;
+    let (what, closer) = name(o, &kw);
+    Some((l, c, format!("this {what} is never closed with {closer}")))
 }
 
 /// A piece of an expanded value.
@@ -198,6 +824,9 @@ pub struct Call {
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
     /// and whether standard error follows it (`2>&1`, `&>`).
     pub output: Option<(String, bool)>,
+    /// The command is a shell function this reading did not inline, defined in this file (the
+    /// script, a sourced library, the init-d-script framework): never a program to run.
+    pub function: Option<String>,
 }
 
 impl Call {
@@ -239,6 +868,15 @@ pub struct Interp<'a> {
     /// `${VAR:-x}` defaults seen for variables read from an environment file.
     pub var_defaults: BTreeMap<String, Vec<Part>>,
     functions: BTreeMap<String, &'a ast::CompoundCommand>,
+    /// Every function name the script, its sourced files and its framework define (anywhere,
+    /// also where this reading does not follow), with the file that defines it.
+    defined: BTreeMap<String, String>,
+    /// Functions of a framework given as the command lines they run (`/lib/init/init-d-script`'s
+    /// `do_start_cmd`), used when the script does not define its own.
+    pub builtins: BTreeMap<String, Vec<String>>,
+    /// The script runs under `/lib/init/init-d-script`: `call NAME` runs `NAME_override` when
+    /// the script defines it, else `NAME`.
+    pub framework: bool,
     pub sourced: Vec<Sourced>,
     pub calls: Vec<Call>,
     /// The `case` that dispatches the actions (it has a `start` arm).
@@ -354,6 +992,18 @@ pub fn arm_for<'c>(case: &'c ast::CaseClauseCommand, action: &str) -> Option<&'c
         .find(|c| c.patterns.iter().any(|p| pattern_matches(p, action)))
 }
 
+/// Whether the case has an arm written for `action`: one whose pattern matches it and is more
+/// than a catch-all `*` (the usage message most scripts end with).
+#[must_use]
+pub fn has_arm(case: &ast::CaseClauseCommand, action: &str) -> bool {
+    case.cases.iter().any(|c| {
+        c.patterns.iter().any(|p| {
+            let raw = brush_parser::unquote_str(&p.value);
+            !raw.chars().all(|ch| ch == '*') && pattern_matches(p, action)
+        })
+    })
+}
+
 /// The actions a case offers, as written (`start`, `stop`, `restart|force-reload` → both).
 #[must_use]
 pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
@@ -363,6 +1013,135 @@ pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
         .map(|p| brush_parser::unquote_str(&p.value))
         .filter(|p| !p.contains('*') && !p.contains('?'))
         .collect()
+}
+
+/// The functions `/lib/lsb/init-functions` defines.
+pub const LSB_FUNCTIONS: &[&str] = &[
+    "start_daemon",
+    "killproc",
+    "pidofproc",
+    "status_of_proc",
+    "init_is_upstart",
+    "get_lsb_header_val",
+    "log_use_fancy_output",
+    "log_success_msg",
+    "log_failure_msg",
+    "log_warning_msg",
+    "log_begin_msg",
+    "log_daemon_msg",
+    "log_progress_msg",
+    "log_end_msg",
+    "log_action_msg",
+    "log_action_begin_msg",
+    "log_action_cont_msg",
+    "log_action_end_msg",
+];
+
+/// The functions RHEL's `/etc/rc.d/init.d/functions` defines.
+pub const RHEL_FUNCTIONS: &[&str] = &[
+    "daemon",
+    "killproc",
+    "pidofproc",
+    "pidfileofproc",
+    "status",
+    "action",
+    "success",
+    "failure",
+    "passed",
+    "warning",
+    "echo_success",
+    "echo_failure",
+    "echo_passed",
+    "echo_warning",
+    "checkpid",
+    "confirm",
+    "is_true",
+    "is_false",
+    "strstr",
+    "update_boot_stage",
+    "apply_sysctl",
+    "is_ignored_file",
+];
+
+/// The functions `/lib/init/init-d-script` defines around the script.
+pub const INIT_D_SCRIPT_FUNCTIONS: &[&str] = &[
+    "is_call_implemented",
+    "do_usage",
+    "call",
+    "do_start_cmd",
+    "do_start",
+    "do_reload_signal",
+    "do_reload_sigusr1",
+    "do_status",
+    "do_stop_cmd",
+    "do_stop",
+    "do_restart",
+    "do_reload_wrapper",
+    "do_force_reload",
+];
+
+/// The names of every function `program` defines, wherever (inside other functions, `if`s,
+/// loops, `case` arms, after their first use).
+fn function_names(program: &ast::Program) -> Vec<String> {
+    fn list(l: &ast::CompoundList, out: &mut Vec<String>) {
+        for item in &l.0 {
+            let ao = &item.0;
+            for p in std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
+                ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+            })) {
+                for c in &p.seq {
+                    command(c, out);
+                }
+            }
+        }
+    }
+    fn compound(cc: &ast::CompoundCommand, out: &mut Vec<String>) {
+        match cc {
+            ast::CompoundCommand::BraceGroup(b) => list(&b.list, out),
+            ast::CompoundCommand::Subshell(s) => list(&s.list, out),
+            ast::CompoundCommand::IfClause(i) => {
+                list(&i.condition, out);
+                list(&i.then, out);
+                for e in i.elses.iter().flatten() {
+                    if let Some(c) = &e.condition {
+                        list(c, out);
+                    }
+                    list(&e.body, out);
+                }
+            }
+            ast::CompoundCommand::CaseClause(c) => {
+                for arm in &c.cases {
+                    if let Some(l) = &arm.cmd {
+                        list(l, out);
+                    }
+                }
+            }
+            ast::CompoundCommand::ForClause(f) => list(&f.body.list, out),
+            ast::CompoundCommand::ArithmeticForClause(f) => list(&f.body.list, out),
+            ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
+                list(&w.0, out);
+                list(&w.1.list, out);
+            }
+            ast::CompoundCommand::Arithmetic(_) | ast::CompoundCommand::Coprocess(_) => {}
+        }
+    }
+    fn command(c: &ast::Command, out: &mut Vec<String>) {
+        match c {
+            ast::Command::Function(f) => {
+                if !out.contains(&f.fname.value) {
+                    out.push(f.fname.value.clone());
+                }
+                compound(&f.body.0, out);
+            }
+            ast::Command::Compound(cc, _) => compound(cc, out),
+            ast::Command::Simple(_) | ast::Command::ExtendedTest(..) => {}
+        }
+    }
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        list(cc, &mut out);
+    }
+    out
 }
 
 const DECLARATORS: [&str; 5] = ["export", "readonly", "local", "declare", "typeset"];
@@ -380,6 +1159,9 @@ impl<'a> Interp<'a> {
             defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
+            defined: BTreeMap::new(),
+            builtins: BTreeMap::new(),
+            framework: false,
             sourced: Vec::new(),
             calls: Vec::new(),
             case: None,
@@ -402,6 +1184,9 @@ impl<'a> Interp<'a> {
     /// Runs the top level of `program`: assignments, sourcing, function definitions; stops at
     /// the action `case` (remembered) and at an unconditional `exit`.
     pub fn run_top(&mut self, program: &'a ast::Program) {
+        for name in function_names(program) {
+            self.defined.insert(name, self.script_path.clone());
+        }
         for cc in &program.complete_commands {
             self.run_list(cc);
             if self.stopped {
@@ -429,6 +1214,28 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.positional = positional;
         std::mem::replace(&mut self.calls, saved)
+    }
+
+    /// The file that defines `name` as a shell function, when something does.
+    #[must_use]
+    pub fn function_of(&self, name: &str) -> Option<&str> {
+        self.defined.get(name).map(String::as_str)
+    }
+
+    /// Names `names` as functions of `file` (a library or framework), unless the script defines
+    /// them itself.
+    pub fn declare_functions(&mut self, file: &str, names: &[&str]) {
+        for n in names {
+            self.defined
+                .entry((*n).to_string())
+                .or_insert_with(|| file.to_string());
+        }
+    }
+
+    /// Whether the script itself defines the function `name` (anywhere).
+    #[must_use]
+    pub fn script_defines(&self, name: &str) -> bool {
+        self.defined.get(name) == Some(&self.script_path)
     }
 
     /// Runs a function body by name, collecting its commands (for frameworks that call hooks).
@@ -463,6 +1270,7 @@ impl<'a> Interp<'a> {
             tested: false,
             redirected: false,
             output: None,
+            function: None,
         }
     }
 
@@ -792,6 +1600,47 @@ impl<'a> Interp<'a> {
             }
         }
         let (line, column) = line_of(first);
+        // `exec COMMAND ARGS` runs the command in place of the shell (`exec >>log` alone only
+        // redirects).
+        if name == "exec" && words.len() > 1 && !self.functions.contains_key("exec") {
+            words.remove(0);
+            let command = words[0];
+            name = brush_parser::unquote_str(&command.value);
+            if command.value.contains('$')
+                && let Some(v) = Arg::Field(self.expand_value(command)).literal()
+            {
+                name = v;
+            }
+        }
+        // RHEL's `action MESSAGE COMMAND ARGS` prints the message and runs the command.
+        if name == "action"
+            && words.len() > 2
+            && !self.functions.contains_key("action")
+            && self
+                .function_of("action")
+                .is_some_and(|f| f.ends_with("init.d/functions"))
+        {
+            words.drain(..2);
+            let command = words[0];
+            name = brush_parser::unquote_str(&command.value);
+            if command.value.contains('$')
+                && let Some(v) = Arg::Field(self.expand_value(command)).literal()
+            {
+                name = v;
+            }
+        }
+        // init-d-script's `call NAME ARGS`: `NAME_override` when the script has it, else `NAME`.
+        if name == "call" && self.framework && !self.functions.contains_key("call") {
+            words.remove(0);
+            let Some(target) = words.first() else {
+                return;
+            };
+            name = brush_parser::unquote_str(&target.value);
+            let over = format!("{name}_override");
+            if self.functions.contains_key(over.as_str()) {
+                name = over;
+            }
+        }
         if DECLARATORS.contains(&name.as_str()) {
             if name == "export" {
                 for w in &words[1..] {
@@ -871,9 +1720,27 @@ impl<'a> Interp<'a> {
             self.positional = positional;
             return;
         }
-        let args: Vec<Arg> = words.iter().flat_map(|w| self.expand_word(w)).collect();
+        if !self.functions.contains_key(name.as_str())
+            && let Some(lines) = self.builtins.get(name.as_str()).cloned()
+        {
+            for l in lines {
+                let mut c = self.synthesize(&l, line);
+                c.in_loop = self.in_loop;
+                c.background = background;
+                c.conditional = self.conditional;
+                c.tested = self.testing;
+                self.calls.push(c);
+            }
+            return;
+        }
+        let mut args: Vec<Arg> = words.iter().flat_map(|w| self.expand_word(w)).collect();
         if args.is_empty() {
             return;
+        }
+        let function = self.function_of(&name).map(str::to_string);
+        if function.is_some() {
+            // The name as called (`call do_start_cmd` is the function's call).
+            args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
         self.calls.push(Call {
@@ -887,6 +1754,7 @@ impl<'a> Interp<'a> {
             tested: self.testing,
             redirected,
             output,
+            function,
         });
     }
 
@@ -1033,6 +1901,10 @@ impl<'a> Interp<'a> {
                             continue;
                         }
                         if !args.is_empty() {
+                            let function = args
+                                .first()
+                                .and_then(Arg::literal)
+                                .and_then(|n| self.function_of(&n).map(str::to_string));
                             self.calls.push(Call {
                                 args,
                                 line,
@@ -1044,6 +1916,7 @@ impl<'a> Interp<'a> {
                                 tested: true,
                                 redirected: false,
                                 output: None,
+                                function,
                             });
                         }
                     }
@@ -1157,6 +2030,11 @@ impl<'a> Interp<'a> {
             || path.ends_with("/lib/init/vars.sh")
             || path.ends_with("init.d/functions")
         {
+            if path.ends_with("/lsb/init-functions") {
+                self.declare_functions(&path, LSB_FUNCTIONS);
+            } else if path.ends_with("init.d/functions") {
+                self.declare_functions(&path, RHEL_FUNCTIONS);
+            }
             SourceKind::Library
         } else if path.starts_with("/etc/") {
             SourceKind::Defaults
@@ -1180,6 +2058,10 @@ impl<'a> Interp<'a> {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     sourced.shell_lines = shell_lines(&text);
                     if let Ok(program) = parse(&text) {
+                        // Its functions are not followed, but their names are never commands.
+                        for name in function_names(&program) {
+                            self.defined.entry(name).or_insert_with(|| path.clone());
+                        }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
                             let previous = self.env.get(&name).cloned();
@@ -1703,14 +2585,12 @@ fn shell_lines(text: &str) -> Vec<u32> {
             continue;
         }
         let plain = t.split_once('=').is_some_and(|(name, value)| {
-            crate::back::systemd::escape::env_name_is_valid(name)
-                && !value.contains(['$', '`', '\\'])
-                && {
-                    let v = value.trim_end();
-                    let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
-                        || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
-                    quoted || !v.contains([' ', '\t', '"', '\'', ';', '&', '|', '(', ')'])
-                }
+            crate::ir::env_name_is_valid(name) && !value.contains(['$', '`', '\\']) && {
+                let v = value.trim_end();
+                let quoted = (v.starts_with('"') && v.ends_with('"') && v.len() >= 2)
+                    || (v.starts_with('\'') && v.ends_with('\'') && v.len() >= 2);
+                quoted || !v.contains([' ', '\t', '"', '\'', ';', '&', '|', '(', ')'])
+            }
         });
         if !plain {
             out.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
@@ -1722,6 +2602,209 @@ fn shell_lines(text: &str) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Where `parse` puts the fault of `script`, and what it says.
+    fn fault(script: &str) -> (u32, u32, String) {
+        let e = parse(script).expect_err("a syntax error");
+        (e.line, e.column, e.message)
+    }
+
+    const START: &str = "#!/bin/sh\nDAEMON=/usr/sbin/food\n";
+
+    #[test]
+    fn an_unterminated_quote_is_found_where_it_opens() {
+        // bash -n: "unexpected EOF while looking for matching `\"'" (at the end); the quote
+        // opens on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    echo \"starting\n    $DAEMON\n    ;;\nesac\nexit 0\n"
+        ));
+        assert_eq!((line, column), (5, 10));
+        assert_eq!(message, "this double quote is never closed");
+        let (line, column, message) = fault(&format!("{START}X=$(echo 'a\nexit 0\n"));
+        assert_eq!((line, column), (3, 10));
+        assert_eq!(message, "this single quote is never closed");
+    }
+
+    #[test]
+    fn a_missing_closing_quote_before_other_quotes_is_found_on_its_line() {
+        // The shell pairs the lone quote of line 4 with the next one, and so on, until the
+        // last quote of the script is left alone (line 8); bash -n reports the end.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start) log_daemon_msg \"Starting food\n\t$DAEMON --pidfile \"/run/food.pid\"\n\t;;\n  stop) log_daemon_msg \"Stopping food\"\n\t;;\nesac\n"
+        ));
+        assert_eq!((line, column), (4, 25));
+        assert!(
+            message.starts_with(
+                "this quote is most likely never closed: the string it opens runs on to line 5"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn an_unclosed_substitution_or_expansion_is_found_where_it_opens() {
+        // bash -n: "unexpected EOF while looking for matching `)'" at the end of the script.
+        let (line, column, message) = fault(&format!(
+            "{START}X=$(echo a\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 3));
+        assert_eq!(message, "this `$(` is never closed with `)`");
+        let (line, column, message) = fault(&format!(
+            "{START}X=\"${{HOME\"\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 4));
+        assert_eq!(message, "this `${` is never closed with `}`");
+        let (line, column, message) = fault(&format!(
+            "{START}# don't stop\nV=`$DAEMON --version\necho $V\n"
+        ));
+        assert_eq!((line, column), (4, 3));
+        assert_eq!(message, "this backquote is never closed");
+    }
+
+    #[test]
+    fn an_unended_here_document_is_found_where_it_starts() {
+        // bash -n: "here-document at line 3 delimited by end-of-file (wanted `EOF')".
+        let (line, column, message) = fault(&format!(
+            "{START}cat <<EOF >/etc/food.conf\nport=1\nexit 0\n"
+        ));
+        assert_eq!((line, column), (3, 5));
+        assert_eq!(
+            message,
+            "this here-document is never ended: no line `EOF` follows"
+        );
+    }
+
+    #[test]
+    fn a_missing_fi_is_found_at_its_if() {
+        // bash -n and dash -n stop at the `;;` on line 7 ("expecting fi"); the `if` is on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    if [ -x $DAEMON ]; then\n      $DAEMON\n    ;;\n  stop)\n    killall food\n    ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (5, 5));
+        assert_eq!(
+            message,
+            "this `if` is not closed with `fi` before the `;;` at line 7, column 5"
+        );
+    }
+
+    #[test]
+    fn a_missing_esac_is_found_at_its_case() {
+        // bash -n: "unexpected token `0'" on the last line; dash -n: "expecting )".
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start)\n    $DAEMON\n    ;;\n  stop)\n    killall food\n    ;;\nexit 0\n"
+        ));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(message, "this `case` is never closed with `esac`");
+    }
+
+    #[test]
+    fn a_missing_then_or_do_is_found_at_its_if_or_loop() {
+        // bash -n: "syntax error near unexpected token `fi'" (line 5).
+        let (line, column, message) = fault(&format!("{START}if [ -x $DAEMON ]\n  $DAEMON\nfi\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `if` has no `then` before the `fi` at line 5, column 1"
+        );
+        let (line, column, message) = fault(&format!("{START}for f in a b\n  echo $f\ndone\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `for` loop has no `do` before the `echo` at line 4, column 3"
+        );
+        let (line, column, message) = fault(&format!("{START}while sleep 1\n  $DAEMON\ndone\n"));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(
+            message,
+            "this `while` loop has no `do` before the `done` at line 5, column 1"
+        );
+    }
+
+    #[test]
+    fn a_case_arm_without_its_double_semicolon_is_found_at_the_next_pattern() {
+        // bash -n: "syntax error near unexpected token `)'" on line 5.
+        let (line, column, message) = fault(&format!(
+            "{START}case \"$1\" in\n  start) $DAEMON\n  stop) killall food ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (5, 3));
+        assert_eq!(
+            message,
+            "the `case` arm before `stop)` is not ended with `;;`"
+        );
+    }
+
+    #[test]
+    fn a_stray_then_is_found_where_it_stands() {
+        let (line, column, message) = fault(&format!(
+            "{START}[ -x $DAEMON ] || exit 0\nthen\n  $DAEMON\n"
+        ));
+        assert_eq!((line, column), (4, 1));
+        assert_eq!(message, "this `then` belongs to no `if`");
+    }
+
+    #[test]
+    fn a_double_semicolon_outside_case_is_found_where_it_stands() {
+        // bash -n and dash -n: "`;;' unexpected" on line 4.
+        let (line, column, message) = fault(&format!("{START}$DAEMON start\n;;\necho done\n"));
+        assert_eq!((line, column), (4, 1));
+        assert_eq!(message, "this `;;` stands outside any `case`");
+    }
+
+    #[test]
+    fn an_unclosed_brace_or_loop_is_found_where_it_opens() {
+        // bash -n: "unexpected end of file" at the end; the `{` opens on line 3.
+        let (line, column, message) = fault(&format!(
+            "{START}start() {{\n  $DAEMON\n\ncase \"$1\" in\n  start) start ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 9));
+        assert_eq!(message, "this `{` is never closed with `}`");
+        let (line, column, message) = fault(&format!(
+            "{START}for f in a b; do\n  echo $f\n\ncase \"$1\" in\n  start) $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!((line, column), (3, 1));
+        assert_eq!(message, "this `for` loop is never closed with `done`");
+    }
+
+    #[test]
+    fn the_nesting_reader_finds_no_fault_in_scripts_that_parse() {
+        // Every init script of the corpus that brush parses, and the real init-d-script.
+        let mut scripts = Vec::new();
+        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.parent().is_some_and(|d| d.ends_with("init.d")) {
+                    scripts.push(p);
+                }
+            }
+        }
+        scripts.push("/lib/init/init-d-script".into());
+        let mut read = 0;
+        for p in scripts {
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            if parse(&text).is_ok() {
+                read += 1;
+                assert_eq!(structure_fault(&text), None, "{}", p.display());
+                assert_eq!(lexical_fault(&text), None, "{}", p.display());
+            }
+        }
+        assert!(read > 20, "only {read} scripts");
+    }
+
+    #[test]
+    fn well_formed_constructs_around_the_fault_are_not_blamed() {
+        // Here-documents, quoted keywords, function definitions and a complete `case` before
+        // the stray `fi`.
+        let (line, column, message) = fault(&format!(
+            "{START}cat <<EOF >/dev/null\nif then\nEOF\nf() {{ echo \"fi\" done; }}\nfunction g {{ :; }}\ncase x in\n (x|y) echo esac ;;\n *) ;;\nesac\nfi\n"
+        ));
+        assert_eq!((line, column), (12, 1));
+        assert_eq!(message, "this `fi` closes no `if`");
+    }
 
     fn run(script: &str, action: &str) -> (Vec<String>, Interp<'static>) {
         let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(

@@ -71,6 +71,9 @@ pub fn next_elapses(
         })
         .collect();
     let mut found: Vec<Zoned> = Vec::new();
+    if count == 0 {
+        return found;
+    }
     // Start a day early so that zones behind `zone` are covered.
     let Ok(start) = after.to_zoned_datetime(zone.clone()).date().yesterday() else {
         return found;

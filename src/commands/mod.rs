@@ -1,0 +1,247 @@
+//! The bodies of the commands: each turns parsed arguments ([`crate::cli`]) into library calls
+//! and writes only to the streams it is given. What `convert` and `scan` share lives here.
+
+pub mod convert;
+pub mod explain;
+pub mod scan;
+
+use crate::back::systemd;
+use crate::cli::{CommonArgs, DialectArg, PeriodicArg, ReportFormatArg, Streams};
+use crate::front::{self, cron};
+use crate::host::Host;
+use crate::input_path;
+use crate::output;
+use crate::pipeline;
+use crate::report::render::{self, ReportFormat};
+
+/// The conversion options `convert` and `scan` share.
+pub(crate) fn pipeline_options(
+    from: front::From,
+    table: cron::Table,
+    dialect_arg: DialectArg,
+    common: &CommonArgs,
+) -> pipeline::Options {
+    pipeline::Options {
+        front: front::Options {
+            from,
+            cron: cron::Options {
+                table,
+                dialect: dialect(dialect_arg),
+                mail: common.mail,
+                periodic: match common.periodic {
+                    PeriodicArg::RunParts => cron::Periodic::RunParts,
+                    PeriodicArg::PerScript => cron::Periodic::PerScript,
+                },
+                lone_directory: cron::LoneDirectory::Implied,
+                invoker: None,
+            },
+        },
+        back: systemd::Options {
+            env_dir: common.env_dir.clone(),
+        },
+    }
+}
+
+pub(crate) fn dialect(d: DialectArg) -> cron::schedule::Dialect {
+    match d {
+        DialectArg::Debian => cron::schedule::Dialect::Debian,
+        DialectArg::Cronie => cron::schedule::Dialect::Cronie,
+    }
+}
+
+pub(crate) fn zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name).map_err(|e| format!("unknown time zone `{name}`: {e}"))
+}
+
+/// Writes the units (output directory or standard output; `extra` files such as apply.sh only
+/// into a directory) and the report, prints errors, and returns the exit code. Every target is
+/// checked before anything is written, and the files, the report and the manifest are written
+/// as one transaction ([`output::Plan`]).
+pub(crate) fn emit(
+    conversion: &pipeline::Conversion,
+    how: &CommonArgs,
+    extra: Vec<systemd::OutputFile>,
+    io: &mut Streams<'_>,
+) -> i32 {
+    let mut report = conversion.report.clone();
+    for e in &report.errors {
+        let _ = writeln!(io.stderr, "{e}");
+    }
+    let mut files = conversion.files.clone();
+    if how.output_dir.is_some() {
+        files.extend(extra);
+    }
+    let report_file = how.report.as_deref().filter(|p| p.as_os_str() != "-");
+    let mut plan = if how.output_dir.is_some() || report_file.is_some() {
+        let opts = output::Options {
+            force: how.force,
+            prune: how.prune,
+        };
+        match output::Plan::new(how.output_dir.as_deref(), &files, report_file, &opts) {
+            Ok(plan) => Some(plan),
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 1;
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(plan) = &plan {
+        report.stale = plan.stale().to_vec();
+    }
+    let text = how.report.as_ref().map(|path| {
+        let format = match how.report_format {
+            Some(ReportFormatArg::Json) => ReportFormat::Json,
+            Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
+            Some(ReportFormatArg::Text) => ReportFormat::Text,
+            None => ReportFormat::from_path(path),
+        };
+        render::render(&report, format)
+    });
+    if let (Some(plan), Some(text), Some(_)) = (&mut plan, &text, report_file)
+        && let Err(e) = plan.report(text.clone())
+    {
+        let _ = writeln!(io.stderr, "systemdify: {e}");
+        return 1;
+    }
+    if how.output_dir.is_none()
+        && let Err(e) = output::print(&files, io.stdout)
+    {
+        let _ = writeln!(
+            io.stderr,
+            "systemdify: cannot write to standard output: {e}"
+        );
+        return 1;
+    }
+    if let Some(plan) = plan {
+        match plan.commit(&mut output::NoFaults) {
+            Ok(w) => {
+                if !w.unchanged.is_empty() {
+                    let _ = writeln!(
+                        io.stderr,
+                        "systemdify: {} file(s) already up to date",
+                        w.unchanged.len()
+                    );
+                }
+                for l in &w.leftovers {
+                    let _ = writeln!(
+                        io.stderr,
+                        "systemdify: {l}: left by an interrupted run, possibly a file's only old copy: check it, then remove it"
+                    );
+                }
+                if let Some(dir) = &how.output_dir {
+                    for s in &w.stale {
+                        let _ = writeln!(
+                            io.stderr,
+                            "systemdify: stale: {}: {}",
+                            dir.join(&s.path).display(),
+                            render::stale_state(s)
+                        );
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = writeln!(io.stderr, "systemdify: {e}");
+                return 1;
+            }
+        }
+    }
+    match (&text, report_file) {
+        (Some(text), None) => {
+            if let Err(e) = io.stdout.write_all(text.as_bytes()) {
+                let _ = writeln!(
+                    io.stderr,
+                    "systemdify: cannot write to standard output: {e}"
+                );
+                return 1;
+            }
+        }
+        (None, _) => {
+            let _ = writeln!(io.stderr, "systemdify: {}", render::summary_line(&report));
+        }
+        (Some(_), Some(_)) => {}
+    }
+    if !report.errors.is_empty() {
+        1
+    } else if how.strict && report.has_dropped() {
+        3
+    } else {
+        0
+    }
+}
+
+/// The input at `host_path` on `host`, named `display` in the report.
+pub(crate) fn host_input(host: &Host, display: String, host_path: String) -> front::Input {
+    let data = host
+        .read(&host_path)
+        .map_err(|e| format!("cannot read: {e}"));
+    front::Input {
+        display,
+        host_path: Some(host_path),
+        data,
+    }
+}
+
+/// An input named on the command line under `--root`: `typed` in any of the forms
+/// [`input_path::Mount::host_path`] accepts, named in the report by its host path. When it
+/// cannot be read, the report says so in host paths only, and the second value, for standard
+/// error, names the file of the copy that was looked for.
+pub(crate) fn rooted_input(
+    host: &Host,
+    mount: &input_path::Mount,
+    typed: &str,
+    cwd: Option<&std::path::Path>,
+) -> (front::Input, Option<String>) {
+    let (host_path, as_host_path) = match mount.host_path(typed, cwd) {
+        Ok(p) => p,
+        Err(message) => {
+            let input = front::Input {
+                display: typed.to_string(),
+                host_path: None,
+                data: Err(message),
+            };
+            return (input, None);
+        }
+    };
+    let local = host.local(&host_path);
+    let mut hint = None;
+    // A directory is read by the frontends (the periodic directories), not here.
+    let data = std::fs::read(&local).map_err(|e| {
+        if local.is_dir() {
+            return "this is a directory".to_string();
+        }
+        let mut more = format!("{host_path}: looked for {} in the copy", local.display());
+        // A shell glob such as /etc/cron.d/* is expanded on this machine, not in the copy.
+        if as_host_path && std::path::Path::new(&host_path).exists() && !local.exists() {
+            let parent = host_path.rsplit_once('/').map_or("", |(d, _)| d);
+            more.push_str(&format!(
+                "; {host_path} exists on this machine, not in the copy: a shell expands a glob such as {parent}/* here, so write {}{parent}/* to convert the copy's files",
+                mount.display()
+            ));
+        }
+        hint = Some(more);
+        format!("cannot read from the host tree: {e}")
+    });
+    let input = front::Input {
+        display: host_path.clone(),
+        host_path: Some(host_path),
+        data,
+    };
+    (input, hint)
+}
+
+/// The host path of an input named on the command line without `--root`: relative to the
+/// working directory.
+pub(crate) fn host_path(name: &str) -> String {
+    let path = std::path::Path::new(name);
+    let absolute = if path.is_absolute() {
+        input_path::normalize(path)
+    } else {
+        match std::env::current_dir() {
+            Ok(d) => input_path::normalize(&d.join(path)),
+            Err(_) => return name.to_string(),
+        }
+    };
+    absolute.to_string_lossy().into_owned()
+}

@@ -1,0 +1,46 @@
+//! `systemdify scan`: every legacy definition on a host or a copy of one.
+
+use super::{emit, host_input, pipeline_options};
+use crate::cli::{ScanArgs, Streams};
+use crate::front::{self, cron};
+use crate::host::Host;
+use crate::{apply_scripts, discover, pipeline};
+
+/// Runs the command; returns the exit code.
+pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
+    if !args.root.is_dir() {
+        let _ = writeln!(
+            io.stderr,
+            "systemdify: --root {}: not a directory",
+            args.root.display()
+        );
+        return 2;
+    }
+    let host = if args.root == std::path::Path::new("/") {
+        Host::real()
+    } else {
+        Host::at(&args.root)
+    };
+    let paths = discover::discover(&host);
+    let _ = writeln!(
+        io.stderr,
+        "systemdify: scanning {}: {} file(s) to convert",
+        args.root.display(),
+        paths.len()
+    );
+    let mut options = pipeline_options(
+        front::From::Auto,
+        cron::Table::Infer,
+        args.dialect,
+        &args.common,
+    );
+    // Every crontab and the anacrontab are inputs too: a directory none of them runs never ran.
+    options.front.cron.lone_directory = cron::LoneDirectory::Skipped;
+    let inputs: Vec<front::Input> = paths
+        .iter()
+        .map(|p| host_input(&host, p.clone(), p.clone()))
+        .collect();
+    let conversion = pipeline::convert(&inputs, &host, &options);
+    let extra = apply_scripts::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
+    emit(&conversion, &args.common, extra, io)
+}

@@ -1,0 +1,43 @@
+//! Discovery for `scan`: every legacy definition on a host (or a copy mounted with `--root`).
+
+use crate::host::Host;
+
+/// The host paths `scan` converts, in a stable order: `/etc/crontab`, `/etc/cron.d/*`, the
+/// per-user spools (`/var/spool/cron/crontabs/*` on Debian, `/var/spool/cron/*` on cronie),
+/// `/etc/anacrontab`, the periodic directories `/etc/cron.{hourly,daily,weekly,monthly,yearly}`
+/// and `/etc/init.d/*` (their `rc?.d` links and `/etc/default` files are read while
+/// converting). A periodic directory is converted through the crontab or anacrontab line that
+/// runs it, and skipped when none does.
+#[must_use]
+pub fn discover(host: &Host) -> Vec<String> {
+    let mut out = Vec::new();
+    let file = |p: &str| host.local(p).is_file();
+    if file("/etc/crontab") {
+        out.push("/etc/crontab".to_string());
+    }
+    for dir in [
+        "/etc/cron.d",
+        "/var/spool/cron/crontabs",
+        "/var/spool/cron",
+        "/etc/init.d",
+    ] {
+        if dir == "/etc/init.d" {
+            if file("/etc/anacrontab") {
+                out.push("/etc/anacrontab".to_string());
+            }
+            for period in ["hourly", "daily", "weekly", "monthly", "yearly"] {
+                let path = format!("/etc/cron.{period}");
+                if host.local(&path).is_dir() {
+                    out.push(path);
+                }
+            }
+        }
+        for name in host.list_dir(dir) {
+            let path = format!("{dir}/{name}");
+            if file(&path) {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

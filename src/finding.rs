@@ -1,0 +1,179 @@
+//! Findings: what the report tells the operator about one item — a stable [`Code`], a
+//! [`Level`] and the words. Depends on nothing else in the crate, so the IR, the frontends, the
+//! backend and the report can all use it.
+//!
+//! Every [`Code`] is documented in `MIGRATION.md` (a test enforces it) with the reason and what
+//! to do by hand.
+
+use serde::Serialize;
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal,)*) => {
+        /// A stable finding code, rendered kebab-case.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $($variant,)* }
+
+        impl Code {
+            /// Every code, for documentation checks.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The kebab-case spelling used in reports and `MIGRATION.md`.
+            #[must_use]
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    CronMailto => "cron-mailto",
+    CronMailHook => "cron-mail-hook",
+    CronNoMta => "cron-no-mta",
+    CronDst => "cron-dst",
+    CronReboot => "cron-reboot",
+    CronTzIgnored => "cron-tz-ignored",
+    CronTz => "cron-tz",
+    CronTzEnv => "cron-tz-env",
+    CronRandomDelay => "cron-random-delay",
+    CronRandomRange => "cron-random-range",
+    CronNoLog => "cron-no-log",
+    CronOverlap => "cron-overlap",
+    CronNeverFires => "cron-never-fires",
+    CronDomDowOr => "cron-dom-dow-or",
+    CronDomDowAnd => "cron-dom-dow-and",
+    CronWeekly => "cron-weekly",
+    CronDialectVariable => "cron-dialect-variable",
+    CronIgnoredFile => "cron-ignored-file",
+    CronSuperseded => "cron-superseded",
+    CronPeriodicLine => "cron-periodic-line",
+    CronNoUser => "cron-no-user",
+    CronEmpty => "cron-empty",
+    CronStdinUser => "cron-stdin-user",
+    CronFormatInferred => "cron-format-inferred",
+    CronCrlf => "cron-crlf",
+    CronNoFinalNewline => "cron-no-final-newline",
+    CronFileIgnored => "cron-file-ignored",
+    AnacronPeriod => "anacron-period",
+    AnacronDelay => "anacron-delay",
+    AnacronHoursRange => "anacron-hours-range",
+    AnacronQuotes => "anacron-quotes",
+    AnacronBackslash => "anacron-backslash",
+    PeriodicRunParts => "periodic-run-parts",
+    PeriodicSkippedScript => "periodic-skipped-script",
+    PeriodicDirectory => "periodic-directory",
+    PeriodicDirectoryMerged => "periodic-directory-merged",
+    PeriodicDirectoryUnused => "periodic-directory-unused",
+    UserNotFound => "user-not-found",
+    CommandNotFound => "command-not-found",
+    UnitNameCollision => "unit-name-collision",
+    UnitNameShadows => "unit-name-shadows",
+    SecretEnvFile => "secret-env-file",
+    TemplateInput => "template-input",
+    TemplatePlaceholder => "template-placeholder",
+    EnvInvalid => "env-invalid",
+    SysvNotAScript => "sysv-not-a-script",
+    SysvNotExecutable => "sysv-not-executable",
+    SysvSuperseded => "sysv-superseded",
+    SysvMasked => "sysv-masked",
+    SysvNativeUnit => "sysv-native-unit",
+    SysvNoOp => "sysv-no-op",
+    SysvWrapped => "sysv-wrapped",
+    SysvPidfile => "sysv-pidfile",
+    SysvUnmappedOption => "sysv-unmapped-option",
+    SysvRuntimeDirectory => "sysv-runtime-directory",
+    SysvConfigTest => "sysv-config-test",
+    SysvLockFile => "sysv-lock-file",
+    SysvStartStep => "sysv-start-step",
+    SysvStopStep => "sysv-stop-step",
+    SysvStopSchedule => "sysv-stop-schedule",
+    SysvReloadRestarts => "sysv-reload-restarts",
+    SysvDefaultsShell => "sysv-defaults-shell",
+    SysvDefaultsMissing => "sysv-defaults-missing",
+    SysvEarlyBoot => "sysv-early-boot",
+    SysvEnabled => "sysv-enabled",
+    SysvDisabled => "sysv-disabled",
+    SysvMissingDependency => "sysv-missing-dependency",
+    SysvStopOrder => "sysv-stop-order",
+    SysvInteractive => "sysv-interactive",
+    SysvNoLsbHeader => "sysv-no-lsb-header",
+    SysvCustomAction => "sysv-custom-action",
+    SysvStatus => "sysv-status",
+    SysvToggle => "sysv-toggle",
+    SysvDefaultsChoice => "sysv-defaults-choice",
+    SysvControlTool => "sysv-control-tool",
+    SysvRelativeOutput => "sysv-relative-output",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a finding changes behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// For information; behaviour is the same.
+    Note,
+    /// Translated, but the behaviour differs.
+    Approximated,
+    /// Not translated at all.
+    Dropped,
+}
+
+impl Level {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Note => "note",
+            Level::Approximated => "approximated",
+            Level::Dropped => "dropped",
+        }
+    }
+}
+
+/// Something the report tells the operator about one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub level: Level,
+    pub message: String,
+    pub help: String,
+}
+
+impl Finding {
+    #[must_use]
+    pub fn new(
+        code: Code,
+        level: Level,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Self {
+        Finding {
+            code,
+            level,
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+    #[must_use]
+    pub fn note(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Note, message, help)
+    }
+    #[must_use]
+    pub fn approximated(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Approximated, message, help)
+    }
+    #[must_use]
+    pub fn dropped(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+        Self::new(code, Level::Dropped, message, help)
+    }
+}

@@ -1,0 +1,132 @@
+//! The pipeline: inputs → frontends → names → systemd backend → files and report.
+
+use crate::back::systemd::{self, OutputFile};
+use crate::front::{self, Input};
+use crate::host::Host;
+use crate::ir::{Body, Item};
+use crate::report::{InputError, Level, Report, ReportItem, Source, Status};
+
+/// Everything `convert` needs besides the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub front: front::Options,
+    pub back: systemd::Options,
+}
+
+/// The result of a run: the files to write (in a deterministic order) and the report.
+#[derive(Debug, Clone)]
+pub struct Conversion {
+    pub files: Vec<OutputFile>,
+    pub report: Report,
+}
+
+/// Converts `inputs` read from `host`. Never fails: what cannot be read or parsed becomes an
+/// error item in the report.
+#[must_use]
+pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
+    // The same host file named twice (`a ./a`) is converted once.
+    let mut seen = std::collections::BTreeSet::new();
+    let unique: Vec<&Input> = inputs
+        .iter()
+        .filter(|i| match &i.host_path {
+            Some(p) => seen.insert(crate::naming::normalize_path(p)),
+            None => true,
+        })
+        .collect();
+    // Every item names its input's display (the host path under --root) as its file.
+    let host_path_of: std::collections::BTreeMap<&str, &str> = unique
+        .iter()
+        .map(|i| {
+            (
+                i.display.as_str(),
+                i.host_path.as_deref().unwrap_or(&i.display),
+            )
+        })
+        .collect();
+    let mut items: Vec<Item> = front::parse_all(&unique, host, &options.front);
+    let host_paths: Vec<String> = items
+        .iter()
+        .map(|i| {
+            host_path_of
+                .get(i.origin.file.as_str())
+                .map_or_else(|| i.origin.file.clone(), |p| (*p).to_string())
+        })
+        .collect();
+    let names = crate::naming::assign(&mut items, &host_paths, host);
+    let mut files: Vec<OutputFile> = Vec::new();
+    let mut report_items = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    let mut mail = false;
+    for (item, name) in items.into_iter().zip(names) {
+        let mut findings = item.findings;
+        let mut units = Vec::new();
+        let status = match (&item.body, name) {
+            (Body::Unit(def), Some(base)) => {
+                let source = match item.origin.line {
+                    Some(l) => format!("{}:{l}", item.origin.file),
+                    None => item.origin.file.clone(),
+                };
+                match systemd::write_units(def, &base, &source, &options.back) {
+                    Ok(lowered) => {
+                        mail |= def.service.mail.is_some();
+                        files.extend(lowered.files);
+                        units = lowered.units;
+                        findings.extend(lowered.findings);
+                        if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
+                            Status::Wrapped
+                        } else if findings.iter().any(|f| f.level != Level::Note) {
+                            Status::Approximated
+                        } else {
+                            Status::Translated
+                        }
+                    }
+                    Err(e) => {
+                        errors.push(InputError {
+                            file: item.origin.file.clone(),
+                            line: item.origin.line,
+                            column: None,
+                            message: e.to_string(),
+                        });
+                        Status::Error
+                    }
+                }
+            }
+            (Body::Error(e), _) => {
+                errors.push(InputError {
+                    file: item.origin.file.clone(),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message.clone(),
+                });
+                Status::Error
+            }
+            _ => Status::Skipped,
+        };
+        report_items.push(ReportItem {
+            source: Source {
+                format: item.origin.format,
+                file: item.origin.file,
+                line: item.origin.line,
+                name: item.name,
+            },
+            status,
+            units,
+            findings,
+        });
+    }
+    if mail {
+        match systemd::mail_helper() {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(InputError {
+                file: systemd::MAIL_UNIT.to_string(),
+                line: None,
+                column: None,
+                message: e.to_string(),
+            }),
+        }
+    }
+    Conversion {
+        files,
+        report: Report::new(inputs.len(), report_items, errors),
+    }
+}
