@@ -25,8 +25,11 @@ use std::time::{Duration, Instant};
 
 /// The cgroup (below each hierarchy's root) that holds one sub-cgroup per container.
 pub const CGROUP_PREFIX: &str = "systemdify-live";
-/// Packages of the container root, beyond `--variant=minbase`.
-pub const PACKAGES: &[&str] = &["systemd", "dbus", "procps", "python3", "cron", "anacron"];
+/// Packages of the container root, beyond `--variant=minbase` (psmisc: init scripts stop with
+/// `killall`).
+pub const PACKAGES: &[&str] = &[
+    "systemd", "dbus", "procps", "psmisc", "python3", "cron", "anacron",
+];
 /// Bump when the root's build steps change (it is part of the cache key).
 const RECIPE: &str = "rootfs v1: minbase, no docs/man/locales, timers masked, cron disabled, \
                       anacron masked, machine-id empty, lsb 40-systemd redirect removed";
@@ -51,6 +54,22 @@ pub struct Env {
 
 unsafe extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
+    fn flock(fd: i32, operation: i32) -> i32;
+}
+
+/// An exclusive lock on `path` (created if missing), held until the file is dropped.
+fn lock_file(path: &Path) -> Result<std::fs::File, String> {
+    use std::os::fd::AsRawFd;
+    let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // LOCK_EX
+    if unsafe { flock(f.as_raw_fd(), 2) } != 0 {
+        return Err(format!(
+            "locking {}: {}",
+            path.display(),
+            std::io::Error::last_os_error()
+        ));
+    }
+    Ok(f)
 }
 
 fn signal(pid: u32, sig: i32) {
@@ -167,8 +186,7 @@ fn prepare() -> Result<Env, String> {
     let started = Instant::now();
     let cache = cache_dir();
     std::fs::create_dir_all(&cache).map_err(|e| format!("{}: {e}", cache.display()))?;
-    let lock = std::fs::File::create(cache.join("lock")).map_err(|e| e.to_string())?;
-    lock.lock().map_err(|e| format!("locking the cache: {e}"))?;
+    let lock = lock_file(&cache.join("lock"))?;
     sweep_stale_cgroups(&cgroup_roots);
     let nspawn_root = prepare_nspawn(&cache)?;
     let nspawn_lib = std::fs::read_dir(nspawn_root.join("usr/lib"))
@@ -312,8 +330,7 @@ fn build_recorder() -> Result<PathBuf, String> {
     if out.exists() {
         return Ok(out);
     }
-    let lock = std::fs::File::create(dir.join("lock")).map_err(|e| e.to_string())?;
-    lock.lock().map_err(|e| e.to_string())?;
+    let _lock = lock_file(&dir.join("lock"))?;
     if out.exists() {
         return Ok(out);
     }

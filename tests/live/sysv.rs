@@ -38,6 +38,11 @@ struct Script {
     shell_stand_ins: &'static [(&'static str, &'static str)],
     /// The shipped defaults switch the script off: this turns it on for the comparison.
     toggle_on: Option<&'static str>,
+    /// Shell run inside first: host fixtures the corpus tree lacks (directories a package
+    /// would have created).
+    setup: &'static str,
+    /// Why the script's own stop action fails (a legacy bug the unit does not have).
+    legacy_stop_fails: Option<&'static str>,
     /// Why the legacy side cannot run here, and what the daemon must look like instead.
     no_legacy: Option<(&'static str, Expect)>,
     known: &'static [Known],
@@ -81,6 +86,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/printspoold", "sleep")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -91,6 +98,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/opt/legacy/bin/appsrv", "sleep")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -101,6 +110,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/bin/kvcached", "fork pidfile-after=-P")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: Some((
             "a RHEL script: it needs /etc/rc.d/init.d/functions (daemon, killproc) from RHEL's \
              initscripts, which no Debian package ships; what `daemon --user kvcache` would \
@@ -135,6 +146,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/netlogd", "fork pidfile-after=-i")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: Some((
             "a RHEL script: it needs /etc/init.d/functions from RHEL's initscripts; what \
              `daemon` would start is written out instead (umask 077 from the script, options \
@@ -164,6 +177,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/entropyd", "fork pidfile=/run/entropyd.pid")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -174,6 +189,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/netagentd", "fork pidfile-after=-p")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -184,6 +201,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/monitor-noded", "sleep")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -194,6 +213,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/jobsched", "fork pidfile=/run/jobsched.pid")],
         shell_stand_ins: &[],
         toggle_on: Some("sed -i 's/^ENABLED=no/ENABLED=yes/' /etc/default/jobsched"),
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -204,6 +225,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/deferd", "fork pidfile=/run/deferd.pid")],
         shell_stand_ins: &[],
         toggle_on: Some("sed -i 's/^RUN=no/RUN=yes/' /etc/default/deferd"),
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -217,6 +240,8 @@ const SCRIPTS: &[Script] = &[
         )],
         shell_stand_ins: &[("/usr/sbin/httpservctl", HTTPSERVCTL)],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[
             Known {
@@ -242,6 +267,8 @@ const SCRIPTS: &[Script] = &[
         )],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -252,6 +279,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/bin/sqlstore_safe", "sleep")],
         shell_stand_ins: &[("/usr/bin/sqlstore-admin", SQLSTORE_ADMIN)],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -262,6 +291,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/sbin/tunnelvpn", "fork pidfile-after=--writepid")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -272,6 +303,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/bin/filesyncd", "sleep")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -282,6 +315,8 @@ const SCRIPTS: &[Script] = &[
         stand_ins: &[("/usr/bin/hoststat-exporter", "sleep")],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
     },
@@ -295,8 +330,92 @@ const SCRIPTS: &[Script] = &[
         )],
         shell_stand_ins: &[],
         toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
         no_legacy: None,
         known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/mailauth",
+        unit: "mailauth.service",
+        stand_ins: &[("/usr/sbin/mailauthd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: Some(
+            "the daemon runs as mailauth and writes its pid file there as mailauth; \
+             start-stop-daemon --stop matching only on a pid file not owned by root refuses \
+             (\"is insecure\") — the unit tracks the process in its cgroup and stops it",
+        ),
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/imapproxy",
+        unit: "imapproxy.service",
+        stand_ins: &[("/usr/sbin/imapproxyd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/pop3relay",
+        unit: "pop3relay.service",
+        stand_ins: &[("/usr/sbin/pop3relayd", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "output-and-reload",
+        file: "/etc/init.d/statsd",
+        unit: "statsd.service",
+        stand_ins: &[("/opt/statsd/bin/statsd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[Known {
+            key: "argv",
+            reason: "the script starts `./bin/statsd` from /opt/statsd, so the daemon's argv[0] \
+                     is `./bin/statsd`; ExecStart= needs the absolute path, which becomes \
+                     argv[0] (`ExecStart=@/opt/statsd/bin/statsd ./bin/statsd …` would keep it)",
+        }],
+    },
+    Script {
+        case: "output-and-reload",
+        file: "/etc/init.d/reportd",
+        unit: "reportd.service",
+        stand_ins: &[("/usr/sbin/reportd", "fork pidfile-after=--pidfile")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The package's state directory, and the directory the script's relative log path
+        // lands in when init runs it from /.
+        setup: "mkdir -p /var/lib/reportd /log",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[
+            Known {
+                key: "fd1",
+                reason: "reported (sysv-relative-output, dropped): the script appends to \
+                         `log/reportd.log`, relative to where it is started (/log/reportd.log \
+                         from init); the unit sends the output to the journal",
+            },
+            Known {
+                key: "fd2",
+                reason: "as fd1 (sysv-relative-output)",
+            },
+        ],
     },
 ];
 
@@ -447,10 +566,27 @@ fn daemon_paths(s: &Script) -> Vec<String> {
 }
 
 /// Waits until the daemons are up and have recorded themselves (stable over two looks), and
-/// reads them from /proc.
+/// reads them from /proc — except their standard streams, taken from their records: a forking
+/// daemon points them at /dev/null once detached, the record says what it was started with.
 fn settle(c: &Container, paths: &[String]) -> Vec<Proc> {
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut last: Vec<u32> = Vec::new();
+    let read = |pids: &[u32]| -> Vec<Proc> {
+        let recs: Vec<Proc> = c
+            .records()
+            .into_iter()
+            .filter(|r| r.mode != "exit-if")
+            .collect();
+        pids.iter()
+            .filter_map(|p| c.process(*p))
+            .map(|mut p| {
+                if let Some(r) = recs.iter().rev().find(|r| r.pid == p.pid) {
+                    p.fds = r.fds.clone();
+                }
+                p
+            })
+            .collect()
+    };
     while Instant::now() < deadline {
         let pids = c.pids_of(paths);
         let recorded: BTreeSet<u32> = c
@@ -460,12 +596,12 @@ fn settle(c: &Container, paths: &[String]) -> Vec<Proc> {
             .map(|r| r.pid)
             .collect();
         if !pids.is_empty() && pids.iter().all(|p| recorded.contains(p)) && pids == last {
-            return pids.iter().filter_map(|p| c.process(*p)).collect();
+            return read(&pids);
         }
         last = pids;
         std::thread::sleep(Duration::from_millis(100));
     }
-    last.iter().filter_map(|p| c.process(*p)).collect()
+    read(&last)
 }
 
 /// Waits until none of the daemons runs; kills what is left after 15 s and says so.
@@ -568,11 +704,17 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             ));
         }
         let (code, log) = legacy(c, s.file, "stop");
-        if let Err(e) = gone(c, &daemons) {
-            fail.push(format!(
+        match (gone(c, &daemons), s.legacy_stop_fails) {
+            (Err(e), None) => fail.push(format!(
                 "{}: legacy stop (exit {code:?}): {e}\n{log}",
                 s.file
-            ));
+            )),
+            (Err(_), Some(why)) => eprintln!("    KNOWN legacy stop fails (exit {code:?}): {why}"),
+            (Ok(()), Some(why)) => fail.push(format!(
+                "{}: the legacy stop works now, though listed as failing ({why}): update the test",
+                s.file
+            )),
+            (Ok(()), None) => {}
         }
     }
 
@@ -733,6 +875,9 @@ fn run_case(case: &str) {
     eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
     corpus::install_host_tree(&c, "sysv", case);
     for s in SCRIPTS.iter().filter(|s| s.case == case) {
+        if !s.setup.is_empty() {
+            c.sh_ok(s.setup);
+        }
         for (path, mode) in s.stand_ins {
             c.stand_in(path, mode);
         }
@@ -759,12 +904,15 @@ fn sysv_every_case_has_a_test() {
     let tested = [
         "bad-input",
         "chkconfig-rhel",
+        "helper-functions",
         "init-d-script",
         "lsb-start-daemon",
         "must-wrap",
+        "output-and-reload",
         "skipped",
         "ssd-background",
         "ssd-forking",
+        "syntax-errors",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -781,6 +929,21 @@ fn sysv_bad_input() {
 #[test]
 fn sysv_chkconfig_rhel() {
     run_case("chkconfig-rhel");
+}
+
+#[test]
+fn sysv_helper_functions() {
+    run_case("helper-functions");
+}
+
+#[test]
+fn sysv_output_and_reload() {
+    run_case("output-and-reload");
+}
+
+#[test]
+fn sysv_syntax_errors() {
+    run_case("syntax-errors");
 }
 
 #[test]
