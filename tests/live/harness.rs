@@ -1140,8 +1140,12 @@ impl Traces {
             } else if cmdline.contains(&self.name) {
                 out.push(format!("process {pid} names the container: {cmdline}"));
             }
+            // Namespace inode numbers are reused: one of another container's is not ours.
+            let other_container = cgroup.contains(&format!("{CGROUP_PREFIX}/"))
+                && !cgroup.contains(&format!("{CGROUP_PREFIX}/{}", self.name));
             if let Ok(ns) = std::fs::read_link(e.path().join("ns/mnt"))
                 && self.mount_namespaces.contains(&ns)
+                && !other_container
             {
                 out.push(format!(
                     "process {pid} holds the container's mount namespace: {cmdline}"
