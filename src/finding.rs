@@ -93,6 +93,16 @@ codes! {
     SysvToggle => "sysv-toggle",
     SysvDefaultsChoice => "sysv-defaults-choice",
     SysvControlTool => "sysv-control-tool",
+    SupervisordFragment => "supervisord-fragment",
+    SupervisordNestedInclude => "supervisord-nested-include",
+    SupervisordIncludeNoMatch => "supervisord-include-no-match",
+    SupervisordIncludeUnreadable => "supervisord-include-unreadable",
+    SupervisordIgnoredSection => "supervisord-ignored-section",
+    SupervisordStderrLogfileIgnored => "supervisord-stderr-logfile-ignored",
+    SupervisordSyslogLogfile => "supervisord-syslog-logfile",
+    SupervisordAutoLogUnbounded => "supervisord-auto-log-unbounded",
+    SupervisordEnvBaked => "supervisord-env-baked",
+    SupervisordHostnameBaked => "supervisord-hostname-baked",
 }
 
 impl Serialize for Code {
