@@ -197,6 +197,12 @@ impl Ini {
             .map(|(_, v)| v)
     }
 
+    /// The `[DEFAULT]` options, in first-set order.
+    #[must_use]
+    pub fn defaults(&self) -> &[(String, Value)] {
+        &self.defaults
+    }
+
     /// The `[DEFAULT]` value of `key` (any case).
     #[must_use]
     pub fn default_value(&self, key: &str) -> Option<&Value> {
@@ -263,8 +269,10 @@ impl Ini {
             let (vs, ve) = py_strip(head);
             if vs == ve {
                 // An empty line (no comment on it) is part of the value being read.
+                // (An empty key, which CPython still sets, is falsy there: nothing continues it.)
                 if comment.is_none()
                     && let (Some(sect), Some(opt)) = (cursect, optname.as_deref())
+                    && !opt.is_empty()
                     && let Some(v) = self.value_mut(sect, opt)
                 {
                     v.text.push('\n');
@@ -274,6 +282,7 @@ impl Ini {
             let value: String = chars[vs..ve].iter().collect();
             let cur_indent = chars.iter().position(|&c| !is_py_space(c)).unwrap_or(0);
             if let (Some(sect), Some(opt)) = (cursect, optname.as_deref())
+                && !opt.is_empty()
                 && cur_indent > indent_level
             {
                 if let Some(v) = self.value_mut(sect, opt) {
