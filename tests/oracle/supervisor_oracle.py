@@ -101,6 +101,7 @@ class State:
     current_section = None
     line_errors: list = []
     missing_header = None
+    headers: list = []  # every section header read, in order
 
 
 def local(host_path: str) -> str:
@@ -243,6 +244,7 @@ class _SectionMatcher:
             return mo
         name = mo.group("header")
         State.current_section = name
+        State.headers.append(name)
         if value == EMPTY_SUPERVISORD:
             return mo
         if name in State.renamed:
@@ -288,6 +290,12 @@ so.UnhosedConfigParser.saneget = _saneget
 
 
 def _fault_section(message):
+    # A program, group or fcgi-program name is checked before any value of its section is read.
+    m = re.match(r"Invalid name: '(.*)' because of character", message)
+    if m:
+        for h in State.headers:
+            if ":" in h and h.split(":", 1)[1] == m.group(1) and h not in State.renamed:
+                return h
     if "names unknown program" in message or "is ambiguous" in message:
         return State.last_group_section
     if "'include.files'" in message or "[include] section, but no files" in message:
@@ -301,6 +309,7 @@ def _run_once(configfile, env):
     State.last_section = State.last_group_section = None
     State.line_errors = []
     State.missing_header = None
+    State.headers = []
     opts = so.ServerOptions()
     opts.configfile = configfile
     try:
