@@ -703,10 +703,7 @@ impl Reader<'_> {
         let key = "supervisor.rpcinterface_factory";
         if self.get(name, key, None, Some(&[]))?.is_none() {
             let header = self.ini.section(name).map(|s| s.header.clone());
-            return Err(fault(
-                header.as_ref(),
-                format!("section [{name}] does not specify a {key}"),
-            ));
+            return Err(fault(header.as_ref(), format!("does not specify a {key}")));
         }
         for (k, _) in self.ini.items(name) {
             self.get(name, &k, None, Some(&[]))?;
@@ -779,8 +776,9 @@ impl Reader<'_> {
         let name = dt::process_or_group_name(&section["group:".len()..])
             .map_err(|m| fault(Some(&at), m))?;
         let t = self.here_table();
-        let programs = self
-            .get(section, "programs", None, Some(&t))?
+        let programs_got = self.get(section, "programs", None, Some(&t))?;
+        let programs_at = programs_got.as_ref().and_then(|g| g.at.clone());
+        let programs = programs_got
             .map(|g| dt::strings(&g.text))
             .unwrap_or_default();
         let priority = self.conv(section, "priority", "999", &t, dt::integer)?;
@@ -793,9 +791,9 @@ impl Reader<'_> {
             let member = match (has_p, has_f) {
                 (true, true) => {
                     return Err(fault(
-                        Some(&at),
+                        programs_at.as_ref(),
                         format!(
-                            "[{section}] name {program} is ambiguous (exists as program and fcgi-program)"
+                            "programs: {program} is ambiguous (it exists as program and fcgi-program)"
                         ),
                     ));
                 }
@@ -808,8 +806,8 @@ impl Reader<'_> {
                         "which is not defined"
                     };
                     return Err(fault(
-                        Some(&at),
-                        format!("[{section}] names program {program}, {why}"),
+                        programs_at.as_ref(),
+                        format!("programs: names program {program}, {why}"),
                     ));
                 }
             };
@@ -819,8 +817,8 @@ impl Reader<'_> {
                     self.fail(&member, f);
                     self.ini.remove_section(&member);
                     return Err(fault(
-                        Some(&at),
-                        format!("[{section}] names program {program}, which is in error"),
+                        programs_at.as_ref(),
+                        format!("programs: names program {program}, which is in error"),
                     ));
                 }
             }
@@ -866,7 +864,7 @@ impl Reader<'_> {
         if buffer_size < 1 {
             return Err(fault(
                 Some(&at),
-                format!("[{section}] section sets invalid buffer_size ({buffer_size})"),
+                format!("invalid buffer_size ({buffer_size}): it must be at least 1"),
             ));
         }
         let result_handler = self
@@ -888,14 +886,14 @@ impl Reader<'_> {
         if events.is_empty() {
             return Err(fault(
                 Some(&at),
-                format!("[{section}] section requires an \"events\" line"),
+                "an event listener requires an events= line".to_string(),
             ));
         }
         for e in &events {
             if !dt::EVENT_TYPES.contains(&e.as_str()) {
                 return Err(fault(
                     events_got.at.as_ref(),
-                    format!("Unknown event type {e} in [{section}] events"),
+                    format!("events: unknown event type {e}"),
                 ));
             }
         }
@@ -903,9 +901,7 @@ impl Reader<'_> {
         if rs {
             return Err(fault(
                 self.ini.get(section, "redirect_stderr").map(|v| &v.at),
-                format!(
-                    "[{section}] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol"
-                ),
+                "redirect_stderr=true is not allowed in an event listener: it would interfere with the event listener protocol",
             ));
         }
         let processes = self.processes(section, &name)?;
@@ -974,12 +970,12 @@ impl Reader<'_> {
         let Some(sock) = sock.filter(|g| !g.text.is_empty()) else {
             return Err(fault(
                 Some(&at),
-                format!("[{section}] section requires a \"socket\" line"),
+                "an fcgi-program requires a socket= line".to_string(),
             ));
         };
         let socket = self
             .fcgi_socket(&sock.text, proc_uid, owner, mode, backlog)
-            .map_err(|m| fault(sock.at.as_ref(), format!("{m} in [{section}] socket")))?;
+            .map_err(|m| fault(sock.at.as_ref(), format!("socket: {m}")))?;
         let processes = self.processes(section, &name)?;
         Ok(Group {
             name,
@@ -1176,7 +1172,7 @@ impl Reader<'_> {
             let Some(command) = self.get(section, "command", None, Some(t))? else {
                 return Err(fault(
                     Some(&at),
-                    format!("program section {section} does not specify a command"),
+                    "no command= (supervisor requires one)".to_string(),
                 ));
             };
             let name = self.expand(section, "process_name", &process_name, t, pn.at.as_ref())?;
@@ -1317,9 +1313,7 @@ impl Reader<'_> {
             if u.is_some() != p.is_some() {
                 return Err(fault(
                     Some(&at),
-                    format!(
-                        "Section [{section}] contains incomplete authentication: If a username or a password is specified, both the username and password must be specified"
-                    ),
+                    "incomplete authentication: give both username and password, or neither",
                 ));
             }
             Ok(())
@@ -1327,10 +1321,7 @@ impl Reader<'_> {
         if inet {
             credentials(self)?;
             let Some(port) = self.get(section, "port", None, Some(&[]))? else {
-                return Err(fault(
-                    Some(&at),
-                    format!("section [{section}] has no port value"),
-                ));
+                return Err(fault(Some(&at), "no port= value".to_string()));
             };
             let bad = |m: String| fault(port.at.as_ref(), format!("port: {m}"));
             let p = port
@@ -1348,10 +1339,7 @@ impl Reader<'_> {
         }
         let t = self.here_table();
         if self.get(section, "file", None, Some(&t))?.is_none() {
-            return Err(fault(
-                Some(&at),
-                format!("section [{section}] has no file value"),
-            ));
+            return Err(fault(Some(&at), "no file= value".to_string()));
         }
         credentials(self)?;
         if let Some(g) = self.get(section, "chown", None, Some(&[]))? {
