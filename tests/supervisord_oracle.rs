@@ -159,12 +159,112 @@ fn error_places(
     out
 }
 
+/// What was compared.
+#[derive(Default)]
+struct Tally {
+    processes: usize,
+    fields: usize,
+    errors: usize,
+    failures: Vec<String>,
+}
+
+/// Compares supervisor's resolution (`oracle`) with ours, adding every difference to `tally`.
+fn compare(name: &str, oracle: &Value, ours: &Resolved, tally: &mut Tally) {
+    let mut check = |tally: &mut Tally, what: String, expected: &Value, got: &Value| {
+        if expected != got {
+            tally.failures.push(format!(
+                "{name}: {what}:\n  supervisor: {expected}\n  systemdify: {got}"
+            ));
+        }
+    };
+    check(
+        tally,
+        "fragment".into(),
+        &oracle["fragment"],
+        &json!(ours.fragment),
+    );
+    check(
+        tally,
+        "files read".into(),
+        &oracle["files"],
+        &json!(ours.files),
+    );
+    check(
+        tally,
+        "[supervisord]".into(),
+        &oracle["supervisord"],
+        &supervisord_json(&ours.supervisord),
+    );
+    let expected_errors = error_places(oracle["errors"].as_array().unwrap().iter().map(|e| {
+        (
+            e["section"].as_str().map(str::to_string),
+            e["line"]
+                .as_u64()
+                .map(|l| (e["file"].as_str().unwrap().to_string(), l)),
+        )
+    }));
+    let got_errors = error_places(ours.errors.iter().map(|e| {
+        (
+            e.section.clone(),
+            Some((e.at.file.clone(), e.at.line as u64)),
+        )
+    }));
+    tally.errors += expected_errors.len();
+    check(
+        tally,
+        "sections in error".into(),
+        &json!(expected_errors),
+        &json!(got_errors),
+    );
+    let groups = oracle["groups"].as_array().unwrap();
+    check(
+        tally,
+        "groups in order".into(),
+        &json!(groups.iter().map(|g| &g["name"]).collect::<Vec<_>>()),
+        &json!(ours.groups.iter().map(|g| &g.name).collect::<Vec<_>>()),
+    );
+    for (eg, og) in groups.iter().zip(&ours.groups) {
+        let gname = &og.name;
+        check(
+            tally,
+            format!("group {gname} priority"),
+            &eg["priority"],
+            &json!(og.priority),
+        );
+        check(
+            tally,
+            format!("group {gname} kind"),
+            &eg["kind"],
+            &kind_json(&og.kind),
+        );
+        let eps = eg["processes"].as_array().unwrap();
+        check(
+            tally,
+            format!("group {gname} processes"),
+            &json!(eps.iter().map(|p| &p["name"]).collect::<Vec<_>>()),
+            &json!(og.processes.iter().map(|p| &p.name).collect::<Vec<_>>()),
+        );
+        for (ep, op) in eps.iter().zip(&og.processes) {
+            tally.processes += 1;
+            let got = process_json(op);
+            for (field, expected) in ep.as_object().unwrap() {
+                tally.fields += 1;
+                check(
+                    tally,
+                    format!("{gname}:{} {field}", op.name),
+                    expected,
+                    got.get(field).unwrap_or(&Value::Null),
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn every_process_on_every_field_is_what_supervisor_resolves() {
     let cases = cases();
     assert!(cases.len() >= MIN_CASES, "the oracle cases are missing");
-    let (mut processes, mut fields, mut errors) = (0, 0, 0);
-    let mut failures = Vec::new();
+    let mut tally = Tally::default();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let oracle: Value = serde_json::from_str(
@@ -173,88 +273,68 @@ fn every_process_on_every_field_is_what_supervisor_resolves() {
             }),
         )
         .unwrap();
-        let ours = resolve_case(case);
-        let mut check = |what: String, expected: &Value, got: &Value| {
-            if expected != got {
-                failures.push(format!(
-                    "{name}: {what}:\n  supervisor: {expected}\n  systemdify: {got}"
-                ));
-            }
-        };
-        check(
-            "fragment".into(),
-            &oracle["fragment"],
-            &json!(ours.fragment),
-        );
-        check("files read".into(), &oracle["files"], &json!(ours.files));
-        check(
-            "[supervisord]".into(),
-            &oracle["supervisord"],
-            &supervisord_json(&ours.supervisord),
-        );
-        let expected_errors = error_places(oracle["errors"].as_array().unwrap().iter().map(|e| {
-            (
-                e["section"].as_str().map(str::to_string),
-                e["line"]
-                    .as_u64()
-                    .map(|l| (e["file"].as_str().unwrap().to_string(), l)),
-            )
-        }));
-        let got_errors = error_places(ours.errors.iter().map(|e| {
-            (
-                e.section.clone(),
-                Some((e.at.file.clone(), e.at.line as u64)),
-            )
-        }));
-        errors += expected_errors.len();
-        check(
-            "sections in error".into(),
-            &json!(expected_errors),
-            &json!(got_errors),
-        );
-        let groups = oracle["groups"].as_array().unwrap();
-        let names = |gs: Vec<&str>| json!(gs);
-        check(
-            "groups in order".into(),
-            &names(groups.iter().map(|g| g["name"].as_str().unwrap()).collect()),
-            &names(ours.groups.iter().map(|g| g.name.as_str()).collect()),
-        );
-        for (eg, og) in groups.iter().zip(&ours.groups) {
-            let gname = &og.name;
-            check(
-                format!("group {gname} priority"),
-                &eg["priority"],
-                &json!(og.priority),
-            );
-            check(
-                format!("group {gname} kind"),
-                &eg["kind"],
-                &kind_json(&og.kind),
-            );
-            let eps = eg["processes"].as_array().unwrap();
-            check(
-                format!("group {gname} processes"),
-                &json!(eps.iter().map(|p| &p["name"]).collect::<Vec<_>>()),
-                &json!(og.processes.iter().map(|p| &p.name).collect::<Vec<_>>()),
-            );
-            for (ep, op) in eps.iter().zip(&og.processes) {
-                processes += 1;
-                let got = process_json(op);
-                for (field, expected) in ep.as_object().unwrap() {
-                    fields += 1;
-                    check(
-                        format!("{gname}:{} {field}", op.name),
-                        expected,
-                        got.get(field).unwrap_or(&Value::Null),
-                    );
-                }
-            }
-        }
+        compare(&name, &oracle, &resolve_case(case), &mut tally);
     }
     eprintln!(
-        "supervisor oracle: {} cases, {processes} processes, {fields} fields, {errors} sections in error compared; {} differences",
+        "supervisor oracle: {} cases, {} processes, {} fields, {} sections in error compared; {} differences",
         cases.len(),
-        failures.len()
+        tally.processes,
+        tally.fields,
+        tally.errors,
+        tally.failures.len()
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(tally.failures.is_empty(), "{}", tally.failures.join("\n"));
+}
+
+#[test]
+fn generated_configurations_resolve_as_supervisor_resolves_them() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/supervisord-generated-oracle.json"
+    );
+    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (file, text) in fixture["setup"]["root"].as_object().unwrap() {
+        let p = root.join(file.trim_start_matches('/'));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text.as_str().unwrap()).unwrap();
+    }
+    let options = Options {
+        hostname: None,
+        env: fixture["setup"]["env"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+            .collect(),
+    };
+    let host = Host::at(root);
+    let cases = fixture["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 300);
+    let mut tally = Tally::default();
+    for (i, case) in cases.iter().enumerate() {
+        let config = case["config"].as_str().unwrap();
+        let ours = supervisord::resolve(
+            "/etc/supervisord.conf",
+            "/etc/supervisord.conf",
+            config,
+            &host,
+            &options,
+        );
+        compare(
+            &format!("case {i}:\n{config}"),
+            &case["result"],
+            &ours,
+            &mut tally,
+        );
+    }
+    eprintln!(
+        "generated: 300 configurations, {} processes, {} fields, {} sections in error compared; {} differences",
+        tally.processes,
+        tally.fields,
+        tally.errors,
+        tally.failures.len()
+    );
+    assert!(tally.failures.is_empty(), "{}", tally.failures.join("\n"));
 }

@@ -12,7 +12,10 @@ resolved settings, the ``[supervisord]`` settings, the files read and the errors
 gives the same for every process on every field.  The Rust code never runs this
 script; it reads the fixtures.
 
-It also writes ``tests/fixtures/supervisord-ini-oracle.json``: 600 INI snippets
+It also writes ``tests/fixtures/supervisord-generated-oracle.json``: 300 configurations
+generated (``random.Random(20261202)``) from options with good and bad values, expansions,
+environments, groups and ``[DEFAULT]``, each resolved the same way, for
+``tests/supervisord_oracle.rs``; and ``tests/fixtures/supervisord-ini-oracle.json``: 600 INI snippets
 generated from tricky pieces (``random.Random(20261201)``) and how supervisor's
 ``UnhosedConfigParser`` reads each (sections, keys, values, bad lines), for
 ``tests/supervisord_ini.rs``.
@@ -72,6 +75,7 @@ import shlex
 import signal
 import sys
 import tempfile
+import types
 from importlib.metadata import version
 from pathlib import Path
 
@@ -167,7 +171,8 @@ def getgrgid(gid):
 pwd.getpwnam, pwd.getpwuid, grp.getgrnam, grp.getgrgid = getpwnam, getpwuid, getgrnam, getgrgid
 os.getuid = lambda: 0
 platform.node = lambda: State.hostname
-so.tempfile.gettempdir = lambda: TEMPDIR
+# options.py calls tempfile.gettempdir() for the childlogdir default: give it a stand-in module.
+so.tempfile = types.SimpleNamespace(gettempdir=lambda: TEMPDIR)
 
 
 def _isdir(path):
@@ -408,7 +413,6 @@ def dump(opts):
 
 
 def run_case(case: Path) -> dict:
-    State.root = str((case / "root").resolve())
     main = (case / "input").read_text().strip()
     env = {}
     if (case / "env").exists():
@@ -416,10 +420,16 @@ def run_case(case: Path) -> dict:
             if line.strip() and not line.startswith("#"):
                 k, v = line.split("=", 1)
                 env[k] = v
-    if (case / "hostname").exists():
-        State.hostname = (case / "hostname").read_text().strip()
-    else:
-        State.hostname = Path(local("/etc/hostname")).read_text().strip()
+    hostname = (case / "hostname").read_text().strip() if (case / "hostname").exists() else None
+    return run_config(str((case / "root").resolve()), main, env, hostname)
+
+
+def run_config(root: str, main: str, env: dict, hostname) -> dict:
+    """supervisor's resolution of the host file ``main`` in the host tree ``root``."""
+    State.root = root
+    if hostname is None:
+        hostname = Path(local("/etc/hostname")).read_text().strip()
+    State.hostname = hostname
     State.renamed, State.blank, State.virtual, State.append_supervisord = set(), {}, {}, ""
     errors = []
     configfile = main
@@ -512,6 +522,100 @@ def ini_fixture() -> str:
     return '{"cases": [\n' + body + '\n], "oracle": "supervisor %s UnhosedConfigParser"}\n' % version("supervisor")
 
 
+# --- generated configurations ---------------------------------------------------------------
+
+GEN_FIXTURE = REPO / "tests" / "fixtures" / "supervisord-generated-oracle.json"
+GEN_ROOT = {
+    "/etc/passwd": "root:x:0:0:root:/root:/bin/bash\napp:x:1000:1000::/home/app:/bin/sh\n",
+    "/etc/group": "root:x:0:\napp:x:1000:\n",
+    "/etc/hostname": "gen-host\n",
+    "/var/log/gen/.keep": "",
+    "/home/app/.keep": "",
+}
+GEN_ENV = {"SITE": "shop", "RATE": "5%"}
+ARGS = ["%(program_name)s", "%(process_num)02d", "%(process_num)x", "%(numprocs)d", "%(group_name)s",
+        "%(host_node_name)s", "%(here)s", "%(ENV_SITE)s", "%(ENV_RATE)s", "%(ENV_PATH)s", "%(ENV_LOCAL)s",
+        "%(ENV_NOPE)s", "'single ; quoted'", '"double \\" quoted"', "a\\ b", "%%", "50%", "--flag=x",
+        "'unclosed", "$HOME", "%(process_num)-4d|", "#not-a-comment", " ;cut here"]
+ENVS = ["A=1", 'B="x,y"', "C='q r'", "D=%(process_num)d", "E=x@y", "LOCAL=l%(process_num)d",
+        "P=%(ENV_PATH)s", 'F="%(program_name)s"', "G=1;H=2"]
+OPTIONS = {
+    "autorestart": ["true", "false", "unexpected", "TRUE", "sometimes"],
+    "stopsignal": ["TERM", "9", "usr2", "SIGHUP", "bogus", " int "],
+    "exitcodes": ["0", "0,2", "", "1 , 3", "300"],
+    "startsecs": ["1", "0", " 5", "x", "1_0"],
+    "startretries": ["3", "0", "-1"],
+    "stdout_logfile": ["AUTO", "NONE", "/var/log/gen/%(program_name)s-%(process_num)d.log",
+                       "/nonexistent/x.log", "syslog", "~/out.log", "~app/out.log", "rel.log"],
+    "stderr_logfile": ["auto", "off", "/var/log/gen/err.log"],
+    "stdout_logfile_maxbytes": ["0", "1KB", "10mb", "5GB", "x"],
+    "redirect_stderr": ["true", "false", "1"],
+    "user": ["root", "app", "1000", "nobody", "0"],
+    "umask": ["022", "0o77", "8", "7"],
+    "priority": ["1", "100", "-5", "%(program_name)s", "999"],
+    "stopasgroup": ["true", "false"],
+    "killasgroup": ["true", "false"],
+    "directory": ["%(here)s", "/srv/%(program_name)s", "~"],
+    "autostart": ["false", "yes", "off"],
+    "serverurl": ["AUTO", "unix:///run/s.sock"],
+    "stopwaitsecs": ["10", "3600"],
+}
+
+
+def gen_config(rng: random.Random) -> str:
+    lines = ["[supervisord]"]
+    if rng.random() < 0.4:
+        lines.append("environment=" + ",".join(rng.sample(ENVS[:4] + ENVS[6:7], rng.randint(1, 3))))
+    if rng.random() < 0.2:
+        lines.append("user=" + rng.choice(["root", "app"]))
+    if rng.random() < 0.2:
+        lines += ["[DEFAULT]", "startsecs=" + rng.choice(["7", "x"])]
+    names = []
+    for i in range(rng.randint(1, 3)):
+        name = "p%d" % i
+        names.append(name)
+        lines.append("[program:%s]" % name)
+        args = " ".join(rng.choice(ARGS) for _ in range(rng.randint(0, 4)))
+        cmd = "/usr/bin/tool " + args
+        if rng.random() < 0.2:
+            cmd += "\n    --continued"
+        lines.append("command=" + cmd)
+        numprocs = rng.choice([1, 1, 2, 3])
+        if numprocs > 1 or rng.random() < 0.3:
+            lines.append("numprocs=%d" % numprocs)
+            lines.append("process_name=" + rng.choice(["%(program_name)s_%(process_num)d", "%(program_name)s-%(process_num)02d", "%(program_name)s"]))
+            if rng.random() < 0.3:
+                lines.append("numprocs_start=%d" % rng.randint(-1, 5))
+        if rng.random() < 0.5:
+            lines.append("environment=" + ",".join(rng.sample(ENVS, rng.randint(1, 3))))
+        for key in rng.sample(sorted(OPTIONS), rng.randint(0, 6)):
+            lines.append("%s=%s" % (key, rng.choice(OPTIONS[key])))
+    if rng.random() < 0.3:
+        members = rng.sample(names, rng.randint(1, len(names))) + (["ghost"] if rng.random() < 0.2 else [])
+        lines += ["[group:g]", "programs=" + ",".join(members)]
+        if rng.random() < 0.5:
+            lines.append("priority=" + rng.choice(["5", "1000"]))
+    return "\n".join(lines) + "\n"
+
+
+def generated_fixture() -> str:
+    rng = random.Random(20261202)
+    cases = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path, text in GEN_ROOT.items():
+            os.makedirs(os.path.dirname(tmp + path), exist_ok=True)
+            with open(tmp + path, "w") as f:
+                f.write(text)
+        for _ in range(300):
+            config = gen_config(rng)
+            with open(tmp + "/etc/supervisord.conf", "w") as f:
+                f.write(config)
+            cases.append({"config": config, "result": run_config(tmp, "/etc/supervisord.conf", GEN_ENV, None)})
+    body = ",\n".join(json.dumps(c, sort_keys=True) for c in cases)
+    head = json.dumps({"env": GEN_ENV, "root": GEN_ROOT}, sort_keys=True)
+    return '{"setup": %s,\n"cases": [\n%s\n]}\n' % (head, body)
+
+
 def case_fixtures() -> dict:
     out = {}
     for d in CASE_DIRS:
@@ -521,6 +625,7 @@ def case_fixtures() -> dict:
             if (case / "input").is_file():
                 out[case / "oracle.json"] = json.dumps(run_case(case), indent=1, sort_keys=True) + "\n"
     out[INI_FIXTURE] = ini_fixture()
+    out[GEN_FIXTURE] = generated_fixture()
     return out
 
 
