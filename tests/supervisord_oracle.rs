@@ -170,7 +170,7 @@ struct Tally {
 
 /// Compares supervisor's resolution (`oracle`) with ours, adding every difference to `tally`.
 fn compare(name: &str, oracle: &Value, ours: &Resolved, tally: &mut Tally) {
-    let mut check = |tally: &mut Tally, what: String, expected: &Value, got: &Value| {
+    let check = |tally: &mut Tally, what: String, expected: &Value, got: &Value| {
         if expected != got {
             tally.failures.push(format!(
                 "{name}: {what}:\n  supervisor: {expected}\n  systemdify: {got}"
