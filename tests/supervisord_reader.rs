@@ -243,3 +243,37 @@ fn includes_resolve_inside_the_host_tree() {
     let x = r.processes().next().unwrap();
     assert_eq!(x.directory.as_deref(), Some("/etc/supervisor/conf.d"));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+    /// Whatever the text, reading it returns (errors are values, never panics).
+    #[test]
+    fn any_text_reads_without_panicking(
+        text in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::prelude::Just("[supervisord]\n".to_string()),
+                proptest::prelude::Just("[program:x]\n".to_string()),
+                proptest::prelude::Just("[group:g]\nprograms=x,y\n".to_string()),
+                proptest::prelude::Just("[fcgi-program:y]\nsocket=unix:///run/y.sock\n".to_string()),
+                proptest::prelude::Just("[eventlistener:e]\nevents=TICK_5\n".to_string()),
+                proptest::prelude::Just("[include]\nfiles=*.conf\n".to_string()),
+                proptest::prelude::Just("numprocs=3\n".to_string()),
+                proptest::prelude::Just("process_name=%(process_num)d\n".to_string()),
+                "[a-z_]{1,12}[=:][ -~]{0,30}\n",
+                "\\PC{0,40}\n",
+                "[ \t]{1,3}[ -~]{0,20}\n",
+            ],
+            0..24,
+        )
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "/etc/passwd", "root:x:0:0:root:/root:/bin/bash\n");
+        let host = Host::at(dir.path());
+        let text = text.concat();
+        let r = supervisord::resolve("/etc/supervisord.conf", "/etc/supervisord.conf", &text, &host, &Options::default());
+        for e in &r.errors {
+            proptest::prop_assert!(e.at.line >= 1);
+        }
+    }
+}

@@ -122,6 +122,9 @@ pub fn expand(
     Ok(out)
 }
 
+/// The widest `%…d`/`%…s` field expanded.
+pub const MAX_WIDTH: usize = 4096;
+
 #[derive(Debug, Default)]
 struct Spec {
     left: bool,
@@ -142,9 +145,12 @@ fn digits(chars: &[char], i: &mut usize) -> Result<Option<usize>, FormatError> {
         return Ok(None);
     }
     let text: String = chars[start..*i].iter().collect();
+    // Python would build a string that wide; a configuration never means that.
     text.parse()
+        .ok()
+        .filter(|&n: &usize| n <= MAX_WIDTH)
         .map(Some)
-        .map_err(|_| FormatError::Bad("width too big".into()))
+        .ok_or_else(|| FormatError::Bad(format!("width or precision {text} is over {MAX_WIDTH}")))
 }
 
 /// Python's `repr()` of a string.
@@ -380,5 +386,7 @@ mod tests {
         assert!(matches!(run("%(a)%"), Err(FormatError::Bad(_))));
         assert!(matches!(run("%s"), Err(FormatError::Bad(_))));
         assert!(matches!(run("%(a"), Err(FormatError::Bad(_))));
+        assert!(matches!(run("%(a)99999999999d"), Err(FormatError::Bad(_))));
+        assert_eq!(run("%(a)4096d").unwrap().len(), 4096);
     }
 }

@@ -24,6 +24,9 @@ struct Fault {
 
 type R<T> = Result<T, Fault>;
 
+/// The most processes one program section may ask for (supervisor sets no limit).
+pub const MAX_NUMPROCS: i64 = 10_000;
+
 fn fault(at: Option<&Location>, message: impl Into<String>) -> Fault {
     Fault {
         at: at.cloned(),
@@ -1111,6 +1114,14 @@ impl Reader<'_> {
             return Err(fault(
                 pn.at.as_ref().or(Some(&at)),
                 "%(process_num) must be present within process_name when numprocs > 1",
+            ));
+        }
+        if numprocs > MAX_NUMPROCS {
+            return Err(fault(
+                self.ini.get(section, "numprocs").map(|v| &v.at),
+                format!(
+                    "numprocs={numprocs} is more than systemdify reads ({MAX_NUMPROCS} processes per program)"
+                ),
             ));
         }
         if stopasgroup && !killasgroup {
