@@ -293,13 +293,6 @@ fn generated_configurations_resolve_as_supervisor_resolves_them() {
         "/tests/fixtures/supervisord-generated-oracle.json"
     );
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    for (file, text) in fixture["setup"]["root"].as_object().unwrap() {
-        let p = root.join(file.trim_start_matches('/'));
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text.as_str().unwrap()).unwrap();
-    }
     let options = Options {
         hostname: None,
         env: fixture["setup"]["env"]
@@ -309,26 +302,49 @@ fn generated_configurations_resolve_as_supervisor_resolves_them() {
             .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
             .collect(),
     };
-    let host = Host::at(root);
     let cases = fixture["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 300);
     let mut tally = Tally::default();
+    let mut with_includes = 0;
     for (i, case) in cases.iter().enumerate() {
-        let config = case["config"].as_str().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files = case["files"].as_object().unwrap();
+        with_includes += usize::from(files.len() > 1);
+        for (file, text) in fixture["setup"]["root"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .chain(files)
+        {
+            let p = root.join(file.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text.as_str().unwrap()).unwrap();
+        }
+        let host = Host::at(root);
+        let main = files["/etc/supervisord.conf"].as_str().unwrap();
         let ours = supervisord::resolve(
             "/etc/supervisord.conf",
             "/etc/supervisord.conf",
-            config,
+            main,
             &host,
             &options,
         );
+        let shown: String = files
+            .iter()
+            .map(|(f, t)| format!("--- {f}\n{}", t.as_str().unwrap()))
+            .collect();
         compare(
-            &format!("case {i}:\n{config}"),
+            &format!("case {i}:\n{shown}"),
             &case["result"],
             &ours,
             &mut tally,
         );
     }
+    assert!(
+        with_includes > 50,
+        "too few generated configurations with includes"
+    );
     eprintln!(
         "generated: 300 configurations, {} processes, {} fields, {} sections in error compared; {} differences",
         tally.processes,

@@ -14,7 +14,7 @@ script; it reads the fixtures.
 
 It also writes ``tests/fixtures/supervisord-generated-oracle.json``: 300 configurations
 generated (``random.Random(20261202)``) from options with good and bad values, expansions,
-environments, groups and ``[DEFAULT]``, each resolved the same way, for
+environments, groups, ``[DEFAULT]``, includes (merged sections, nested includes, bad lines), each resolved the same way, for
 ``tests/supervisord_oracle.rs``; and ``tests/fixtures/supervisord-ini-oracle.json``: 600 INI snippets
 generated from tricky pieces (``random.Random(20261201)``) and how supervisor's
 ``UnhosedConfigParser`` reads each (sections, keys, values, bad lines), for
@@ -44,6 +44,9 @@ How supervisor is run (each point mirrors a rule of systemdify's reader)
   is blanked.  When ``[supervisord]`` is at fault an empty one takes its place (its settings
   fall back to the defaults).  The realize-time check that ``[supervisord] user`` exists is
   made too.
+* One difference from supervisor, on purpose and the same as systemdify's: a ``%`` conversion
+  without a name (``%s``, ``% a``) would insert supervisor's whole expansion table into the
+  value; it is made an error of the section.
 * A configuration without ``[supervisord]`` (a conf.d file converted on its own) is read as
   supervisord reads it when included: through a main file holding only ``[supervisord]`` and
   an ``[include]`` of it, in the same directory.
@@ -291,6 +294,28 @@ def _saneget(self, section, option, *args, **kwargs):
 
 so.UnhosedConfigParser.saneget = _saneget
 
+# One deliberate difference, the same as systemdify's: a conversion without a name (`%s`,
+# `%r`, `% a` …) makes Python insert the whole expansion table; that is an error here.
+_real_expand = so.expand
+_TABLE = "\x00expansion table\x00"
+
+
+class _Table(dict):
+    def __repr__(self):
+        return _TABLE
+
+    __str__ = __repr__
+
+
+def _expand(s, expansions, name):
+    out = _real_expand(s, _Table(expansions), name)
+    if _TABLE in out:
+        raise ValueError("Format string %r for %r has a conversion without a name" % (s, name))
+    return out
+
+
+so.expand = _expand
+
 # --- one case ---------------------------------------------------------------------------------
 
 
@@ -460,13 +485,13 @@ def run_config(root: str, main: str, env: dict, hostname) -> dict:
             break
         section = _fault_section(message)
         if section is None or section in State.renamed:
-            raise SystemExit("%s: cannot place the error %r" % (case, message))
+            raise SystemExit("%s: cannot place the error %r" % (main, message))
         errors.append({"section": section, "file": None, "line": None, "message": message})
         State.renamed.add(section)
         if section == "supervisord":
             State.append_supervisord = main
     else:
-        raise SystemExit("%s: too many errors" % case)
+        raise SystemExit("%s: too many errors" % main)
     out = {"oracle": "supervisor " + version("supervisor"), "input": main, "fragment": fragment}
     out |= dump(opts)
     out["files"] = [configfile] + [m.split('"')[1] for m in opts.parse_infos]
@@ -562,17 +587,10 @@ OPTIONS = {
 }
 
 
-def gen_config(rng: random.Random) -> str:
-    lines = ["[supervisord]"]
-    if rng.random() < 0.4:
-        lines.append("environment=" + ",".join(rng.sample(ENVS[:4] + ENVS[6:7], rng.randint(1, 3))))
-    if rng.random() < 0.2:
-        lines.append("user=" + rng.choice(["root", "app"]))
-    if rng.random() < 0.2:
-        lines += ["[DEFAULT]", "startsecs=" + rng.choice(["7", "x"])]
-    names = []
+def gen_programs(rng: random.Random, names: list, prefix: str) -> list:
+    lines = []
     for i in range(rng.randint(1, 3)):
-        name = "p%d" % i
+        name = prefix + str(i) if rng.random() < 0.85 else rng.choice(names or [prefix + "0"])
         names.append(name)
         lines.append("[program:%s]" % name)
         args = " ".join(rng.choice(ARGS) for _ in range(rng.randint(0, 4)))
@@ -590,27 +608,59 @@ def gen_config(rng: random.Random) -> str:
             lines.append("environment=" + ",".join(rng.sample(ENVS, rng.randint(1, 3))))
         for key in rng.sample(sorted(OPTIONS), rng.randint(0, 6)):
             lines.append("%s=%s" % (key, rng.choice(OPTIONS[key])))
+        if rng.random() < 0.05:
+            lines.append("this line has no delimiter")
+    return lines
+
+
+def gen_case(rng: random.Random) -> dict:
+    """One generated configuration: host path -> text (the main file is /etc/supervisord.conf)."""
+    lines = ["[supervisord]"]
+    if rng.random() < 0.4:
+        lines.append("environment=" + ",".join(rng.sample(ENVS[:4] + ENVS[6:7], rng.randint(1, 3))))
+    if rng.random() < 0.2:
+        lines.append("user=" + rng.choice(["root", "app"]))
+    if rng.random() < 0.2:
+        lines += ["[DEFAULT]", "startsecs=" + rng.choice(["7", "x"])]
+    names = []
+    lines += gen_programs(rng, names, "p")
+    files = {}
+    if rng.random() < 0.4:
+        patterns = rng.choice([["conf.d/*.conf"], ["conf.d/b.conf", "conf.d/a.conf"],
+                               ["/etc/conf.d/*.conf", "missing/*.ini"], ["conf.d/[ab].conf"]])
+        lines += ["[include]", "files = " + " ".join(patterns)]
+        for f in ["a", "b"][: rng.randint(1, 2)]:
+            inc = []
+            if rng.random() < 0.1:
+                inc.append("command=/bin/headless")
+            if rng.random() < 0.2:
+                inc += ["[DEFAULT]", "stdout_logfile=%(here)s/%(program_name)s-" + f + ".log"]
+            inc += gen_programs(rng, names, f)
+            if rng.random() < 0.15:
+                inc += ["[include]", "files = *.more"]
+            if rng.random() < 0.2:
+                inc += ["[supervisord]", "minfds=" + rng.choice(["2048", "lots"])]
+            files["/etc/conf.d/%s.conf" % f] = "\n".join(inc) + "\n"
     if rng.random() < 0.3:
         members = rng.sample(names, rng.randint(1, len(names))) + (["ghost"] if rng.random() < 0.2 else [])
         lines += ["[group:g]", "programs=" + ",".join(members)]
         if rng.random() < 0.5:
             lines.append("priority=" + rng.choice(["5", "1000"]))
-    return "\n".join(lines) + "\n"
+    files["/etc/supervisord.conf"] = "\n".join(lines) + "\n"
+    return files
 
 
 def generated_fixture() -> str:
     rng = random.Random(20261202)
     cases = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for path, text in GEN_ROOT.items():
-            os.makedirs(os.path.dirname(tmp + path), exist_ok=True)
-            with open(tmp + path, "w") as f:
-                f.write(text)
-        for _ in range(300):
-            config = gen_config(rng)
-            with open(tmp + "/etc/supervisord.conf", "w") as f:
-                f.write(config)
-            cases.append({"config": config, "result": run_config(tmp, "/etc/supervisord.conf", GEN_ENV, None)})
+    for _ in range(300):
+        files = gen_case(rng)
+        with tempfile.TemporaryDirectory() as tmp:
+            for path, text in (GEN_ROOT | files).items():
+                os.makedirs(os.path.dirname(tmp + path), exist_ok=True)
+                with open(tmp + path, "w") as f:
+                    f.write(text)
+            cases.append({"files": files, "result": run_config(tmp, "/etc/supervisord.conf", GEN_ENV, None)})
     body = ",\n".join(json.dumps(c, sort_keys=True) for c in cases)
     head = json.dumps({"env": GEN_ENV, "root": GEN_ROOT}, sort_keys=True)
     return '{"setup": %s,\n"cases": [\n%s\n]}\n' % (head, body)
