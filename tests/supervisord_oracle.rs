@@ -82,6 +82,8 @@ fn log_json(l: &supervisord::Log) -> Value {
 fn process_json(p: &Process) -> Value {
     json!({
         "name": p.name,
+        "program": p.program,
+        "process_num": p.process_num,
         "command": p.command,
         "argv": match &p.argv {
             Ok(a) => json!({ "ok": a }),

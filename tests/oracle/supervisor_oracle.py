@@ -109,6 +109,7 @@ class State:
     line_errors: list = []
     missing_header = None
     headers: list = []  # every section header read, in order
+    numbers: dict = {}  # (group, process name) -> (program name, process_num)
 
 
 def local(host_path: str) -> str:
@@ -311,6 +312,9 @@ def _expand(s, expansions, name):
     out = _real_expand(s, _Table(expansions), name)
     if _TABLE in out:
         raise ValueError("Format string %r for %r has a conversion without a name" % (s, name))
+    if name == "process_name":
+        # ProcessConfig keeps neither: note them when the process gets its name.
+        State.numbers[(expansions["group_name"], out)] = (expansions["program_name"], expansions["process_num"])
     return out
 
 
@@ -340,6 +344,7 @@ def _run_once(configfile, env):
     State.line_errors = []
     State.missing_header = None
     State.headers = []
+    State.numbers = {}
     opts = so.ServerOptions()
     opts.configfile = configfile
     try:
@@ -405,8 +410,11 @@ def dump(opts):
             gd["kind"] = {"type": "program-or-group"}
         gd["processes"] = []
         for p in g.process_configs:
+            program, number = State.numbers[(g.name, p.name)]
             gd["processes"].append({
                 "name": p.name,
+                "program": program,
+                "process_num": number,
                 "command": p.command,
                 "argv": argv(p.command),
                 "directory": p.directory,
