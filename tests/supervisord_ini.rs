@@ -3,11 +3,12 @@
 //! `tests/oracle/supervisor_oracle.py` from inline comments with and without whitespace,
 //! quotes, `=`/`:` with spaces and tabs, continuation and blank lines, comment lines, `[DEFAULT]`,
 //! repeated sections and keys, odd headers, lines without a delimiter, CR and CRLF endings).
-//! Each must give the same sections in the same order, the same keys and values, and the
+//! The same snippets as CPython 3.13 reads them (`supervisord-ini-oracle-py313.json`) are read
+//! with `CommentRule::Earliest`. Each must give the same sections in the same order, the same keys and values, and the
 //! same bad lines attributed to the same sections.
 
 use serde_json::{Value, json};
-use systemdify::front::supervisord::ini::Ini;
+use systemdify::front::supervisord::ini::{CommentRule, Ini};
 
 fn pairs(options: &[(String, systemdify::front::supervisord::ini::Value)]) -> Value {
     let mut v: Vec<(String, String)> = options
@@ -18,19 +19,16 @@ fn pairs(options: &[(String, systemdify::front::supervisord::ini::Value)]) -> Va
     json!(v)
 }
 
-#[test]
-fn generated_snippets_read_as_supervisor_reads_them() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/supervisord-ini-oracle.json"
-    );
+/// Reads every snippet of `fixture` with `rule` and lists the differences from the oracle.
+fn differences(fixture: &str, rule: CommentRule) -> Vec<String> {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let cases = fixture["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 600);
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let text = case["text"].as_str().unwrap();
-        let mut ini = Ini::new();
+        let mut ini = Ini::with_rule(rule);
         ini.read(text, "snippet");
         let got = json!({
             "defaults": pairs(ini.defaults()),
@@ -46,10 +44,33 @@ fn generated_snippets_read_as_supervisor_reads_them() {
             }
         }
     }
+    failures
+}
+
+#[test]
+fn generated_snippets_read_as_supervisor_on_python_3_11_and_3_12_reads_them() {
+    let failures = differences("supervisord-ini-oracle.json", CommentRule::Rounds);
     assert!(
         failures.is_empty(),
         "{} of 600 differ:\n{}",
         failures.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn generated_snippets_read_as_supervisor_on_python_3_13_reads_them() {
+    let failures = differences("supervisord-ini-oracle-py313.json", CommentRule::Earliest);
+    assert!(
+        failures.is_empty(),
+        "{} of 600 differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn the_python_versions_differ_on_some_snippets() {
+    // The two fixtures are not the same reading twice: the rule matters.
+    assert!(!differences("supervisord-ini-oracle-py313.json", CommentRule::Rounds).is_empty());
 }

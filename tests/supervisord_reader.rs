@@ -167,6 +167,7 @@ fn env_values_come_from_the_env_file_and_the_systemd_base_only() {
     let options = Options {
         hostname: Some("h".into()),
         env: vec![("TOKEN".into(), "t0ken".into())],
+        ..Options::default()
     };
     let r = resolve_in(root, "/etc/supervisord.conf", &options);
     let a = r.processes().find(|p| p.name == "a").unwrap();

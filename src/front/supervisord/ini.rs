@@ -72,9 +72,24 @@ pub struct LineError {
     pub line: String,
 }
 
+/// Where an inline comment starts: the one rule on which the Python versions supervisor runs
+/// on differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CommentRule {
+    /// CPython 3.12 and older (Debian 12, Ubuntu 24.04, RHEL 9): the prefixes are looked for
+    /// in rounds (the first `;` and the first `#`, then the second of each, …) and the first
+    /// round that finds one after whitespace decides.
+    #[default]
+    Rounds,
+    /// CPython 3.13 and newer (Debian 13): the first `;` or `#` at the start or after
+    /// whitespace.
+    Earliest,
+}
+
 /// The parser state supervisor builds: every file read so far, merged.
 #[derive(Debug, Clone, Default)]
 pub struct Ini {
+    rule: CommentRule,
     defaults: Vec<(String, Value)>,
     sections: Vec<Section>,
     /// Every line error of every file read, in reading order.
@@ -111,7 +126,11 @@ fn py_lines(text: &str) -> Vec<String> {
 }
 
 /// Where CPython's inline-comment search puts the comment start in `line` (char index).
-fn inline_comment_start(line: &[char]) -> Option<usize> {
+fn inline_comment_start(line: &[char], rule: CommentRule) -> Option<usize> {
+    if rule == CommentRule::Earliest {
+        return (0..line.len())
+            .find(|&i| (line[i] == ';' || line[i] == '#') && (i == 0 || is_py_space(line[i - 1])));
+    }
     // Each prefix with the index of its last occurrence looked at (-1: none yet).
     let mut prefixes: Vec<(char, isize)> = vec![(';', -1), ('#', -1)];
     let mut found: Option<usize> = None;
@@ -157,6 +176,21 @@ impl Ini {
     #[must_use]
     pub fn new() -> Self {
         Ini::default()
+    }
+
+    /// The inline-comment rule this parser follows.
+    #[must_use]
+    pub fn rule(&self) -> CommentRule {
+        self.rule
+    }
+
+    /// An empty parser with the inline-comment rule of another Python version.
+    #[must_use]
+    pub fn with_rule(rule: CommentRule) -> Self {
+        Ini {
+            rule,
+            ..Ini::default()
+        }
     }
 
     /// The section names in the order they first appeared (`[DEFAULT]` is not one of them).
@@ -259,7 +293,7 @@ impl Ini {
         for (n, line) in py_lines(text).iter().enumerate() {
             let lineno = n + 1;
             let chars: Vec<char> = line.chars().collect();
-            let mut comment = inline_comment_start(&chars);
+            let mut comment = inline_comment_start(&chars, self.rule);
             let (fs, fe) = py_strip(&chars);
             let stripped = &chars[fs..fe];
             if stripped.first().is_some_and(|&c| c == '#' || c == ';') {
@@ -442,6 +476,10 @@ mod tests {
         // of each: the `;` after a space wins although the third `#`, after a space, is earlier.
         let ini = read("[s]\nk=a;b#c#d #e ;f\n");
         assert_eq!(get(&ini, "s", "k").unwrap(), "a;b#c#d #e");
+        // CPython 3.13 takes the first one after whitespace.
+        let mut ini = Ini::with_rule(CommentRule::Earliest);
+        ini.read("[s]\nk=a;b#c#d #e ;f\n", "f");
+        assert_eq!(get(&ini, "s", "k").unwrap(), "a;b#c#d");
     }
 
     #[test]

@@ -138,7 +138,7 @@ pub fn resolve(
         .collect();
     let mut r = Reader {
         host,
-        ini: Ini::new(),
+        ini: Ini::with_rule(options.comments),
         here,
         hostname,
         environ,
@@ -344,7 +344,7 @@ impl Reader<'_> {
                         continue;
                     }
                 };
-                let mut probe = Ini::new();
+                let mut probe = Ini::with_rule(self.ini.rule());
                 probe.read(&text, &file);
                 if let Some(s) = probe.section("include") {
                     self.notices.push(Notice {
