@@ -297,7 +297,7 @@ fn generated_configurations_resolve_as_supervisor_resolves_them() {
     let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let options = Options {
         hostname: None,
-        comments: supervisord::CommentRule::default(),
+        python: supervisord::Python::default(),
         env: fixture["setup"]["env"]
             .as_object()
             .unwrap()

@@ -60,11 +60,13 @@ Usage (from the repository root)
   .../python tests/oracle/supervisor_oracle.py --check
       regenerate in memory; exit 1 if any fixture differs.
 
-With CPython 3.11 or 3.12 (identical results) it writes every fixture but one; with CPython
-3.13 it writes only ``tests/fixtures/supervisord-ini-oracle-py313.json``, the same snippets as
-3.13 reads them: 3.13 changed where an inline comment starts (the first ``;`` or ``#`` after
-whitespace, where older versions look for the prefixes in rounds), which systemdify follows
-with ``CommentRule::Earliest``.
+CPython 3.10, 3.11 and 3.12 give identical fixtures. The INI reading differs on 3.9 (a
+section header ends at the first ``]``) and on 3.13 (an inline comment starts at the first
+``;`` or ``#`` after whitespace, where older versions look for the prefixes in rounds), which
+systemdify follows with ``Python::Py39`` and ``Python::Py313``: under 3.9 the snippets go to
+``supervisord-ini-oracle-py39.json`` (the other fixtures are checked as usual), under 3.13 to
+``supervisord-ini-oracle-py313.json`` (and nothing else is written: 3.13 reports bad lines
+another way, which the per-section error placing does not follow).
 """
 
 from __future__ import annotations
@@ -571,7 +573,10 @@ def read_snippet(text: str) -> dict:
     }
 
 
-INI_FIXTURE_313 = REPO / "tests" / "fixtures" / "supervisord-ini-oracle-py313.json"
+PY39 = sys.version_info < (3, 10)
+INI_FIXTURE_VERSIONED = REPO / "tests" / "fixtures" / (
+    "supervisord-ini-oracle-py313.json" if PY313 else
+    "supervisord-ini-oracle-py39.json" if PY39 else "supervisord-ini-oracle.json")
 
 
 def ini_fixture() -> str:
@@ -702,8 +707,7 @@ def generated_fixture() -> str:
 
 def case_fixtures() -> dict:
     if PY313:
-        # Only the INI reading is checked under 3.13: its inline-comment rule changed.
-        return {INI_FIXTURE_313: ini_fixture()}
+        return {INI_FIXTURE_VERSIONED: ini_fixture()}
     out = {}
     for d in CASE_DIRS:
         if not d.is_dir():
@@ -711,15 +715,15 @@ def case_fixtures() -> dict:
         for case in sorted(d.iterdir()):
             if (case / "input").is_file():
                 out[case / "oracle.json"] = json.dumps(run_case(case), indent=1, sort_keys=True) + "\n"
-    out[INI_FIXTURE] = ini_fixture()
+    out[INI_FIXTURE_VERSIONED] = ini_fixture()
     out[GEN_FIXTURE] = generated_fixture()
     return out
 
 
 def main() -> int:
-    if sys.version_info[:2] not in ((3, 11), (3, 12), (3, 13)):
-        print("supervisor_oracle.py: run it with CPython 3.11 or 3.12 (all fixtures) or 3.13 "
-              "(the INI fixture of 3.13); this is %s" % sys.version.split()[0], file=sys.stderr)
+    if sys.version_info[:2] not in ((3, 9), (3, 10), (3, 11), (3, 12), (3, 13)):
+        print("supervisor_oracle.py: run it with CPython 3.9 to 3.13; this is %s"
+              % sys.version.split()[0], file=sys.stderr)
         return 2
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="exit 1 if a fixture is not current")

@@ -72,24 +72,27 @@ pub struct LineError {
     pub line: String,
 }
 
-/// Where an inline comment starts: the one rule on which the Python versions supervisor runs
-/// on differ.
+/// The CPython version that runs supervisord: the versions read two things differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum CommentRule {
-    /// CPython 3.12 and older (Debian 12, Ubuntu 24.04, RHEL 9): the prefixes are looked for
-    /// in rounds (the first `;` and the first `#`, then the second of each, …) and the first
-    /// round that finds one after whitespace decides.
+pub enum Python {
+    /// CPython 3.9 and older (RHEL 9): a section header ends at the first `]`
+    /// (`[a]b]` is `[a]`), and inline comments are found as 3.10–3.12 find them.
+    Py39,
+    /// CPython 3.10 to 3.12 (Debian 12, Ubuntu 22.04 and 24.04): a header ends at the last `]`
+    /// (`[a]b]` is `a]b`); the comment prefixes are looked for in rounds (the first `;` and the
+    /// first `#`, then the second of each, …) and the first round that finds one after
+    /// whitespace decides.
     #[default]
-    Rounds,
-    /// CPython 3.13 and newer (Debian 13): the first `;` or `#` at the start or after
-    /// whitespace.
-    Earliest,
+    Py310,
+    /// CPython 3.13 and newer (Debian 13): as 3.10–3.12, except that an inline comment starts
+    /// at the first `;` or `#` at the start of the line or after whitespace.
+    Py313,
 }
 
 /// The parser state supervisor builds: every file read so far, merged.
 #[derive(Debug, Clone, Default)]
 pub struct Ini {
-    rule: CommentRule,
+    python: Python,
     defaults: Vec<(String, Value)>,
     sections: Vec<Section>,
     /// Every line error of every file read, in reading order.
@@ -126,8 +129,8 @@ fn py_lines(text: &str) -> Vec<String> {
 }
 
 /// Where CPython's inline-comment search puts the comment start in `line` (char index).
-fn inline_comment_start(line: &[char], rule: CommentRule) -> Option<usize> {
-    if rule == CommentRule::Earliest {
+fn inline_comment_start(line: &[char], python: Python) -> Option<usize> {
+    if python == Python::Py313 {
         return (0..line.len())
             .find(|&i| (line[i] == ';' || line[i] == '#') && (i == 0 || is_py_space(line[i - 1])));
     }
@@ -178,17 +181,17 @@ impl Ini {
         Ini::default()
     }
 
-    /// The inline-comment rule this parser follows.
+    /// The Python version whose reading this parser follows.
     #[must_use]
-    pub fn rule(&self) -> CommentRule {
-        self.rule
+    pub fn python(&self) -> Python {
+        self.python
     }
 
-    /// An empty parser with the inline-comment rule of another Python version.
+    /// An empty parser that reads as supervisor on another Python version does.
     #[must_use]
-    pub fn with_rule(rule: CommentRule) -> Self {
+    pub fn for_python(python: Python) -> Self {
         Ini {
-            rule,
+            python,
             ..Ini::default()
         }
     }
@@ -293,7 +296,7 @@ impl Ini {
         for (n, line) in py_lines(text).iter().enumerate() {
             let lineno = n + 1;
             let chars: Vec<char> = line.chars().collect();
-            let mut comment = inline_comment_start(&chars, self.rule);
+            let mut comment = inline_comment_start(&chars, self.python);
             let (fs, fe) = py_strip(&chars);
             let stripped = &chars[fs..fe];
             if stripped.first().is_some_and(|&c| c == '#' || c == ';') {
@@ -331,7 +334,7 @@ impl Ini {
                 line: lineno,
                 column: column + 1,
             };
-            if let Some(header) = section_header(&value) {
+            if let Some(header) = section_header(&value, self.python) {
                 if let Some(i) = self.sections.iter().position(|s| s.name == header) {
                     cursect = Some(Some(i));
                 } else if header == "DEFAULT" {
@@ -423,11 +426,16 @@ fn set_in(options: &mut Vec<(String, Value)>, key: String, value: Value) {
     }
 }
 
-/// `SECTCRE` (`\[(?P<header>.+)\]`, matched at the start only): the text between the first `[`
-/// and the last `]` after it, when not empty.
-fn section_header(value: &str) -> Option<String> {
+/// `SECTCRE`, matched at the start only: the text between the first `[` and the last `]` after
+/// it (`\[(?P<header>.+)\]`), or up to the first `]` on Python 3.9 (`\[(?P<header>[^]]+)\]`);
+/// never empty.
+fn section_header(value: &str, python: Python) -> Option<String> {
     let rest = value.strip_prefix('[')?;
-    let end = rest.rfind(']')?;
+    let end = if python == Python::Py39 {
+        rest.find(']')?
+    } else {
+        rest.rfind(']')?
+    };
     (end > 0).then(|| rest[..end].to_string())
 }
 
@@ -477,7 +485,7 @@ mod tests {
         let ini = read("[s]\nk=a;b#c#d #e ;f\n");
         assert_eq!(get(&ini, "s", "k").unwrap(), "a;b#c#d #e");
         // CPython 3.13 takes the first one after whitespace.
-        let mut ini = Ini::with_rule(CommentRule::Earliest);
+        let mut ini = Ini::for_python(Python::Py313);
         ini.read("[s]\nk=a;b#c#d #e ;f\n", "f");
         assert_eq!(get(&ini, "s", "k").unwrap(), "a;b#c#d");
     }
@@ -526,6 +534,9 @@ mod tests {
     fn headers_match_up_to_the_last_bracket_and_values_keep_their_position() {
         let ini = read("[a]b] trailing\n  key =  value\n");
         assert!(ini.has_section("a]b"));
+        let mut old = Ini::for_python(Python::Py39);
+        old.read("[a]b] trailing\n", "f");
+        assert!(old.has_section("a"));
         let v = ini.get("a]b", "key").unwrap();
         assert_eq!((v.at.line, v.at.column), (2, 10));
     }

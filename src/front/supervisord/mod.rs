@@ -44,7 +44,7 @@ mod resolve;
 use serde::Serialize;
 
 pub use datatypes::{Autorestart, Signal};
-pub use ini::{CommentRule, Location};
+pub use ini::{Location, Python};
 pub use resolve::resolve;
 
 use crate::finding::Finding;
@@ -67,9 +67,9 @@ pub struct Options {
     pub hostname: Option<String>,
     /// supervisord's own environment beyond [`base_environment`] (`--env-file`), in order.
     pub env: Vec<(String, String)>,
-    /// The inline-comment rule of the Python that runs supervisord on the host (the only
-    /// difference between the versions in how a configuration is read).
-    pub comments: ini::CommentRule,
+    /// The CPython version that runs supervisord on the host (they read a few lines
+    /// differently).
+    pub python: ini::Python,
 }
 
 /// The resolved configuration.

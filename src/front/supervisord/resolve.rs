@@ -138,7 +138,7 @@ pub fn resolve(
         .collect();
     let mut r = Reader {
         host,
-        ini: Ini::with_rule(options.comments),
+        ini: Ini::for_python(options.python),
         here,
         hostname,
         environ,
@@ -344,7 +344,7 @@ impl Reader<'_> {
                         continue;
                     }
                 };
-                let mut probe = Ini::with_rule(self.ini.rule());
+                let mut probe = Ini::for_python(self.ini.python());
                 probe.read(&text, &file);
                 if let Some(s) = probe.section("include") {
                     self.notices.push(Notice {
