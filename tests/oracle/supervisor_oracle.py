@@ -681,6 +681,29 @@ def gen_case(rng: random.Random) -> dict:
                 inc += ["[supervisord]", "minfds=" + rng.choice(["2048", "lots"])]
             files["/etc/conf.d/%s.conf" % f] = "\n".join(inc) + "\n"
     if rng.random() < 0.3:
+        lines += ["[fcgi-program:%s]" % rng.choice(["f", "p0"]),
+                  "socket=" + rng.choice(["unix:///run/%(program_name)s.sock"] * 4 + ["tcp://127.0.0.1:9000"] * 2 + ["unix://rel.sock",
+                                          "tcp://LOCALHOST:%d" % rng.choice([9000, 70000]),
+                                          "tcp://h", "unix:///run//x/../f.sock", ""]),
+                  "command=/usr/bin/php-cgi " + (rng.choice(ARGS) if rng.random() < 0.3 else "-c %(here)s")]
+        for key, values in [("socket_owner", ["app", "app:app", "root:nogroup", "ghost"]),
+                            ("socket_mode", ["0660", "9", "0o600"]),
+                            ("socket_backlog", ["128", "0", "x"]),
+                            ("user", ["app", "app", "root", "ghost", "%(program_name)s"]),
+                            ("numprocs", ["2"]),
+                            ("process_name", ["%(program_name)s_%(process_num)d"])]:
+            if rng.random() < 0.4:
+                lines.append("%s=%s" % (key, rng.choice(values)))
+        names.append("f")
+    if rng.random() < 0.25:
+        lines += ["[eventlistener:%s]" % rng.choice(["ev", "ev x"]),
+                  "command=/usr/bin/memmon -p " + (rng.choice(ARGS) if rng.random() < 0.3 else "app=200MB"),
+                  "events=" + rng.choice(["TICK_60"] * 3 + ["tick_5, PROCESS_STATE"] * 2 + ["", "BOGUS", "TICK_60,"])]
+        for key, values in [("buffer_size", ["10", "0", "x"]), ("redirect_stderr", ["false", "true"]),
+                            ("priority", ["-1", "5"]), ("result_handler", ["supervisor.dispatchers:default_handler"])]:
+            if rng.random() < 0.3:
+                lines.append("%s=%s" % (key, rng.choice(values)))
+    if rng.random() < 0.3:
         members = rng.sample(names, rng.randint(1, len(names))) + (["ghost"] if rng.random() < 0.2 else [])
         lines += ["[group:g]", "programs=" + ",".join(members)]
         if rng.random() < 0.5:
