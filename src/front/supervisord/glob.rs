@@ -170,21 +170,20 @@ fn parse(pattern: &str) -> Vec<Tok> {
 }
 
 fn matches(pat: &[Tok], name: &[char]) -> bool {
-    match pat.first() {
-        None => name.is_empty(),
-        Some(Tok::Star) => (0..=name.len()).any(|k| matches(&pat[1..], &name[k..])),
-        Some(t) => {
-            let Some(&c) = name.first() else {
-                return false;
-            };
-            let ok = match t {
-                Tok::Any => true,
-                Tok::Lit(l) => *l == c,
-                Tok::Class(neg, items) => items.iter().any(|&(a, b)| a <= c && c <= b) != *neg,
-                Tok::Star => unreachable!("handled above"),
-            };
-            ok && matches(&pat[1..], &name[1..])
-        }
+    let Some(first) = pat.first() else {
+        return name.is_empty();
+    };
+    let one = |c: char| match first {
+        Tok::Any => true,
+        Tok::Lit(l) => *l == c,
+        Tok::Class(neg, items) => items.iter().any(|&(a, b)| a <= c && c <= b) != *neg,
+        Tok::Star => false,
+    };
+    match first {
+        Tok::Star => (0..=name.len()).any(|k| matches(&pat[1..], &name[k..])),
+        _ => name
+            .first()
+            .is_some_and(|&c| one(c) && matches(&pat[1..], &name[1..])),
     }
 }
 

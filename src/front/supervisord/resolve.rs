@@ -463,6 +463,22 @@ impl Reader<'_> {
         }))
     }
 
+    /// [`Reader::get`] with a default: the value, or `default` (not expanded) when unset.
+    fn get_or(
+        &mut self,
+        section: &str,
+        option: &str,
+        default: &str,
+        table: Option<&[(String, Val)]>,
+    ) -> R<Got> {
+        Ok(self
+            .get(section, option, None, table)?
+            .unwrap_or_else(|| Got {
+                text: default.to_string(),
+                at: None,
+            }))
+    }
+
     /// [`Reader::get`] with a default, converted by `conv`; a conversion error names the value.
     fn conv<T>(
         &mut self,
@@ -472,9 +488,7 @@ impl Reader<'_> {
         table: &[(String, Val)],
         conv: impl Fn(&str) -> Result<T, String>,
     ) -> R<T> {
-        let got = self
-            .get(section, option, Some(default), Some(table))?
-            .expect("a default was given");
+        let got = self.get_or(section, option, default, Some(table))?;
         conv(&got.text).map_err(|m| fault(got.at.as_ref(), format!("{option}: {m}")))
     }
 
@@ -601,7 +615,7 @@ impl Reader<'_> {
         // Without the section (a fragment, or one in error) supervisor would still see [DEFAULT].
         let present = self.ini.has_section(S);
         let t = vec![("here".to_string(), Val::Str(self.here.clone()))];
-        let get = |r: &mut Self, opt: &str, default: Option<&str>| -> R<Option<Got>> {
+        let get_opt = |r: &mut Self, opt: &str, default: Option<&str>| -> R<Option<Got>> {
             if present {
                 r.get(S, opt, default, Some(&t))
             } else {
@@ -620,28 +634,34 @@ impl Reader<'_> {
                 }
             }
         };
+        let get = |r: &mut Self, opt: &str, default: &str| -> R<Got> {
+            Ok(get_opt(r, opt, None)?.unwrap_or_else(|| Got {
+                text: default.to_string(),
+                at: None,
+            }))
+        };
         fn check<T>(g: &Got, opt: &str, c: impl Fn(&str) -> Result<T, String>) -> R<T> {
             c(&g.text).map_err(|m| fault(g.at.as_ref(), format!("{opt}: {m}")))
         }
         let mut s = Supervisord::default();
-        let g = get(self, "minfds", Some("1024"))?.expect("default");
+        let g = get(self, "minfds", "1024")?;
         s.minfds = check(&g, "minfds", dt::integer)?;
-        let g = get(self, "minprocs", Some("200"))?.expect("default");
+        let g = get(self, "minprocs", "200")?;
         s.minprocs = check(&g, "minprocs", dt::integer)?;
-        if let Some(g) = get(self, "directory", None)? {
+        if let Some(g) = get_opt(self, "directory", None)? {
             s.directory = Some(check(&g, "directory", |v| self.existing_directory(v))?);
         }
-        let user = get(self, "user", None)?;
+        let user = get_opt(self, "user", None)?;
         s.user = user.as_ref().map(|g| g.text.clone());
-        let g = get(self, "umask", Some("022"))?.expect("default");
+        let g = get(self, "umask", "022")?;
         s.umask = check(&g, "umask", dt::octal)?;
-        let g = get(self, "logfile", Some("supervisord.log"))?.expect("default");
+        let g = get(self, "logfile", "supervisord.log")?;
         s.logfile = check(&g, "logfile", |v| self.existing_dirpath(v))?;
-        let g = get(self, "logfile_maxbytes", Some("50MB"))?.expect("default");
+        let g = get(self, "logfile_maxbytes", "50MB")?;
         check(&g, "logfile_maxbytes", dt::byte_size)?;
-        let g = get(self, "logfile_backups", Some("10"))?.expect("default");
+        let g = get(self, "logfile_backups", "10")?;
         check(&g, "logfile_backups", dt::integer)?;
-        let g = get(self, "loglevel", Some("info"))?.expect("default");
+        let g = get(self, "loglevel", "info")?;
         check(&g, "loglevel", |v| {
             let l = v.to_lowercase();
             [
@@ -651,24 +671,22 @@ impl Reader<'_> {
             .then_some(())
             .ok_or_else(|| format!("bad logging level name '{v}'"))
         })?;
-        let g = get(self, "pidfile", Some("supervisord.pid"))?.expect("default");
+        let g = get(self, "pidfile", "supervisord.pid")?;
         s.pidfile = check(&g, "pidfile", |v| self.existing_dirpath(v))?;
-        s.identifier = get(self, "identifier", Some("supervisor"))?
-            .expect("default")
-            .text;
-        let g = get(self, "nodaemon", Some("false"))?.expect("default");
+        s.identifier = get(self, "identifier", "supervisor")?.text;
+        let g = get(self, "nodaemon", "false")?;
         s.nodaemon = check(&g, "nodaemon", dt::boolean)?;
-        let g = get(self, "silent", Some("false"))?.expect("default");
+        let g = get(self, "silent", "false")?;
         check(&g, "silent", dt::boolean)?;
         // The default (tempfile.gettempdir()) always exists; a value given is checked.
-        if let Some(g) = get(self, "childlogdir", None)? {
+        if let Some(g) = get_opt(self, "childlogdir", None)? {
             s.childlogdir = check(&g, "childlogdir", |v| self.existing_directory(v))?;
         }
         for opt in ["nocleanup", "strip_ansi"] {
-            let g = get(self, opt, Some("false"))?.expect("default");
+            let g = get(self, opt, "false")?;
             check(&g, opt, dt::boolean)?;
         }
-        let g = get(self, "environment", Some(""))?.expect("default");
+        let g = get(self, "environment", "")?;
         // supervisor expands this value a second time, with the host name too.
         let mut t2 = t.clone();
         if let Some((h, _)) = &self.hostname {
@@ -722,11 +740,16 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// Where `section` starts (the first file's start if it is gone).
     fn header(&self, section: &str) -> Location {
-        self.ini
-            .section(section)
-            .map(|s| s.header.clone())
-            .expect("the section exists")
+        self.ini.section(section).map_or_else(
+            || Location {
+                file: self.first_file.clone(),
+                line: 1,
+                column: 1,
+            },
+            |s| s.header.clone(),
+        )
     }
 
     /// `process_groups_from_parser`.
@@ -871,17 +894,14 @@ impl Reader<'_> {
             ));
         }
         let result_handler = self
-            .get(
+            .get_or(
                 section,
                 "result_handler",
-                Some("supervisor.dispatchers:default_handler"),
+                "supervisor.dispatchers:default_handler",
                 Some(&t),
             )?
-            .expect("default")
             .text;
-        let events_got = self
-            .get(section, "events", Some(""), Some(&t))?
-            .expect("default");
+        let events_got = self.get_or(section, "events", "", Some(&t))?;
         let events: BTreeSet<String> = dt::strings(&events_got.text)
             .iter()
             .map(|e| e.to_uppercase())
@@ -1080,9 +1100,7 @@ impl Reader<'_> {
         let redirect_stderr = self.conv(section, "redirect_stderr", "false", c, dt::boolean)?;
         let numprocs = self.conv(section, "numprocs", "1", c, dt::integer)?;
         let numprocs_start = self.conv(section, "numprocs_start", "0", c, dt::integer)?;
-        let environment_str = self
-            .get(section, "environment", Some(""), None)?
-            .expect("default");
+        let environment_str = self.get_or(section, "environment", "", None)?;
         let stdout_cmax = self.conv(section, "stdout_capture_maxbytes", "0", c, dt::byte_size)?;
         let stdout_events = self.conv(section, "stdout_events_enabled", "false", c, dt::boolean)?;
         let stderr_cmax = self.conv(section, "stderr_capture_maxbytes", "0", c, dt::byte_size)?;
@@ -1105,9 +1123,7 @@ impl Reader<'_> {
                 Some(dt::octal(&g.text).map_err(|m| fault(g.at.as_ref(), format!("umask: {m}")))?)
             }
         };
-        let pn = self
-            .get(section, "process_name", Some("%(program_name)s"), None)?
-            .expect("default");
+        let pn = self.get_or(section, "process_name", "%(program_name)s", None)?;
         let process_name =
             dt::process_or_group_name(&pn.text).map_err(|m| fault(pn.at.as_ref(), m))?;
         if numprocs > 1 && !process_name.contains("%(process_num)") {
