@@ -103,6 +103,16 @@ codes! {
     SysvDefaultsChoice => "sysv-defaults-choice",
     SysvControlTool => "sysv-control-tool",
     SysvRelativeOutput => "sysv-relative-output",
+    SupervisordFragment => "supervisord-fragment",
+    SupervisordNestedInclude => "supervisord-nested-include",
+    SupervisordIncludeNoMatch => "supervisord-include-no-match",
+    SupervisordIncludeUnreadable => "supervisord-include-unreadable",
+    SupervisordIgnoredSection => "supervisord-ignored-section",
+    SupervisordStderrLogfileIgnored => "supervisord-stderr-logfile-ignored",
+    SupervisordSyslogLogfile => "supervisord-syslog-logfile",
+    SupervisordAutoLogUnbounded => "supervisord-auto-log-unbounded",
+    SupervisordEnvBaked => "supervisord-env-baked",
+    SupervisordHostnameBaked => "supervisord-hostname-baked",
 }
 
 impl Serialize for Code {

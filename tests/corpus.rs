@@ -110,6 +110,23 @@ fn corpus() {
                 ));
             }
         }
+        // A message never shows a placeholder that format! was meant to fill (`{dir}`).
+        if let Some(report) = actual.get("report.json") {
+            let text = String::from_utf8_lossy(report);
+            for (i, _) in text.match_indices('{') {
+                let rest = &text[i + 1..];
+                let ident = rest
+                    .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(rest.len());
+                if ident > 0 && rest[ident..].starts_with('}') {
+                    failures.push(format!(
+                        "{}: report.json holds the unfilled placeholder {{{}}}",
+                        case.display(),
+                        &rest[..ident]
+                    ));
+                }
+            }
+        }
         let expected_dir = case.join("expected");
         if bless {
             let _ = std::fs::remove_dir_all(&expected_dir);

@@ -411,6 +411,11 @@ fn scan_skips_a_directory_that_nothing_on_the_host_runs() {
     assert_eq!(weekly[0]["status"], "skipped");
     assert_eq!(weekly[0]["units"].as_array().unwrap().len(), 0);
     assert!(codes(weekly[0]).contains(&"periodic-directory-unused".to_string()));
+    let help = weekly[0]["findings"][0]["help"].as_str().unwrap();
+    assert!(
+        help.contains("systemdify convert /etc/cron.weekly"),
+        "the help names the directory: {help}"
+    );
 }
 
 #[test]

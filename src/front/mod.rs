@@ -4,6 +4,7 @@
 //! [`parse`] dispatches to the frontend.
 
 pub mod cron;
+pub mod supervisord;
 pub mod sysv;
 
 use crate::finding::{Code, Finding};

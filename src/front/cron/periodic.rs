@@ -232,7 +232,9 @@ fn unused(mut item: Item, dir: &str) -> Item {
         format!(
             "no crontab or anacrontab line on this host runs {dir}, so its scripts did not run; nothing is converted"
         ),
-        "if something else ran them (a systemd-cron timer, a custom job), convert the directory with `systemdify convert --root DIR {dir}` to get a timer on the schedule its name implies",
+        format!(
+            "if something else ran them (a systemd-cron timer, a custom job), convert the directory with `systemdify convert {dir}` (with `--root DIR` for a copy of a host) to get a timer on the schedule its name implies"
+        ),
     )];
     item
 }
