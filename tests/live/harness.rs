@@ -278,22 +278,38 @@ fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
     let name = format!("rootfs-{:016x}", fnv(key.as_bytes()));
     let dir = cache.join(&name);
     let marker = cache.join(format!("{name}.complete"));
+    let used = cache.join(format!("{name}.used"));
     if marker.exists() && dir.is_dir() {
+        let _ = std::fs::write(&used, "");
         return Ok((dir, false));
     }
-    // Roots of older recipes go.
+    // Roots of other recipes go once unused for a day (another checkout may still boot one).
+    let day = Duration::from_secs(24 * 3600);
     for e in std::fs::read_dir(cache)
         .map_err(|e| e.to_string())?
         .flatten()
     {
         let n = e.file_name().to_string_lossy().into_owned();
-        if n.starts_with("rootfs-") && !n.starts_with(&name) {
-            let p = e.path();
-            if p.is_dir() {
-                let _ = std::fs::remove_dir_all(&p);
-            } else {
-                let _ = std::fs::remove_file(&p);
-            }
+        let Some(base) = n.strip_prefix("rootfs-").map(|r| &r[..r.len().min(16)]) else {
+            continue;
+        };
+        let base = format!("rootfs-{base}");
+        if base == name {
+            continue;
+        }
+        let used = [".used", ".complete", ""]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(cache.join(format!("{base}{suffix}"))).ok())
+            .filter_map(|m| m.modified().ok())
+            .max();
+        if used.is_some_and(|t| t.elapsed().unwrap_or_default() < day) {
+            continue;
+        }
+        let p = e.path();
+        if p.is_dir() {
+            let _ = std::fs::remove_dir_all(&p);
+        } else {
+            let _ = std::fs::remove_file(&p);
         }
     }
     let tmp = cache.join(format!("{name}.tmp"));
@@ -317,6 +333,7 @@ fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&tmp, &dir).map_err(|e| e.to_string())?;
     std::fs::write(&marker, key).map_err(|e| e.to_string())?;
+    let _ = std::fs::write(&used, "");
     Ok((dir, true))
 }
 
@@ -775,7 +792,7 @@ impl Container {
                 let data = std::fs::read(&p).unwrap();
                 if let Some(envfile) = rel.strip_prefix("env/") {
                     self.write(&format!("/etc/systemdify/env/{envfile}"), &data, 0o600);
-                } else if rel.contains(".service") || rel.contains(".timer") {
+                } else if is_unit_file(&rel) {
                     self.write(&format!("/etc/systemd/system/{rel}"), &data, 0o644);
                 }
             }
@@ -980,6 +997,34 @@ impl Drop for Container {
     }
 }
 
+/// A unit (`x.service`) or a drop-in (`x.service.d/y.conf`), as opposed to the report, the
+/// manifest or the scripts an output directory also holds.
+fn is_unit_file(rel: &str) -> bool {
+    const KINDS: &[&str] = &[
+        "service",
+        "socket",
+        "timer",
+        "path",
+        "target",
+        "slice",
+        "mount",
+        "automount",
+        "scope",
+    ];
+    let unit = |name: &str| {
+        name.rsplit_once('.')
+            .is_some_and(|(stem, kind)| !stem.is_empty() && KINDS.contains(&kind))
+    };
+    match rel.split_once('/') {
+        None => unit(rel),
+        Some((dir, file)) => {
+            dir.strip_suffix(".d").is_some_and(unit)
+                && file.ends_with(".conf")
+                && !file.contains('/')
+        }
+    }
+}
+
 fn children(pid: u32) -> Vec<u32> {
     let mut out = Vec::new();
     if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
@@ -1172,6 +1217,30 @@ impl Traces {
         for cg in &self.cgroups {
             kill_cgroup(cg);
             remove_cgroup(cg);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unit_files_of_an_output_directory() {
+        for yes in [
+            "a.service",
+            "x@.service",
+            "x@0.service.d/10-env.conf",
+            "b.timer",
+        ] {
+            assert!(super::is_unit_file(yes), "{yes}");
+        }
+        for no in [
+            "report.json",
+            "apply.sh",
+            ".systemdify-manifest",
+            "env/a.env",
+            "a.service.d/x",
+        ] {
+            assert!(!super::is_unit_file(no), "{no}");
         }
     }
 }
