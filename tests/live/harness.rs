@@ -227,8 +227,9 @@ fn prepare_nspawn(cache: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(tmp.join("debs")).map_err(|e| e.to_string())?;
     let download = || {
         run_checked(
-            Command::new("apt-get")
-                .args(["download", "-q", "systemd-container", "libsystemd-shared"])
+            Command::new("timeout")
+                .args(["300", "apt-get", "download", "-q"])
+                .args(["systemd-container", "libsystemd-shared"])
                 .current_dir(tmp.join("debs")),
             "apt-get download systemd-container libsystemd-shared",
         )
@@ -236,7 +237,7 @@ fn prepare_nspawn(cache: &Path) -> Result<PathBuf, String> {
     if download().is_err() {
         // Package lists older than the mirror: refresh them once.
         run_checked(
-            Command::new("apt-get").args(["update", "-q"]),
+            Command::new("timeout").args(["300", "apt-get", "update", "-q"]),
             "apt-get update",
         )?;
         download()?;
@@ -314,9 +315,16 @@ fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
     }
     let tmp = cache.join(format!("{name}.tmp"));
     let _ = std::fs::remove_dir_all(&tmp);
-    let mut cmd = Command::new("mmdebstrap");
-    cmd.args(["--mode=root", "--variant=minbase", "--quiet"])
-        .arg(format!("--include={}", PACKAGES.join(",")));
+    // A registry that stalls must not hang the test run.
+    let mut cmd = Command::new("timeout");
+    cmd.args([
+        "900",
+        "mmdebstrap",
+        "--mode=root",
+        "--variant=minbase",
+        "--quiet",
+    ])
+    .arg(format!("--include={}", PACKAGES.join(",")));
     for p in [
         "/usr/share/man/*",
         "/usr/share/doc/*",
