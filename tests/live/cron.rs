@@ -130,20 +130,9 @@ const CASES: &[Case] = &[
         legacy_runs_nothing: None,
         known: &[
             Known {
-                key: "cwd",
-                reason: "translation bug (--periodic per-script): the crontab line runs \
-                         `cd / && run-parts /etc/cron.daily`, so each script ran in /; the \
-                         per-script units keep WorkingDirectory=~ (/root) and lose the `cd /`",
-            },
-            Known {
-                key: "env:PWD",
-                reason: "follows from the working directory (the `cd /` that the per-script \
-                         units lose)",
-            },
-            Known {
                 key: "env:OLDPWD",
-                reason: "cron's shell did `cd /` from the home directory; the per-script units \
-                         run no shell and no cd",
+                reason: "cron's shell did `cd /` from the home directory and set OLDPWD; the \
+                         per-script units run no shell and no cd",
             },
         ],
     },

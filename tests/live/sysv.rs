@@ -243,19 +243,7 @@ const SCRIPTS: &[Script] = &[
         setup: "",
         legacy_stop_fails: None,
         no_legacy: None,
-        known: &[
-            Known {
-                key: "env:HTTPSERV_CONFDIR",
-                reason: "translation bug: the script exports it, but runs the control program \
-                         through `env -i LANG=C PATH=…`, which drops it; the unit sets it with \
-                         Environment= (only LANG=C should come from the env wrapper)",
-            },
-            Known {
-                key: "env:HTTPSERV_ENVVARS",
-                reason: "translation bug: as HTTPSERV_CONFDIR, dropped by the script's `env -i`, \
-                         set by the unit",
-            },
-        ],
+        known: &[],
     },
     Script {
         case: "must-wrap",
