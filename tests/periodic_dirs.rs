@@ -6,24 +6,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let mut argv = vec!["systemdify"];
-    argv.extend_from_slice(args);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = systemdify::cli::run(
-        argv,
-        &mut systemdify::cli::Streams {
-            stdin: &mut std::io::empty(),
-            stdout: &mut out,
-            stderr: &mut err,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::run;
 
 /// A host copy with the periodic directories of a Debian host.
 fn host() -> (tempfile::TempDir, PathBuf) {

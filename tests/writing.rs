@@ -5,24 +5,9 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut argv = vec!["systemdify"];
-    argv.extend_from_slice(args);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = systemdify::cli::run(
-        argv,
-        &mut systemdify::cli::Streams {
-            stdin: &mut stdin.as_bytes(),
-            stdout: &mut out,
-            stderr: &mut err,
-        },
-    );
-    (
-        code,
-        String::from_utf8(out).unwrap(),
-        String::from_utf8(err).unwrap(),
-    )
-}
+#[path = "support/cli.rs"]
+mod cli_support;
+use cli_support::run_with_stdin as run;
 
 /// `convert --from cron --user u -o OUT [extra…] -` on `crontab`.
 fn convert(out: &Path, extra: &[&str], crontab: &str) -> (i32, String, String) {
