@@ -34,7 +34,44 @@ pub struct Host {
     /// Directory listings already read (every init script looks through the same `rc?.d`
     /// directories).
     listings: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
+    /// The `rc?.d` links of the host, indexed once per run.
+    rc: OnceLock<RcIndex>,
 }
+
+/// One `rc?.d` link: `/etc/rc2.d/S20ssh` is runlevel `2`, a start link, priority 20, to `ssh`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RcLink {
+    pub level: &'static str,
+    pub start: bool,
+    pub priority: u32,
+    pub script: String,
+}
+
+/// Every `rc?.d` link of a host, read once: Debian's `/etc/rcN.d` and RHEL's
+/// `/etc/rc.d/rcN.d` (often the same directory through a link), without duplicates.
+#[derive(Debug, Default)]
+pub struct RcIndex {
+    by_script: BTreeMap<String, Vec<RcLink>>,
+    /// Start links of runlevels 1–5, in (level, priority, script) order.
+    starts: Vec<RcLink>,
+}
+
+impl RcIndex {
+    /// The links to the init script file `script` (`ssh`, `hwclock.sh`), in runlevel order.
+    #[must_use]
+    pub fn of(&self, script: &str) -> &[RcLink] {
+        self.by_script.get(script).map_or(&[], Vec::as_slice)
+    }
+
+    /// The start links of runlevels 1–5.
+    #[must_use]
+    pub fn starts(&self) -> &[RcLink] {
+        &self.starts
+    }
+}
+
+/// The runlevels whose link directories are read, in order.
+pub const RC_LEVELS: [&str; 8] = ["S", "0", "1", "2", "3", "4", "5", "6"];
 
 impl Host {
     /// The machine's own filesystem.
@@ -155,6 +192,45 @@ impl Host {
     /// When the file cannot be read.
     pub fn read(&self, host_path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.local(host_path))
+    }
+
+    /// Every `rc?.d` link of the host, read on first use (one pass over the link directories
+    /// per run, however many scripts ask).
+    #[must_use]
+    pub fn rc_index(&self) -> &RcIndex {
+        self.rc.get_or_init(|| {
+            let mut index = RcIndex::default();
+            for level in RC_LEVELS {
+                let mut names: std::collections::BTreeSet<String> =
+                    std::collections::BTreeSet::new();
+                names.extend(self.list_dir(&format!("/etc/rc{level}.d")));
+                names.extend(self.list_dir(&format!("/etc/rc.d/rc{level}.d")));
+                for entry in names {
+                    let b = entry.as_bytes();
+                    if b.len() > 3
+                        && (b[0] == b'S' || b[0] == b'K')
+                        && b[1].is_ascii_digit()
+                        && b[2].is_ascii_digit()
+                    {
+                        let link = RcLink {
+                            level,
+                            start: b[0] == b'S',
+                            priority: entry[1..3].parse().unwrap_or(0),
+                            script: entry[3..].to_string(),
+                        };
+                        if link.start && matches!(level, "1" | "2" | "3" | "4" | "5") {
+                            index.starts.push(link.clone());
+                        }
+                        index
+                            .by_script
+                            .entry(link.script.clone())
+                            .or_default()
+                            .push(link);
+                    }
+                }
+            }
+            index
+        })
     }
 
     /// The entry names of the host directory `host_path`, sorted; empty when it cannot be read.
@@ -309,6 +385,40 @@ fn parse_passwd_line(line: &str) -> Option<User> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rc_index_reads_debian_and_rhel_link_directories_once_without_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["etc/rc2.d", "etc/rc.d/rc2.d", "etc/rc0.d"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        for l in [
+            "etc/rc2.d/S20ssh",
+            "etc/rc.d/rc2.d/S20ssh",
+            "etc/rc.d/rc2.d/S10net",
+            "etc/rc0.d/K01ssh",
+            "etc/rc2.d/README",
+        ] {
+            std::fs::write(root.join(l), "").unwrap();
+        }
+        let host = Host::at(root);
+        let ssh: Vec<(&str, bool, u32)> = host
+            .rc_index()
+            .of("ssh")
+            .iter()
+            .map(|l| (l.level, l.start, l.priority))
+            .collect();
+        assert_eq!(ssh, [("0", false, 1), ("2", true, 20)]);
+        let starts: Vec<&str> = host
+            .rc_index()
+            .starts()
+            .iter()
+            .map(|l| l.script.as_str())
+            .collect();
+        assert_eq!(starts, ["net", "ssh"]);
+        assert!(host.rc_index().of("README").is_empty());
+    }
 
     #[test]
     fn links_stay_inside_the_root() {

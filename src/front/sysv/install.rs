@@ -107,28 +107,13 @@ impl Conversion<'_> {
 
     /// `(runlevel, is a start link, priority)` for every `rc?.d` link to this script.
     pub(super) fn rc_links(&self) -> Vec<(String, bool, u32)> {
-        let file = self.path.rsplit('/').next().unwrap_or("").to_string();
-        let mut out = Vec::new();
-        for level in ["S", "0", "1", "2", "3", "4", "5", "6"] {
-            {
-                for entry in self.rc_entries(level) {
-                    let b = entry.as_bytes();
-                    if b.len() > 3
-                        && (b[0] == b'S' || b[0] == b'K')
-                        && b[1].is_ascii_digit()
-                        && b[2].is_ascii_digit()
-                        && entry[3..] == file
-                    {
-                        out.push((
-                            level.to_string(),
-                            b[0] == b'S',
-                            entry[1..3].parse().unwrap_or(0),
-                        ));
-                    }
-                }
-            }
-        }
-        out
+        let file = self.path.rsplit('/').next().unwrap_or("");
+        self.host
+            .rc_index()
+            .of(file)
+            .iter()
+            .map(|l| (l.level.to_string(), l.start, l.priority))
+            .collect()
     }
 
     pub(super) fn ordering(&mut self, svc: &mut Service) {
@@ -226,44 +211,22 @@ impl Conversion<'_> {
         }
     }
 
-    /// Other scripts linked in rc1–5 with a lower (`false`) or higher (`true`) S priority.
-    /// The entries of runlevel `level`'s link directory: Debian's `/etc/rcN.d` and RHEL's
-    /// `/etc/rc.d/rcN.d` (often the same directory through a link), without duplicates.
-    fn rc_entries(&self, level: &str) -> Vec<String> {
-        let mut out = self.host.list_dir(&format!("/etc/rc{level}.d"));
-        for e in self.host.list_dir(&format!("/etc/rc.d/rc{level}.d")) {
-            if !out.contains(&e) {
-                out.push(e);
-            }
-        }
-        out
-    }
-
+    /// Other scripts linked in rc1–5 with a lower (`false`) or higher (`true`) S priority,
+    /// sorted, without duplicates (from the host's link index, read once per run).
     pub(super) fn priority_neighbours(&self, mine: u32) -> Vec<(bool, String)> {
-        let file = self.path.rsplit('/').next().unwrap_or("").to_string();
-        let mut out: Vec<(bool, String)> = Vec::new();
-        for level in ["1", "2", "3", "4", "5"] {
-            for entry in self.rc_entries(level) {
-                let b = entry.as_bytes();
-                if b.len() > 3 && b[0] == b'S' && b[1].is_ascii_digit() && b[2].is_ascii_digit() {
-                    let other = &entry[3..];
-                    let prio: u32 = entry[1..3].parse().unwrap_or(0);
-                    if other == file || prio == mine {
-                        continue;
-                    }
-                    let stem = unit_stem(other);
-                    if facility::superseded(&stem).is_some() {
-                        continue;
-                    }
-                    let pair = (prio > mine, stem);
-                    if !out.contains(&pair) {
-                        out.push(pair);
-                    }
-                }
+        let file = self.path.rsplit('/').next().unwrap_or("");
+        let mut out: std::collections::BTreeSet<(bool, String)> = std::collections::BTreeSet::new();
+        for link in self.host.rc_index().starts() {
+            if link.script == file || link.priority == mine {
+                continue;
             }
+            let stem = unit_stem(&link.script);
+            if facility::superseded(&stem).is_some() {
+                continue;
+            }
+            out.insert((link.priority > mine, stem));
         }
-        out.sort();
-        out
+        out.into_iter().collect()
     }
 
     /// Whether a unit exists on the host: installed, or an init script that becomes it.
