@@ -115,6 +115,49 @@ pub enum Body {
     Skipped,
     /// The entry (or the whole file) could not be parsed.
     Error(SourceError),
+    /// A group of other items' units (`[group:x]`): a `.target` that wants them.
+    Target(Box<Target>),
+}
+
+/// A `.target` that groups units of other items: it wants every member, and each member is
+/// `PartOf=` it, so starting, stopping or restarting the target does so to all of them.
+///
+/// supervisord `[group:x] programs=a,b` → `x.target` wanting `a.service`, `b.service` (or
+/// `a.target` for a program with several processes); PM2 and SysV multi-daemon scripts reuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub description: String,
+    pub members: Vec<UnitRef>,
+    /// Started at boot (`[Install] WantedBy=`), or only by hand.
+    pub activation: Activation,
+}
+
+/// A unit of another item of the same input, named by the stem that item asked for
+/// ([`Item::unit_stem`]); the pipeline rewrites it to the name the naming pass gave that item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRef {
+    pub stem: String,
+    pub kind: RefKind,
+}
+
+/// Which of an item's units a [`UnitRef`] means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// `STEM.service` (a single process).
+    Service,
+    /// `STEM.target` (the target of an item with several instances, or a group).
+    Target,
+}
+
+impl UnitRef {
+    /// The unit's file name.
+    #[must_use]
+    pub fn unit_name(&self) -> String {
+        match self.kind {
+            RefKind::Service => format!("{}.service", self.stem),
+            RefKind::Target => format!("{}.target", self.stem),
+        }
+    }
 }
 
 /// A parse or read error, located in the source.
@@ -212,6 +255,27 @@ pub struct Service {
     pub source_path: Option<String>,
     /// How long starting may take, in seconds; `None` keeps systemd's default.
     pub start_timeout_sec: Option<u64>,
+    /// Exit statuses that count as success besides 0 (`SuccessExitStatus=`).
+    pub success_exit_status: Vec<ExitStatus>,
+    /// Exit statuses that restart the service whatever [`Restart`] says
+    /// (`RestartForceExitStatus=`).
+    pub restart_force_exit_status: Vec<ExitStatus>,
+    /// Give up restarting after `burst` starts within `interval_sec` seconds.
+    pub start_limit: Option<StartLimit>,
+}
+
+/// How a process ended: an exit code, or death by a signal (name without `SIG`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExitStatus {
+    Code(u8),
+    Signal(String),
+}
+
+/// A start rate limit (`StartLimitBurst=`, `StartLimitIntervalSec=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartLimit {
+    pub burst: u32,
+    pub interval_sec: u64,
 }
 
 /// A command: an argument vector run directly, or a script line run by a shell.
@@ -451,6 +515,20 @@ pub struct Stop {
     pub timeout_sec: Option<u64>,
     /// Command to run instead of sending a signal.
     pub command: Option<Command>,
+    /// Which processes the stop signal and the final `SIGKILL` reach; `None` keeps systemd's
+    /// default (every process of the service, both times).
+    pub scope: Option<StopScope>,
+}
+
+/// Which processes stopping signals (`KillMode=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopScope {
+    /// The stop signal and the final kill reach every process (`control-group`).
+    All,
+    /// The stop signal reaches the main process only; the final kill every process (`mixed`).
+    MainThenAll,
+    /// Only the main process, both times (`process`).
+    Main,
 }
 
 /// Where output goes. `None` keeps systemd's default (the journal).
@@ -478,6 +556,11 @@ pub struct Ordering {
     pub before: Vec<String>,
     pub wants: Vec<String>,
     pub requires: Vec<String>,
+    /// Start after these units of other items (supervisord `priority`: lower ones first).
+    pub after_items: Vec<UnitRef>,
+    /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
+    /// with an instance target, the target is the member.
+    pub part_of: Vec<UnitRef>,
 }
 
 /// Conditions checked before starting.
@@ -504,7 +587,34 @@ pub struct MailHook {
 pub enum Instances {
     #[default]
     One,
+    /// A template started as instances `0` … `n-1`, all alike.
     Count(u32),
+    /// A template and its named instances, each with what differs for it; optionally a
+    /// `BASE.target` that wants every instance, which are `PartOf=` it (supervisord
+    /// `numprocs`: `systemctl start BASE.target` is `supervisorctl start BASE:*`).
+    Set(InstanceSet),
+}
+
+/// The instances of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceSet {
+    pub instances: Vec<Instance>,
+    /// Write `BASE.target` wanting every instance.
+    pub target: bool,
+}
+
+/// One instance of a template: its instance string (`%i`, the text between `@` and
+/// `.service`) and the settings that differ from the template, which go into its drop-in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Instance {
+    pub name: String,
+    /// Replaces the template's command.
+    pub command: Option<Command>,
+    /// Added over the template's variables (the same name wins).
+    pub environment: Vec<EnvVar>,
+    pub working_dir: Option<WorkingDir>,
+    pub stdout: Option<Output>,
+    pub stderr: Option<Output>,
 }
 
 impl Service {
@@ -529,6 +639,9 @@ impl Service {
             instances: Instances::One,
             source_path: None,
             start_timeout_sec: None,
+            success_exit_status: Vec::new(),
+            restart_force_exit_status: Vec::new(),
+            start_limit: None,
         }
     }
 }

@@ -53,6 +53,7 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
         })
         .collect();
     let names = crate::naming::assign(&mut items, &host_paths, host);
+    resolve_refs(&mut items, &names);
     let mut files: Vec<OutputFile> = Vec::new();
     let mut report_items = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
@@ -75,6 +76,33 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                         if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
                             Status::Wrapped
                         } else if findings.iter().any(|f| f.level != Level::Note) {
+                            Status::Approximated
+                        } else {
+                            Status::Translated
+                        }
+                    }
+                    Err(e) => {
+                        errors.push(InputError {
+                            file: item.origin.file.clone(),
+                            line: item.origin.line,
+                            column: None,
+                            message: e.to_string(),
+                        });
+                        Status::Error
+                    }
+                }
+            }
+            (Body::Target(target), Some(base)) => {
+                let source = match item.origin.line {
+                    Some(l) => format!("{}:{l}", item.origin.file),
+                    None => item.origin.file.clone(),
+                };
+                match systemd::write_target(target, &base, &source) {
+                    Ok(lowered) => {
+                        files.extend(lowered.files);
+                        units = lowered.units;
+                        findings.extend(lowered.findings);
+                        if findings.iter().any(|f| f.level != Level::Note) {
                             Status::Approximated
                         } else {
                             Status::Translated
@@ -128,5 +156,36 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
     Conversion {
         files,
         report: Report::new(inputs.len(), report_items, errors),
+    }
+}
+
+/// Rewrites every [`crate::ir::UnitRef`] (a unit of another item of the same input, by the stem
+/// that item asked for) to the name the naming pass gave that item.
+fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
+    let mut given: std::collections::BTreeMap<(String, String), String> =
+        std::collections::BTreeMap::new();
+    for (item, name) in items.iter().zip(names) {
+        if let Some(name) = name {
+            given
+                .entry((item.origin.file.clone(), item.unit_stem.clone()))
+                .or_insert_with(|| name.clone());
+        }
+    }
+    for item in items.iter_mut() {
+        let file = item.origin.file.clone();
+        let fix = |r: &mut crate::ir::UnitRef| {
+            r.stem = given
+                .get(&(file.clone(), r.stem.clone()))
+                .cloned()
+                .unwrap_or_else(|| crate::naming::sanitize(&r.stem));
+        };
+        match &mut item.body {
+            Body::Unit(def) => {
+                let o = &mut def.service.ordering;
+                o.after_items.iter_mut().chain(o.part_of.iter_mut()).for_each(fix);
+            }
+            Body::Target(t) => t.members.iter_mut().for_each(fix),
+            _ => {}
+        }
     }
 }

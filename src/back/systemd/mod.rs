@@ -24,7 +24,8 @@ pub mod unit;
 
 use crate::finding::{Code, Finding};
 use crate::ir::{
-    Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, WorkingDir,
+    Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, StopScope,
+    Target, UnitRef, WorkingDir,
 };
 pub use unit::Unwritable;
 use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
@@ -163,6 +164,114 @@ fn output(o: &Output) -> String {
     }
 }
 
+fn env_file_installed(unit_file: &str, options: &Options) -> String {
+    format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'))
+}
+
+/// The `Environment=` values for `vars` of `unit_file`; secrets go to `env/UNIT.env` (added to
+/// `lowered` with a finding), invalid names are dropped with a finding.
+fn environment(
+    vars: &[crate::ir::EnvVar],
+    unit_file: &str,
+    source: &str,
+    options: &Options,
+    lowered: &mut Lowered,
+) -> Result<Vec<String>, Unwritable> {
+    let mut lines = Vec::new();
+    let mut secrets = Vec::new();
+    for var in vars {
+        if !escape::env_name_is_valid(&var.name) {
+            lowered.findings.push(Finding::dropped(
+                Code::EnvInvalid,
+                format!("environment variable name `{}` is not valid for systemd", var.name),
+                "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
+            ));
+        } else if var.value.contains('\0') {
+            return Err(Unwritable {
+                directive: "Environment",
+                reason: format!(
+                    "the value of `{}` holds a NUL byte, which no environment can hold",
+                    var.name
+                ),
+            });
+        } else if var.secret {
+            secrets.push(var);
+        } else {
+            lines.push(escape::environment(&var.name, &var.value));
+        }
+    }
+    if !secrets.is_empty() {
+        let installed = env_file_installed(unit_file, options);
+        let mut contents =
+            unit::comment(&format!("Secrets for {unit_file}, converted from {source}"));
+        contents.push('\n');
+        for var in &secrets {
+            contents.push_str(&escape::env_file_line(&var.name, &var.value));
+            contents.push('\n');
+        }
+        lowered.files.push(OutputFile {
+            path: format!("env/{unit_file}.env"),
+            contents,
+            mode: 0o600,
+        });
+        let names: Vec<&str> = secrets.iter().map(|v| v.name.as_str()).collect();
+        lowered.findings.push(Finding::note(
+            Code::SecretEnvFile,
+            format!(
+                "{} look(s) like a secret; written to env/{unit_file}.env (mode 0600) instead of the unit",
+                names.join(", ")
+            ),
+            format!("install that file as {installed} with mode 0600, owned by root"),
+        ));
+    }
+    Ok(lines)
+}
+
+fn exit_statuses(list: &[crate::ir::ExitStatus]) -> Vec<String> {
+    list.iter()
+        .map(|e| match e {
+            crate::ir::ExitStatus::Code(c) => c.to_string(),
+            crate::ir::ExitStatus::Signal(sig) => format!("SIG{sig}"),
+        })
+        .collect()
+}
+
+/// Lowers a group ([`Target`]) to `base.target`: `Wants=` every member (whose references the
+/// pipeline has resolved), `[Install] WantedBy=` from its activation.
+///
+/// # Errors
+/// [`Unwritable`] when a member is not a unit name systemd reads.
+pub fn write_target(target: &Target, base: &str, source: &str) -> Result<Lowered, Unwritable> {
+    let name = format!("{base}.target");
+    let mut install = InstallSection::default();
+    if let Activation::Boot {
+        wanted_by, aliases, ..
+    } = &target.activation
+    {
+        install.wanted_by.clone_from(wanted_by);
+        install.alias.clone_from(aliases);
+    }
+    let file = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&target.description)),
+            wants: target.members.iter().map(UnitRef::unit_name).collect(),
+            ..UnitSection::default()
+        },
+        kind: Kind::Target,
+        install,
+    };
+    Ok(Lowered {
+        files: vec![OutputFile {
+            path: name.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        }],
+        units: vec![name],
+        findings: Vec::new(),
+    })
+}
+
 /// Lowers `def` to unit files named after `base` (`base.service`, `base.timer`, or
 /// `base@.service` for several instances). `source` is the `# Converted from` location.
 ///
@@ -177,7 +286,8 @@ pub fn write_units(
 ) -> Result<Lowered, Unwritable> {
     let mut lowered = Lowered::default();
     let svc = &def.service;
-    let template = matches!(svc.instances, Instances::Count(_));
+    let template = !matches!(svc.instances, Instances::One);
+    let instance_target = matches!(&svc.instances, Instances::Set(set) if set.target);
     let service_name = if template {
         format!("{base}@.service")
     } else {
@@ -191,7 +301,19 @@ pub fn write_units(
     unit.wants.clone_from(&svc.ordering.wants);
     unit.requires.clone_from(&svc.ordering.requires);
     unit.after.clone_from(&svc.ordering.after);
+    unit.after
+        .extend(svc.ordering.after_items.iter().map(UnitRef::unit_name));
     unit.before.clone_from(&svc.ordering.before);
+    let group_part_of: Vec<String> = svc.ordering.part_of.iter().map(UnitRef::unit_name).collect();
+    if instance_target {
+        unit.part_of.push(format!("{base}.target"));
+    } else {
+        unit.part_of.clone_from(&group_part_of);
+    }
+    if let Some(limit) = svc.start_limit {
+        unit.start_limit_burst = Some(limit.burst);
+        unit.start_limit_interval_sec = Some(limit.interval_sec);
+    }
     if svc.conditions.ac_power {
         unit.condition_ac_power = Some(true);
     }
@@ -243,59 +365,16 @@ pub fn write_units(
         WorkingDir::Home => "~".to_string(),
         WorkingDir::Path(p) => escape::path(p),
     });
-    let mut secrets = Vec::new();
-    for var in &ctx.environment {
-        if !escape::env_name_is_valid(&var.name) {
-            lowered.findings.push(Finding::dropped(
-                Code::EnvInvalid,
-                format!("environment variable name `{}` is not valid for systemd", var.name),
-                "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
-            ));
-        } else if var.value.contains('\0') {
-            return Err(Unwritable {
-                directive: "Environment",
-                reason: format!(
-                    "the value of `{}` holds a NUL byte, which no environment can hold",
-                    var.name
-                ),
-            });
-        } else if var.secret {
-            secrets.push(var);
-        } else {
-            s.environment
-                .push(escape::environment(&var.name, &var.value));
-        }
-    }
+    s.environment = environment(&ctx.environment, &service_name, source, options, &mut lowered)?;
     for f in &ctx.environment_files {
         let p = escape::path(&f.path);
         s.environment_file
             .push(if f.optional { format!("-{p}") } else { p });
     }
-    if !secrets.is_empty() {
-        let unit_file = service_name.clone();
-        let installed = format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'));
+    if let Some(installed) = lowered.files.iter().find_map(|f| {
+        (f.path == format!("env/{service_name}.env")).then(|| env_file_installed(&service_name, options))
+    }) {
         s.environment_file.push(escape::path(&installed));
-        let mut contents =
-            unit::comment(&format!("Secrets for {unit_file}, converted from {source}"));
-        contents.push('\n');
-        for var in &secrets {
-            contents.push_str(&escape::env_file_line(&var.name, &var.value));
-            contents.push('\n');
-        }
-        lowered.files.push(OutputFile {
-            path: format!("env/{unit_file}.env"),
-            contents,
-            mode: 0o600,
-        });
-        let names: Vec<&str> = secrets.iter().map(|v| v.name.as_str()).collect();
-        lowered.findings.push(Finding::note(
-            Code::SecretEnvFile,
-            format!(
-                "{} look(s) like a secret; written to env/{unit_file}.env (mode 0600) instead of the unit",
-                names.join(", ")
-            ),
-            format!("install that file as {installed} with mode 0600, owned by root"),
-        ));
     }
     s.umask = ctx.umask.map(|m| format!("{m:04o}"));
     s.runtime_directory = ctx
@@ -331,6 +410,17 @@ pub fn write_units(
     if ctx.keep_children {
         s.kill_mode = Some("process");
     }
+    if let Some(scope) = svc.stop.scope {
+        s.kill_mode = Some(match scope {
+            StopScope::All => "control-group",
+            StopScope::MainThenAll => "mixed",
+            StopScope::Main => "process",
+        });
+    }
+    if !svc.success_exit_status.is_empty() {
+        s.success_exit_status = exit_statuses(&svc.success_exit_status);
+    }
+    s.restart_force_exit_status = exit_statuses(&svc.restart_force_exit_status);
     s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
     s.timeout_stop_sec = svc.stop.timeout_sec;
     s.timeout_start_sec = svc.start_timeout_sec;
@@ -395,10 +485,46 @@ pub fn write_units(
         },
     );
     lowered.units.push(service_name);
-    if let Instances::Count(n) = svc.instances {
-        lowered
+    match &svc.instances {
+        Instances::One => {}
+        Instances::Count(n) => lowered
             .units
-            .extend((0..n).map(|i| format!("{base}@{i}.service")));
+            .extend((0..*n).map(|i| format!("{base}@{i}.service"))),
+        Instances::Set(set) => {
+            lowered.units.extend(instances(set, base, source, options, &mut lowered.files, &mut lowered.findings)?);
+            if set.target {
+                let target = Target {
+                    description: svc.description.clone(),
+                    members: Vec::new(),
+                    activation: def.activation.clone(),
+                };
+                let mut file = UnitFile {
+                    comments: vec![format!("Converted from {source}")],
+                    unit: UnitSection {
+                        description: Some(escape::text(&target.description)),
+                        wants: set
+                            .instances
+                            .iter()
+                            .map(|i| format!("{base}@{}.service", escape::unit_instance(&i.name)))
+                            .collect(),
+                        part_of: group_part_of.clone(),
+                        ..UnitSection::default()
+                    },
+                    kind: Kind::Target,
+                    install: InstallSection::default(),
+                };
+                if let Activation::Boot { wanted_by, .. } = &def.activation {
+                    file.install.wanted_by.clone_from(wanted_by);
+                }
+                let name = format!("{base}.target");
+                lowered.files.push(OutputFile {
+                    path: name.clone(),
+                    contents: file.render()?,
+                    mode: 0o644,
+                });
+                lowered.units.push(name);
+            }
+        }
     }
     if let Some(t) = timer_file {
         let name = format!("{base}.timer");
@@ -416,6 +542,56 @@ pub fn write_units(
         lowered.units.push(MAIL_UNIT.to_string());
     }
     Ok(lowered)
+}
+
+/// The instances of a template `base@.service`: each one's unit name, and a drop-in
+/// `base@NAME.service.d/instance.conf` for one with settings of its own.
+fn instances(
+    set: &crate::ir::InstanceSet,
+    base: &str,
+    source: &str,
+    options: &Options,
+    files: &mut Vec<OutputFile>,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<String>, Unwritable> {
+    let mut names = Vec::new();
+    for inst in &set.instances {
+        let name = format!("{base}@{}.service", escape::unit_instance(&inst.name));
+        let mut s = ServiceSection::default();
+        let mut scratch = Lowered::default();
+        s.environment = environment(&inst.environment, &name, source, options, &mut scratch)?;
+        if !scratch.files.is_empty() {
+            s.environment_file
+                .push(escape::path(&env_file_installed(&name, options)));
+        }
+        files.append(&mut scratch.files);
+        findings.append(&mut scratch.findings);
+        if let Some(cmd) = &inst.command {
+            s.reset_exec_start = true;
+            s.exec_start = vec![command_line("ExecStart", cmd)?];
+        }
+        s.working_directory = inst.working_dir.as_ref().map(|w| match w {
+            WorkingDir::Home => "~".to_string(),
+            WorkingDir::Path(p) => escape::path(p),
+        });
+        s.standard_output = inst.stdout.as_ref().map(output);
+        s.standard_error = inst.stderr.as_ref().map(output);
+        if s != ServiceSection::default() {
+            let dropin = UnitFile {
+                comments: vec![format!("Converted from {source}: what differs for {name}")],
+                unit: UnitSection::default(),
+                kind: Kind::Service(Box::new(s)),
+                install: InstallSection::default(),
+            };
+            files.push(OutputFile {
+                path: format!("{name}.d/instance.conf"),
+                contents: dropin.render()?,
+                mode: 0o644,
+            });
+        }
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// The mail helper template (`systemdify-cron-mail@.service`): started by `OnFailure=`/

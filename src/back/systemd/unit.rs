@@ -39,7 +39,7 @@ enum Shape {
 fn shape_of(key: &str) -> Shape {
     match key {
         "Wants" | "Requires" | "After" | "Before" | "OnFailure" | "OnSuccess" | "WantedBy"
-        | "Alias" => Shape::UnitNames,
+        | "Alias" | "PartOf" => Shape::UnitNames,
         "User" | "Group" => Shape::Account,
         _ => Shape::Line,
     }
@@ -184,6 +184,9 @@ pub struct UnitSection {
     pub before: Vec<String>,
     pub on_failure: Vec<String>,
     pub on_success: Vec<String>,
+    pub part_of: Vec<String>,
+    pub start_limit_interval_sec: Option<u64>,
+    pub start_limit_burst: Option<u32>,
     pub source_path: Option<String>,
     pub condition_ac_power: Option<bool>,
     pub condition_file_is_executable: Vec<String>,
@@ -215,6 +218,8 @@ pub struct ServiceSection {
     pub standard_error: Option<String>,
     pub syslog_identifier: Option<String>,
     pub exec_start_pre: Vec<String>,
+    /// Write an empty `ExecStart=` first (a drop-in replacing the command).
+    pub reset_exec_start: bool,
     pub exec_start: Vec<String>,
     pub exec_reload: Vec<String>,
     pub exec_stop: Vec<String>,
@@ -223,6 +228,7 @@ pub struct ServiceSection {
     pub timeout_start_sec: Option<u64>,
     pub timeout_stop_sec: Option<u64>,
     pub success_exit_status: Vec<String>,
+    pub restart_force_exit_status: Vec<String>,
     pub ignore_sigpipe: Option<bool>,
     pub restart: Option<&'static str>,
     pub restart_sec: Option<u64>,
@@ -279,6 +285,9 @@ impl UnitSection {
             before,
             on_failure,
             on_success,
+            part_of,
+            start_limit_interval_sec,
+            start_limit_burst,
             source_path,
             condition_ac_power,
             condition_file_is_executable,
@@ -292,6 +301,13 @@ impl UnitSection {
         push_list(&mut out, "Before", before);
         push_list(&mut out, "OnFailure", on_failure);
         push_list(&mut out, "OnSuccess", on_success);
+        push_list(&mut out, "PartOf", part_of);
+        push_opt(
+            &mut out,
+            "StartLimitIntervalSec",
+            &start_limit_interval_sec.map(seconds),
+        );
+        push_opt(&mut out, "StartLimitBurst", start_limit_burst);
         push_opt(&mut out, "SourcePath", source_path);
         push_opt(
             &mut out,
@@ -333,6 +349,7 @@ impl ServiceSection {
             standard_error,
             syslog_identifier,
             exec_start_pre,
+            reset_exec_start,
             exec_start,
             exec_reload,
             exec_stop,
@@ -341,6 +358,7 @@ impl ServiceSection {
             timeout_start_sec,
             timeout_stop_sec,
             success_exit_status,
+            restart_force_exit_status,
             ignore_sigpipe,
             restart,
             restart_sec,
@@ -371,6 +389,9 @@ impl ServiceSection {
         push_opt(&mut out, "StandardError", standard_error);
         push_opt(&mut out, "SyslogIdentifier", syslog_identifier);
         push_all(&mut out, "ExecStartPre", exec_start_pre);
+        if *reset_exec_start {
+            out.push(("ExecStart", String::new()));
+        }
         push_all(&mut out, "ExecStart", exec_start);
         push_all(&mut out, "ExecReload", exec_reload);
         push_all(&mut out, "ExecStop", exec_stop);
@@ -379,6 +400,11 @@ impl ServiceSection {
         push_opt(&mut out, "TimeoutStartSec", &timeout_start_sec.map(seconds));
         push_opt(&mut out, "TimeoutStopSec", &timeout_stop_sec.map(seconds));
         push_list(&mut out, "SuccessExitStatus", success_exit_status);
+        push_list(
+            &mut out,
+            "RestartForceExitStatus",
+            restart_force_exit_status,
+        );
         push_opt(&mut out, "IgnoreSIGPIPE", &ignore_sigpipe.map(yes_no));
         push_opt(&mut out, "Restart", restart);
         push_opt(&mut out, "RestartSec", restart_sec);
@@ -442,6 +468,8 @@ impl InstallSection {
 pub enum Kind {
     Service(Box<ServiceSection>),
     Timer(TimerSection),
+    /// A `.target`: no section of its own.
+    Target,
 }
 
 /// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
@@ -467,6 +495,7 @@ impl UnitFile {
         let (kind_name, kind_entries) = match &self.kind {
             Kind::Service(s) => ("Service", s.entries()),
             Kind::Timer(t) => ("Timer", t.entries()),
+            Kind::Target => ("Target", Entries::new()),
         };
         for (name, entries) in [
             ("Unit", self.unit.entries()),

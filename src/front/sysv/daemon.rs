@@ -1049,6 +1049,7 @@ impl Conversion<'_> {
             signal: None,
             timeout_sec: Some(300),
             command: Some(Command::Argv(vec![path.clone(), "stop".to_string()])),
+            scope: None,
         };
         svc.start_timeout_sec = Some(300);
         svc.reload = if has_reload {
