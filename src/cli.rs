@@ -195,6 +195,29 @@ pub struct CommonArgs {
     /// Where environment files with secrets are installed on the target.
     #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
     pub env_dir: String,
+    /// supervisord: the host name `%(host_node_name)s` stands for (default: the host's /etc/hostname).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// supervisord: its environment on the host, `NAME=VALUE` lines (`#` comments), for
+    /// `%(ENV_NAME)s` and the environment programs inherit. Never the shell's environment.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// supervisord: the CPython version that runs it on the host (they read a few lines differently).
+    #[arg(long, value_enum, value_name = "VERSION", default_value = "3.12")]
+    pub supervisor_python: PythonArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PythonArg {
+    /// CPython 3.9 and older (RHEL 9).
+    #[value(name = "3.9")]
+    Py39,
+    /// CPython 3.10 to 3.12 (Debian 12, Ubuntu 22.04/24.04).
+    #[value(name = "3.12")]
+    Py312,
+    /// CPython 3.13 and newer (Debian 13).
+    #[value(name = "3.13")]
+    Py313,
 }
 
 #[derive(Debug, Args)]

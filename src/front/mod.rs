@@ -24,6 +24,7 @@ pub enum From {
 pub struct Options {
     pub from: From,
     pub cron: cron::Options,
+    pub supervisord: supervisord::Options,
 }
 
 /// One input: how to name it in the report, its path on the host (none for standard input),
@@ -277,6 +278,9 @@ fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
             cron::anacron::parse_anacrontab(&input.display, &text, host, &options.cron)
         }
         Format::Sysv => sysv::parse_init_script(&input.display, path, &text, host),
+        Format::Supervisord => {
+            supervisord::parse_config(&input.display, path, &text, host, &options.supervisord)
+        }
         other => {
             return vec![file_error(
                 input,

@@ -404,7 +404,13 @@ pub fn write_units(
     s.standard_error = svc.logging.stderr.as_ref().map(output);
     s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
     s.exec_start_pre = command_lines("ExecStartPre", &svc.pre)?;
-    s.exec_start = vec![command_line("ExecStart", &svc.command)?];
+    // Instances that each have their own command: the template has none (`x@other` would run
+    // one of theirs).
+    let own_commands = matches!(&svc.instances, Instances::Set(set)
+        if !set.instances.is_empty() && set.instances.iter().all(|i| i.command.is_some()));
+    if !own_commands {
+        s.exec_start = vec![command_line("ExecStart", &svc.command)?];
+    }
     s.exec_reload = command_lines("ExecReload", &svc.reload)?;
     s.exec_stop = command_lines("ExecStop", svc.stop.command.as_slice())?;
     if ctx.keep_children {
@@ -491,7 +497,16 @@ pub fn write_units(
             .units
             .extend((0..*n).map(|i| format!("{base}@{i}.service"))),
         Instances::Set(set) => {
-            lowered.units.extend(instances(set, base, source, options, &mut lowered.files, &mut lowered.findings)?);
+            let names = instances(
+                set,
+                base,
+                source,
+                options,
+                !own_commands,
+                &mut lowered.files,
+                &mut lowered.findings,
+            )?;
+            lowered.units.extend(names);
             if set.target {
                 let target = Target {
                     description: svc.description.clone(),
@@ -545,12 +560,14 @@ pub fn write_units(
 }
 
 /// The instances of a template `base@.service`: each one's unit name, and a drop-in
-/// `base@NAME.service.d/instance.conf` for one with settings of its own.
+/// `base@NAME.service.d/instance.conf` for one with settings of its own (a command of its own
+/// replaces the template's, when it has one, after an empty `ExecStart=`).
 fn instances(
     set: &crate::ir::InstanceSet,
     base: &str,
     source: &str,
     options: &Options,
+    template_has_command: bool,
     files: &mut Vec<OutputFile>,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<String>, Unwritable> {
@@ -567,7 +584,7 @@ fn instances(
         files.append(&mut scratch.files);
         findings.append(&mut scratch.findings);
         if let Some(cmd) = &inst.command {
-            s.reset_exec_start = true;
+            s.reset_exec_start = template_has_command;
             s.exec_start = vec![command_line("ExecStart", cmd)?];
         }
         s.working_directory = inst.working_dir.as_ref().map(|w| match w {

@@ -1,0 +1,884 @@
+//! From the [`Resolved`] view to items: what each supervisord section becomes in systemd.
+//!
+//! Option → IR (→ directive, written by the backend):
+//! - `[program:x]` with one process → one item, unit `PROCESS.service` (the `process_name`
+//!   expansion, without the group's name); `numprocs > 1` → one item with a template
+//!   `PROGRAM@.service`, instances `PROGRAM@N.service` (N the plain decimal `process_num`) and
+//!   `PROGRAM.target` wanting them ([`Instances::Set`]); what differs per process (command,
+//!   environment, directory, log files) goes into each instance's drop-in.
+//! - `[group:x] programs=…` → an item with `x.target` ([`Body::Target`]) wanting its members;
+//!   members are `PartOf=` it.
+//! - `command` → `ExecStart=` (argv as supervisord splits it; the program found on the `PATH` of
+//!   the program's environment, else kept as written with `command-not-found`); always
+//!   `Type=exec` (supervisord forks and execs, and never waits for readiness).
+//! - `user` (else `[supervisord] user`) → `User=` (the primary group and supplementary groups
+//!   follow, as supervisord's `setgid`/`initgroups`); `directory` → `WorkingDirectory=`;
+//!   `umask` → `UMask=`; `[supervisord] directory`/`umask` only when supervisord daemonizes
+//!   ([`daemonizes`]).
+//! - `environment` (over `[supervisord] environment` and `--env-file`, which supervisord's
+//!   children inherit) → `Environment=`; secret-looking names → the 0600 environment file.
+//! - `[supervisord] minfds`/`minprocs` → `LimitNOFILE=`/`LimitNPROC=` only where they raise
+//!   what systemd gives (supervisord only raises its limits).
+//! - `autostart` → `[Install] WantedBy=multi-user.target`, enabled or not.
+//! - `autorestart=true` → `Restart=always`; `false` → no restart; `unexpected` →
+//!   `Restart=on-failure` with `exitcodes` other than 0 in `SuccessExitStatus=`, and in
+//!   `RestartForceExitStatus=` 0 (when not listed) and the signals systemd counts as clean.
+//! - `startsecs`/`startretries` → `StartLimitBurst=`/`StartLimitIntervalSec=` (approximated).
+//! - `stopsignal` → `KillSignal=`; `stopwaitsecs` → `TimeoutStopSec=`; `stopasgroup` →
+//!   `KillMode=control-group`, otherwise `KillMode=mixed`.
+//! - `stdout_logfile`/`stderr_logfile`: a path → `append:PATH`, `AUTO` → the journal, `NONE` →
+//!   `null`; `redirect_stderr` → standard error follows standard output.
+//! - `priority` → `After=` the programs of the next lower priority of the same configuration.
+//! - `[fcgi-program:x]`, `[eventlistener:x]` → skipped with a `dropped` finding;
+//!   `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` → a
+//!   note each (systemctl replaces supervisorctl; the XML-RPC API has no equivalent).
+
+use std::collections::BTreeMap;
+
+use super::{Autorestart, Group, GroupKind, Log, LogFile, Options, Process, Resolved};
+use crate::finding::{Code, Finding};
+use crate::front::cron::schedule::fnv1a;
+use crate::host::Host;
+use crate::ir::{
+    Activation, Body, Command, Definition, EnvVar, ExitStatus, Instance, InstanceSet, Instances,
+    Item, Limit, Origin, Output, RefKind, Resource, Restart, Service, ServiceKind, StartLimit,
+    StopScope, Target, UnitRef, WorkingDir,
+};
+
+/// The soft `RLIMIT_NOFILE` systemd gives services (and so supervisord): 1024, hard 524288.
+pub const SYSTEMD_NOFILE: (i64, i64) = (1024, 524_288);
+
+/// The `RLIMIT_NPROC` a system service gets by default is the kernel's (half of `threads-max`),
+/// host-dependent; it is at least this much on any machine with 1 GiB of memory, so `minprocs`
+/// up to it never raises anything.
+pub const NPROC_FLOOR: i64 = 4096;
+
+/// Signals systemd counts as a clean exit, which supervisord's `autorestart=unexpected`
+/// restarts on (a death by any signal is unexpected to supervisord).
+pub const CLEAN_SIGNALS: [&str; 4] = ["HUP", "INT", "TERM", "PIPE"];
+
+/// Whether supervisord daemonizes on this host, and why: `nodaemon=true` in the configuration,
+/// or the host's installed `supervisor.service`/`supervisord.service` starting it with `-n`
+/// (Debian), decide no; otherwise it daemonizes (RHEL's unit, `Type=forking`). Only a
+/// daemonizing supervisord applies `[supervisord] directory` and `umask`.
+#[must_use]
+pub fn daemonizes(resolved: &Resolved, host: &Host) -> (bool, String) {
+    if resolved.supervisord.nodaemon {
+        return (false, "nodaemon=true".to_string());
+    }
+    for name in ["supervisor.service", "supervisord.service"] {
+        let Some(path) = host.installed_unit(name) else {
+            continue;
+        };
+        let text = host
+            .read(&path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let exec = text
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("ExecStart="))
+            .last()
+            .unwrap_or("");
+        let foreground = exec
+            .split_whitespace()
+            .any(|w| w == "-n" || w == "--nodaemon");
+        return (
+            !foreground,
+            if foreground {
+                format!("{path} starts supervisord with -n")
+            } else {
+                format!("{path} starts supervisord without -n")
+            },
+        );
+    }
+    (
+        true,
+        "nodaemon is false and no supervisor unit is installed on the host".to_string(),
+    )
+}
+
+/// The items of a resolved configuration.
+#[must_use]
+pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) -> Vec<Item> {
+    let mut out = Vec::new();
+    let mut by_section: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    let mut file_notes: Vec<Finding> = Vec::new();
+    for n in &resolved.notices {
+        match &n.section {
+            Some(s) => by_section.entry(s.clone()).or_default().push(n.finding.clone()),
+            None => file_notes.push(n.finding.clone()),
+        }
+    }
+    for e in &resolved.errors {
+        let origin = Origin {
+            format: Some(crate::ir::Format::Supervisord),
+            file: e.at.file.clone(),
+            line: u32::try_from(e.at.line).ok(),
+        };
+        let name = e.section.as_deref().map_or_else(String::new, |s| {
+            s.split_once(':').map_or(s, |(_, n)| n).to_string()
+        });
+        let message = match &e.section {
+            Some(s) => format!("[{s}] {}", e.message),
+            None => e.message.clone(),
+        };
+        out.push(Item::error(
+            origin,
+            name,
+            u32::try_from(e.at.column).ok(),
+            message,
+        ));
+    }
+    let (daemon, why) = daemonizes(resolved, host);
+    let cx = Context {
+        resolved,
+        host,
+        options,
+        daemon,
+        why,
+    };
+    // Priority levels of every program, for After=.
+    let mut programs: Vec<(i64, UnitRef)> = Vec::new();
+    let mut program_items: Vec<(usize, i64)> = Vec::new();
+    for group in &resolved.groups {
+        match &group.kind {
+            GroupKind::Program | GroupKind::Group { .. } => {
+                let mut members = Vec::new();
+                for procs in programs_of(group) {
+                    let part_of = match &group.kind {
+                        GroupKind::Group { .. } => vec![UnitRef {
+                            stem: group.name.clone(),
+                            kind: RefKind::Target,
+                        }],
+                        _ => Vec::new(),
+                    };
+                    let mut item = cx.program(&procs, part_of);
+                    if let Some(f) = by_section.remove(&procs[0].section) {
+                        item.findings.extend(f);
+                    }
+                    if let Body::Unit(def) = &item.body {
+                        let r = UnitRef {
+                            stem: item.unit_stem.clone(),
+                            kind: if matches!(def.service.instances, Instances::Set(_)) {
+                                RefKind::Target
+                            } else {
+                                RefKind::Service
+                            },
+                        };
+                        members.push((r.clone(), procs[0].autostart));
+                        programs.push((procs[0].priority, r));
+                        program_items.push((out.len(), procs[0].priority));
+                    }
+                    out.push(item);
+                }
+                if let GroupKind::Group { .. } = group.kind {
+                    let mut item = group_item(group, members);
+                    if let Some(f) = by_section.remove(&group.section) {
+                        item.findings.extend(f);
+                    }
+                    out.push(item);
+                }
+            }
+            GroupKind::FastCgi { socket } => {
+                let mut item = Item::skipped(
+                    origin_of(group),
+                    group.name.clone(),
+                    Finding::dropped(
+                        Code::SupervisordFcgi,
+                        format!(
+                            "[{}] is not converted: supervisord binds {} and passes it to each process on file descriptor 0",
+                            group.section, socket.url
+                        ),
+                        "write a .socket unit for the address (ListenStream=) and a service with StandardInput=socket, or run the FastCGI server with its own listener",
+                    ),
+                );
+                item.findings.extend(by_section.remove(&group.section).unwrap_or_default());
+                out.push(item);
+            }
+            GroupKind::EventListener { events, .. } => {
+                let command = group
+                    .processes
+                    .first()
+                    .map(|p| p.command.clone())
+                    .unwrap_or_default();
+                let mut item = Item::skipped(
+                    origin_of(group),
+                    group.name.clone(),
+                    Finding::dropped(
+                        Code::SupervisordEventListener,
+                        format!(
+                            "the event listener [{}] (`{command}`, events {}) is not converted: systemd sends no supervisor events",
+                            group.section,
+                            events.join(",")
+                        ),
+                        "replace it with a systemd feature: OnFailure= for crash mails (superlance crashmail/fatalmailbatch), MemoryMax= for memmon, a timer with a health check for httpok",
+                    ),
+                );
+                item.findings.extend(by_section.remove(&group.section).unwrap_or_default());
+                out.push(item);
+            }
+        }
+    }
+    // supervisord starts groups in priority order: each program after those of the next lower
+    // priority.
+    let mut levels: Vec<i64> = programs.iter().map(|(p, _)| *p).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    for (index, priority) in program_items {
+        let Some(pos) = levels.iter().position(|l| *l == priority) else {
+            continue;
+        };
+        if pos == 0 {
+            continue;
+        }
+        let lower = levels[pos - 1];
+        let after: Vec<UnitRef> = programs
+            .iter()
+            .filter(|(p, _)| *p == lower)
+            .map(|(_, r)| r.clone())
+            .collect();
+        let item = &mut out[index];
+        if let Body::Unit(def) = &mut item.body {
+            def.service.ordering.after_items = after;
+            item.findings.push(Finding::note(
+                Code::SupervisordPriority,
+                format!(
+                    "priority={priority}: starts after the programs with priority {lower}, as supervisord starts them in that order (it does not wait for them to be ready either)"
+                ),
+                "if the program needs another one to be ready, add Requires= and make that one report readiness",
+            ));
+        }
+    }
+    for (section, findings) in by_section {
+        let at = resolved_section_line(text, &section);
+        let origin = Origin {
+            format: Some(crate::ir::Format::Supervisord),
+            file: resolved.file_display(),
+            line: at,
+        };
+        let mut it = findings.into_iter();
+        if let Some(first) = it.next() {
+            let mut item = Item::skipped(origin, section.clone(), first);
+            item.findings.extend(it);
+            out.push(item);
+        }
+    }
+    out.extend(control_sections(resolved, text, options));
+    if !file_notes.is_empty() {
+        for item in &mut out {
+            item.findings.splice(0..0, file_notes.iter().cloned());
+        }
+        if out.is_empty() {
+            let origin = Origin {
+                format: Some(crate::ir::Format::Supervisord),
+                file: resolved.file_display(),
+                line: None,
+            };
+            let mut it = file_notes.into_iter();
+            if let Some(first) = it.next() {
+                let mut item = Item::skipped(origin, file_name(&resolved.file), first);
+                item.findings.extend(it);
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+fn file_name(path: &str) -> String {
+    path.rsplit('/').next().unwrap_or(path).to_string()
+}
+
+/// The line of `[section]` in the first file, when it is there.
+fn resolved_section_line(text: &str, section: &str) -> Option<u32> {
+    let header = format!("[{section}]");
+    text.lines()
+        .position(|l| l.trim_end() == header)
+        .and_then(|i| u32::try_from(i + 1).ok())
+}
+
+/// `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` of the
+/// first file: a note each.
+fn control_sections(resolved: &Resolved, text: &str, options: &Options) -> Vec<Item> {
+    let mut ini = super::ini::Ini::for_python(options.python);
+    ini.read(text, &resolved.file_display());
+    ini.sections()
+        .filter(|s| {
+            matches!(
+                s.name.as_str(),
+                "unix_http_server" | "inet_http_server" | "supervisorctl"
+            ) || s.name.starts_with("rpcinterface:")
+        })
+        .map(|s| {
+            let origin = Origin {
+                format: Some(crate::ir::Format::Supervisord),
+                file: s.header.file.clone(),
+                line: u32::try_from(s.header.line).ok(),
+            };
+            let (message, help) = if s.name == "supervisorctl" {
+                (
+                    "[supervisorctl] configures the control client; systemctl replaces it",
+                    "supervisorctl start|stop|restart|status X → systemctl start|stop|restart|status X.service (a group or numprocs program: X.target); supervisorctl tail → journalctl -u X",
+                )
+            } else {
+                (
+                    "the XML-RPC control interface has no systemd equivalent and is not converted",
+                    "scripts that call supervisord over XML-RPC must use systemctl or the systemd D-Bus API instead",
+                )
+            };
+            Item::skipped(
+                origin,
+                s.name.clone(),
+                Finding::note(
+                    Code::SupervisordControlInterface,
+                    format!("[{}]: {message}", s.name),
+                    help,
+                ),
+            )
+        })
+        .collect()
+}
+
+impl Resolved {
+    /// The first file as locations name it.
+    fn file_display(&self) -> String {
+        self.files.first().cloned().unwrap_or_else(|| self.file.clone())
+    }
+}
+
+fn origin_of(group: &Group) -> Origin {
+    Origin {
+        format: Some(crate::ir::Format::Supervisord),
+        file: group.at.file.clone(),
+        line: u32::try_from(group.at.line).ok(),
+    }
+}
+
+/// A group's processes, program by program, in supervisor's order.
+fn programs_of(group: &Group) -> Vec<Vec<Process>> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by: BTreeMap<String, Vec<Process>> = BTreeMap::new();
+    for p in &group.processes {
+        if !order.contains(&p.section) {
+            order.push(p.section.clone());
+        }
+        by.entry(p.section.clone()).or_default().push(p.clone());
+    }
+    order
+        .into_iter()
+        .filter_map(|s| by.remove(&s))
+        .collect()
+}
+
+fn group_item(group: &Group, members: Vec<(UnitRef, bool)>) -> Item {
+    let all_autostart = members.iter().all(|(_, a)| *a);
+    let names: Vec<String> = members.iter().map(|(r, _)| r.stem.clone()).collect();
+    let mut findings = Vec::new();
+    if !all_autostart {
+        findings.push(Finding::note(
+            Code::SupervisordAutostartOff,
+            format!(
+                "[{}] has members with autostart=false, so its target is not started at boot (the members with autostart=true are)",
+                group.section
+            ),
+            "start the whole group by hand with systemctl start on the target",
+        ));
+    }
+    Item {
+        origin: origin_of(group),
+        name: group.name.clone(),
+        unit_stem: group.name.clone(),
+        identity: format!("group:{}:{}", group.name, names.join(",")),
+        body: Body::Target(Box::new(Target {
+            description: format!("supervisord group {}", group.name),
+            members: members.into_iter().map(|(r, _)| r).collect(),
+            activation: Activation::Boot {
+                wanted_by: if all_autostart {
+                    vec!["multi-user.target".to_string()]
+                } else {
+                    Vec::new()
+                },
+                aliases: Vec::new(),
+                enabled: Some(all_autostart),
+            },
+        })),
+        findings,
+    }
+}
+
+struct Context<'a> {
+    resolved: &'a Resolved,
+    host: &'a Host,
+    options: &'a Options,
+    daemon: bool,
+    why: String,
+}
+
+/// What one process becomes, before the instances of a program are compared.
+struct One {
+    service: Service,
+    findings: Vec<Finding>,
+}
+
+impl Context<'_> {
+    /// The item of one `[program:x]` (all its processes).
+    fn program(&self, procs: &[Process], part_of: Vec<UnitRef>) -> Item {
+        let first = &procs[0];
+        let origin = Origin {
+            format: Some(crate::ir::Format::Supervisord),
+            file: first.at.file.clone(),
+            line: u32::try_from(first.at.line).ok(),
+        };
+        let mut ones = Vec::new();
+        for p in procs {
+            match self.process(p) {
+                Ok(one) => ones.push(one),
+                Err(message) => {
+                    return Item::error(origin, first.program.clone(), None, message);
+                }
+            }
+        }
+        let mut findings = self.resolved.baked_findings(&first.section);
+        let single = procs.len() == 1 && first.numprocs == 1;
+        let (mut service, stem) = if single {
+            let one = ones.remove(0);
+            findings.extend(one.findings);
+            (one.service, first.name.clone())
+        } else {
+            let (svc, f) = template(procs, ones);
+            findings.extend(f);
+            (svc, first.program.clone())
+        };
+        service.ordering.part_of = part_of;
+        let activation = Activation::Boot {
+            wanted_by: vec!["multi-user.target".to_string()],
+            aliases: Vec::new(),
+            enabled: Some(first.autostart),
+        };
+        if !first.autostart {
+            findings.push(Finding::note(
+                Code::SupervisordAutostartOff,
+                "autostart=false: the unit is installed but not enabled, so it does not start at boot",
+                "start it by hand with systemctl start; enable it to start it at boot",
+            ));
+        }
+        findings.dedup();
+        Item {
+            origin,
+            name: first.program.clone(),
+            unit_stem: stem,
+            identity: format!(
+                "{:016x}",
+                fnv1a(&format!("{}\u{0}{}", first.section, first.command))
+            ),
+            body: Body::Unit(Box::new(Definition {
+                service,
+                activation,
+            })),
+            findings,
+        }
+    }
+
+    /// One process as a service.
+    fn process(&self, p: &Process) -> Result<One, String> {
+        let sup = &self.resolved.supervisord;
+        let mut findings = Vec::new();
+        let argv = p.argv.clone().map_err(|e| {
+            format!("[{}] command `{}` cannot be run: {e}", p.section, p.command)
+        })?;
+        let mut environment: Vec<(String, String)> = self.options.env.clone();
+        for (k, v) in &p.environment {
+            environment.retain(|(n, _)| n != k);
+            environment.push((k.clone(), v.clone()));
+        }
+        let cwd = p
+            .directory
+            .clone()
+            .or_else(|| if self.daemon { sup.directory.clone() } else { None });
+        if p.directory.is_none() && sup.directory.is_some() {
+            findings.push(Finding::note(
+                Code::SupervisordDaemonize,
+                format!(
+                    "[supervisord] directory={} {} ({})",
+                    sup.directory.as_deref().unwrap_or(""),
+                    if self.daemon {
+                        "is the program's working directory, as supervisord daemonizes"
+                    } else {
+                        "does not apply: supervisord runs in the foreground, so the program starts in /"
+                    },
+                    self.why
+                ),
+                "check how supervisord is started on the host; set WorkingDirectory= by hand if the assumption is wrong",
+            ));
+        }
+        let umask = p.umask.or_else(|| self.daemon.then_some(sup.umask));
+        if p.umask.is_none() && sup.umask != 0o22 {
+            findings.push(Finding::note(
+                Code::SupervisordDaemonize,
+                format!(
+                    "[supervisord] umask={:03o} {} ({})",
+                    sup.umask,
+                    if self.daemon {
+                        "is the program's umask, as supervisord daemonizes"
+                    } else {
+                        "does not apply: supervisord runs in the foreground with the umask systemd gives it (022)"
+                    },
+                    self.why
+                ),
+                "check how supervisord is started on the host; set UMask= by hand if the assumption is wrong",
+            ));
+        }
+        let command = self.executable(argv, &environment, cwd.as_deref(), &mut findings);
+        let mut service = Service::oneshot(format!("supervisord program {}", p.name), command);
+        service.kind = ServiceKind::Exec;
+        let ctx = &mut service.exec;
+        ctx.user = p.user.clone().or_else(|| sup.user.clone());
+        if let (Some(own), Some(daemon_user)) = (&p.user, &sup.user)
+            && own != daemon_user
+            && daemon_user != "root"
+            && sup.uid != Some(0)
+        {
+            findings.push(Finding::approximated(
+                Code::SupervisordUserSwitch,
+                format!(
+                    "supervisord runs as {daemon_user} ([supervisord] user=) and cannot switch to user={own}: under supervisord the program never started (\"Can't drop privilege as nonroot user\"); the unit runs it as {own}"
+                ),
+                "check that the program is meant to run at all, and as which user",
+            ));
+        }
+        if ctx.user.as_deref() == Some("nobody") {
+            findings.push(Finding::note(
+                Code::SupervisordUserNobody,
+                "the program runs as nobody; User=nobody is written as the source says, and systemd warns that it is not safe (files of nobody are shared with every other such service)",
+                "prefer DynamicUser=yes, or a dedicated system user",
+            ));
+        }
+        ctx.working_dir = cwd.map(WorkingDir::Path);
+        ctx.umask = umask
+            .filter(|m| *m != 0o22)
+            .and_then(|m| u32::try_from(m).ok());
+        ctx.environment = environment
+            .into_iter()
+            .map(|(k, v)| EnvVar::new(k, v))
+            .collect();
+        if sup.minfds > SYSTEMD_NOFILE.0 {
+            ctx.limits.push(Limit {
+                resource: Resource::Nofile,
+                value: format!("{}:{}", sup.minfds, sup.minfds.max(SYSTEMD_NOFILE.1)),
+            });
+            findings.push(Finding::note(
+                Code::SupervisordLimits,
+                format!(
+                    "minfds={} raises the open-file limit supervisord's children had (systemd gives {}:{})",
+                    sup.minfds, SYSTEMD_NOFILE.0, SYSTEMD_NOFILE.1
+                ),
+                "keep LimitNOFILE= only if the program needs that many files",
+            ));
+        }
+        if sup.minprocs > NPROC_FLOOR {
+            ctx.limits.push(Limit {
+                resource: Resource::Nproc,
+                value: sup.minprocs.to_string(),
+            });
+            findings.push(Finding::note(
+                Code::SupervisordLimits,
+                format!(
+                    "minprocs={} may raise the process limit supervisord's children had (the kernel's default depends on the host's memory)",
+                    sup.minprocs
+                ),
+                "compare with `ulimit -u` on the host; remove LimitNPROC= if it lowers it",
+            ));
+        }
+        self.restart(p, &mut service, &mut findings);
+        self.stop(p, &mut service, &mut findings);
+        logging(p, &mut service, &mut findings);
+        if let Some(url) = &p.serverurl {
+            findings.push(Finding::dropped(
+                Code::SupervisordServerUrl,
+                format!("serverurl={url} only set SUPERVISOR_SERVER_URL for the program; there is no supervisord to talk to"),
+                "remove the program's use of supervisord's XML-RPC API",
+            ));
+        }
+        Ok(One { service, findings })
+    }
+
+    /// `argv` with its program found as supervisord finds it: a name on the `PATH` of the
+    /// program's environment (else supervisord's), a path with `/` relative to the working
+    /// directory.
+    fn executable(
+        &self,
+        mut argv: Vec<String>,
+        env: &[(String, String)],
+        cwd: Option<&str>,
+        findings: &mut Vec<Finding>,
+    ) -> Command {
+        let Some(program) = argv.first().cloned() else {
+            return Command::Argv(argv);
+        };
+        let path = env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == "PATH")
+            .map_or(super::SYSTEMD_PATH, |(_, v)| v.as_str());
+        let found = if program.contains('/') {
+            let abs = if program.starts_with('/') {
+                program.clone()
+            } else {
+                super::datatypes::normpath(&format!("{}/{program}", cwd.unwrap_or("/")))
+            };
+            self.host.is_executable(&abs).then_some(abs)
+        } else {
+            self.host.which(&program, path)
+        };
+        match found {
+            Some(abs) => argv[0] = abs,
+            None => {
+                let where_ = if program.contains('/') {
+                    String::new()
+                } else {
+                    format!(" on PATH={path}")
+                };
+                findings.push(Finding::note(
+                    Code::CommandNotFound,
+                    format!("`{program}` was not found{where_} on {}", self.host.label()),
+                    "install it on the target host, or fix the path in command=",
+                ));
+            }
+        }
+        Command::Argv(argv)
+    }
+
+    fn restart(&self, p: &Process, service: &mut Service, findings: &mut Vec<Finding>) {
+        match p.autorestart {
+            Autorestart::False => {}
+            Autorestart::True => service.restart = Restart::Always { delay_sec: None },
+            Autorestart::Unexpected => {
+                service.restart = Restart::OnFailure { delay_sec: None };
+                let mut codes: Vec<u8> = p
+                    .exitcodes
+                    .iter()
+                    .filter_map(|c| u8::try_from(*c).ok())
+                    .collect();
+                codes.sort_unstable();
+                codes.dedup();
+                service.success_exit_status = codes
+                    .iter()
+                    .filter(|c| **c != 0)
+                    .map(|c| ExitStatus::Code(*c))
+                    .collect();
+                if !codes.contains(&0) {
+                    service.restart_force_exit_status.push(ExitStatus::Code(0));
+                }
+                service.restart_force_exit_status.extend(
+                    CLEAN_SIGNALS
+                        .iter()
+                        .map(|s| ExitStatus::Signal((*s).to_string())),
+                );
+            }
+        }
+        if p.autorestart != Autorestart::False || p.startretries > 0 {
+            let retries = u32::try_from(p.startretries.clamp(0, 1000)).unwrap_or(0);
+            let secs = u64::try_from(p.startsecs.max(1)).unwrap_or(1);
+            let backoff: u64 = (1..=u64::from(retries)).sum();
+            service.start_limit = Some(StartLimit {
+                burst: retries + 1,
+                interval_sec: secs * u64::from(retries + 1) + backoff,
+            });
+            findings.push(Finding::note(
+                Code::SupervisordStartLimit,
+                format!(
+                    "startsecs={} startretries={}: supervisord counts a process that exits within startsecs as a failed start and gives up after startretries of them in a row; systemd counts every start, so it gives up after {} starts within {}s",
+                    p.startsecs,
+                    p.startretries,
+                    retries + 1,
+                    secs * u64::from(retries + 1) + backoff
+                ),
+                "adjust StartLimitBurst= and StartLimitIntervalSec= if the program restarts often by design",
+            ));
+            if p.autorestart == Autorestart::False && p.startretries > 0 {
+                findings.push(Finding::approximated(
+                    Code::SupervisordStartLimit,
+                    "autorestart=false: supervisord would still retry a start that failed within startsecs; the unit does not restart at all",
+                    "add Restart=on-failure if the retries mattered",
+                ));
+            }
+        }
+    }
+
+    fn stop(&self, p: &Process, service: &mut Service, findings: &mut Vec<Finding>) {
+        let sig = p.stopsignal.name.trim_start_matches("SIG");
+        if sig != "TERM" {
+            service.stop.signal = Some(sig.to_string());
+        }
+        service.stop.timeout_sec = u64::try_from(p.stopwaitsecs).ok();
+        if p.stopasgroup {
+            service.stop.scope = Some(StopScope::All);
+        } else {
+            service.stop.scope = Some(StopScope::MainThenAll);
+            if !p.killasgroup {
+                findings.push(Finding::note(
+                    Code::SupervisordStopChildren,
+                    "supervisord signals only the program's own process and leaves its children running after the final SIGKILL; the unit (KillMode=mixed) also sends the stop signal to the program only, but kills every process left when the stop times out or the program exits",
+                    "if children must outlive a stop, set KillMode=process",
+                ));
+            }
+        }
+    }
+}
+
+fn output_of(log: &Log) -> Output {
+    match &log.logfile {
+        LogFile::Auto => Output::Journal,
+        LogFile::None => Output::Null,
+        LogFile::Path(p) => Output::Append(p.clone()),
+    }
+}
+
+fn logging(p: &Process, service: &mut Service, findings: &mut Vec<Finding>) {
+    let stdout = output_of(&p.stdout);
+    service.logging.stdout = (stdout != Output::Journal).then(|| stdout.clone());
+    if !p.redirect_stderr {
+        let stderr = output_of(&p.stderr);
+        // Standard error follows standard output unless told otherwise.
+        service.logging.stderr = (stderr != stdout).then_some(stderr);
+    }
+    let streams: &[(&str, &Log)] = if p.redirect_stderr {
+        &[("stdout", &p.stdout)]
+    } else {
+        &[("stdout", &p.stdout), ("stderr", &p.stderr)]
+    };
+    for (name, log) in streams {
+        match &log.logfile {
+            LogFile::Path(path) if log.maxbytes > 0 => findings.push(Finding::approximated(
+                Code::SupervisordLogRotation,
+                format!(
+                    "{name}_logfile={path} is appended to; supervisord rotated it at {} bytes keeping {} backups, systemd never rotates it",
+                    log.maxbytes, log.backups
+                ),
+                "add a logrotate rule for the file (copytruncate is not needed: systemd reopens nothing, so use it or restart the unit after rotating)",
+            )),
+            LogFile::Auto => findings.push(Finding::note(
+                Code::SupervisordLogJournal,
+                format!("{name}_logfile=AUTO (a file supervisord kept in childlogdir) is the journal"),
+                "read it with journalctl -u UNIT; journald's own limits (SystemMaxUse=) replace the log's maxbytes and backups",
+            )),
+            _ => {}
+        }
+        if log.syslog {
+            findings.push(Finding::note(
+                Code::SupervisordLogSyslog,
+                format!("{name}_syslog=true: journald forwards to syslog when ForwardToSyslog= is on (or rsyslog reads the journal)"),
+                "check that the host's syslog still receives the lines, tagged with the program's name",
+            ));
+        }
+        if log.capture_maxbytes > 0 || log.events_enabled {
+            findings.push(Finding::dropped(
+                Code::SupervisordLogEvents,
+                format!("{name}_capture_maxbytes / {name}_events_enabled emitted supervisor events for event listeners; systemd has none"),
+                "replace the listener that consumed them (see supervisord-event-listener)",
+            ));
+        }
+    }
+}
+
+/// The template of a program's processes: what is the same for all of them, and per instance
+/// what differs (command, environment, working directory, log files).
+fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
+    let mut findings: Vec<Finding> = Vec::new();
+    for one in &ones {
+        for f in &one.findings {
+            if !findings.contains(f) {
+                findings.push(f.clone());
+            }
+        }
+    }
+    let services: Vec<Service> = ones.into_iter().map(|o| o.service).collect();
+    let base = services[0].clone();
+    let same = |get: &dyn Fn(&Service) -> String| services.iter().all(|s| get(s) == get(&base));
+    let command_same = same(&|s| format!("{:?}", s.command));
+    let dir_same = same(&|s| format!("{:?}", s.exec.working_dir));
+    let stdout_same = same(&|s| format!("{:?}", s.logging.stdout));
+    let stderr_same = same(&|s| format!("{:?}", s.logging.stderr));
+    let common_env: Vec<EnvVar> = base
+        .exec
+        .environment
+        .iter()
+        .filter(|v| services.iter().all(|s| s.exec.environment.contains(v)))
+        .cloned()
+        .collect();
+    let mut template = base.clone();
+    template.description = format!("supervisord program {}", procs[0].program);
+    template.exec.environment.clone_from(&common_env);
+    if !dir_same {
+        template.exec.working_dir = None;
+    }
+    if !stdout_same {
+        template.logging.stdout = None;
+    }
+    if !stderr_same {
+        template.logging.stderr = None;
+    }
+    let instances = procs
+        .iter()
+        .zip(&services)
+        .map(|(p, s)| Instance {
+            name: p.process_num.to_string(),
+            command: (!command_same).then(|| s.command.clone()),
+            environment: s
+                .exec
+                .environment
+                .iter()
+                .filter(|v| !common_env.contains(v))
+                .cloned()
+                .collect(),
+            working_dir: if dir_same {
+                None
+            } else {
+                s.exec.working_dir.clone()
+            },
+            stdout: if stdout_same {
+                None
+            } else {
+                Some(s.logging.stdout.clone().unwrap_or(Output::Journal))
+            },
+            stderr: if stderr_same {
+                None
+            } else {
+                s.logging.stderr.clone().or_else(|| s.logging.stdout.clone())
+            },
+        })
+        .collect();
+    // Anything else that differs per process cannot be said in a drop-in here.
+    let neutral = |s: &Service| {
+        let mut s = s.clone();
+        s.description.clear();
+        s.command = Command::Argv(Vec::new());
+        s.exec.environment.clear();
+        s.exec.working_dir = None;
+        s.logging = crate::ir::Logging::default();
+        s
+    };
+    if services.iter().any(|s| neutral(s) != neutral(&base)) {
+        findings.push(Finding::approximated(
+            Code::SupervisordPerProcess,
+            format!(
+                "[{}] expands to settings that differ between its processes beyond the command, environment, directory and logs; every instance gets those of process {}",
+                procs[0].section, procs[0].process_num
+            ),
+            "write the differing settings into the instances' drop-ins by hand",
+        ));
+    }
+    template.instances = Instances::Set(InstanceSet {
+        instances,
+        target: true,
+    });
+    findings.push(Finding::note(
+        Code::SupervisordNumprocs,
+        format!(
+            "numprocs={}: a template with one instance per process and {}.target wanting them (systemctl start {}.target is supervisorctl start {}:*)",
+            procs[0].numprocs, procs[0].program, procs[0].program, procs[0].group
+        ),
+        "the instance string is the process number; what differs per process is in each instance's drop-in",
+    ));
+    (template, findings)
+}
