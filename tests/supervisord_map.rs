@@ -1,0 +1,446 @@
+//! What supervisord options become: each test converts a small configuration on a host tree
+//! and looks at the units and the report, one rule of `MIGRATION.md` ("supervisord —
+//! conversion") per test.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+
+use systemdify::front::{self, Input};
+use systemdify::host::Host;
+use systemdify::ir::Format;
+use systemdify::pipeline;
+use systemdify::report::{ReportItem, Status};
+
+const PASSWD: &str = "root:x:0:0:root:/root:/bin/bash\nweb:x:1000:1000::/home/web:/bin/sh\ndeploy:x:1001:1001::/home/deploy:/bin/sh\nnobody:x:65534:65534::/nonexistent:/usr/sbin/nologin\n";
+
+struct Host_ {
+    dir: tempfile::TempDir,
+}
+
+impl Host_ {
+    fn new() -> Self {
+        let h = Host_ {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        h.file("/etc/passwd", PASSWD);
+        h.file("/etc/group", "root:x:0:\nweb:x:1000:\n");
+        h.file("/etc/hostname", "box\n");
+        h
+    }
+
+    fn file(&self, path: &str, text: &str) -> &Self {
+        let p = self.dir.path().join(path.trim_start_matches('/'));
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        self
+    }
+
+    fn program(&self, path: &str) -> &Self {
+        self.file(path, "#!/bin/sh\n");
+        let p = self.dir.path().join(path.trim_start_matches('/'));
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        self
+    }
+
+    /// Converts `/etc/supervisor/supervisord.conf` holding `conf`.
+    fn convert(&self, conf: &str) -> Converted {
+        self.convert_with(conf, front::supervisord::Options::default())
+    }
+
+    fn convert_with(&self, conf: &str, sup: front::supervisord::Options) -> Converted {
+        let path = "/etc/supervisor/supervisord.conf";
+        self.file(path, conf);
+        let host = Host::at(self.dir.path());
+        let mut options = pipeline::Options::default();
+        options.front.from = front::From::Only(Format::Supervisord);
+        options.front.supervisord = sup;
+        let input = Input {
+            display: path.to_string(),
+            host_path: Some(path.to_string()),
+            data: Ok(conf.as_bytes().to_vec()),
+        };
+        let c = pipeline::convert(&[input], &host, &options);
+        Converted {
+            files: c
+                .files
+                .into_iter()
+                .map(|f| (f.path, f.contents))
+                .collect(),
+            items: c.report.items,
+        }
+    }
+}
+
+struct Converted {
+    files: BTreeMap<String, String>,
+    items: Vec<ReportItem>,
+}
+
+impl Converted {
+    fn unit(&self, name: &str) -> &str {
+        self.files
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} among {:?}", self.files.keys()))
+    }
+
+    /// The values of `key=` in unit `name`, in order.
+    fn values(&self, name: &str, key: &str) -> Vec<String> {
+        self.unit(name)
+            .lines()
+            .filter_map(|l| l.strip_prefix(&format!("{key}=")))
+            .map(str::to_string)
+            .collect()
+    }
+
+    fn value(&self, name: &str, key: &str) -> Option<String> {
+        self.values(name, key).pop()
+    }
+
+    fn item(&self, name: &str) -> &ReportItem {
+        self.items
+            .iter()
+            .find(|i| i.source.name == name)
+            .unwrap_or_else(|| panic!("no item {name}"))
+    }
+
+    fn codes(&self, name: &str) -> Vec<&'static str> {
+        self.item(name)
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .collect()
+    }
+}
+
+#[test]
+fn a_single_program_is_a_service_named_after_its_process_with_an_absolute_program() {
+    let h = Host_::new();
+    h.program("/usr/bin/python3");
+    let c = h.convert(
+        "[supervisord]\n[program:web]\nprocess_name=web-app\ncommand=python3 -m http.server 8000\nuser=web\ndirectory=/srv\n",
+    );
+    let item = c.item("web");
+    assert_eq!(item.units, vec!["web-app.service"]);
+    assert_eq!(item.source.line, Some(2));
+    assert_eq!(
+        c.value("web-app.service", "ExecStart").as_deref(),
+        Some("/usr/bin/python3 -m http.server 8000")
+    );
+    assert_eq!(c.value("web-app.service", "Type").as_deref(), Some("exec"));
+    assert_eq!(c.value("web-app.service", "User").as_deref(), Some("web"));
+    assert_eq!(
+        c.value("web-app.service", "WorkingDirectory").as_deref(),
+        Some("/srv")
+    );
+    assert_eq!(
+        c.value("web-app.service", "WantedBy").as_deref(),
+        Some("multi-user.target")
+    );
+    assert!(!c.codes("web").contains(&"command-not-found"));
+}
+
+#[test]
+fn a_program_missing_on_the_host_keeps_its_name_with_command_not_found() {
+    let h = Host_::new();
+    let c = h.convert("[supervisord]\n[program:w]\ncommand=worker --fast\n");
+    assert_eq!(
+        c.value("w.service", "ExecStart").as_deref(),
+        Some("worker --fast")
+    );
+    assert!(c.codes("w").contains(&"command-not-found"));
+}
+
+#[test]
+fn the_program_is_looked_up_on_the_path_of_its_own_environment() {
+    let h = Host_::new();
+    h.program("/opt/app/bin/worker");
+    let c = h.convert(
+        "[supervisord]\n[program:w]\ncommand=worker\nenvironment=PATH=\"/opt/app/bin:/usr/bin\"\n",
+    );
+    assert_eq!(
+        c.value("w.service", "ExecStart").as_deref(),
+        Some("/opt/app/bin/worker")
+    );
+}
+
+#[test]
+fn autorestart_unexpected_restarts_on_zero_when_zero_is_not_listed_and_on_clean_signals() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:w]\ncommand=/bin/w\nautorestart=unexpected\nexitcodes=2,3\n",
+    );
+    assert_eq!(
+        c.value("w.service", "Restart").as_deref(),
+        Some("on-failure")
+    );
+    assert_eq!(
+        c.value("w.service", "SuccessExitStatus").as_deref(),
+        Some("2 3")
+    );
+    assert_eq!(
+        c.value("w.service", "RestartForceExitStatus").as_deref(),
+        Some("0 SIGHUP SIGINT SIGTERM SIGPIPE")
+    );
+}
+
+#[test]
+fn autorestart_unexpected_with_zero_listed_does_not_force_a_restart_on_zero() {
+    let h = Host_::new();
+    let c = h.convert("[supervisord]\n[program:w]\ncommand=/bin/w\n");
+    assert_eq!(
+        c.value("w.service", "RestartForceExitStatus").as_deref(),
+        Some("SIGHUP SIGINT SIGTERM SIGPIPE")
+    );
+    assert_eq!(c.value("w.service", "SuccessExitStatus"), None);
+}
+
+#[test]
+fn autorestart_true_and_false() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\nautorestart=true\n[program:b]\ncommand=/bin/b\nautorestart=false\nstartretries=0\n",
+    );
+    assert_eq!(c.value("a.service", "Restart").as_deref(), Some("always"));
+    assert_eq!(c.value("b.service", "Restart"), None);
+    assert_eq!(c.value("b.service", "StartLimitBurst"), None);
+    assert_eq!(c.value("a.service", "StartLimitBurst").as_deref(), Some("4"));
+}
+
+#[test]
+fn numprocs_is_a_template_with_instances_their_drop_ins_and_a_target() {
+    let h = Host_::new();
+    h.file("/tmp/.keep", "");
+    let c = h.convert(
+        "[supervisord]\n[program:q]\ncommand=/bin/q --id %(process_num)d\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)02d\nstdout_logfile=/tmp/q-%(process_num)02d.log\nenvironment=SLOT=\"%(process_num)d\",MODE=\"x\"\n",
+    );
+    assert_eq!(
+        c.item("q").units,
+        vec!["q@.service", "q@0.service", "q@1.service", "q.target"]
+    );
+    // What is the same stays in the template; what differs is in each drop-in.
+    assert_eq!(c.values("q@.service", "Environment"), vec!["\"MODE=x\""]);
+    assert_eq!(c.value("q@.service", "ExecStart"), None);
+    assert_eq!(
+        c.value("q@.service", "PartOf").as_deref(),
+        Some("q.target")
+    );
+    let d1 = "q@1.service.d/instance.conf";
+    assert_eq!(c.value(d1, "ExecStart").as_deref(), Some("/bin/q --id 1"));
+    assert_eq!(c.values(d1, "Environment"), vec!["\"SLOT=1\""]);
+    assert_eq!(
+        c.value(d1, "StandardOutput").as_deref(),
+        Some("append:/tmp/q-01.log")
+    );
+    assert_eq!(
+        c.value("q.target", "Wants").as_deref(),
+        Some("q@0.service q@1.service")
+    );
+    assert!(c.codes("q").contains(&"supervisord-numprocs"));
+}
+
+#[test]
+fn a_group_is_a_target_wanting_its_members_which_are_part_of_it() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\n[program:b]\ncommand=/bin/b %(process_num)d\nnumprocs=2\nprocess_name=b%(process_num)d\n[group:site]\nprograms=a,b\n",
+    );
+    assert_eq!(c.item("site").units, vec!["site.target"]);
+    assert_eq!(
+        c.value("site.target", "Wants").as_deref(),
+        Some("a.service b.target")
+    );
+    assert_eq!(
+        c.value("a.service", "PartOf").as_deref(),
+        Some("site.target")
+    );
+    assert_eq!(
+        c.value("b.target", "PartOf").as_deref(),
+        Some("site.target")
+    );
+    assert_eq!(
+        c.value("site.target", "WantedBy").as_deref(),
+        Some("multi-user.target")
+    );
+}
+
+#[test]
+fn a_group_with_a_member_not_started_at_boot_is_not_wanted_at_boot() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\nautostart=false\n[program:b]\ncommand=/bin/b\n[group:g]\nprograms=a,b\n",
+    );
+    assert_eq!(c.value("g.target", "WantedBy"), None);
+    assert!(c.codes("a").contains(&"supervisord-autostart-off"));
+}
+
+#[test]
+fn the_supervisord_user_is_the_user_of_programs_that_name_none() {
+    let h = Host_::new();
+    let c = h.convert("[supervisord]\nuser=deploy\n[program:a]\ncommand=/bin/a\n");
+    assert_eq!(c.value("a.service", "User").as_deref(), Some("deploy"));
+}
+
+#[test]
+fn a_non_root_supervisord_could_not_switch_to_another_user() {
+    let h = Host_::new();
+    let c = h.convert("[supervisord]\nuser=deploy\n[program:a]\ncommand=/bin/a\nuser=web\n");
+    assert_eq!(c.value("a.service", "User").as_deref(), Some("web"));
+    assert!(c.codes("a").contains(&"supervisord-user-switch"));
+}
+
+#[test]
+fn root_is_written_when_named_and_nobody_is_reported() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\nuser=root\n[program:b]\ncommand=/bin/b\nuser=nobody\n",
+    );
+    assert_eq!(c.value("a.service", "User").as_deref(), Some("root"));
+    assert_eq!(c.value("b.service", "User").as_deref(), Some("nobody"));
+    assert!(c.codes("b").contains(&"supervisord-user-nobody"));
+}
+
+#[test]
+fn supervisord_directory_and_umask_apply_only_when_it_daemonizes() {
+    let conf = "[supervisord]\ndirectory=/srv\numask=027\n[program:a]\ncommand=/bin/a\n";
+    let daemon = Host_::new();
+    daemon.file("/srv/.keep", "");
+    let c = daemon.convert(conf);
+    assert_eq!(
+        c.value("a.service", "WorkingDirectory").as_deref(),
+        Some("/srv")
+    );
+    assert_eq!(c.value("a.service", "UMask").as_deref(), Some("0027"));
+    assert!(c.codes("a").contains(&"supervisord-daemonize"));
+
+    // Debian's unit runs supervisord in the foreground: programs start in / with umask 022.
+    let debian = Host_::new();
+    debian.file("/srv/.keep", "");
+    debian.file(
+        "/lib/systemd/system/supervisor.service",
+        "[Service]\nExecStart=/usr/bin/supervisord -n -c /etc/supervisor/supervisord.conf\n",
+    );
+    let c = debian.convert(conf);
+    assert_eq!(c.value("a.service", "WorkingDirectory"), None);
+    assert_eq!(c.value("a.service", "UMask"), None);
+    let f = c
+        .item("a")
+        .findings
+        .iter()
+        .find(|f| f.code.as_str() == "supervisord-daemonize")
+        .unwrap();
+    assert!(f.message.contains("-n"), "{}", f.message);
+}
+
+#[test]
+fn minfds_only_raises_the_open_file_limit() {
+    let h = Host_::new();
+    let low = h.convert("[supervisord]\nminfds=512\n[program:a]\ncommand=/bin/a\n");
+    assert_eq!(low.value("a.service", "LimitNOFILE"), None);
+    let high = h.convert("[supervisord]\nminfds=65536\n[program:a]\ncommand=/bin/a\n");
+    assert_eq!(
+        high.value("a.service", "LimitNOFILE").as_deref(),
+        Some("65536:524288")
+    );
+    assert!(high.codes("a").contains(&"supervisord-limits"));
+}
+
+#[test]
+fn log_paths_are_appended_auto_is_the_journal_none_is_null() {
+    let h = Host_::new();
+    h.file("/var/log/app/.keep", "");
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\nstdout_logfile=/var/log/app/a.log\nstderr_logfile=NONE\n[program:b]\ncommand=/bin/b\nstdout_logfile=/var/log/app/b.log\nredirect_stderr=true\n[program:c]\ncommand=/bin/c\nstdout_logfile=/var/log/app/c.log\n",
+    );
+    assert_eq!(
+        c.value("a.service", "StandardOutput").as_deref(),
+        Some("append:/var/log/app/a.log")
+    );
+    assert_eq!(
+        c.value("a.service", "StandardError").as_deref(),
+        Some("null")
+    );
+    // redirect_stderr: standard error follows standard output.
+    assert_eq!(c.value("b.service", "StandardError"), None);
+    // stderr AUTO while stdout goes to a file: the journal, said explicitly.
+    assert_eq!(
+        c.value("c.service", "StandardError").as_deref(),
+        Some("journal")
+    );
+    assert!(c.codes("c").contains(&"supervisord-log-rotation"));
+    assert!(c.codes("c").contains(&"supervisord-log-journal"));
+}
+
+#[test]
+fn stop_settings() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a\nstopsignal=QUIT\nstopwaitsecs=600\nstopasgroup=true\n[program:b]\ncommand=/bin/b\nkillasgroup=true\n[program:c]\ncommand=/bin/c\n",
+    );
+    assert_eq!(c.value("a.service", "KillSignal").as_deref(), Some("SIGQUIT"));
+    assert_eq!(
+        c.value("a.service", "TimeoutStopSec").as_deref(),
+        Some("10min")
+    );
+    assert_eq!(
+        c.value("a.service", "KillMode").as_deref(),
+        Some("control-group")
+    );
+    assert_eq!(c.value("b.service", "KillMode").as_deref(), Some("mixed"));
+    assert!(!c.codes("b").contains(&"supervisord-stop-children"));
+    assert_eq!(c.value("c.service", "KillMode").as_deref(), Some("mixed"));
+    assert!(c.codes("c").contains(&"supervisord-stop-children"));
+}
+
+#[test]
+fn lower_priorities_start_first() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:db]\ncommand=/bin/db\npriority=1\n[program:app]\ncommand=/bin/app\npriority=50\n[program:web]\ncommand=/bin/web\n",
+    );
+    assert_eq!(c.value("db.service", "After"), None);
+    assert_eq!(c.value("app.service", "After").as_deref(), Some("db.service"));
+    assert_eq!(c.value("web.service", "After").as_deref(), Some("app.service"));
+}
+
+#[test]
+fn secrets_go_to_the_env_file_and_env_file_values_are_inherited() {
+    let h = Host_::new();
+    let c = h.convert_with(
+        "[supervisord]\n[program:a]\ncommand=/bin/a --db %(ENV_DB)s\nenvironment=API_TOKEN=\"t0k\"\n",
+        front::supervisord::Options {
+            env: vec![("DB".to_string(), "pg".to_string())],
+            ..Default::default()
+        },
+    );
+    assert_eq!(c.values("a.service", "Environment"), vec!["\"DB=pg\""]);
+    assert!(!c.unit("a.service").contains("t0k"));
+    assert!(c.files["env/a.service.env"].contains("API_TOKEN='t0k'"));
+    let codes = c.codes("a");
+    assert!(codes.contains(&"supervisord-env-baked"));
+    assert!(codes.contains(&"secret-env-file"));
+}
+
+#[test]
+fn control_sections_are_notes_and_listeners_are_dropped() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[unix_http_server]\nfile=/run/s.sock\n[supervisorctl]\nserverurl=unix:///run/s.sock\n[supervisord]\n[eventlistener:crash]\ncommand=/bin/crashmail -a\nevents=PROCESS_STATE_EXITED\n[program:a]\ncommand=/bin/a\n",
+    );
+    assert_eq!(c.item("supervisorctl").status, Status::Skipped);
+    assert_eq!(
+        c.codes("unix_http_server"),
+        vec!["supervisord-control-interface"]
+    );
+    assert_eq!(c.item("crash").status, Status::Skipped);
+    assert!(c.codes("crash").contains(&"supervisord-event-listener"));
+}
+
+#[test]
+fn a_broken_section_is_an_error_item_and_the_others_convert() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:bad]\ncommand=/bin/a\nstartsecs=soon\n[program:good]\ncommand=/bin/b\n",
+    );
+    assert_eq!(c.item("bad").status, Status::Error);
+    assert_eq!(c.item("good").units, vec!["good.service"]);
+}
