@@ -173,6 +173,33 @@ pub struct SourceError {
 pub struct Definition {
     pub service: Service,
     pub activation: Activation,
+    /// A listening socket the service is given (supervisord `[fcgi-program:x]`): a
+    /// `.socket` unit named like the service.
+    pub socket: Option<Socket>,
+}
+
+/// A listening socket created for a service and passed to it (`.socket` + `Sockets=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Socket {
+    pub listen: Listen,
+    /// Owner and group of a Unix socket file (names or numeric ids).
+    pub user: Option<String>,
+    pub group: Option<String>,
+    /// Mode of a Unix socket file.
+    pub mode: Option<u32>,
+    pub backlog: Option<u32>,
+    /// The service gets the listening socket as its standard input (FastCGI, inetd's `wait`
+    /// style) rather than through `$LISTEN_FDS`.
+    pub as_stdin: bool,
+}
+
+/// What a socket listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    /// A Unix stream socket at a path.
+    Unix(String),
+    /// A TCP address: `ADDRESS:PORT` with a numeric address, or a port on every address.
+    Tcp { address: Option<String>, port: u16 },
 }
 
 /// When a service runs.

@@ -199,7 +199,10 @@ fn corpus_units_verify() {
             .into_iter()
             .filter(|p| {
                 let n = p.file_name().unwrap().to_string_lossy().into_owned();
-                (n.ends_with(".service") || n.ends_with(".timer") || n.ends_with(".target"))
+                (n.ends_with(".service")
+                    || n.ends_with(".timer")
+                    || n.ends_with(".target")
+                    || n.ends_with(".socket"))
                     && !n.contains("@.")
             })
             .collect();
@@ -210,7 +213,10 @@ fn corpus_units_verify() {
         let tmp = tempfile::tempdir().unwrap();
         for f in std::fs::read_dir(&dir).unwrap().flatten() {
             let n = f.file_name().to_string_lossy().into_owned();
-            if n.ends_with(".service") || n.ends_with(".timer") || n.ends_with(".target") {
+            if [".service", ".timer", ".target", ".socket"]
+                .iter()
+                .any(|s| n.ends_with(s))
+            {
                 std::fs::copy(f.path(), tmp.path().join(&n)).unwrap();
             } else if n.ends_with(".service.d") && f.path().is_dir() {
                 // Per-instance drop-ins: verified as part of their instance.

@@ -14,6 +14,17 @@
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
+//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `start_limit` →
+//!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
+//!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
+//!   `Stop.scope` → `KillMode=`.
+//! - `Instances::Set` → `BASE@.service`, a drop-in `BASE@I.service.d/instance.conf` per
+//!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
+//! - `Body::Target` → `BASE.target` wanting its members ([`write_target`]).
+//! - `Definition.socket` → `BASE.socket` (`ListenStream=`, `SocketUser=`, `SocketGroup=`,
+//!   `SocketMode=`, `Backlog=`, `Service=` the first instance of a template), and on the
+//!   service `Sockets=`, `Requires=`/`After=` it, `StandardInput=socket` when it is passed as
+//!   standard input.
 //! - `Activation::Timer` → a `.timer` (`OnCalendar=`, `OnBootSec=`, `AccuracySec=`,
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
@@ -396,11 +407,24 @@ pub fn write_units(
         .iter()
         .map(|l| (l.resource, l.value.clone()))
         .collect();
+    if let Some(sock) = &def.socket {
+        let name = format!("{base}.socket");
+        s.sockets.push(name.clone());
+        unit.requires.push(name.clone());
+        unit.after.push(name);
+        if sock.as_stdin {
+            s.standard_input = Some("socket");
+        }
+    }
     if let Stdin::Data(data) = &ctx.stdin {
         s.standard_input = Some("data");
         s.standard_input_data = Some(escape::base64(data));
     }
     s.standard_output = svc.logging.stdout.as_ref().map(output);
+    if s.standard_input == Some("socket") && s.standard_output.is_none() {
+        // Standard output would inherit the socket.
+        s.standard_output = Some("journal".to_string());
+    }
     s.standard_error = svc.logging.stderr.as_ref().map(output);
     s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
     s.exec_start_pre = command_lines("ExecStartPre", &svc.pre)?;
@@ -540,6 +564,53 @@ pub fn write_units(
                 lowered.units.push(name);
             }
         }
+    }
+    if let Some(sock) = &def.socket {
+        let first_instance = match &svc.instances {
+            Instances::One => None,
+            Instances::Count(_) => Some(format!("{base}@0.service")),
+            Instances::Set(set) => set
+                .instances
+                .first()
+                .map(|i| format!("{base}@{}.service", escape::unit_instance(&i.name))),
+        };
+        let name = format!("{base}.socket");
+        let file = UnitFile {
+            comments: vec![format!("Converted from {source}")],
+            unit: UnitSection {
+                description: Some(escape::text(&format!("Socket of {}", svc.description))),
+                ..UnitSection::default()
+            },
+            kind: Kind::Socket(unit::SocketSection {
+                listen_stream: vec![match &sock.listen {
+                    crate::ir::Listen::Unix(path) => escape::path(path),
+                    crate::ir::Listen::Tcp {
+                        address: Some(a),
+                        port,
+                    } if a.contains(':') => format!("[{a}]:{port}"),
+                    crate::ir::Listen::Tcp {
+                        address: Some(a),
+                        port,
+                    } => format!("{a}:{port}"),
+                    crate::ir::Listen::Tcp { address: None, port } => port.to_string(),
+                }],
+                socket_user: sock.user.as_deref().map(escape::path),
+                socket_group: sock.group.as_deref().map(escape::path),
+                socket_mode: sock.mode.map(|m| format!("{m:04o}")),
+                backlog: sock.backlog,
+                service: first_instance,
+            }),
+            install: InstallSection {
+                wanted_by: vec!["sockets.target".to_string()],
+                alias: Vec::new(),
+            },
+        };
+        lowered.files.push(OutputFile {
+            path: name.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        });
+        lowered.units.push(name);
     }
     if let Some(t) = timer_file {
         let name = format!("{base}.timer");

@@ -39,7 +39,7 @@ enum Shape {
 fn shape_of(key: &str) -> Shape {
     match key {
         "Wants" | "Requires" | "After" | "Before" | "OnFailure" | "OnSuccess" | "WantedBy"
-        | "Alias" | "PartOf" => Shape::UnitNames,
+        | "Alias" | "PartOf" | "Sockets" | "Service" => Shape::UnitNames,
         "User" | "Group" => Shape::Account,
         _ => Shape::Line,
     }
@@ -212,6 +212,7 @@ pub struct ServiceSection {
     pub cpu_scheduling_policy: Option<String>,
     pub cpu_scheduling_priority: Option<u32>,
     pub runtime_directory: Vec<String>,
+    pub sockets: Vec<String>,
     pub standard_input: Option<&'static str>,
     pub standard_input_data: Option<String>,
     pub standard_output: Option<String>,
@@ -243,6 +244,38 @@ pub struct TimerSection {
     pub randomized_delay_sec: Option<u64>,
     pub fixed_random_delay: Option<bool>,
     pub persistent: Option<bool>,
+}
+
+/// `[Socket]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketSection {
+    pub listen_stream: Vec<String>,
+    pub socket_user: Option<String>,
+    pub socket_group: Option<String>,
+    pub socket_mode: Option<String>,
+    pub backlog: Option<u32>,
+    pub service: Option<String>,
+}
+
+impl SocketSection {
+    fn entries(&self) -> Entries {
+        let SocketSection {
+            listen_stream,
+            socket_user,
+            socket_group,
+            socket_mode,
+            backlog,
+            service,
+        } = self;
+        let mut out = Entries::new();
+        push_all(&mut out, "ListenStream", listen_stream);
+        push_opt(&mut out, "SocketUser", socket_user);
+        push_opt(&mut out, "SocketGroup", socket_group);
+        push_opt(&mut out, "SocketMode", socket_mode);
+        push_opt(&mut out, "Backlog", backlog);
+        push_opt(&mut out, "Service", service);
+        out
+    }
 }
 
 /// `[Install]`.
@@ -343,6 +376,7 @@ impl ServiceSection {
             cpu_scheduling_policy,
             cpu_scheduling_priority,
             runtime_directory,
+            sockets,
             standard_input,
             standard_input_data,
             standard_output,
@@ -383,6 +417,7 @@ impl ServiceSection {
         push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);
         push_opt(&mut out, "CPUSchedulingPriority", cpu_scheduling_priority);
         push_list(&mut out, "RuntimeDirectory", runtime_directory);
+        push_list(&mut out, "Sockets", sockets);
         push_opt(&mut out, "StandardInput", standard_input);
         push_opt(&mut out, "StandardInputData", standard_input_data);
         push_opt(&mut out, "StandardOutput", standard_output);
@@ -470,6 +505,7 @@ pub enum Kind {
     Timer(TimerSection),
     /// A `.target`: no section of its own.
     Target,
+    Socket(SocketSection),
 }
 
 /// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
@@ -496,6 +532,7 @@ impl UnitFile {
             Kind::Service(s) => ("Service", s.entries()),
             Kind::Timer(t) => ("Timer", t.entries()),
             Kind::Target => ("Target", Entries::new()),
+            Kind::Socket(sock) => ("Socket", sock.entries()),
         };
         for (name, entries) in [
             ("Unit", self.unit.entries()),

@@ -29,7 +29,12 @@
 //! - `stdout_logfile`/`stderr_logfile`: a path → `append:PATH`, `AUTO` → the journal, `NONE` →
 //!   `null`; `redirect_stderr` → standard error follows standard output.
 //! - `priority` → `After=` the programs of the next lower priority of the same configuration.
-//! - `[fcgi-program:x]`, `[eventlistener:x]` → skipped with a `dropped` finding;
+//! - `[fcgi-program:x]` → its program's units plus `NAME.socket` (`socket=unix://PATH` →
+//!   `ListenStream=PATH`, `tcp://HOST:PORT` → `ListenStream=ADDRESS:PORT`; `socket_owner` →
+//!   `SocketUser=`/`SocketGroup=`, `socket_mode` → `SocketMode=`, `socket_backlog` →
+//!   `Backlog=`), passed to every process as standard input (`StandardInput=socket`), as
+//!   supervisord passes it on file descriptor 0.
+//! - `[eventlistener:x]` → skipped with a `dropped` finding;
 //!   `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` → a
 //!   note each (systemctl replaces supervisorctl; the XML-RPC API has no equivalent).
 
@@ -41,7 +46,7 @@ use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, Command, Definition, EnvVar, ExitStatus, Instance, InstanceSet, Instances,
-    Item, Limit, Origin, Output, RefKind, Resource, Restart, Service, ServiceKind, StartLimit,
+    Item, Limit, Listen, Origin, Output, RefKind, Resource, Restart, Service, ServiceKind, StartLimit,
     StopScope, Target, UnitRef, WorkingDir,
 };
 
@@ -180,20 +185,28 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                 }
             }
             GroupKind::FastCgi { socket } => {
-                let mut item = Item::skipped(
-                    origin_of(group),
-                    group.name.clone(),
-                    Finding::dropped(
-                        Code::SupervisordFcgi,
-                        format!(
-                            "[{}] is not converted: supervisord binds {} and passes it to each process on file descriptor 0",
-                            group.section, socket.url
-                        ),
-                        "write a .socket unit for the address (ListenStream=) and a service with StandardInput=socket, or run the FastCGI server with its own listener",
-                    ),
-                );
-                item.findings.extend(by_section.remove(&group.section).unwrap_or_default());
-                out.push(item);
+                for procs in programs_of(group) {
+                    let mut item = cx.program(&procs, Vec::new());
+                    item.name.clone_from(&group.name);
+                    item.findings
+                        .extend(by_section.remove(&group.section).unwrap_or_default());
+                    if let Body::Unit(def) = &mut item.body {
+                        let (sock, findings) = cx.socket(socket);
+                        def.socket = Some(sock);
+                        item.findings.extend(findings);
+                        let r = UnitRef {
+                            stem: item.unit_stem.clone(),
+                            kind: if matches!(def.service.instances, Instances::Set(_)) {
+                                RefKind::Target
+                            } else {
+                                RefKind::Service
+                            },
+                        };
+                        programs.push((procs[0].priority, r));
+                        program_items.push((out.len(), procs[0].priority));
+                    }
+                    out.push(item);
+                }
             }
             GroupKind::EventListener { events, .. } => {
                 let command = group
@@ -474,6 +487,7 @@ impl Context<'_> {
             body: Body::Unit(Box::new(Definition {
                 service,
                 activation,
+                socket: None,
             })),
             findings,
         }
@@ -646,6 +660,81 @@ impl Context<'_> {
             }
         }
         Command::Argv(argv)
+    }
+
+    /// An fcgi-program's socket: supervisord creates it and passes it to every process as file
+    /// descriptor 0.
+    fn socket(&self, socket: &super::Socket) -> (crate::ir::Socket, Vec<Finding>) {
+        let mut findings = Vec::new();
+        let listen = if let Some(path) = socket.url.strip_prefix("unix://") {
+            Listen::Unix(path.to_string())
+        } else {
+            let hostport = socket.url.strip_prefix("tcp://").unwrap_or(&socket.url);
+            let (host, port) = hostport.rsplit_once(':').unwrap_or(("", hostport));
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            let port = port.parse().unwrap_or(0);
+            let address = if host.parse::<std::net::IpAddr>().is_ok() {
+                Some(host.to_string())
+            } else if host == "localhost" {
+                Some("127.0.0.1".to_string())
+            } else {
+                if !host.is_empty() && host != "*" {
+                    findings.push(Finding::approximated(
+                        Code::SupervisordFcgi,
+                        format!("the socket's host `{host}` is a name; systemd listens on numeric addresses only, so the socket listens on port {port} of every address"),
+                        "write the address the name resolves to on the host into ListenStream=",
+                    ));
+                }
+                None
+            };
+            Listen::Tcp { address, port }
+        };
+        let unix = matches!(listen, Listen::Unix(_));
+        let (user, group) = match socket.owner {
+            Some((uid, gid)) if unix => (
+                Some(self.account("/etc/passwd", uid)),
+                gid.map(|g| self.account("/etc/group", g)),
+            ),
+            _ => (None, None),
+        };
+        findings.push(Finding::note(
+            Code::SupervisordFcgi,
+            format!(
+                "[fcgi-program] socket {}: a .socket unit listens and every process gets the listening socket as standard input (file descriptor 0), as supervisord passed it",
+                socket.url
+            ),
+            "systemctl start the .socket (enabled with sockets.target); the services start with it",
+        ));
+        (
+            crate::ir::Socket {
+                listen,
+                user,
+                group,
+                mode: socket
+                    .mode
+                    .filter(|_| unix)
+                    .and_then(|m| u32::try_from(m).ok()),
+                backlog: socket.backlog.and_then(|b| u32::try_from(b).ok()),
+                as_stdin: true,
+            },
+            findings,
+        )
+    }
+
+    /// The name of `id` in the host's `/etc/passwd` or `/etc/group`, else the number.
+    fn account(&self, db: &str, id: u32) -> String {
+        let text = self
+            .host
+            .read(db)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        text.lines()
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(':').collect();
+                (f.len() >= 3 && f[2].parse::<u32>().ok() == Some(id)).then(|| f[0].to_string())
+            })
+            .next()
+            .unwrap_or_else(|| id.to_string())
     }
 
     fn restart(&self, p: &Process, service: &mut Service, findings: &mut Vec<Finding>) {

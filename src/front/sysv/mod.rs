@@ -468,6 +468,7 @@ impl<'h> Conversion<'h> {
         Ok(Definition {
             service: svc,
             activation,
+            socket: None,
         })
     }
 
