@@ -147,6 +147,9 @@ pub enum RefKind {
     Service,
     /// `STEM.target` (the target of an item with several instances, or a group).
     Target,
+    /// `STEM@%n.service`: an instance of a handler template, per unit that starts it
+    /// (`OnFailure=`).
+    Handler,
 }
 
 impl UnitRef {
@@ -156,6 +159,7 @@ impl UnitRef {
         match self.kind {
             RefKind::Service => format!("{}.service", self.stem),
             RefKind::Target => format!("{}.target", self.stem),
+            RefKind::Handler => format!("{}@%n.service", self.stem),
         }
     }
 }
@@ -373,6 +377,9 @@ pub struct ExecContext {
     pub umask: Option<u32>,
     pub nice: Option<i32>,
     pub limits: Vec<Limit>,
+    /// The most memory the service may use, in bytes, before the kernel kills it
+    /// (`MemoryMax=`; superlance `memmon`).
+    pub memory_max: Option<u64>,
     pub stdin: Stdin,
     /// Leave processes the command started in the background running when it exits
     /// (cron never kills a job's children).
@@ -588,6 +595,9 @@ pub struct Ordering {
     /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
     /// with an instance target, the target is the member.
     pub part_of: Vec<UnitRef>,
+    /// Handlers started each time the service fails (`OnFailure=`; supervisord event listeners
+    /// such as superlance `crashmail`).
+    pub on_failure: Vec<UnitRef>,
 }
 
 /// Conditions checked before starting.

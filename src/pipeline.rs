@@ -182,7 +182,11 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
         match &mut item.body {
             Body::Unit(def) => {
                 let o = &mut def.service.ordering;
-                o.after_items.iter_mut().chain(o.part_of.iter_mut()).for_each(fix);
+                o.after_items
+                    .iter_mut()
+                    .chain(o.part_of.iter_mut())
+                    .chain(o.on_failure.iter_mut())
+                    .for_each(fix);
             }
             Body::Target(t) => t.members.iter_mut().for_each(fix),
             _ => {}

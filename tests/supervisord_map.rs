@@ -421,6 +421,71 @@ fn secrets_go_to_the_env_file_and_env_file_values_are_inherited() {
 }
 
 #[test]
+fn an_fcgi_program_gets_its_socket_on_standard_input() {
+    let h = Host_::new();
+    h.file("/run/php/.keep", "");
+    let c = h.convert(
+        "[supervisord]\n[fcgi-program:php]\nsocket=unix:///run/php/php.sock\nsocket_owner=web:web\nsocket_mode=0660\nsocket_backlog=128\ncommand=/usr/bin/php-cgi\n[fcgi-program:status]\nsocket=tcp://localhost:9002\ncommand=/bin/status\n",
+    );
+    assert_eq!(c.item("php").units, vec!["php.service", "php.socket"]);
+    assert_eq!(
+        c.value("php.socket", "ListenStream").as_deref(),
+        Some("/run/php/php.sock")
+    );
+    assert_eq!(c.value("php.socket", "SocketUser").as_deref(), Some("web"));
+    assert_eq!(c.value("php.socket", "SocketGroup").as_deref(), Some("web"));
+    assert_eq!(c.value("php.socket", "SocketMode").as_deref(), Some("0660"));
+    assert_eq!(c.value("php.socket", "Backlog").as_deref(), Some("128"));
+    assert_eq!(c.value("php.service", "Sockets").as_deref(), Some("php.socket"));
+    assert_eq!(
+        c.value("php.service", "StandardInput").as_deref(),
+        Some("socket")
+    );
+    // Standard output must not inherit the socket.
+    assert_eq!(
+        c.value("php.service", "StandardOutput").as_deref(),
+        Some("journal")
+    );
+    assert_eq!(
+        c.value("status.socket", "ListenStream").as_deref(),
+        Some("127.0.0.1:9002")
+    );
+}
+
+#[test]
+fn crashmail_becomes_a_mail_handler_on_failure_of_the_programs_it_watches() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[eventlistener:mailer]\ncommand=crashmail -p web -m ops@example.com\nevents=PROCESS_STATE_EXITED\n[program:web]\ncommand=/bin/web\n[program:other]\ncommand=/bin/other\n",
+    );
+    assert_eq!(c.item("mailer").units, vec!["mailer@.service"]);
+    assert_eq!(
+        c.values("mailer@.service", "Environment")[0],
+        "\"TO=ops@example.com\""
+    );
+    assert!(c.value("mailer@.service", "ExecStart").unwrap().contains("MONITOR_UNIT"));
+    assert_eq!(
+        c.value("web.service", "OnFailure").as_deref(),
+        Some("mailer@%n.service")
+    );
+    assert_eq!(c.value("other.service", "OnFailure"), None);
+}
+
+#[test]
+fn memmon_becomes_memory_max_with_a_restart() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[eventlistener:memmon]\ncommand=memmon -p web=200MB\nevents=TICK_60\n[program:web]\ncommand=/bin/web\nautorestart=false\n",
+    );
+    assert_eq!(
+        c.value("web.service", "MemoryMax").as_deref(),
+        Some("209715200")
+    );
+    assert_eq!(c.value("web.service", "Restart").as_deref(), Some("on-failure"));
+    assert_eq!(c.item("memmon").status, Status::Skipped);
+}
+
+#[test]
 fn control_sections_are_notes_and_listeners_are_dropped() {
     let h = Host_::new();
     let c = h.convert(

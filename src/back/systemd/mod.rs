@@ -335,6 +335,8 @@ pub fn write_units(
         .map(|p| escape::path(p))
         .collect();
     unit.source_path = svc.source_path.as_deref().map(escape::path);
+    unit.on_failure
+        .extend(svc.ordering.on_failure.iter().map(UnitRef::unit_name));
     if svc.mail.is_some() {
         let hook = MAIL_UNIT.replace("@.", "@%n.");
         unit.on_failure.push(hook.clone());
@@ -402,6 +404,7 @@ pub fn write_units(
         s.cpu_scheduling_priority = *prio;
     }
     s.nice = ctx.nice;
+    s.memory_max = ctx.memory_max;
     s.limits = ctx
         .limits
         .iter()

@@ -207,6 +207,7 @@ pub struct ServiceSection {
     pub umask: Option<String>,
     pub nice: Option<i32>,
     pub limits: Vec<(crate::ir::Resource, String)>,
+    pub memory_max: Option<u64>,
     pub io_scheduling_class: Option<String>,
     pub io_scheduling_priority: Option<u8>,
     pub cpu_scheduling_policy: Option<String>,
@@ -371,6 +372,7 @@ impl ServiceSection {
             umask,
             nice,
             limits,
+            memory_max,
             io_scheduling_class,
             io_scheduling_priority,
             cpu_scheduling_policy,
@@ -412,6 +414,7 @@ impl ServiceSection {
         for (resource, value) in limits {
             out.push((resource.directive(), value.clone()));
         }
+        push_opt(&mut out, "MemoryMax", memory_max);
         push_opt(&mut out, "IOSchedulingClass", io_scheduling_class);
         push_opt(&mut out, "IOSchedulingPriority", io_scheduling_priority);
         push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);

@@ -34,7 +34,11 @@
 //!   `SocketUser=`/`SocketGroup=`, `socket_mode` → `SocketMode=`, `socket_backlog` →
 //!   `Backlog=`), passed to every process as standard input (`StandardInput=socket`), as
 //!   supervisord passes it on file descriptor 0.
-//! - `[eventlistener:x]` → skipped with a `dropped` finding;
+//! - `[eventlistener:x]`: superlance `crashmail` (`-p NAME`/`-a`, `-m TO`, `-o SUBJECT`) → a
+//!   handler template `x@.service` that mails `systemctl status`, in `OnFailure=x@%n.service` of
+//!   every program it watched; `fatalmailbatch` → the same, mailing only once the unit gave up;
+//!   `memmon -p NAME=SIZE`/`-g GROUP=SIZE`/`-a SIZE` → `MemoryMax=` on those programs (with a
+//!   restart); `httpok` and any other listener → skipped with a `dropped` finding;
 //!   `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` → a
 //!   note each (systemctl replaces supervisorctl; the XML-RPC API has no equivalent).
 
@@ -145,6 +149,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     // Priority levels of every program, for After=.
     let mut programs: Vec<(i64, UnitRef)> = Vec::new();
     let mut program_items: Vec<(usize, i64)> = Vec::new();
+    let mut hooks: Vec<Hook> = Vec::new();
     for group in &resolved.groups {
         match &group.kind {
             GroupKind::Program | GroupKind::Group { .. } => {
@@ -209,28 +214,15 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                 }
             }
             GroupKind::EventListener { events, .. } => {
-                let command = group
-                    .processes
-                    .first()
-                    .map(|p| p.command.clone())
-                    .unwrap_or_default();
-                let mut item = Item::skipped(
-                    origin_of(group),
-                    group.name.clone(),
-                    Finding::dropped(
-                        Code::SupervisordEventListener,
-                        format!(
-                            "the event listener [{}] (`{command}`, events {}) is not converted: systemd sends no supervisor events",
-                            group.section,
-                            events.join(",")
-                        ),
-                        "replace it with a systemd feature: OnFailure= for crash mails (superlance crashmail/fatalmailbatch), MemoryMax= for memmon, a timer with a health check for httpok",
-                    ),
-                );
-                item.findings.extend(by_section.remove(&group.section).unwrap_or_default());
+                let mut item = listener(group, events, &mut hooks);
+                item.findings
+                    .extend(by_section.remove(&group.section).unwrap_or_default());
                 out.push(item);
             }
         }
+    }
+    for (index, _) in &program_items {
+        apply_hooks(&mut out[*index], &hooks);
     }
     // supervisord starts groups in priority order: each program after those of the next lower
     // priority.
@@ -970,4 +962,295 @@ fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
         "the instance string is the process number; what differs per process is in each instance's drop-in",
     ));
     (template, findings)
+}
+
+/// What a well-known event listener does to the programs it watches.
+#[derive(Debug, Clone)]
+enum Effect {
+    /// `OnFailure=` a handler template (superlance `crashmail`, `fatalmailbatch`).
+    OnFailure(String),
+    /// `MemoryMax=` (superlance `memmon`), in bytes.
+    MemoryMax(u64),
+}
+
+/// A listener's effect and the programs it applies to (`None`: every program).
+#[derive(Debug, Clone)]
+struct Hook {
+    listener: String,
+    programs: Option<Vec<String>>,
+    effect: Effect,
+}
+
+fn apply_hooks(item: &mut Item, hooks: &[Hook]) {
+    let Body::Unit(def) = &mut item.body else {
+        return;
+    };
+    for hook in hooks {
+        let applies = match &hook.programs {
+            None => true,
+            Some(names) => names.iter().any(|n| {
+                *n == item.name
+                    || *n == item.unit_stem
+                    || n.strip_suffix(":*") == Some(item.name.as_str())
+                    || n.rsplit_once(':').is_some_and(|(_, p)| p == item.name || p == item.unit_stem || p == "*")
+            }),
+        };
+        if !applies {
+            continue;
+        }
+        match &hook.effect {
+            Effect::OnFailure(stem) => {
+                def.service.ordering.on_failure.push(UnitRef {
+                    stem: stem.clone(),
+                    kind: RefKind::Handler,
+                });
+                item.findings.push(Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "the event listener {} is OnFailure={stem}@%n.service here: it runs each time the unit fails (an exit status not in SuccessExitStatus=, a timeout, a core dump); a death by SIGHUP, SIGINT, SIGTERM or SIGPIPE counts as clean for systemd and starts nothing",
+                        hook.listener
+                    ),
+                    "check that the handler's mail arrives (it uses /usr/sbin/sendmail)",
+                ));
+            }
+            Effect::MemoryMax(bytes) => {
+                def.service.exec.memory_max = Some(*bytes);
+                if def.service.restart == Restart::No {
+                    def.service.restart = Restart::OnFailure { delay_sec: None };
+                }
+                item.findings.push(Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "the event listener {} restarted the program when its memory exceeded {bytes} bytes: MemoryMax={bytes} makes the kernel kill it there, and Restart= starts it again (memmon measured every TICK and restarted it gracefully; the limit counts every process of the unit, and page cache too)",
+                        hook.listener
+                    ),
+                    "leave headroom in MemoryMax= or use MemoryHigh= to throttle first",
+                ));
+            }
+        }
+    }
+}
+
+/// superlance's byte sizes: a number with an optional `KB`, `MB` or `GB` (powers of 1024).
+fn superlance_size(s: &str) -> Option<u64> {
+    let upper = s.trim().to_ascii_uppercase();
+    for (suffix, m) in [("KB", 1u64 << 10), ("MB", 1 << 20), ("GB", 1 << 30)] {
+        if let Some(n) = upper.strip_suffix(suffix) {
+            return n.trim().parse::<u64>().ok()?.checked_mul(m);
+        }
+    }
+    upper.parse().ok()
+}
+
+/// Short and long options of a superlance command line, in order: (`p`, value) or
+/// (`program`, value); flags get an empty value.
+fn options_of(argv: &[String], with_value: &str, long_with_value: &[&str]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i];
+        if let Some(long) = a.strip_prefix("--") {
+            match long.split_once('=') {
+                Some((k, v)) => out.push((k.to_string(), v.to_string())),
+                None if long_with_value.contains(&long) => {
+                    out.push((long.to_string(), argv.get(i + 1).cloned().unwrap_or_default()));
+                    i += 1;
+                }
+                None => out.push((long.to_string(), String::new())),
+            }
+        } else if let Some(short) = a.strip_prefix('-') {
+            let mut chars = short.char_indices();
+            while let Some((at, c)) = chars.next() {
+                if with_value.contains(c) {
+                    let rest = &short[at + c.len_utf8()..];
+                    let v = if rest.is_empty() {
+                        i += 1;
+                        argv.get(i).cloned().unwrap_or_default()
+                    } else {
+                        rest.to_string()
+                    };
+                    out.push((c.to_string(), v));
+                    break;
+                }
+                out.push((c.to_string(), String::new()));
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The mail a handler sends, as a shell script run with `MONITOR_*` from systemd
+/// (`OnFailure=`): `TO`, `SUBJECT` from the unit's environment; `only_given_up` mails only
+/// when the unit stopped restarting (failed state, or the start limit hit).
+fn mail_script(only_given_up: bool) -> String {
+    let mut script = String::from("unit=\"$MONITOR_UNIT\"\n");
+    if only_given_up {
+        script.push_str("case \"$MONITOR_SERVICE_RESULT\" in start-limit-hit) ;; *) [ \"$(systemctl show -P ActiveState \"$unit\")\" = failed ] || exit 0 ;; esac\n");
+    }
+    script.push_str("{ printf \"To: %s\\nSubject: %s %s: %s %s %s\\n\\n\" \"$TO\" \"$SUBJECT\" \"$unit\" \"$MONITOR_SERVICE_RESULT\" \"$MONITOR_EXIT_CODE\" \"$MONITOR_EXIT_STATUS\"; systemctl status --no-pager -n 30 \"$unit\"; } | /usr/sbin/sendmail -t -i");
+    script
+}
+
+/// An `[eventlistener:x]`: superlance `crashmail`/`fatalmailbatch` become a mail handler
+/// template started by `OnFailure=` of the programs they watch, `memmon -p NAME=SIZE` becomes
+/// `MemoryMax=` on them; any other listener is dropped with what to do.
+fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
+    let p = group.processes.first();
+    let argv = p.and_then(|p| p.argv.clone().ok()).unwrap_or_default();
+    let tool = argv
+        .first()
+        .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
+        .unwrap_or_default();
+    let listener = format!("[{}]", group.section);
+    let dropped = |what: String, help: &str| {
+        Item::skipped(
+            origin_of(group),
+            group.name.clone(),
+            Finding::dropped(Code::SupervisordEventListener, what, help),
+        )
+    };
+    match tool.as_str() {
+        "crashmail" | "fatalmailbatch" => {
+            let crash = tool == "crashmail";
+            let opts = if crash {
+                options_of(&argv, "pmos", &[])
+            } else {
+                options_of(&argv, "", &["toEmail", "fromEmail", "subject", "interval", "smtpHost", "userName", "password", "tickEvent"])
+            };
+            let get = |keys: &[&str]| {
+                opts.iter()
+                    .filter(|(k, _)| keys.contains(&k.as_str()))
+                    .map(|(_, v)| v.clone())
+                    .collect::<Vec<_>>()
+            };
+            let to = get(&["m", "toEmail"]).pop();
+            let Some(to) = to else {
+                return dropped(
+                    format!("{listener} (`{tool}`) names no recipient"),
+                    "give the handler a recipient by hand",
+                );
+            };
+            let programs = if !crash || opts.iter().any(|(k, _)| k == "a") {
+                None
+            } else {
+                Some(get(&["p"]))
+            };
+            let subject = get(&["o", "subject"]).pop().unwrap_or_else(|| {
+                if crash {
+                    "Crash alert from supervisord".to_string()
+                } else {
+                    "Fatal start alert from supervisord".to_string()
+                }
+            });
+            hooks.push(Hook {
+                listener: listener.clone(),
+                programs,
+                effect: Effect::OnFailure(group.name.clone()),
+            });
+            let mut service = Service::oneshot(
+                format!("Mail about a failed unit (supervisord event listener {})", group.name),
+                Command::Shell {
+                    shell: "/bin/sh".to_string(),
+                    script: mail_script(!crash),
+                },
+            );
+            service.exec.environment = vec![EnvVar::new("TO", to), EnvVar::new("SUBJECT", subject)];
+            service.instances = Instances::Count(0);
+            let mut findings = vec![Finding::approximated(
+                Code::SupervisordEventListener,
+                format!(
+                    "{listener} (`{tool}`, events {}) is a mail handler template started by OnFailure= of the programs it watched; it mails `systemctl status` of the failed unit{}",
+                    events.join(","),
+                    if crash { "" } else { ", only once the unit gave up restarting, one mail per unit instead of batches" }
+                ),
+                "check that /usr/sbin/sendmail works on the host",
+            )];
+            if opts.iter().any(|(k, _)| k == "s" || k == "smtpHost") {
+                findings.push(Finding::dropped(
+                    Code::SupervisordEventListener,
+                    format!("{listener}: the mail program or SMTP host given is not used; the handler runs /usr/sbin/sendmail"),
+                    "edit the handler's ExecStart= if mail must go another way",
+                ));
+            }
+            Item {
+                origin: origin_of(group),
+                name: group.name.clone(),
+                unit_stem: group.name.clone(),
+                identity: format!("listener:{}:{}", group.name, argv.join(" ")),
+                body: Body::Unit(Box::new(Definition {
+                    service,
+                    activation: Activation::Manual,
+                    socket: None,
+                })),
+                findings,
+            }
+        }
+        "memmon" => {
+            let opts = options_of(&argv, "pgasm", &["program", "group", "any", "sendmail_program", "email", "uptime", "name"]);
+            let mut limits: Vec<(Option<Vec<String>>, u64)> = Vec::new();
+            for (k, v) in &opts {
+                let (names, size) = match k.as_str() {
+                    "p" | "program" | "g" | "group" => match v.rsplit_once('=') {
+                        Some((n, size)) => {
+                            let n = if matches!(k.as_str(), "g" | "group") {
+                                format!("{n}:*")
+                            } else {
+                                n.to_string()
+                            };
+                            (Some(vec![n]), size)
+                        }
+                        None => continue,
+                    },
+                    "a" | "any" => (None, v.as_str()),
+                    _ => continue,
+                };
+                if let Some(bytes) = superlance_size(size) {
+                    limits.push((names, bytes));
+                }
+            }
+            if limits.is_empty() {
+                return dropped(
+                    format!("{listener} (`memmon`) sets no memory limit this conversion can read"),
+                    "set MemoryMax= on the programs it watched",
+                );
+            }
+            for (programs, bytes) in limits {
+                hooks.push(Hook {
+                    listener: listener.clone(),
+                    programs,
+                    effect: Effect::MemoryMax(bytes),
+                });
+            }
+            let mut item = Item::skipped(
+                origin_of(group),
+                group.name.clone(),
+                Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!("{listener} (`memmon`) is MemoryMax= on the programs it watched (see their findings); it runs no process of its own"),
+                    "nothing to install for the listener itself",
+                ),
+            );
+            if opts.iter().any(|(k, _)| k == "m" || k == "email") {
+                item.findings.push(Finding::dropped(
+                    Code::SupervisordEventListener,
+                    format!("{listener}: memmon's mail on a restart is not converted"),
+                    "add OnFailure= with a mail handler to the programs if the mail mattered",
+                ));
+            }
+            item
+        }
+        "httpok" => dropped(
+            format!("{listener} (`httpok`) is not converted: it polled a URL and restarted the program when it failed"),
+            "write a timer running `curl -fsS URL || systemctl restart UNIT`, or use the program's own watchdog (WatchdogSec=)",
+        ),
+        _ => dropped(
+            format!(
+                "the event listener {listener} (`{}`, events {}) is not converted: systemd sends no supervisor events",
+                p.map_or("", |p| p.command.as_str()),
+                events.join(",")
+            ),
+            "replace it with a systemd feature: OnFailure= for crash handling, MemoryMax= for memory, a timer with a health check for liveness",
+        ),
+    }
 }
