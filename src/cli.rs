@@ -46,8 +46,9 @@ Examples:
   # This machine, units on standard output and a summary on standard error
   systemdify scan
 
-It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab and /etc/init.d (with their
-rc?.d links and /etc/default files). apply.sh installs and enables the units but starts nothing;
+It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab, /etc/init.d (with their
+rc?.d links and /etc/default files) and /etc/supervisor/supervisord.conf or /etc/supervisord.conf
+(with their includes). apply.sh installs and enables the units but starts nothing;
 rollback.sh removes them again. A later scan into the same directory lists the units it no
 longer produces (the host changed); --prune removes those still as written.
 

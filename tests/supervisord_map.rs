@@ -509,3 +509,72 @@ fn a_broken_section_is_an_error_item_and_the_others_convert() {
     assert_eq!(c.item("bad").status, Status::Error);
     assert_eq!(c.item("good").units, vec!["good.service"]);
 }
+
+#[test]
+fn auto_detection_knows_supervisord_files_by_name_and_content() {
+    use systemdify::front::detect;
+    let s = Some(Format::Supervisord);
+    assert_eq!(detect(Some("/etc/supervisord.conf"), ""), s);
+    assert_eq!(detect(Some("/etc/supervisor/conf.d/web.conf"), ""), s);
+    assert_eq!(detect(Some("/etc/supervisord.d/php.ini"), ""), s);
+    assert_eq!(detect(Some("/srv/app/workers.conf"), "[program:w]\ncommand=/bin/w\n"), s);
+    assert_eq!(detect(Some("/srv/app/php.conf"), "[fcgi-program:p]\n"), s);
+    assert_eq!(detect(Some("/srv/app/other.conf"), "key=value\n"), None);
+}
+
+#[test]
+fn scan_finds_the_main_configuration_and_reads_its_includes() {
+    let h = Host_::new();
+    h.file(
+        "/etc/supervisor/supervisord.conf",
+        "[supervisord]\n[include]\nfiles=conf.d/*.conf\n",
+    );
+    h.file("/etc/supervisor/conf.d/w.conf", "[program:w]\ncommand=/bin/w\n");
+    let found = systemdify::discover::discover(&Host::at(h.dir.path()));
+    assert!(found.contains(&"/etc/supervisor/supervisord.conf".to_string()));
+    // Included files are read through the main one, never converted twice.
+    assert!(!found.iter().any(|p| p.contains("conf.d/w.conf")));
+    let out = tempfile::tempdir().unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = systemdify::cli::run(
+        [
+            "systemdify",
+            "scan",
+            "--root",
+            h.dir.path().to_str().unwrap(),
+            "-o",
+            out.path().to_str().unwrap(),
+        ],
+        &mut systemdify::cli::Streams {
+            stdin: &mut std::io::empty(),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        },
+    );
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
+    assert!(out.path().join("w.service").is_file());
+}
+
+#[test]
+fn a_bad_env_file_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join("env");
+    std::fs::write(&env, "GOOD=1\nthis is not an assignment\n").unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = systemdify::cli::run(
+        [
+            "systemdify",
+            "convert",
+            "--env-file",
+            env.to_str().unwrap(),
+            "/nonexistent/supervisord.conf",
+        ],
+        &mut systemdify::cli::Streams {
+            stdin: &mut std::io::empty(),
+            stdout: &mut stdout,
+            stderr: &mut stderr,
+        },
+    );
+    assert_eq!(code, 2);
+    assert!(String::from_utf8_lossy(&stderr).contains(":2: not a NAME=VALUE line"));
+}

@@ -62,12 +62,19 @@ pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
     if name == "dump.pm2" || name.starts_with("ecosystem.") || name.ends_with(".pm2") {
         return Some(Format::Pm2);
     }
+    if name == "supervisord.conf"
+        || dir.ends_with("/supervisor/conf.d")
+        || dir.ends_with("/supervisord.d")
+    {
+        return Some(Format::Supervisord);
+    }
     if text.lines().any(|l| {
         let t = l.trim();
         t.starts_with("[program:")
             || t == "[supervisord]"
             || t.starts_with("[group:")
             || t.starts_with("[eventlistener:")
+            || t.starts_with("[fcgi-program:")
     }) {
         return Some(Format::Supervisord);
     }
