@@ -239,8 +239,9 @@ fn corpus_units_verify() {
                     .filter_map(|d| {
                         let d = d.file_name().to_string_lossy().into_owned();
                         let instance = d.strip_suffix(".d")?;
-                        (instance.starts_with(&format!("{stem}@")) && instance.ends_with(".service"))
-                            .then(|| instance.to_string())
+                        (instance.starts_with(&format!("{stem}@"))
+                            && instance.ends_with(".service"))
+                        .then(|| instance.to_string())
                     })
                     .collect();
                 if own.is_empty() {

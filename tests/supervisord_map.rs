@@ -61,11 +61,7 @@ impl Host_ {
         };
         let c = pipeline::convert(&[input], &host, &options);
         Converted {
-            files: c
-                .files
-                .into_iter()
-                .map(|f| (f.path, f.contents))
-                .collect(),
+            files: c.files.into_iter().map(|f| (f.path, f.contents)).collect(),
             items: c.report.items,
         }
     }
@@ -203,7 +199,10 @@ fn autorestart_true_and_false() {
     assert_eq!(c.value("a.service", "Restart").as_deref(), Some("always"));
     assert_eq!(c.value("b.service", "Restart"), None);
     assert_eq!(c.value("b.service", "StartLimitBurst"), None);
-    assert_eq!(c.value("a.service", "StartLimitBurst").as_deref(), Some("4"));
+    assert_eq!(
+        c.value("a.service", "StartLimitBurst").as_deref(),
+        Some("4")
+    );
 }
 
 #[test]
@@ -220,10 +219,7 @@ fn numprocs_is_a_template_with_instances_their_drop_ins_and_a_target() {
     // What is the same stays in the template; what differs is in each drop-in.
     assert_eq!(c.values("q@.service", "Environment"), vec!["\"MODE=x\""]);
     assert_eq!(c.value("q@.service", "ExecStart"), None);
-    assert_eq!(
-        c.value("q@.service", "PartOf").as_deref(),
-        Some("q.target")
-    );
+    assert_eq!(c.value("q@.service", "PartOf").as_deref(), Some("q.target"));
     let d1 = "q@1.service.d/instance.conf";
     assert_eq!(c.value(d1, "ExecStart").as_deref(), Some("/bin/q --id 1"));
     assert_eq!(c.values(d1, "Environment"), vec!["\"SLOT=1\""]);
@@ -376,7 +372,10 @@ fn stop_settings() {
     let c = h.convert(
         "[supervisord]\n[program:a]\ncommand=/bin/a\nstopsignal=QUIT\nstopwaitsecs=600\nstopasgroup=true\n[program:b]\ncommand=/bin/b\nkillasgroup=true\n[program:c]\ncommand=/bin/c\n",
     );
-    assert_eq!(c.value("a.service", "KillSignal").as_deref(), Some("SIGQUIT"));
+    assert_eq!(
+        c.value("a.service", "KillSignal").as_deref(),
+        Some("SIGQUIT")
+    );
     assert_eq!(
         c.value("a.service", "TimeoutStopSec").as_deref(),
         Some("10min")
@@ -398,8 +397,14 @@ fn lower_priorities_start_first() {
         "[supervisord]\n[program:db]\ncommand=/bin/db\npriority=1\n[program:app]\ncommand=/bin/app\npriority=50\n[program:web]\ncommand=/bin/web\n",
     );
     assert_eq!(c.value("db.service", "After"), None);
-    assert_eq!(c.value("app.service", "After").as_deref(), Some("db.service"));
-    assert_eq!(c.value("web.service", "After").as_deref(), Some("app.service"));
+    assert_eq!(
+        c.value("app.service", "After").as_deref(),
+        Some("db.service")
+    );
+    assert_eq!(
+        c.value("web.service", "After").as_deref(),
+        Some("app.service")
+    );
 }
 
 #[test]
@@ -436,7 +441,10 @@ fn an_fcgi_program_gets_its_socket_on_standard_input() {
     assert_eq!(c.value("php.socket", "SocketGroup").as_deref(), Some("web"));
     assert_eq!(c.value("php.socket", "SocketMode").as_deref(), Some("0660"));
     assert_eq!(c.value("php.socket", "Backlog").as_deref(), Some("128"));
-    assert_eq!(c.value("php.service", "Sockets").as_deref(), Some("php.socket"));
+    assert_eq!(
+        c.value("php.service", "Sockets").as_deref(),
+        Some("php.socket")
+    );
     assert_eq!(
         c.value("php.service", "StandardInput").as_deref(),
         Some("socket")
@@ -463,7 +471,11 @@ fn crashmail_becomes_a_mail_handler_on_failure_of_the_programs_it_watches() {
         c.values("mailer@.service", "Environment")[0],
         "\"TO=ops@example.com\""
     );
-    assert!(c.value("mailer@.service", "ExecStart").unwrap().contains("MONITOR_UNIT"));
+    assert!(
+        c.value("mailer@.service", "ExecStart")
+            .unwrap()
+            .contains("MONITOR_UNIT")
+    );
     assert_eq!(
         c.value("web.service", "OnFailure").as_deref(),
         Some("mailer@%n.service")
@@ -481,7 +493,10 @@ fn memmon_becomes_memory_max_with_a_restart() {
         c.value("web.service", "MemoryMax").as_deref(),
         Some("209715200")
     );
-    assert_eq!(c.value("web.service", "Restart").as_deref(), Some("on-failure"));
+    assert_eq!(
+        c.value("web.service", "Restart").as_deref(),
+        Some("on-failure")
+    );
     assert_eq!(c.item("memmon").status, Status::Skipped);
 }
 
@@ -517,7 +532,13 @@ fn auto_detection_knows_supervisord_files_by_name_and_content() {
     assert_eq!(detect(Some("/etc/supervisord.conf"), ""), s);
     assert_eq!(detect(Some("/etc/supervisor/conf.d/web.conf"), ""), s);
     assert_eq!(detect(Some("/etc/supervisord.d/php.ini"), ""), s);
-    assert_eq!(detect(Some("/srv/app/workers.conf"), "[program:w]\ncommand=/bin/w\n"), s);
+    assert_eq!(
+        detect(
+            Some("/srv/app/workers.conf"),
+            "[program:w]\ncommand=/bin/w\n"
+        ),
+        s
+    );
     assert_eq!(detect(Some("/srv/app/php.conf"), "[fcgi-program:p]\n"), s);
     assert_eq!(detect(Some("/srv/app/other.conf"), "key=value\n"), None);
 }
@@ -529,7 +550,10 @@ fn scan_finds_the_main_configuration_and_reads_its_includes() {
         "/etc/supervisor/supervisord.conf",
         "[supervisord]\n[include]\nfiles=conf.d/*.conf\n",
     );
-    h.file("/etc/supervisor/conf.d/w.conf", "[program:w]\ncommand=/bin/w\n");
+    h.file(
+        "/etc/supervisor/conf.d/w.conf",
+        "[program:w]\ncommand=/bin/w\n",
+    );
     let found = systemdify::discover::discover(&Host::at(h.dir.path()));
     assert!(found.contains(&"/etc/supervisor/supervisord.conf".to_string()));
     // Included files are read through the main one, never converted twice.

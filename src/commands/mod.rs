@@ -20,8 +20,8 @@ use crate::report::render::{self, ReportFormat};
 /// # Errors
 /// The file cannot be read, or a line is not an assignment (its number is named).
 pub fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("--env-file {}: {e}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("--env-file {}: {e}", path.display()))?;
     let mut out: Vec<(String, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -47,11 +47,7 @@ pub fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, St
         let value = value.trim();
         let value = [('"', '"'), ('\'', '\'')]
             .iter()
-            .find_map(|(a, b)| {
-                value
-                    .strip_prefix(*a)
-                    .and_then(|v| v.strip_suffix(*b))
-            })
+            .find_map(|(a, b)| value.strip_prefix(*a).and_then(|v| v.strip_suffix(*b)))
             .unwrap_or(value);
         out.retain(|(n, _)| n != name);
         out.push((name.to_string(), value.to_string()));

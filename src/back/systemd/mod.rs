@@ -315,7 +315,12 @@ pub fn write_units(
     unit.after
         .extend(svc.ordering.after_items.iter().map(UnitRef::unit_name));
     unit.before.clone_from(&svc.ordering.before);
-    let group_part_of: Vec<String> = svc.ordering.part_of.iter().map(UnitRef::unit_name).collect();
+    let group_part_of: Vec<String> = svc
+        .ordering
+        .part_of
+        .iter()
+        .map(UnitRef::unit_name)
+        .collect();
     if instance_target {
         unit.part_of.push(format!("{base}.target"));
     } else {
@@ -378,14 +383,21 @@ pub fn write_units(
         WorkingDir::Home => "~".to_string(),
         WorkingDir::Path(p) => escape::path(p),
     });
-    s.environment = environment(&ctx.environment, &service_name, source, options, &mut lowered)?;
+    s.environment = environment(
+        &ctx.environment,
+        &service_name,
+        source,
+        options,
+        &mut lowered,
+    )?;
     for f in &ctx.environment_files {
         let p = escape::path(&f.path);
         s.environment_file
             .push(if f.optional { format!("-{p}") } else { p });
     }
     if let Some(installed) = lowered.files.iter().find_map(|f| {
-        (f.path == format!("env/{service_name}.env")).then(|| env_file_installed(&service_name, options))
+        (f.path == format!("env/{service_name}.env"))
+            .then(|| env_file_installed(&service_name, options))
     }) {
         s.environment_file.push(escape::path(&installed));
     }
@@ -595,7 +607,10 @@ pub fn write_units(
                         address: Some(a),
                         port,
                     } => format!("{a}:{port}"),
-                    crate::ir::Listen::Tcp { address: None, port } => port.to_string(),
+                    crate::ir::Listen::Tcp {
+                        address: None,
+                        port,
+                    } => port.to_string(),
                 }],
                 socket_user: sock.user.as_deref().map(escape::path),
                 socket_group: sock.group.as_deref().map(escape::path),

@@ -50,8 +50,8 @@ use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, Command, Definition, EnvVar, ExitStatus, Instance, InstanceSet, Instances,
-    Item, Limit, Listen, Origin, Output, RefKind, Resource, Restart, Service, ServiceKind, StartLimit,
-    StopScope, Target, UnitRef, WorkingDir,
+    Item, Limit, Listen, Origin, Output, RefKind, Resource, Restart, Service, ServiceKind,
+    StartLimit, StopScope, Target, UnitRef, WorkingDir,
 };
 
 /// The soft `RLIMIT_NOFILE` systemd gives services (and so supervisord): 1024, hard 524288.
@@ -86,7 +86,7 @@ pub fn daemonizes(resolved: &Resolved, host: &Host) -> (bool, String) {
         let exec = text
             .lines()
             .filter_map(|l| l.trim().strip_prefix("ExecStart="))
-            .last()
+            .next_back()
             .unwrap_or("");
         let foreground = exec
             .split_whitespace()
@@ -114,7 +114,10 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     let mut file_notes: Vec<Finding> = Vec::new();
     for n in &resolved.notices {
         match &n.section {
-            Some(s) => by_section.entry(s.clone()).or_default().push(n.finding.clone()),
+            Some(s) => by_section
+                .entry(s.clone())
+                .or_default()
+                .push(n.finding.clone()),
             None => file_notes.push(n.finding.clone()),
         }
     }
@@ -347,7 +350,10 @@ fn control_sections(resolved: &Resolved, text: &str, options: &Options) -> Vec<I
 impl Resolved {
     /// The first file as locations name it.
     fn file_display(&self) -> String {
-        self.files.first().cloned().unwrap_or_else(|| self.file.clone())
+        self.files
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.file.clone())
     }
 }
 
@@ -369,10 +375,7 @@ fn programs_of(group: &Group) -> Vec<Vec<Process>> {
         }
         by.entry(p.section.clone()).or_default().push(p.clone());
     }
-    order
-        .into_iter()
-        .filter_map(|s| by.remove(&s))
-        .collect()
+    order.into_iter().filter_map(|s| by.remove(&s)).collect()
 }
 
 fn group_item(group: &Group, members: Vec<(UnitRef, bool)>) -> Item {
@@ -489,18 +492,22 @@ impl Context<'_> {
     fn process(&self, p: &Process) -> Result<One, String> {
         let sup = &self.resolved.supervisord;
         let mut findings = Vec::new();
-        let argv = p.argv.clone().map_err(|e| {
-            format!("[{}] command `{}` cannot be run: {e}", p.section, p.command)
-        })?;
+        let argv = p
+            .argv
+            .clone()
+            .map_err(|e| format!("[{}] command `{}` cannot be run: {e}", p.section, p.command))?;
         let mut environment: Vec<(String, String)> = self.options.env.clone();
         for (k, v) in &p.environment {
             environment.retain(|(n, _)| n != k);
             environment.push((k.clone(), v.clone()));
         }
-        let cwd = p
-            .directory
-            .clone()
-            .or_else(|| if self.daemon { sup.directory.clone() } else { None });
+        let cwd = p.directory.clone().or_else(|| {
+            if self.daemon {
+                sup.directory.clone()
+            } else {
+                None
+            }
+        });
         if p.directory.is_none() && sup.directory.is_some() {
             findings.push(Finding::note(
                 Code::SupervisordDaemonize,
@@ -925,7 +932,10 @@ fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
             stderr: if stderr_same {
                 None
             } else {
-                s.logging.stderr.clone().or_else(|| s.logging.stdout.clone())
+                s.logging
+                    .stderr
+                    .clone()
+                    .or_else(|| s.logging.stdout.clone())
             },
         })
         .collect();
@@ -992,7 +1002,8 @@ fn apply_hooks(item: &mut Item, hooks: &[Hook]) {
                 *n == item.name
                     || *n == item.unit_stem
                     || n.strip_suffix(":*") == Some(item.name.as_str())
-                    || n.rsplit_once(':').is_some_and(|(_, p)| p == item.name || p == item.unit_stem || p == "*")
+                    || n.rsplit_once(':')
+                        .is_some_and(|(_, p)| p == item.name || p == item.unit_stem || p == "*")
             }),
         };
         if !applies {
@@ -1044,7 +1055,11 @@ fn superlance_size(s: &str) -> Option<u64> {
 
 /// Short and long options of a superlance command line, in order: (`p`, value) or
 /// (`program`, value); flags get an empty value.
-fn options_of(argv: &[String], with_value: &str, long_with_value: &[&str]) -> Vec<(String, String)> {
+fn options_of(
+    argv: &[String],
+    with_value: &str,
+    long_with_value: &[&str],
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut i = 1;
     while i < argv.len() {
@@ -1053,14 +1068,16 @@ fn options_of(argv: &[String], with_value: &str, long_with_value: &[&str]) -> Ve
             match long.split_once('=') {
                 Some((k, v)) => out.push((k.to_string(), v.to_string())),
                 None if long_with_value.contains(&long) => {
-                    out.push((long.to_string(), argv.get(i + 1).cloned().unwrap_or_default()));
+                    out.push((
+                        long.to_string(),
+                        argv.get(i + 1).cloned().unwrap_or_default(),
+                    ));
                     i += 1;
                 }
                 None => out.push((long.to_string(), String::new())),
             }
         } else if let Some(short) = a.strip_prefix('-') {
-            let mut chars = short.char_indices();
-            while let Some((at, c)) = chars.next() {
+            for (at, c) in short.char_indices() {
                 if with_value.contains(c) {
                     let rest = &short[at + c.len_utf8()..];
                     let v = if rest.is_empty() {
@@ -1116,7 +1133,20 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
             let opts = if crash {
                 options_of(&argv, "pmos", &[])
             } else {
-                options_of(&argv, "", &["toEmail", "fromEmail", "subject", "interval", "smtpHost", "userName", "password", "tickEvent"])
+                options_of(
+                    &argv,
+                    "",
+                    &[
+                        "toEmail",
+                        "fromEmail",
+                        "subject",
+                        "interval",
+                        "smtpHost",
+                        "userName",
+                        "password",
+                        "tickEvent",
+                    ],
+                )
             };
             let get = |keys: &[&str]| {
                 opts.iter()
@@ -1149,7 +1179,10 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
                 effect: Effect::OnFailure(group.name.clone()),
             });
             let mut service = Service::oneshot(
-                format!("Mail about a failed unit (supervisord event listener {})", group.name),
+                format!(
+                    "Mail about a failed unit (supervisord event listener {})",
+                    group.name
+                ),
                 Command::Shell {
                     shell: "/bin/sh".to_string(),
                     script: mail_script(!crash),
@@ -1162,7 +1195,11 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
                 format!(
                     "{listener} (`{tool}`, events {}) is a mail handler template started by OnFailure= of the programs it watched; it mails `systemctl status` of the failed unit{}",
                     events.join(","),
-                    if crash { "" } else { ", only once the unit gave up restarting, one mail per unit instead of batches" }
+                    if crash {
+                        ""
+                    } else {
+                        ", only once the unit gave up restarting, one mail per unit instead of batches"
+                    }
                 ),
                 "check that /usr/sbin/sendmail works on the host",
             )];
@@ -1187,7 +1224,19 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
             }
         }
         "memmon" => {
-            let opts = options_of(&argv, "pgasm", &["program", "group", "any", "sendmail_program", "email", "uptime", "name"]);
+            let opts = options_of(
+                &argv,
+                "pgasm",
+                &[
+                    "program",
+                    "group",
+                    "any",
+                    "sendmail_program",
+                    "email",
+                    "uptime",
+                    "name",
+                ],
+            );
             let mut limits: Vec<(Option<Vec<String>>, u64)> = Vec::new();
             for (k, v) in &opts {
                 let (names, size) = match k.as_str() {
@@ -1227,7 +1276,9 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
                 group.name.clone(),
                 Finding::approximated(
                     Code::SupervisordEventListener,
-                    format!("{listener} (`memmon`) is MemoryMax= on the programs it watched (see their findings); it runs no process of its own"),
+                    format!(
+                        "{listener} (`memmon`) is MemoryMax= on the programs it watched (see their findings); it runs no process of its own"
+                    ),
                     "nothing to install for the listener itself",
                 ),
             );
@@ -1241,7 +1292,9 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
             item
         }
         "httpok" => dropped(
-            format!("{listener} (`httpok`) is not converted: it polled a URL and restarted the program when it failed"),
+            format!(
+                "{listener} (`httpok`) is not converted: it polled a URL and restarted the program when it failed"
+            ),
             "write a timer running `curl -fsS URL || systemctl restart UNIT`, or use the program's own watchdog (WatchdogSec=)",
         ),
         _ => dropped(
