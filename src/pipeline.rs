@@ -162,20 +162,44 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
 /// Rewrites every [`crate::ir::UnitRef`] (a unit of another item of the same input, by the stem
 /// that item asked for) to the name the naming pass gave that item.
 fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
-    let mut given: std::collections::BTreeMap<(String, String), String> =
+    use crate::ir::{Instances, RefKind};
+    // Which kind of reference an item answers: a group or an item with an instance target is
+    // a `.target`, a template without instances a handler, anything else a `.service`. A group
+    // and a program of the same name are then told apart even after the naming pass renamed one.
+    let kind_of = |item: &Item| match &item.body {
+        Body::Target(_) => Some(RefKind::Target),
+        Body::Unit(def) => Some(match &def.service.instances {
+            Instances::Set(set) if set.target => RefKind::Target,
+            Instances::Count(0) => RefKind::Handler,
+            _ => RefKind::Service,
+        }),
+        _ => None,
+    };
+    let mut given: std::collections::BTreeMap<(String, String, u8), String> =
         std::collections::BTreeMap::new();
+    let code = |k: RefKind| match k {
+        RefKind::Service => 0,
+        RefKind::Target => 1,
+        RefKind::Handler => 2,
+    };
     for (item, name) in items.iter().zip(names) {
-        if let Some(name) = name {
+        if let (Some(name), Some(kind)) = (name, kind_of(item)) {
             given
-                .entry((item.origin.file.clone(), item.unit_stem.clone()))
+                .entry((item.origin.file.clone(), item.unit_stem.clone(), code(kind)))
                 .or_insert_with(|| name.clone());
         }
     }
+    // References within one configuration name items of that configuration's files.
+    let files_of_input: Vec<String> = items.iter().map(|i| i.origin.file.clone()).collect();
     for item in items.iter_mut() {
         let file = item.origin.file.clone();
         let fix = |r: &mut crate::ir::UnitRef| {
-            r.stem = given
-                .get(&(file.clone(), r.stem.clone()))
+            let found = given.get(&(file.clone(), r.stem.clone(), code(r.kind))).or_else(|| {
+                files_of_input
+                    .iter()
+                    .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
+            });
+            r.stem = found
                 .cloned()
                 .unwrap_or_else(|| crate::naming::sanitize(&r.stem));
         };

@@ -602,3 +602,33 @@ fn a_bad_env_file_is_a_usage_error() {
     assert_eq!(code, 2);
     assert!(String::from_utf8_lossy(&stderr).contains(":2: not a NAME=VALUE line"));
 }
+
+#[test]
+fn a_group_named_like_its_program_keeps_both_units_and_their_links() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:web]\ncommand=/bin/web\n[program:worker]\ncommand=/bin/worker\n[group:web]\nprograms=web,worker\n",
+    );
+    let group = &c.item("web").units;
+    let target = c
+        .items
+        .iter()
+        .flat_map(|i| &i.units)
+        .find(|u| u.ends_with(".target"))
+        .unwrap()
+        .clone();
+    let program = c
+        .items
+        .iter()
+        .find(|i| i.units.iter().any(|u| u.ends_with(".service") && u.starts_with("web")))
+        .unwrap()
+        .units[0]
+        .clone();
+    assert!(!group.is_empty());
+    // Whichever of the two was renamed, each points at the other.
+    assert_eq!(c.value(&program, "PartOf").as_deref(), Some(target.as_str()));
+    assert_eq!(
+        c.value(&target, "Wants"),
+        Some(format!("{program} worker.service"))
+    );
+}
