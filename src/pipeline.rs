@@ -194,11 +194,13 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
     for item in items.iter_mut() {
         let file = item.origin.file.clone();
         let fix = |r: &mut crate::ir::UnitRef| {
-            let found = given.get(&(file.clone(), r.stem.clone(), code(r.kind))).or_else(|| {
-                files_of_input
-                    .iter()
-                    .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
-            });
+            let found = given
+                .get(&(file.clone(), r.stem.clone(), code(r.kind)))
+                .or_else(|| {
+                    files_of_input
+                        .iter()
+                        .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
+                });
             r.stem = found
                 .cloned()
                 .unwrap_or_else(|| crate::naming::sanitize(&r.stem));

@@ -577,6 +577,13 @@ fn scan_finds_the_main_configuration_and_reads_its_includes() {
     );
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&stderr));
     assert!(out.path().join("w.service").is_file());
+    // apply.sh enables what supervisord started at boot, and only that.
+    let apply = std::fs::read_to_string(out.path().join("apply.sh")).unwrap();
+    assert!(apply.contains("systemctl enable 'w.service'"), "{apply}");
+    assert!(
+        !apply.contains("systemctl enable 'by-hand.service'"),
+        "{apply}"
+    );
 }
 
 #[test]
@@ -620,13 +627,20 @@ fn a_group_named_like_its_program_keeps_both_units_and_their_links() {
     let program = c
         .items
         .iter()
-        .find(|i| i.units.iter().any(|u| u.ends_with(".service") && u.starts_with("web")))
+        .find(|i| {
+            i.units
+                .iter()
+                .any(|u| u.ends_with(".service") && u.starts_with("web"))
+        })
         .unwrap()
         .units[0]
         .clone();
     assert!(!group.is_empty());
     // Whichever of the two was renamed, each points at the other.
-    assert_eq!(c.value(&program, "PartOf").as_deref(), Some(target.as_str()));
+    assert_eq!(
+        c.value(&program, "PartOf").as_deref(),
+        Some(target.as_str())
+    );
     assert_eq!(
         c.value(&target, "Wants"),
         Some(format!("{program} worker.service"))
