@@ -196,6 +196,10 @@ pub struct CommonArgs {
     /// Where environment files with secrets are installed on the target.
     #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
     pub env_dir: String,
+    /// Send all output to the journal, also where the source names a log file (by default a
+    /// log file named in the source is appended to, so log shippers and logrotate keep working).
+    #[arg(long)]
+    pub log_to_journal: bool,
     /// supervisord: the host name `%(host_node_name)s` stands for (default: the host's /etc/hostname).
     #[arg(long, value_name = "NAME")]
     pub hostname: Option<String>,

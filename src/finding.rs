@@ -69,6 +69,7 @@ codes! {
     UnitNameCollision => "unit-name-collision",
     UnitNameShadows => "unit-name-shadows",
     SecretEnvFile => "secret-env-file",
+    LogToJournal => "log-to-journal",
     TemplateInput => "template-input",
     TemplatePlaceholder => "template-placeholder",
     EnvInvalid => "env-invalid",

@@ -11,6 +11,9 @@ use crate::report::{InputError, Level, Report, ReportItem, Source, Status};
 pub struct Options {
     pub front: front::Options,
     pub back: systemd::Options,
+    /// Send every output to the journal, also where the source named a log file
+    /// (`--log-to-journal`).
+    pub journal: bool,
 }
 
 /// The result of a run: the files to write (in a deterministic order) and the report.
@@ -52,6 +55,9 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                 .map_or_else(|| i.origin.file.clone(), |p| (*p).to_string())
         })
         .collect();
+    if options.journal {
+        items.iter_mut().for_each(logs_to_journal);
+    }
     let names = crate::naming::assign(&mut items, &host_paths, host);
     resolve_refs(&mut items, &names);
     let mut files: Vec<OutputFile> = Vec::new();
@@ -217,5 +223,49 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
             Body::Target(t) => t.members.iter_mut().for_each(fix),
             _ => {}
         }
+    }
+}
+
+/// `--log-to-journal`: every log file a unit would append to becomes the journal (the same rule
+/// for every frontend), with a `log-to-journal` note naming the files.
+fn logs_to_journal(item: &mut Item) {
+    use crate::ir::Output;
+    let Body::Unit(def) = &mut item.body else {
+        return;
+    };
+    let mut moved: Vec<String> = Vec::new();
+    let mut to_journal = |o: &mut Option<Output>| {
+        if let Some(Output::Append(path)) = o {
+            if !moved.contains(path) {
+                moved.push(path.clone());
+            }
+            *o = Some(Output::Journal);
+        }
+    };
+    let svc = &mut def.service;
+    to_journal(&mut svc.logging.stdout);
+    to_journal(&mut svc.logging.stderr);
+    if let crate::ir::Instances::Set(set) = &mut svc.instances {
+        for i in &mut set.instances {
+            to_journal(&mut i.stdout);
+            to_journal(&mut i.stderr);
+        }
+    }
+    // The journal is the default for standard output, and standard error follows it.
+    if svc.logging.stdout == Some(Output::Journal) {
+        svc.logging.stdout = None;
+    }
+    if svc.logging.stderr == Some(Output::Journal) && svc.logging.stdout.is_none() {
+        svc.logging.stderr = None;
+    }
+    if !moved.is_empty() {
+        item.findings.push(crate::finding::Finding::note(
+            crate::finding::Code::LogToJournal,
+            format!(
+                "--log-to-journal: output the source wrote to {} goes to the journal",
+                moved.join(", ")
+            ),
+            "read it with journalctl -u UNIT; point log shippers at the journal",
+        ));
     }
 }

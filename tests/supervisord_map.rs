@@ -48,12 +48,22 @@ impl Host_ {
     }
 
     fn convert_with(&self, conf: &str, sup: front::supervisord::Options) -> Converted {
+        self.convert_opts(conf, sup, false)
+    }
+
+    fn convert_opts(
+        &self,
+        conf: &str,
+        sup: front::supervisord::Options,
+        journal: bool,
+    ) -> Converted {
         let path = "/etc/supervisor/supervisord.conf";
         self.file(path, conf);
         let host = Host::at(self.dir.path());
         let mut options = pipeline::Options::default();
         options.front.from = front::From::Only(Format::Supervisord);
         options.front.supervisord = sup;
+        options.journal = journal;
         let input = Input {
             display: path.to_string(),
             host_path: Some(path.to_string()),
@@ -644,5 +654,21 @@ fn a_group_named_like_its_program_keeps_both_units_and_their_links() {
     assert_eq!(
         c.value(&target, "Wants"),
         Some(format!("{program} worker.service"))
+    );
+}
+
+#[test]
+fn log_to_journal_sends_named_log_files_to_the_journal_too() {
+    let h = Host_::new();
+    h.file("/var/log/app/.keep", "");
+    let conf = "[supervisord]\n[program:a]\ncommand=/bin/a\nstdout_logfile=/var/log/app/a.log\nstderr_logfile=/var/log/app/a.err\n";
+    let c = h.convert_opts(conf, front::supervisord::Options::default(), true);
+    assert_eq!(c.value("a.service", "StandardOutput"), None);
+    assert_eq!(c.value("a.service", "StandardError"), None);
+    assert!(c.codes("a").contains(&"log-to-journal"));
+    let kept = h.convert(conf);
+    assert_eq!(
+        kept.value("a.service", "StandardError").as_deref(),
+        Some("append:/var/log/app/a.err")
     );
 }

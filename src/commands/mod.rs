@@ -96,6 +96,7 @@ pub(crate) fn pipeline_options(
         back: systemd::Options {
             env_dir: common.env_dir.clone(),
         },
+        journal: common.log_to_journal,
     })
 }
 
