@@ -28,7 +28,8 @@
 //!   `KillMode=control-group`, otherwise `KillMode=mixed`.
 //! - `stdout_logfile`/`stderr_logfile`: a path → `append:PATH`, `AUTO` → the journal, `NONE` →
 //!   `null`; `redirect_stderr` → standard error follows standard output.
-//! - `priority` → `After=` the programs of the next lower priority of the same configuration.
+//! - `priority` (the group's, then the program's) → `After=` the programs of the next lower
+//!   priority of the same configuration.
 //! - `[fcgi-program:x]` → its program's units plus `NAME.socket` (`socket=unix://PATH` →
 //!   `ListenStream=PATH`, `tcp://HOST:PORT` → `ListenStream=ADDRESS:PORT`; `socket_owner` →
 //!   `SocketUser=`/`SocketGroup=`, `socket_mode` → `SocketMode=`, `socket_backlog` →
@@ -150,8 +151,9 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
         why,
     };
     // Priority levels of every program, for After=.
-    let mut programs: Vec<(i64, UnitRef)> = Vec::new();
-    let mut program_items: Vec<(usize, i64)> = Vec::new();
+    // (group priority, program priority): supervisord starts groups in priority order.
+    let mut programs: Vec<((i64, i64), UnitRef)> = Vec::new();
+    let mut program_items: Vec<(usize, (i64, i64))> = Vec::new();
     let mut hooks: Vec<Hook> = Vec::new();
     for group in &resolved.groups {
         match &group.kind {
@@ -179,8 +181,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                             },
                         };
                         members.push((r.clone(), procs[0].autostart));
-                        programs.push((procs[0].priority, r));
-                        program_items.push((out.len(), procs[0].priority));
+                        programs.push(((group.priority, procs[0].priority), r));
+                        program_items.push((out.len(), (group.priority, procs[0].priority)));
                     }
                     out.push(item);
                 }
@@ -210,8 +212,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                                 RefKind::Service
                             },
                         };
-                        programs.push((procs[0].priority, r));
-                        program_items.push((out.len(), procs[0].priority));
+                        programs.push(((group.priority, procs[0].priority), r));
+                        program_items.push((out.len(), (group.priority, procs[0].priority)));
                     }
                     out.push(item);
                 }
@@ -229,7 +231,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     }
     // supervisord starts groups in priority order: each program after those of the next lower
     // priority.
-    let mut levels: Vec<i64> = programs.iter().map(|(p, _)| *p).collect();
+    let mut levels: Vec<(i64, i64)> = programs.iter().map(|(p, _)| *p).collect();
     levels.sort_unstable();
     levels.dedup();
     for (index, priority) in program_items {
@@ -251,7 +253,9 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
             item.findings.push(Finding::note(
                 Code::SupervisordPriority,
                 format!(
-                    "priority={priority}: starts after the programs with priority {lower}, as supervisord starts them in that order (it does not wait for them to be ready either)"
+                    "priority {}: starts after the programs of priority {}, as supervisord starts them in that order (it does not wait for them to be ready either)",
+                    show(priority),
+                    show(lower)
                 ),
                 "if the program needs another one to be ready, add Requires= and make that one report readiness",
             ));
@@ -291,6 +295,16 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
         }
     }
     out
+}
+
+/// A start-order key as the finding shows it: the program's priority, and its group's when
+/// that differs.
+fn show((group, program): (i64, i64)) -> String {
+    if group == program {
+        program.to_string()
+    } else {
+        format!("{program} (group {group})")
+    }
 }
 
 fn file_name(path: &str) -> String {
