@@ -128,9 +128,10 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
             file: e.at.file.clone(),
             line: u32::try_from(e.at.line).ok(),
         };
-        let name = e.section.as_deref().map_or_else(String::new, |s| {
-            s.split_once(':').map_or(s, |(_, n)| n).to_string()
-        });
+        let name = e.section.as_deref().map_or_else(
+            || file_name(&e.at.file),
+            |s| s.split_once(':').map_or(s, |(_, n)| n).to_string(),
+        );
         let message = match &e.section {
             Some(s) => format!("[{s}] {}", e.message),
             None => e.message.clone(),
@@ -220,6 +221,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
             }
             GroupKind::EventListener { events, .. } => {
                 let mut item = listener(group, events, &mut hooks);
+                item.findings.extend(resolved.baked_findings(&group.section));
                 item.findings
                     .extend(by_section.remove(&group.section).unwrap_or_default());
                 out.push(item);
@@ -276,6 +278,18 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
         }
     }
     out.extend(control_sections(resolved, text, options));
+    // In reading order: file by file as supervisord read them, then by line.
+    let rank = |i: &Item| {
+        (
+            resolved
+                .files
+                .iter()
+                .position(|f| *f == i.origin.file)
+                .unwrap_or(usize::MAX),
+            i.origin.line,
+        )
+    };
+    out.sort_by_key(rank);
     if !file_notes.is_empty() {
         for item in &mut out {
             item.findings.splice(0..0, file_notes.iter().cloned());
@@ -460,7 +474,13 @@ impl Context<'_> {
                 }
             }
         }
+        // Values baked into the section, and into [supervisord] settings programs inherit.
         let mut findings = self.resolved.baked_findings(&first.section);
+        for f in self.resolved.baked_findings("supervisord") {
+            if !findings.contains(&f) {
+                findings.push(f);
+            }
+        }
         let single = procs.len() == 1 && first.numprocs == 1;
         let (mut service, stem) = if single {
             let one = ones.remove(0);
