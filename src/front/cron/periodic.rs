@@ -94,6 +94,26 @@ pub fn run_parts_dir(script: &str) -> Option<&str> {
     None
 }
 
+/// The absolute directory a shell line changes into right before it runs `run-parts`
+/// (`cd / && run-parts …`, Debian's `test -x … || { cd / && run-parts …; }`), when that is
+/// plain to see.
+#[must_use]
+pub fn cd_before_run_parts(script: &str) -> Option<&str> {
+    let at = script.find("run-parts")?;
+    let before = script[..at].trim_end();
+    let before = before
+        .strip_suffix("&&")
+        .or_else(|| before.strip_suffix(';'))?
+        .trim_end();
+    let (head, dir) = before.rsplit_once([' ', '\t'])?;
+    let head = head.trim_end();
+    let cd_word = head.strip_suffix("cd")?;
+    let starts_command =
+        cd_word.is_empty() || cd_word.ends_with([' ', '\t', '{', '(', ';', '&', '|']);
+    let plain = dir.starts_with('/') && !dir.contains(['$', '`', '\'', '"', '\\', '*', '?', '~']);
+    (starts_command && plain).then_some(dir)
+}
+
 /// The unit stem of a periodic directory: `/etc/cron.daily` → `cron-daily`.
 #[must_use]
 pub fn dir_stem(dir: &str) -> String {
@@ -264,6 +284,12 @@ pub fn per_script(item: Item, dir: &str, host: &Host) -> Vec<Item> {
         .cloned()
         .collect();
     let stem = dir_stem(dir);
+    // `cd / && run-parts DIR`: run-parts changes no directory, so every script ran where the
+    // line's `cd` went.
+    let cd = match &def.service.command {
+        Command::Shell { script, .. } => cd_before_run_parts(script),
+        _ => None,
+    };
     scripts
         .into_iter()
         .map(|script| {
@@ -283,6 +309,9 @@ pub fn per_script(item: Item, dir: &str, host: &Host) -> Vec<Item> {
             let mut def = def.clone();
             def.service.command = Command::Argv(vec![path.clone()]);
             def.service.description = path.clone();
+            if let Some(d) = cd {
+                def.service.exec.working_dir = Some(crate::ir::WorkingDir::Path(d.to_string()));
+            }
             out.findings.clone_from(&base_findings);
             out.findings.push(Finding::approximated(
                 Code::PeriodicRunParts,
@@ -298,6 +327,33 @@ pub fn per_script(item: Item, dir: &str, host: &Host) -> Vec<Item> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directory_a_line_changes_into_before_run_parts() {
+        assert_eq!(
+            cd_before_run_parts("cd / && run-parts --report /etc/cron.daily"),
+            Some("/")
+        );
+        assert_eq!(
+            cd_before_run_parts(
+                "test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }"
+            ),
+            Some("/")
+        );
+        assert_eq!(
+            cd_before_run_parts("cd /srv/x; run-parts /etc/cron.hourly"),
+            Some("/srv/x")
+        );
+        assert_eq!(cd_before_run_parts("run-parts /etc/cron.hourly"), None);
+        assert_eq!(
+            cd_before_run_parts("cd $HOME && run-parts /etc/cron.daily"),
+            None
+        );
+        assert_eq!(
+            cd_before_run_parts("abcd / && run-parts /etc/cron.daily"),
+            None
+        );
+    }
 
     #[test]
     fn finds_the_directory() {

@@ -236,9 +236,11 @@ pub(super) fn literal_command(call: &Call) -> Option<Vec<String>> {
 }
 
 impl Conversion<'_> {
-    /// `env [-i] [NAME=VALUE…] PROGRAM ARGS` → `PROGRAM ARGS` (a unit starts with a clean
-    /// environment already); the assignments other than `PATH` go to `svc`'s environment when
-    /// given. A program without a `/` is looked up on the host (on the `PATH` the call set).
+    /// `env [-i] [-u NAME] [NAME=VALUE…] PROGRAM ARGS` → `PROGRAM ARGS`; the assignments other
+    /// than `PATH` go to `svc`'s environment when given. With `-i` the program sees only those
+    /// assignments, so the variables the script exported are dropped from `svc`'s environment;
+    /// `-u NAME` drops NAME. A program without a `/` is looked up on the host (on the `PATH` the
+    /// call set).
     fn unwrap_env(&self, cmd: Command, svc: Option<&mut Service>) -> Command {
         let Command::Argv(argv) = cmd else {
             return cmd;
@@ -246,6 +248,8 @@ impl Conversion<'_> {
         let mut path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".to_string();
         let mut rest: &[String] = &argv;
         let mut vars = Vec::new();
+        let mut ignore_environment = false;
+        let mut unset: Vec<String> = Vec::new();
         if argv
             .first()
             .is_some_and(|p| p == "env" || p.ends_with("/env"))
@@ -253,8 +257,10 @@ impl Conversion<'_> {
             let mut i = 1;
             while let Some(w) = argv.get(i) {
                 if w == "-i" || w == "-" || w == "--ignore-environment" {
+                    ignore_environment = true;
                     i += 1;
                 } else if w == "-u" {
+                    unset.extend(argv.get(i + 1).cloned());
                     i += 2;
                 } else if let Some((n, v)) = w.split_once('=')
                     && crate::ir::env_name_is_valid(n)
@@ -282,6 +288,11 @@ impl Conversion<'_> {
                 .unwrap_or_else(|| program.clone())
         };
         if let Some(svc) = svc {
+            if ignore_environment {
+                svc.exec.environment.clear();
+                self.clean_environment.set(true);
+            }
+            svc.exec.environment.retain(|e| !unset.contains(&e.name));
             for v in vars {
                 if !svc.exec.environment.iter().any(|e| e.name == v.name) {
                     svc.exec.environment.push(v);
@@ -1112,7 +1123,7 @@ impl Conversion<'_> {
             }
         }
         for name in &interp.exported {
-            if name == "PATH" || used.contains(name) {
+            if name == "PATH" || used.contains(name) || self.clean_environment.get() {
                 continue;
             }
             if let Some(b) = interp.env.get(name)

@@ -255,6 +255,7 @@ pub fn parse_init_script(
         name: name.clone(),
         head,
         findings: Vec::new(),
+        clean_environment: std::cell::Cell::new(false),
     };
     let body = conv.convert(&program, text);
     let identity = format!("sysv\0{path}");
@@ -323,6 +324,9 @@ struct Conversion<'h> {
     name: String,
     head: header::Header,
     findings: Vec<Finding>,
+    /// The start command runs behind `env -i`: the daemon sees none of the variables the
+    /// script exported, only the wrapper's own assignments.
+    clean_environment: std::cell::Cell<bool>,
 }
 
 impl<'h> Conversion<'h> {
@@ -692,6 +696,36 @@ mod tests {
     }
 
     const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
+
+    #[test]
+    fn a_control_program_behind_env_i_sees_only_the_wrappers_variables() {
+        // Found by the live differential: the script exports these, but `env -i` drops them
+        // before the control program (and the daemon it starts) runs.
+        let item = convert(&format!(
+            "{HEAD}FOOD_CONF=/etc/food\nexport FOOD_CONF\nENV=\"env -i LANG=C PATH=/usr/sbin:/usr/bin:/sbin:/bin\"\ncase \"$1\" in\n  start) $ENV /usr/sbin/foodctl start ;;\n  stop) $ENV /usr/sbin/foodctl stop ;;\nesac\n"
+        ));
+        let env: Vec<&str> = service(&item)
+            .exec
+            .environment
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(env, ["LANG"], "{:?}", item.findings);
+    }
+
+    #[test]
+    fn exported_variables_reach_a_daemon_started_without_env_i() {
+        let item = convert(&format!(
+            "{HEAD}FOOD_CONF=/etc/food\nexport FOOD_CONF\ncase \"$1\" in\n  start) /usr/sbin/foodctl start ;;\n  stop) /usr/sbin/foodctl stop ;;\nesac\n"
+        ));
+        let env: Vec<&str> = service(&item)
+            .exec
+            .environment
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(env, ["FOOD_CONF"], "{:?}", item.findings);
+    }
 
     #[test]
     fn background_daemon_becomes_type_exec_with_its_arguments() {

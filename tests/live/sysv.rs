@@ -1,0 +1,965 @@
+//! SysV, differential: for every converted init script of the corpus, the legacy side
+//! (`/etc/init.d/NAME start`, run through the real script with the container's real
+//! `start-stop-daemon`, `/lib/lsb/init-functions` and `/lib/init/init-d-script`) and our
+//! `NAME.service` are started in turn; the daemons each starts must be the same process (argv,
+//! user, groups, working directory, umask, nice value, limits, capabilities, standard streams
+//! and environment), and `stop` must end them. Wrapped scripts: the wrapper unit starts and stops
+//! the script's daemons, compared the same way.
+//!
+//! The legacy side runs as sysvinit's `/etc/init.d/rc` runs a script at boot: from `/`, umask
+//! 022, `env -i PATH=/sbin:/usr/sbin:/bin:/usr/bin`, standard streams on a log file (the console),
+//! and the limits the kernel gives init (open files 1024, core 0:unlimited, locked memory 8M,
+//! stack 8M:unlimited; the hard limit of open files stays the container's, since nspawn drops
+//! CAP_SYS_RESOURCE and a script's `ulimit -n 8192` could not raise the kernel's 4096 here). The variables sysvinit's init adds (`RUNLEVEL`, `PREVLEVEL`,
+//! `INIT_VERSION`, `CONSOLE`) are left out: they would only be more legacy-only variables. It is
+//! started by the container's PID 1 (see [`Container::run_as_init`]), so that both sides run
+//! under the container's capability bounding set and seccomp filter.
+
+use crate::compare::{self, Diff, Known, Rule, judge};
+use crate::corpus;
+use crate::harness::{self, Container, Proc};
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+/// How the legacy side starts a script.
+const LEGACY: &str = "cd / && umask 022 && exec prlimit --nofile=1024: --core=0:unlimited \
+                      --memlock=8388608:8388608 --stack=8388608:unlimited -- \
+                      env -i PATH=/sbin:/usr/sbin:/bin:/usr/bin";
+
+struct Script {
+    case: &'static str,
+    /// `source.file` of the report item.
+    file: &'static str,
+    unit: &'static str,
+    /// Where stand-in daemons go and how they behave (recorder modes, see `recorder.rs`):
+    /// what each program does is not in the script, it is the daemon's own behaviour.
+    stand_ins: &'static [(&'static str, &'static str)],
+    /// Stand-ins written as small shell scripts (control programs).
+    shell_stand_ins: &'static [(&'static str, &'static str)],
+    /// The shipped defaults switch the script off: this turns it on for the comparison.
+    toggle_on: Option<&'static str>,
+    /// Shell run inside first: host fixtures the corpus tree lacks (directories a package
+    /// would have created).
+    setup: &'static str,
+    /// Why the script's own stop action fails (a legacy bug the unit does not have).
+    legacy_stop_fails: Option<&'static str>,
+    /// Why the legacy side cannot run here, and what the daemon must look like instead.
+    no_legacy: Option<(&'static str, Expect)>,
+    known: &'static [Known],
+}
+
+#[derive(Clone, Copy)]
+struct Expect {
+    argv: &'static [&'static str],
+    uid: u32,
+    umask: &'static str,
+    /// (limit, "soft hard")
+    limit: Option<(&'static str, &'static str)>,
+}
+
+const HTTPSERVCTL: &str = r#"#!/bin/sh
+# Stand-in for httpservctl, a control program like apache2ctl: it reads the environment file
+# itself, starts the daemon (which forks and writes its pid file) and stops it.
+. "${HTTPSERV_ENVVARS:-/etc/httpserv/envvars}"
+case "$1" in
+  configtest) exit 0 ;;
+  start) mkdir -p "$HTTPSERV_RUN_DIR"; exec /usr/sbin/httpserv -k start ;;
+  graceful-stop|stop) kill "$(cat "$HTTPSERV_PID_FILE")"; rm -f "$HTTPSERV_PID_FILE" ;;
+  graceful|restart) kill -HUP "$(cat "$HTTPSERV_PID_FILE")" ;;
+esac
+"#;
+
+const SQLSTORE_ADMIN: &str = r#"#!/bin/sh
+# Stand-in for sqlstore-admin: "ping" answers while the server runs, "shutdown" stops it.
+for a; do case "$a" in
+  ping) exec pgrep -x sqlstore_safe >/dev/null ;;
+  shutdown) exec pkill -x sqlstore_safe ;;
+  reload) exit 0 ;;
+esac; done
+"#;
+
+const SCRIPTS: &[Script] = &[
+    Script {
+        case: "bad-input",
+        file: "/etc/init.d/printspool",
+        unit: "printspool.service",
+        stand_ins: &[("/usr/sbin/printspoold", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "bad-input",
+        file: "/opt/legacy/init/appsrv",
+        unit: "appsrv.service",
+        stand_ins: &[("/opt/legacy/bin/appsrv", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "chkconfig-rhel",
+        file: "/etc/init.d/kvcached",
+        unit: "kvcached.service",
+        stand_ins: &[("/usr/bin/kvcached", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: Some((
+            "a RHEL script: it needs /etc/rc.d/init.d/functions (daemon, killproc) from RHEL's \
+             initscripts, which no Debian package ships; what `daemon --user kvcache` would \
+             start is written out instead (values from /etc/sysconfig/kvcached, core limit 0 \
+             from daemon's default `ulimit -S -c 0`)",
+            Expect {
+                argv: &[
+                    "/usr/bin/kvcached",
+                    "-d",
+                    "-p",
+                    "11311",
+                    "-m",
+                    "256",
+                    "-c",
+                    "2048",
+                    "-P",
+                    "/var/run/kvcached/kvcached.pid",
+                    "-l",
+                    "127.0.0.1,::1",
+                ],
+                uid: 125,
+                umask: "0022",
+                limit: Some(("Max core file size", "0 unlimited")),
+            },
+        )),
+        known: &[],
+    },
+    Script {
+        case: "chkconfig-rhel",
+        file: "/etc/init.d/netlogd",
+        unit: "netlogd.service",
+        stand_ins: &[("/usr/sbin/netlogd", "fork pidfile-after=-i")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: Some((
+            "a RHEL script: it needs /etc/init.d/functions from RHEL's initscripts; what \
+             `daemon` would start is written out instead (umask 077 from the script, options \
+             from /etc/sysconfig/netlogd, core limit 0 from daemon's default)",
+            Expect {
+                argv: &[
+                    "/usr/sbin/netlogd",
+                    "-i",
+                    "/var/run/netlogd.pid",
+                    "-c",
+                    "2",
+                    "-r",
+                    "loghost.example.com",
+                ],
+                uid: 0,
+                umask: "0077",
+                limit: Some(("Max core file size", "0 unlimited")),
+            },
+        )),
+        known: &[],
+    },
+    Script {
+        case: "init-d-script",
+        file: "/etc/init.d/entropyd",
+        unit: "entropyd.service",
+        // init-d-script assumes /var/run/entropyd.pid, which the daemon writes.
+        stand_ins: &[("/usr/sbin/entropyd", "fork pidfile=/run/entropyd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "init-d-script",
+        file: "/etc/init.d/netagentd",
+        unit: "netagentd.service",
+        stand_ins: &[("/usr/sbin/netagentd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "init-d-script",
+        file: "/etc/init.d/monitor-node",
+        unit: "monitor-node.service",
+        stand_ins: &[("/usr/sbin/monitor-noded", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "lsb-start-daemon",
+        file: "/etc/init.d/jobsched",
+        unit: "jobsched.service",
+        stand_ins: &[("/usr/sbin/jobsched", "fork pidfile=/run/jobsched.pid")],
+        shell_stand_ins: &[],
+        toggle_on: Some("sed -i 's/^ENABLED=no/ENABLED=yes/' /etc/default/jobsched"),
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "lsb-start-daemon",
+        file: "/etc/init.d/deferd",
+        unit: "deferd.service",
+        stand_ins: &[("/usr/sbin/deferd", "fork pidfile=/run/deferd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: Some("sed -i 's/^RUN=no/RUN=yes/' /etc/default/deferd"),
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "must-wrap",
+        file: "/etc/init.d/httpserv",
+        unit: "httpserv.service",
+        stand_ins: &[(
+            "/usr/sbin/httpserv",
+            "fork pidfile=/run/httpserv/httpserv.pid",
+        )],
+        shell_stand_ins: &[("/usr/sbin/httpservctl", HTTPSERVCTL)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "must-wrap",
+        file: "/etc/init.d/edgeproxy",
+        unit: "edgeproxy.service",
+        stand_ins: &[(
+            "/usr/sbin/edgeproxy",
+            "fork pidfile=/run/edgeproxy.pid exit-if=-t",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "must-wrap",
+        file: "/etc/init.d/sqlstore",
+        unit: "sqlstore.service",
+        stand_ins: &[("/usr/bin/sqlstore_safe", "sleep")],
+        shell_stand_ins: &[("/usr/bin/sqlstore-admin", SQLSTORE_ADMIN)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "must-wrap",
+        file: "/etc/init.d/tunnelvpn",
+        unit: "tunnelvpn.service",
+        stand_ins: &[("/usr/sbin/tunnelvpn", "fork pidfile-after=--writepid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "ssd-background",
+        file: "/etc/init.d/filesync",
+        unit: "filesync.service",
+        stand_ins: &[("/usr/bin/filesyncd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "ssd-background",
+        file: "/etc/init.d/hoststat-exporter",
+        unit: "hoststat-exporter.service",
+        stand_ins: &[("/usr/bin/hoststat-exporter", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "ssd-forking",
+        file: "/etc/init.d/webgate",
+        unit: "webgate.service",
+        stand_ins: &[(
+            "/usr/sbin/webgated",
+            "fork pidfile=/run/webgate.pid exit-if=-t",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/mailauth",
+        unit: "mailauth.service",
+        stand_ins: &[("/usr/sbin/mailauthd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: Some(
+            "the daemon runs as mailauth and writes its pid file there as mailauth; \
+             start-stop-daemon --stop matching only on a pid file not owned by root refuses \
+             (\"is insecure\") — the unit tracks the process in its cgroup and stops it",
+        ),
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/imapproxy",
+        unit: "imapproxy.service",
+        stand_ins: &[("/usr/sbin/imapproxyd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/pop3relay",
+        unit: "pop3relay.service",
+        stand_ins: &[("/usr/sbin/pop3relayd", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "output-and-reload",
+        file: "/etc/init.d/statsd",
+        unit: "statsd.service",
+        stand_ins: &[("/opt/statsd/bin/statsd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[Known {
+            key: "argv",
+            reason: "the script starts `./bin/statsd` from /opt/statsd, so the daemon's argv[0] \
+                     is `./bin/statsd`; ExecStart= needs the absolute path, which becomes \
+                     argv[0] (`ExecStart=@/opt/statsd/bin/statsd ./bin/statsd …` would keep it)",
+        }],
+    },
+    Script {
+        case: "output-and-reload",
+        file: "/etc/init.d/reportd",
+        unit: "reportd.service",
+        stand_ins: &[("/usr/sbin/reportd", "fork pidfile-after=--pidfile")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The package's state directory, and the directory the script's relative log path
+        // lands in when init runs it from /.
+        setup: "mkdir -p /var/lib/reportd /log",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[
+            Known {
+                key: "fd1",
+                reason: "reported (sysv-relative-output, dropped): the script appends to \
+                         `log/reportd.log`, relative to where it is started (/log/reportd.log \
+                         from init); the unit sends the output to the journal",
+            },
+            Known {
+                key: "fd2",
+                reason: "as fd1 (sysv-relative-output)",
+            },
+        ],
+    },
+];
+
+/// Names a unit puts into the environment that the daemon may see without the script having
+/// exported them: every variable of its `EnvironmentFile=`s (read inside the container: the
+/// defaults file as a whole is systemd's idiom), and those of its `Environment=` lines that an
+/// `Exec…=` line expands. An `Environment=` variable that no command line uses must come from
+/// the script's exports, so the legacy daemon has it too.
+fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let exec: String = unit
+        .lines()
+        .filter(|l| l.starts_with("Exec"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let expands = |k: &str| {
+        let plain = format!("${k}");
+        let braced = format!("${{{k}}}");
+        exec.match_indices(&plain).any(|(i, _)| {
+            !exec[i + plain.len()..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
+        }) || exec.contains(&braced)
+    };
+    for line in unit.lines() {
+        if let Some(v) = line.strip_prefix("Environment=") {
+            for part in v.split("\" \"") {
+                let part = part.trim_matches('"');
+                if let Some((k, _)) = part.split_once('=')
+                    && expands(k)
+                {
+                    out.insert(k.to_string());
+                }
+            }
+        }
+        if let Some(f) = line.strip_prefix("EnvironmentFile=") {
+            let f = f.trim_start_matches('-');
+            let text = c.read(f).unwrap_or_default();
+            for l in String::from_utf8_lossy(&text).lines() {
+                let l = l.trim();
+                if let Some((k, _)) = l.split_once('=')
+                    && !k.is_empty()
+                    && k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                {
+                    out.insert(k.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The differences every script may show, each with its reason.
+fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
+    let runtime_dir = unit_text.contains("\nRuntimeDirectory=");
+    let pid_file = unit_text.contains("\nPIDFile=");
+    let user = unit_text
+        .lines()
+        .find_map(|l| l.strip_prefix("User="))
+        .map(String::from);
+    vec![
+        Rule {
+            reason: "systemd sets it for every service",
+            applies: Box::new(|d: &Diff| {
+                ["env:INVOCATION_ID", "env:SYSTEMD_EXEC_PID"].contains(&d.key.as_str())
+                    && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "systemd sets it when the output goes to the journal",
+            applies: Box::new(|d: &Diff| {
+                d.key == "env:JOURNAL_STREAM" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "systemd passes the system locale (C.UTF-8 without /etc/locale.conf); \
+                     sysvinit's rc passes none",
+            applies: Box::new(|d: &Diff| {
+                d.key == "env:LANG" && compare::unset(&d.theirs) && d.ours == "C.UTF-8"
+            }),
+        },
+        Rule {
+            reason: "systemd's PATH holds every directory of the script's PATH; ExecStart= names \
+                     the program by its absolute path",
+            applies: Box::new(|d: &Diff| {
+                d.key == "env:PATH"
+                    && d.ours == compare::SYSTEMD_PATH
+                    && compare::path_dirs(&d.theirs).is_subset(&compare::path_dirs(&d.ours))
+            }),
+        },
+        Rule {
+            reason: "systemd sets it for PIDFile=",
+            applies: Box::new(move |d: &Diff| {
+                pid_file && d.key == "env:PIDFILE" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "systemd sets it for RuntimeDirectory=",
+            applies: Box::new(move |d: &Diff| {
+                runtime_dir && d.key == "env:RUNTIME_DIRECTORY" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "the unit passes the script's settings through the environment \
+                     (Environment=, EnvironmentFile=) so that ExecStart= can expand them; the \
+                     script kept them as shell variables. The daemon sees them now: harmless \
+                     unless it reads variables of these names",
+            applies: Box::new(move |d: &Diff| {
+                d.key
+                    .strip_prefix("env:")
+                    .is_some_and(|k| env_names.contains(k))
+                    && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "left by the script's shell",
+            applies: Box::new(|d: &Diff| {
+                ["env:PWD", "env:OLDPWD", "env:SHLVL", "env:_"].contains(&d.key.as_str())
+                    && compare::unset(&d.ours)
+            }),
+        },
+        Rule {
+            reason: "systemd sends the output to the journal where the script sent it to \
+                     /dev/null or the console",
+            applies: Box::new(|d: &Diff| {
+                (d.key == "fd1" || d.key == "fd2")
+                    && d.ours == "socket"
+                    && (d.theirs == "/dev/null" || d.theirs.starts_with("/var/log/live-run-"))
+            }),
+        },
+        Rule {
+            reason: "systemd sets USER and LOGNAME for a service with User=; start-stop-daemon \
+                     --chuid sets only HOME (harmless for a daemon; unsetting them would be \
+                     un-idiomatic)",
+            applies: Box::new(move |d: &Diff| {
+                (d.key == "env:USER" || d.key == "env:LOGNAME")
+                    && compare::unset(&d.theirs)
+                    && user.as_deref() == Some(d.ours.as_str())
+            }),
+        },
+    ]
+}
+
+fn daemon_paths(s: &Script) -> Vec<String> {
+    s.stand_ins
+        .iter()
+        .filter(|(_, m)| m.starts_with("sleep") || m.starts_with("fork"))
+        .map(|(p, _)| p.to_string())
+        .collect()
+}
+
+/// Waits until the daemons are up and have recorded themselves (stable over two looks), and
+/// reads them from /proc — except their standard streams, taken from their records: a forking
+/// daemon points them at /dev/null once detached, the record says what it was started with.
+fn settle(c: &Container, paths: &[String]) -> Vec<Proc> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut last: Vec<u32> = Vec::new();
+    let read = |pids: &[u32]| -> Vec<Proc> {
+        let recs: Vec<Proc> = c
+            .records()
+            .into_iter()
+            .filter(|r| r.mode != "exit-if")
+            .collect();
+        pids.iter()
+            .filter_map(|p| c.process(*p))
+            .map(|mut p| {
+                if let Some(r) = recs.iter().rev().find(|r| r.pid == p.pid) {
+                    p.fds = r.fds.clone();
+                }
+                p
+            })
+            .collect()
+    };
+    while Instant::now() < deadline {
+        let pids = c.pids_of(paths);
+        let recorded: BTreeSet<u32> = c
+            .records()
+            .iter()
+            .filter(|r| r.mode != "exit-if")
+            .map(|r| r.pid)
+            .collect();
+        if !pids.is_empty() && pids.iter().all(|p| recorded.contains(p)) && pids == last {
+            return read(&pids);
+        }
+        last = pids;
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    read(&last)
+}
+
+/// Waits until none of the daemons runs; kills what is left after 15 s and says so.
+fn gone(c: &Container, paths: &[String]) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if c.pids_of(paths).is_empty() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left = c.pids_of(paths);
+    for p in &left {
+        c.sh(&format!("kill -KILL {p}"));
+    }
+    Err(format!("still running after stop: pids {left:?}"))
+}
+
+fn describe(p: &Proc) -> String {
+    format!(
+        "pid {} argv {:?} uid {:?} gid {:?} groups {:?} cwd {} umask {} nice {}",
+        p.pid, p.argv, p.uid, p.gid, p.groups, p.cwd, p.umask, p.nice
+    )
+}
+
+fn legacy(c: &Container, script: &str, action: &str) -> (Option<i32>, String) {
+    c.run_as_init(&format!("{LEGACY} {script} {action}"))
+}
+
+/// Runs one script both ways; returns the failures.
+fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> Vec<String> {
+    let mut fail = Vec::new();
+    let daemons = daemon_paths(s);
+    let unit_text = conv.unit(s.unit);
+    let wrapped = status == "wrapped";
+    eprintln!("--- {} ({status}) as {}", s.file, s.unit);
+
+    if let Some(on) = s.toggle_on {
+        // With the shipped defaults the script starts nothing; the unit has no such switch
+        // (reported as sysv-toggle, dropped).
+        c.clear_records();
+        let (code, log) = legacy(c, s.file, "start");
+        std::thread::sleep(Duration::from_millis(300));
+        let started = c.pids_of(&daemons);
+        if !started.is_empty() {
+            fail.push(format!(
+                "{}: the shipped defaults switch it off, but start ran {started:?} ({code:?}: {log})",
+                s.file
+            ));
+            let _ = gone(c, &daemons);
+        }
+        if !conv
+            .finding_codes(s.file)
+            .iter()
+            .any(|f| f == "sysv-toggle")
+        {
+            fail.push(format!(
+                "{}: the toggle is not reported (sysv-toggle)",
+                s.file
+            ));
+        }
+        let r = c.systemctl(&["start", s.unit]);
+        let ours = settle(c, &daemons);
+        eprintln!(
+            "    toggle off: legacy started nothing, the unit started {} process(es) (known: \
+             sysv-toggle, the unit has no switch) {}",
+            ours.len(),
+            r.stderr.trim()
+        );
+        if ours.is_empty() {
+            fail.push(format!(
+                "{}: the unit no longer starts while the toggle is off: the known difference \
+                 (sysv-toggle) is gone, update the test",
+                s.file
+            ));
+        }
+        c.systemctl(&["stop", s.unit]);
+        let _ = gone(c, &daemons);
+        c.sh_ok(on);
+    }
+
+    // The legacy side.
+    let mut theirs = Vec::new();
+    if s.no_legacy.is_none() {
+        c.clear_records();
+        let (code, log) = legacy(c, s.file, "start");
+        theirs = settle(c, &daemons);
+        eprintln!(
+            "    legacy start: exit {code:?}, {} daemon(s)",
+            theirs.len()
+        );
+        for p in &theirs {
+            eprintln!("      {}", describe(p));
+        }
+        if code != Some(0) || theirs.is_empty() {
+            fail.push(format!(
+                "{}: legacy start exit {code:?}, {} daemon(s):\n{log}",
+                s.file,
+                theirs.len()
+            ));
+        }
+        let (code, log) = legacy(c, s.file, "stop");
+        match (gone(c, &daemons), s.legacy_stop_fails) {
+            (Err(e), None) => fail.push(format!(
+                "{}: legacy stop (exit {code:?}): {e}\n{log}",
+                s.file
+            )),
+            (Err(_), Some(why)) => eprintln!("    KNOWN legacy stop fails (exit {code:?}): {why}"),
+            (Ok(()), Some(why)) => fail.push(format!(
+                "{}: the legacy stop works now, though listed as failing ({why}): update the test",
+                s.file
+            )),
+            (Ok(()), None) => {}
+        }
+    }
+
+    // Ours.
+    c.clear_records();
+    let r = c.systemctl(&["start", s.unit]);
+    let ours = settle(c, &daemons);
+    let props = [
+        "ActiveState",
+        "SubState",
+        "Result",
+        "MainPID",
+        "ExecMainStatus",
+    ];
+    let shown = c.show(s.unit, &props);
+    eprintln!("    ours start: {shown:?}, {} daemon(s)", ours.len());
+    for p in &ours {
+        eprintln!("      {}", describe(p));
+    }
+    if !r.ok() || shown.get("ActiveState").map(String::as_str) != Some("active") || ours.is_empty()
+    {
+        fail.push(format!(
+            "{}: systemctl start {}: {:?} {shown:?}, {} daemon(s)\n{}\n{}",
+            s.file,
+            s.unit,
+            r.code,
+            ours.len(),
+            r.stderr,
+            c.journal(s.unit)
+        ));
+    }
+    if !wrapped {
+        let main: u32 = shown
+            .get("MainPID")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        if !ours.iter().any(|p| p.pid == main) {
+            fail.push(format!(
+                "{}: MainPID {main} is not the daemon ({:?})",
+                s.file,
+                ours.iter().map(|p| p.pid).collect::<Vec<_>>()
+            ));
+        }
+    }
+    let r = c.systemctl(&["stop", s.unit]);
+    if let Err(e) = gone(c, &daemons) {
+        fail.push(format!("{}: systemctl stop: {e} {}", s.file, r.stderr));
+    }
+    let after = c.show(s.unit, &["ActiveState", "Result"]);
+    if after.get("ActiveState").map(String::as_str) != Some("inactive") {
+        fail.push(format!("{}: after stop: {after:?}", s.file));
+    }
+
+    // Compare.
+    if let Some((why, expect)) = s.no_legacy {
+        eprintln!("    no legacy side: {why}");
+        for p in &ours {
+            if p.argv != expect.argv {
+                fail.push(format!(
+                    "{}: argv {:?}, expected {:?}",
+                    s.file, p.argv, expect.argv
+                ));
+            }
+            if p.uid.first() != Some(&expect.uid) {
+                fail.push(format!(
+                    "{}: uid {:?}, expected {}",
+                    s.file, p.uid, expect.uid
+                ));
+            }
+            if p.umask != expect.umask {
+                fail.push(format!(
+                    "{}: umask {}, expected {}",
+                    s.file, p.umask, expect.umask
+                ));
+            }
+            if let Some((k, v)) = expect.limit
+                && p.limits.get(k).map(String::as_str) != Some(v)
+            {
+                fail.push(format!(
+                    "{}: {k} {:?}, expected {v}",
+                    s.file,
+                    p.limits.get(k)
+                ));
+            }
+        }
+        return fail;
+    }
+    let key = |p: &Proc| (p.exe.clone(), p.argv.clone());
+    theirs.sort_by_key(key);
+    let mut ours = ours;
+    ours.sort_by_key(key);
+    if theirs.len() != ours.len() {
+        fail.push(format!(
+            "{}: the script started {} daemon(s), the unit {}",
+            s.file,
+            theirs.len(),
+            ours.len()
+        ));
+    }
+    let rules = rules(&unit_text, unit_env_names(c, &unit_text));
+    let mut seen_known = BTreeSet::new();
+    for (t, o) in theirs.iter().zip(&ours) {
+        let v = judge(compare::differences(t, o), &rules, s.known);
+        for (d, why) in &v.accepted {
+            eprintln!("      accepted {d} — {why}");
+        }
+        for (d, why) in &v.known {
+            eprintln!("      KNOWN {d} — {why}");
+            seen_known.insert(d.key.clone());
+        }
+        for d in &v.unexplained {
+            fail.push(format!("{}: {d}", s.file));
+        }
+    }
+    for k in s.known {
+        if !seen_known.contains(k.key) && !theirs.is_empty() {
+            fail.push(format!(
+                "{}: the known difference `{}` ({}) no longer shows: remove it from the list",
+                s.file, k.key, k.reason
+            ));
+        }
+    }
+    fail
+}
+
+fn run_case(case: &str) {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let conv = corpus::convert("sysv", case);
+    let items: Vec<(String, String, Vec<String>)> = conv
+        .items("sysv")
+        .into_iter()
+        .filter(|(_, st, _)| ["translated", "approximated", "wrapped"].contains(&st.as_str()))
+        .collect();
+    let mut fail = Vec::new();
+    for (file, _, _) in &items {
+        if !SCRIPTS.iter().any(|s| s.case == case && s.file == file) {
+            fail.push(format!(
+                "{case}: {file} was converted but the live test has no entry for it"
+            ));
+        }
+    }
+    for s in SCRIPTS.iter().filter(|s| s.case == case) {
+        if !items.iter().any(|(f, _, _)| f == s.file) {
+            fail.push(format!(
+                "{case}: {} has an entry but was not converted",
+                s.file
+            ));
+        }
+    }
+    if items.is_empty() {
+        assert!(fail.is_empty(), "{}", fail.join("\n"));
+        eprintln!("sysv/{case}: no unit to start");
+        return;
+    }
+    let c = Container::boot(env, &format!("sysv-{case}"), Duration::from_secs(400));
+    eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
+    corpus::install_host_tree(&c, "sysv", case);
+    for s in SCRIPTS.iter().filter(|s| s.case == case) {
+        if !s.setup.is_empty() {
+            c.sh_ok(s.setup);
+        }
+        for (path, mode) in s.stand_ins {
+            c.stand_in(path, mode);
+        }
+        for (path, text) in s.shell_stand_ins {
+            c.write(path, text.as_bytes(), 0o755);
+        }
+    }
+    c.install_units(&conv.units);
+    for (file, status, _) in &items {
+        if let Some(s) = SCRIPTS.iter().find(|s| s.case == case && s.file == file) {
+            fail.extend(check(&c, &conv, s, status));
+        }
+    }
+    assert!(
+        fail.is_empty(),
+        "sysv/{case}: {} problem(s):\n{}",
+        fail.len(),
+        fail.join("\n")
+    );
+}
+
+#[test]
+fn sysv_every_case_has_a_test() {
+    let tested = [
+        "bad-input",
+        "chkconfig-rhel",
+        "helper-functions",
+        "init-d-script",
+        "lsb-start-daemon",
+        "must-wrap",
+        "output-and-reload",
+        "skipped",
+        "ssd-background",
+        "ssd-forking",
+        "syntax-errors",
+    ];
+    assert_eq!(
+        corpus::cases("sysv"),
+        tested,
+        "add a test for each new SysV corpus case"
+    );
+}
+
+#[test]
+fn sysv_bad_input() {
+    run_case("bad-input");
+}
+
+#[test]
+fn sysv_chkconfig_rhel() {
+    run_case("chkconfig-rhel");
+}
+
+#[test]
+fn sysv_helper_functions() {
+    run_case("helper-functions");
+}
+
+#[test]
+fn sysv_output_and_reload() {
+    run_case("output-and-reload");
+}
+
+#[test]
+fn sysv_syntax_errors() {
+    run_case("syntax-errors");
+}
+
+#[test]
+fn sysv_init_d_script() {
+    run_case("init-d-script");
+}
+
+#[test]
+fn sysv_lsb_start_daemon() {
+    run_case("lsb-start-daemon");
+}
+
+#[test]
+fn sysv_must_wrap() {
+    run_case("must-wrap");
+}
+
+#[test]
+fn sysv_skipped() {
+    run_case("skipped");
+}
+
+#[test]
+fn sysv_ssd_background() {
+    run_case("ssd-background");
+}
+
+#[test]
+fn sysv_ssd_forking() {
+    run_case("ssd-forking");
+}
