@@ -344,6 +344,8 @@ pub enum Word {
 pub enum WordPart {
     Text(String),
     Var(String),
+    /// The instance string of a template's instance (`%i`): supervisord's `%(process_num)d`.
+    Instance,
 }
 
 /// How systemd knows the service is up.

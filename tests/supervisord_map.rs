@@ -228,10 +228,14 @@ fn numprocs_is_a_template_with_instances_their_drop_ins_and_a_target() {
     );
     // What is the same stays in the template; what differs is in each drop-in.
     assert_eq!(c.values("q@.service", "Environment"), vec!["\"MODE=x\""]);
-    assert_eq!(c.value("q@.service", "ExecStart"), None);
+    // A command that differs only by the plain process number is one command with %i.
+    assert_eq!(
+        c.value("q@.service", "ExecStart").as_deref(),
+        Some("/bin/q --id %i")
+    );
     assert_eq!(c.value("q@.service", "PartOf").as_deref(), Some("q.target"));
     let d1 = "q@1.service.d/instance.conf";
-    assert_eq!(c.value(d1, "ExecStart").as_deref(), Some("/bin/q --id 1"));
+    assert_eq!(c.value(d1, "ExecStart"), None);
     assert_eq!(c.values(d1, "Environment"), vec!["\"SLOT=1\""]);
     assert_eq!(
         c.value(d1, "StandardOutput").as_deref(),
@@ -242,6 +246,31 @@ fn numprocs_is_a_template_with_instances_their_drop_ins_and_a_target() {
         Some("q@0.service q@1.service")
     );
     assert!(c.codes("q").contains(&"supervisord-numprocs"));
+}
+
+#[test]
+fn a_formatted_process_number_is_in_each_instances_command() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:q]\ncommand=/bin/q --slot %(process_num)02d --port 80%(process_num)d0\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n",
+    );
+    assert_eq!(c.value("q@.service", "ExecStart"), None);
+    assert_eq!(
+        c.values("q@1.service.d/instance.conf", "ExecStart"),
+        vec!["/bin/q --slot 01 --port 8010"]
+    );
+}
+
+#[test]
+fn a_digit_that_only_looks_like_the_process_number_stays() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:w]\ncommand=/bin/w --name=w%(process_num)d@web-01\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n",
+    );
+    assert_eq!(
+        c.value("w@.service", "ExecStart").as_deref(),
+        Some("/bin/w --name=w%i@web-01")
+    );
 }
 
 #[test]

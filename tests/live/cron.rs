@@ -128,13 +128,11 @@ const CASES: &[Case] = &[
         ],
         setup: "",
         legacy_runs_nothing: None,
-        known: &[
-            Known {
-                key: "env:OLDPWD",
-                reason: "cron's shell did `cd /` from the home directory and set OLDPWD; the \
+        known: &[Known {
+            key: "env:OLDPWD",
+            reason: "cron's shell did `cd /` from the home directory and set OLDPWD; the \
                          per-script units run no shell and no cd",
-            },
-        ],
+        }],
     },
     Case {
         format: "cron",

@@ -4,7 +4,8 @@
 //! - `[program:x]` with one process → one item, unit `PROCESS.service` (the `process_name`
 //!   expansion, without the group's name); `numprocs > 1` → one item with a template
 //!   `PROGRAM@.service`, instances `PROGRAM@N.service` (N the plain decimal `process_num`) and
-//!   `PROGRAM.target` wanting them ([`Instances::Set`]); what differs per process (command,
+//!   `PROGRAM.target` wanting them ([`Instances::Set`]); a command differing only by the plain
+//!   `process_num` is one command with `%i`; what else differs per process (command,
 //!   environment, directory, log files) goes into each instance's drop-in.
 //! - `[group:x] programs=…` → an item with `x.target` ([`Body::Target`]) wanting its members;
 //!   members are `PartOf=` it.
@@ -221,7 +222,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
             }
             GroupKind::EventListener { events, .. } => {
                 let mut item = listener(group, events, &mut hooks);
-                item.findings.extend(resolved.baked_findings(&group.section));
+                item.findings
+                    .extend(resolved.baked_findings(&group.section));
                 item.findings
                     .extend(by_section.remove(&group.section).unwrap_or_default());
                 out.push(item);
@@ -903,6 +905,90 @@ fn logging(p: &Process, service: &mut Service, findings: &mut Vec<Finding>) {
     }
 }
 
+/// The pieces of `values[k]` around the occurrences of its process number (as a whole number,
+/// no digit beside it) that make every
+/// other value when that number is replaced by each process's (a subset of the occurrences:
+/// `worker0@web-01` is `worker%i@web-01`); `None` when no subset does.
+fn instance_pieces(values: &[&str], nums: &[String], k: usize) -> Option<Vec<String>> {
+    // Only a whole number: a digit beside it would make `%i` wrong for other instance
+    // numbers (`%(process_num)02d` is `0%i` only below 10).
+    let v = values[k].as_bytes();
+    let at: Vec<usize> = values[k]
+        .match_indices(nums[k].as_str())
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            let end = i + nums[k].len();
+            (i == 0 || !v[i - 1].is_ascii_digit()) && v.get(end).is_none_or(|b| !b.is_ascii_digit())
+        })
+        .collect();
+    if at.is_empty() || at.len() > 8 {
+        return None;
+    }
+    (1u32..(1 << at.len())).find_map(|mask| {
+        let mut pieces = Vec::new();
+        let mut from = 0;
+        for (bit, &i) in at.iter().enumerate() {
+            if mask & (1 << bit) != 0 && i >= from {
+                pieces.push(values[k][from..i].to_string());
+                from = i + nums[k].len();
+            }
+        }
+        pieces.push(values[k][from..].to_string());
+        values
+            .iter()
+            .zip(nums)
+            .all(|(v, n)| *v == pieces.join(n.as_str()))
+            .then_some(pieces)
+    })
+}
+
+/// One command for every process, with the process number as `%i`, when the processes'
+/// commands differ only by their plain decimal `process_num` (each argument is tried with the
+/// number of every process as the one to replace, so a digit that merely happens to be there
+/// in one of them does not decide).
+fn instance_command(procs: &[Process], services: &[Service]) -> Option<Command> {
+    let argvs: Vec<&Vec<String>> = services
+        .iter()
+        .map(|s| match &s.command {
+            Command::Argv(a) => Some(a),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let nums: Vec<String> = procs.iter().map(|p| p.process_num.to_string()).collect();
+    let first = argvs.first()?;
+    if argvs
+        .iter()
+        .any(|a| a.len() != first.len() || a.first() != first.first())
+    {
+        return None;
+    }
+    let mut args = Vec::new();
+    for pos in 1..first.len() {
+        let values: Vec<&str> = argvs.iter().map(|a| a[pos].as_str()).collect();
+        if values.iter().all(|v| *v == values[0]) {
+            args.push(crate::ir::Word::Parts(vec![crate::ir::WordPart::Text(
+                values[0].to_string(),
+            )]));
+            continue;
+        }
+        let pieces = (0..values.len()).find_map(|k| instance_pieces(&values, &nums, k))?;
+        let mut parts = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            if i > 0 {
+                parts.push(crate::ir::WordPart::Instance);
+            }
+            if !piece.is_empty() {
+                parts.push(crate::ir::WordPart::Text((*piece).to_string()));
+            }
+        }
+        args.push(crate::ir::Word::Parts(parts));
+    }
+    Some(Command::Expand {
+        program: first.first()?.clone(),
+        args,
+    })
+}
+
 /// The template of a program's processes: what is the same for all of them, and per instance
 /// what differs (command, environment, working directory, log files).
 fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
@@ -930,6 +1016,17 @@ fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
         .collect();
     let mut template = base.clone();
     template.description = format!("supervisord program {}", procs[0].program);
+    // Commands that differ only by the process number (`%(process_num)d`) are one template
+    // command with `%i`; any other difference goes into the drop-ins.
+    let generic = if command_same {
+        None
+    } else {
+        instance_command(procs, &services)
+    };
+    let command_same = command_same || generic.is_some();
+    if let Some(cmd) = generic {
+        template.command = cmd;
+    }
     template.exec.environment.clone_from(&common_env);
     if !dir_same {
         template.exec.working_dir = None;
