@@ -701,3 +701,47 @@ fn log_to_journal_sends_named_log_files_to_the_journal_too() {
         Some("append:/var/log/app/a.err")
     );
 }
+
+#[test]
+fn a_value_spanning_lines_never_becomes_another_directive() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[program:a]\ncommand=/bin/a \"one\n  ExecStartPre=/bin/evil\"\nenvironment=X=\"1\n  ExecStartPost=/bin/evil\"\nprocess_name=a\n",
+    );
+    for (name, text) in &c.files {
+        for line in text.lines() {
+            assert!(
+                !line.starts_with("ExecStartPre=") && !line.starts_with("ExecStartPost="),
+                "{name}: {line}"
+            );
+        }
+    }
+    let item = c.item("a");
+    assert!(
+        item.status == Status::Error || !item.units.is_empty(),
+        "{:?}",
+        item.status
+    );
+}
+
+#[test]
+fn placeholders_in_a_file_that_parses_convert_with_a_finding() {
+    let h = Host_::new();
+    let c = h.convert("[supervisord]\n[program:a]\ncommand=/bin/a --port {{ port }}\n");
+    assert_eq!(c.item("a").units, vec!["a.service"]);
+    assert!(c.codes("a").contains(&"template-placeholder"));
+}
+
+#[test]
+fn a_template_that_does_not_parse_is_refused() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n{% for w in workers %}\n[program:{{ w }}]\ncommand=/bin/a\n{% endfor %}\n",
+    );
+    assert!(c.items.iter().all(|i| i.status == Status::Error));
+    assert!(c.items.iter().any(|i| {
+        i.findings
+            .iter()
+            .any(|f| f.code.as_str() == "template-input")
+    }));
+}
