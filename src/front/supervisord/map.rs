@@ -157,6 +157,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     let mut programs: Vec<((i64, i64), UnitRef)> = Vec::new();
     let mut program_items: Vec<(usize, (i64, i64))> = Vec::new();
     let mut hooks: Vec<Hook> = Vec::new();
+    // The group of each program item, for listeners that watch a group (`memmon -g`).
+    let mut group_of: BTreeMap<usize, String> = BTreeMap::new();
     for group in &resolved.groups {
         match &group.kind {
             GroupKind::Program | GroupKind::Group { .. } => {
@@ -185,6 +187,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         members.push((r.clone(), procs[0].autostart));
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
+                        group_of.insert(out.len(), group.name.clone());
                     }
                     out.push(item);
                 }
@@ -216,6 +219,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         };
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
+                        group_of.insert(out.len(), group.name.clone());
                     }
                     out.push(item);
                 }
@@ -231,7 +235,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
         }
     }
     for (index, _) in &program_items {
-        apply_hooks(&mut out[*index], &hooks);
+        let group = group_of.get(index).cloned().unwrap_or_default();
+        apply_hooks(&mut out[*index], &group, &hooks);
     }
     // supervisord starts groups in priority order: each program after those of the next lower
     // priority.
@@ -1122,19 +1127,17 @@ struct Hook {
     effect: Effect,
 }
 
-fn apply_hooks(item: &mut Item, hooks: &[Hook]) {
+fn apply_hooks(item: &mut Item, group: &str, hooks: &[Hook]) {
     let Body::Unit(def) = &mut item.body else {
         return;
     };
     for hook in hooks {
         let applies = match &hook.programs {
             None => true,
-            Some(names) => names.iter().any(|n| {
-                *n == item.name
-                    || *n == item.unit_stem
-                    || n.strip_suffix(":*") == Some(item.name.as_str())
-                    || n.rsplit_once(':')
-                        .is_some_and(|(_, p)| p == item.name || p == item.unit_stem || p == "*")
+            // `NAME` (a program or process), `GROUP:NAME`, `GROUP:*`.
+            Some(names) => names.iter().any(|n| match n.split_once(':') {
+                Some((g, p)) => g == group && (p == "*" || p == item.name || p == item.unit_stem),
+                None => *n == item.name || *n == item.unit_stem,
             }),
         };
         if !applies {
