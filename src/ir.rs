@@ -5,6 +5,13 @@
 //! *means*: a [`Service`] (what runs, as whom, how) and its [`Activation`] (when it runs).
 //! Nothing here is spelled the way systemd spells it; the backend decides the directives.
 //!
+//! Unit sets, for every frontend: a template with named instances and what differs per
+//! instance ([`Instances::Set`], optionally with a target wanting the instances), a group of
+//! other items' units ([`Body::Target`], members `PartOf=` it through
+//! [`Ordering::part_of`]), a listening socket passed to the service ([`Definition::socket`]),
+//! failure handlers ([`Ordering::on_failure`]). References to other items are [`UnitRef`]s by
+//! the stem those items asked for; the pipeline resolves them after naming.
+//!
 //! Each type lists how the legacy formats spell it, so a frontend author can see where their
 //! option lands.
 

@@ -31,7 +31,7 @@
 //! listed in [`Resolved::baked`].
 //!
 //! Host checks supervisor makes while parsing (users exist, log file directories exist,
-//! `[supervisord] directory`/`childlogdir` exist) are made on the [`Host`], relative paths
+//! `[supervisord] directory`/`childlogdir` exist) are made on the [`Host`](crate::host::Host), relative paths
 //! against `/` (supervisord's working directory under systemd).
 
 pub mod datatypes;
