@@ -300,6 +300,20 @@ pub struct Service {
     pub restart_force_exit_status: Vec<ExitStatus>,
     /// Give up restarting after `burst` starts within `interval_sec` seconds.
     pub start_limit: Option<StartLimit>,
+    /// Restart the service when a periodic check of it fails (superlance `httpok`).
+    pub health_check: Option<HealthCheck>,
+}
+
+/// A periodic HTTP check: every `interval_sec` seconds the URL is fetched, and the service is
+/// restarted unless the answer has status `status` (and holds `body`, when given) within
+/// `timeout_sec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    pub url: String,
+    pub interval_sec: u64,
+    pub timeout_sec: u64,
+    pub status: u16,
+    pub body: Option<String>,
 }
 
 /// How a process ended: an exit code, or death by a signal (name without `SIG`).
@@ -688,6 +702,7 @@ impl Service {
             success_exit_status: Vec::new(),
             restart_force_exit_status: Vec::new(),
             start_limit: None,
+            health_check: None,
         }
     }
 }

@@ -745,3 +745,44 @@ fn a_template_that_does_not_parse_is_refused() {
             .any(|f| f.code.as_str() == "template-input")
     }));
 }
+
+#[test]
+fn httpok_becomes_a_health_check_timer_that_restarts_the_program() {
+    let h = Host_::new();
+    h.program("/usr/bin/curl");
+    let c = h.convert(
+        "[supervisord]\n[eventlistener:httpok]\ncommand=httpok -p web -t 5 -c 204 http://127.0.0.1:8080/health\nevents=TICK_60\n[program:web]\ncommand=/bin/web\n",
+    );
+    assert_eq!(
+        c.item("web").units,
+        vec![
+            "web.service",
+            "web-healthcheck.service",
+            "web-healthcheck.timer"
+        ]
+    );
+    assert_eq!(
+        c.value("web-healthcheck.timer", "OnUnitActiveSec")
+            .as_deref(),
+        Some("1min")
+    );
+    let check = "web-healthcheck.service";
+    assert!(
+        c.values(check, "Environment")
+            .contains(&"\"URL=http://127.0.0.1:8080/health\"".to_string())
+    );
+    assert!(
+        c.values(check, "Environment")
+            .contains(&"\"STATUS=204\"".to_string())
+    );
+    assert!(
+        c.values(check, "Environment")
+            .contains(&"\"TIMEOUT=5\"".to_string())
+    );
+    let exec = c.value(check, "ExecStart").unwrap();
+    assert!(
+        exec.contains("systemctl restart") && exec.ends_with(" web.service"),
+        "{exec}"
+    );
+    assert!(!c.codes("httpok").contains(&"command-not-found"));
+}

@@ -21,6 +21,8 @@
 //! - `Instances::Set` → `BASE@.service`, a drop-in `BASE@I.service.d/instance.conf` per
 //!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
 //! - `Body::Target` → `BASE.target` wanting its members ([`write_target`]).
+//! - `health_check` → `BASE-healthcheck.service` (curl, `systemctl restart` on failure) and
+//!   `BASE-healthcheck.timer` (`OnActiveSec=`/`OnUnitActiveSec=` the interval).
 //! - `Definition.socket` → `BASE.socket` (`ListenStream=`, `SocketUser=`, `SocketGroup=`,
 //!   `SocketMode=`, `Backlog=`, `Service=` the first instance of a template), and on the
 //!   service `Sockets=`, `Requires=`/`After=` it, `StandardInput=socket` when it is passed as
@@ -494,6 +496,8 @@ pub fn write_units(
         Activation::Timer(t) => {
             let timer = TimerSection {
                 on_calendar: t.calendar.iter().map(on_calendar::expression).collect(),
+                on_active_sec: None,
+                on_unit_active_sec: None,
                 on_boot_sec: t.boot_delay,
                 accuracy_sec: Some(t.accuracy_sec),
                 randomized_delay_sec: t.random_delay,
@@ -529,7 +533,7 @@ pub fn write_units(
             mode: 0o644,
         },
     );
-    lowered.units.push(service_name);
+    lowered.units.push(service_name.clone());
     match &svc.instances {
         Instances::One => {}
         Instances::Count(n) => lowered
@@ -630,6 +634,9 @@ pub fn write_units(
         });
         lowered.units.push(name);
     }
+    if let Some(check) = &svc.health_check {
+        health_check(check, base, &service_name, source, &mut lowered)?;
+    }
     if let Some(t) = timer_file {
         let name = format!("{base}.timer");
         lowered.files.insert(
@@ -646,6 +653,86 @@ pub fn write_units(
         lowered.units.push(MAIL_UNIT.to_string());
     }
     Ok(lowered)
+}
+
+/// `BASE-healthcheck.service` and its `.timer`: every `interval_sec` the URL is fetched with
+/// curl, and `unit` restarted unless the status (and body) is the expected one.
+fn health_check(
+    check: &crate::ir::HealthCheck,
+    base: &str,
+    unit: &str,
+    source: &str,
+    lowered: &mut Lowered,
+) -> Result<(), Unwritable> {
+    let mut script = String::from(
+        "out=\"$(curl -s -o - -w \"\\n%{http_code}\" --max-time \"$TIMEOUT\" \"$URL\")\"\n[ \"$(printf \"%s\" \"$out\" | tail -n 1)\" = \"$STATUS\" ] || exec systemctl restart \"$1\"\n",
+    );
+    if check.body.is_some() {
+        script.push_str(
+            "printf \"%s\" \"$out\" | grep -qF -- \"$BODY\" || exec systemctl restart \"$1\"\n",
+        );
+    }
+    let mut s = ServiceSection {
+        kind: Some("oneshot"),
+        exec_start: vec![escape::exec_line(&[
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            script,
+            "healthcheck".to_string(),
+            unit.to_string(),
+        ])],
+        ..ServiceSection::default()
+    };
+    s.environment = vec![
+        escape::environment("URL", &check.url),
+        escape::environment("TIMEOUT", &check.timeout_sec.to_string()),
+        escape::environment("STATUS", &check.status.to_string()),
+    ];
+    if let Some(body) = &check.body {
+        s.environment.push(escape::environment("BODY", body));
+    }
+    let name = format!("{base}-healthcheck");
+    let service = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&format!(
+                "Check {unit} over HTTP, restart it when it fails"
+            ))),
+            after: vec![unit.to_string()],
+            ..UnitSection::default()
+        },
+        kind: Kind::Service(Box::new(s)),
+        install: InstallSection::default(),
+    };
+    let timer = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&format!(
+                "Check {unit} every {}s",
+                check.interval_sec
+            ))),
+            ..UnitSection::default()
+        },
+        kind: Kind::Timer(TimerSection {
+            on_active_sec: Some(check.interval_sec),
+            on_unit_active_sec: Some(check.interval_sec),
+            ..TimerSection::default()
+        }),
+        install: InstallSection {
+            wanted_by: vec!["timers.target".to_string()],
+            alias: Vec::new(),
+        },
+    };
+    for (suffix, file) in [("service", service), ("timer", timer)] {
+        let path = format!("{name}.{suffix}");
+        lowered.files.push(OutputFile {
+            path: path.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        });
+        lowered.units.push(path);
+    }
+    Ok(())
 }
 
 /// The instances of a template `base@.service`: each one's unit name, and a drop-in

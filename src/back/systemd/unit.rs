@@ -240,6 +240,8 @@ pub struct ServiceSection {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TimerSection {
     pub on_calendar: Vec<String>,
+    pub on_active_sec: Option<u64>,
+    pub on_unit_active_sec: Option<u64>,
     pub on_boot_sec: Option<u64>,
     pub accuracy_sec: Option<u64>,
     pub randomized_delay_sec: Option<u64>,
@@ -454,6 +456,8 @@ impl TimerSection {
     fn entries(&self) -> Entries {
         let TimerSection {
             on_calendar,
+            on_active_sec,
+            on_unit_active_sec,
             on_boot_sec,
             accuracy_sec,
             randomized_delay_sec,
@@ -462,6 +466,12 @@ impl TimerSection {
         } = self;
         let mut out = Entries::new();
         push_all(&mut out, "OnCalendar", on_calendar);
+        push_opt(&mut out, "OnActiveSec", &on_active_sec.map(seconds));
+        push_opt(
+            &mut out,
+            "OnUnitActiveSec",
+            &on_unit_active_sec.map(seconds),
+        );
         push_opt(&mut out, "OnBootSec", &on_boot_sec.map(seconds));
         push_opt(&mut out, "AccuracySec", &accuracy_sec.map(seconds));
         push_opt(

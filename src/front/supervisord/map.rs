@@ -40,7 +40,9 @@
 //!   handler template `x@.service` that mails `systemctl status`, in `OnFailure=x@%n.service` of
 //!   every program it watched; `fatalmailbatch` → the same, mailing only once the unit gave up;
 //!   `memmon -p NAME=SIZE`/`-g GROUP=SIZE`/`-a SIZE` → `MemoryMax=` on those programs (with a
-//!   restart); `httpok` and any other listener → skipped with a `dropped` finding;
+//!   restart); `httpok -p NAME URL` → a `-healthcheck` timer and service that fetch URL every
+//!   `TICK_N` and restart the program unless the status (`-c`, 200) and body (`-b`) match within
+//!   `-t` seconds; any other listener → skipped with a `dropped` finding;
 //!   `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` → a
 //!   note each (systemctl replaces supervisorctl; the XML-RPC API has no equivalent).
 
@@ -225,7 +227,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                 }
             }
             GroupKind::EventListener { events, .. } => {
-                let mut item = listener(group, events, &mut hooks);
+                let mut item = listener(group, events, &mut hooks, host);
                 item.findings
                     .extend(resolved.baked_findings(&group.section));
                 item.findings
@@ -1117,6 +1119,8 @@ enum Effect {
     OnFailure(String),
     /// `MemoryMax=` (superlance `memmon`), in bytes.
     MemoryMax(u64),
+    /// A health-check timer that restarts the program (superlance `httpok`).
+    HealthCheck(crate::ir::HealthCheck),
 }
 
 /// A listener's effect and the programs it applies to (`None`: every program).
@@ -1158,6 +1162,30 @@ fn apply_hooks(item: &mut Item, group: &str, hooks: &[Hook]) {
                     "check that the handler's mail arrives (it uses /usr/sbin/sendmail)",
                 ));
             }
+            Effect::HealthCheck(check) => {
+                if !matches!(def.service.instances, Instances::One) {
+                    item.findings.push(Finding::dropped(
+                        Code::SupervisordEventListener,
+                        format!("the event listener {} checked {} for one of this program's processes; the instances are not checked", hook.listener, check.url),
+                        "write a health-check timer per instance by hand",
+                    ));
+                    continue;
+                }
+                def.service.health_check = Some(check.clone());
+                item.findings.push(Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "the event listener {} is a timer here: every {}s curl fetches {} and the unit is restarted unless the status is {}{} within {}s (httpok also waited for the program to be RUNNING and could mail)",
+                        hook.listener,
+                        check.interval_sec,
+                        check.url,
+                        check.status,
+                        check.body.as_ref().map_or(String::new(), |b| format!(" and the body holds `{b}`")),
+                        check.timeout_sec
+                    ),
+                    "install curl on the host; enable the -healthcheck.timer",
+                ));
+            }
             Effect::MemoryMax(bytes) => {
                 def.service.exec.memory_max = Some(*bytes);
                 if def.service.restart == Restart::No {
@@ -1174,6 +1202,29 @@ fn apply_hooks(item: &mut Item, group: &str, hooks: &[Hook]) {
             }
         }
     }
+}
+
+/// The last argument that is not an option or an option's value.
+fn positional(argv: &[String], with_value: &str) -> Option<String> {
+    let mut out = None;
+    let mut i = 1;
+    while i < argv.len() {
+        let a = &argv[i];
+        if let Some(short) = a
+            .strip_prefix('-')
+            .filter(|s| !s.is_empty() && !s.starts_with('-'))
+        {
+            if let Some(pos) = short.find(|c| with_value.contains(c))
+                && pos + 1 == short.len()
+            {
+                i += 1;
+            }
+        } else if !a.starts_with("--") {
+            out = Some(a.clone());
+        }
+        i += 1;
+    }
+    out
 }
 
 /// superlance's byte sizes: a number with an optional `KB`, `MB` or `GB` (powers of 1024).
@@ -1246,7 +1297,7 @@ fn mail_script(only_given_up: bool) -> String {
 /// An `[eventlistener:x]`: superlance `crashmail`/`fatalmailbatch` become a mail handler
 /// template started by `OnFailure=` of the programs they watch, `memmon -p NAME=SIZE` becomes
 /// `MemoryMax=` on them; any other listener is dropped with what to do.
-fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
+fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>, host: &Host) -> Item {
     let p = group.processes.first();
     let argv = p.and_then(|p| p.argv.clone().ok()).unwrap_or_default();
     let tool = argv
@@ -1425,12 +1476,78 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>) -> Item {
             }
             item
         }
-        "httpok" => dropped(
-            format!(
-                "{listener} (`httpok`) is not converted: it polled a URL and restarted the program when it failed"
-            ),
-            "write a timer running `curl -fsS URL || systemctl restart UNIT`, or use the program's own watchdog (WatchdogSec=)",
-        ),
+        "httpok" => {
+            let opts = options_of(&argv, "ptcbsmgd", &[]);
+            let url = positional(&argv, "ptcbsmgd");
+            let interval = events
+                .iter()
+                .filter_map(|e| e.strip_prefix("TICK_")?.parse::<u64>().ok())
+                .min();
+            let (Some(url), Some(interval)) = (url, interval) else {
+                return dropped(
+                    format!(
+                        "{listener} (`httpok`) has no URL or no TICK_ event this conversion can read"
+                    ),
+                    "write a timer running `curl -fsS URL || systemctl restart UNIT`, or use the program's own watchdog (WatchdogSec=)",
+                );
+            };
+            let get = |k: &str| {
+                opts.iter()
+                    .rev()
+                    .find(|(n, _)| n == k)
+                    .map(|(_, v)| v.clone())
+            };
+            let programs = if opts.iter().any(|(k, _)| k == "a") {
+                None
+            } else {
+                Some(
+                    opts.iter()
+                        .filter(|(k, _)| k == "p")
+                        .map(|(_, v)| v.clone())
+                        .collect(),
+                )
+            };
+            hooks.push(Hook {
+                listener: listener.clone(),
+                programs,
+                effect: Effect::HealthCheck(crate::ir::HealthCheck {
+                    url: url.clone(),
+                    interval_sec: interval,
+                    timeout_sec: get("t").and_then(|t| t.parse().ok()).unwrap_or(10),
+                    status: get("c").and_then(|c| c.parse().ok()).unwrap_or(200),
+                    body: get("b"),
+                }),
+            });
+            let mut item = Item::skipped(
+                origin_of(group),
+                group.name.clone(),
+                Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "{listener} (`httpok` {url}) is a health-check timer on the programs it watched (see their findings); it runs no process of its own"
+                    ),
+                    "nothing to install for the listener itself",
+                ),
+            );
+            if host.which("curl", super::SYSTEMD_PATH).is_none() {
+                item.findings.push(Finding::note(
+                    Code::CommandNotFound,
+                    format!("`curl` (the health check's client) was not found on PATH={} on {}", super::SYSTEMD_PATH, host.label()),
+                    "install curl on the target host, or every check fails and restarts the program",
+                ));
+            }
+            if opts
+                .iter()
+                .any(|(k, _)| matches!(k.as_str(), "m" | "g" | "d"))
+            {
+                item.findings.push(Finding::dropped(
+                    Code::SupervisordEventListener,
+                    format!("{listener}: httpok's mail and core dump (-m, -g, -d) on a restart are not converted"),
+                    "add OnFailure= with a mail handler if the mail mattered",
+                ));
+            }
+            item
+        }
         _ => dropped(
             format!(
                 "the event listener {listener} (`{}`, events {}) is not converted: systemd sends no supervisor events",
