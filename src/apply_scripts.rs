@@ -8,8 +8,9 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// `apply.sh` (install every unit and environment file, reload systemd, enable the timers and
-/// the services that were enabled before) and `rollback.sh` (the reverse), for the files of a
+/// `apply.sh` (install every unit and environment file, reload systemd, enable the timers, the
+/// services that were enabled before and supervisord's `autostart=true` programs and groups)
+/// and `rollback.sh` (the reverse), for the files of a
 /// run. Neither touches the legacy definitions: `apply.sh` lists them for the operator to
 /// disable once the units are checked.
 #[must_use]
@@ -29,9 +30,20 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
         if matches!(item.status, Status::Skipped | Status::Error) {
             continue;
         }
+        // supervisord's autostart=true programs and groups start at boot; the instances of a
+        // template start through their target.
+        let autostart = item.source.format == Some(crate::ir::Format::Supervisord)
+            && !item
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SupervisordAutostartOff);
         for u in &item.units {
             let was_enabled = item.findings.iter().any(|f| f.code == Code::SysvEnabled);
-            if (u.ends_with(".timer") || was_enabled && u.ends_with(".service"))
+            let boots = autostart
+                && (u.ends_with(".target")
+                    || u.ends_with(".socket")
+                    || u.ends_with(".service") && !u.contains('@'));
+            if (u.ends_with(".timer") || was_enabled && u.ends_with(".service") || boots)
                 && !u.contains("@.")
                 && !enable.contains(u)
             {

@@ -46,8 +46,9 @@ Examples:
   # This machine, units on standard output and a summary on standard error
   systemdify scan
 
-It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab and /etc/init.d (with their
-rc?.d links and /etc/default files). apply.sh installs and enables the units but starts nothing;
+It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab, /etc/init.d (with their
+rc?.d links and /etc/default files) and /etc/supervisor/supervisord.conf or /etc/supervisord.conf
+(with their includes). apply.sh installs and enables the units but starts nothing;
 rollback.sh removes them again. A later scan into the same directory lists the units it no
 longer produces (the host changed); --prune removes those still as written.
 
@@ -195,6 +196,33 @@ pub struct CommonArgs {
     /// Where environment files with secrets are installed on the target.
     #[arg(long, value_name = "DIR", default_value = "/etc/systemdify/env")]
     pub env_dir: String,
+    /// Send all output to the journal, also where the source names a log file (by default a
+    /// log file named in the source is appended to, so log shippers and logrotate keep working).
+    #[arg(long)]
+    pub log_to_journal: bool,
+    /// supervisord: the host name `%(host_node_name)s` stands for (default: the host's /etc/hostname).
+    #[arg(long, value_name = "NAME")]
+    pub hostname: Option<String>,
+    /// supervisord: its environment on the host, `NAME=VALUE` lines (`#` comments), for
+    /// `%(ENV_NAME)s` and the environment programs inherit. Never the shell's environment.
+    #[arg(long, value_name = "FILE")]
+    pub env_file: Option<PathBuf>,
+    /// supervisord: the CPython version that runs it on the host (they read a few lines differently).
+    #[arg(long, value_enum, value_name = "VERSION", default_value = "3.12")]
+    pub supervisor_python: PythonArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum PythonArg {
+    /// CPython 3.9 and older (RHEL 9).
+    #[value(name = "3.9")]
+    Py39,
+    /// CPython 3.10 to 3.12 (Debian 12, Ubuntu 22.04/24.04).
+    #[value(name = "3.12")]
+    Py312,
+    /// CPython 3.13 and newer (Debian 13).
+    #[value(name = "3.13")]
+    Py313,
 }
 
 #[derive(Debug, Args)]

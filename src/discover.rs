@@ -5,8 +5,9 @@ use crate::host::Host;
 /// The host paths `scan` converts, in a stable order: `/etc/crontab`, `/etc/cron.d/*`, the
 /// per-user spools (`/var/spool/cron/crontabs/*` on Debian, `/var/spool/cron/*` on cronie),
 /// `/etc/anacrontab`, the periodic directories `/etc/cron.{hourly,daily,weekly,monthly,yearly}`
-/// and `/etc/init.d/*` (their `rc?.d` links and `/etc/default` files are read while
-/// converting). A periodic directory is converted through the crontab or anacrontab line that
+/// `/etc/init.d/*` (their `rc?.d` links and `/etc/default` files are read while
+/// converting), and supervisord's main configuration, `/etc/supervisor/supervisord.conf`
+/// (Debian) or `/etc/supervisord.conf` (RHEL), whose includes are read with it. A periodic directory is converted through the crontab or anacrontab line that
 /// runs it, and skipped when none does.
 #[must_use]
 pub fn discover(host: &Host) -> Vec<String> {
@@ -37,6 +38,11 @@ pub fn discover(host: &Host) -> Vec<String> {
             if file(&path) {
                 out.push(path);
             }
+        }
+    }
+    for conf in ["/etc/supervisor/supervisord.conf", "/etc/supervisord.conf"] {
+        if file(conf) {
+            out.push(conf.to_string());
         }
     }
     out

@@ -5,6 +5,13 @@
 //! *means*: a [`Service`] (what runs, as whom, how) and its [`Activation`] (when it runs).
 //! Nothing here is spelled the way systemd spells it; the backend decides the directives.
 //!
+//! Unit sets, for every frontend: a template with named instances and what differs per
+//! instance ([`Instances::Set`], optionally with a target wanting the instances), a group of
+//! other items' units ([`Body::Target`], members `PartOf=` it through
+//! [`Ordering::part_of`]), a listening socket passed to the service ([`Definition::socket`]),
+//! failure handlers ([`Ordering::on_failure`]). References to other items are [`UnitRef`]s by
+//! the stem those items asked for; the pipeline resolves them after naming.
+//!
 //! Each type lists how the legacy formats spell it, so a frontend author can see where their
 //! option lands.
 
@@ -115,6 +122,53 @@ pub enum Body {
     Skipped,
     /// The entry (or the whole file) could not be parsed.
     Error(SourceError),
+    /// A group of other items' units (`[group:x]`): a `.target` that wants them.
+    Target(Box<Target>),
+}
+
+/// A `.target` that groups units of other items: it wants every member, and each member is
+/// `PartOf=` it, so starting, stopping or restarting the target does so to all of them.
+///
+/// supervisord `[group:x] programs=a,b` → `x.target` wanting `a.service`, `b.service` (or
+/// `a.target` for a program with several processes); PM2 and SysV multi-daemon scripts reuse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub description: String,
+    pub members: Vec<UnitRef>,
+    /// Started at boot (`[Install] WantedBy=`), or only by hand.
+    pub activation: Activation,
+}
+
+/// A unit of another item of the same input, named by the stem that item asked for
+/// ([`Item::unit_stem`]); the pipeline rewrites it to the name the naming pass gave that item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRef {
+    pub stem: String,
+    pub kind: RefKind,
+}
+
+/// Which of an item's units a [`UnitRef`] means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// `STEM.service` (a single process).
+    Service,
+    /// `STEM.target` (the target of an item with several instances, or a group).
+    Target,
+    /// `STEM@%n.service`: an instance of a handler template, per unit that starts it
+    /// (`OnFailure=`).
+    Handler,
+}
+
+impl UnitRef {
+    /// The unit's file name.
+    #[must_use]
+    pub fn unit_name(&self) -> String {
+        match self.kind {
+            RefKind::Service => format!("{}.service", self.stem),
+            RefKind::Target => format!("{}.target", self.stem),
+            RefKind::Handler => format!("{}@%n.service", self.stem),
+        }
+    }
 }
 
 /// A parse or read error, located in the source.
@@ -130,6 +184,33 @@ pub struct SourceError {
 pub struct Definition {
     pub service: Service,
     pub activation: Activation,
+    /// A listening socket the service is given (supervisord `[fcgi-program:x]`): a
+    /// `.socket` unit named like the service.
+    pub socket: Option<Socket>,
+}
+
+/// A listening socket created for a service and passed to it (`.socket` + `Sockets=`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Socket {
+    pub listen: Listen,
+    /// Owner and group of a Unix socket file (names or numeric ids).
+    pub user: Option<String>,
+    pub group: Option<String>,
+    /// Mode of a Unix socket file.
+    pub mode: Option<u32>,
+    pub backlog: Option<u32>,
+    /// The service gets the listening socket as its standard input (FastCGI, inetd's `wait`
+    /// style) rather than through `$LISTEN_FDS`.
+    pub as_stdin: bool,
+}
+
+/// What a socket listens on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listen {
+    /// A Unix stream socket at a path.
+    Unix(String),
+    /// A TCP address: `ADDRESS:PORT` with a numeric address, or a port on every address.
+    Tcp { address: Option<String>, port: u16 },
 }
 
 /// When a service runs.
@@ -212,6 +293,41 @@ pub struct Service {
     pub source_path: Option<String>,
     /// How long starting may take, in seconds; `None` keeps systemd's default.
     pub start_timeout_sec: Option<u64>,
+    /// Exit statuses that count as success besides 0 (`SuccessExitStatus=`).
+    pub success_exit_status: Vec<ExitStatus>,
+    /// Exit statuses that restart the service whatever [`Restart`] says
+    /// (`RestartForceExitStatus=`).
+    pub restart_force_exit_status: Vec<ExitStatus>,
+    /// Give up restarting after `burst` starts within `interval_sec` seconds.
+    pub start_limit: Option<StartLimit>,
+    /// Restart the service when a periodic check of it fails (superlance `httpok`).
+    pub health_check: Option<HealthCheck>,
+}
+
+/// A periodic HTTP check: every `interval_sec` seconds the URL is fetched, and the service is
+/// restarted unless the answer has status `status` (and holds `body`, when given) within
+/// `timeout_sec`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheck {
+    pub url: String,
+    pub interval_sec: u64,
+    pub timeout_sec: u64,
+    pub status: u16,
+    pub body: Option<String>,
+}
+
+/// How a process ended: an exit code, or death by a signal (name without `SIG`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExitStatus {
+    Code(u8),
+    Signal(String),
+}
+
+/// A start rate limit (`StartLimitBurst=`, `StartLimitIntervalSec=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartLimit {
+    pub burst: u32,
+    pub interval_sec: u64,
 }
 
 /// A command: an argument vector run directly, or a script line run by a shell.
@@ -249,6 +365,8 @@ pub enum Word {
 pub enum WordPart {
     Text(String),
     Var(String),
+    /// The instance string of a template's instance (`%i`): supervisord's `%(process_num)d`.
+    Instance,
 }
 
 /// How systemd knows the service is up.
@@ -282,6 +400,9 @@ pub struct ExecContext {
     pub umask: Option<u32>,
     pub nice: Option<i32>,
     pub limits: Vec<Limit>,
+    /// The most memory the service may use, in bytes, before the kernel kills it
+    /// (`MemoryMax=`; superlance `memmon`).
+    pub memory_max: Option<u64>,
     pub stdin: Stdin,
     /// Leave processes the command started in the background running when it exits
     /// (cron never kills a job's children).
@@ -451,6 +572,20 @@ pub struct Stop {
     pub timeout_sec: Option<u64>,
     /// Command to run instead of sending a signal.
     pub command: Option<Command>,
+    /// Which processes the stop signal and the final `SIGKILL` reach; `None` keeps systemd's
+    /// default (every process of the service, both times).
+    pub scope: Option<StopScope>,
+}
+
+/// Which processes stopping signals (`KillMode=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopScope {
+    /// The stop signal and the final kill reach every process (`control-group`).
+    All,
+    /// The stop signal reaches the main process only; the final kill every process (`mixed`).
+    MainThenAll,
+    /// Only the main process, both times (`process`).
+    Main,
 }
 
 /// Where output goes. `None` keeps systemd's default (the journal).
@@ -478,6 +613,14 @@ pub struct Ordering {
     pub before: Vec<String>,
     pub wants: Vec<String>,
     pub requires: Vec<String>,
+    /// Start after these units of other items (supervisord `priority`: lower ones first).
+    pub after_items: Vec<UnitRef>,
+    /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
+    /// with an instance target, the target is the member.
+    pub part_of: Vec<UnitRef>,
+    /// Handlers started each time the service fails (`OnFailure=`; supervisord event listeners
+    /// such as superlance `crashmail`).
+    pub on_failure: Vec<UnitRef>,
 }
 
 /// Conditions checked before starting.
@@ -504,7 +647,34 @@ pub struct MailHook {
 pub enum Instances {
     #[default]
     One,
+    /// A template started as instances `0` … `n-1`, all alike.
     Count(u32),
+    /// A template and its named instances, each with what differs for it; optionally a
+    /// `BASE.target` that wants every instance, which are `PartOf=` it (supervisord
+    /// `numprocs`: `systemctl start BASE.target` is `supervisorctl start BASE:*`).
+    Set(InstanceSet),
+}
+
+/// The instances of a template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceSet {
+    pub instances: Vec<Instance>,
+    /// Write `BASE.target` wanting every instance.
+    pub target: bool,
+}
+
+/// One instance of a template: its instance string (`%i`, the text between `@` and
+/// `.service`) and the settings that differ from the template, which go into its drop-in.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Instance {
+    pub name: String,
+    /// Replaces the template's command.
+    pub command: Option<Command>,
+    /// Added over the template's variables (the same name wins).
+    pub environment: Vec<EnvVar>,
+    pub working_dir: Option<WorkingDir>,
+    pub stdout: Option<Output>,
+    pub stderr: Option<Output>,
 }
 
 impl Service {
@@ -529,6 +699,10 @@ impl Service {
             instances: Instances::One,
             source_path: None,
             start_timeout_sec: None,
+            success_exit_status: Vec::new(),
+            restart_force_exit_status: Vec::new(),
+            start_limit: None,
+            health_check: None,
         }
     }
 }

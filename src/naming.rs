@@ -68,7 +68,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
     let host_paths: Vec<String> = host_paths.iter().map(|p| normalize_path(p)).collect();
     let mut wanted: Vec<Option<String>> = items
         .iter()
-        .map(|i| matches!(i.body, Body::Unit(_)).then(|| sanitize(&i.unit_stem)))
+        .map(|i| matches!(i.body, Body::Unit(_) | Body::Target(_)).then(|| sanitize(&i.unit_stem)))
         .collect();
     // Names that would shadow an installed unit (under --root) get a suffix.
     if host.root().is_some() {

@@ -11,6 +11,9 @@ use crate::report::{InputError, Level, Report, ReportItem, Source, Status};
 pub struct Options {
     pub front: front::Options,
     pub back: systemd::Options,
+    /// Send every output to the journal, also where the source named a log file
+    /// (`--log-to-journal`).
+    pub journal: bool,
 }
 
 /// The result of a run: the files to write (in a deterministic order) and the report.
@@ -52,7 +55,11 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                 .map_or_else(|| i.origin.file.clone(), |p| (*p).to_string())
         })
         .collect();
+    if options.journal {
+        items.iter_mut().for_each(logs_to_journal);
+    }
     let names = crate::naming::assign(&mut items, &host_paths, host);
+    resolve_refs(&mut items, &names);
     let mut files: Vec<OutputFile> = Vec::new();
     let mut report_items = Vec::with_capacity(items.len());
     let mut errors = Vec::new();
@@ -75,6 +82,33 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
                         if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
                             Status::Wrapped
                         } else if findings.iter().any(|f| f.level != Level::Note) {
+                            Status::Approximated
+                        } else {
+                            Status::Translated
+                        }
+                    }
+                    Err(e) => {
+                        errors.push(InputError {
+                            file: item.origin.file.clone(),
+                            line: item.origin.line,
+                            column: None,
+                            message: e.to_string(),
+                        });
+                        Status::Error
+                    }
+                }
+            }
+            (Body::Target(target), Some(base)) => {
+                let source = match item.origin.line {
+                    Some(l) => format!("{}:{l}", item.origin.file),
+                    None => item.origin.file.clone(),
+                };
+                match systemd::write_target(target, &base, &source) {
+                    Ok(lowered) => {
+                        files.extend(lowered.files);
+                        units = lowered.units;
+                        findings.extend(lowered.findings);
+                        if findings.iter().any(|f| f.level != Level::Note) {
                             Status::Approximated
                         } else {
                             Status::Translated
@@ -128,5 +162,110 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
     Conversion {
         files,
         report: Report::new(inputs.len(), report_items, errors),
+    }
+}
+
+/// Rewrites every [`crate::ir::UnitRef`] (a unit of another item of the same input, by the stem
+/// that item asked for) to the name the naming pass gave that item.
+fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
+    use crate::ir::{Instances, RefKind};
+    // Which kind of reference an item answers: a group or an item with an instance target is
+    // a `.target`, a template without instances a handler, anything else a `.service`. A group
+    // and a program of the same name are then told apart even after the naming pass renamed one.
+    let kind_of = |item: &Item| match &item.body {
+        Body::Target(_) => Some(RefKind::Target),
+        Body::Unit(def) => Some(match &def.service.instances {
+            Instances::Set(set) if set.target => RefKind::Target,
+            Instances::Count(0) => RefKind::Handler,
+            _ => RefKind::Service,
+        }),
+        _ => None,
+    };
+    let mut given: std::collections::BTreeMap<(String, String, u8), String> =
+        std::collections::BTreeMap::new();
+    let code = |k: RefKind| match k {
+        RefKind::Service => 0,
+        RefKind::Target => 1,
+        RefKind::Handler => 2,
+    };
+    for (item, name) in items.iter().zip(names) {
+        if let (Some(name), Some(kind)) = (name, kind_of(item)) {
+            given
+                .entry((item.origin.file.clone(), item.unit_stem.clone(), code(kind)))
+                .or_insert_with(|| name.clone());
+        }
+    }
+    // References within one configuration name items of that configuration's files.
+    let files_of_input: Vec<String> = items.iter().map(|i| i.origin.file.clone()).collect();
+    for item in items.iter_mut() {
+        let file = item.origin.file.clone();
+        let fix = |r: &mut crate::ir::UnitRef| {
+            let found = given
+                .get(&(file.clone(), r.stem.clone(), code(r.kind)))
+                .or_else(|| {
+                    files_of_input
+                        .iter()
+                        .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
+                });
+            r.stem = found
+                .cloned()
+                .unwrap_or_else(|| crate::naming::sanitize(&r.stem));
+        };
+        match &mut item.body {
+            Body::Unit(def) => {
+                let o = &mut def.service.ordering;
+                o.after_items
+                    .iter_mut()
+                    .chain(o.part_of.iter_mut())
+                    .chain(o.on_failure.iter_mut())
+                    .for_each(fix);
+            }
+            Body::Target(t) => t.members.iter_mut().for_each(fix),
+            _ => {}
+        }
+    }
+}
+
+/// `--log-to-journal`: every log file a unit would append to becomes the journal (the same rule
+/// for every frontend), with a `log-to-journal` note naming the files.
+fn logs_to_journal(item: &mut Item) {
+    use crate::ir::Output;
+    let Body::Unit(def) = &mut item.body else {
+        return;
+    };
+    let mut moved: Vec<String> = Vec::new();
+    let mut to_journal = |o: &mut Option<Output>| {
+        if let Some(Output::Append(path)) = o {
+            if !moved.contains(path) {
+                moved.push(path.clone());
+            }
+            *o = Some(Output::Journal);
+        }
+    };
+    let svc = &mut def.service;
+    to_journal(&mut svc.logging.stdout);
+    to_journal(&mut svc.logging.stderr);
+    if let crate::ir::Instances::Set(set) = &mut svc.instances {
+        for i in &mut set.instances {
+            to_journal(&mut i.stdout);
+            to_journal(&mut i.stderr);
+        }
+    }
+    // The journal is the default for standard output, and standard error follows it.
+    if svc.logging.stdout == Some(Output::Journal) {
+        svc.logging.stdout = None;
+    }
+    if svc.logging.stderr == Some(Output::Journal) && svc.logging.stdout.is_none() {
+        svc.logging.stderr = None;
+    }
+    if !moved.is_empty() {
+        item.findings.push(crate::finding::Finding::note(
+            crate::finding::Code::LogToJournal,
+            format!(
+                "--log-to-journal: output the source wrote to {} goes to the journal",
+                moved.join(", ")
+            ),
+            "read it with journalctl -u UNIT; point log shippers at the journal",
+        ));
     }
 }

@@ -199,7 +199,11 @@ fn corpus_units_verify() {
             .into_iter()
             .filter(|p| {
                 let n = p.file_name().unwrap().to_string_lossy().into_owned();
-                (n.ends_with(".service") || n.ends_with(".timer")) && !n.contains("@.")
+                (n.ends_with(".service")
+                    || n.ends_with(".timer")
+                    || n.ends_with(".target")
+                    || n.ends_with(".socket"))
+                    && !n.contains("@.")
             })
             .collect();
         if units.is_empty() {
@@ -209,8 +213,17 @@ fn corpus_units_verify() {
         let tmp = tempfile::tempdir().unwrap();
         for f in std::fs::read_dir(&dir).unwrap().flatten() {
             let n = f.file_name().to_string_lossy().into_owned();
-            if n.ends_with(".service") || n.ends_with(".timer") {
+            if [".service", ".timer", ".target", ".socket"]
+                .iter()
+                .any(|s| n.ends_with(s))
+            {
                 std::fs::copy(f.path(), tmp.path().join(&n)).unwrap();
+            } else if n.ends_with(".service.d") && f.path().is_dir() {
+                // Per-instance drop-ins: verified as part of their instance.
+                std::fs::create_dir_all(tmp.path().join(&n)).unwrap();
+                for d in std::fs::read_dir(f.path()).unwrap().flatten() {
+                    std::fs::copy(d.path(), tmp.path().join(&n).join(d.file_name())).unwrap();
+                }
             }
         }
         // Templates are verified as one instance of themselves (`x@verify.service`).
@@ -218,9 +231,26 @@ fn corpus_units_verify() {
         for f in std::fs::read_dir(&dir).unwrap().flatten() {
             let n = f.file_name().to_string_lossy().into_owned();
             if let Some(stem) = n.strip_suffix("@.service") {
-                let instance = format!("{stem}@verify.service");
-                std::fs::copy(f.path(), tmp.path().join(&instance)).unwrap();
-                instances.push(instance);
+                // Instances with drop-ins are verified as themselves (the template with the
+                // drop-in, found on SYSTEMD_UNIT_PATH); others as `x@verify.service`.
+                let own: Vec<String> = std::fs::read_dir(&dir)
+                    .unwrap()
+                    .flatten()
+                    .filter_map(|d| {
+                        let d = d.file_name().to_string_lossy().into_owned();
+                        let instance = d.strip_suffix(".d")?;
+                        (instance.starts_with(&format!("{stem}@"))
+                            && instance.ends_with(".service"))
+                        .then(|| instance.to_string())
+                    })
+                    .collect();
+                if own.is_empty() {
+                    let instance = format!("{stem}@verify.service");
+                    std::fs::copy(f.path(), tmp.path().join(&instance)).unwrap();
+                    instances.push(instance);
+                } else {
+                    instances.extend(own);
+                }
             }
         }
         let mut cmd = std::process::Command::new("systemd-analyze");

@@ -71,6 +71,7 @@ fn convert(
         front: front::Options {
             from: front::From::Only(format),
             cron,
+            ..front::Options::default()
         },
         ..pipeline::Options::default()
     };

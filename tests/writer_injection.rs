@@ -73,6 +73,7 @@ fn definition(s: &Strings) -> Definition {
             aliases: Vec::new(),
             enabled: None,
         },
+        socket: None,
     }
 }
 

@@ -66,7 +66,13 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         (false, Some(u)) => cron::Table::User(Some(u.clone())),
         (false, None) => cron::Table::Infer,
     };
-    let mut options = pipeline_options(from, table, args.dialect, &args.common);
+    let mut options = match pipeline_options(from, table, args.dialect, &args.common) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}");
+            return 2;
+        }
+    };
     if args.inputs.iter().any(|i| i == "-") {
         options.front.cron.invoker = invoker();
     }

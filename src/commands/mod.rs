@@ -6,7 +6,7 @@ pub mod explain;
 pub mod scan;
 
 use crate::back::systemd;
-use crate::cli::{CommonArgs, DialectArg, PeriodicArg, ReportFormatArg, Streams};
+use crate::cli::{CommonArgs, DialectArg, PeriodicArg, PythonArg, ReportFormatArg, Streams};
 use crate::front::{self, cron};
 use crate::host::Host;
 use crate::input_path;
@@ -14,14 +14,62 @@ use crate::output;
 use crate::pipeline;
 use crate::report::render::{self, ReportFormat};
 
+/// `--env-file`: `NAME=VALUE` lines; blank lines and `#` comments skipped, an `export ` prefix
+/// and one pair of quotes around the whole value removed.
+///
+/// # Errors
+/// The file cannot be read, or a line is not an assignment (its number is named).
+pub fn read_env_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("--env-file {}: {e}", path.display()))?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let t = t.strip_prefix("export ").unwrap_or(t);
+        let Some((name, value)) = t.split_once('=') else {
+            return Err(format!(
+                "--env-file {}:{}: not a NAME=VALUE line",
+                path.display(),
+                i + 1
+            ));
+        };
+        let name = name.trim();
+        if !crate::ir::env_name_is_valid(name) {
+            return Err(format!(
+                "--env-file {}:{}: `{name}` is not a variable name",
+                path.display(),
+                i + 1
+            ));
+        }
+        let value = value.trim();
+        let value = [('"', '"'), ('\'', '\'')]
+            .iter()
+            .find_map(|(a, b)| value.strip_prefix(*a).and_then(|v| v.strip_suffix(*b)))
+            .unwrap_or(value);
+        out.retain(|(n, _)| n != name);
+        out.push((name.to_string(), value.to_string()));
+    }
+    Ok(out)
+}
+
 /// The conversion options `convert` and `scan` share.
+///
+/// # Errors
+/// `--env-file` cannot be read (a usage error).
 pub(crate) fn pipeline_options(
     from: front::From,
     table: cron::Table,
     dialect_arg: DialectArg,
     common: &CommonArgs,
-) -> pipeline::Options {
-    pipeline::Options {
+) -> Result<pipeline::Options, String> {
+    let env = match &common.env_file {
+        Some(p) => read_env_file(p)?,
+        None => Vec::new(),
+    };
+    Ok(pipeline::Options {
         front: front::Options {
             from,
             cron: cron::Options {
@@ -35,11 +83,21 @@ pub(crate) fn pipeline_options(
                 lone_directory: cron::LoneDirectory::Implied,
                 invoker: None,
             },
+            supervisord: front::supervisord::Options {
+                hostname: common.hostname.clone(),
+                env,
+                python: match common.supervisor_python {
+                    PythonArg::Py39 => front::supervisord::Python::Py39,
+                    PythonArg::Py312 => front::supervisord::Python::Py310,
+                    PythonArg::Py313 => front::supervisord::Python::Py313,
+                },
+            },
         },
         back: systemd::Options {
             env_dir: common.env_dir.clone(),
         },
-    }
+        journal: common.log_to_journal,
+    })
 }
 
 pub(crate) fn dialect(d: DialectArg) -> cron::schedule::Dialect {

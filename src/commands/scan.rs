@@ -28,12 +28,18 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         args.root.display(),
         paths.len()
     );
-    let mut options = pipeline_options(
+    let mut options = match pipeline_options(
         front::From::Auto,
         cron::Table::Infer,
         args.dialect,
         &args.common,
-    );
+    ) {
+        Ok(o) => o,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}");
+            return 2;
+        }
+    };
     // Every crontab and the anacrontab are inputs too: a directory none of them runs never ran.
     options.front.cron.lone_directory = cron::LoneDirectory::Skipped;
     let inputs: Vec<front::Input> = paths

@@ -24,6 +24,7 @@ pub enum From {
 pub struct Options {
     pub from: From,
     pub cron: cron::Options,
+    pub supervisord: supervisord::Options,
 }
 
 /// One input: how to name it in the report, its path on the host (none for standard input),
@@ -61,12 +62,19 @@ pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
     if name == "dump.pm2" || name.starts_with("ecosystem.") || name.ends_with(".pm2") {
         return Some(Format::Pm2);
     }
+    if name == "supervisord.conf"
+        || dir.ends_with("/supervisor/conf.d")
+        || dir.ends_with("/supervisord.d")
+    {
+        return Some(Format::Supervisord);
+    }
     if text.lines().any(|l| {
         let t = l.trim();
         t.starts_with("[program:")
             || t == "[supervisord]"
             || t.starts_with("[group:")
             || t.starts_with("[eventlistener:")
+            || t.starts_with("[fcgi-program:")
     }) {
         return Some(Format::Supervisord);
     }
@@ -277,6 +285,9 @@ fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
             cron::anacron::parse_anacrontab(&input.display, &text, host, &options.cron)
         }
         Format::Sysv => sysv::parse_init_script(&input.display, path, &text, host),
+        Format::Supervisord => {
+            supervisord::parse_config(&input.display, path, &text, host, &options.supervisord)
+        }
         other => {
             return vec![file_error(
                 input,
@@ -340,6 +351,7 @@ fn values(def: &Definition) -> Vec<String> {
                 match word {
                     crate::ir::Word::Parts(parts) => texts.extend(parts.iter().map(|p| match p {
                         WordPart::Text(t) | WordPart::Var(t) => t.clone(),
+                        WordPart::Instance => String::new(),
                     })),
                     crate::ir::Word::Split(name) => texts.push(name.clone()),
                 }

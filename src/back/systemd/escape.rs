@@ -83,7 +83,8 @@ pub fn exec_line(argv: &[String]) -> String {
 }
 
 /// A whole `Exec*=` value whose arguments may refer to environment variables: literal text is
-/// escaped as [`exec_arg`] does, `Word::Parts` variables become `${NAME}` inside one argument,
+/// escaped as [`exec_arg`] does, `Word::Parts` variables become `${NAME}` inside one argument
+/// and the instance string `%i`,
 /// and `Word::Split` becomes a bare `$NAME` word (systemd splits its value at whitespace).
 #[must_use]
 pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
@@ -101,7 +102,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
                     .iter()
                     .map(|p| match p {
                         WordPart::Text(t) => t.as_str(),
-                        WordPart::Var(_) => "",
+                        WordPart::Var(_) | WordPart::Instance => "",
                     })
                     .collect();
                 let quote = parts.iter().all(|p| matches!(p, WordPart::Var(_)))
@@ -123,6 +124,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
                             out.push_str(v);
                             out.push('}');
                         }
+                        WordPart::Instance => out.push_str("%i"),
                     }
                 }
                 if quote {

@@ -14,6 +14,19 @@
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
+//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `start_limit` →
+//!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
+//!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
+//!   `Stop.scope` → `KillMode=`.
+//! - `Instances::Set` → `BASE@.service`, a drop-in `BASE@I.service.d/instance.conf` per
+//!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
+//! - `Body::Target` → `BASE.target` wanting its members ([`write_target`]).
+//! - `health_check` → `BASE-healthcheck.service` (curl, `systemctl restart` on failure) and
+//!   `BASE-healthcheck.timer` (`OnActiveSec=`/`OnUnitActiveSec=` the interval).
+//! - `Definition.socket` → `BASE.socket` (`ListenStream=`, `SocketUser=`, `SocketGroup=`,
+//!   `SocketMode=`, `Backlog=`, `Service=` the first instance of a template), and on the
+//!   service `Sockets=`, `Requires=`/`After=` it, `StandardInput=socket` when it is passed as
+//!   standard input.
 //! - `Activation::Timer` → a `.timer` (`OnCalendar=`, `OnBootSec=`, `AccuracySec=`,
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
@@ -24,7 +37,8 @@ pub mod unit;
 
 use crate::finding::{Code, Finding};
 use crate::ir::{
-    Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, WorkingDir,
+    Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, StopScope,
+    Target, UnitRef, WorkingDir,
 };
 pub use unit::Unwritable;
 use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
@@ -85,7 +99,7 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
                         .iter()
                         .filter_map(|p| match p {
                             crate::ir::WordPart::Text(t) => Some(t.as_str()),
-                            crate::ir::WordPart::Var(_) => None,
+                            crate::ir::WordPart::Var(_) | crate::ir::WordPart::Instance => None,
                         })
                         .collect::<Vec<_>>(),
                     crate::ir::Word::Split(_) => Vec::new(),
@@ -163,6 +177,114 @@ fn output(o: &Output) -> String {
     }
 }
 
+fn env_file_installed(unit_file: &str, options: &Options) -> String {
+    format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'))
+}
+
+/// The `Environment=` values for `vars` of `unit_file`; secrets go to `env/UNIT.env` (added to
+/// `lowered` with a finding), invalid names are dropped with a finding.
+fn environment(
+    vars: &[crate::ir::EnvVar],
+    unit_file: &str,
+    source: &str,
+    options: &Options,
+    lowered: &mut Lowered,
+) -> Result<Vec<String>, Unwritable> {
+    let mut lines = Vec::new();
+    let mut secrets = Vec::new();
+    for var in vars {
+        if !escape::env_name_is_valid(&var.name) {
+            lowered.findings.push(Finding::dropped(
+                Code::EnvInvalid,
+                format!("environment variable name `{}` is not valid for systemd", var.name),
+                "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
+            ));
+        } else if var.value.contains('\0') {
+            return Err(Unwritable {
+                directive: "Environment",
+                reason: format!(
+                    "the value of `{}` holds a NUL byte, which no environment can hold",
+                    var.name
+                ),
+            });
+        } else if var.secret {
+            secrets.push(var);
+        } else {
+            lines.push(escape::environment(&var.name, &var.value));
+        }
+    }
+    if !secrets.is_empty() {
+        let installed = env_file_installed(unit_file, options);
+        let mut contents =
+            unit::comment(&format!("Secrets for {unit_file}, converted from {source}"));
+        contents.push('\n');
+        for var in &secrets {
+            contents.push_str(&escape::env_file_line(&var.name, &var.value));
+            contents.push('\n');
+        }
+        lowered.files.push(OutputFile {
+            path: format!("env/{unit_file}.env"),
+            contents,
+            mode: 0o600,
+        });
+        let names: Vec<&str> = secrets.iter().map(|v| v.name.as_str()).collect();
+        lowered.findings.push(Finding::note(
+            Code::SecretEnvFile,
+            format!(
+                "{} look(s) like a secret; written to env/{unit_file}.env (mode 0600) instead of the unit",
+                names.join(", ")
+            ),
+            format!("install that file as {installed} with mode 0600, owned by root"),
+        ));
+    }
+    Ok(lines)
+}
+
+fn exit_statuses(list: &[crate::ir::ExitStatus]) -> Vec<String> {
+    list.iter()
+        .map(|e| match e {
+            crate::ir::ExitStatus::Code(c) => c.to_string(),
+            crate::ir::ExitStatus::Signal(sig) => format!("SIG{sig}"),
+        })
+        .collect()
+}
+
+/// Lowers a group ([`Target`]) to `base.target`: `Wants=` every member (whose references the
+/// pipeline has resolved), `[Install] WantedBy=` from its activation.
+///
+/// # Errors
+/// [`Unwritable`] when a member is not a unit name systemd reads.
+pub fn write_target(target: &Target, base: &str, source: &str) -> Result<Lowered, Unwritable> {
+    let name = format!("{base}.target");
+    let mut install = InstallSection::default();
+    if let Activation::Boot {
+        wanted_by, aliases, ..
+    } = &target.activation
+    {
+        install.wanted_by.clone_from(wanted_by);
+        install.alias.clone_from(aliases);
+    }
+    let file = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&target.description)),
+            wants: target.members.iter().map(UnitRef::unit_name).collect(),
+            ..UnitSection::default()
+        },
+        kind: Kind::Target,
+        install,
+    };
+    Ok(Lowered {
+        files: vec![OutputFile {
+            path: name.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        }],
+        units: vec![name],
+        findings: Vec::new(),
+    })
+}
+
 /// Lowers `def` to unit files named after `base` (`base.service`, `base.timer`, or
 /// `base@.service` for several instances). `source` is the `# Converted from` location.
 ///
@@ -177,7 +299,8 @@ pub fn write_units(
 ) -> Result<Lowered, Unwritable> {
     let mut lowered = Lowered::default();
     let svc = &def.service;
-    let template = matches!(svc.instances, Instances::Count(_));
+    let template = !matches!(svc.instances, Instances::One);
+    let instance_target = matches!(&svc.instances, Instances::Set(set) if set.target);
     let service_name = if template {
         format!("{base}@.service")
     } else {
@@ -191,7 +314,24 @@ pub fn write_units(
     unit.wants.clone_from(&svc.ordering.wants);
     unit.requires.clone_from(&svc.ordering.requires);
     unit.after.clone_from(&svc.ordering.after);
+    unit.after
+        .extend(svc.ordering.after_items.iter().map(UnitRef::unit_name));
     unit.before.clone_from(&svc.ordering.before);
+    let group_part_of: Vec<String> = svc
+        .ordering
+        .part_of
+        .iter()
+        .map(UnitRef::unit_name)
+        .collect();
+    if instance_target {
+        unit.part_of.push(format!("{base}.target"));
+    } else {
+        unit.part_of.clone_from(&group_part_of);
+    }
+    if let Some(limit) = svc.start_limit {
+        unit.start_limit_burst = Some(limit.burst);
+        unit.start_limit_interval_sec = Some(limit.interval_sec);
+    }
     if svc.conditions.ac_power {
         unit.condition_ac_power = Some(true);
     }
@@ -202,6 +342,8 @@ pub fn write_units(
         .map(|p| escape::path(p))
         .collect();
     unit.source_path = svc.source_path.as_deref().map(escape::path);
+    unit.on_failure
+        .extend(svc.ordering.on_failure.iter().map(UnitRef::unit_name));
     if svc.mail.is_some() {
         let hook = MAIL_UNIT.replace("@.", "@%n.");
         unit.on_failure.push(hook.clone());
@@ -243,59 +385,23 @@ pub fn write_units(
         WorkingDir::Home => "~".to_string(),
         WorkingDir::Path(p) => escape::path(p),
     });
-    let mut secrets = Vec::new();
-    for var in &ctx.environment {
-        if !escape::env_name_is_valid(&var.name) {
-            lowered.findings.push(Finding::dropped(
-                Code::EnvInvalid,
-                format!("environment variable name `{}` is not valid for systemd", var.name),
-                "systemd only accepts names of letters, digits and `_` not starting with a digit; rename the variable in the command or set it inside a wrapper script",
-            ));
-        } else if var.value.contains('\0') {
-            return Err(Unwritable {
-                directive: "Environment",
-                reason: format!(
-                    "the value of `{}` holds a NUL byte, which no environment can hold",
-                    var.name
-                ),
-            });
-        } else if var.secret {
-            secrets.push(var);
-        } else {
-            s.environment
-                .push(escape::environment(&var.name, &var.value));
-        }
-    }
+    s.environment = environment(
+        &ctx.environment,
+        &service_name,
+        source,
+        options,
+        &mut lowered,
+    )?;
     for f in &ctx.environment_files {
         let p = escape::path(&f.path);
         s.environment_file
             .push(if f.optional { format!("-{p}") } else { p });
     }
-    if !secrets.is_empty() {
-        let unit_file = service_name.clone();
-        let installed = format!("{}/{unit_file}.env", options.env_dir.trim_end_matches('/'));
+    if let Some(installed) = lowered.files.iter().find_map(|f| {
+        (f.path == format!("env/{service_name}.env"))
+            .then(|| env_file_installed(&service_name, options))
+    }) {
         s.environment_file.push(escape::path(&installed));
-        let mut contents =
-            unit::comment(&format!("Secrets for {unit_file}, converted from {source}"));
-        contents.push('\n');
-        for var in &secrets {
-            contents.push_str(&escape::env_file_line(&var.name, &var.value));
-            contents.push('\n');
-        }
-        lowered.files.push(OutputFile {
-            path: format!("env/{unit_file}.env"),
-            contents,
-            mode: 0o600,
-        });
-        let names: Vec<&str> = secrets.iter().map(|v| v.name.as_str()).collect();
-        lowered.findings.push(Finding::note(
-            Code::SecretEnvFile,
-            format!(
-                "{} look(s) like a secret; written to env/{unit_file}.env (mode 0600) instead of the unit",
-                names.join(", ")
-            ),
-            format!("install that file as {installed} with mode 0600, owned by root"),
-        ));
     }
     s.umask = ctx.umask.map(|m| format!("{m:04o}"));
     s.runtime_directory = ctx
@@ -312,25 +418,56 @@ pub fn write_units(
         s.cpu_scheduling_priority = *prio;
     }
     s.nice = ctx.nice;
+    s.memory_max = ctx.memory_max;
     s.limits = ctx
         .limits
         .iter()
         .map(|l| (l.resource, l.value.clone()))
         .collect();
+    if let Some(sock) = &def.socket {
+        let name = format!("{base}.socket");
+        s.sockets.push(name.clone());
+        unit.requires.push(name.clone());
+        unit.after.push(name);
+        if sock.as_stdin {
+            s.standard_input = Some("socket");
+        }
+    }
     if let Stdin::Data(data) = &ctx.stdin {
         s.standard_input = Some("data");
         s.standard_input_data = Some(escape::base64(data));
     }
     s.standard_output = svc.logging.stdout.as_ref().map(output);
+    if s.standard_input == Some("socket") && s.standard_output.is_none() {
+        // Standard output would inherit the socket.
+        s.standard_output = Some("journal".to_string());
+    }
     s.standard_error = svc.logging.stderr.as_ref().map(output);
     s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
     s.exec_start_pre = command_lines("ExecStartPre", &svc.pre)?;
-    s.exec_start = vec![command_line("ExecStart", &svc.command)?];
+    // Instances that each have their own command: the template has none (`x@other` would run
+    // one of theirs).
+    let own_commands = matches!(&svc.instances, Instances::Set(set)
+        if !set.instances.is_empty() && set.instances.iter().all(|i| i.command.is_some()));
+    if !own_commands {
+        s.exec_start = vec![command_line("ExecStart", &svc.command)?];
+    }
     s.exec_reload = command_lines("ExecReload", &svc.reload)?;
     s.exec_stop = command_lines("ExecStop", svc.stop.command.as_slice())?;
     if ctx.keep_children {
         s.kill_mode = Some("process");
     }
+    if let Some(scope) = svc.stop.scope {
+        s.kill_mode = Some(match scope {
+            StopScope::All => "control-group",
+            StopScope::MainThenAll => "mixed",
+            StopScope::Main => "process",
+        });
+    }
+    if !svc.success_exit_status.is_empty() {
+        s.success_exit_status = exit_statuses(&svc.success_exit_status);
+    }
+    s.restart_force_exit_status = exit_statuses(&svc.restart_force_exit_status);
     s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
     s.timeout_stop_sec = svc.stop.timeout_sec;
     s.timeout_start_sec = svc.start_timeout_sec;
@@ -359,6 +496,8 @@ pub fn write_units(
         Activation::Timer(t) => {
             let timer = TimerSection {
                 on_calendar: t.calendar.iter().map(on_calendar::expression).collect(),
+                on_active_sec: None,
+                on_unit_active_sec: None,
                 on_boot_sec: t.boot_delay,
                 accuracy_sec: Some(t.accuracy_sec),
                 randomized_delay_sec: t.random_delay,
@@ -394,11 +533,109 @@ pub fn write_units(
             mode: 0o644,
         },
     );
-    lowered.units.push(service_name);
-    if let Instances::Count(n) = svc.instances {
-        lowered
+    lowered.units.push(service_name.clone());
+    match &svc.instances {
+        Instances::One => {}
+        Instances::Count(n) => lowered
             .units
-            .extend((0..n).map(|i| format!("{base}@{i}.service")));
+            .extend((0..*n).map(|i| format!("{base}@{i}.service"))),
+        Instances::Set(set) => {
+            let names = instances(
+                set,
+                base,
+                source,
+                options,
+                !own_commands,
+                &mut lowered.files,
+                &mut lowered.findings,
+            )?;
+            lowered.units.extend(names);
+            if set.target {
+                let target = Target {
+                    description: svc.description.clone(),
+                    members: Vec::new(),
+                    activation: def.activation.clone(),
+                };
+                let mut file = UnitFile {
+                    comments: vec![format!("Converted from {source}")],
+                    unit: UnitSection {
+                        description: Some(escape::text(&target.description)),
+                        wants: set
+                            .instances
+                            .iter()
+                            .map(|i| format!("{base}@{}.service", escape::unit_instance(&i.name)))
+                            .collect(),
+                        part_of: group_part_of.clone(),
+                        ..UnitSection::default()
+                    },
+                    kind: Kind::Target,
+                    install: InstallSection::default(),
+                };
+                if let Activation::Boot { wanted_by, .. } = &def.activation {
+                    file.install.wanted_by.clone_from(wanted_by);
+                }
+                let name = format!("{base}.target");
+                lowered.files.push(OutputFile {
+                    path: name.clone(),
+                    contents: file.render()?,
+                    mode: 0o644,
+                });
+                lowered.units.push(name);
+            }
+        }
+    }
+    if let Some(sock) = &def.socket {
+        let first_instance = match &svc.instances {
+            Instances::One => None,
+            Instances::Count(_) => Some(format!("{base}@0.service")),
+            Instances::Set(set) => set
+                .instances
+                .first()
+                .map(|i| format!("{base}@{}.service", escape::unit_instance(&i.name))),
+        };
+        let name = format!("{base}.socket");
+        let file = UnitFile {
+            comments: vec![format!("Converted from {source}")],
+            unit: UnitSection {
+                description: Some(escape::text(&format!("Socket of {}", svc.description))),
+                ..UnitSection::default()
+            },
+            kind: Kind::Socket(unit::SocketSection {
+                listen_stream: vec![match &sock.listen {
+                    crate::ir::Listen::Unix(path) => escape::path(path),
+                    crate::ir::Listen::Tcp {
+                        address: Some(a),
+                        port,
+                    } if a.contains(':') => format!("[{a}]:{port}"),
+                    crate::ir::Listen::Tcp {
+                        address: Some(a),
+                        port,
+                    } => format!("{a}:{port}"),
+                    crate::ir::Listen::Tcp {
+                        address: None,
+                        port,
+                    } => port.to_string(),
+                }],
+                socket_user: sock.user.as_deref().map(escape::path),
+                socket_group: sock.group.as_deref().map(escape::path),
+                socket_mode: sock.mode.map(|m| format!("{m:04o}")),
+                backlog: sock.backlog,
+                service: first_instance,
+            }),
+            install: InstallSection {
+                wanted_by: vec!["sockets.target".to_string()],
+                alias: Vec::new(),
+            },
+        };
+        lowered.files.push(OutputFile {
+            path: name.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        });
+        lowered.units.push(name);
+    }
+    if let Some(check) = &svc.health_check {
+        health_check(check, base, &service_name, source, &mut lowered)?;
     }
     if let Some(t) = timer_file {
         let name = format!("{base}.timer");
@@ -416,6 +653,138 @@ pub fn write_units(
         lowered.units.push(MAIL_UNIT.to_string());
     }
     Ok(lowered)
+}
+
+/// `BASE-healthcheck.service` and its `.timer`: every `interval_sec` the URL is fetched with
+/// curl, and `unit` restarted unless the status (and body) is the expected one.
+fn health_check(
+    check: &crate::ir::HealthCheck,
+    base: &str,
+    unit: &str,
+    source: &str,
+    lowered: &mut Lowered,
+) -> Result<(), Unwritable> {
+    let mut script = String::from(
+        "out=\"$(curl -s -o - -w \"\\n%{http_code}\" --max-time \"$TIMEOUT\" \"$URL\")\"\n[ \"$(printf \"%s\" \"$out\" | tail -n 1)\" = \"$STATUS\" ] || exec systemctl restart \"$1\"\n",
+    );
+    if check.body.is_some() {
+        script.push_str(
+            "printf \"%s\" \"$out\" | grep -qF -- \"$BODY\" || exec systemctl restart \"$1\"\n",
+        );
+    }
+    let mut s = ServiceSection {
+        kind: Some("oneshot"),
+        exec_start: vec![escape::exec_line(&[
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            script,
+            "healthcheck".to_string(),
+            unit.to_string(),
+        ])],
+        ..ServiceSection::default()
+    };
+    s.environment = vec![
+        escape::environment("URL", &check.url),
+        escape::environment("TIMEOUT", &check.timeout_sec.to_string()),
+        escape::environment("STATUS", &check.status.to_string()),
+    ];
+    if let Some(body) = &check.body {
+        s.environment.push(escape::environment("BODY", body));
+    }
+    let name = format!("{base}-healthcheck");
+    let service = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&format!(
+                "Check {unit} over HTTP, restart it when it fails"
+            ))),
+            after: vec![unit.to_string()],
+            ..UnitSection::default()
+        },
+        kind: Kind::Service(Box::new(s)),
+        install: InstallSection::default(),
+    };
+    let timer = UnitFile {
+        comments: vec![format!("Converted from {source}")],
+        unit: UnitSection {
+            description: Some(escape::text(&format!(
+                "Check {unit} every {}s",
+                check.interval_sec
+            ))),
+            ..UnitSection::default()
+        },
+        kind: Kind::Timer(TimerSection {
+            on_active_sec: Some(check.interval_sec),
+            on_unit_active_sec: Some(check.interval_sec),
+            ..TimerSection::default()
+        }),
+        install: InstallSection {
+            wanted_by: vec!["timers.target".to_string()],
+            alias: Vec::new(),
+        },
+    };
+    for (suffix, file) in [("service", service), ("timer", timer)] {
+        let path = format!("{name}.{suffix}");
+        lowered.files.push(OutputFile {
+            path: path.clone(),
+            contents: file.render()?,
+            mode: 0o644,
+        });
+        lowered.units.push(path);
+    }
+    Ok(())
+}
+
+/// The instances of a template `base@.service`: each one's unit name, and a drop-in
+/// `base@NAME.service.d/instance.conf` for one with settings of its own (a command of its own
+/// replaces the template's, when it has one, after an empty `ExecStart=`).
+fn instances(
+    set: &crate::ir::InstanceSet,
+    base: &str,
+    source: &str,
+    options: &Options,
+    template_has_command: bool,
+    files: &mut Vec<OutputFile>,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<String>, Unwritable> {
+    let mut names = Vec::new();
+    for inst in &set.instances {
+        let name = format!("{base}@{}.service", escape::unit_instance(&inst.name));
+        let mut s = ServiceSection::default();
+        let mut scratch = Lowered::default();
+        s.environment = environment(&inst.environment, &name, source, options, &mut scratch)?;
+        if !scratch.files.is_empty() {
+            s.environment_file
+                .push(escape::path(&env_file_installed(&name, options)));
+        }
+        files.append(&mut scratch.files);
+        findings.append(&mut scratch.findings);
+        if let Some(cmd) = &inst.command {
+            s.reset_exec_start = template_has_command;
+            s.exec_start = vec![command_line("ExecStart", cmd)?];
+        }
+        s.working_directory = inst.working_dir.as_ref().map(|w| match w {
+            WorkingDir::Home => "~".to_string(),
+            WorkingDir::Path(p) => escape::path(p),
+        });
+        s.standard_output = inst.stdout.as_ref().map(output);
+        s.standard_error = inst.stderr.as_ref().map(output);
+        if s != ServiceSection::default() {
+            let dropin = UnitFile {
+                comments: vec![format!("Converted from {source}: what differs for {name}")],
+                unit: UnitSection::default(),
+                kind: Kind::Service(Box::new(s)),
+                install: InstallSection::default(),
+            };
+            files.push(OutputFile {
+                path: format!("{name}.d/instance.conf"),
+                contents: dropin.render()?,
+                mode: 0o644,
+            });
+        }
+        names.push(name);
+    }
+    Ok(names)
 }
 
 /// The mail helper template (`systemdify-cron-mail@.service`): started by `OnFailure=`/

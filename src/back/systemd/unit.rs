@@ -39,7 +39,7 @@ enum Shape {
 fn shape_of(key: &str) -> Shape {
     match key {
         "Wants" | "Requires" | "After" | "Before" | "OnFailure" | "OnSuccess" | "WantedBy"
-        | "Alias" => Shape::UnitNames,
+        | "Alias" | "PartOf" | "Sockets" | "Service" => Shape::UnitNames,
         "User" | "Group" => Shape::Account,
         _ => Shape::Line,
     }
@@ -184,6 +184,9 @@ pub struct UnitSection {
     pub before: Vec<String>,
     pub on_failure: Vec<String>,
     pub on_success: Vec<String>,
+    pub part_of: Vec<String>,
+    pub start_limit_interval_sec: Option<u64>,
+    pub start_limit_burst: Option<u32>,
     pub source_path: Option<String>,
     pub condition_ac_power: Option<bool>,
     pub condition_file_is_executable: Vec<String>,
@@ -204,17 +207,21 @@ pub struct ServiceSection {
     pub umask: Option<String>,
     pub nice: Option<i32>,
     pub limits: Vec<(crate::ir::Resource, String)>,
+    pub memory_max: Option<u64>,
     pub io_scheduling_class: Option<String>,
     pub io_scheduling_priority: Option<u8>,
     pub cpu_scheduling_policy: Option<String>,
     pub cpu_scheduling_priority: Option<u32>,
     pub runtime_directory: Vec<String>,
+    pub sockets: Vec<String>,
     pub standard_input: Option<&'static str>,
     pub standard_input_data: Option<String>,
     pub standard_output: Option<String>,
     pub standard_error: Option<String>,
     pub syslog_identifier: Option<String>,
     pub exec_start_pre: Vec<String>,
+    /// Write an empty `ExecStart=` first (a drop-in replacing the command).
+    pub reset_exec_start: bool,
     pub exec_start: Vec<String>,
     pub exec_reload: Vec<String>,
     pub exec_stop: Vec<String>,
@@ -223,6 +230,7 @@ pub struct ServiceSection {
     pub timeout_start_sec: Option<u64>,
     pub timeout_stop_sec: Option<u64>,
     pub success_exit_status: Vec<String>,
+    pub restart_force_exit_status: Vec<String>,
     pub ignore_sigpipe: Option<bool>,
     pub restart: Option<&'static str>,
     pub restart_sec: Option<u64>,
@@ -232,11 +240,45 @@ pub struct ServiceSection {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TimerSection {
     pub on_calendar: Vec<String>,
+    pub on_active_sec: Option<u64>,
+    pub on_unit_active_sec: Option<u64>,
     pub on_boot_sec: Option<u64>,
     pub accuracy_sec: Option<u64>,
     pub randomized_delay_sec: Option<u64>,
     pub fixed_random_delay: Option<bool>,
     pub persistent: Option<bool>,
+}
+
+/// `[Socket]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SocketSection {
+    pub listen_stream: Vec<String>,
+    pub socket_user: Option<String>,
+    pub socket_group: Option<String>,
+    pub socket_mode: Option<String>,
+    pub backlog: Option<u32>,
+    pub service: Option<String>,
+}
+
+impl SocketSection {
+    fn entries(&self) -> Entries {
+        let SocketSection {
+            listen_stream,
+            socket_user,
+            socket_group,
+            socket_mode,
+            backlog,
+            service,
+        } = self;
+        let mut out = Entries::new();
+        push_all(&mut out, "ListenStream", listen_stream);
+        push_opt(&mut out, "SocketUser", socket_user);
+        push_opt(&mut out, "SocketGroup", socket_group);
+        push_opt(&mut out, "SocketMode", socket_mode);
+        push_opt(&mut out, "Backlog", backlog);
+        push_opt(&mut out, "Service", service);
+        out
+    }
 }
 
 /// `[Install]`.
@@ -279,6 +321,9 @@ impl UnitSection {
             before,
             on_failure,
             on_success,
+            part_of,
+            start_limit_interval_sec,
+            start_limit_burst,
             source_path,
             condition_ac_power,
             condition_file_is_executable,
@@ -292,6 +337,13 @@ impl UnitSection {
         push_list(&mut out, "Before", before);
         push_list(&mut out, "OnFailure", on_failure);
         push_list(&mut out, "OnSuccess", on_success);
+        push_list(&mut out, "PartOf", part_of);
+        push_opt(
+            &mut out,
+            "StartLimitIntervalSec",
+            &start_limit_interval_sec.map(seconds),
+        );
+        push_opt(&mut out, "StartLimitBurst", start_limit_burst);
         push_opt(&mut out, "SourcePath", source_path);
         push_opt(
             &mut out,
@@ -322,17 +374,20 @@ impl ServiceSection {
             umask,
             nice,
             limits,
+            memory_max,
             io_scheduling_class,
             io_scheduling_priority,
             cpu_scheduling_policy,
             cpu_scheduling_priority,
             runtime_directory,
+            sockets,
             standard_input,
             standard_input_data,
             standard_output,
             standard_error,
             syslog_identifier,
             exec_start_pre,
+            reset_exec_start,
             exec_start,
             exec_reload,
             exec_stop,
@@ -341,6 +396,7 @@ impl ServiceSection {
             timeout_start_sec,
             timeout_stop_sec,
             success_exit_status,
+            restart_force_exit_status,
             ignore_sigpipe,
             restart,
             restart_sec,
@@ -360,17 +416,22 @@ impl ServiceSection {
         for (resource, value) in limits {
             out.push((resource.directive(), value.clone()));
         }
+        push_opt(&mut out, "MemoryMax", memory_max);
         push_opt(&mut out, "IOSchedulingClass", io_scheduling_class);
         push_opt(&mut out, "IOSchedulingPriority", io_scheduling_priority);
         push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);
         push_opt(&mut out, "CPUSchedulingPriority", cpu_scheduling_priority);
         push_list(&mut out, "RuntimeDirectory", runtime_directory);
+        push_list(&mut out, "Sockets", sockets);
         push_opt(&mut out, "StandardInput", standard_input);
         push_opt(&mut out, "StandardInputData", standard_input_data);
         push_opt(&mut out, "StandardOutput", standard_output);
         push_opt(&mut out, "StandardError", standard_error);
         push_opt(&mut out, "SyslogIdentifier", syslog_identifier);
         push_all(&mut out, "ExecStartPre", exec_start_pre);
+        if *reset_exec_start {
+            out.push(("ExecStart", String::new()));
+        }
         push_all(&mut out, "ExecStart", exec_start);
         push_all(&mut out, "ExecReload", exec_reload);
         push_all(&mut out, "ExecStop", exec_stop);
@@ -379,6 +440,11 @@ impl ServiceSection {
         push_opt(&mut out, "TimeoutStartSec", &timeout_start_sec.map(seconds));
         push_opt(&mut out, "TimeoutStopSec", &timeout_stop_sec.map(seconds));
         push_list(&mut out, "SuccessExitStatus", success_exit_status);
+        push_list(
+            &mut out,
+            "RestartForceExitStatus",
+            restart_force_exit_status,
+        );
         push_opt(&mut out, "IgnoreSIGPIPE", &ignore_sigpipe.map(yes_no));
         push_opt(&mut out, "Restart", restart);
         push_opt(&mut out, "RestartSec", restart_sec);
@@ -390,6 +456,8 @@ impl TimerSection {
     fn entries(&self) -> Entries {
         let TimerSection {
             on_calendar,
+            on_active_sec,
+            on_unit_active_sec,
             on_boot_sec,
             accuracy_sec,
             randomized_delay_sec,
@@ -398,6 +466,12 @@ impl TimerSection {
         } = self;
         let mut out = Entries::new();
         push_all(&mut out, "OnCalendar", on_calendar);
+        push_opt(&mut out, "OnActiveSec", &on_active_sec.map(seconds));
+        push_opt(
+            &mut out,
+            "OnUnitActiveSec",
+            &on_unit_active_sec.map(seconds),
+        );
         push_opt(&mut out, "OnBootSec", &on_boot_sec.map(seconds));
         push_opt(&mut out, "AccuracySec", &accuracy_sec.map(seconds));
         push_opt(
@@ -442,6 +516,9 @@ impl InstallSection {
 pub enum Kind {
     Service(Box<ServiceSection>),
     Timer(TimerSection),
+    /// A `.target`: no section of its own.
+    Target,
+    Socket(SocketSection),
 }
 
 /// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
@@ -467,6 +544,8 @@ impl UnitFile {
         let (kind_name, kind_entries) = match &self.kind {
             Kind::Service(s) => ("Service", s.entries()),
             Kind::Timer(t) => ("Timer", t.entries()),
+            Kind::Target => ("Target", Entries::new()),
+            Kind::Socket(sock) => ("Socket", sock.entries()),
         };
         for (name, entries) in [
             ("Unit", self.unit.entries()),

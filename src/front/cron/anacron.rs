@@ -386,6 +386,7 @@ fn job(origin: Origin, line: &str, env: &Env, host: &Host, options: &Options) ->
         body: Body::Unit(Box::new(Definition {
             service,
             activation: Activation::Timer(timer),
+            socket: None,
         })),
         findings,
     }

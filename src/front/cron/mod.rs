@@ -790,6 +790,7 @@ fn job_item(ctx: &JobContext<'_>, text: &str) -> Item {
     item.body = Body::Unit(Box::new(Definition {
         service,
         activation: Activation::Timer(activation),
+        socket: None,
     }));
     item
 }

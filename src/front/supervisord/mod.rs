@@ -31,7 +31,7 @@
 //! listed in [`Resolved::baked`].
 //!
 //! Host checks supervisor makes while parsing (users exist, log file directories exist,
-//! `[supervisord] directory`/`childlogdir` exist) are made on the [`Host`], relative paths
+//! `[supervisord] directory`/`childlogdir` exist) are made on the [`Host`](crate::host::Host), relative paths
 //! against `/` (supervisord's working directory under systemd).
 
 pub mod datatypes;
@@ -39,6 +39,7 @@ pub mod format;
 pub mod glob;
 pub mod ini;
 pub mod lex;
+pub mod map;
 mod resolve;
 
 use serde::Serialize;
@@ -58,6 +59,20 @@ pub const SYSTEMD_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bi
 #[must_use]
 pub fn base_environment() -> Vec<(String, String)> {
     vec![("PATH".to_string(), SYSTEMD_PATH.to_string())]
+}
+
+/// Converts one supervisord configuration (`display` names it in the report, `host_path` is its
+/// path on the host, for includes and `%(here)s`): [`resolve`], then [`map::items`].
+#[must_use]
+pub fn parse_config(
+    display: &str,
+    host_path: Option<&str>,
+    text: &str,
+    host: &crate::host::Host,
+    options: &Options,
+) -> Vec<crate::ir::Item> {
+    let resolved = resolve(display, host_path.unwrap_or(display), text, host, options);
+    map::items(&resolved, text, host, options)
 }
 
 /// What the reader needs beyond the files.

@@ -382,7 +382,7 @@ pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, Strin
                     p.into_iter()
                         .map(|x| match x {
                             WordPart::Text(t) => t,
-                            WordPart::Var(_) => String::new(),
+                            WordPart::Var(_) | WordPart::Instance => String::new(),
                         })
                         .collect(),
                 );
@@ -403,7 +403,7 @@ pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
                 Word::Split(v) => out.push(v.clone()),
                 Word::Parts(p) => out.extend(p.iter().filter_map(|x| match x {
                     WordPart::Var(v) => Some(v.clone()),
-                    WordPart::Text(_) => None,
+                    WordPart::Text(_) | WordPart::Instance => None,
                 })),
             }
         }
@@ -1060,6 +1060,7 @@ impl Conversion<'_> {
             signal: None,
             timeout_sec: Some(300),
             command: Some(Command::Argv(vec![path.clone(), "stop".to_string()])),
+            scope: None,
         };
         svc.start_timeout_sec = Some(300);
         svc.reload = if has_reload {

@@ -472,6 +472,7 @@ impl<'h> Conversion<'h> {
         Ok(Definition {
             service: svc,
             activation,
+            socket: None,
         })
     }
 
