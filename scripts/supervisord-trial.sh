@@ -66,5 +66,21 @@ for p in "${PYPI[@]}"; do
   done
 done
 
+# A Debian host: the supervisor package's /etc/supervisor/supervisord.conf, which includes
+# conf.d/*.conf, and there every program-only fragment found above, as an admin installs them.
+HOST="$WORK/deb-host"
+rm -rf "$HOST" && mkdir -p "$HOST" && cp -a "$WORK/deb/x/supervisor/." "$HOST/"
+n=0
+for s in "${sources[@]}"; do
+  dir=${s#*=}
+  while IFS= read -r f; do
+    if ! grep -q '^\[supervisord\]' "$f" && grep -q '^\[program:' "$f"; then
+      n=$((n + 1))
+      cp "$f" "$HOST/etc/supervisor/conf.d/$n-$(basename "$f" .conf | tr -c 'A-Za-z0-9_.\n-' _).conf"
+    fi
+  done < <(grep -rlE --include='*.conf' --include='*.ini' '^\[program:' "$dir" 2>/dev/null | grep -v /tests/ || true)
+done
+sources+=("deb-host=$HOST@/etc/supervisor/supervisord.conf")
+
 exec "$VENV/bin/python" "$REPO/scripts/supervisord_trial.py" --bin "$REPO/target/release/systemdify" \
   --work "$WORK/work" "$@" "${sources[@]}"

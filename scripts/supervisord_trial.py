@@ -6,8 +6,8 @@ venv); run with the oracle venv's Python:
 
   supervisord_trial.py --bin target/release/systemdify --work DIR SOURCE...
 
-Each SOURCE is ``LABEL=DIR``: a package unpacked in DIR (a Debian package's file tree, or an
-sdist).  Every file in it that holds a supervisord section header (``[program:x]``,
+Each SOURCE is ``LABEL=DIR``: a package unpacked in DIR (a Debian package's file tree when
+LABEL starts with ``deb-``, else an sdist), or ``LABEL=DIR@HOSTPATH`` for that one file only.  Every file in it that holds a supervisord section header (``[program:x]``,
 ``[supervisord]``, …) is a configuration; so is every ``ini`` code block of the package's
 ``.rst``/``.md`` documentation that holds one (written to ``DIR/.trial-doc-snippets/``).
 
@@ -172,6 +172,8 @@ def complete_host(tree: Path, result: dict) -> list[str]:
         m = e["message"]
         user = re.search(r"Invalid user name (\S+)", m)
         if user:
+            if name_uid(tree, user.group(1)) is not None:
+                continue
             add_user(tree, user.group(1))
             added.append("user " + user.group(1))
             continue
@@ -183,6 +185,8 @@ def complete_host(tree: Path, result: dict) -> list[str]:
             path = os.path.dirname(d.group(1))
         if path and path.startswith("/") and "\x00" not in path:
             target = tree / path.lstrip("/")
+            if target.is_dir():
+                continue
             try:
                 target.mkdir(parents=True, exist_ok=True)
                 added.append("directory " + path)
@@ -549,9 +553,10 @@ def main() -> int:
     rows = []
     for spec in args.sources:
         label, _, d = spec.partition("=")
+        d, _, only = d.partition("@")
         src = Path(d)
         debian = label.startswith("deb-")
-        found = configurations(src)
+        found = [src / only.lstrip("/")] if only else configurations(src)
         if not found:
             continue
         tree, prefix = host_tree(args.work, label, src, debian)
