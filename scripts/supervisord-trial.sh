@@ -78,7 +78,7 @@ for s in "${sources[@]}"; do
       n=$((n + 1))
       cp "$f" "$HOST/etc/supervisor/conf.d/$n-$(basename "$f" .conf | tr -c 'A-Za-z0-9_.\n-' _).conf"
     fi
-  done < <(grep -rlE --include='*.conf' --include='*.ini' '^\[program:' "$dir" 2>/dev/null | grep -v /tests/ || true)
+  done < <(grep -rlE --include='*.conf' --include='*.ini' '^\[program:' "$dir" 2>/dev/null | grep -v -e /tests/ -e /.trial-test-strings/ || true)
 done
 sources+=("deb-host=$HOST@/etc/supervisor/supervisord.conf")
 
