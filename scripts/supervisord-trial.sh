@@ -9,7 +9,9 @@
 # supervisord configurations, supervisor's own test fixtures and sample included. Then
 # scripts/supervisord_trial.py finds every configuration in them, lays out a host tree per package,
 # runs supervisor's parser (tests/oracle/supervisor_oracle.py) and `systemdify convert --root`, and
-# compares argv, directory, user and environment of every process. Prints a summary table; exits
+# compares argv, directory, user and environment of every process, in two passes (as shipped and
+# with CRLF/CR line endings; then with an --env-file giving every %(ENV_X)s). Prints a summary
+# table per pass; exits
 # non-zero on a panic or an unexplained difference. Needs the network (Debian and PyPI); not run in CI.
 set -euo pipefail
 
@@ -82,5 +84,14 @@ for s in "${sources[@]}"; do
 done
 sources+=("deb-host=$HOST@/etc/supervisor/supervisord.conf")
 
-exec "$VENV/bin/python" "$REPO/scripts/supervisord_trial.py" --bin "$REPO/target/release/systemdify" \
-  --work "$WORK/work" "$@" "${sources[@]}"
+run() {
+  "$VENV/bin/python" "$REPO/scripts/supervisord_trial.py" --bin "$REPO/target/release/systemdify" \
+    --work "$WORK/work" "$@" "${sources[@]}"
+}
+status=0
+echo "== pass 1: as shipped, and saved with CRLF and lone CR line endings; no --env-file"
+run --line-endings "$@" || status=1
+echo
+echo "== pass 2: supervisord's environment (--env-file) has a value for every %(ENV_X)s used"
+run --env "$@" || status=1
+exit $status

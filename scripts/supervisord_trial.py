@@ -426,11 +426,12 @@ class Tally:
         self.oracle_failures: list[str] = []
 
 
-def run(binary: str, tree: Path, host_path: str, out: Path, fmt: str) -> tuple[int, str]:
+def run(binary: str, tree: Path, host_path: str, out: Path, fmt: str, env_file: Path | None) -> tuple[int, str]:
     if out.exists():
         shutil.rmtree(out)
+    extra = ["--env-file", str(env_file)] if env_file else []
     p = subprocess.run([binary, "convert", "--from", fmt, "--root", str(tree), "-o", str(out),
-                        "--report", str(out / "report.json"), host_path],
+                        "--report", str(out / "report.json")] + extra + [host_path],
                        capture_output=True, text=True, timeout=120)
     return p.returncode, p.stderr
 
@@ -453,12 +454,12 @@ def name_uid(tree: Path, name: str) -> int | None:
     return None
 
 
-def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str) -> None:
+def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str, env: dict) -> None:
     tally.configs += 1
     result = None
     for _ in range(10):
         try:
-            result = oracle.run_config(str(tree), host_path, {}, None)
+            result = oracle.run_config(str(tree), host_path, env, None)
         except (SystemExit, Exception) as e:  # the oracle could not place an error
             tally.oracle_failures.append("%s: supervisor oracle: %s" % (shown, e))
             return
@@ -468,9 +469,14 @@ def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str) -> 
         tally.added += ["%s: %s" % (shown, a) for a in added]
     out = args.work / "out" / re.sub(r"[^A-Za-z0-9_.-]", "_", shown)
     fail = tally.failures.append
+    env_file = None
+    if env:
+        env_file = args.work / "env" / (re.sub(r"[^A-Za-z0-9_.-]", "_", shown) + ".env")
+        env_file.parent.mkdir(parents=True, exist_ok=True)
+        env_file.write_text("".join("%s=%s\n" % kv for kv in env.items()))
     reports = {}
     for fmt in ("auto", "supervisord"):
-        rc, stderr = run(args.bin, tree, host_path, out, fmt)
+        rc, stderr = run(args.bin, tree, host_path, out, fmt, env_file)
         if rc not in (0, 1) or "panicked" in stderr:
             tally.panics += 1
             fail("%s: --from %s: PANIC (exit %d)\n%s" % (shown, fmt, rc, stderr[-2000:]))
@@ -562,7 +568,8 @@ def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str) -> 
                 diffs.append("user: supervisor uid %r (%s), unit User=%r"
                              % (want_uid, uid_name(tree, want_uid) if want_uid is not None else None, got["user"]))
             # environment
-            want_env = dict(p["environment"])
+            # supervisord's children inherit its environment (--env-file); the program's win.
+            want_env = dict(env) | dict(p["environment"])
             if want_env != got["env"]:
                 diffs.append("environment: supervisor %r, unit %r" % (sorted(want_env.items()), sorted(got["env"].items())))
             if args.verbose:
@@ -579,6 +586,10 @@ def main() -> int:
     ap.add_argument("--bin", required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--line-endings", action="store_true",
+                    help="also check every package with its configurations saved with CRLF and lone CR line endings")
+    ap.add_argument("--env", action="store_true",
+                    help="give supervisord (--env-file) a value for every %%(ENV_X)s the package uses")
     ap.add_argument("sources", nargs="+", help="LABEL=DIR, a Debian package tree (deb:...) or sdist")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
@@ -592,14 +603,25 @@ def main() -> int:
         found = [src / only.lstrip("/")] if only else configurations(src)
         if not found:
             continue
-        tree, prefix = host_tree(args.work, label, src, debian)
-        before = (tally.configs, tally.processes, tally.equal, tally.differing, tally.errors, tally.panics)
+        # supervisord's environment: a value for every %(ENV_X)s the package's files use.
+        names = set()
         for conf in found:
-            rel = conf.relative_to(src)
-            host_path = os.path.join(prefix, str(rel))
-            check_config(args, tally, tree, host_path, "%s:%s" % (label, host_path))
-        after = (tally.configs, tally.processes, tally.equal, tally.differing, tally.errors, tally.panics)
-        rows.append((label,) + tuple(a - b for a, b in zip(after, before)))
+            names |= set(re.findall(r"%\(ENV_(\w+)\)", conf.read_text(encoding="utf-8", errors="replace")))
+        env = {n: "%s-value $HOME" % n.lower() for n in sorted(names) if n != "PATH"} if args.env else {}
+        for ending in ["\n"] + (["\r\n", "\r"] if args.line_endings else []):
+            name = label + {"\n": "", "\r\n": "+crlf", "\r": "+cr"}[ending]
+            tree, prefix = host_tree(args.work, name, src, debian)
+            hosts = [os.path.join(prefix, str(conf.relative_to(src))) for conf in found]
+            if ending != "\n":
+                # Every configuration file of the tree saved with other line endings.
+                for h in hosts:
+                    f = tree / h.lstrip("/")
+                    f.write_bytes(f.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", ending.encode()))
+            before = (tally.configs, tally.processes, tally.equal, tally.differing, tally.errors, tally.panics)
+            for h in hosts:
+                check_config(args, tally, tree, h, "%s:%s" % (name, h), env)
+            after = (tally.configs, tally.processes, tally.equal, tally.differing, tally.errors, tally.panics)
+            rows.append((name,) + tuple(a - b for a, b in zip(after, before)))
     rows.append(("total", tally.configs, tally.processes, tally.equal, tally.differing, tally.errors, tally.panics))
     if args.verbose or tally.added:
         print("Host tree additions (what a postinst would have created):")
