@@ -31,6 +31,8 @@ For each configuration:
   is read as systemd reads it and its argv (``ExecStart=``, specifiers and ``$$`` undone),
   ``WorkingDirectory=``, ``User=`` and environment (``Environment=`` + ``EnvironmentFile=``)
   are compared with supervisor's;
+* ``/etc/supervisor/supervisord.conf`` and ``/etc/supervisord.conf`` are also found by
+  ``systemdify scan --root TREE``, which must give the same supervisord items and units;
 * every section supervisor rejects must be an error item of the report; every
   ``[eventlistener:x]`` must be an item (its process becomes a handler, so it is not compared).
 
@@ -486,6 +488,24 @@ def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str, env
         fail("%s: --from auto does not read it as --from supervisord does: %s"
              % (shown, json.dumps(reports["auto"]["errors"] or reports["auto"]["items"])[:600]))
     items = report["items"]
+    if host_path in ("/etc/supervisor/supervisord.conf", "/etc/supervisord.conf"):
+        # The main configuration where supervisord looks for it: `scan --root` converts it too.
+        scan_out = out.parent / (out.name + ".scan")
+        if scan_out.exists():
+            shutil.rmtree(scan_out)
+        p = subprocess.run([args.bin, "scan", "--root", str(tree), "-o", str(scan_out),
+                            "--report", str(scan_out / "report.json")] + (["--env-file", str(env_file)] if env_file else []),
+                           capture_output=True, text=True, timeout=300)
+        if p.returncode not in (0, 1) or "panicked" in p.stderr:
+            tally.panics += 1
+            fail("%s: scan --root: PANIC (exit %d)\n%s" % (shown, p.returncode, p.stderr[-2000:]))
+            return
+        scanned = json.loads((scan_out / "report.json").read_text())["items"]
+        view = lambda its: sorted((i["source"]["name"], i["status"], i["units"]) for i in its
+                                  if i["source"]["format"] == "supervisord")
+        if view(scanned) != view(items):
+            fail("%s: scan --root converts it otherwise than convert:\n    scan:    %s\n    convert: %s"
+                 % (shown, view(scanned), view(items)))
     if args.verbose:
         print("%s: %d processes, rejected by supervisor: %s; systemdify errors: %s" % (
             shown, sum(len(g["processes"]) for g in result["groups"]),
