@@ -89,8 +89,8 @@ run() {
     --work "$WORK/work" "$@" "${sources[@]}"
 }
 status=0
-echo "== pass 1: as shipped, and saved with CRLF and lone CR line endings; no --env-file"
-run --line-endings "$@" || status=1
+echo "== pass 1: as shipped (units through systemd-analyze verify), and saved with CRLF and lone CR line endings; no --env-file"
+run --line-endings --verify "$@" || status=1
 echo
 echo "== pass 2: supervisord's environment (--env-file) has a value for every %(ENV_X)s used"
 run --env "$@" || status=1

@@ -33,6 +33,7 @@ For each configuration:
   are compared with supervisor's;
 * ``/etc/supervisor/supervisord.conf`` and ``/etc/supervisord.conf`` are also found by
   ``systemdify scan --root TREE``, which must give the same supervisord items and units;
+* with ``--verify``, ``systemd-analyze verify`` accepts the units (commands missing here aside);
 * every section supervisor rejects must be an error item of the report; every
   ``[eventlistener:x]`` must be an item (its process becomes a handler, so it is not compared).
 
@@ -422,6 +423,7 @@ class Tally:
         self.errors = 0  # sections supervisor rejects, found as error items
         self.listeners = 0
         self.panics = 0
+        self.verified = 0
         self.explained: dict[str, int] = {}
         self.failures: list[str] = []
         self.added: list[str] = []
@@ -436,6 +438,33 @@ def run(binary: str, tree: Path, host_path: str, out: Path, fmt: str, env_file: 
                         "--report", str(out / "report.json")] + extra + [host_path],
                        capture_output=True, text=True, timeout=120)
     return p.returncode, p.stderr
+
+
+def verify(out: Path) -> list[str]:
+    """systemd-analyze verify on every unit written (a template as its instances with drop-ins,
+    else as x@verify.service); commands missing on this machine, and systemd's warning about
+    User=nobody (written as the program asked, with supervisord-user-nobody), are tolerated."""
+    names = [p.name for p in out.iterdir() if p.suffix in (".service", ".socket", ".target", ".timer")]
+    units = [n for n in names if "@." not in n]
+    for n in names:
+        if n.endswith("@.service"):
+            stem = n[: -len("@.service")]
+            own = [d.name[:-2] for d in out.glob(stem + "@*.service.d") if d.name != n + ".d"]
+            if own:
+                units += own
+            else:
+                shutil.copy(out / n, out / (stem + "@verify.service"))
+                units.append(stem + "@verify.service")
+    if not units:
+        return []
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no"] + [str(out / u) for u in sorted(units)],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, SYSTEMD_UNIT_PATH="%s:" % out))
+    return [l for l in p.stderr.splitlines()
+            if l.strip() and not ("Command " in l and "is not executable" in l)
+            and "No such file or directory" not in l
+            # User=nobody, as the program asked (finding supervisord-user-nobody).
+            and "Special user nobody configured" not in l]
 
 
 def uid_name(tree: Path, uid: int) -> str | None:
@@ -488,6 +517,11 @@ def check_config(args, tally: Tally, tree: Path, host_path: str, shown: str, env
         fail("%s: --from auto does not read it as --from supervisord does: %s"
              % (shown, json.dumps(reports["auto"]["errors"] or reports["auto"]["items"])[:600]))
     items = report["items"]
+    if args.verify and shutil.which("systemd-analyze") and "+" not in shown.split(":", 1)[0]:
+        problems = verify(out)
+        tally.verified += 1
+        if problems:
+            fail("%s: systemd-analyze verify:\n    %s" % (shown, "\n    ".join(problems)))
     if host_path in ("/etc/supervisor/supervisord.conf", "/etc/supervisord.conf"):
         # The main configuration where supervisord looks for it: `scan --root` converts it too.
         scan_out = out.parent / (out.name + ".scan")
@@ -606,6 +640,8 @@ def main() -> int:
     ap.add_argument("--bin", required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--verify", action="store_true",
+                    help="systemd-analyze verify the units of every configuration (as shipped)")
     ap.add_argument("--line-endings", action="store_true",
                     help="also check every package with its configurations saved with CRLF and lone CR line endings")
     ap.add_argument("--env", action="store_true",
@@ -658,6 +694,8 @@ def main() -> int:
     for r in rows:
         print("%-*s %8d %10d %6d %10d %9d %7d" % ((width,) + r))
     print("event listeners (reported, not compared): %d" % tally.listeners)
+    if args.verify:
+        print("unit sets checked by systemd-analyze verify: %d" % tally.verified)
     print("explained: %s" % (", ".join("%s %d" % kv for kv in sorted(tally.explained.items())) or "none"))
     print("unexplained differences: %d; panics: %d; oracle failures: %d"
           % (len(tally.failures) - tally.panics, tally.panics, len(tally.oracle_failures)))
