@@ -68,14 +68,7 @@ pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
     {
         return Some(Format::Supervisord);
     }
-    if text.lines().any(|l| {
-        let t = l.trim();
-        t.starts_with("[program:")
-            || t == "[supervisord]"
-            || t.starts_with("[group:")
-            || t.starts_with("[eventlistener:")
-            || t.starts_with("[fcgi-program:")
-    }) {
+    if supervisord::has_section_header(text) {
         return Some(Format::Supervisord);
     }
     if text.starts_with("#!")

@@ -565,6 +565,11 @@ pub fn write_units(
                             .iter()
                             .map(|i| format!("{base}@{}.service", escape::unit_instance(&i.name)))
                             .collect(),
+                        // A target PartOf= another target is ordered after it by systemd
+                        // (PartOf= adds the default target ordering), which with the group's
+                        // own Wants= ordering is a cycle once a program is After= this one.
+                        // Before= the group keeps the order the group's Wants= implies.
+                        before: group_part_of.clone(),
                         part_of: group_part_of.clone(),
                         ..UnitSection::default()
                     },

@@ -75,6 +75,27 @@ pub fn parse_config(
     map::items(&resolved, text, host, options)
 }
 
+/// Whether `text` has a line that supervisor reads as the header of a section only supervisord
+/// configurations have (`[supervisord]`, `[program:x]`, `[group:x]`, `[eventlistener:x]`,
+/// `[fcgi-program:x]`), for `--from auto`. Lines end as supervisor's reading ends them (`\n`,
+/// `\r\n` or a lone `\r`), and a header may be followed by text (`[supervisord] ; main`), which
+/// supervisor ignores.
+#[must_use]
+pub fn has_section_header(text: &str) -> bool {
+    text.split(['\n', '\r']).any(|l| {
+        let t = l.trim_matches(ini::is_py_space);
+        [
+            "[supervisord]",
+            "[program:",
+            "[group:",
+            "[eventlistener:",
+            "[fcgi-program:",
+        ]
+        .iter()
+        .any(|h| t.starts_with(h))
+    })
+}
+
 /// What the reader needs beyond the files.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
