@@ -12,6 +12,9 @@
 //!   sleeps, like a classic forking daemon (the parent writes the child's pid first). `pidfile=PATH` names the file, `pidfile-after=FLAG`
 //!   takes it from the argument after FLAG.
 //!
+//! A `sleep` or `fork` daemon ended by a signal writes its number to
+//! `/var/lib/live-recorder/<pid>.sig`.
+//!
 //! Options for every mode: `exit-if=ARG` exits 0 at once (after recording) when ARG is one of the
 //! arguments (a daemon's `-t` configuration test); `say=TEXT` prints TEXT on standard output.
 
@@ -30,7 +33,10 @@ unsafe extern "C" {
 const RECORDS: &str = "/var/lib/live-recorder";
 const CONFIG: &str = "/etc/live-recorder.conf";
 
-extern "C" fn leave(_sig: i32) {
+/// A stopped `sleep` daemon leaves `<pid>.sig` with the number of the signal that ended it.
+extern "C" fn leave(sig: i32) {
+    let pid = unsafe { getpid() };
+    let _ = std::fs::write(format!("{RECORDS}/{pid}.sig"), sig.to_string());
     unsafe { _exit(0) }
 }
 
