@@ -42,6 +42,11 @@ struct Case {
     main: Option<&'static str>,
     /// Shell run inside first (directories a package would have created).
     setup: &'static str,
+    /// supervisord daemonizes (nodaemon=false, a RHEL layout): started as EPEL's unit starts it,
+    /// `supervisord -c CONF` with `Type=forking`, instead of Debian's `-n`.
+    forking: bool,
+    /// Options for supervisord beyond `-n -c CONF`, with the reason in a comment.
+    args: &'static [&'static str],
     /// Why supervisord does not run this configuration at all (what it must say instead).
     refused: Option<(&'static str, &'static str)>,
     /// The longest `startsecs` of the case: a process killed sooner is a failed start, which
@@ -59,6 +64,8 @@ const CASES: &[Case] = &[
         conf: "/etc/supervisor/supervisord.conf",
         main: None,
         setup: "",
+        forking: false,
+        args: &[],
         refused: Some((
             "supervisor's parser stops at the first bad section (here `[program:many-without-num]` \
              … in file order), so supervisord starts nothing; the converter translates the good \
@@ -74,6 +81,8 @@ const CASES: &[Case] = &[
         conf: "/etc/live-supervisord.conf",
         main: Some("[supervisord]\n\n[include]\nfiles = /etc/supervisor/conf.d/laravel-worker.conf\n"),
         setup: "",
+        forking: false,
+        args: &[],
         refused: None,
         startsecs: 1,
         known: &[(
@@ -81,10 +90,9 @@ const CASES: &[Case] = &[
             Known {
                 key: "argv",
                 reason: "`command=php …` names the program by a bare name: supervisord finds it \
-                         on PATH and passes argv[0] `php` as written; ExecStart= takes the \
-                         resolved /usr/bin/php, which becomes argv[0] (reported: \
-                         command-not-found is absent, the path is resolved at conversion; \
-                         `ExecStart=@/usr/bin/php php …` would keep it)",
+                         on PATH and passes argv[0] `php` as written; ExecStart= takes the path \
+                         the converter resolved in the host tree, /usr/bin/php, which becomes \
+                         argv[0] (`ExecStart=@/usr/bin/php php …` would keep it)",
             },
         )],
         one_side: &[],
@@ -94,26 +102,52 @@ const CASES: &[Case] = &[
         conf: "/etc/supervisor/supervisord.conf",
         main: None,
         setup: "",
+        forking: false,
+        args: &[],
         refused: None,
         startsecs: 10,
-        known: &[],
+        known: &[(
+            "/srv/shop/venv/bin/gunicorn",
+            Known {
+                key: "env:PATH",
+                reason: "PATH=\"/srv/shop/venv/bin:%(ENV_PATH)s\" is expanded at conversion \
+                         with the PATH the converter assumes systemd gives supervisord \
+                         (supervisord::SYSTEMD_PATH, systemd without split /usr: no /sbin, \
+                         /bin); Debian 12's systemd 252 gives its services /sbin and /bin too. \
+                         Reported (supervisord-env-baked: check the value); harmless where /bin \
+                         and /sbin link to /usr",
+            },
+        )],
         one_side: &[],
     },
     Case {
         case: "inherited-settings",
         conf: "/etc/supervisor/supervisord.conf",
         main: None,
-        setup: "",
+        // supervisord drops to user=deploy before it opens its own log, which defaults to
+        // $CWD/supervisord.log: from Debian's unit (cwd /) it cannot start at all. The host
+        // this configuration comes from gives deploy its childlogdir; the legacy side puts
+        // supervisord's own log there (-l), which changes nothing its children see.
+        setup: "chown deploy:deploy /var/log/apps",
+        forking: false,
+        args: &["-l", "/var/log/apps/supervisord.log"],
         refused: None,
         startsecs: 5,
         known: &[],
-        one_side: &[],
+        one_side: &[(
+            "/usr/bin/redis-server --port 6380",
+            "reported (supervisord-user-switch): supervisord runs as deploy and cannot switch to \
+             user=redis, so the program never starts under supervisord (\"Can't drop privilege \
+             as nonroot user\"); the unit runs it as redis",
+        )],
     },
     Case {
         case: "options-tour",
         conf: "/etc/supervisor/supervisord.conf",
         main: None,
         setup: "",
+        forking: false,
+        args: &[],
         refused: None,
         startsecs: 1,
         known: &[],
@@ -123,7 +157,12 @@ const CASES: &[Case] = &[
         case: "rhel-php-fcgi-listeners",
         conf: "/etc/supervisord.conf",
         main: None,
-        setup: "mkdir -p /run/supervisor",
+        // The package's socket directory, and the /etc/hosts every Debian host has (the
+        // container root has none): `socket=tcp://LocalHost:9002` is resolved by supervisord.
+        setup: "mkdir -p /run/supervisor && printf '127.0.0.1\\tlocalhost\\n::1\\tlocalhost \
+                ip6-localhost ip6-loopback\\n' > /etc/hosts",
+        forking: true,
+        args: &[],
         refused: None,
         startsecs: 1,
         known: &[],
@@ -172,12 +211,46 @@ fn wheel() -> Result<PathBuf, String> {
 fn install_supervisor(c: &Container, wheel: &PathBuf) {
     c.write(&format!("/tmp/{WHEEL}"), &std::fs::read(wheel).unwrap(), 0o644);
     c.sh_ok(&format!(
-        "python3 -m zipfile -e /tmp/{WHEEL} /usr/local/lib/python3.11/dist-packages && rm /tmp/{WHEEL}"
+        "python3.11 -m zipfile -e /tmp/{WHEEL} /usr/local/lib/python3.11/dist-packages && rm /tmp/{WHEEL}"
     ));
     c.write("/usr/bin/supervisord", SUPERVISORD.as_bytes(), 0o755);
     c.write("/usr/bin/supervisorctl", SUPERVISORCTL.as_bytes(), 0o755);
     let v = c.sh_ok("python3.11 -c 'import importlib.metadata as m; print(m.version(\"supervisor\"))'");
     assert_eq!(v.trim(), "4.3.0", "supervisor in the container");
+}
+
+/// supervisord raises its own open-files limit to `minfds` and refuses to start when it cannot.
+/// In the container nothing can raise a hard limit above the one the host gave the test
+/// (nspawn drops CAP_SYS_RESOURCE), so a `minfds` above it is lowered to it in the container's
+/// copy; our unit's `LimitNOFILE=minfds:…` is clamped to the same by systemd. On a host,
+/// supervisord (root) and systemd both get the full value.
+fn lower_minfds(c: &Container, conf: &str) {
+    let hard: u64 = c.sh_ok("ulimit -Hn").trim().parse().unwrap_or(u64::MAX);
+    let text = String::from_utf8_lossy(&c.read(conf).unwrap_or_default()).into_owned();
+    let mut changed = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            let Some((k, v)) = l.split_once('=') else {
+                return l.to_string();
+            };
+            let n: Option<u64> = v.split(';').next().and_then(|v| v.trim().parse().ok());
+            match n {
+                Some(n) if k.trim() == "minfds" && n > hard => {
+                    changed = true;
+                    eprintln!(
+                        "    minfds={n} lowered to {hard} for supervisord: the container cannot \
+                         raise the hard limit of open files above the host's"
+                    );
+                    format!("minfds={hard}")
+                }
+                _ => l.to_string(),
+            }
+        })
+        .collect();
+    if changed {
+        c.write(conf, (lines.join("\n") + "\n").as_bytes(), 0o644);
+    }
 }
 
 /// The program units of the report: services that are neither templates nor run by a timer
@@ -427,6 +500,7 @@ fn run_case(name: &str) {
     if let Some(main) = case.main {
         c.write(case.conf, main.as_bytes(), 0o644);
     }
+    lower_minfds(&c, case.conf);
     c.install_units(&conv.units);
 
     // supervisord, with the host environment of the case's --env-file (the one the converter
@@ -436,7 +510,6 @@ fn run_case(name: &str) {
         "systemd-run",
         "--quiet",
         "--unit=live-supervisord",
-        "--service-type=exec",
         "-p",
         "KillMode=process",
         "-p",
@@ -447,10 +520,19 @@ fn run_case(name: &str) {
     .iter()
     .map(|s| s.to_string())
     .collect();
+    argv.push(format!(
+        "--service-type={}",
+        if case.forking { "forking" } else { "exec" }
+    ));
     for l in env_file.lines().filter(|l| l.contains('=')) {
         argv.push(format!("--setenv={}", l.trim()));
     }
-    argv.extend(["/usr/bin/supervisord", "-n", "-c", case.conf].map(String::from));
+    argv.push("/usr/bin/supervisord".into());
+    if !case.forking {
+        argv.push("-n".into());
+    }
+    argv.extend(["-c", case.conf].map(String::from));
+    argv.extend(case.args.iter().map(|a| a.to_string()));
     let argv_ref: Vec<&str> = argv.iter().map(String::as_str).collect();
     c.clear_records();
     let r = c.exec(&argv_ref, None);
