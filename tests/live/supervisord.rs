@@ -27,10 +27,8 @@ const WHEEL: &str = "supervisor-4.3.0-py2.py3-none-any.whl";
 const WHEEL_SHA256: &str = "0bcb763fddafba410f35cbde226aa7f8514b9fb82eb05a0c85f6588d1c13f8db";
 /// Debian's supervisor package ships these two scripts; the interpreter is named by version
 /// so that a case may put a stand-in at `/usr/bin/python3`.
-const SUPERVISORD: &str =
-    "#!/usr/bin/python3.11\nimport sys\nfrom supervisor.supervisord import main\nsys.exit(main())\n";
-const SUPERVISORCTL: &str =
-    "#!/usr/bin/python3.11\nimport sys\nfrom supervisor.supervisorctl import main\nsys.exit(main())\n";
+const SUPERVISORD: &str = "#!/usr/bin/python3.11\nimport sys\nfrom supervisor.supervisord import main\nsys.exit(main())\n";
+const SUPERVISORCTL: &str = "#!/usr/bin/python3.11\nimport sys\nfrom supervisor.supervisorctl import main\nsys.exit(main())\n";
 
 struct Case {
     case: &'static str,
@@ -79,7 +77,9 @@ const CASES: &[Case] = &[
     Case {
         case: "conf-d-laravel-alone",
         conf: "/etc/live-supervisord.conf",
-        main: Some("[supervisord]\n\n[include]\nfiles = /etc/supervisor/conf.d/laravel-worker.conf\n"),
+        main: Some(
+            "[supervisord]\n\n[include]\nfiles = /etc/supervisor/conf.d/laravel-worker.conf\n",
+        ),
         setup: "",
         forking: false,
         args: &[],
@@ -176,7 +176,12 @@ fn wheel() -> Result<PathBuf, String> {
     let path = dir.join(WHEEL);
     let sha = |p: &PathBuf| -> Option<String> {
         let out = Command::new("sha256sum").arg(p).output().ok()?;
-        Some(String::from_utf8_lossy(&out.stdout).split_whitespace().next()?.to_string())
+        Some(
+            String::from_utf8_lossy(&out.stdout)
+                .split_whitespace()
+                .next()?
+                .to_string(),
+        )
     };
     if path.is_file() && sha(&path).as_deref() == Some(WHEEL_SHA256) {
         return Ok(path);
@@ -186,10 +191,23 @@ fn wheel() -> Result<PathBuf, String> {
     let _ = std::fs::remove_dir_all(&tmp);
     let pip = ["pip3", "pip"]
         .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok_and(|o| o.status.success()))
+        .find(|p| {
+            Command::new(p)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
         .ok_or("no pip on the host to download supervisor 4.3.0")?;
     let out = Command::new("timeout")
-        .args(["300", pip, "download", "-q", "--no-deps", "supervisor==4.3.0", "-d"])
+        .args([
+            "300",
+            pip,
+            "download",
+            "-q",
+            "--no-deps",
+            "supervisor==4.3.0",
+            "-d",
+        ])
         .arg(&tmp)
         .output()
         .map_err(|e| format!("pip download: {e}"))?;
@@ -209,13 +227,18 @@ fn wheel() -> Result<PathBuf, String> {
 }
 
 fn install_supervisor(c: &Container, wheel: &PathBuf) {
-    c.write(&format!("/tmp/{WHEEL}"), &std::fs::read(wheel).unwrap(), 0o644);
+    c.write(
+        &format!("/tmp/{WHEEL}"),
+        &std::fs::read(wheel).unwrap(),
+        0o644,
+    );
     c.sh_ok(&format!(
         "python3.11 -m zipfile -e /tmp/{WHEEL} /usr/local/lib/python3.11/dist-packages && rm /tmp/{WHEEL}"
     ));
     c.write("/usr/bin/supervisord", SUPERVISORD.as_bytes(), 0o755);
     c.write("/usr/bin/supervisorctl", SUPERVISORCTL.as_bytes(), 0o755);
-    let v = c.sh_ok("python3.11 -c 'import importlib.metadata as m; print(m.version(\"supervisor\"))'");
+    let v =
+        c.sh_ok("python3.11 -c 'import importlib.metadata as m; print(m.version(\"supervisor\"))'");
     assert_eq!(v.trim(), "4.3.0", "supervisor in the container");
 }
 
@@ -433,14 +456,14 @@ fn rules(user: bool) -> Vec<Rule> {
             reason: "supervisord's children write into its pipes (it copies them to the log \
                      files or discards them); a unit's streams go to the journal, a file or \
                      /dev/null directly",
-            applies: Box::new(|d: &Diff| {
-                (d.key == "fd1" || d.key == "fd2") && d.theirs == "pipe"
-            }),
+            applies: Box::new(|d: &Diff| (d.key == "fd1" || d.key == "fd2") && d.theirs == "pipe"),
         },
         Rule {
             reason: "supervisord gives each child a pipe on standard input (for supervisorctl's \
                      sendProcessStdin and `fg`); a unit's standard input is /dev/null",
-            applies: Box::new(|d: &Diff| d.key == "fd0" && d.theirs == "pipe" && d.ours == "/dev/null"),
+            applies: Box::new(|d: &Diff| {
+                d.key == "fd0" && d.theirs == "pipe" && d.ours == "/dev/null"
+            }),
         },
     ]
 }
@@ -474,7 +497,10 @@ fn run_case(name: &str) {
     let paths = program_paths(&conv, &units);
     let mut fail: Vec<String> = Vec::new();
     let c = Container::boot(env, &format!("sup-{name}"), Duration::from_secs(400));
-    eprintln!("supervisord/{name}: booted {} in {:.2} s", c.name, c.boot_secs);
+    eprintln!(
+        "supervisord/{name}: booted {} in {:.2} s",
+        c.name, c.boot_secs
+    );
     // supervisord's %(host_node_name)s is the running host's name: the one the converter was
     // given (--hostname, else the tree's /etc/hostname).
     let args = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
@@ -503,46 +529,23 @@ fn run_case(name: &str) {
     lower_minfds(&c, case.conf);
     c.install_units(&conv.units);
 
-    // supervisord, with the host environment of the case's --env-file (the one the converter
-    // expanded %(ENV_x)s from).
-    let env_file = std::fs::read_to_string(dir.join("env")).unwrap_or_default();
-    let mut argv: Vec<String> = [
-        "systemd-run",
-        "--quiet",
-        "--unit=live-supervisord",
-        "-p",
-        "KillMode=process",
-        "-p",
-        "StandardOutput=file:/var/log/live-supervisord.log",
-        "-p",
-        "StandardError=inherit",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    argv.push(format!(
-        "--service-type={}",
-        if case.forking { "forking" } else { "exec" }
-    ));
-    for l in env_file.lines().filter(|l| l.contains('=')) {
-        argv.push(format!("--setenv={}", l.trim()));
-    }
-    argv.push("/usr/bin/supervisord".into());
-    if !case.forking {
-        argv.push("-n".into());
-    }
-    argv.extend(["-c", case.conf].map(String::from));
-    argv.extend(case.args.iter().map(|a| a.to_string()));
-    let argv_ref: Vec<&str> = argv.iter().map(String::as_str).collect();
-    c.clear_records();
-    let r = c.exec(&argv_ref, None);
-    assert!(r.ok(), "starting supervisord: {}", r.stderr);
+    let has_ctl = std::fs::read_to_string(dir.join("root").join(case.conf.trim_start_matches('/')))
+        .unwrap_or_default()
+        .contains("[unix_http_server]");
+    let sup = Supervisord {
+        c: &c,
+        case,
+        env_file: std::fs::read_to_string(dir.join("env")).unwrap_or_default(),
+        has_ctl,
+        paths: &paths,
+        want: units.len(),
+    };
 
     if let Some((why, says)) = case.refused {
+        let (unit, _) = sup.start();
         std::thread::sleep(Duration::from_secs(2));
-        let state = c.show("live-supervisord.service", &["ActiveState", "Result"]);
-        let log = String::from_utf8_lossy(&c.read("/var/log/live-supervisord.log").unwrap_or_default())
-            .into_owned();
+        let state = c.show(&unit, &["ActiveState", "Result"]);
+        let log = sup.log();
         let started = c.pids_of(&paths);
         eprintln!("    supervisord refuses: {state:?} {}", log.trim());
         eprintln!("    KNOWN: {why}");
@@ -555,86 +558,60 @@ fn run_case(name: &str) {
                  {state:?}, {started:?} started, log: {log}"
             ));
         }
-        // Ours start.
-        for u in &units {
-            let r = c.systemctl(&["start", u]);
-            if !r.ok() {
-                fail.push(format!("{name}: systemctl start {u}: {}", r.stderr));
-            }
-        }
-        let ours = settle(&c, &paths, units.len());
-        eprintln!("    ours: {} process(es) of {} unit(s)", ours.len(), units.len());
+        let (ours, _) = start_units(&c, &units, &paths, &mut fail);
+        eprintln!(
+            "    ours: {} process(es) of {} unit(s)",
+            ours.len(),
+            units.len()
+        );
         if ours.len() != units.len() {
-            fail.push(format!("{name}: {} units started {} processes", units.len(), ours.len()));
+            fail.push(format!(
+                "{name}: {} units started {} processes",
+                units.len(),
+                ours.len()
+            ));
         }
+        stop_units(&c, &units, &paths, &mut fail);
         assert!(fail.is_empty(), "supervisord/{name}:\n{}", fail.join("\n"));
         return;
     }
 
-    let mut theirs = settle(&c, &paths, 1);
-    let has_ctl = std::fs::read_to_string(dir.join("root").join(case.conf.trim_start_matches('/')))
-        .unwrap_or_default()
-        .contains("[unix_http_server]");
-    if has_ctl {
-        // autostart=false programs are started by hand.
-        let r = c.sh(&format!("supervisorctl -c {} start all", case.conf));
-        eprintln!("    supervisorctl start all: {:?} {}", r.code, r.stdout.trim());
-        theirs = settle(&c, &paths, units.len());
-    }
-    let log = String::from_utf8_lossy(&c.read("/var/log/live-supervisord.log").unwrap_or_default())
-        .into_owned();
+    // supervisord: what its children are given, then the signal each gets when it stops.
+    let (unit, theirs) = sup.start();
     eprintln!("    supervisord: {} process(es)", theirs.len());
     for p in &theirs {
         eprintln!("      {}", describe(p));
     }
     if theirs.is_empty() {
-        fail.push(format!("{name}: supervisord started nothing:\n{log}"));
+        fail.push(format!(
+            "{name}: supervisord started nothing:\n{}",
+            sup.log()
+        ));
     }
-    let startsecs = Duration::from_secs(case.startsecs + 1);
-    let theirs_started = Instant::now();
+    let their_sockets = stdin_sockets(&c, &theirs);
+    sup.stop(&unit, &mut fail);
+    let their_sigs = signals(&c, &theirs.iter().map(|p| p.pid).collect::<Vec<_>>());
 
-    // Stop signals, theirs: supervisord stops every child with its stopsignal.
-    std::thread::sleep(startsecs.saturating_sub(theirs_started.elapsed()));
-    let their_restarts = restarted(&c, &paths, &theirs);
-    let after_kill = settle(&c, &paths, 0);
-    let r = c.systemctl(&["stop", "live-supervisord.service"]);
-    let left = gone(&c, &paths, 20);
-    if !left.is_empty() || !r.ok() {
-        fail.push(format!("{name}: stopping supervisord left {left:?}: {}", r.stderr));
-    }
-    let their_sigs = signals(&c, &after_kill.iter().map(|p| p.pid).collect::<Vec<_>>());
-    let their_sig_by_argv: BTreeMap<String, i32> = after_kill
-        .iter()
-        .map(|p| (argv_key(p), their_sigs[&p.pid]))
-        .collect();
-
-    // Ours.
-    c.clear_records();
-    c.sh(&format!("rm -f {}/*.sig", harness::RECORDS));
-    let mut unit_of: BTreeMap<u32, String> = BTreeMap::new();
-    for u in &units {
-        let r = c.systemctl(&["start", u]);
-        let shown = c.show(u, &["ActiveState", "MainPID"]);
-        if !r.ok() || shown.get("ActiveState").map(String::as_str) != Some("active") {
-            fail.push(format!(
-                "{name}: systemctl start {u}: {:?} {shown:?} {}\n{}",
-                r.code,
-                r.stderr,
-                c.journal(u)
-            ));
-        }
-        if let Some(pid) = shown.get("MainPID").and_then(|p| p.parse().ok()) {
-            unit_of.insert(pid, u.clone());
-        }
-    }
-    let ours = settle(&c, &paths, units.len());
-    eprintln!("    ours: {} process(es) of {} unit(s)", ours.len(), units.len());
+    // Ours, the same.
+    let (ours, unit_of) = start_units(&c, &units, &paths, &mut fail);
+    eprintln!(
+        "    ours: {} process(es) of {} unit(s)",
+        ours.len(),
+        units.len()
+    );
     for p in &ours {
-        eprintln!("      {} {}", unit_of.get(&p.pid).map_or("?", |s| s), describe(p));
+        eprintln!(
+            "      {} {}",
+            unit_of.get(&p.pid).map_or("?", |s| s),
+            describe(p)
+        );
         if !unit_of.contains_key(&p.pid) {
             fail.push(format!("{name}: {} is no unit's MainPID", describe(p)));
         }
     }
+    let our_sockets = stdin_sockets(&c, &ours);
+    stop_units(&c, &units, &paths, &mut fail);
+    let our_sigs = signals(&c, &ours.iter().map(|p| p.pid).collect::<Vec<_>>());
 
     // Compare, paired by argv (sorted: instances with the same argv pair in any order).
     let by_argv = |v: &[Proc]| -> BTreeMap<String, Vec<Proc>> {
@@ -649,10 +626,17 @@ fn run_case(name: &str) {
     let mut compared = 0;
     let mut seen_known = BTreeSet::new();
     for k in keys {
-        let (t, o) = (t_map.get(k).cloned().unwrap_or_default(), o_map.get(k).cloned().unwrap_or_default());
+        let (t, o) = (
+            t_map.get(k).cloned().unwrap_or_default(),
+            o_map.get(k).cloned().unwrap_or_default(),
+        );
         if t.len() != o.len() {
             if let Some((_, why)) = case.one_side.iter().find(|(a, _)| a == k) {
-                eprintln!("    KNOWN {k}: supervisord {} process(es), ours {} — {why}", t.len(), o.len());
+                eprintln!(
+                    "    KNOWN {k}: supervisord {} process(es), ours {} — {why}",
+                    t.len(),
+                    o.len()
+                );
                 seen_known.insert(k.to_string());
             } else {
                 fail.push(format!(
@@ -665,7 +649,8 @@ fn run_case(name: &str) {
         for (tp, op) in t.iter().zip(&o) {
             compared += 1;
             let unit = unit_of.get(&op.pid).cloned().unwrap_or_default();
-            let user = unit_text(&conv, &unit).lines().any(|l| l.starts_with("User="));
+            let text = unit_text(&conv, &unit);
+            let user = text.lines().any(|l| l.starts_with("User="));
             let known: Vec<Known> = case
                 .known
                 .iter()
@@ -684,11 +669,39 @@ fn run_case(name: &str) {
             for d in &v.unexplained {
                 fail.push(format!("{name}: {unit} ({k}): {d}"));
             }
+            // A fcgi program's socket: the same address, listening, on fd 0.
+            let (ts, os) = (their_sockets.get(&tp.pid), our_sockets.get(&op.pid));
+            if ts.is_some() || os.is_some() {
+                eprintln!("      fd0: supervisord's child {ts:?}, ours {os:?}");
+                if ts != os {
+                    fail.push(format!(
+                        "{name}: {unit} ({k}): fd0 socket {ts:?}, ours {os:?}"
+                    ));
+                }
+            }
+            // The stop signal: stopsignal= there, KillSignal= here.
+            let want = text
+                .lines()
+                .filter_map(|l| l.strip_prefix("KillSignal="))
+                .next_back()
+                .map_or(15, signal_number);
+            let (ts, os) = (their_sigs[&tp.pid], our_sigs[&op.pid]);
+            eprintln!(
+                "      stop: supervisord's child got signal {ts}, ours {os} (KillSignal {want})"
+            );
+            if ts != os || os != want {
+                fail.push(format!(
+                    "{name}: {unit} ({k}): stop signal: supervisord's child got {ts}, ours {os}"
+                ));
+            }
         }
     }
     for (_, kn) in case.known {
         if !seen_known.contains(kn.key) {
-            fail.push(format!("{name}: known `{}` no longer shows ({})", kn.key, kn.reason));
+            fail.push(format!(
+                "{name}: known `{}` no longer shows ({})",
+                kn.key, kn.reason
+            ));
         }
     }
     for (k, why) in case.one_side {
@@ -697,53 +710,38 @@ fn run_case(name: &str) {
         }
     }
 
-    // SIGTERM from outside, ours.
-    std::thread::sleep(startsecs);
-    let our_restarts = restarted(&c, &paths, &ours);
-    let after_kill = settle(&c, &paths, 0);
-    for (k, n) in &their_restarts {
-        let o = our_restarts.get(k).copied().unwrap_or(0);
-        eprintln!("    SIGTERM `{k}`: supervisord restarted {n}, systemd {o}");
-        if *n != o && !case.one_side.iter().any(|(a, _)| a == k) {
-            fail.push(format!(
-                "{name}: after SIGTERM, supervisord restarted {n} `{k}`, systemd {o}"
-            ));
+    // SIGTERM from outside, both ways a program takes it: handled (it exits 0) and not
+    // handled (it dies of the signal). Restarted or not as autorestart/exitcodes say.
+    let startsecs = Duration::from_secs(case.startsecs + 1);
+    for dies in [false, true] {
+        let how = if dies {
+            "dies of SIGTERM"
+        } else {
+            "exits 0 on SIGTERM"
+        };
+        c.sh_ok(&format!(
+            "{} {DIE_FLAG}",
+            if dies { "touch" } else { "rm -f" }
+        ));
+        let (unit, theirs) = sup.start();
+        std::thread::sleep(startsecs);
+        let their_restarts = restarted(&c, &paths, &theirs);
+        sup.stop(&unit, &mut fail);
+        let (ours, _) = start_units(&c, &units, &paths, &mut fail);
+        std::thread::sleep(startsecs);
+        let our_restarts = restarted(&c, &paths, &ours);
+        stop_units(&c, &units, &paths, &mut fail);
+        for (k, n) in &their_restarts {
+            let o = our_restarts.get(k).copied().unwrap_or(0);
+            eprintln!("    {how}: `{k}`: supervisord restarted {n}, systemd {o}");
+            if *n != o && !case.one_side.iter().any(|(a, _)| a == k) {
+                fail.push(format!(
+                    "{name}: a program that {how}: supervisord restarted {n} `{k}`, systemd {o}"
+                ));
+            }
         }
     }
-    // Stop signals, ours.
-    let pid_unit: BTreeMap<String, String> = units
-        .iter()
-        .filter_map(|u| {
-            let pid = c.show(u, &["MainPID"]).get("MainPID")?.parse::<u32>().ok()?;
-            let p = after_kill.iter().find(|p| p.pid == pid)?;
-            Some((p.pid.to_string(), u.clone()))
-        })
-        .collect();
-    for u in &units {
-        c.systemctl(&["stop", u]);
-    }
-    let left = gone(&c, &paths, 20);
-    if !left.is_empty() {
-        fail.push(format!("{name}: stopping our units left {left:?}"));
-    }
-    let our_sigs = signals(&c, &after_kill.iter().map(|p| p.pid).collect::<Vec<_>>());
-    for p in &after_kill {
-        let k = argv_key(p);
-        let unit = pid_unit.get(&p.pid.to_string()).cloned().unwrap_or_default();
-        let want = unit_text(&conv, &unit)
-            .lines()
-            .filter_map(|l| l.strip_prefix("KillSignal="))
-            .last()
-            .map_or(15, signal_number);
-        let got = our_sigs[&p.pid];
-        let theirs_got = their_sig_by_argv.get(&k).copied();
-        eprintln!("    stop `{k}`: supervisord sent {theirs_got:?}, systemd {got} (KillSignal {want})");
-        if got != want || theirs_got.is_some_and(|t| t != got) {
-            fail.push(format!(
-                "{name}: stop `{k}` ({unit}): supervisord's child got signal {theirs_got:?}, ours {got}, KillSignal= {want}"
-            ));
-        }
-    }
+    c.sh_ok(&format!("rm -f {DIE_FLAG}"));
     eprintln!("supervisord/{name}: {compared} process pair(s) compared");
     assert!(
         fail.is_empty(),
@@ -751,6 +749,175 @@ fn run_case(name: &str) {
         fail.len(),
         fail.join("\n")
     );
+}
+
+/// What the socket on each process's standard input is bound to: `unix PATH` or
+/// `tcp HEXADDR:PORT state` (from the container's /proc/net; state 0A is listening), a unix
+/// socket's file with its owner and mode.
+fn stdin_sockets(c: &Container, procs: &[Proc]) -> BTreeMap<u32, String> {
+    let mut out = BTreeMap::new();
+    for p in procs {
+        let r = c.sh(&format!(
+            "ino=$(readlink /proc/{}/fd/0 | sed -n 's/^socket:\\[\\([0-9]*\\)\\]$/\\1/p'); \
+             [ -n \"$ino\" ] || exit 0; \
+             awk -v i=\"$ino\" '$7 == i {{print \"unix \" $8}}' /proc/net/unix; \
+             awk -v i=\"$ino\" '$10 == i {{print \"tcp \" $2 \" \" $4}}' /proc/net/tcp /proc/net/tcp6",
+            p.pid
+        ));
+        let mut s = r.stdout.trim().to_string();
+        // A unix socket's owner and mode (socket_owner=, socket_mode=; SocketUser= …).
+        if let Some(path) = s.strip_prefix("unix ") {
+            let st = c.sh(&format!("stat -c '%U:%G %a' '{path}'"));
+            s = format!("{s} {}", st.stdout.trim());
+        }
+        if !s.is_empty() {
+            out.insert(p.pid, s);
+        }
+    }
+    out
+}
+
+/// While this file exists, a stand-in dies of the stop signal instead of exiting 0.
+const DIE_FLAG: &str = "/etc/live-recorder.die-by-signal";
+
+/// supervisord as a service of the container's PID 1, with the host environment of the case's
+/// --env-file (the one the converter expanded %(ENV_x)s from).
+struct Supervisord<'a> {
+    c: &'a Container,
+    case: &'a Case,
+    env_file: String,
+    has_ctl: bool,
+    paths: &'a [String],
+    want: usize,
+}
+
+impl Supervisord<'_> {
+    /// Starts it (and, with a control socket, the autostart=false programs by hand); returns
+    /// the transient unit and the program processes once they settle.
+    fn start(&self) -> (String, Vec<Proc>) {
+        static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let unit = format!(
+            "live-supervisord-{}.service",
+            RUN.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        );
+        let mut argv: Vec<String> = [
+            "systemd-run",
+            "--quiet",
+            "--collect",
+            "-p",
+            "KillMode=process",
+            "-p",
+            "StandardOutput=file:/var/log/live-supervisord.log",
+            "-p",
+            "StandardError=inherit",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        argv.push(format!("--unit={unit}"));
+        argv.push(format!(
+            "--service-type={}",
+            if self.case.forking { "forking" } else { "exec" }
+        ));
+        for l in self.env_file.lines().filter(|l| l.contains('=')) {
+            argv.push(format!("--setenv={}", l.trim()));
+        }
+        argv.push("/usr/bin/supervisord".into());
+        if !self.case.forking {
+            argv.push("-n".into());
+        }
+        argv.extend(["-c", self.case.conf].map(String::from));
+        argv.extend(self.case.args.iter().map(|a| a.to_string()));
+        let argv_ref: Vec<&str> = argv.iter().map(String::as_str).collect();
+        self.c.clear_records();
+        self.c.sh(&format!("rm -f {}/*.sig", harness::RECORDS));
+        let r = self.c.exec(&argv_ref, None);
+        assert!(
+            r.ok() || self.case.refused.is_some(),
+            "starting supervisord: {}",
+            r.stderr
+        );
+        if self.case.refused.is_some() {
+            return (unit, Vec::new());
+        }
+        let mut procs = settle(self.c, self.paths, 1);
+        if self.has_ctl {
+            let r = self
+                .c
+                .sh(&format!("supervisorctl -c {} start all", self.case.conf));
+            eprintln!(
+                "    supervisorctl start all: {:?} {}",
+                r.code,
+                r.stdout.trim()
+            );
+            procs = settle(self.c, self.paths, self.want);
+        }
+        (unit, procs)
+    }
+
+    /// Stops it as its unit does (SIGTERM to supervisord, which stops every program).
+    fn stop(&self, unit: &str, fail: &mut Vec<String>) {
+        let r = self.c.systemctl(&["stop", unit]);
+        let left = gone(self.c, self.paths, 20);
+        if !left.is_empty() || !r.ok() {
+            fail.push(format!("stopping supervisord left {left:?}: {}", r.stderr));
+        }
+    }
+
+    fn log(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .c
+                .read("/var/log/live-supervisord.log")
+                .unwrap_or_default(),
+        )
+        .into_owned()
+    }
+}
+
+/// Starts every program unit; returns the processes and the unit of each main pid.
+fn start_units(
+    c: &Container,
+    units: &[String],
+    paths: &[String],
+    fail: &mut Vec<String>,
+) -> (Vec<Proc>, BTreeMap<u32, String>) {
+    c.clear_records();
+    c.sh(&format!("rm -f {}/*.sig", harness::RECORDS));
+    let mut unit_of = BTreeMap::new();
+    for u in units {
+        // Every round starts afresh: the start limit counts the rounds' starts too.
+        c.systemctl(&["reset-failed", u]);
+        let r = c.systemctl(&["start", u]);
+        let shown = c.show(u, &["ActiveState", "MainPID"]);
+        if !r.ok() || shown.get("ActiveState").map(String::as_str) != Some("active") {
+            fail.push(format!(
+                "systemctl start {u}: {:?} {shown:?} {}\n{}",
+                r.code,
+                r.stderr,
+                c.journal(u)
+            ));
+        }
+        if let Some(pid) = shown.get("MainPID").and_then(|p| p.parse().ok()) {
+            unit_of.insert(pid, u.clone());
+        }
+    }
+    (settle(c, paths, units.len()), unit_of)
+}
+
+/// Stops the program units and every socket unit (it would keep supervisord from binding).
+fn stop_units(c: &Container, units: &[String], paths: &[String], fail: &mut Vec<String>) {
+    for u in units {
+        c.systemctl(&["stop", u]);
+    }
+    c.sh("systemctl stop --no-block $(systemctl list-units --plain --no-legend --all '*.socket' \
+          | awk '$1 !~ /^(systemd|dbus)/ {print $1}') 2>/dev/null; systemctl stop \
+          $(systemctl list-units --plain --no-legend --all '*.socket' | awk '$1 !~ /^(systemd|dbus)/ {print $1}') \
+          2>/dev/null; true");
+    let left = gone(c, paths, 20);
+    if !left.is_empty() {
+        fail.push(format!("stopping our units left {left:?}"));
+    }
 }
 
 #[test]
