@@ -402,21 +402,29 @@ fn argv_key(p: &Proc) -> String {
 /// After SIGTERM to every process: how many processes with each argv run again (new pids).
 fn restarted(c: &Container, paths: &[String], before: &[Proc]) -> BTreeMap<String, usize> {
     let old: BTreeSet<u32> = before.iter().map(|p| p.pid).collect();
+    let mut want: BTreeMap<String, usize> = BTreeMap::new();
     for p in before {
+        *want.entry(argv_key(p)).or_default() += 1;
         c.sh(&format!("kill -TERM {}", p.pid));
     }
-    // supervisord looks at its children once a second; systemd's RestartSec= is 100 ms.
-    std::thread::sleep(Duration::from_secs(3));
-    let mut out: BTreeMap<String, usize> = before.iter().map(|p| (argv_key(p), 0)).collect();
-    for pid in c.pids_of(paths) {
-        if old.contains(&pid) {
-            continue;
+    // supervisord looks at its children once a second, systemd's RestartSec= is 100 ms: 6 s
+    // leave room for a loaded machine; done early once every process is back.
+    let deadline = Instant::now() + Duration::from_secs(6);
+    loop {
+        let mut out: BTreeMap<String, usize> = want.keys().map(|k| (k.clone(), 0)).collect();
+        for pid in c.pids_of(paths) {
+            if old.contains(&pid) {
+                continue;
+            }
+            if let Some(p) = c.process(pid) {
+                *out.entry(argv_key(&p)).or_default() += 1;
+            }
         }
-        if let Some(p) = c.process(pid) {
-            *out.entry(argv_key(&p)).or_default() += 1;
+        if out == want || Instant::now() > deadline {
+            return out;
         }
+        std::thread::sleep(Duration::from_millis(200));
     }
-    out
 }
 
 fn rules(user: bool) -> Vec<Rule> {
@@ -819,6 +827,7 @@ impl Supervisord<'_> {
             "--service-type={}",
             if self.case.forking { "forking" } else { "exec" }
         ));
+
         for l in self.env_file.lines().filter(|l| l.contains('=')) {
             argv.push(format!("--setenv={}", l.trim()));
         }
@@ -857,9 +866,20 @@ impl Supervisord<'_> {
 
     /// Stops it as its unit does (SIGTERM to supervisord, which stops every program).
     fn stop(&self, unit: &str, fail: &mut Vec<String>) {
+        if self.case.forking {
+            // EPEL's unit has no PIDFile=, so systemd guesses the main pid of the forked
+            // supervisord and may guess none (then `stop` signals nothing); PIDFile= would put
+            // PIDFILE into every child's environment. The pid file of the configuration is
+            // used instead, as supervisorctl shutdown would.
+            self.c.sh(
+                "kill -TERM $(cat /run/supervisord.pid) && while [ -e /run/supervisord.pid ]; \
+                     do sleep 0.1; done",
+            );
+        }
         let r = self.c.systemctl(&["stop", unit]);
         let left = gone(self.c, self.paths, 20);
-        if !left.is_empty() || !r.ok() {
+        // A collected unit (its supervisord already ended) is no more loaded: nothing to stop.
+        if !left.is_empty() || !(r.ok() || r.stderr.contains("not loaded")) {
             fail.push(format!("stopping supervisord left {left:?}: {}", r.stderr));
         }
     }
