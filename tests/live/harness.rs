@@ -815,7 +815,8 @@ impl Container {
 
     /// Creates the users and groups of a host tree's `/etc/passwd` and `/etc/group` that the
     /// container lacks (same ids), with their home directories (except under /run and
-    /// /nonexistent); members of groups are added as supplementary groups.
+    /// /nonexistent); members of groups are added as supplementary groups. An id the container
+    /// already gives another name is shared (`-o`): the host tree's ids are what is compared.
     pub fn add_accounts(&self, passwd: &str, group: &str) {
         let mut script = String::from("set -e\n");
         let q = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
@@ -826,7 +827,7 @@ impl Container {
                 continue;
             }
             script.push_str(&format!(
-                "getent group {n} >/dev/null || groupadd -g {g} {n}\n",
+                "getent group {n} >/dev/null || groupadd -o -g {g} {n}\n",
                 n = q(f[0]),
                 g = q(f[2])
             ));
@@ -845,7 +846,7 @@ impl Container {
             script.push_str(&format!(
                 "if ! getent passwd {n} >/dev/null; then\n\
                  \x20 getent group {g} >/dev/null || groupadd -g {g} {n}\n\
-                 \x20 useradd -M -u {u} -g {g} -c {c} -d {h} -s {s} {n}\n\
+                 \x20 useradd -o -M -u {u} -g {g} -c {c} -d {h} -s {s} {n}\n\
                  fi\n",
                 n = q(name),
                 u = q(uid),

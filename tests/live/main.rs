@@ -6,7 +6,7 @@
 //! - `recorder.rs`: the stand-in put at every program path; it records what it was given.
 //! - `compare.rs`: field-by-field differences, each accepted (rule and reason), known (listed per
 //!   case, with its reason) or unexplained (a failure).
-//! - `sysv.rs`, `cron.rs`: the differential tests over the corpus; `cleanup.rs`, `basics.rs`:
+//! - `sysv.rs`, `cron.rs`, `supervisord.rs`: the differential tests over the corpus; `cleanup.rs`, `basics.rs`:
 //!   the harness's own guarantees.
 //!
 //! `cargo test --test live` runs only these. They need root and the Debian package registry;
@@ -20,4 +20,5 @@ mod cron;
 mod harness;
 #[allow(dead_code)]
 mod recorder;
+mod supervisord;
 mod sysv;

@@ -12,6 +12,10 @@
 //!   sleeps, like a classic forking daemon (the parent writes the child's pid first). `pidfile=PATH` names the file, `pidfile-after=FLAG`
 //!   takes it from the argument after FLAG.
 //!
+//! A `sleep` or `fork` daemon ended by a signal writes its number to
+//! `/var/lib/live-recorder/<pid>.sig`, then exits 0 (or, while
+//! `/etc/live-recorder.die-by-signal` exists, dies of the signal).
+//!
 //! Options for every mode: `exit-if=ARG` exits 0 at once (after recording) when ARG is one of the
 //! arguments (a daemon's `-t` configuration test); `say=TEXT` prints TEXT on standard output.
 
@@ -25,12 +29,25 @@ unsafe extern "C" {
     fn _exit(code: i32) -> !;
     fn dup2(old: i32, new: i32) -> i32;
     fn pause() -> i32;
+    fn raise(sig: i32) -> i32;
 }
 
 const RECORDS: &str = "/var/lib/live-recorder";
 const CONFIG: &str = "/etc/live-recorder.conf";
 
-extern "C" fn leave(_sig: i32) {
+/// A stopped `sleep` daemon leaves `<pid>.sig` with the number of the signal that ended it,
+/// then exits 0, or dies of the signal while `/etc/live-recorder.die-by-signal` exists.
+extern "C" fn leave(sig: i32) {
+    let pid = unsafe { getpid() };
+    let _ = std::fs::write(format!("{RECORDS}/{pid}.sig"), sig.to_string());
+    if std::path::Path::new("/etc/live-recorder.die-by-signal").exists() {
+        // Blocked while this handler runs: delivered, with the default action, on return.
+        unsafe {
+            signal(sig, 0);
+            raise(sig);
+        }
+        return;
+    }
     unsafe { _exit(0) }
 }
 
