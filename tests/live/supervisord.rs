@@ -106,18 +106,7 @@ const CASES: &[Case] = &[
         args: &[],
         refused: None,
         startsecs: 10,
-        known: &[(
-            "/srv/shop/venv/bin/gunicorn",
-            Known {
-                key: "env:PATH",
-                reason: "PATH=\"/srv/shop/venv/bin:%(ENV_PATH)s\" is expanded at conversion \
-                         with the PATH the converter assumes systemd gives supervisord \
-                         (supervisord::SYSTEMD_PATH, systemd without split /usr: no /sbin, \
-                         /bin); Debian 12's systemd 252 gives its services /sbin and /bin too. \
-                         Reported (supervisord-env-baked: check the value); harmless where /bin \
-                         and /sbin link to /usr",
-            },
-        )],
+        known: &[],
         one_side: &[],
     },
     Case {

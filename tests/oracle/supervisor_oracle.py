@@ -32,7 +32,7 @@ How supervisor is run (each point mirrors a rule of systemdify's reader)
   ``/etc/passwd`` and ``/etc/group`` (``pwd``/``grp`` are replaced), the directory checks
   of ``existing_directory``/``existing_dirpath`` (relative paths against ``/``).  Host paths
   stay host paths in the output.
-* supervisord's environment is exactly ``PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin``
+* supervisord's environment is exactly ``PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin``
   (what systemd gives it) plus the case's ``env``; it runs as uid 0; ``platform.node()`` is
   the host name; ``tempfile.gettempdir()`` is ``/tmp`` (and taken to exist, as it always does).
 * supervisord stops at the first error of the whole configuration.  systemdify makes each
@@ -97,7 +97,7 @@ from supervisor.datatypes import Automatic, RestartUnconditionally, RestartWhenE
 REPO = Path(__file__).resolve().parents[2]
 CASE_DIRS = [REPO / "corpus" / "supervisord", REPO / "tests" / "fixtures" / "supervisord"]
 INI_FIXTURE = REPO / "tests" / "fixtures" / "supervisord-ini-oracle.json"
-BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"}
+BASE_ENV = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 TEMPDIR = "/oracle-gettempdir"
 EMPTY_SUPERVISORD = "[supervisord]oracle-empty"
 

@@ -50,8 +50,9 @@ pub use resolve::resolve;
 
 use crate::finding::Finding;
 
-/// The systemd manager's default `PATH` for services (systemd 252 without split `/usr`).
-pub const SYSTEMD_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin";
+/// The systemd manager's default `PATH` for services as Debian 12's systemd 252 sets it
+/// (`systemd-path search-binaries-default`; the same PATH the SysV frontend assumes).
+pub const SYSTEMD_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// The environment supervisord gets when systemd starts it as Debian's `supervisor.service`
 /// does (no `User=`, no `Environment=`): `PATH` only. `%(ENV_X)s` sees these variables and
