@@ -39,26 +39,13 @@ pub fn sanitize(stem: &str) -> String {
     if s.is_empty() { "job".to_string() } else { s }
 }
 
-/// `path` with `.` components, repeated and trailing slashes dropped and `..` resolved
-/// lexically: `/etc/./cron.d//x` and `/etc/cron.d/x` are the same host file.
+/// `path` normalized lexically ([`crate::input_path::normalize`]): `/etc/./cron.d//x` and
+/// `/etc/cron.d/x` are the same host file.
 #[must_use]
 pub fn normalize_path(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    if path.starts_with('/') {
-        format!("/{joined}")
-    } else {
-        joined
-    }
+    crate::input_path::normalize(std::path::Path::new(path))
+        .to_string_lossy()
+        .into_owned()
 }
 
 /// Assigns a unit base name to every item that produces units (`None` for the others),

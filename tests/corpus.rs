@@ -5,6 +5,8 @@
 //! `cargo test --test corpus` compares; `BLESS=1 cargo test --test corpus` rewrites `expected/`.
 //! `CORPUS=name` runs only cases whose path contains `name`.
 
+#[path = "support/corpus_args.rs"]
+mod corpus_args;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -33,24 +35,10 @@ fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Runs one case and returns every produced file by name.
 fn run_case(case: &Path) -> BTreeMap<String, Vec<u8>> {
-    let args_text = std::fs::read_to_string(case.join("args")).expect("args");
     let tmp = tempfile::tempdir().unwrap();
     let units = tmp.path().join("units");
     let report = tmp.path().join("report.json");
-    let mut args: Vec<String> = vec!["systemdify".into(), "convert".into()];
-    args.push("--root".into());
-    args.push(case.join("root").to_string_lossy().into_owned());
-    args.push("-o".into());
-    args.push(units.to_string_lossy().into_owned());
-    args.push("--report".into());
-    args.push(report.to_string_lossy().into_owned());
-    args.extend(
-        args_text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from),
-    );
+    let args = corpus_args::corpus_argv(case, &units, &report);
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
         args,

@@ -1,6 +1,8 @@
 //! Corpus cases, converted at test time exactly as `tests/corpus.rs` runs them, and their host
 //! trees copied into a container.
 
+#[path = "../support/corpus_args.rs"]
+mod corpus_args;
 use crate::harness::Container;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -115,24 +117,10 @@ impl Converted {
 /// Converts a corpus case with the project's own code, as `tests/corpus.rs` does.
 pub fn convert(format: &str, case: &str) -> Converted {
     let dir = case_dir(format, case);
-    let args_text = std::fs::read_to_string(dir.join("args")).expect("args");
     let tmp = tempfile::tempdir().unwrap();
     let units = tmp.path().join("units");
     let report = tmp.path().join("report.json");
-    let mut args: Vec<String> = vec!["systemdify".into(), "convert".into()];
-    args.push("--root".into());
-    args.push(dir.join("root").to_string_lossy().into_owned());
-    args.push("-o".into());
-    args.push(units.to_string_lossy().into_owned());
-    args.push("--report".into());
-    args.push(report.to_string_lossy().into_owned());
-    args.extend(
-        args_text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(String::from),
-    );
+    let args = corpus_args::corpus_argv(&dir, &units, &report);
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
         args,
