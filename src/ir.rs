@@ -335,19 +335,70 @@ pub struct StartLimit {
 /// crontab and anacrontab commands are shell lines (`$SHELL -c line`); supervisord `command=`
 /// and PM2 `script`+`args` are argument vectors; SysV daemons are argument vectors whose
 /// words may name variables from an environment file ([`Command::Expand`]).
+///
+/// The program is what systemd executes (an absolute path, or a name systemd looks up); the
+/// argument vector's first word, argv\[0\], is the program unless the source passed another
+/// one (supervisord and a shell pass the name as written, `php` or `./bin/statsd`, after
+/// finding the file): then [`Command::Named`] or [`Command::Expand`]'s `argv0` hold it. Build
+/// with [`Command::exec`], which keeps argv\[0\] separate only when it differs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
+    /// The program, then its arguments; argv\[0\] is the program.
     Argv(Vec<String>),
+    /// `program` run with exactly `argv`, whose first word differs from `program`
+    /// (`ExecStart=@PROGRAM ARGV0 ARGS…`).
+    Named {
+        program: String,
+        argv: Vec<String>,
+    },
     Shell {
         shell: String,
         script: String,
     },
     /// An argument vector whose words (after the program, which is always literal) may refer
-    /// to environment variables that systemd substitutes at start.
+    /// to environment variables that systemd substitutes at start. `argv0`, when set, is the
+    /// literal argv\[0\] the program gets instead of `program` (never equal to it).
     Expand {
         program: String,
+        argv0: Option<String>,
         args: Vec<Word>,
     },
+}
+
+impl Command {
+    /// `program` run with the argument vector `argv` (argv\[0\] first): [`Command::Argv`] when
+    /// argv\[0\] is the program or missing, else [`Command::Named`].
+    #[must_use]
+    pub fn exec(program: String, mut argv: Vec<String>) -> Self {
+        match argv.first() {
+            Some(first) if *first != program => Command::Named { program, argv },
+            Some(_) => Command::Argv(argv),
+            None => {
+                argv.push(program);
+                Command::Argv(argv)
+            }
+        }
+    }
+
+    /// The file systemd executes (for a shell line, the shell).
+    #[must_use]
+    pub fn program(&self) -> &str {
+        match self {
+            Command::Argv(argv) => argv.first().map_or("", String::as_str),
+            Command::Named { program, .. } | Command::Expand { program, .. } => program,
+            Command::Shell { shell, .. } => shell,
+        }
+    }
+
+    /// The argv\[0\] the program gets when it is not the program path.
+    #[must_use]
+    pub fn argv0(&self) -> Option<&str> {
+        match self {
+            Command::Named { argv, .. } => argv.first().map(String::as_str),
+            Command::Expand { argv0, .. } => argv0.as_deref(),
+            Command::Argv(_) | Command::Shell { .. } => None,
+        }
+    }
 }
 
 /// One word of a [`Command::Expand`] line.

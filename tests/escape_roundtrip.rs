@@ -29,7 +29,7 @@ use proptest::test_runner::TestRunner;
 use std::path::Path;
 use std::process::Command;
 use systemdify::back::systemd::escape::{
-    env_name_is_valid, environment, exec_arg, exec_line, path_instance, unit_instance,
+    env_name_is_valid, environment, exec_arg, exec_line, exec_named, path_instance, unit_instance,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -152,6 +152,22 @@ fn check_exec_roundtrip(argv: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// `exec_named(program, argv)` is read back as `program` run with exactly `argv`.
+fn check_named_roundtrip(program: &str, argv: &[String]) -> Result<(), String> {
+    let line = exec_named(program, argv);
+    model::check_unit_file_value(&line).map_err(|e| format!("{e}: {line:?}"))?;
+    let commands = model::parse_exec(&line).map_err(|e| format!("{e}: {line:?}"))?;
+    let [command] = commands.as_slice() else {
+        return Err(format!("{} commands from {line:?}", commands.len()));
+    };
+    if command.prefixes != "@" || command.path != program || command.argv != argv {
+        return Err(format!(
+            "{line:?} is read as {command:?}, meant {program:?} with argv {argv:?}"
+        ));
+    }
+    Ok(())
+}
+
 fn check_environment_roundtrip(name: &str, value: &str) -> Result<(), String> {
     let rendered = environment(name, value);
     model::check_unit_file_value(&rendered).map_err(|e| format!("{e}: {rendered:?}"))?;
@@ -170,6 +186,17 @@ proptest! {
     #[test]
     fn exec_line_roundtrips_through_the_model(argv in arb_argv()) {
         if let Err(e) = check_exec_roundtrip(&argv) {
+            prop_assert!(false, "{}", e);
+        }
+    }
+
+    /// `@PROGRAM ARGV0 …`: argv[0] is a word like any argument, whatever it holds.
+    #[test]
+    fn exec_named_roundtrips_through_the_model(
+        program in arb_program(),
+        argv in proptest::collection::vec(arb_string(), 1..5),
+    ) {
+        if let Err(e) = check_named_roundtrip(&program, &argv) {
             prop_assert!(false, "{}", e);
         }
     }
@@ -655,4 +682,88 @@ fn systemd_parses_our_lines_back() {
         .map(|(i, v)| format!("V{i}={v}"))
         .collect();
     assert_eq!(parsed_env, meant_env, "dump:\n{dump}");
+}
+
+/// `@/bin/true ARGV0 …` lines through systemd's own parser: the dump's "Command Line:" is the
+/// argv the program gets, argv[0] included, and must be what we meant, for argv[0] values that
+/// are special to some layer (empty, `;`, `$`, `%`, quotes, spaces, a leading `-` or `@`). The
+/// dump does not show the path; the model's round trip checks it.
+#[test]
+fn systemd_parses_named_lines_back() {
+    if !have_binary("systemd-analyze") {
+        return;
+    }
+    let (argvs, _) = verify_inputs();
+    let mut named: Vec<Vec<String>> = [
+        "",
+        ";",
+        "$",
+        "$$",
+        "$HOME",
+        "${HOME}",
+        "%n",
+        "%%",
+        "a b",
+        "\"",
+        "'",
+        "\\",
+        "-dash",
+        "@at",
+        "php",
+        "./bin/statsd",
+    ]
+    .iter()
+    .map(|a| vec![a.to_string(), "arg".to_string()])
+    .collect();
+    // The generated argument vectors, with their own first argument as argv[0].
+    named.extend(
+        argvs
+            .into_iter()
+            .map(|a| a[1..].to_vec())
+            .filter(|a| !a.is_empty()),
+    );
+    let mut unit =
+        String::from("[Unit]\nDescription=escape round trip\n\n[Service]\nType=oneshot\n");
+    for argv in &named {
+        unit.push_str(&format!("ExecStart={}\n", exec_named("/bin/true", argv)));
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write_unit(dir.path(), &unit);
+    let out = systemd_analyze_verify(&path, "info");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && !stderr.contains("systemdify-escape-roundtrip"),
+        "{stderr}\n{unit}"
+    );
+    let out = systemd_analyze_verify(&path, "debug");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let start = stdout
+        .find("-> Unit systemdify-escape-roundtrip.service:")
+        .expect("no unit dump on stdout");
+    let dump = &stdout[start..];
+    let dump = match dump[1..].find("-> Unit ") {
+        Some(end) => &dump[..end + 1],
+        None => dump,
+    };
+    let lines: Vec<&str> = dump
+        .split('\n')
+        .map(|l| l.trim_start_matches('\t'))
+        .collect();
+    let parsed: Vec<Vec<String>> = lines
+        .iter()
+        .filter_map(|l| l.strip_prefix("Command Line: "))
+        .map(|l| {
+            unquote_command_line(l)
+                .into_iter()
+                .map(|w| {
+                    let w = model::replace_env_word(&w).expect("no variables in our argv");
+                    String::from_utf8(w).expect("UTF-8")
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(parsed.len(), named.len(), "dump:\n{dump}");
+    for (meant, got) in named.iter().zip(&parsed) {
+        assert_eq!(meant, got, "ExecStart={}", exec_named("/bin/true", meant));
+    }
 }

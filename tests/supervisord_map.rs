@@ -130,7 +130,8 @@ fn a_single_program_is_a_service_named_after_its_process_with_an_absolute_progra
     assert_eq!(item.source.line, Some(2));
     assert_eq!(
         c.value("web-app.service", "ExecStart").as_deref(),
-        Some("/usr/bin/python3 -m http.server 8000")
+        Some("@/usr/bin/python3 python3 -m http.server 8000"),
+        "argv[0] stays `python3`, as supervisord passes it"
     );
     assert_eq!(c.value("web-app.service", "Type").as_deref(), Some("exec"));
     assert_eq!(c.value("web-app.service", "User").as_deref(), Some("web"));
@@ -165,7 +166,18 @@ fn the_program_is_looked_up_on_the_path_of_its_own_environment() {
     );
     assert_eq!(
         c.value("w.service", "ExecStart").as_deref(),
-        Some("/opt/app/bin/worker")
+        Some("@/opt/app/bin/worker worker")
+    );
+}
+
+#[test]
+fn an_absolute_program_is_written_without_a_separate_argv0() {
+    let h = Host_::new();
+    h.program("/usr/bin/python3");
+    let c = h.convert("[supervisord]\n[program:w]\ncommand=/usr/bin/python3 -m w\n");
+    assert_eq!(
+        c.value("w.service", "ExecStart").as_deref(),
+        Some("/usr/bin/python3 -m w")
     );
 }
 

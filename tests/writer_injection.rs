@@ -30,6 +30,8 @@ struct Strings {
     group: String,
     env: Vec<(String, String)>,
     argv: Vec<String>,
+    /// argv[0] given apart from the program (`ExecStart=@PROGRAM ARGV0 …`), when set.
+    argv0: Option<String>,
     shell_script: String,
     pid_file: String,
     stdout: String,
@@ -39,7 +41,18 @@ struct Strings {
 }
 
 fn definition(s: &Strings) -> Definition {
-    let mut service = Service::oneshot(s.description.clone(), Command::Argv(s.argv.clone()));
+    let command = match &s.argv0 {
+        Some(argv0) => {
+            let mut argv = s.argv.clone();
+            argv[0].clone_from(argv0);
+            Command::Named {
+                program: s.argv[0].clone(),
+                argv,
+            }
+        }
+        None => Command::Argv(s.argv.clone()),
+    };
+    let mut service = Service::oneshot(s.description.clone(), command);
     service.kind = systemdify::ir::ServiceKind::Forking {
         pid_file: Some(s.pid_file.clone()),
     };
@@ -101,6 +114,7 @@ fn benign(s: &Strings) -> Strings {
             })
             .collect(),
         argv: s.argv.iter().map(|_| "/bin/a".to_string()).collect(),
+        argv0: s.argv0.as_ref().map(|_| "a".to_string()),
         shell_script: "true".into(),
         pid_file: "/run/x.pid".into(),
         stdout: "/var/log/x".into(),
@@ -160,8 +174,19 @@ fn check(s: &Strings) -> Result<bool, String> {
     }
     // Every value decodes to what was meant.
     let exec = model::parse_exec(value(&got, "ExecStart")[0])?;
-    if exec.len() != 1 || exec[0].argv != s.argv {
-        return Err(format!("ExecStart= is {exec:?}, meant {:?}", s.argv));
+    let mut meant_argv = s.argv.clone();
+    if let Some(argv0) = &s.argv0 {
+        meant_argv[0].clone_from(argv0);
+    }
+    if exec.len() != 1
+        || exec[0].argv != meant_argv
+        || exec[0].path != model::simplify(&s.argv[0])
+        || exec[0].prefixes != if s.argv0.is_some() { "@" } else { "" }
+    {
+        return Err(format!(
+            "ExecStart= is {exec:?}, meant {:?} run with {meant_argv:?}",
+            s.argv[0]
+        ));
     }
     let pre = model::parse_exec(value(&got, "ExecStartPre")[0])?;
     if pre[0].argv != ["/bin/sh", "-c", s.shell_script.as_str()] {
@@ -266,6 +291,7 @@ fn strings() -> impl Strategy<Value = Strings> {
                 v[0] = format!("/usr/bin/{}", v[0]);
                 v
             }),
+            prop_oneof![1 => Just(None), 1 => hostile().prop_map(Some), 1 => value_like("").prop_map(Some)],
             hostile(),
             value_like("/run/"),
             value_like("/var/log/"),
@@ -280,7 +306,7 @@ fn strings() -> impl Strategy<Value = Strings> {
         .prop_map(
             |(
                 (source, description, source_path, working_dir, user, group),
-                (env, argv, shell_script, pid_file, stdout, after, wanted_by, identifier),
+                (env, argv, argv0, shell_script, pid_file, stdout, after, wanted_by, identifier),
             )| Strings {
                 source,
                 description,
@@ -290,6 +316,7 @@ fn strings() -> impl Strategy<Value = Strings> {
                 group,
                 env,
                 argv,
+                argv0,
                 shell_script,
                 pid_file,
                 stdout,
@@ -321,6 +348,7 @@ fn plain() -> Strings {
         group: "daemon".into(),
         env: vec![("A".into(), "1".into())],
         argv: vec!["/usr/bin/d".into(), "--x".into()],
+        argv0: None,
         shell_script: "true".into(),
         pid_file: "/run/d.pid".into(),
         stdout: "/var/log/d.log".into(),
@@ -390,6 +418,32 @@ fn long_descriptions_are_shortened() {
         "{d}"
     );
     assert!(d.ends_with('…'));
+}
+
+#[test]
+fn argv0_is_written_apart_and_escaped_like_any_argument() {
+    let mut s = plain();
+    s.argv0 = Some("d".into());
+    assert_eq!(check(&s), Ok(true));
+    for argv0 in [
+        "",
+        ";",
+        "$HOME",
+        "%n",
+        "a b",
+        "-x",
+        "@y",
+        "x\n[Service]\nUser=root",
+    ] {
+        s.argv0 = Some(argv0.into());
+        assert_eq!(check(&s), Ok(true), "{argv0:?} is escaped, not refused");
+    }
+    s.argv0 = Some("a\0b".into());
+    let err = write_units(&definition(&s), "job", &s.source, &Options::default()).unwrap_err();
+    assert_eq!(err.directive, "ExecStart");
+    s.argv0 = Some("a".repeat(128 * 1024));
+    let err = write_units(&definition(&s), "job", &s.source, &Options::default()).unwrap_err();
+    assert!(err.reason.contains("131071"), "{err}");
 }
 
 #[test]

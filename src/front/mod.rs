@@ -337,9 +337,18 @@ fn values(def: &Definition) -> Vec<String> {
     let mut texts: Vec<String> = Vec::new();
     let mut command = |c: &Command| match c {
         Command::Argv(argv) => texts.extend(argv.iter().cloned()),
-        Command::Shell { shell, script } => texts.extend([shell.clone(), script.clone()]),
-        Command::Expand { program, args } => {
+        Command::Named { program, argv } => {
             texts.push(program.clone());
+            texts.extend(argv.iter().cloned());
+        }
+        Command::Shell { shell, script } => texts.extend([shell.clone(), script.clone()]),
+        Command::Expand {
+            program,
+            argv0,
+            args,
+        } => {
+            texts.push(program.clone());
+            texts.extend(argv0.iter().cloned());
             for word in args {
                 match word {
                     crate::ir::Word::Parts(parts) => texts.extend(parts.iter().map(|p| match p {

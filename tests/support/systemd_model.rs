@@ -224,7 +224,8 @@ pub struct ExecCommand {
     /// The program systemd executes: specifiers expanded, *no* variable substitution,
     /// duplicate slashes dropped (`path_simplify()`).
     pub path: String,
-    /// The argv the program gets: specifiers expanded, then variables substituted.
+    /// The argv the program gets: specifiers expanded, then variables substituted. With the `@`
+    /// prefix argv[0] is the second word, else the path as written.
     pub argv: Vec<String>,
 }
 
@@ -234,7 +235,8 @@ fn string_is_safe(s: &[u8]) -> bool {
         .any(|&b| b < b' ' || b == 0x7f || matches!(b, b'"' | b'\'' | b'\\'))
 }
 
-fn simplify(path: &str) -> String {
+/// `path_simplify()`: duplicate slashes and `.` components dropped (the same file).
+pub fn simplify(path: &str) -> String {
     let mut out = String::new();
     for (i, part) in path.split('/').enumerate() {
         if i > 0 && (part.is_empty() || part == ".") {
@@ -263,9 +265,8 @@ pub fn parse_exec(value: &str) -> Result<Vec<ExecCommand>, String> {
             .take_while(|b| matches!(b, b'-' | b'@' | b':' | b'+' | b'!'))
             .count();
         let prefixes = utf8(first[..n_prefix].to_vec())?;
-        if prefixes.contains('@') {
-            return Err("@ prefix: argv[0] would come from the second word".into());
-        }
+        // `@`: argv[0] is the next word, not the path.
+        let separate_argv0 = prefixes.contains('@');
         let raw_path = specifiers(&first[n_prefix..])?;
         if raw_path.is_empty() {
             return Err("empty executable path".into());
@@ -286,8 +287,13 @@ pub fn parse_exec(value: &str) -> Result<Vec<ExecCommand>, String> {
             return Err("neither a valid executable name nor an absolute path".into());
         }
         // argv[0] is the path as written (before simplification), and is subject to
-        // variable substitution like every other argv word; the path itself is not.
-        let mut argv_raw = vec![raw_path.clone().into_bytes()];
+        // variable substitution like every other argv word; the path itself is not. With `@`
+        // it is the next word instead, which we escape like any argument.
+        let mut argv_raw = if separate_argv0 {
+            Vec::new()
+        } else {
+            vec![raw_path.clone().into_bytes()]
+        };
         let path = simplify(&raw_path);
 
         let mut separator = false;
@@ -315,11 +321,14 @@ pub fn parse_exec(value: &str) -> Result<Vec<ExecCommand>, String> {
                 None => break,
             }
         }
+        if argv_raw.is_empty() {
+            return Err("Empty executable name or zeroeth argument".into());
+        }
         let argv = argv_raw
             .into_iter()
             .enumerate()
             .map(|(i, w)| {
-                if i == 0 {
+                if i == 0 && !separate_argv0 {
                     replace_env_word(&w)
                 } else {
                     argument_env_substitution(&w)
@@ -430,6 +439,19 @@ pub fn self_test() {
     assert_eq!(c[0].argv, ["/opt/a$b/x%y", "a$b"]);
     assert!(parse_exec("/bin/a %n").is_err());
     assert!(parse_exec("-/bin/a").is_ok_and(|c| c[0].prefixes == "-"));
+    let c = parse_exec(r#"@/usr/bin/php php "a b" \;"#).unwrap();
+    assert_eq!(
+        (c[0].prefixes.as_str(), c[0].path.as_str()),
+        ("@", "/usr/bin/php")
+    );
+    assert_eq!(c[0].argv, ["php", "a b", ";"]);
+    assert_eq!(parse_exec(r#"@/bin/a """#).unwrap()[0].argv, [""]);
+    assert!(parse_exec("@/bin/a").is_err(), "no argv[0]");
+    assert!(
+        parse_exec("@/bin/a a$b").is_err(),
+        "argv[0] is substituted like any argument"
+    );
+    assert_eq!(parse_exec("@/bin/a a$$b").unwrap()[0].argv, ["a$b"]);
     assert_eq!(parse_exec("/bin//a").unwrap()[0].path, "/bin/a");
     assert_eq!(parse_exec("/bin//a").unwrap()[0].argv, ["/bin//a"]);
     assert_eq!(

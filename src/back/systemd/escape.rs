@@ -82,14 +82,31 @@ pub fn exec_line(argv: &[String]) -> String {
         .join(" ")
 }
 
+/// A whole `Exec*=` value that runs `program` with the argument vector `argv`, whose first word
+/// is argv\[0\]: `@PROGRAM ARGV0 ARGS…`, the program path as in [`exec_line`], every word of
+/// `argv` (argv\[0\] too: systemd substitutes variables in it) escaped with [`exec_arg`].
+#[must_use]
+pub fn exec_named(program: &str, argv: &[String]) -> String {
+    let mut out = format!("@{}", exec_word(program, false));
+    for a in argv {
+        out.push(' ');
+        out.push_str(&exec_arg(a));
+    }
+    out
+}
+
 /// A whole `Exec*=` value whose arguments may refer to environment variables: literal text is
 /// escaped as [`exec_arg`] does, `Word::Parts` variables become `${NAME}` inside one argument
 /// and the instance string `%i`,
 /// and `Word::Split` becomes a bare `$NAME` word (systemd splits its value at whitespace).
+/// With `argv0`, the line is `@PROGRAM ARGV0 …` (argv\[0\] escaped with [`exec_arg`]).
 #[must_use]
-pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
+pub fn exec_expand(program: &str, argv0: Option<&str>, args: &[crate::ir::Word]) -> String {
     use crate::ir::{Word, WordPart};
-    let mut out = exec_word(program, false);
+    let mut out = match argv0 {
+        Some(a) => format!("@{} {}", exec_word(program, false), exec_arg(a)),
+        None => exec_word(program, false),
+    };
     for word in args {
         out.push(' ');
         match word {

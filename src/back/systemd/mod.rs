@@ -91,8 +91,16 @@ pub const MAX_ARG_STRLEN: usize = 32 * 4096;
 fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwritable> {
     let literal_args: Vec<&str> = match cmd {
         Command::Argv(argv) => argv.iter().map(String::as_str).collect(),
+        Command::Named { program, argv } => std::iter::once(program.as_str())
+            .chain(argv.iter().map(String::as_str))
+            .collect(),
         Command::Shell { shell, script } => vec![shell.as_str(), script.as_str()],
-        Command::Expand { program, args } => std::iter::once(program.as_str())
+        Command::Expand {
+            program,
+            argv0,
+            args,
+        } => std::iter::once(program.as_str())
+            .chain(argv0.as_deref())
             .chain(args.iter().flat_map(|w| {
                 match w {
                     crate::ir::Word::Parts(parts) => parts
@@ -109,6 +117,12 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
     };
     if let Some(reason) = literal_args.first().and_then(|p| bad_program(p)) {
         return Err(Unwritable { directive, reason });
+    }
+    if matches!(cmd, Command::Named { argv, .. } if argv.is_empty()) {
+        return Err(Unwritable {
+            directive,
+            reason: "the argument vector is empty: the program would get no argv[0]".to_string(),
+        });
     }
     if literal_args.iter().any(|a| a.contains('\0')) {
         return Err(Unwritable {
@@ -128,10 +142,15 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
     }
     Ok(match cmd {
         Command::Argv(argv) => escape::exec_line(argv),
+        Command::Named { program, argv } => escape::exec_named(program, argv),
         Command::Shell { shell, script } => {
             escape::exec_line(&[shell.clone(), "-c".to_string(), script.clone()])
         }
-        Command::Expand { program, args } => escape::exec_expand(program, args),
+        Command::Expand {
+            program,
+            argv0,
+            args,
+        } => escape::exec_expand(program, argv0.as_deref(), args),
     })
 }
 

@@ -660,10 +660,12 @@ impl Context<'_> {
 
     /// `argv` with its program found as supervisord finds it: a name on the `PATH` of the
     /// program's environment (else supervisord's), a path with `/` relative to the working
-    /// directory.
+    /// directory. argv\[0\] stays as written (supervisord execs the file it found with the
+    /// command's own words), so a program found elsewhere than its first word names is a
+    /// [`Command::Named`] (`ExecStart=@/usr/bin/php php …`).
     fn executable(
         &self,
-        mut argv: Vec<String>,
+        argv: Vec<String>,
         env: &[(String, String)],
         cwd: Option<&str>,
         findings: &mut Vec<Finding>,
@@ -687,7 +689,7 @@ impl Context<'_> {
             self.host.which(&program, path)
         };
         match found {
-            Some(abs) => argv[0] = abs,
+            Some(abs) => return Command::exec(abs, argv),
             None => {
                 let where_ = if program.contains('/') {
                     String::new()
@@ -954,18 +956,20 @@ fn instance_pieces(values: &[&str], nums: &[String], k: usize) -> Option<Vec<Str
 /// number of every process as the one to replace, so a digit that merely happens to be there
 /// in one of them does not decide).
 fn instance_command(procs: &[Process], services: &[Service]) -> Option<Command> {
-    let argvs: Vec<&Vec<String>> = services
+    let commands: Vec<(&str, &Vec<String>)> = services
         .iter()
         .map(|s| match &s.command {
-            Command::Argv(a) => Some(a),
+            Command::Argv(a) => Some((a.first()?.as_str(), a)),
+            Command::Named { program, argv } => Some((program.as_str(), argv)),
             _ => None,
         })
         .collect::<Option<_>>()?;
+    let argvs: Vec<&Vec<String>> = commands.iter().map(|(_, a)| *a).collect();
     let nums: Vec<String> = procs.iter().map(|p| p.process_num.to_string()).collect();
-    let first = argvs.first()?;
-    if argvs
+    let (program, first) = *commands.first()?;
+    if commands
         .iter()
-        .any(|a| a.len() != first.len() || a.first() != first.first())
+        .any(|(p, a)| *p != program || a.len() != first.len() || a.first() != first.first())
     {
         return None;
     }
@@ -990,8 +994,10 @@ fn instance_command(procs: &[Process], services: &[Service]) -> Option<Command> 
         }
         args.push(crate::ir::Word::Parts(parts));
     }
+    let argv0 = first.first()?;
     Some(Command::Expand {
-        program: first.first()?.clone(),
+        program: program.to_string(),
+        argv0: (argv0 != program).then(|| argv0.clone()),
         args,
     })
 }

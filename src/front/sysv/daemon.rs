@@ -240,7 +240,7 @@ impl Conversion<'_> {
     /// than `PATH` go to `svc`'s environment when given. With `-i` the program sees only those
     /// assignments, so the variables the script exported are dropped from `svc`'s environment;
     /// `-u NAME` drops NAME. A program without a `/` is looked up on the host (on the `PATH` the
-    /// call set).
+    /// call set). argv\[0\] stays the name as written, as the shell (and `env`) pass it.
     fn unwrap_env(&self, cmd: Command, svc: Option<&mut Service>) -> Command {
         let Command::Argv(argv) = cmd else {
             return cmd;
@@ -299,9 +299,7 @@ impl Conversion<'_> {
                 }
             }
         }
-        let mut out = vec![program];
-        out.extend(rest[1..].iter().cloned());
-        Command::Argv(out)
+        Command::exec(program, rest.to_vec())
     }
 }
 
@@ -350,8 +348,10 @@ fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, S
 }
 
 /// An `Exec*=` command from expanded arguments: literal words as they are, variables as
-/// references systemd substitutes.
-pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, String> {
+/// references systemd substitutes. `program` is the file to run, `written` the program word as
+/// the script wrote it, which becomes argv\[0\] (a shell, `start-stop-daemon --exec/--startas`
+/// and the distributions' `start_daemon`/`daemon` all pass it as written).
+pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result<Command, String> {
     let mut words = Vec::new();
     for a in args {
         match a {
@@ -375,7 +375,7 @@ pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, Strin
         .iter()
         .all(|w| matches!(w, Word::Parts(p) if p.iter().all(|x| matches!(x, WordPart::Text(_)))))
     {
-        let mut argv = vec![program.to_string()];
+        let mut argv = vec![written.to_string()];
         for w in words {
             if let Word::Parts(p) = w {
                 argv.push(
@@ -388,10 +388,11 @@ pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, Strin
                 );
             }
         }
-        return Ok(Command::Argv(argv));
+        return Ok(Command::exec(program.to_string(), argv));
     }
     Ok(Command::Expand {
         program: program.to_string(),
+        argv0: (written != program).then(|| written.to_string()),
         args: words,
     })
 }
@@ -601,6 +602,7 @@ impl Conversion<'_> {
         let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
         // The program: an absolute path, a relative one inside the directory it runs from
         // (start-stop-daemon runs it after its --chdir), or looked up on the host's PATH.
+        let written = start.program.clone();
         let mut program = start.program.clone();
         if !program.starts_with('/') && program.contains('/') {
             let dir = if start.tool == "start-stop-daemon" {
@@ -638,7 +640,7 @@ impl Conversion<'_> {
                 "install it on the target host, or fix the path in ExecStart=",
             ));
         }
-        svc.command = exec_command(&program, &start.args)?;
+        svc.command = exec_command(&program, &written, &start.args)?;
         let mut runtime_dirs = plan.runtime_dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify
@@ -772,13 +774,15 @@ impl Conversion<'_> {
         }
         svc.exec.runtime_directories = runtime_dirs;
         for check in &plan_checks {
-            let Some(p) = check.program() else { continue };
-            let p = if p.starts_with('/') {
-                p
+            let Some(written) = check.program() else {
+                continue;
+            };
+            let p = if written.starts_with('/') {
+                written.clone()
             } else {
                 program.clone()
             };
-            if let Ok(cmd) = exec_command(&p, &check.args[1..]) {
+            if let Ok(cmd) = exec_command(&p, &written, &check.args[1..]) {
                 svc.pre.push(cmd);
                 self.findings.push(Finding::note(
                     Code::SysvConfigTest,
@@ -831,16 +835,16 @@ impl Conversion<'_> {
         for c in steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
             let cmd = match self.unwrap_env(cmd, Some(svc)) {
-                // `./bin/tool` runs in the shell's directory.
-                Command::Argv(mut a) if a[0].contains('/') && !a[0].starts_with('/') => {
-                    a[0] = absolute_in(&a[0], shell_dir.as_deref()).ok_or_else(|| {
+                // `./bin/tool` runs in the shell's directory (and gets argv[0] `./bin/tool`).
+                Command::Argv(a) if a[0].contains('/') && !a[0].starts_with('/') => {
+                    let path = absolute_in(&a[0], shell_dir.as_deref()).ok_or_else(|| {
                         format!(
                             "its start action runs `{}` ({}), a path relative to the directory the script runs in, which the script does not set with `cd`",
                             a[0],
                             super::shell::place(c.line)
                         )
                     })?;
-                    Command::Argv(a)
+                    Command::exec(path, a)
                 }
                 other => other,
             };
@@ -867,11 +871,15 @@ impl Conversion<'_> {
             .pop()
             .unwrap_or_else(|| Command::Argv(vec!["/bin/true".to_string()]));
         // `CTL start` … `CTL stop`: a control program that starts a daemon and returns.
-        let control = match (&last, stops.first()) {
-            (Command::Argv(a), Some(Command::Argv(b))) => {
+        let argv_of = |c: &Command| match c {
+            Command::Argv(a) | Command::Named { argv: a, .. } => Some(a.clone()),
+            _ => None,
+        };
+        let control = match (argv_of(&last), stops.first().and_then(argv_of)) {
+            (Some(a), Some(b)) => {
                 a.len() >= 2
                     && b.len() >= 2
-                    && a[0] == b[0]
+                    && last.program() == stops[0].program()
                     && a.last().is_some_and(|w| w == "start")
                     && b.last().is_some_and(|w| w.contains("stop"))
             }
@@ -894,20 +902,20 @@ impl Conversion<'_> {
         svc.stop.command = stops.pop();
         // A reload that runs one plain command (a control tool's `graceful`) keeps it.
         if let Some(calls) = reload_calls {
-            let commands: Vec<Vec<String>> = calls
+            let commands: Vec<Command> = calls
                 .iter()
                 .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
                 .filter(|c| !self.runs_itself(c) && c.function.is_none())
                 .filter_map(literal_command)
-                .map(|argv| match self.unwrap_env(Command::Argv(argv), None) {
-                    Command::Argv(a) => a,
-                    _ => Vec::new(),
-                })
+                .map(|argv| self.unwrap_env(Command::Argv(argv), None))
                 // Configuration tests before the reload are the control program's business.
-                .filter(|a| !a.iter().skip(1).any(|w| TEST_FLAGS.contains(&w.as_str())))
+                .filter(|c| {
+                    !argv_of(c)
+                        .is_some_and(|a| a.iter().skip(1).any(|w| TEST_FLAGS.contains(&w.as_str())))
+                })
                 .collect();
             if let [one] = commands.as_slice() {
-                svc.reload = vec![Command::Argv(one.clone())];
+                svc.reload = vec![one.clone()];
             } else {
                 self.findings.push(Finding::note(
                     Code::SysvReloadRestarts,
@@ -990,13 +998,14 @@ impl Conversion<'_> {
                         });
                         if tests
                             && p.rsplit('/').next() == Some(start_base)
-                            && let Ok(cmd) = exec_command(program, &c.args[1..])
+                            && let Ok(cmd) = exec_command(program, &p, &c.args[1..])
                         {
                             svc.reload.push(cmd);
                         }
                     }
                     svc.reload.push(Command::Expand {
                         program: "/bin/kill".to_string(),
+                        argv0: None,
                         args: vec![
                             Word::Parts(vec![WordPart::Text(format!("-{sig}"))]),
                             Word::Split("MAINPID".to_string()),
@@ -1025,7 +1034,7 @@ impl Conversion<'_> {
                 p.clone()
             };
             if (p.starts_with('/') || path.starts_with('/'))
-                && let Ok(cmd) = exec_command(&path, &call.args[1..])
+                && let Ok(cmd) = exec_command(&path, &p, &call.args[1..])
             {
                 svc.reload = vec![cmd];
                 return;

@@ -857,11 +857,11 @@ mod tests {
         ));
         assert_eq!(
             service(&item).command,
-            Command::Argv(vec![
-                "/opt/food/bin/food".into(),
-                "--config".into(),
-                "./food.conf".into()
-            ])
+            Command::Named {
+                program: "/opt/food/bin/food".into(),
+                argv: vec!["./bin/food".into(), "--config".into(), "./food.conf".into()]
+            },
+            "the shell passes argv[0] as the script wrote it"
         );
         assert_eq!(
             service(&item).exec.working_dir,
@@ -891,7 +891,10 @@ mod tests {
         ));
         assert_eq!(
             service(&item).command,
-            Command::Argv(vec!["/opt/food/bin/food-load".into(), "--all".into()])
+            Command::Named {
+                program: "/opt/food/bin/food-load".into(),
+                argv: vec!["./bin/food-load".into(), "--all".into()]
+            }
         );
         assert_eq!(
             service(&item).exec.working_dir,
@@ -901,6 +904,53 @@ mod tests {
             "{HEAD}case \"$1\" in\n start) ./bin/food-load ;;\nesac\n"
         ));
         assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    /// A shell, `env` and `start-stop-daemon --exec/--startas` pass the program word as the
+    /// script wrote it as argv[0] (dpkg 1.21's start-stop-daemon: `*--argv = startas`).
+    #[test]
+    fn argv0_is_the_program_word_as_the_script_wrote_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("usr/sbin");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in ["food-load", "food"] {
+            std::fs::write(bin.join(name), "").unwrap();
+            std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755))
+                .unwrap();
+        }
+        let host = Host::at(dir.path());
+        let convert = |script: String| {
+            let mut items =
+                parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), &script, &host);
+            service(&items.remove(0)).command.clone()
+        };
+        for line in ["food-load --all", "env LANG=C food-load --all"] {
+            assert_eq!(
+                convert(format!("{HEAD}case \"$1\" in\n start) {line} ;;\nesac\n")),
+                Command::Named {
+                    program: "/usr/sbin/food-load".into(),
+                    argv: vec!["food-load".into(), "--all".into()]
+                },
+                "{line}"
+            );
+        }
+        assert_eq!(
+            convert(format!(
+                "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chdir /usr --startas ./sbin/food --name food -- -f ;;\nesac\n"
+            )),
+            Command::Named {
+                program: "/usr/sbin/food".into(),
+                argv: vec!["./sbin/food".into(), "-f".into()]
+            }
+        );
+        assert_eq!(
+            convert(format!(
+                "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --exec /usr/sbin/food -- -f ;;\nesac\n"
+            )),
+            Command::Argv(vec!["/usr/sbin/food".into(), "-f".into()]),
+            "an absolute program is argv[0] itself"
+        );
     }
 
     #[test]
@@ -999,7 +1049,7 @@ mod tests {
     fn programs(svc: &Service) -> Vec<String> {
         let program = |c: &Command| match c {
             Command::Argv(a) => a.first().cloned().unwrap_or_default(),
-            Command::Expand { program, .. } => program.clone(),
+            Command::Named { program, .. } | Command::Expand { program, .. } => program.clone(),
             other => format!("{other:?}"),
         };
         svc.pre
