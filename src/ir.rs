@@ -302,6 +302,25 @@ pub struct Service {
     pub start_limit: Option<StartLimit>,
     /// Restart the service when a periodic check of it fails (superlance `httpok`).
     pub health_check: Option<HealthCheck>,
+    /// Commands run after each unexpected exit of the main process, restarted or not
+    /// (superlance `crashmail`).
+    pub crash_hooks: Vec<CrashHook>,
+}
+
+/// A command run each time the main process ends the way supervisord calls "exited
+/// unexpectedly" (its `PROCESS_STATE_EXITED` event with `expected=0`), whether or not the unit
+/// restarts: with an exit status not in `expected`, or killed by any signal; after running at
+/// least `min_runtime_sec` (an earlier end is a failed start, supervisord's `BACKOFF`); and
+/// not because the unit was being stopped or restarted. The command runs as root and gets the
+/// unit's name as one more argument, and systemd's `SERVICE_RESULT`, `EXIT_CODE` and
+/// `EXIT_STATUS` in its environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrashHook {
+    pub command: Vec<String>,
+    /// supervisord's `exitcodes`.
+    pub expected: Vec<u8>,
+    /// supervisord's `startsecs`.
+    pub min_runtime_sec: u64,
 }
 
 /// A periodic HTTP check: every `interval_sec` seconds the URL is fetched, and the service is
@@ -754,6 +773,7 @@ impl Service {
             restart_force_exit_status: Vec::new(),
             start_limit: None,
             health_check: None,
+            crash_hooks: Vec::new(),
         }
     }
 }

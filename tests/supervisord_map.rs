@@ -512,26 +512,48 @@ fn an_fcgi_program_gets_its_socket_on_standard_input() {
 }
 
 #[test]
-fn crashmail_becomes_a_mail_handler_on_failure_of_the_programs_it_watches() {
+fn crashmail_becomes_a_mail_after_each_unexpected_exit_of_every_program() {
     let h = Host_::new();
     let c = h.convert(
-        "[supervisord]\n[eventlistener:mailer]\ncommand=crashmail -p web -m ops@example.com\nevents=PROCESS_STATE_EXITED\n[program:web]\ncommand=/bin/web\n[program:other]\ncommand=/bin/other\n",
+        "[supervisord]\n[eventlistener:mailer]\ncommand=crashmail -p web -m ops@example.com -o [web-01]\nevents=PROCESS_STATE_EXITED\n[program:web]\ncommand=/bin/web\nexitcodes=0,2\nstartsecs=3\n[program:other]\ncommand=/bin/other\n",
     );
-    assert_eq!(c.item("mailer").units, vec!["mailer@.service"]);
+    // No unit of its own: the mail is sent by the programs' ExecStopPost=.
+    assert!(c.item("mailer").units.is_empty());
+    assert!(
+        c.codes("mailer").contains(&"supervisord-event-listener"),
+        "-p is reported as ignored"
+    );
+    let web = c.value("web.service", "ExecStopPost").unwrap();
+    assert!(web.starts_with("-+/bin/sh -c "), "{web}");
+    // The unit's name, startsecs in microseconds, exitcodes, then the mail command.
+    assert!(web.contains(" sh %n 3000000 \"0 2\" /bin/sh -c "), "{web}");
+    assert!(web.ends_with(" sh ops@example.com [web-01]"), "{web}");
+    assert_eq!(c.value("web.service", "OnFailure"), None);
+    // crashmail 2.0 ignores -p: every program gets the hook.
+    assert!(c.value("other.service", "ExecStopPost").is_some());
+}
+
+#[test]
+fn fatalmailbatch_is_a_handler_started_by_on_failure_of_every_program() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[eventlistener:fatal]\ncommand=fatalmailbatch --toEmail=ops@example.com --subject=gave-up\nevents=PROCESS_STATE,TICK_60\n[program:web]\ncommand=/bin/web\n",
+    );
+    assert_eq!(c.item("fatal").units, vec!["fatal@.service"]);
     assert_eq!(
-        c.values("mailer@.service", "Environment")[0],
+        c.values("fatal@.service", "Environment")[0],
         "\"TO=ops@example.com\""
     );
     assert!(
-        c.value("mailer@.service", "ExecStart")
+        c.value("fatal@.service", "ExecStart")
             .unwrap()
             .contains("MONITOR_UNIT")
     );
     assert_eq!(
         c.value("web.service", "OnFailure").as_deref(),
-        Some("mailer@%n.service")
+        Some("fatal@%n.service")
     );
-    assert_eq!(c.value("other.service", "OnFailure"), None);
+    assert_eq!(c.value("web.service", "ExecStopPost"), None);
 }
 
 #[test]

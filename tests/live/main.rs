@@ -18,6 +18,7 @@ mod compare;
 mod corpus;
 mod cron;
 mod harness;
+mod listeners;
 #[allow(dead_code)]
 mod recorder;
 mod supervisord;

@@ -11,9 +11,9 @@
 //! The wheel is fetched on the host (`pip download`, checked against its SHA-256) into the live
 //! cache and unpacked into the container's `dist-packages`: the container has no network.
 //! supervisor 4.3.0 needs no `pkg_resources` on Python ≥ 3.8 (it uses `importlib.metadata`).
-//! Event listeners are not compared: supervisord talks to them over their standard streams
-//! (READY/RESULT), a protocol the stand-in does not speak, and our side has no listener process
-//! (crashmail becomes an `OnFailure=` unit, the others are dropped and reported).
+//! Event listeners are not compared here: supervisord talks to them over their standard streams
+//! (READY/RESULT), a protocol the stand-in does not speak, and our side has no listener process.
+//! `listeners.rs` runs superlance's real `crashmail` and `fatalmailbatch` against our hooks.
 
 use crate::compare::{self, Diff, Known, Rule, judge};
 use crate::corpus;
@@ -150,10 +150,16 @@ const CASES: &[Case] = &[
     },
 ];
 
-/// The wheel in the live cache, downloaded once and checked.
-fn wheel() -> Result<PathBuf, String> {
+/// The supervisor wheel in the live cache, downloaded once and checked.
+pub fn wheel() -> Result<PathBuf, String> {
+    cached_wheel(WHEEL, WHEEL_SHA256, "supervisor==4.3.0")
+}
+
+/// A wheel (`file`, pinned by `requirement`) in the live cache, downloaded once with `pip
+/// download --no-deps` and checked against its SHA-256.
+pub fn cached_wheel(file: &str, sha256: &str, requirement: &str) -> Result<PathBuf, String> {
     let dir = harness::cache_dir().join("wheels");
-    let path = dir.join(WHEEL);
+    let path = dir.join(file);
     let sha = |p: &PathBuf| -> Option<String> {
         let out = Command::new("sha256sum").arg(p).output().ok()?;
         Some(
@@ -163,7 +169,7 @@ fn wheel() -> Result<PathBuf, String> {
                 .to_string(),
         )
     };
-    if path.is_file() && sha(&path).as_deref() == Some(WHEEL_SHA256) {
+    if path.is_file() && sha(&path).as_deref() == Some(sha256) {
         return Ok(path);
     }
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -177,28 +183,20 @@ fn wheel() -> Result<PathBuf, String> {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-        .ok_or("no pip on the host to download supervisor 4.3.0")?;
+        .ok_or(format!("no pip on the host to download {requirement}"))?;
     let out = Command::new("timeout")
-        .args([
-            "300",
-            pip,
-            "download",
-            "-q",
-            "--no-deps",
-            "supervisor==4.3.0",
-            "-d",
-        ])
+        .args(["300", pip, "download", "-q", "--no-deps", requirement, "-d"])
         .arg(&tmp)
         .output()
         .map_err(|e| format!("pip download: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "pip download supervisor==4.3.0: {}",
+            "pip download {requirement}: {}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let got = tmp.join(WHEEL);
-    if sha(&got).as_deref() != Some(WHEEL_SHA256) {
+    let got = tmp.join(file);
+    if sha(&got).as_deref() != Some(sha256) {
         return Err(format!("{}: not the expected SHA-256", got.display()));
     }
     std::fs::rename(&got, &path).map_err(|e| e.to_string())?;
@@ -206,7 +204,7 @@ fn wheel() -> Result<PathBuf, String> {
     Ok(path)
 }
 
-fn install_supervisor(c: &Container, wheel: &PathBuf) {
+pub fn install_supervisor(c: &Container, wheel: &PathBuf) {
     c.write(
         &format!("/tmp/{WHEEL}"),
         &std::fs::read(wheel).unwrap(),

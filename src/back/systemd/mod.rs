@@ -184,6 +184,51 @@ fn bad_program(program: &str) -> Option<String> {
     Some(format!("{why}: `{}`", program.escape_debug()))
 }
 
+/// The shell test of a [`crate::ir::CrashHook`], run by `ExecStopPost=` with the unit's name,
+/// the least run time in microseconds and the expected exit statuses as `$1`–`$3`, then the
+/// hook's command. It runs the command (with the unit's name appended) only when: no job is
+/// queued for the unit (a `systemctl stop` or `restart` has one; an exit on its own, restarted
+/// or not, has none), the main process exited with a status not in the list or was killed
+/// (`$EXIT_CODE` `killed`/`dumped`; supervisord expects no death by a signal), and it had run
+/// at least the least run time (`ExecMainStartTimestampMonotonic` to
+/// `ExecMainExitTimestampMonotonic`). Checked in systemd 252 by the live test
+/// `supervisord_crash_and_fatal_mail`.
+const CRASH_TEST: &str = r#"u=$1 least=$2 ok=" $3 "; shift 3
+[ -z "$(systemctl show -P Job "$u")" ] || exit 0
+case "$EXIT_CODE" in exited) case "$ok" in *" $EXIT_STATUS "*) exit 0 ;; esac ;; killed|dumped) ;; *) exit 0 ;; esac
+start=$(systemctl show -P ExecMainStartTimestampMonotonic "$u")
+end=$(systemctl show -P ExecMainExitTimestampMonotonic "$u")
+[ "$((${end:-0} - ${start:-0}))" -ge "$least" ] || exit 0
+exec "$@" "$u""#;
+
+/// `ExecStopPost=-+/bin/sh -c TEST sh %n LEAST EXPECTED COMMAND…` for a crash hook: run with
+/// full privileges (`+`) after every end of the main process, [`CRASH_TEST`] deciding; a
+/// failing hook (no `sendmail`) is ignored (`-`), so it never changes the unit's result and
+/// with it whether systemd restarts the unit.
+///
+/// # Errors
+/// [`Unwritable`] when the hook's command could not be run (see [`command_line`]).
+fn crash_hook_line(hook: &crate::ir::CrashHook) -> Result<String, Unwritable> {
+    // The same checks as any command line.
+    command_line("ExecStopPost", &Command::Argv(hook.command.clone()))?;
+    let expected: Vec<String> = hook.expected.iter().map(u8::to_string).collect();
+    let mut line = format!(
+        "-+{} sh %n {} {}",
+        escape::exec_line(&[
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            CRASH_TEST.to_string()
+        ]),
+        hook.min_runtime_sec.saturating_mul(1_000_000),
+        escape::exec_arg(&expected.join(" ")),
+    );
+    for word in &hook.command {
+        line.push(' ');
+        line.push_str(&escape::exec_arg(word));
+    }
+    Ok(line)
+}
+
 fn command_lines(directive: &'static str, cmds: &[Command]) -> Result<Vec<String>, Unwritable> {
     cmds.iter().map(|c| command_line(directive, c)).collect()
 }
@@ -473,6 +518,11 @@ pub fn write_units(
     }
     s.exec_reload = command_lines("ExecReload", &svc.reload)?;
     s.exec_stop = command_lines("ExecStop", svc.stop.command.as_slice())?;
+    s.exec_stop_post = svc
+        .crash_hooks
+        .iter()
+        .map(crash_hook_line)
+        .collect::<Result<_, _>>()?;
     if ctx.keep_children {
         s.kill_mode = Some("process");
     }

@@ -225,6 +225,7 @@ pub struct ServiceSection {
     pub exec_start: Vec<String>,
     pub exec_reload: Vec<String>,
     pub exec_stop: Vec<String>,
+    pub exec_stop_post: Vec<String>,
     pub kill_mode: Option<&'static str>,
     pub kill_signal: Option<String>,
     pub timeout_start_sec: Option<u64>,
@@ -391,6 +392,7 @@ impl ServiceSection {
             exec_start,
             exec_reload,
             exec_stop,
+            exec_stop_post,
             kill_mode,
             kill_signal,
             timeout_start_sec,
@@ -435,6 +437,7 @@ impl ServiceSection {
         push_all(&mut out, "ExecStart", exec_start);
         push_all(&mut out, "ExecReload", exec_reload);
         push_all(&mut out, "ExecStop", exec_stop);
+        push_all(&mut out, "ExecStopPost", exec_stop_post);
         push_opt(&mut out, "KillMode", kill_mode);
         push_opt(&mut out, "KillSignal", kill_signal);
         push_opt(&mut out, "TimeoutStartSec", &timeout_start_sec.map(seconds));

@@ -36,9 +36,13 @@
 //!   `SocketUser=`/`SocketGroup=`, `socket_mode` → `SocketMode=`, `socket_backlog` →
 //!   `Backlog=`), passed to every process as standard input (`StandardInput=socket`), as
 //!   supervisord passes it on file descriptor 0.
-//! - `[eventlistener:x]`: superlance `crashmail` (`-p NAME`/`-a`, `-m TO`, `-o SUBJECT`) → a
-//!   handler template `x@.service` that mails `systemctl status`, in `OnFailure=x@%n.service` of
-//!   every program it watched; `fatalmailbatch` → the same, mailing only once the unit gave up;
+//! - `[eventlistener:x]`: superlance `crashmail` (`-m TO`, `-o HEADER`; crashmail 2.0 ignores
+//!   `-p`/`-a` and watches every program) → on every program `ExecStopPost=` a mail after each
+//!   exit supervisord calls unexpected ([`crate::ir::CrashHook`]: `exitcodes`, `startsecs`),
+//!   restarted or not — `OnFailure=` would never fire for a unit that restarts (systemd 252,
+//!   live test); `fatalmailbatch` → a handler template `x@.service` that mails `systemctl
+//!   status`, in `OnFailure=x@%n.service` of every program: systemd starts it once the unit gave
+//!   up (start limit hit ≈ supervisord's FATAL);
 //!   `memmon -p NAME=SIZE`/`-g GROUP=SIZE`/`-a SIZE` → `MemoryMax=` on those programs (with a
 //!   restart); `httpok -p NAME URL` → a `-healthcheck` timer and service that fetch URL every
 //!   `TICK_N` and restart the program unless the status (`-c`, 200) and body (`-b`) match within
@@ -158,6 +162,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     // (group priority, program priority): supervisord starts groups in priority order.
     let mut programs: Vec<((i64, i64), UnitRef)> = Vec::new();
     let mut program_items: Vec<(usize, (i64, i64))> = Vec::new();
+    // Each program item's `exitcodes` and `startsecs`.
+    let mut exit_rules: BTreeMap<usize, (Vec<i64>, i64)> = BTreeMap::new();
     let mut hooks: Vec<Hook> = Vec::new();
     // The group of each program item, for listeners that watch a group (`memmon -g`).
     let mut group_of: BTreeMap<usize, String> = BTreeMap::new();
@@ -190,6 +196,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
                         group_of.insert(out.len(), group.name.clone());
+                        exit_rules
+                            .insert(out.len(), (procs[0].exitcodes.clone(), procs[0].startsecs));
                     }
                     out.push(item);
                 }
@@ -222,6 +230,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
                         group_of.insert(out.len(), group.name.clone());
+                        exit_rules
+                            .insert(out.len(), (procs[0].exitcodes.clone(), procs[0].startsecs));
                     }
                     out.push(item);
                 }
@@ -238,7 +248,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     }
     for (index, _) in &program_items {
         let group = group_of.get(index).cloned().unwrap_or_default();
-        apply_hooks(&mut out[*index], &group, &hooks);
+        let rule = exit_rules.get(index).cloned().unwrap_or_default();
+        apply_hooks(&mut out[*index], &group, &rule, &hooks);
     }
     // supervisord starts groups in priority order: each program after those of the next lower
     // priority.
@@ -1121,8 +1132,10 @@ fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
 /// What a well-known event listener does to the programs it watches.
 #[derive(Debug, Clone)]
 enum Effect {
-    /// `OnFailure=` a handler template (superlance `crashmail`, `fatalmailbatch`).
+    /// `OnFailure=` a handler template (superlance `fatalmailbatch`).
     OnFailure(String),
+    /// A command after each unexpected exit (superlance `crashmail`).
+    OnCrash(Vec<String>),
     /// `MemoryMax=` (superlance `memmon`), in bytes.
     MemoryMax(u64),
     /// A health-check timer that restarts the program (superlance `httpok`).
@@ -1137,7 +1150,9 @@ struct Hook {
     effect: Effect,
 }
 
-fn apply_hooks(item: &mut Item, group: &str, hooks: &[Hook]) {
+/// Applies the listeners' hooks to a program item; `exit_rule` is its supervisord `exitcodes`
+/// and `startsecs`, which decide what a crash is.
+fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks: &[Hook]) {
     let Body::Unit(def) = &mut item.body else {
         return;
     };
@@ -1162,10 +1177,30 @@ fn apply_hooks(item: &mut Item, group: &str, hooks: &[Hook]) {
                 item.findings.push(Finding::approximated(
                     Code::SupervisordEventListener,
                     format!(
-                        "the event listener {} is OnFailure={stem}@%n.service here: it runs each time the unit fails (an exit status not in SuccessExitStatus=, a timeout, a core dump); a death by SIGHUP, SIGINT, SIGTERM or SIGPIPE counts as clean for systemd and starts nothing",
+                        "the event listener {} is OnFailure={stem}@%n.service here: systemd starts it once the unit gave up (the start limit hit after the restarts, or a failure without Restart=), not on a failure it restarts from",
                         hook.listener
                     ),
                     "check that the handler's mail arrives (it uses /usr/sbin/sendmail)",
+                ));
+            }
+            Effect::OnCrash(command) => {
+                let (exitcodes, startsecs) = exit_rule;
+                def.service.crash_hooks.push(crate::ir::CrashHook {
+                    command: command.clone(),
+                    expected: exitcodes
+                        .iter()
+                        .filter_map(|c| u8::try_from(*c).ok())
+                        .collect(),
+                    min_runtime_sec: u64::try_from(*startsecs).unwrap_or(0),
+                });
+                item.findings.push(Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "the event listener {} is ExecStopPost= here: after each end of the program that supervisord calls unexpected (an exit status not in exitcodes={}, or death by any signal, after running startsecs={startsecs}s, and not by a stop or restart), restarted or not, it mails through /usr/sbin/sendmail; the restart waits for the mail to be handed over",
+                        hook.listener,
+                        exitcodes.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                    ),
+                    "check that the mail arrives (it uses /usr/sbin/sendmail -t -i)",
                 ));
             }
             Effect::HealthCheck(check) => {
@@ -1288,17 +1323,20 @@ fn options_of(
     out
 }
 
-/// The mail a handler sends, as a shell script run with `MONITOR_*` from systemd
-/// (`OnFailure=`): `TO`, `SUBJECT` from the unit's environment; `only_given_up` mails only
-/// when the unit stopped restarting (failed state, or the start limit hit).
-fn mail_script(only_given_up: bool) -> String {
-    let mut script = String::from("unit=\"$MONITOR_UNIT\"\n");
-    if only_given_up {
-        script.push_str("case \"$MONITOR_SERVICE_RESULT\" in start-limit-hit) ;; *) [ \"$(systemctl show -P ActiveState \"$unit\")\" = failed ] || exit 0 ;; esac\n");
-    }
-    script.push_str("{ printf \"To: %s\\nSubject: %s %s: %s %s %s\\n\\n\" \"$TO\" \"$SUBJECT\" \"$unit\" \"$MONITOR_SERVICE_RESULT\" \"$MONITOR_EXIT_CODE\" \"$MONITOR_EXIT_STATUS\"; systemctl status --no-pager -n 30 \"$unit\"; } | /usr/sbin/sendmail -t -i");
-    script
-}
+/// The mail of superlance `fatalmailbatch`, as the handler's shell script, run by `OnFailure=`
+/// with `MONITOR_*` from systemd and `TO`, `SUBJECT`, `FROM` from its environment: only when the unit
+/// gave up (its state is failed, or the start limit was hit; a unit that fails and restarts
+/// starts no `OnFailure=`).
+const FATAL_MAIL: &str = r#"unit="$MONITOR_UNIT"
+case "$MONITOR_SERVICE_RESULT" in start-limit-hit) ;; *) [ "$(systemctl show -P ActiveState "$unit")" = failed ] || exit 0 ;; esac
+{ [ -z "$FROM" ] || printf "From: %s\n" "$FROM"; printf "To: %s\nSubject: %s %s: %s %s %s\n\n" "$TO" "$SUBJECT" "$unit" "$MONITOR_SERVICE_RESULT" "$MONITOR_EXIT_CODE" "$MONITOR_EXIT_STATUS"; systemctl status --no-pager -n 30 "$unit"; } | /usr/sbin/sendmail -t -i"#;
+
+/// The mail of superlance `crashmail`, a shell script run by a [`crate::ir::CrashHook`] with
+/// the recipient, crashmail's optional subject header (`-o`) and the unit's name as `$1`–`$3`
+/// and systemd's `EXIT_CODE`/`EXIT_STATUS`: `To:`, `Subject: [HEADER:] UNIT crashed`, what ended
+/// it and `systemctl status`, through `sendmail -t -i` as crashmail sends it.
+const CRASH_MAIL: &str = r#"subject="$3 crashed at $(date)"; [ -z "$2" ] || subject="$2: $subject"
+{ printf "To: %s\nSubject: %s\n\n%s exited unexpectedly (%s %s, pid %s)\n\n" "$1" "$subject" "$3" "$EXIT_CODE" "$EXIT_STATUS" "$(systemctl show -P ExecMainPID "$3")"; systemctl status --no-pager -n 30 "$3"; } | /usr/sbin/sendmail -t -i"#;
 
 /// An `[eventlistener:x]`: superlance `crashmail`/`fatalmailbatch` become a mail handler
 /// template started by `OnFailure=` of the programs they watch, `memmon -p NAME=SIZE` becomes
@@ -1319,85 +1357,125 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>, host: &Host
         )
     };
     match tool.as_str() {
-        "crashmail" | "fatalmailbatch" => {
-            let crash = tool == "crashmail";
-            let opts = if crash {
-                options_of(&argv, "pmos", &[])
-            } else {
-                options_of(
-                    &argv,
-                    "",
-                    &[
-                        "toEmail",
-                        "fromEmail",
-                        "subject",
-                        "interval",
-                        "smtpHost",
-                        "userName",
-                        "password",
-                        "tickEvent",
-                    ],
-                )
-            };
-            let get = |keys: &[&str]| {
+        "crashmail" => {
+            let opts = options_of(&argv, "pmos", &[]);
+            let get = |key: &str| {
                 opts.iter()
-                    .filter(|(k, _)| keys.contains(&k.as_str()))
+                    .filter(|(k, _)| k == key)
                     .map(|(_, v)| v.clone())
                     .collect::<Vec<_>>()
             };
-            let to = get(&["m", "toEmail"]).pop();
-            let Some(to) = to else {
+            let Some(to) = get("m").pop() else {
                 return dropped(
-                    format!("{listener} (`{tool}`) names no recipient"),
+                    format!("{listener} (`crashmail`) names no recipient"),
                     "give the handler a recipient by hand",
                 );
             };
-            let programs = if !crash || opts.iter().any(|(k, _)| k == "a") {
-                None
-            } else {
-                Some(get(&["p"]))
-            };
-            let subject = get(&["o", "subject"]).pop().unwrap_or_else(|| {
-                if crash {
-                    "Crash alert from supervisord".to_string()
-                } else {
-                    "Fatal start alert from supervisord".to_string()
-                }
-            });
+            let header = get("o").pop().unwrap_or_default();
             hooks.push(Hook {
                 listener: listener.clone(),
-                programs,
+                // crashmail 2.0 reads -p and -a but mails about every process that exits
+                // unexpectedly; so does the conversion.
+                programs: None,
+                effect: Effect::OnCrash(vec![
+                    "/bin/sh".to_string(),
+                    "-c".to_string(),
+                    CRASH_MAIL.to_string(),
+                    "sh".to_string(),
+                    to,
+                    header,
+                ]),
+            });
+            let mut item = Item::skipped(
+                origin_of(group),
+                group.name.clone(),
+                Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "{listener} (`crashmail`, events {}) is ExecStopPost= on every program (see their findings): a mail through /usr/sbin/sendmail after each unexpected exit; it runs no process of its own",
+                        events.join(",")
+                    ),
+                    "check that /usr/sbin/sendmail works on the host",
+                ),
+            );
+            if opts.iter().any(|(k, _)| k == "p") {
+                item.findings.push(Finding::approximated(
+                    Code::SupervisordEventListener,
+                    format!("{listener}: crashmail 2.0 ignores -p (it mails about every program that exits unexpectedly); so does the conversion"),
+                    "remove the ExecStopPost= line from the programs you want no mail about",
+                ));
+            }
+            if opts.iter().any(|(k, _)| k == "s") {
+                item.findings.push(Finding::dropped(
+                    Code::SupervisordEventListener,
+                    format!("{listener}: the mail program given (-s) is not used; the mail goes through /usr/sbin/sendmail -t -i"),
+                    "edit the ExecStopPost= lines if mail must go another way",
+                ));
+            }
+            item
+        }
+        "fatalmailbatch" => {
+            let opts = options_of(
+                &argv,
+                "itfsHeup",
+                &[
+                    "toEmail",
+                    "fromEmail",
+                    "subject",
+                    "interval",
+                    "smtpHost",
+                    "userName",
+                    "password",
+                    "tickEvent",
+                ],
+            );
+            // optparse: `-t`/`--toEmail` …, the last one wins.
+            let get = |short: &str, long: &str| {
+                opts.iter()
+                    .filter(|(k, _)| k == short || k == long)
+                    .map(|(_, v)| v.clone())
+                    .next_back()
+            };
+            let Some(to) = get("t", "toEmail") else {
+                return dropped(
+                    format!("{listener} (`fatalmailbatch`) names no recipient"),
+                    "give the handler a recipient by hand",
+                );
+            };
+            let subject = get("s", "subject")
+                .unwrap_or_else(|| "Fatal start alert from supervisord".to_string());
+            hooks.push(Hook {
+                listener: listener.clone(),
+                programs: None,
                 effect: Effect::OnFailure(group.name.clone()),
             });
             let mut service = Service::oneshot(
                 format!(
-                    "Mail about a failed unit (supervisord event listener {})",
+                    "Mail about a unit that gave up (supervisord event listener {})",
                     group.name
                 ),
                 Command::Shell {
                     shell: "/bin/sh".to_string(),
-                    script: mail_script(!crash),
+                    script: FATAL_MAIL.to_string(),
                 },
             );
             service.exec.environment = vec![EnvVar::new("TO", to), EnvVar::new("SUBJECT", subject)];
+            if let Some(from) = get("f", "fromEmail") {
+                service.exec.environment.push(EnvVar::new("FROM", from));
+            }
             service.instances = Instances::Count(0);
             let mut findings = vec![Finding::approximated(
                 Code::SupervisordEventListener,
                 format!(
-                    "{listener} (`{tool}`, events {}) is a mail handler template started by OnFailure= of the programs it watched; it mails `systemctl status` of the failed unit{}",
-                    events.join(","),
-                    if crash {
-                        ""
-                    } else {
-                        ", only once the unit gave up restarting, one mail per unit instead of batches"
-                    }
+                    "{listener} (`fatalmailbatch`, events {}) is a mail handler template started by OnFailure= of every program: it mails `systemctl status` of the unit once it gave up restarting (the start limit hit, supervisord's FATAL), one mail per unit at once instead of a batch per interval",
+                    events.join(",")
                 ),
                 "check that /usr/sbin/sendmail works on the host",
             )];
-            if opts.iter().any(|(k, _)| k == "s" || k == "smtpHost") {
+            if opts.iter().any(|(k, _)| k == "H" || k == "smtpHost") {
                 findings.push(Finding::dropped(
                     Code::SupervisordEventListener,
-                    format!("{listener}: the mail program or SMTP host given is not used; the handler runs /usr/sbin/sendmail"),
+                    format!("{listener}: the SMTP host given is not used; the handler runs /usr/sbin/sendmail"),
                     "edit the handler's ExecStart= if mail must go another way",
                 ));
             }
