@@ -32,6 +32,8 @@ struct Strings {
     argv: Vec<String>,
     /// argv[0] given apart from the program (`ExecStart=@PROGRAM ARGV0 …`), when set.
     argv0: Option<String>,
+    /// An argument of a crash hook's command (`ExecStopPost=`; a crashmail header).
+    hook_arg: String,
     shell_script: String,
     pid_file: String,
     stdout: String,
@@ -59,6 +61,17 @@ fn definition(s: &Strings) -> Definition {
     service.pre = vec![Command::Shell {
         shell: "/bin/sh".to_string(),
         script: s.shell_script.clone(),
+    }];
+    service.crash_hooks = vec![systemdify::ir::CrashHook {
+        command: vec![
+            "/bin/sh".to_string(),
+            "-c".to_string(),
+            "true".to_string(),
+            "sh".to_string(),
+            s.hook_arg.clone(),
+        ],
+        expected: vec![0, 2],
+        min_runtime_sec: 1,
     }];
     service.source_path = Some(s.source_path.clone());
     service.exec.working_dir = Some(WorkingDir::Path(s.working_dir.clone()));
@@ -115,6 +128,7 @@ fn benign(s: &Strings) -> Strings {
             .collect(),
         argv: s.argv.iter().map(|_| "/bin/a".to_string()).collect(),
         argv0: s.argv0.as_ref().map(|_| "a".to_string()),
+        hook_arg: "x".into(),
         shell_script: "true".into(),
         pid_file: "/run/x.pid".into(),
         stdout: "/var/log/x".into(),
@@ -187,6 +201,27 @@ fn check(s: &Strings) -> Result<bool, String> {
             "ExecStart= is {exec:?}, meant {:?} run with {meant_argv:?}",
             s.argv[0]
         ));
+    }
+    // The crash hook: the unit's name (`%n`, a specifier the model refuses) stands in as
+    // `x.service`; then the test's arguments and the hook's command, exactly.
+    let post = value(&got, "ExecStopPost")[0].replacen(" sh %n ", " sh x.service ", 1);
+    let post = model::parse_exec(&post)?;
+    let tail = [
+        "1000000",
+        "0 2",
+        "/bin/sh",
+        "-c",
+        "true",
+        "sh",
+        s.hook_arg.as_str(),
+    ];
+    if post.len() != 1
+        || post[0].prefixes != "-+"
+        || post[0].argv.len() != 5 + tail.len()
+        || post[0].argv[3..5] != ["sh", "x.service"]
+        || post[0].argv[5..] != tail
+    {
+        return Err(format!("ExecStopPost= is {post:?}"));
     }
     let pre = model::parse_exec(value(&got, "ExecStartPre")[0])?;
     if pre[0].argv != ["/bin/sh", "-c", s.shell_script.as_str()] {
@@ -291,7 +326,10 @@ fn strings() -> impl Strategy<Value = Strings> {
                 v[0] = format!("/usr/bin/{}", v[0]);
                 v
             }),
-            prop_oneof![1 => Just(None), 1 => hostile().prop_map(Some), 1 => value_like("").prop_map(Some)],
+            (
+                prop_oneof![1 => Just(None), 1 => hostile().prop_map(Some), 1 => value_like("").prop_map(Some)],
+                value_like(""),
+            ),
             hostile(),
             value_like("/run/"),
             value_like("/var/log/"),
@@ -306,7 +344,7 @@ fn strings() -> impl Strategy<Value = Strings> {
         .prop_map(
             |(
                 (source, description, source_path, working_dir, user, group),
-                (env, argv, argv0, shell_script, pid_file, stdout, after, wanted_by, identifier),
+                (env, argv, (argv0, hook_arg), shell_script, pid_file, stdout, after, wanted_by, identifier),
             )| Strings {
                 source,
                 description,
@@ -317,6 +355,7 @@ fn strings() -> impl Strategy<Value = Strings> {
                 env,
                 argv,
                 argv0,
+                hook_arg,
                 shell_script,
                 pid_file,
                 stdout,
@@ -349,6 +388,7 @@ fn plain() -> Strings {
         env: vec![("A".into(), "1".into())],
         argv: vec!["/usr/bin/d".into(), "--x".into()],
         argv0: None,
+        hook_arg: "[web-01]".into(),
         shell_script: "true".into(),
         pid_file: "/run/d.pid".into(),
         stdout: "/var/log/d.log".into(),
