@@ -327,7 +327,7 @@ fn strings() -> impl Strategy<Value = Strings> {
                 v
             }),
             (
-                prop_oneof![1 => Just(None), 1 => hostile().prop_map(Some), 1 => value_like("").prop_map(Some)],
+                prop_oneof![2 => Just(None), 1 => hostile().prop_map(Some), 2 => value_like("").prop_map(Some)],
                 value_like(""),
             ),
             hostile(),
