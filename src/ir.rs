@@ -471,7 +471,8 @@ pub struct ExecContext {
     pub nice: Option<i32>,
     pub limits: Vec<Limit>,
     /// The most memory the service may use, in bytes, before the kernel kills it
-    /// (`MemoryMax=`; superlance `memmon`).
+    /// (`MemoryMax=`, with `MemorySwapMax=0` so that it is killed rather than swapped out;
+    /// superlance `memmon`).
     pub memory_max: Option<u64>,
     pub stdin: Stdin,
     /// Leave processes the command started in the background running when it exits

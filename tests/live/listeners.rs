@@ -227,25 +227,19 @@ fn reset(c: &Container) {
     c.sh_ok(&format!("rm -rf {MAILS} && mkdir -p {MAILS}"));
 }
 
-/// Converts [`CONFIG`] as it sits on the host.
-fn convert() -> tempfile::TempDir {
+/// Converts `config` as it sits on a host with `programs` in /usr/local/bin.
+fn convert(config: &str, programs: &[&str]) -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("root");
     let conf = root.join(CONF.trim_start_matches('/'));
     std::fs::create_dir_all(conf.parent().unwrap()).unwrap();
-    std::fs::write(&conf, CONFIG).unwrap();
+    std::fs::write(&conf, config).unwrap();
     // The log files' directory (supervisor refuses a log path in a missing directory).
     std::fs::create_dir_all(root.join("var/log")).unwrap();
     let bin = root.join("usr/local/bin");
     std::fs::create_dir_all(&bin).unwrap();
-    for name in [
-        "crasher",
-        "steady",
-        "flapper",
-        "crashmail",
-        "fatalmailbatch",
-    ] {
+    for name in programs {
         std::fs::write(bin.join(name), "#!/bin/sh\n").unwrap();
         std::fs::set_permissions(bin.join(name), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -289,11 +283,10 @@ fn subjects(mails: &[Mail]) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn supervisord_crash_and_fatal_mail() {
-    let Some(env) = harness::env() else {
-        return;
-    };
+/// A container with supervisor 4.3.0 and superlance 2.0.0 (its `crashmail`, `fatalmailbatch`
+/// and `memmon` on /usr/local/bin); `None` (the test skips) when the wheels cannot be had
+/// outside CI.
+fn prepare(env: &harness::Env, label: &str) -> Option<Container> {
     let wheels = wheel().and_then(|s| {
         cached_wheel(SUPERLANCE, SUPERLANCE_SHA256, "superlance==2.0.0").map(|l| (s, l))
     });
@@ -305,11 +298,10 @@ fn supervisord_crash_and_fatal_mail() {
                 "supervisor/superlance unavailable, and CI=true makes that a failure: {why}"
             );
             eprintln!("skipping live test: {why}");
-            return;
+            return None;
         }
     };
-    let tmp = convert();
-    let c = Container::boot(env, "sup-listeners", Duration::from_secs(300));
+    let c = Container::boot(env, label, Duration::from_secs(300));
     install_supervisor(&c, &supervisor);
     c.write(
         &format!("/tmp/{SUPERLANCE}"),
@@ -319,6 +311,34 @@ fn supervisord_crash_and_fatal_mail() {
     c.sh_ok(&format!(
         "python3.11 -m zipfile -e /tmp/{SUPERLANCE} /usr/local/lib/python3.11/dist-packages && rm /tmp/{SUPERLANCE}"
     ));
+    for tool in ["crashmail", "fatalmailbatch", "memmon"] {
+        c.write(
+            &format!("/usr/local/bin/{tool}"),
+            launcher(tool).as_bytes(),
+            0o755,
+        );
+    }
+    Some(c)
+}
+
+#[test]
+fn supervisord_crash_and_fatal_mail() {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let Some(c) = prepare(env, "sup-listeners") else {
+        return;
+    };
+    let tmp = convert(
+        CONFIG,
+        &[
+            "crasher",
+            "steady",
+            "flapper",
+            "crashmail",
+            "fatalmailbatch",
+        ],
+    );
     c.write(CONF, CONFIG.as_bytes(), 0o644);
     c.write(
         "/usr/local/bin/crasher",
@@ -331,16 +351,6 @@ fn supervisord_crash_and_fatal_mail() {
         0o755,
     );
     c.write("/usr/local/bin/flapper", FLAPPER.as_bytes(), 0o755);
-    c.write(
-        "/usr/local/bin/crashmail",
-        launcher("crashmail").as_bytes(),
-        0o755,
-    );
-    c.write(
-        "/usr/local/bin/fatalmailbatch",
-        launcher("fatalmailbatch").as_bytes(),
-        0o755,
-    );
     c.write("/usr/sbin/sendmail", SENDMAIL.as_bytes(), 0o755);
     c.write(
         "/usr/local/lib/live-smtp-sink.py",
@@ -479,5 +489,133 @@ fn supervisord_crash_and_fatal_mail() {
     }
     let units_text = std::fs::read_to_string(tmp.path().join("units/crasher.service")).unwrap();
     eprintln!("crasher.service:\n{units_text}");
+    assert!(fail.is_empty(), "{}", fail.join("\n"));
+}
+
+/// superlance `memmon -p hog=64MB` → `MemoryMax=64M` with a restart: a program that allocates
+/// 128 MiB on its first run is restarted on both sides (memmon: RSS above the limit at a
+/// `TICK_5`, through supervisord's API; ours: the kernel's OOM kill at `MemoryMax=`, then
+/// `Restart=on-failure`, which the conversion adds as the program had `autorestart=false`); the
+/// second run stays. The container has no `ps`, which memmon reads the RSS with: a stand-in
+/// answers `ps -orss= -p PID` from /proc. Our side's kill needs the memory controller in the
+/// container, which only a cgroup v2 host delegates: on a v1 (hybrid) host only what systemd
+/// read is checked (and a v2 host without it in the container fails).
+#[test]
+fn supervisord_memmon_restart() {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let Some(c) = prepare(env, "sup-memmon") else {
+        return;
+    };
+    let config = "[unix_http_server]\nfile=/run/live-supervisor.sock\n\n[supervisord]\n\
+        logfile=/var/log/live-supervisord-own.log\n\n[rpcinterface:supervisor]\n\
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n\n\
+        [supervisorctl]\nserverurl=unix:///run/live-supervisor.sock\n\n[program:hog]\n\
+        command=/usr/local/bin/hog\nautorestart=false\nstartsecs=1\n\n[eventlistener:memmon]\n\
+        command=/usr/local/bin/memmon -p hog=64MB\nevents=TICK_5\n";
+    let tmp = convert(config, &["hog", "memmon"]);
+    let unit = std::fs::read_to_string(tmp.path().join("units/hog.service")).unwrap();
+    eprintln!("hog.service:\n{unit}");
+    let hog = format!(
+        "#!/usr/bin/python3.11\nimport os, time\np = '{MAILS}/hog.runs'\n\
+         n = int(open(p).read()) + 1 if os.path.exists(p) else 1\nopen(p, 'w').write(str(n))\n\
+         if n == 1:\n    b = bytearray(128 << 20)\n    for i in range(0, len(b), 4096):\n        b[i] = 1\n\
+         while True:\n    time.sleep(1)\n"
+    );
+    c.write(CONF, config.as_bytes(), 0o644);
+    c.write("/usr/local/bin/hog", hog.as_bytes(), 0o755);
+    c.write(
+        "/usr/bin/ps",
+        b"#!/bin/sh\n# ps -orss= -p PID: the resident size in KiB, as memmon reads it\n\
+          awk '/^VmRSS:/ {print $2}' /proc/$3/status\n",
+        0o755,
+    );
+    let mut fail = Vec::new();
+
+    reset(&c);
+    c.sh_ok(&format!(
+        "systemd-run --quiet --collect --unit=live-supervisord -p KillMode=process \
+         -p StandardOutput=file:/var/log/live-supervisord.log -p StandardError=inherit \
+         /usr/bin/supervisord -n -c {CONF}"
+    ));
+    let theirs = wait_for("supervisord's memmon restart", 30, || runs(&c, "hog") >= 2);
+    std::thread::sleep(Duration::from_secs(6));
+    let their_runs = runs(&c, "hog");
+    c.systemctl(&["stop", "live-supervisord.service"]);
+    let log = String::from_utf8_lossy(
+        &c.read("/var/log/live-supervisord-own.log")
+            .unwrap_or_default(),
+    )
+    .into_owned();
+    eprintln!("supervisord's log:\n{log}");
+
+    // MemoryMax= needs the memory controller in the container's cgroup: nspawn delegates it on
+    // a cgroup v2 host; a v1 (hybrid) host keeps it, and then only supervisord's side can be
+    // checked here.
+    let controllers = c.sh("cat /sys/fs/cgroup/cgroup.controllers").stdout;
+    if !controllers.split_whitespace().any(|w| w == "memory") {
+        let host_v2 = std::fs::read_to_string("/sys/fs/cgroup/cgroup.controllers")
+            .is_ok_and(|t| t.split_whitespace().any(|w| w == "memory"));
+        assert!(
+            !host_v2,
+            "the host has the cgroup v2 memory controller, the container not ({controllers:?})"
+        );
+        eprintln!(
+            "memmon: supervisord ran hog {their_runs} time(s); systemd's kill and restart at the limit NOT CHECKED: this \
+             host has cgroup v1 (hybrid), so the container's systemd has no memory controller \
+             and MemoryMax= has no effect in it"
+        );
+        assert!(
+            theirs && their_runs == 2,
+            "supervisord ran hog {their_runs} time(s), meant 2 (memmon's restart)"
+        );
+        // What systemd read, at least.
+        c.install_units(&tmp.path().join("units"));
+        let shown = c.show("hog.service", &["MemoryMax", "MemorySwapMax", "Restart"]);
+        eprintln!("hog.service as systemd read it: {shown:?}");
+        assert_eq!(
+            [
+                &shown["MemoryMax"],
+                &shown["MemorySwapMax"],
+                &shown["Restart"]
+            ],
+            ["67108864", "0", "on-failure"]
+        );
+        return;
+    }
+    reset(&c);
+    c.install_units(&tmp.path().join("units"));
+    c.systemctl(&["start", "hog.service"]);
+    let ours = wait_for("systemd's restart", 30, || runs(&c, "hog") >= 2);
+    std::thread::sleep(Duration::from_secs(3));
+    let our_runs = runs(&c, "hog");
+    let shown = c.show(
+        "hog.service",
+        &["MemoryMax", "NRestarts", "ActiveState", "SubState"],
+    );
+    let journal = c.journal("hog.service");
+    c.systemctl(&["stop", "hog.service"]);
+    eprintln!("hog.service: {shown:?}\n{journal}");
+    eprintln!("memmon: supervisord ran hog {their_runs} time(s), systemd {our_runs}");
+    if !theirs || their_runs != 2 {
+        fail.push(format!(
+            "supervisord ran hog {their_runs} time(s), meant 2 (memmon's restart)"
+        ));
+    }
+    if !ours || our_runs != 2 || shown.get("NRestarts").map(String::as_str) != Some("1") {
+        fail.push(format!(
+            "systemd ran hog {our_runs} time(s) ({shown:?}), meant 2: one restart"
+        ));
+    }
+    if shown.get("MemoryMax").map(String::as_str) != Some("67108864") {
+        fail.push(format!(
+            "MemoryMax is {:?}, meant 64 MiB",
+            shown.get("MemoryMax")
+        ));
+    }
+    if !journal.contains("oom") && !journal.contains("OOM") {
+        fail.push("the journal shows no OOM kill".to_string());
+    }
     assert!(fail.is_empty(), "{}", fail.join("\n"));
 }

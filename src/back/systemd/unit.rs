@@ -419,6 +419,11 @@ impl ServiceSection {
             out.push((resource.directive(), value.clone()));
         }
         push_opt(&mut out, "MemoryMax", memory_max);
+        if memory_max.is_some() {
+            // At the limit the kernel would swap the service's memory out instead of killing
+            // it on a host with swap: no swap, so the limit kills.
+            out.push(("MemorySwapMax", "0".to_string()));
+        }
         push_opt(&mut out, "IOSchedulingClass", io_scheduling_class);
         push_opt(&mut out, "IOSchedulingPriority", io_scheduling_priority);
         push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);

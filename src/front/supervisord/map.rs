@@ -1235,7 +1235,7 @@ fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks:
                 item.findings.push(Finding::approximated(
                     Code::SupervisordEventListener,
                     format!(
-                        "the event listener {} restarted the program when its memory exceeded {bytes} bytes: MemoryMax={bytes} makes the kernel kill it there, and Restart= starts it again (memmon measured every TICK and restarted it gracefully; the limit counts every process of the unit, and page cache too)",
+                        "the event listener {} restarted the program when its memory exceeded {bytes} bytes: MemoryMax={bytes} (with MemorySwapMax=0, so that it is not swapped out instead) makes the kernel kill it there, and Restart= starts it again (memmon measured every TICK and restarted it gracefully; the limit counts every process of the unit, and page cache too)",
                         hook.listener
                     ),
                     "leave headroom in MemoryMax= or use MemoryHigh= to throttle first",
