@@ -746,6 +746,9 @@ pub struct Instance {
     pub working_dir: Option<WorkingDir>,
     pub stdout: Option<Output>,
     pub stderr: Option<Output>,
+    /// Restart this instance alone when a periodic check of it fails (superlance `httpok`
+    /// naming one process of a `numprocs` program).
+    pub health_check: Option<HealthCheck>,
 }
 
 impl Service {

@@ -820,3 +820,29 @@ fn httpok_becomes_a_health_check_timer_that_restarts_the_program() {
     );
     assert!(!c.codes("httpok").contains(&"command-not-found"));
 }
+
+#[test]
+fn httpok_naming_one_process_of_numprocs_checks_that_instance_only() {
+    let h = Host_::new();
+    let c = h.convert(
+        "[supervisord]\n[eventlistener:httpok]\ncommand=httpok -p web:web_1 http://127.0.0.1:8081/health\nevents=TICK_60\n[program:web]\ncommand=/bin/web --port 808%(process_num)d\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n[eventlistener:memmon]\ncommand=memmon -p web_0=200MB\nevents=TICK_60\n",
+    );
+    let units = &c.item("web").units;
+    assert!(
+        units.contains(&"web-1-healthcheck.timer".to_string()),
+        "{units:?}"
+    );
+    assert!(!units.iter().any(|u| u.starts_with("web-0-")), "{units:?}");
+    let exec = c.value("web-1-healthcheck.service", "ExecStart").unwrap();
+    assert!(exec.ends_with(" web@1.service"), "{exec}");
+    // memmon naming one process is not spread over every instance: reported instead.
+    assert_eq!(c.value("web@.service", "MemoryMax"), None);
+    assert!(
+        c.item("web")
+            .findings
+            .iter()
+            .any(|f| f.message.contains("names processes of this program (0)")),
+        "{:?}",
+        c.item("web").findings
+    );
+}

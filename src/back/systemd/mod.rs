@@ -22,7 +22,9 @@
 //!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
 //! - `Body::Target` → `BASE.target` wanting its members ([`write_target`]).
 //! - `health_check` → `BASE-healthcheck.service` (curl, `systemctl restart` on failure) and
-//!   `BASE-healthcheck.timer` (`OnActiveSec=`/`OnUnitActiveSec=` the interval).
+//!   `BASE-healthcheck.timer` (`OnActiveSec=`/`OnUnitActiveSec=` the interval); an instance's
+//!   own `health_check` → `BASE-N-healthcheck.*` restarting `BASE@N.service`.
+//! - `crash_hooks` → `ExecStopPost=-+/bin/sh -c TEST sh %n …` (the test: `CRASH_TEST`).
 //! - `Definition.socket` → `BASE.socket` (`ListenStream=`, `SocketUser=`, `SocketGroup=`,
 //!   `SocketMode=`, `Backlog=`, `Service=` the first instance of a template), and on the
 //!   service `Sockets=`, `Requires=`/`After=` it, `StandardInput=socket` when it is passed as
@@ -619,6 +621,14 @@ pub fn write_units(
                 &mut lowered.findings,
             )?;
             lowered.units.extend(names);
+            // An instance's own check: `BASE-N-healthcheck.service`/`.timer`.
+            for inst in &set.instances {
+                if let Some(check) = &inst.health_check {
+                    let unit = format!("{base}@{}.service", escape::unit_instance(&inst.name));
+                    let stem = format!("{base}-{}", escape::unit_instance(&inst.name));
+                    health_check(check, &stem, &unit, source, &mut lowered)?;
+                }
+            }
             if set.target {
                 let target = Target {
                     description: svc.description.clone(),

@@ -46,7 +46,7 @@
 //!   `memmon -p NAME=SIZE`/`-g GROUP=SIZE`/`-a SIZE` → `MemoryMax=` on those programs (with a
 //!   restart); `httpok -p NAME URL` → a `-healthcheck` timer and service that fetch URL every
 //!   `TICK_N` and restart the program unless the status (`-c`, 200) and body (`-b`) match within
-//!   `-t` seconds; any other listener → skipped with a `dropped` finding;
+//!   `-t` seconds (for a `numprocs` program, one pair per instance whose process it names); any other listener → skipped with a `dropped` finding;
 //!   `[unix_http_server]`, `[inet_http_server]`, `[supervisorctl]`, `[rpcinterface:x]` → a
 //!   note each (systemctl replaces supervisorctl; the XML-RPC API has no equivalent).
 
@@ -162,8 +162,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     // (group priority, program priority): supervisord starts groups in priority order.
     let mut programs: Vec<((i64, i64), UnitRef)> = Vec::new();
     let mut program_items: Vec<(usize, (i64, i64))> = Vec::new();
-    // Each program item's `exitcodes` and `startsecs`.
-    let mut exit_rules: BTreeMap<usize, (Vec<i64>, i64)> = BTreeMap::new();
+    // What the listeners' hooks need of each program item.
+    let mut facts: BTreeMap<usize, Facts> = BTreeMap::new();
     let mut hooks: Vec<Hook> = Vec::new();
     // The group of each program item, for listeners that watch a group (`memmon -g`).
     let mut group_of: BTreeMap<usize, String> = BTreeMap::new();
@@ -196,8 +196,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
                         group_of.insert(out.len(), group.name.clone());
-                        exit_rules
-                            .insert(out.len(), (procs[0].exitcodes.clone(), procs[0].startsecs));
+                        facts.insert(out.len(), Facts::of(&procs));
                     }
                     out.push(item);
                 }
@@ -230,8 +229,7 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
                         programs.push(((group.priority, procs[0].priority), r));
                         program_items.push((out.len(), (group.priority, procs[0].priority)));
                         group_of.insert(out.len(), group.name.clone());
-                        exit_rules
-                            .insert(out.len(), (procs[0].exitcodes.clone(), procs[0].startsecs));
+                        facts.insert(out.len(), Facts::of(&procs));
                     }
                     out.push(item);
                 }
@@ -248,8 +246,8 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
     }
     for (index, _) in &program_items {
         let group = group_of.get(index).cloned().unwrap_or_default();
-        let rule = exit_rules.get(index).cloned().unwrap_or_default();
-        apply_hooks(&mut out[*index], &group, &rule, &hooks);
+        let f = facts.get(index).cloned().unwrap_or_default();
+        apply_hooks(&mut out[*index], &group, &f, &hooks);
     }
     // supervisord starts groups in priority order: each program after those of the next lower
     // priority.
@@ -1079,6 +1077,7 @@ fn template(procs: &[Process], ones: Vec<One>) -> (Service, Vec<Finding>) {
             } else {
                 s.exec.working_dir.clone()
             },
+            health_check: None,
             stdout: if stdout_same {
                 None
             } else {
@@ -1150,9 +1149,30 @@ struct Hook {
     effect: Effect,
 }
 
-/// Applies the listeners' hooks to a program item; `exit_rule` is its supervisord `exitcodes`
-/// and `startsecs`, which decide what a crash is.
-fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks: &[Hook]) {
+/// What the listeners' hooks need of a program: its `exitcodes` and `startsecs` (what a crash
+/// is), and each process's name with its `process_num` (the instance it is).
+#[derive(Debug, Clone, Default)]
+struct Facts {
+    exitcodes: Vec<i64>,
+    startsecs: i64,
+    processes: Vec<(String, String)>,
+}
+
+impl Facts {
+    fn of(procs: &[Process]) -> Self {
+        Facts {
+            exitcodes: procs[0].exitcodes.clone(),
+            startsecs: procs[0].startsecs,
+            processes: procs
+                .iter()
+                .map(|p| (p.name.clone(), p.process_num.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// Applies the listeners' hooks to a program item (`facts` of its processes).
+fn apply_hooks(item: &mut Item, group: &str, facts: &Facts, hooks: &[Hook]) {
     let Body::Unit(def) = &mut item.body else {
         return;
     };
@@ -1165,7 +1185,35 @@ fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks:
                 None => *n == item.name || *n == item.unit_stem,
             }),
         };
-        if !applies {
+        // The instances whose process the hook names (`NAME` or `GROUP:NAME` of a process).
+        let named: Vec<String> = match &hook.programs {
+            Some(names) if matches!(def.service.instances, Instances::Set(_)) => facts
+                .processes
+                .iter()
+                .filter(|(process, _)| {
+                    names.iter().any(|n| match n.split_once(':') {
+                        Some((g, p)) => g == group && p == process,
+                        None => n == process,
+                    })
+                })
+                .map(|(_, instance)| instance.clone())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let one_process = !applies && !named.is_empty();
+        let health_check = matches!(hook.effect, Effect::HealthCheck(_));
+        if !(applies || one_process && health_check) {
+            if one_process {
+                item.findings.push(Finding::dropped(
+                    Code::SupervisordEventListener,
+                    format!(
+                        "the event listener {} names processes of this program ({}), not the program: not applied, as systemd would apply it to every instance",
+                        hook.listener,
+                        named.join(", ")
+                    ),
+                    "apply it by hand in the instances' drop-ins",
+                ));
+            }
             continue;
         }
         match &hook.effect {
@@ -1184,14 +1232,14 @@ fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks:
                 ));
             }
             Effect::OnCrash(command) => {
-                let (exitcodes, startsecs) = exit_rule;
+                let (exitcodes, startsecs) = (&facts.exitcodes, facts.startsecs);
                 def.service.crash_hooks.push(crate::ir::CrashHook {
                     command: command.clone(),
                     expected: exitcodes
                         .iter()
                         .filter_map(|c| u8::try_from(*c).ok())
                         .collect(),
-                    min_runtime_sec: u64::try_from(*startsecs).unwrap_or(0),
+                    min_runtime_sec: u64::try_from(startsecs).unwrap_or(0),
                 });
                 item.findings.push(Finding::approximated(
                     Code::SupervisordEventListener,
@@ -1204,12 +1252,30 @@ fn apply_hooks(item: &mut Item, group: &str, exit_rule: &(Vec<i64>, i64), hooks:
                 ));
             }
             Effect::HealthCheck(check) => {
-                if !matches!(def.service.instances, Instances::One) {
-                    item.findings.push(Finding::dropped(
-                        Code::SupervisordEventListener,
-                        format!("the event listener {} checked {} for one of this program's processes; the instances are not checked", hook.listener, check.url),
-                        "write a health-check timer per instance by hand",
-                    ));
+                if let Instances::Set(set) = &mut def.service.instances {
+                    // The processes it names, else (it names the program) every one.
+                    let mut checked = Vec::new();
+                    for inst in &mut set.instances {
+                        if !one_process || named.contains(&inst.name) {
+                            inst.health_check = Some(check.clone());
+                            checked.push(format!("{}@{}.service", item.unit_stem, inst.name));
+                        }
+                    }
+                    if !checked.is_empty() {
+                        item.findings.push(Finding::approximated(
+                            Code::SupervisordEventListener,
+                            format!(
+                                "the event listener {} is a timer here: every {}s curl fetches {} and {} is restarted unless the status is {} within {}s (httpok also waited for the process to be RUNNING and could mail)",
+                                hook.listener,
+                                check.interval_sec,
+                                check.url,
+                                checked.join(", "),
+                                check.status,
+                                check.timeout_sec
+                            ),
+                            "install curl on the host; enable the -healthcheck.timer",
+                        ));
+                    }
                     continue;
                 }
                 def.service.health_check = Some(check.clone());
