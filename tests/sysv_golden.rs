@@ -279,14 +279,20 @@ fn normalise_vars(word: &str) -> String {
 }
 
 /// `(executable, arguments)`: the executable without systemd's `-@:+!` prefixes, the arguments
-/// with their variable references normalised.
+/// (after argv[0], which `@` gives as the second word) with their variable references
+/// normalised.
 fn command(line: &str) -> Result<(String, Vec<String>), String> {
     let mut words = split_words(line)?;
     if words.is_empty() {
         return Err("empty ExecStart=".into());
     }
-    let exe = words
-        .remove(0)
+    let first = words.remove(0);
+    let prefixes =
+        &first[..first.len() - first.trim_start_matches(['-', '@', ':', '+', '!']).len()];
+    if prefixes.contains('@') && !words.is_empty() {
+        words.remove(0);
+    }
+    let exe = first
         .trim_start_matches(['-', '@', ':', '+', '!'])
         .to_string();
     Ok((exe, words.iter().map(|w| normalise_vars(w)).collect()))
