@@ -175,7 +175,8 @@ pub fn cached_wheel(file: &str, sha256: &str, requirement: &str) -> Result<PathB
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let tmp = dir.join(format!("tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    let pip = ["pip3", "pip"]
+    // The oracle venv .ci/run builds has pip even where the host has none on PATH.
+    let pip = ["pip3", "pip", "/tmp/systemdify-oracle/bin/pip"]
         .into_iter()
         .find(|p| {
             Command::new(p)
