@@ -6,8 +6,9 @@
 //! - `recorder.rs`: the stand-in put at every program path; it records what it was given.
 //! - `compare.rs`: field-by-field differences, each accepted (rule and reason), known (listed per
 //!   case, with its reason) or unexplained (a failure).
-//! - `sysv.rs`, `cron.rs`, `supervisord.rs`: the differential tests over the corpus; `cleanup.rs`, `basics.rs`:
-//!   the harness's own guarantees.
+//! - `sysv.rs`, `cron.rs`, `supervisord.rs`: the differential tests over the corpus;
+//!   `listeners.rs`: superlance's crashmail, fatalmailbatch and memmon under supervisord against
+//!   our hooks; `cleanup.rs`, `basics.rs`: the harness's own guarantees.
 //!
 //! `cargo test --test live` runs only these. They need root and the Debian package registry;
 //! without them they say why and pass, except under `CI=true`, where that fails.
