@@ -69,6 +69,10 @@ case "$1" in
 esac
 "#;
 
+/// Stand-in for iproute2's `ip addr` (not in the container): one configured interface, so
+/// that a script's "no networks configured" check passes.
+const IP_ADDR: &str = "#!/bin/sh\necho '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536'\n";
+
 const SQLSTORE_ADMIN: &str = r#"#!/bin/sh
 # Stand-in for sqlstore-admin: "ping" answers while the server runs, "shutdown" stops it.
 for a; do case "$a" in
@@ -324,6 +328,91 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/ssh",
+        unit: "ssh.service",
+        // OpenSSH's sshd forks under the script, but not when systemd starts it.
+        stand_ins: &[(
+            "/usr/sbin/sshd",
+            "fork pidfile=/run/sshd.pid foreground-if-daemonized exit-if=-t exit-if=-? say=OpenSSH",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/dnsd",
+        unit: "dnsd.service",
+        // Like named -u bind: the daemon switches user itself and then writes its pid file
+        // into /run/dnsd, which must be writable for that user.
+        stand_ins: &[(
+            "/usr/sbin/dnsd",
+            "fork pidfile=/run/dnsd/dnsd.pid user-after=-u",
+        )],
+        shell_stand_ins: &[("/bin/ip", IP_ADDR)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/milterd",
+        unit: "milterd.service",
+        stand_ins: &[("/usr/sbin/milterd", "fork pidfile-after=-P user-after=-u")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/feedd",
+        unit: "feedd.service",
+        stand_ins: &[("/usr/sbin/feedd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[Known {
+            key: "env:HOME",
+            reason: "systemd sets HOME for User= from the user's passwd entry (/nonexistent \
+                     here); this start-stop-daemon --chuid left it unset",
+        }],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/mousesrv",
+        unit: "mousesrv.service",
+        stand_ins: &[("/usr/sbin/mousesrv", "fork pidfile=/run/mousesrv.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/proxyd",
+        unit: "proxyd.service",
+        stand_ins: &[("/usr/sbin/proxyd", "fork pidfile=/run/proxyd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "helper-functions",
         file: "/etc/init.d/mailauth",
         unit: "mailauth.service",
@@ -457,11 +546,19 @@ fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
 /// The differences every script may show, each with its reason.
 fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
     let runtime_dir = unit_text.contains("\nRuntimeDirectory=");
+    let logs_dir = unit_text.contains("\nLogsDirectory=");
     let pid_file = unit_text.contains("\nPIDFile=");
     let user = unit_text
         .lines()
         .find_map(|l| l.strip_prefix("User="))
-        .map(String::from);
+        // `User=0` (`--chuid 0:0`) is root by name.
+        .map(|u| {
+            if u == "0" {
+                "root".to_string()
+            } else {
+                u.to_string()
+            }
+        });
     vec![
         Rule {
             reason: "systemd sets it for every service",
@@ -505,6 +602,12 @@ fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
             }),
         },
         Rule {
+            reason: "systemd sets it for LogsDirectory=",
+            applies: Box::new(move |d: &Diff| {
+                logs_dir && d.key == "env:LOGS_DIRECTORY" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
             reason: "the unit passes the script's settings through the environment \
                      (Environment=, EnvironmentFile=) so that ExecStart= can expand them; the \
                      script kept them as shell variables. The daemon sees them now: harmless \
@@ -533,13 +636,14 @@ fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
             }),
         },
         Rule {
-            reason: "systemd sets USER and LOGNAME for a service with User=; start-stop-daemon \
-                     --chuid sets only HOME (harmless for a daemon; unsetting them would be \
-                     un-idiomatic)",
+            reason: "systemd sets USER, LOGNAME and SHELL for a service with User=; \
+                     start-stop-daemon --chuid sets only HOME (harmless for a daemon; unsetting \
+                     them would be un-idiomatic)",
             applies: Box::new(move |d: &Diff| {
-                (d.key == "env:USER" || d.key == "env:LOGNAME")
-                    && compare::unset(&d.theirs)
-                    && user.as_deref() == Some(d.ours.as_str())
+                compare::unset(&d.theirs)
+                    && (((d.key == "env:USER" || d.key == "env:LOGNAME")
+                        && user.as_deref() == Some(d.ours.as_str()))
+                        || (d.key == "env:SHELL" && user.is_some() && d.ours.starts_with('/')))
             }),
         },
     ]
@@ -901,6 +1005,7 @@ fn sysv_every_case_has_a_test() {
         "ssd-background",
         "ssd-forking",
         "syntax-errors",
+        "systemd-refuses",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -962,4 +1067,12 @@ fn sysv_ssd_background() {
 #[test]
 fn sysv_ssd_forking() {
     run_case("ssd-forking");
+}
+
+/// What a real systemd refused before: sshd's foreground under PID 1, a run directory for the
+/// user the daemon switches to, defaults-file values referring to other variables, a logs
+/// directory, file guards.
+#[test]
+fn sysv_systemd_refuses() {
+    run_case("systemd-refuses");
 }

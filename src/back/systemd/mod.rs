@@ -341,6 +341,11 @@ pub fn write_units(
         .iter()
         .map(|p| escape::path(p))
         .collect();
+    let paths = |v: &[String]| v.iter().map(|p| escape::path(p)).collect::<Vec<_>>();
+    unit.condition_path_exists = paths(&svc.conditions.path_exists);
+    unit.condition_path_is_directory = paths(&svc.conditions.path_is_directory);
+    unit.condition_file_not_empty = paths(&svc.conditions.file_not_empty);
+    unit.condition_directory_not_empty = paths(&svc.conditions.directory_not_empty);
     unit.source_path = svc.source_path.as_deref().map(escape::path);
     unit.on_failure
         .extend(svc.ordering.on_failure.iter().map(UnitRef::unit_name));
@@ -406,6 +411,13 @@ pub fn write_units(
     s.umask = ctx.umask.map(|m| format!("{m:04o}"));
     s.runtime_directory = ctx
         .runtime_directories
+        .iter()
+        .map(|d| escape::path(d))
+        .collect();
+    s.runtime_directory_mode = ctx.runtime_directory_mode.map(|m| format!("{m:04o}"));
+    s.logs_directory_mode = ctx.logs_directory_mode.map(|m| format!("{m:04o}"));
+    s.logs_directory = ctx
+        .logs_directories
         .iter()
         .map(|d| escape::path(d))
         .collect();

@@ -46,6 +46,8 @@ pub struct Start {
     pub keeps_output: bool,
     /// The start command's own redirection (`>>FILE 2>&1`).
     pub redirect: Option<(String, bool)>,
+    /// Variables of the call that hold one of several values ([`Call::uncertain`]).
+    pub uncertain: Vec<String>,
 }
 
 impl Start {
@@ -76,6 +78,7 @@ impl Start {
             conditional: call.conditional,
             keeps_output: false,
             redirect: call.output.clone(),
+            uncertain: call.uncertain.clone(),
         }
     }
 

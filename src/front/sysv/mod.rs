@@ -19,14 +19,21 @@
 //!   `CPUScheduling*=`, `--output` → `StandardOutput=`/`StandardError=append:`.
 //! - `start_daemon -p F P ARGS`, RHEL `daemon --user U --pidfile F P ARGS`, `$DAEMON ARGS` →
 //!   the same, `Type=forking`.
-//! - `mkdir`/`install -d`/`chown`/`chmod` of `/run/X` → `RuntimeDirectory=X`; a second call of
-//!   the daemon in `start` (a configuration test) → `ExecStartPre=`; `ulimit` → `Limit*=`;
-//!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`.
+//! - `mkdir`/`install -d`/`chown`/`chmod` of `/run/X` → `RuntimeDirectory=X`, of `/var/log/X` →
+//!   `LogsDirectory=X` (`…DirectoryMode=` for the script's mode); given to another owner than
+//!   the unit's user (or to the user the daemon switches to with `-u`) →
+//!   `ExecStartPre=/usr/bin/install -d -m M -o U -g G DIR`; a second call of the daemon in
+//!   `start` (a configuration test) → `ExecStartPre=`; `ulimit` → `Limit*=`;
+//!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`, `[ -f|-e|-r|-d|-s PATH ] ||
+//!   exit 0` → `ConditionPathExists=`/`ConditionPathIsDirectory=`/`ConditionFileNotEmpty=`.
+//! - A daemon known to stay in the foreground under systemd (`sshd`) → `Type=exec`.
 //! - `stop`: `--retry SIG/N/…`, `--signal`, `killproc` → `KillSignal=`, `TimeoutStopSec=`.
 //! - `reload`: a signal → `ExecReload=/bin/kill -SIG ${MAINPID}`; a command → that command.
 //! - A sourced `/etc/default/NAME` or `/etc/sysconfig/NAME` → `EnvironmentFile=-…`; variables
 //!   it may set stay `$VAR` references in the command line, with the script's own value as
-//!   `Environment=` before the file.
+//!   `Environment=` before the file; a file value referring to other variables is resolved on
+//!   the host and written into the command line; a variable assigned only on paths the host
+//!   does not decide keeps the script wrapped.
 
 mod daemon;
 pub mod facility;
@@ -34,6 +41,7 @@ pub mod header;
 mod install;
 pub mod launch;
 pub mod shell;
+mod under_systemd;
 
 use crate::finding::{Code, Finding};
 use crate::host::Host;
@@ -469,6 +477,7 @@ impl<'h> Conversion<'h> {
         }
         self.environment(&interp, &mut svc);
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
+        self.guards(&interp, &mut svc);
         Ok(Definition {
             service: svc,
             activation,
@@ -584,6 +593,41 @@ impl<'h> Conversion<'h> {
             None
         };
         (start, stop, reload)
+    }
+
+    /// The script's own guards (`[ -f CONF ] || exit 0` before the actions) as conditions:
+    /// `-f`/`-e`/`-r` → `ConditionPathExists=`, `-d` → `ConditionPathIsDirectory=`, `-s` →
+    /// `ConditionFileNotEmpty=`. systemd then skips the start as the script did, without a
+    /// failure.
+    fn guards(&mut self, interp: &Interp, svc: &mut Service) {
+        let mut written = Vec::new();
+        for (flag, path, line) in &interp.path_guards {
+            let (list, directive) = match flag {
+                'd' => (
+                    &mut svc.conditions.path_is_directory,
+                    "ConditionPathIsDirectory",
+                ),
+                's' => (&mut svc.conditions.file_not_empty, "ConditionFileNotEmpty"),
+                _ => (&mut svc.conditions.path_exists, "ConditionPathExists"),
+            };
+            if list.contains(path) {
+                continue;
+            }
+            list.push(path.clone());
+            written.push(format!(
+                "`[ -{flag} {path} ]` (line {line}) → {directive}={path}"
+            ));
+        }
+        if !written.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvGuard,
+                format!(
+                    "the script ends without starting anything when a file test fails; the unit has the same conditions: {}",
+                    written.join("; ")
+                ),
+                "nothing to do; `systemctl status` shows a skipped start as \"condition failed\"",
+            ));
+        }
     }
 
     fn header_findings(&mut self) {
@@ -1181,6 +1225,142 @@ mod tests {
         let why = wrapped_because(&item);
         assert!(why.contains("`killproc /usr/sbin/food-setup`"), "{why}");
         assert!(why.contains("/lib/lsb/init-functions"), "{why}");
+    }
+
+    #[test]
+    fn a_daemon_that_drops_privileges_itself_gets_its_run_directory() {
+        // `named -u bind` writes its pid file as bind: RuntimeDirectory= (root's, reset before
+        // every command) would not let it.
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /etc/default/food\ncase \"$1\" in\n start) mkdir -p /run/food\n  start-stop-daemon --start --pidfile /run/food/food.pid --exec $DAEMON -- $OPTIONS ;;\n stop) start-stop-daemon --stop --pidfile /run/food/food.pid ;;\nesac\n"
+            ),
+            &[("/etc/default/food", "OPTIONS=\"-u food\"\n")],
+        );
+        let svc = service(&item);
+        assert!(svc.exec.runtime_directories.is_empty());
+        assert_eq!(
+            svc.pre,
+            [Command::Argv(
+                ["/usr/bin/install", "-d", "-o", "food", "/run/food"]
+                    .map(String::from)
+                    .to_vec()
+            )]
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvPreparedDirectory)
+        );
+    }
+
+    #[test]
+    fn a_run_directory_owned_like_the_unit_is_a_runtime_directory_with_its_mode() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) install -d -o food -g food -m 0750 /run/food\n  start-stop-daemon --start --chuid food --background --exec $DAEMON ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.exec.runtime_directories, ["food"]);
+        assert_eq!(svc.exec.runtime_directory_mode, Some(0o750));
+        assert!(svc.pre.is_empty(), "{:?}", svc.pre);
+    }
+
+    #[test]
+    fn an_owner_only_known_at_run_time_wraps_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nOWNER=$(stat -c %U /etc/food.conf)\ncase \"$1\" in\n start) mkdir -p /run/food\n  chown $OWNER /run/food\n  start-stop-daemon --start --pidfile /run/food/pid --exec $DAEMON ;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("owner only known at run time"), "{why}");
+    }
+
+    #[test]
+    fn a_log_directory_becomes_logs_directory() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) mkdir -p /var/log/food\n  chown food:food /var/log/food\n  start-stop-daemon --start --background --chuid food:food --exec $DAEMON ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.exec.logs_directories, ["food"]);
+        assert!(svc.pre.is_empty());
+    }
+
+    #[test]
+    fn file_guards_become_conditions() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n[ -f /etc/food.conf ] || exit 0\n[ ! -d /etc/food.d ] && exit 0\ntest -s /etc/food.list || exit 0\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON ;;\nesac\n"
+        ));
+        let c = &service(&item).conditions;
+        assert_eq!(c.path_exists, ["/etc/food.conf"]);
+        assert_eq!(c.path_is_directory, ["/etc/food.d"]);
+        assert_eq!(c.file_not_empty, ["/etc/food.list"]);
+    }
+
+    #[test]
+    fn a_defaults_value_referring_to_another_is_resolved() {
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /etc/default/food\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- -p $SOCKET $OPTS ;;\nesac\n"
+            ),
+            &[(
+                "/etc/default/food",
+                "RUNDIR=/run/food\nSOCKET=local:$RUNDIR/food.sock\nOPTS=\"-v\"\n",
+            )],
+        );
+        let svc = service(&item);
+        let Command::Expand { args, .. } = &svc.command else {
+            panic!("{:?}", svc.command)
+        };
+        assert_eq!(
+            args[..2],
+            [
+                crate::ir::Word::Parts(vec![crate::ir::WordPart::Text("-p".into())]),
+                crate::ir::Word::Parts(vec![crate::ir::WordPart::Text(
+                    "local:/run/food/food.sock".into()
+                )]),
+            ]
+        );
+        assert_eq!(args[2], crate::ir::Word::Split("OPTS".into()));
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvResolvedValue)
+        );
+    }
+
+    #[test]
+    fn sshd_is_not_forking_under_systemd() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/sshd.pid --exec /usr/sbin/sshd ;;\nesac\n"
+        ));
+        assert_eq!(service(&item).kind, ServiceKind::Exec);
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvForeground));
+    }
+
+    #[test]
+    fn options_assigned_only_under_a_run_time_test_wrap_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nARGS=\ncase \"$1\" in\n start) if [ -e /run/food.dhcp ]; then ARGS=\"-c /run/food.dhcp\"; fi\n  start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("$ARGS"), "{why}");
+    }
+
+    #[test]
+    fn a_fallback_for_a_computed_value_is_taken_and_reported() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nPID=$(awk '/pid/ {{print $2}}' /etc/food.conf)\nif [ -z \"$PID\" ]; then\n  PID=/run/food.pid\nfi\ncase \"$1\" in\n start) start-stop-daemon --start --pidfile $PID --exec $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food.pid".into())
+            }
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvResolvedValue)
+        );
     }
 
     #[test]

@@ -827,6 +827,9 @@ pub struct Call {
     /// The command is a shell function this reading did not inline, defined in this file (the
     /// script, a sourced library, the init-d-script framework): never a program to run.
     pub function: Option<String>,
+    /// Variables its words expand that hold one of several values (assigned on only some
+    /// paths, or from such a variable): what the command line is depends on the run.
+    pub uncertain: Vec<String>,
 }
 
 impl Call {
@@ -883,6 +886,16 @@ pub struct Interp<'a> {
     pub case: Option<&'a ast::CaseClauseCommand>,
     /// `test -x FILE || exit 0` at the top level.
     pub exec_conditions: Vec<String>,
+    /// Other tests of a path that end the script with success when they fail, at the top
+    /// level: `[ -f CONF ] || exit 0`, `[ ! -d DIR ] && exit 0` (the test flag, the path, the
+    /// line).
+    pub path_guards: Vec<(char, String, u32)>,
+    /// Variables computed at run time (`X=$(…)`) for which the script's fallback value
+    /// (`[ -z "$X" ] && X=value`) is taken: name and value.
+    pub assumed: Vec<(String, String)>,
+    /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
+    /// default for it (`[ -z "$X" ] && X=default`).
+    last_test_vars: Vec<String>,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1166,6 +1179,9 @@ impl<'a> Interp<'a> {
             calls: Vec::new(),
             case: None,
             exec_conditions: Vec::new(),
+            path_guards: Vec::new(),
+            assumed: Vec::new(),
+            last_test_vars: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -1271,6 +1287,7 @@ impl<'a> Interp<'a> {
             redirected: false,
             output: None,
             function: None,
+            uncertain: Vec::new(),
         }
     }
 
@@ -1328,12 +1345,31 @@ impl<'a> Interp<'a> {
         };
         if self.conditional
             && from_file
+            && self.last_test_vars.iter().any(|v| v == name)
             && !value.iter().any(|p| matches!(p, Part::Var(v) if v == name))
         {
             self.var_defaults.entry(name.to_string()).or_insert(value);
             return;
         }
-        let uncertain = self.conditional;
+        // `X=$(…)` then `[ -z "$X" ] && X=/run/x.pid`: the script's fallback for a value only
+        // a run computes. It is taken (and reported): the other value is unknown anyway.
+        let fallback = self.conditional
+            && value.iter().all(|p| matches!(p, Part::Lit(_)))
+            && self
+                .env
+                .get(name)
+                .is_some_and(|b| b.value.iter().any(|p| matches!(p, Part::Unknown(_))));
+        if fallback {
+            let text: String = value
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => s.as_str(),
+                    _ => "",
+                })
+                .collect();
+            self.assumed.push((name.to_string(), text));
+        }
+        let uncertain = self.conditional && !fallback;
         self.env.insert(
             name.to_string(),
             Binding {
@@ -1378,10 +1414,13 @@ impl<'a> Interp<'a> {
         self.conditional = outer;
     }
 
-    /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`.
+    /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
+    /// tests (`-f -e -r -d -s`); `[ ! -f FILE ] && exit 0` too.
     fn executable_guard(&mut self, ao: &'a ast::AndOrList) {
-        let [ast::AndOr::Or(exit)] = ao.additional.as_slice() else {
-            return;
+        let (exit, negated) = match ao.additional.as_slice() {
+            [ast::AndOr::Or(exit)] => (exit, false),
+            [ast::AndOr::And(exit)] => (exit, true),
+            _ => return,
         };
         let simple = |p: &'a ast::Pipeline| match p.seq.as_slice() {
             [ast::Command::Simple(s)] => Some(s),
@@ -1406,6 +1445,36 @@ impl<'a> Interp<'a> {
         let is_exit0 =
             e.first().is_some_and(|w| w.value == "exit") && e.get(1).is_none_or(|w| w.value == "0");
         if !is_exit0 || t.len() < 3 || !matches!(t[0].value.as_str(), "test" | "[") {
+            return;
+        }
+        // `[ ! -f FILE ] && exit 0` is `[ -f FILE ] || exit 0`.
+        let t: Vec<&ast::Word> = if negated {
+            if t[1].value != "!" {
+                return;
+            }
+            std::iter::once(t[0])
+                .chain(t[2..].iter().copied())
+                .collect()
+        } else {
+            t
+        };
+        let closes = |n: usize| match t[0].value.as_str() {
+            "[" => t.len() == n + 1 && t[n].value == "]",
+            _ => t.len() == n,
+        };
+        if t.len() < 3 || !closes(3) {
+            return;
+        }
+        let flag = t[1].value.as_str();
+        if matches!(flag, "-f" | "-e" | "-r" | "-d" | "-s") {
+            let arg = self.expand_value(t[2]);
+            if let Some(path) = self.resolve(&Arg::Field(arg))
+                && path.starts_with('/')
+            {
+                let line = line_of(t[0]).0;
+                self.path_guards
+                    .push((flag.chars().nth(1).unwrap_or('e'), path, line));
+            }
             return;
         }
         if t[1].value == "-x" {
@@ -1687,8 +1756,10 @@ impl<'a> Interp<'a> {
                 return;
             }
             "test" | "[" => {
+                self.last_test_vars.clear();
                 for w in &words[1..] {
                     for v in referenced_vars(&w.value) {
+                        self.last_test_vars.push(v.clone());
                         self.tested.push(TestedVar { name: v, line });
                     }
                 }
@@ -1743,6 +1814,11 @@ impl<'a> Interp<'a> {
             args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
+        let uncertain = words
+            .iter()
+            .flat_map(|w| referenced_vars(&w.value))
+            .filter(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+            .collect();
         self.calls.push(Call {
             args,
             line,
@@ -1755,6 +1831,7 @@ impl<'a> Interp<'a> {
             redirected,
             output,
             function,
+            uncertain,
         });
     }
 
@@ -1917,6 +1994,7 @@ impl<'a> Interp<'a> {
                                 redirected: false,
                                 output: None,
                                 function,
+                                uncertain: Vec::new(),
                             });
                         }
                     }
@@ -1981,6 +2059,19 @@ impl<'a> Interp<'a> {
             ast::AssignmentValue::Scalar(w) => self.expand_value(w),
             ast::AssignmentValue::Array(_) => vec![Part::Unknown(format!("{name}=(…)"))],
         };
+        // `USER=$USER` after a defaults file set it: the value stays the file's.
+        if !a.append
+            && matches!(value.as_slice(), [Part::Var(v)] if v == name)
+            && self.env.get(name).is_some_and(|b| b.overridable)
+        {
+            return;
+        }
+        let derived = match &a.value {
+            ast::AssignmentValue::Scalar(w) => referenced_vars(&w.value)
+                .iter()
+                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain)),
+            ast::AssignmentValue::Array(_) => false,
+        };
         let value = if a.append {
             let mut v: Vec<Part> = self.lookup(name).into_iter().map(|(p, _)| p).collect();
             v.extend(value);
@@ -1989,6 +2080,9 @@ impl<'a> Interp<'a> {
             value
         };
         self.set(name, value);
+        if derived && let Some(b) = self.env.get_mut(name) {
+            b.uncertain = true;
+        }
     }
 
     fn source(&mut self, word: &ast::Word, line: u32) {
