@@ -100,7 +100,17 @@ python3 - "$OUT" "$UNITS" "$TREE" <<'EOF'
 import json, os, re, sys
 out, units, tree = sys.argv[1:4]
 report = json.load(open(os.path.join(out, "report.json")))
-items = [i for i in report["items"] if i["source"]["format"] == "sysv"]
+# One script may give several items (a unit set: the script's own service and one per
+# daemon): a script counts once, by its first item, with the units of all of them.
+by_file = {}
+for i in report["items"]:
+    if i["source"]["format"] != "sysv":
+        continue
+    if i["source"]["file"] in by_file:
+        by_file[i["source"]["file"]]["units"] += i["units"]
+    else:
+        by_file[i["source"]["file"]] = dict(i, units=list(i["units"]))
+items = list(by_file.values())
 counted = [i for i in items if i["status"] not in ("skipped", "error")]
 native = [i for i in counted if i["status"] in ("translated", "approximated")]
 wrapped = [i for i in counted if i["status"] == "wrapped"]

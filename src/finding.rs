@@ -109,6 +109,8 @@ codes! {
     SysvPreparedDirectory => "sysv-prepared-directory",
     SysvLogsDirectory => "sysv-logs-directory",
     SysvGuard => "sysv-guard",
+    SysvUnitSet => "sysv-unit-set",
+    SysvUnitSetMember => "sysv-unit-set-member",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

@@ -622,6 +622,9 @@ pub struct Ordering {
     pub requires: Vec<String>,
     /// Start after these units of other items (supervisord `priority`: lower ones first).
     pub after_items: Vec<UnitRef>,
+    /// Start these units of other items with this one (`Wants=`; the service of a SysV script
+    /// that starts several daemons wants the service of each).
+    pub wants_items: Vec<UnitRef>,
     /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
     /// with an instance target, the target is the member.
     pub part_of: Vec<UnitRef>,

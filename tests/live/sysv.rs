@@ -413,6 +413,51 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "unit-sets",
+        file: "/etc/init.d/mailq",
+        unit: "mailq.service",
+        // An MTA: the listener and the queue runner, each writing the pid file given with -oP.
+        stand_ins: &[("/usr/sbin/mailqd", "fork pidfile-after=-oP")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unit-sets",
+        file: "/etc/init.d/fileserv",
+        unit: "fileserv.service",
+        // The server stays in the foreground (--background); its helper forks, without a pid
+        // file. The security daemon is switched off in /etc/default/fileserv.
+        stand_ins: &[
+            ("/usr/sbin/fs.served", "sleep"),
+            ("/usr/sbin/fs.mountd", "fork"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unit-sets",
+        file: "/etc/init.d/avscan",
+        unit: "avscan.service",
+        stand_ins: &[
+            ("/usr/sbin/avscand", "fork pidfile=/run/avscan/avscand.pid"),
+            ("/usr/bin/avupdate", "fork pidfile=/run/avscan/avupdate.pid"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "helper-functions",
         file: "/etc/init.d/mailauth",
         unit: "mailauth.service",
@@ -727,8 +772,23 @@ fn legacy(c: &Container, script: &str, action: &str) -> (Option<i32>, String) {
 fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> Vec<String> {
     let mut fail = Vec::new();
     let daemons = daemon_paths(s);
-    let unit_text = conv.unit(s.unit);
+    let mut unit_text = conv.unit(s.unit);
     let wrapped = status == "wrapped";
+    // A unit set: the script's own service is a oneshot wanting one service per daemon. The
+    // members' settings explain the daemons' differences too.
+    let members: Vec<String> = if unit_text.contains("\nExecStart=/bin/true\n") {
+        unit_text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Wants="))
+            .flat_map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+            .filter(|u| u.ends_with(".service"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for m in &members {
+        unit_text.push_str(&conv.unit(m));
+    }
     eprintln!("--- {} ({status}) as {}", s.file, s.unit);
 
     if let Some(on) = s.toggle_on {
@@ -838,14 +898,20 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             c.journal(s.unit)
         ));
     }
-    if !wrapped {
-        let main: u32 = shown
+    let mains: Vec<&str> = if members.is_empty() {
+        vec![s.unit]
+    } else {
+        members.iter().map(String::as_str).collect()
+    };
+    for unit in mains.iter().filter(|_| !wrapped) {
+        let main: u32 = c
+            .show(unit, &["MainPID"])
             .get("MainPID")
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         if !ours.iter().any(|p| p.pid == main) {
             fail.push(format!(
-                "{}: MainPID {main} is not the daemon ({:?})",
+                "{}: MainPID {main} of {unit} is not a daemon ({:?})",
                 s.file,
                 ours.iter().map(|p| p.pid).collect::<Vec<_>>()
             ));
@@ -978,7 +1044,13 @@ fn run_case(case: &str) {
         }
     }
     c.install_units(&conv.units);
+    let mut checked: Vec<&str> = Vec::new();
     for (file, status, _) in &items {
+        // A unit set is several items of one script: checked once, as the script's service.
+        if checked.contains(&file.as_str()) {
+            continue;
+        }
+        checked.push(file);
         if let Some(s) = SCRIPTS.iter().find(|s| s.case == case && s.file == file) {
             fail.extend(check(&c, &conv, s, status));
         }
@@ -1006,6 +1078,7 @@ fn sysv_every_case_has_a_test() {
         "ssd-forking",
         "syntax-errors",
         "systemd-refuses",
+        "unit-sets",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -1075,4 +1148,11 @@ fn sysv_ssd_forking() {
 #[test]
 fn sysv_systemd_refuses() {
     run_case("systemd-refuses");
+}
+
+/// Scripts that start several daemons: `NAME.service` starts the same processes as
+/// `/etc/init.d/NAME start`, and stopping it stops all of them.
+#[test]
+fn sysv_unit_sets() {
+    run_case("unit-sets");
 }

@@ -14,7 +14,7 @@
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
-//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `start_limit` →
+//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
 //!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
 //!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
 //!   `Stop.scope` → `KillMode=`.
@@ -312,6 +312,8 @@ pub fn write_units(
         ..UnitSection::default()
     };
     unit.wants.clone_from(&svc.ordering.wants);
+    unit.wants
+        .extend(svc.ordering.wants_items.iter().map(UnitRef::unit_name));
     unit.requires.clone_from(&svc.ordering.requires);
     unit.after.clone_from(&svc.ordering.after);
     unit.after

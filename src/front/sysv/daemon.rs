@@ -51,6 +51,7 @@ pub(super) fn pick_launch(
         output: None,
         function: None,
         uncertain: s.uncertain.clone(),
+        cond_depth: s.cond_depth,
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -76,10 +77,16 @@ pub(super) fn pick_launch(
     };
     let (tests, others): (Vec<&Start>, Vec<&Start>) = direct.into_iter().partition(|s| is_test(s));
     let checks: Vec<Call> = tests.iter().map(|s| as_call(s)).collect();
-    // Several starters where only one runs unconditionally: that one (the others are
-    // fallbacks on failure paths).
+    // Several starters where only one runs on every path this reading could not decide:
+    // that one (the others are fallbacks on failure paths, `… || start-stop-daemon …`). A
+    // starter in a branch the host's settings chose is not a fallback.
     if tools.len() > 1 {
-        let unconditional: Vec<&Start> = tools.iter().copied().filter(|s| !s.conditional).collect();
+        let least = tools.iter().map(|s| s.cond_depth).min().unwrap_or(0);
+        let unconditional: Vec<&Start> = tools
+            .iter()
+            .copied()
+            .filter(|s| s.cond_depth == least)
+            .collect();
         if let [one] = unconditional.as_slice() {
             let stray = tools
                 .iter()
@@ -1119,7 +1126,12 @@ impl Conversion<'_> {
     /// its directories to `User=` again before every command (a `chown` after it is undone).
     /// A daemon that drops privileges itself (`-u USER`) gets its runtime directories owned by
     /// that user when the script names no owner.
-    fn directories(&mut self, svc: &mut Service, dirs: Vec<PreparedDir>, drops: Option<String>) {
+    pub(super) fn directories(
+        &mut self,
+        svc: &mut Service,
+        dirs: Vec<PreparedDir>,
+        drops: Option<String>,
+    ) {
         let mut runtime = Vec::new();
         let mut logs = Vec::new();
         let (mut runtime_mode, mut logs_mode) = (None, None);

@@ -42,6 +42,7 @@ mod install;
 pub mod launch;
 pub mod shell;
 mod under_systemd;
+mod unit_set;
 
 use crate::finding::{Code, Finding};
 use crate::host::Host;
@@ -264,6 +265,7 @@ pub fn parse_init_script(
         head,
         findings: Vec::new(),
         clean_environment: std::cell::Cell::new(false),
+        members: Vec::new(),
     };
     let body = conv.convert(&program, text);
     let identity = format!("sysv\0{path}");
@@ -280,7 +282,23 @@ pub fn parse_init_script(
         Err(why) => item.findings.push(why),
     }
     item.findings.splice(0..0, conv.findings);
-    vec![item]
+    let mut items = vec![item];
+    for m in conv.members {
+        items.push(Item {
+            origin: items[0].origin.clone(),
+            name: m
+                .program
+                .rsplit('/')
+                .next()
+                .unwrap_or(&m.program)
+                .to_string(),
+            unit_stem: m.stem.clone(),
+            identity: format!("sysv\0{path}\0{}", m.stem),
+            body: Body::Unit(Box::new(m.definition)),
+            findings: m.findings,
+        });
+    }
+    items
 }
 
 /// A native unit already installed for one of the script's names: it is skipped.
@@ -335,6 +353,8 @@ struct Conversion<'h> {
     /// The start command runs behind `env -i`: the daemon sees none of the variables the
     /// script exported, only the wrapper's own assignments.
     clean_environment: std::cell::Cell<bool>,
+    /// The daemons of a unit set (a script that starts several), each its own item.
+    members: Vec<unit_set::Member>,
 }
 
 impl<'h> Conversion<'h> {
@@ -396,19 +416,22 @@ impl<'h> Conversion<'h> {
         // First with settings from the defaults file deciding between alternative start
         // commands; when that leaves no single way to start the daemon (a setting switched it
         // off on this host), again without.
-        let mut a = self.analyse(program, text, true);
-        if a.decided_uses_defaults()
-            && (a.plan.launches.is_empty() || pick_launch(&a.plan.launches).is_err())
+        let first = self.analyse(program, text, true);
+        let (a, decided) = if first.decided_uses_defaults()
+            && (first.plan.launches.is_empty() || pick_launch(&first.plan.launches).is_err())
         {
-            a = self.analyse(program, text, false);
-        }
+            (self.analyse(program, text, false), Some(first))
+        } else {
+            (first, None)
+        };
         let Analysis {
             interp,
             framework,
             stop: stop_calls,
             reload: reload_calls,
             plan,
-        } = a;
+        } = &a;
+        let framework = *framework;
         if interp.case.is_none()
             && !framework
             && let Some(line) = interp.early_exit
@@ -419,7 +442,7 @@ impl<'h> Conversion<'h> {
                 "nothing to convert",
             ));
         }
-        let switched_off = self.toggle_findings(&interp);
+        let switched_off = self.toggle_findings(interp);
         let activation = self.activation(switched_off.as_deref());
         let mut svc = Service::oneshot(
             self.head
@@ -446,14 +469,40 @@ impl<'h> Conversion<'h> {
                 "if those settings change, convert the script again (the unit does not re-read them to choose other commands)",
             ));
         }
-        let native = self.native(
-            &interp,
-            &mut svc,
-            &plan,
-            &stop_calls,
-            reload_calls.as_deref(),
-            framework,
-        );
+        // With the host's settings the script starts several daemons (a setting chose a second
+        // one): a unit set, even if without the settings one of them looks like a fallback.
+        let several_on_host = decided
+            .as_ref()
+            .is_some_and(|d| unit_set::applies(&d.plan) && pick_launch(&d.plan.launches).is_err());
+        let native = if several_on_host {
+            Err(String::new())
+        } else {
+            self.native(
+                interp,
+                &mut svc,
+                plan,
+                stop_calls,
+                reload_calls.as_deref(),
+                framework,
+            )
+        };
+        let native = match native {
+            Err(_) if unit_set::applies(plan) => {
+                let group = svc.clone();
+                self.findings
+                    .retain(|f| !matches!(f.code, Code::SysvRuntimeDirectory | Code::SysvPidfile));
+                match self.unit_set(&a, decided.as_ref(), &group) {
+                    Ok(members) => {
+                        let dirs = unit_set::shared_dirs(plan, &members);
+                        self.group(&mut svc, &members, dirs);
+                        self.members = members;
+                        Ok(())
+                    }
+                    Err(why) => Err(why),
+                }
+            }
+            other => other,
+        };
         match native {
             Ok(()) => {}
             Err(why) => {
@@ -475,9 +524,11 @@ impl<'h> Conversion<'h> {
                 "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
             ));
         }
-        self.environment(&interp, &mut svc);
+        if self.members.is_empty() {
+            self.environment(interp, &mut svc);
+        }
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
-        self.guards(&interp, &mut svc);
+        self.guards(interp, &mut svc);
         Ok(Definition {
             service: svc,
             activation,

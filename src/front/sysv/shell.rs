@@ -830,6 +830,9 @@ pub struct Call {
     /// Variables its words expand that hold one of several values (assigned on only some
     /// paths, or from such a variable): what the command line is depends on the run.
     pub uncertain: Vec<String>,
+    /// How many tests this reading could not decide enclose it (`if`, `&&`/`||`, loops, `case`
+    /// arms): of two calls, the deeper one runs on fewer paths.
+    pub cond_depth: u32,
 }
 
 impl Call {
@@ -896,6 +899,8 @@ pub struct Interp<'a> {
     /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
     /// default for it (`[ -z "$X" ] && X=default`).
     last_test_vars: Vec<String>,
+    /// How many undecided tests enclose the command being read ([`Call::cond_depth`]).
+    cond_depth: u32,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1182,6 +1187,7 @@ impl<'a> Interp<'a> {
             path_guards: Vec::new(),
             assumed: Vec::new(),
             last_test_vars: Vec::new(),
+            cond_depth: 0,
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -1288,6 +1294,7 @@ impl<'a> Interp<'a> {
             output: None,
             function: None,
             uncertain: Vec::new(),
+            cond_depth: 0,
         }
     }
 
@@ -1405,6 +1412,8 @@ impl<'a> Interp<'a> {
         // An `exit` on the left of `&&`/`||` does not end every path.
         self.stopped = false;
         self.conditional = true;
+        let depth = self.cond_depth;
+        self.cond_depth = depth + 1;
         for next in &ao.additional {
             match next {
                 ast::AndOr::And(p) | ast::AndOr::Or(p) => self.run_pipeline(p, background),
@@ -1412,6 +1421,7 @@ impl<'a> Interp<'a> {
             self.stopped = false;
         }
         self.conditional = outer;
+        self.cond_depth = depth;
     }
 
     /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
@@ -1507,6 +1517,7 @@ impl<'a> Interp<'a> {
 
     fn compound(&mut self, cc: &'a ast::CompoundCommand) {
         let outer = (self.conditional, self.in_loop);
+        let depth = self.cond_depth;
         match cc {
             ast::CompoundCommand::BraceGroup(b) => self.run_list(&b.list),
             ast::CompoundCommand::Subshell(s) => self.run_list(&s.list),
@@ -1542,7 +1553,9 @@ impl<'a> Interp<'a> {
                         _ => {
                             undecided = true;
                             self.conditional = true;
+                            self.cond_depth = depth + 1;
                             self.run_list(body);
+                            self.cond_depth = depth;
                             self.stopped = false;
                         }
                     }
@@ -1561,12 +1574,14 @@ impl<'a> Interp<'a> {
                 );
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
             }
             ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.force_testing = true;
                 self.run_list(&w.0);
                 self.force_testing = false;
@@ -1577,12 +1592,14 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::ArithmeticForClause(f) => {
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
             }
             ast::CompoundCommand::Arithmetic(_) | ast::CompoundCommand::Coprocess(_) => {}
         }
         (self.conditional, self.in_loop) = outer;
+        self.cond_depth = depth;
     }
 
     fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
@@ -1599,6 +1616,7 @@ impl<'a> Interp<'a> {
         let value = self.expand_value(&c.value);
         let known = Arg::Field(value).literal();
         let outer = self.conditional;
+        let depth = self.cond_depth;
         for arm in &c.cases {
             let matches = match &known {
                 Some(v) => arm.patterns.iter().any(|p| pattern_matches(p, v)),
@@ -1609,6 +1627,7 @@ impl<'a> Interp<'a> {
             }
             if known.is_none() {
                 self.conditional = true;
+                self.cond_depth = depth + 1;
             }
             if let Some(list) = &arm.cmd {
                 self.run_list(list);
@@ -1619,6 +1638,7 @@ impl<'a> Interp<'a> {
             }
         }
         self.conditional = outer;
+        self.cond_depth = depth;
     }
 
     fn simple(&mut self, s: &'a ast::SimpleCommand, background: bool, piped: bool) {
@@ -1832,6 +1852,7 @@ impl<'a> Interp<'a> {
             output,
             function,
             uncertain,
+            cond_depth: self.cond_depth,
         });
     }
 
@@ -1995,6 +2016,7 @@ impl<'a> Interp<'a> {
                                 output: None,
                                 function,
                                 uncertain: Vec::new(),
+                                cond_depth: self.cond_depth,
                             });
                         }
                     }
