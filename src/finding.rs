@@ -111,6 +111,7 @@ codes! {
     SysvGuard => "sysv-guard",
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",
+    SysvPerConfiguration => "sysv-per-configuration",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

@@ -367,6 +367,9 @@ pub enum WordPart {
     Var(String),
     /// The instance string of a template's instance (`%i`): supervisord's `%(process_num)d`.
     Instance,
+    /// The instance string unescaped (`%I`): a SysV script's per-configuration loop, whose
+    /// instance names a configuration file.
+    InstanceName,
 }
 
 /// How systemd knows the service is up.

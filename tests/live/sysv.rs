@@ -382,11 +382,7 @@ const SCRIPTS: &[Script] = &[
         setup: "",
         legacy_stop_fails: None,
         no_legacy: None,
-        known: &[Known {
-            key: "env:HOME",
-            reason: "systemd sets HOME for User= from the user's passwd entry (/nonexistent \
-                     here); this start-stop-daemon --chuid left it unset",
-        }],
+        known: &[],
     },
     Script {
         case: "systemd-refuses",
@@ -405,6 +401,20 @@ const SCRIPTS: &[Script] = &[
         file: "/etc/init.d/proxyd",
         unit: "proxyd.service",
         stand_ins: &[("/usr/sbin/proxyd", "fork pidfile=/run/proxyd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-config",
+        file: "/etc/init.d/kvcache",
+        unit: "kvcache.service",
+        // One cache per /etc/kvcache-NAME.conf, each forking and writing the pid file given
+        // with -P, as the user the script gives it.
+        stand_ins: &[("/usr/bin/kvcached", "fork pidfile-after=-P")],
         shell_stand_ins: &[],
         toggle_on: None,
         setup: "",
@@ -592,6 +602,7 @@ fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
 fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
     let runtime_dir = unit_text.contains("\nRuntimeDirectory=");
     let logs_dir = unit_text.contains("\nLogsDirectory=");
+    let has_user = unit_text.contains("\nUser=");
     let pid_file = unit_text.contains("\nPIDFile=");
     let user = unit_text
         .lines()
@@ -644,6 +655,17 @@ fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
             reason: "systemd sets it for RuntimeDirectory=",
             applies: Box::new(move |d: &Diff| {
                 runtime_dir && d.key == "env:RUNTIME_DIRECTORY" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "systemd sets HOME for User= from the user's passwd entry; \
+                     start-stop-daemon --chuid left it unset for a user whose home \
+                     directory does not exist (/nonexistent)",
+            applies: Box::new(move |d: &Diff| {
+                has_user
+                    && d.key == "env:HOME"
+                    && compare::unset(&d.theirs)
+                    && d.ours == "/nonexistent"
             }),
         },
         Rule {
@@ -787,7 +809,12 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
         Vec::new()
     };
     for m in &members {
-        unit_text.push_str(&conv.unit(m));
+        // An instance's settings are its template's (`x@lab.service` → `x@.service`).
+        let file = match m.split_once('@') {
+            Some((stem, _)) => format!("{stem}@.service"),
+            None => m.clone(),
+        };
+        unit_text.push_str(&conv.unit(&file));
     }
     eprintln!("--- {} ({status}) as {}", s.file, s.unit);
 
@@ -1073,6 +1100,7 @@ fn sysv_every_case_has_a_test() {
         "lsb-start-daemon",
         "must-wrap",
         "output-and-reload",
+        "per-config",
         "skipped",
         "ssd-background",
         "ssd-forking",
@@ -1148,6 +1176,13 @@ fn sysv_ssd_forking() {
 #[test]
 fn sysv_systemd_refuses() {
     run_case("systemd-refuses");
+}
+
+/// One daemon per configuration file: `NAME.service` starts one instance of `NAME@.service` per
+/// file, the same processes as the script's loop.
+#[test]
+fn sysv_per_config() {
+    run_case("per-config");
 }
 
 /// Scripts that start several daemons: `NAME.service` starts the same processes as

@@ -102,7 +102,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
                     .iter()
                     .map(|p| match p {
                         WordPart::Text(t) => t.as_str(),
-                        WordPart::Var(_) | WordPart::Instance => "",
+                        WordPart::Var(_) | WordPart::Instance | WordPart::InstanceName => "",
                     })
                     .collect();
                 let quote = parts.iter().all(|p| matches!(p, WordPart::Var(_)))
@@ -125,6 +125,7 @@ pub fn exec_expand(program: &str, args: &[crate::ir::Word]) -> String {
                             out.push('}');
                         }
                         WordPart::Instance => out.push_str("%i"),
+                        WordPart::InstanceName => out.push_str("%I"),
                     }
                 }
                 if quote {

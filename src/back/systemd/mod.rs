@@ -99,7 +99,9 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
                         .iter()
                         .filter_map(|p| match p {
                             crate::ir::WordPart::Text(t) => Some(t.as_str()),
-                            crate::ir::WordPart::Var(_) | crate::ir::WordPart::Instance => None,
+                            crate::ir::WordPart::Var(_)
+                            | crate::ir::WordPart::Instance
+                            | crate::ir::WordPart::InstanceName => None,
                         })
                         .collect::<Vec<_>>(),
                     crate::ir::Word::Split(_) => Vec::new(),

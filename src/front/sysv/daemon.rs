@@ -476,7 +476,9 @@ pub(super) fn exec_command(program: &str, args: &[Arg]) -> Result<Command, Strin
                     p.into_iter()
                         .map(|x| match x {
                             WordPart::Text(t) => t,
-                            WordPart::Var(_) | WordPart::Instance => String::new(),
+                            WordPart::Var(_) | WordPart::Instance | WordPart::InstanceName => {
+                                String::new()
+                            }
                         })
                         .collect(),
                 );
@@ -549,7 +551,7 @@ pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
                 Word::Split(v) => out.push(v.clone()),
                 Word::Parts(p) => out.extend(p.iter().filter_map(|x| match x {
                     WordPart::Var(v) => Some(v.clone()),
-                    WordPart::Text(_) | WordPart::Instance => None,
+                    WordPart::Text(_) | WordPart::Instance | WordPart::InstanceName => None,
                 })),
             }
         }
@@ -782,7 +784,7 @@ impl Conversion<'_> {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
-        if start.in_loop {
+        if start.in_loop && !self.template.get() {
             return Err(format!(
                 "it starts {} in a loop ({}), once per configuration",
                 start.program,

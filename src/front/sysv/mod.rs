@@ -266,6 +266,7 @@ pub fn parse_init_script(
         findings: Vec::new(),
         clean_environment: std::cell::Cell::new(false),
         members: Vec::new(),
+        template: std::cell::Cell::new(false),
     };
     let body = conv.convert(&program, text);
     let identity = format!("sysv\0{path}");
@@ -355,6 +356,8 @@ struct Conversion<'h> {
     clean_environment: std::cell::Cell<bool>,
     /// The daemons of a unit set (a script that starts several), each its own item.
     members: Vec<unit_set::Member>,
+    /// The daemon being read is started once per configuration: a template's command line.
+    template: std::cell::Cell<bool>,
 }
 
 impl<'h> Conversion<'h> {
@@ -861,9 +864,72 @@ mod tests {
     }
 
     #[test]
-    fn one_daemon_per_config_file_is_wrapped_and_says_why() {
+    fn one_daemon_per_config_file_is_a_template_with_one_instance_per_file() {
+        let script = format!(
+            "{HEAD}case \"$1\" in\n start) mkdir -p /run/food\n  for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+        );
+        let items = |files: &[(&str, &str)]| {
+            let dir = tempfile::tempdir().unwrap();
+            for (path, text) in files {
+                let p = dir.path().join(path.trim_start_matches('/'));
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+            parse_init_script(
+                "/etc/init.d/food",
+                Some("/etc/init.d/food"),
+                &script,
+                &Host::at(dir.path()),
+            )
+        };
+        let found = items(&[("/etc/food/a-b.conf", ""), ("/etc/food/main.conf", "")]);
+        assert_eq!(found.len(), 2, "{:?}", found[0].findings);
+        let group = service(&found[0]);
+        let instances = |svc: &Service| -> Vec<String> {
+            svc.ordering
+                .wants
+                .iter()
+                .filter(|w| w.contains('@'))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            instances(group),
+            ["food@a\\x2db.service", "food@main.service"]
+        );
+        assert_eq!(group.exec.runtime_directories, ["food"]);
+        let template = service(&found[1]);
+        assert_eq!(found[1].unit_stem, "food");
+        let crate::ir::Instances::Set(set) = &template.instances else {
+            panic!("{:?}", template.instances)
+        };
+        let names: Vec<&str> = set.instances.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["a-b", "main"]);
+        let Command::Expand { program, args } = &template.command else {
+            panic!("{:?}", template.command)
+        };
+        assert_eq!(program, "/usr/sbin/food");
+        assert_eq!(
+            args[1],
+            crate::ir::Word::Parts(vec![
+                crate::ir::WordPart::Text("/etc/food/".into()),
+                crate::ir::WordPart::InstanceName,
+                crate::ir::WordPart::Text(".conf".into()),
+            ])
+        );
+        // No configuration on the host: the template alone, with a note.
+        let none = items(&[]);
+        assert_eq!(none.len(), 2);
+        assert!(instances(service(&none[0])).is_empty());
+        assert!(none[1].findings.iter().any(
+            |f| f.code == Code::SysvPerConfiguration && f.message.contains("only the template")
+        ));
+    }
+
+    #[test]
+    fn a_loop_over_anything_but_a_directory_of_configurations_is_wrapped() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
         ));
         let svc = service(&item);
         assert!(matches!(svc.kind, ServiceKind::Script { lsb: true, .. }));
@@ -1044,7 +1110,7 @@ mod tests {
     #[test]
     fn a_wrapped_script_without_reload_gets_no_exec_reload_of_its_usage_message() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
         ));
         assert!(matches!(
             service(&item).kind,

@@ -860,6 +860,23 @@ pub struct TestedVar {
     pub line: u32,
 }
 
+/// Stands for the configuration a per-configuration loop is at (what the `*` of its pattern
+/// matches), followed by a letter naming the loop: a word a command line or file name keeps
+/// through the shell's expansions.
+pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
+
+/// A loop over a directory's configuration files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceLoop {
+    /// The files, as a glob (`/etc/openvpn/*.conf`).
+    pub pattern: String,
+    /// What the loop's variable holds for the `*`: [`INSTANCE`] and a letter, one per loop.
+    pub token: String,
+    /// What the `*` matches for each file on the host, sorted.
+    pub instances: Vec<String>,
+    pub line: u32,
+}
+
 /// The interpreter state.
 pub struct Interp<'a> {
     host: &'a Host,
@@ -901,6 +918,8 @@ pub struct Interp<'a> {
     last_test_vars: Vec<String>,
     /// How many undecided tests enclose the command being read ([`Call::cond_depth`]).
     cond_depth: u32,
+    /// Per-configuration loops read so far.
+    pub instance_loops: Vec<InstanceLoop>,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1188,6 +1207,7 @@ impl<'a> Interp<'a> {
             assumed: Vec::new(),
             last_test_vars: Vec::new(),
             cond_depth: 0,
+            instance_loops: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -1376,7 +1396,12 @@ impl<'a> Interp<'a> {
                 .collect();
             self.assumed.push((name.to_string(), text));
         }
-        let uncertain = self.conditional && !fallback;
+        // A value made from a per-configuration loop's configuration is that configuration's,
+        // whatever the loop's other files are.
+        let per_config = value
+            .iter()
+            .any(|p| matches!(p, Part::Lit(s) if s.contains(INSTANCE)));
+        let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
             name.to_string(),
             Binding {
@@ -1422,6 +1447,106 @@ impl<'a> Interp<'a> {
         }
         self.conditional = outer;
         self.cond_depth = depth;
+    }
+
+    /// The value of shell text (a word) on this host, when fully known.
+    fn resolve_text(&mut self, text: &str) -> Option<String> {
+        let parts = self.expand_value(&ast::Word::new(text));
+        self.resolve(&Arg::Field(parts))
+    }
+
+    /// `for X in DIR/PRE*SUF`, `` for X in `ls DIR/PRE*SUF` `` or `` for X in `cd DIR; ls PRE*SUF` ``
+    /// (`$(…)` too, `2>/dev/null` allowed): the value `X` takes, with [`INSTANCE`] for what `*`
+    /// matches, and the loop's configurations on the host.
+    fn instance_loop(&mut self, f: &ast::ForClauseCommand) -> Option<(String, InstanceLoop)> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')));
+        let (dir, glob, relative) = match inner {
+            None => {
+                let full = self.resolve_text(raw)?;
+                let (d, g) = full.rsplit_once('/')?;
+                (d.to_string(), g.to_string(), false)
+            }
+            Some(cmd) => {
+                let cmd = cmd.replace("2> /dev/null", "").replace("2>/dev/null", "");
+                let steps: Vec<&str> = cmd.split(';').map(str::trim).collect();
+                match steps.as_slice() {
+                    [cd, ls] => {
+                        let d = self.resolve_text(cd.strip_prefix("cd ")?.trim())?;
+                        let g = ls
+                            .strip_prefix("ls ")?
+                            .trim()
+                            .trim_start_matches("-1 ")
+                            .trim();
+                        (d, g.to_string(), true)
+                    }
+                    [ls] => {
+                        let full = self.resolve_text(
+                            ls.strip_prefix("ls ")?
+                                .trim()
+                                .trim_start_matches("-1 ")
+                                .trim(),
+                        )?;
+                        let (d, g) = full.rsplit_once('/')?;
+                        (d.to_string(), g.to_string(), false)
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        if !dir.starts_with('/')
+            || glob.matches('*').count() != 1
+            || glob.contains(['?', '[', '/', '$', '`', ' '])
+            || dir.contains(['*', '?', '['])
+        {
+            return None;
+        }
+        let (prefix, suffix) = glob.split_once('*')?;
+        let instances: Vec<String> = self
+            .host
+            .list_dir(&dir)
+            .into_iter()
+            .filter(|n| {
+                n.len() > prefix.len() + suffix.len()
+                    && n.starts_with(prefix)
+                    && n.ends_with(suffix)
+                    && !n.starts_with('.')
+            })
+            .map(|n| n[prefix.len()..n.len() - suffix.len()].to_string())
+            .collect();
+        let pattern = format!("{dir}/{glob}");
+        let token = match self
+            .instance_loops
+            .iter()
+            .position(|l| l.pattern == pattern)
+        {
+            Some(i) => self.instance_loops[i].token.clone(),
+            None => format!(
+                "{INSTANCE}{}",
+                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
+            ),
+        };
+        let file = format!("{prefix}{token}{suffix}");
+        let value = if relative {
+            file
+        } else {
+            format!("{dir}/{file}")
+        };
+        Some((
+            value,
+            InstanceLoop {
+                pattern,
+                token,
+                instances,
+                line: line_of(w).0,
+            },
+        ))
     }
 
     /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
@@ -1563,13 +1688,24 @@ impl<'a> Interp<'a> {
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
             ast::CompoundCommand::ForClause(f) => {
+                // A loop over the configuration files of a directory: its body is read once,
+                // with the variable standing for any one of them.
+                let (value, uncertain) = match self.instance_loop(f) {
+                    Some((value, set)) => {
+                        if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
+                            self.instance_loops.push(set);
+                        }
+                        (vec![Part::Lit(value)], false)
+                    }
+                    None => (vec![Part::Unknown(format!("${}", f.variable_name))], true),
+                };
                 self.env.insert(
                     f.variable_name.clone(),
                     Binding {
-                        value: vec![Part::Unknown(format!("${}", f.variable_name))],
+                        value,
                         overridable: false,
                         script_default: None,
-                        uncertain: true,
+                        uncertain,
                     },
                 );
                 self.in_loop = true;

@@ -19,10 +19,13 @@
 
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
 use super::launch::{self, Start};
-use super::shell::Call;
+use super::shell::{Call, INSTANCE, InstanceLoop};
 use super::{Analysis, Conversion};
 use crate::finding::{Code, Finding};
-use crate::ir::{Activation, Definition, RefKind, Service, UnitRef};
+use crate::ir::{
+    Activation, Command, Definition, Instance, InstanceSet, Instances, RefKind, Service, UnitRef,
+    Word, WordPart,
+};
 
 /// One daemon of a unit set.
 pub(super) struct Member {
@@ -51,7 +54,67 @@ fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
             out.push(s.clone());
         }
     }
-    (out.len() > 1).then_some(out)
+    (out.len() > 1
+        || out
+            .first()
+            .is_some_and(|s| s.in_loop && mentions(s, INSTANCE)))
+    .then_some(out)
+}
+
+/// Whether a start's words hold `token` (the configuration of a per-configuration loop).
+fn mentions(s: &Start, token: &str) -> bool {
+    s.pid_file.as_deref().is_some_and(|p| p.contains(token))
+        || s.args.iter().any(|a| format!("{a:?}").contains(token))
+}
+
+/// `cmd` with the loop's configuration ([`INSTANCE`]) as the template's instance (`%I`); `None`
+/// when the program itself varies.
+fn templated(cmd: &Command, token: &str) -> Option<Command> {
+    let split = |t: &str| -> Vec<WordPart> {
+        let mut parts = Vec::new();
+        for (i, piece) in t.split(token).enumerate() {
+            if i > 0 {
+                parts.push(WordPart::InstanceName);
+            }
+            if !piece.is_empty() {
+                parts.push(WordPart::Text(piece.to_string()));
+            }
+        }
+        parts
+    };
+    let (program, args): (&String, Vec<Word>) = match cmd {
+        Command::Argv(a) => {
+            let (p, rest) = a.split_first()?;
+            (p, rest.iter().map(|w| Word::Parts(split(w))).collect())
+        }
+        Command::Expand { program, args } => (
+            program,
+            args.iter()
+                .map(|w| match w {
+                    Word::Parts(p) => Word::Parts(
+                        p.iter()
+                            .flat_map(|x| match x {
+                                WordPart::Text(t) => split(t),
+                                other => vec![other.clone()],
+                            })
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                })
+                .collect(),
+        ),
+        Command::Shell { .. } => return Some(cmd.clone()),
+    };
+    if program.contains(token) {
+        return None;
+    }
+    if !format!("{args:?}").contains("InstanceName") {
+        return Some(cmd.clone());
+    }
+    Some(Command::Expand {
+        program: program.clone(),
+        args,
+    })
 }
 
 /// The unit stem of daemon `i` of `starts`: its program's name (`clamd`), else — when that is
@@ -137,6 +200,76 @@ fn names(call: &Call, interp: &super::shell::Interp, s: &Start) -> bool {
 }
 
 impl Conversion<'_> {
+    /// Makes `svc` (read with the loop's configuration standing for any one) the template of a
+    /// per-configuration loop: `%I` for the configuration in its command lines, one instance
+    /// per configuration file on the host.
+    fn per_config(
+        &mut self,
+        svc: &mut Service,
+        l: &InstanceLoop,
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), String> {
+        let varies = "the configuration's name is used where a template cannot vary it";
+        svc.command = templated(&svc.command, &l.token).ok_or(varies)?;
+        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+            *c = templated(c, &l.token).ok_or(varies)?;
+        }
+        if let Some(c) = &svc.stop.command {
+            svc.stop.command = Some(templated(c, &l.token).ok_or(varies)?);
+        }
+        // A pid file per configuration: systemd finds the daemon of each instance itself.
+        if let crate::ir::ServiceKind::Forking { pid_file } = &mut svc.kind
+            && pid_file.as_deref().is_some_and(|p| p.contains(&l.token))
+        {
+            *pid_file = None;
+        }
+        if format!("{svc:?}").contains(INSTANCE) {
+            return Err(varies.to_string());
+        }
+        svc.instances = Instances::Set(InstanceSet {
+            instances: l
+                .instances
+                .iter()
+                .map(|n| Instance {
+                    name: n.clone(),
+                    ..Instance::default()
+                })
+                .collect(),
+            target: false,
+        });
+        findings.push(if l.instances.is_empty() {
+            Finding::note(
+                Code::SysvPerConfiguration,
+                format!(
+                    "the script starts the daemon once per {} (line {}); the host has none, so only the template {}@.service is written",
+                    l.pattern, l.line, self.name
+                ),
+                format!("add a configuration and start it as `systemctl start {}@NAME` (NAME: the part of the file name the pattern's `*` matches)", self.name),
+            )
+        } else {
+            Finding::note(
+                Code::SysvPerConfiguration,
+                format!(
+                    "the script starts the daemon once per {} (line {}): a template with one instance per file on {}: {}",
+                    l.pattern,
+                    l.line,
+                    self.host.label(),
+                    l.instances
+                        .iter()
+                        .map(|n| format!(
+                            "{}@{}",
+                            self.name,
+                            crate::back::systemd::escape::unit_instance(n)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("a new configuration file needs `systemctl enable --now {}@NAME`; {}.service wants the instances converted here", self.name, self.name),
+            )
+        });
+        Ok(())
+    }
+
     /// Makes `svc` the script's own service of a unit set: a oneshot that stays active and
     /// wants the members the script starts on this host.
     pub(super) fn group(
@@ -168,26 +301,43 @@ impl Conversion<'_> {
                 )
             })
             .collect();
-        svc.ordering.wants_items = wanted
-            .iter()
-            .map(|m| UnitRef {
-                stem: m.stem.clone(),
-                kind: RefKind::Service,
-            })
-            .collect();
+        for m in &wanted {
+            match &m.definition.service.instances {
+                // The template's instances, by name: the script's own service shares the stem.
+                Instances::Set(set) => svc.ordering.wants.extend(set.instances.iter().map(|i| {
+                    format!(
+                        "{}@{}.service",
+                        m.stem,
+                        crate::back::systemd::escape::unit_instance(&i.name)
+                    )
+                })),
+                _ => svc.ordering.wants_items.push(UnitRef {
+                    stem: m.stem.clone(),
+                    kind: RefKind::Service,
+                }),
+            }
+        }
         let off: Vec<String> = members
             .iter()
             .filter(|m| !wanted.iter().any(|w| w.stem == m.stem))
             .map(|m| format!("{}.service", m.stem))
             .collect();
+        let unit = |m: &Member| match m.definition.service.instances {
+            Instances::One => format!("{}.service", m.stem),
+            _ => format!("{}@.service (one instance per configuration)", m.stem),
+        };
         self.findings.push(Finding::note(
             Code::SysvUnitSet,
             format!(
-                "the script starts {} daemons: one service each ({}); {}.service starts {} (Wants=), and stopping or restarting it does so to all (they are PartOf= it){}",
-                members.len(),
+                "the script starts {}: one service each ({}); {}.service starts {} (Wants=), and stopping or restarting it does so to all (they are PartOf= it){}",
+                match members {
+                    [m] if !matches!(m.definition.service.instances, Instances::One) =>
+                        "its daemon once per configuration".to_string(),
+                    _ => format!("{} daemons", members.len()),
+                },
                 members
                     .iter()
-                    .map(|m| format!("{}.service runs {}", m.stem, m.program))
+                    .map(|m| format!("{} runs {}", unit(m), m.program))
                     .collect::<Vec<_>>()
                     .join(", "),
                 self.name,
@@ -236,13 +386,27 @@ impl Conversion<'_> {
                 .next()
                 .unwrap_or(&s.program)
                 .to_string();
-            if s.in_loop {
-                return Err(format!(
-                    "it starts {} in a loop ({}), once per configuration",
-                    s.program,
-                    super::shell::place(s.line)
-                ));
-            }
+            // Started once per configuration file: a template, one instance per file.
+            let per_config: Option<&InstanceLoop> = if s.in_loop {
+                let named: Vec<&InstanceLoop> = all
+                    .interp
+                    .instance_loops
+                    .iter()
+                    .filter(|l| mentions(s, &l.token))
+                    .collect();
+                match named.as_slice() {
+                    [one] => Some(*one),
+                    _ => {
+                        return Err(format!(
+                            "it starts {} in a loop ({}) over something other than the configuration files of one directory",
+                            s.program,
+                            super::shell::place(s.line)
+                        ));
+                    }
+                }
+            } else {
+                None
+            };
             // Runs on this host: started when the start action is read with the host's
             // settings (a start after error checks that may end the script counts, as for a
             // one-daemon script).
@@ -255,7 +419,11 @@ impl Conversion<'_> {
                     .find(|t| t.program == s.program && t.pid_file == s.pid_file),
                 None => Some(s),
             };
-            let stem = member_stem(&self.name, &starts, i, &stems);
+            let stem = if per_config.is_some() {
+                self.name.clone()
+            } else {
+                member_stem(&self.name, &starts, i, &stems)
+            };
             stems.push(stem.clone());
             // Without the host's settings deciding, a daemon under more tests than the others
             // is the optional one (`if [ "$NEED_X" = yes ]`).
@@ -318,6 +486,7 @@ impl Conversion<'_> {
                 (!own.is_empty()).then_some(own)
             });
             let saved = std::mem::take(&mut self.findings);
+            self.template.set(per_config.is_some());
             let mut svc = group.clone();
             svc.description = format!("{} ({stem})", group.description);
             let result = self.native(
@@ -334,8 +503,13 @@ impl Conversion<'_> {
                     .file_is_executable
                     .clone_from(&all.interp.exec_conditions);
             }
+            self.template.set(false);
             let mut findings = std::mem::replace(&mut self.findings, saved);
             result.map_err(|why| format!("for {}: {why}", s.program))?;
+            if let Some(l) = per_config {
+                self.per_config(&mut svc, l, &mut findings)
+                    .map_err(|why| format!("for {}: {why}", s.program))?;
+            }
             // A pid file's run directory is shared: the script's own service makes it.
             svc.exec.runtime_directories.clear();
             svc.exec.runtime_directory_mode = None;
