@@ -112,6 +112,7 @@ codes! {
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",
     SysvPerConfiguration => "sysv-per-configuration",
+    SysvRunningGuard => "sysv-running-guard",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

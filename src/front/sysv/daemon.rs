@@ -156,6 +156,9 @@ pub(super) struct StartPlan {
     pub(super) dirs: Vec<PreparedDir>,
     /// `chown`/`install -o` of such a directory whose owner is only known at run time.
     pub(super) lost_owner: Option<Call>,
+    /// "Already running?" checks before the start (`start-stop-daemon --start --test`,
+    /// `status_of_proc`, `pidof`, `kill -0 $PID`), by line: systemd does that itself.
+    pub(super) running_guards: Vec<u32>,
     pub(super) limits: Vec<Limit>,
     pub(super) umask: Option<u32>,
     pub(super) workdir: Option<String>,
@@ -588,6 +591,16 @@ impl Conversion<'_> {
         }
         // Other start-stop-daemon calls (`--stop`, `--status`, `--start --test`) only probe.
         if base == "start-stop-daemon" {
+            if launch::is_ssd(call, "--test") || launch::is_ssd(call, "--status") {
+                plan.running_guards.push(call.line);
+            }
+            return;
+        }
+        if matches!(
+            base.as_str(),
+            "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
+        ) {
+            plan.running_guards.push(call.line);
             return;
         }
         let words: Vec<String> = call
@@ -730,7 +743,11 @@ impl Conversion<'_> {
             "rm" if words.iter().any(|w| w.ends_with(".pid")) => return,
             _ => {}
         }
-        if is_harmless(&base) || base == "kill" && words.get(1).map(String::as_str) == Some("-0") {
+        if base == "kill" && words.get(1).map(String::as_str) == Some("-0") {
+            plan.running_guards.push(call.line);
+            return;
+        }
+        if is_harmless(&base) {
             return;
         }
         // `eval` of a message helper (`eval log_action_begin_msg "…"`).
@@ -1040,6 +1057,19 @@ impl Conversion<'_> {
                     "nothing to do; a failing check stops the start as it did in the script",
                 ));
             }
+        }
+        if !plan.running_guards.is_empty() {
+            let mut lines = plan.running_guards.clone();
+            lines.sort_unstable();
+            lines.dedup();
+            self.findings.push(Finding::note(
+                Code::SysvRunningGuard,
+                format!(
+                    "the start action first checks whether the daemon is already running (line {}); dropped: systemd does not start a unit that is already active",
+                    lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                ),
+                "nothing to do",
+            ));
         }
         if plan.lock_files {
             self.findings.push(Finding::note(
@@ -1523,6 +1553,7 @@ impl Conversion<'_> {
                     | Code::SysvForeground
                     | Code::SysvPreparedDirectory
                     | Code::SysvLogsDirectory
+                    | Code::SysvRunningGuard
             )
         });
     }

@@ -1750,7 +1750,35 @@ impl<'a> Interp<'a> {
             return;
         }
         let value = self.expand_value(&c.value);
-        let known = Arg::Field(value).literal();
+        let mut known = Arg::Field(value.clone()).literal();
+        // `case "x$RSYNC_NICE" in` on settings from a defaults file read on this host: decided
+        // by their values when asked for, as `[ … ]` tests are (never on/off switches, never
+        // values set on only some paths).
+        if known.is_none() && self.decide_defaults {
+            let vars: Vec<String> = value
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Var(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            let decidable = !vars.is_empty()
+                && vars.iter().all(|v| {
+                    !is_toggle(v)
+                        && self
+                            .env
+                            .get(v)
+                            .is_some_and(|b| b.overridable && !b.uncertain)
+                        && self.sourced.iter().any(|s| {
+                            s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v)
+                        })
+                });
+            if decidable && let Some(v) = self.resolve(&Arg::Field(value)) {
+                known = Some(v);
+                let line = line_of(&c.value).0;
+                self.decided.extend(vars.into_iter().map(|v| (v, line)));
+            }
+        }
         let outer = self.conditional;
         let depth = self.cond_depth;
         for arm in &c.cases {

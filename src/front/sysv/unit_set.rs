@@ -465,6 +465,7 @@ impl Conversion<'_> {
                 umask: all.plan.umask,
                 workdir: all.plan.workdir.clone(),
                 lock_files: false,
+                running_guards: Vec::new(),
                 other: Vec::new(),
                 functions: Vec::new(),
             };
