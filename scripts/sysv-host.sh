@@ -2,6 +2,7 @@
 # Builds a host tree from real Debian packages and measures the SysV frontend on it.
 #
 #   scripts/sysv-host.sh [--build] [CACHE_DIR]
+#   SYSV_PACKAGES="pkg1 pkg2 …" scripts/sysv-host.sh --build OTHER_CACHE_DIR   # other packages
 #
 # CACHE_DIR (default ~/.cache/systemdify-sysv-host; never inside the repository) receives the
 # downloaded .deb files and the tree. The tree is every package's whole contents unpacked into
@@ -31,6 +32,7 @@ php8.2-fpm postfix postgrey proftpd-core prometheus-node-exporter radvd redis-se
 rng-tools5 rpcbind rsync samba sane-utils smartmontools snmpd spamd squid sysstat tor
 transmission-daemon unbound uuid-runtime varnish vsftpd xinetd zabbix-agent
 sysvinit-utils lsb-base dpkg"
+PACKAGES=${SYSV_PACKAGES:-$PACKAGES}
 
 build=no
 if [ "${1:-}" = "--build" ]; then build=yes; shift; fi
