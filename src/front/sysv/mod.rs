@@ -146,6 +146,54 @@ const STANDARD_ACTIONS: &[&str] = &[
     "*",
 ];
 
+/// The kind of reason a script stays wrapped, for the report's grouping: the words of
+/// [`Conversion::native`]'s and [`Conversion::unit_set`]'s explanations sorted into the groups
+/// MIGRATION.md names under `sysv-wrapped`.
+#[must_use]
+pub fn wrap_reason(why: &str) -> &'static str {
+    const GROUPS: &[(&str, &[&str])] = &[
+        (
+            "commands under conditions",
+            &["under conditions", "relative to the directory"],
+        ),
+        (
+            "values only known at run time",
+            &[
+                "only known at run time",
+                "only be known by running",
+                "assigns only on some paths",
+                "cannot compute",
+            ],
+        ),
+        (
+            "shell code this tool does not follow",
+            &["shell function", "shell builtin", "sources ", "calls `"],
+        ),
+        (
+            "several daemons or loops",
+            &[
+                "different programs",
+                "in a loop",
+                "runs the daemon",
+                "times (",
+            ],
+        ),
+        (
+            "no daemon found",
+            &[
+                "starts no program",
+                "no `case",
+                "only runs configuration tests",
+                "several commands",
+            ],
+        ),
+    ];
+    GROUPS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| why.contains(w)))
+        .map_or("other", |(group, _)| group)
+}
+
 /// The name of the unit for a script path: its file name with `.sh` dropped.
 #[must_use]
 pub fn unit_stem(path: &str) -> String {
@@ -512,7 +560,10 @@ impl<'h> Conversion<'h> {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
                     Code::SysvWrapped,
-                    format!("kept as a wrapper around the script: {why}"),
+                    format!(
+                        "kept as a wrapper around the script ({}): {why}",
+                        wrap_reason(&why)
+                    ),
                     "the unit runs the script's start/stop actions as systemd-sysv-generator did; read the script and write ExecStart= for the daemon by hand to get supervision",
                 ));
             }
@@ -1478,6 +1529,32 @@ mod tests {
                 .iter()
                 .any(|f| f.code == Code::SysvResolvedValue)
         );
+    }
+
+    #[test]
+    fn wrap_reasons_are_grouped() {
+        for (why, group) in [
+            (
+                "`$(cat x)` can only be known by running the script",
+                "values only known at run time",
+            ),
+            (
+                "its start action runs `a b` (line 3) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
+                "commands under conditions",
+            ),
+            (
+                "its start action starts 2 different programs (lines 3, 4)",
+                "several daemons or loops",
+            ),
+            (
+                "its start action calls `f` (line 3), a shell function of /x that this tool does not follow",
+                "shell code this tool does not follow",
+            ),
+            ("its start action starts no program", "no daemon found"),
+            ("something new", "other"),
+        ] {
+            assert_eq!(wrap_reason(why), group, "{why}");
+        }
     }
 
     #[test]
