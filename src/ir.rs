@@ -437,6 +437,9 @@ pub enum WordPart {
     Var(String),
     /// The instance string of a template's instance (`%i`): supervisord's `%(process_num)d`.
     Instance,
+    /// The instance string unescaped (`%I`): a SysV script's per-configuration loop, whose
+    /// instance names a configuration file.
+    InstanceName,
 }
 
 /// How systemd knows the service is up.
@@ -481,6 +484,13 @@ pub struct ExecContext {
     /// Directories under `/run` created for the service, owned by its user (names relative to
     /// `/run`).
     pub runtime_directories: Vec<String>,
+    /// Directories under `/var/log` created for the service, owned by its user (names relative
+    /// to `/var/log`; `LogsDirectory=`). Unlike runtime directories they survive a stop.
+    pub logs_directories: Vec<String>,
+    /// The mode of the runtime directories (`RuntimeDirectoryMode=`); `None` is systemd's 0755.
+    pub runtime_directory_mode: Option<u32>,
+    /// The mode of the logs directories (`LogsDirectoryMode=`); `None` is systemd's 0755.
+    pub logs_directory_mode: Option<u32>,
     /// I/O scheduling class (`realtime`, `best-effort`, `idle`) and priority 0–7.
     pub io_scheduling: Option<(String, Option<u8>)>,
     /// CPU scheduling policy (`other`, `batch`, `idle`, `fifo`, `rr`) and priority.
@@ -686,6 +696,9 @@ pub struct Ordering {
     pub requires: Vec<String>,
     /// Start after these units of other items (supervisord `priority`: lower ones first).
     pub after_items: Vec<UnitRef>,
+    /// Start these units of other items with this one (`Wants=`; the service of a SysV script
+    /// that starts several daemons wants the service of each).
+    pub wants_items: Vec<UnitRef>,
     /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
     /// with an instance target, the target is the member.
     pub part_of: Vec<UnitRef>,
@@ -702,6 +715,15 @@ pub struct Conditions {
     /// Only start when these files exist and are executable (an init script's
     /// `test -x $DAEMON || exit 0`).
     pub file_is_executable: Vec<String>,
+    /// Only start when these paths exist (an init script's `[ -f CONF ] || exit 0`).
+    pub path_exists: Vec<String>,
+    /// Only start when these are directories (`[ -d DIR ] || exit 0`).
+    pub path_is_directory: Vec<String>,
+    /// Only start when these files exist and are not empty (`[ -s FILE ] || exit 0`).
+    pub file_not_empty: Vec<String>,
+    /// Only start when these directories hold at least one entry (a script that exits when
+    /// its configuration directory is empty).
+    pub directory_not_empty: Vec<String>,
 }
 
 /// Mail a run's output, cron-style.

@@ -75,10 +75,16 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
             }
         }
     }
+    // A template (`x@.service`) and a plain unit (`x.service`) of the same stem do not
+    // collide: a SysV script's own service and its per-configuration template share it.
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, n) in wanted.iter().enumerate() {
         if let Some(n) = n {
-            groups.entry(n.clone()).or_default().push(i);
+            let template = matches!(&items[i].body, Body::Unit(d)
+                if items[i].origin.format == Some(crate::ir::Format::Sysv)
+                    && !matches!(d.service.instances, crate::ir::Instances::One));
+            let key = if template { format!("{n}@") } else { n.clone() };
+            groups.entry(key).or_default().push(i);
         }
     }
     let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
@@ -90,10 +96,11 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
         )
     };
     let mut renames: Vec<(usize, String, usize, String)> = Vec::new();
-    for (name, mut members) in groups {
+    for (key, mut members) in groups {
         if members.len() < 2 {
             continue;
         }
+        let name = key.strip_suffix('@').unwrap_or(&key).to_string();
         members.sort_by(|&a, &b| rank(a).cmp(&rank(b)));
         // An init script keeps its own name (`systemctl start NAME` must go on working); of
         // two scripts wanting it (`foo`, `foo.sh`) the first by host path keeps it.
@@ -102,7 +109,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
             .copied()
             .find(|&i| items[i].origin.format == Some(crate::ir::Format::Sysv));
         if keeper.is_none() {
-            taken.remove(&name);
+            taken.remove(&key);
         }
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for &i in members.iter().filter(|&&i| Some(i) != keeper) {

@@ -216,6 +216,7 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
                 let o = &mut def.service.ordering;
                 o.after_items
                     .iter_mut()
+                    .chain(o.wants_items.iter_mut())
                     .chain(o.part_of.iter_mut())
                     .chain(o.on_failure.iter_mut())
                     .for_each(fix);

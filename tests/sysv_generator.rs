@@ -469,7 +469,8 @@ fn read_report(path: &Path) -> Result<BTreeMap<String, OurItem>, String> {
                 missing.insert(generator_unit(n));
             }
         }
-        out.insert(script, OurItem { status, missing });
+        // A unit set is several items of one script: the first is the script's own service.
+        out.entry(script).or_insert(OurItem { status, missing });
     }
     Ok(out)
 }

@@ -353,7 +353,7 @@ fn values(def: &Definition) -> Vec<String> {
                 match word {
                     crate::ir::Word::Parts(parts) => texts.extend(parts.iter().map(|p| match p {
                         WordPart::Text(t) | WordPart::Var(t) => t.clone(),
-                        WordPart::Instance => String::new(),
+                        WordPart::Instance | WordPart::InstanceName => String::new(),
                     })),
                     crate::ir::Word::Split(name) => texts.push(name.clone()),
                 }

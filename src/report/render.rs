@@ -63,6 +63,13 @@ pub fn text(report: &Report) -> String {
             }
         }
     }
+    let wrapped = wrapped_by_reason(report);
+    if !wrapped.is_empty() {
+        out.push_str("wrapped init scripts, by reason:\n");
+        for (reason, names) in &wrapped {
+            let _ = writeln!(out, "  {reason} ({}): {}", names.len(), names.join(", "));
+        }
+    }
     for e in &report.errors {
         let _ = writeln!(out, "{e}");
     }
@@ -72,6 +79,31 @@ pub fn text(report: &Report) -> String {
     out.push_str(&summary_line(report));
     out.push('\n');
     out
+}
+
+/// The scripts kept as wrappers, grouped by the reason their `sysv-wrapped` finding gives in
+/// parentheses (`kept as a wrapper around the script (REASON): …`), reasons in order.
+#[must_use]
+pub fn wrapped_by_reason(report: &Report) -> Vec<(String, Vec<String>)> {
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for item in &report.items {
+        for f in item
+            .findings
+            .iter()
+            .filter(|f| f.code == crate::finding::Code::SysvWrapped)
+        {
+            let reason = f
+                .message
+                .split_once(" (")
+                .and_then(|(_, r)| r.split_once("):"))
+                .map_or("other", |(r, _)| r);
+            groups
+                .entry(reason.to_string())
+                .or_default()
+                .push(item.source.name.clone());
+        }
+    }
+    groups.into_iter().collect()
 }
 
 /// What became of a stale file, for the text and Markdown reports and standard error.
@@ -155,6 +187,15 @@ pub fn markdown(report: &Report) -> String {
                 units.join(" "),
                 codes.join(" ")
             );
+        }
+        out.push('\n');
+    }
+    let wrapped = wrapped_by_reason(report);
+    if !wrapped.is_empty() {
+        out.push_str("## Wrapped init scripts, by reason\n\n| reason | scripts |\n| --- | --- |\n");
+        for (reason, names) in &wrapped {
+            let names: Vec<String> = names.iter().map(|n| md_escape(n)).collect();
+            let _ = writeln!(out, "| {} | {} |", md_escape(reason), names.join(", "));
         }
         out.push('\n');
     }

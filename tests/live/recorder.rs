@@ -16,6 +16,12 @@
 //! `/var/lib/live-recorder/<pid>.sig`, then exits 0 (or, while
 //! `/etc/live-recorder.die-by-signal` exists, dies of the signal).
 //!
+//!   `foreground-if-daemonized` (OpenSSH's sshd): when the parent is PID 1, the process leads
+//!   its session and has no terminal (how systemd starts a service), it does not fork but writes
+//!   the pid file itself and stays in the foreground. `user-after=FLAG` (named's `-u bind`): the
+//!   child switches to the user named after FLAG (uid and gid from `/etc/passwd`) and then
+//!   writes the pid file itself; when it cannot, it exits 1, and so does the parent.
+//!
 //! Options for every mode: `exit-if=ARG` exits 0 at once (after recording) when ARG is one of the
 //! arguments (a daemon's `-t` configuration test); `say=TEXT` prints TEXT on standard output.
 
@@ -30,6 +36,28 @@ unsafe extern "C" {
     fn dup2(old: i32, new: i32) -> i32;
     fn pause() -> i32;
     fn raise(sig: i32) -> i32;
+    fn getppid() -> i32;
+    fn getsid(pid: i32) -> i32;
+    fn setuid(uid: u32) -> i32;
+    fn setgid(gid: u32) -> i32;
+    fn setgroups(size: usize, list: *const u32) -> i32;
+}
+
+/// uid and gid of `name` in /etc/passwd.
+fn passwd_ids(name: &str) -> Option<(u32, u32)> {
+    let text = std::fs::read_to_string("/etc/passwd").ok()?;
+    text.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.first() == Some(&name) && f.len() > 3)
+            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+            .flatten()
+    })
+}
+
+/// Whether this process already is a daemon, as OpenSSH's `daemonized()` decides it.
+fn daemonized() -> bool {
+    let tty = std::fs::File::open("/dev/tty").is_ok();
+    !tty && unsafe { getppid() } == 1 && unsafe { getsid(0) } == unsafe { getpid() }
 }
 
 const RECORDS: &str = "/var/lib/live-recorder";
@@ -162,10 +190,37 @@ pub fn main() {
                 args.get(at + 1).cloned()
             });
         let _ = std::io::stdout().flush();
+        if words.contains(&"foreground-if-daemonized") && daemonized() {
+            if let Some(p) = &pidfile {
+                let _ = std::fs::write(p, format!("{}\n", unsafe { getpid() }));
+            }
+            record(mode, None);
+            sleep_forever();
+        }
+        let drop_to = option("user-after").first().and_then(|flag| {
+            let at = args.iter().position(|a| a == flag)?;
+            passwd_ids(args.get(at + 1)?)
+        });
+        if drop_to.is_some()
+            && let Some(p) = &pidfile
+        {
+            let _ = std::fs::remove_file(p);
+        }
         let child = unsafe { fork() };
         if child != 0 {
             // The pid file is there before the parent exits, as systemd's Type=forking and
             // start-stop-daemon expect of a well-behaved daemon.
+            if drop_to.is_some() {
+                // The child writes it, as its user: wait for it.
+                let p = pidfile.unwrap_or_default();
+                for _ in 0..50 {
+                    if std::path::Path::new(&p).exists() {
+                        unsafe { _exit(0) }
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                unsafe { _exit(1) }
+            }
             if let Some(p) = pidfile
                 && let Err(e) = std::fs::write(&p, format!("{child}\n"))
             {
@@ -174,6 +229,20 @@ pub fn main() {
             unsafe { _exit(0) }
         }
         unsafe { setsid() };
+        if let Some((uid, gid)) = drop_to {
+            let ok = unsafe { setgroups(1, &gid) == 0 && setgid(gid) == 0 && setuid(uid) == 0 };
+            if !ok {
+                eprintln!("live-recorder: cannot switch to uid {uid}");
+                unsafe { _exit(1) }
+            }
+            let me = unsafe { getpid() };
+            if let Some(p) = &pidfile
+                && let Err(e) = std::fs::write(p, format!("{me}\n"))
+            {
+                eprintln!("live-recorder: cannot write pid file {p} as uid {uid}: {e}");
+                unsafe { _exit(1) }
+            }
+        }
         record(mode, None);
         // A forking daemon lets go of the terminal or pipe it was started from.
         if let Ok(null) = std::fs::OpenOptions::new()

@@ -69,6 +69,10 @@ case "$1" in
 esac
 "#;
 
+/// Stand-in for iproute2's `ip addr` (not in the container): one configured interface, so
+/// that a script's "no networks configured" check passes.
+const IP_ADDR: &str = "#!/bin/sh\necho '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536'\n";
+
 const SQLSTORE_ADMIN: &str = r#"#!/bin/sh
 # Stand-in for sqlstore-admin: "ping" answers while the server runs, "shutdown" stops it.
 for a; do case "$a" in
@@ -325,6 +329,146 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/ssh",
+        unit: "ssh.service",
+        // OpenSSH's sshd forks under the script, but not when systemd starts it.
+        stand_ins: &[(
+            "/usr/sbin/sshd",
+            "fork pidfile=/run/sshd.pid foreground-if-daemonized exit-if=-t exit-if=-? say=OpenSSH",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/dnsd",
+        unit: "dnsd.service",
+        // Like named -u bind: the daemon switches user itself and then writes its pid file
+        // into /run/dnsd, which must be writable for that user.
+        stand_ins: &[(
+            "/usr/sbin/dnsd",
+            "fork pidfile=/run/dnsd/dnsd.pid user-after=-u",
+        )],
+        shell_stand_ins: &[("/bin/ip", IP_ADDR)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/milterd",
+        unit: "milterd.service",
+        stand_ins: &[("/usr/sbin/milterd", "fork pidfile-after=-P user-after=-u")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/feedd",
+        unit: "feedd.service",
+        stand_ins: &[("/usr/sbin/feedd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/mousesrv",
+        unit: "mousesrv.service",
+        stand_ins: &[("/usr/sbin/mousesrv", "fork pidfile=/run/mousesrv.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/proxyd",
+        unit: "proxyd.service",
+        stand_ins: &[("/usr/sbin/proxyd", "fork pidfile=/run/proxyd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-config",
+        file: "/etc/init.d/kvcache",
+        unit: "kvcache.service",
+        // One cache per /etc/kvcache-NAME.conf, each forking and writing the pid file given
+        // with -P, as the user the script gives it.
+        stand_ins: &[("/usr/bin/kvcached", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unit-sets",
+        file: "/etc/init.d/mailq",
+        unit: "mailq.service",
+        // An MTA: the listener and the queue runner, each writing the pid file given with -oP.
+        stand_ins: &[("/usr/sbin/mailqd", "fork pidfile-after=-oP")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unit-sets",
+        file: "/etc/init.d/fileserv",
+        unit: "fileserv.service",
+        // The server stays in the foreground (--background); its helper forks, without a pid
+        // file. The security daemon is switched off in /etc/default/fileserv.
+        stand_ins: &[
+            ("/usr/sbin/fs.served", "sleep"),
+            ("/usr/sbin/fs.mountd", "fork"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unit-sets",
+        file: "/etc/init.d/avscan",
+        unit: "avscan.service",
+        stand_ins: &[
+            ("/usr/sbin/avscand", "fork pidfile=/run/avscan/avscand.pid"),
+            ("/usr/bin/avupdate", "fork pidfile=/run/avscan/avupdate.pid"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "helper-functions",
         file: "/etc/init.d/mailauth",
         unit: "mailauth.service",
@@ -453,11 +597,20 @@ fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
 /// The differences every script may show, each with its reason.
 fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
     let runtime_dir = unit_text.contains("\nRuntimeDirectory=");
+    let logs_dir = unit_text.contains("\nLogsDirectory=");
+    let has_user = unit_text.contains("\nUser=");
     let pid_file = unit_text.contains("\nPIDFile=");
     let user = unit_text
         .lines()
         .find_map(|l| l.strip_prefix("User="))
-        .map(String::from);
+        // `User=0` (`--chuid 0:0`) is root by name.
+        .map(|u| {
+            if u == "0" {
+                "root".to_string()
+            } else {
+                u.to_string()
+            }
+        });
     vec![
         Rule {
             reason: "systemd sets it for every service",
@@ -501,6 +654,23 @@ fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
             }),
         },
         Rule {
+            reason: "systemd sets HOME for User= from the user's passwd entry; \
+                     start-stop-daemon --chuid left it unset for a user whose home \
+                     directory does not exist (/nonexistent)",
+            applies: Box::new(move |d: &Diff| {
+                has_user
+                    && d.key == "env:HOME"
+                    && compare::unset(&d.theirs)
+                    && d.ours == "/nonexistent"
+            }),
+        },
+        Rule {
+            reason: "systemd sets it for LogsDirectory=",
+            applies: Box::new(move |d: &Diff| {
+                logs_dir && d.key == "env:LOGS_DIRECTORY" && compare::unset(&d.theirs)
+            }),
+        },
+        Rule {
             reason: "the unit passes the script's settings through the environment \
                      (Environment=, EnvironmentFile=) so that ExecStart= can expand them; the \
                      script kept them as shell variables. The daemon sees them now: harmless \
@@ -529,13 +699,14 @@ fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
             }),
         },
         Rule {
-            reason: "systemd sets USER and LOGNAME for a service with User=; start-stop-daemon \
-                     --chuid sets only HOME (harmless for a daemon; unsetting them would be \
-                     un-idiomatic)",
+            reason: "systemd sets USER, LOGNAME and SHELL for a service with User=; \
+                     start-stop-daemon --chuid sets only HOME (harmless for a daemon; unsetting \
+                     them would be un-idiomatic)",
             applies: Box::new(move |d: &Diff| {
-                (d.key == "env:USER" || d.key == "env:LOGNAME")
-                    && compare::unset(&d.theirs)
-                    && user.as_deref() == Some(d.ours.as_str())
+                compare::unset(&d.theirs)
+                    && (((d.key == "env:USER" || d.key == "env:LOGNAME")
+                        && user.as_deref() == Some(d.ours.as_str()))
+                        || (d.key == "env:SHELL" && user.is_some() && d.ours.starts_with('/')))
             }),
         },
     ]
@@ -619,8 +790,28 @@ fn legacy(c: &Container, script: &str, action: &str) -> (Option<i32>, String) {
 fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> Vec<String> {
     let mut fail = Vec::new();
     let daemons = daemon_paths(s);
-    let unit_text = conv.unit(s.unit);
+    let mut unit_text = conv.unit(s.unit);
     let wrapped = status == "wrapped";
+    // A unit set: the script's own service is a oneshot wanting one service per daemon. The
+    // members' settings explain the daemons' differences too.
+    let members: Vec<String> = if unit_text.contains("\nExecStart=/bin/true\n") {
+        unit_text
+            .lines()
+            .filter_map(|l| l.strip_prefix("Wants="))
+            .flat_map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+            .filter(|u| u.ends_with(".service"))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for m in &members {
+        // An instance's settings are its template's (`x@lab.service` → `x@.service`).
+        let file = match m.split_once('@') {
+            Some((stem, _)) => format!("{stem}@.service"),
+            None => m.clone(),
+        };
+        unit_text.push_str(&conv.unit(&file));
+    }
     eprintln!("--- {} ({status}) as {}", s.file, s.unit);
 
     if let Some(on) = s.toggle_on {
@@ -730,14 +921,20 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             c.journal(s.unit)
         ));
     }
-    if !wrapped {
-        let main: u32 = shown
+    let mains: Vec<&str> = if members.is_empty() {
+        vec![s.unit]
+    } else {
+        members.iter().map(String::as_str).collect()
+    };
+    for unit in mains.iter().filter(|_| !wrapped) {
+        let main: u32 = c
+            .show(unit, &["MainPID"])
             .get("MainPID")
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         if !ours.iter().any(|p| p.pid == main) {
             fail.push(format!(
-                "{}: MainPID {main} is not the daemon ({:?})",
+                "{}: MainPID {main} of {unit} is not a daemon ({:?})",
                 s.file,
                 ours.iter().map(|p| p.pid).collect::<Vec<_>>()
             ));
@@ -870,7 +1067,13 @@ fn run_case(case: &str) {
         }
     }
     c.install_units(&conv.units);
+    let mut checked: Vec<&str> = Vec::new();
     for (file, status, _) in &items {
+        // A unit set is several items of one script: checked once, as the script's service.
+        if checked.contains(&file.as_str()) {
+            continue;
+        }
+        checked.push(file);
         if let Some(s) = SCRIPTS.iter().find(|s| s.case == case && s.file == file) {
             fail.extend(check(&c, &conv, s, status));
         }
@@ -893,10 +1096,13 @@ fn sysv_every_case_has_a_test() {
         "lsb-start-daemon",
         "must-wrap",
         "output-and-reload",
+        "per-config",
         "skipped",
         "ssd-background",
         "ssd-forking",
         "syntax-errors",
+        "systemd-refuses",
+        "unit-sets",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -958,4 +1164,26 @@ fn sysv_ssd_background() {
 #[test]
 fn sysv_ssd_forking() {
     run_case("ssd-forking");
+}
+
+/// What a real systemd refused before: sshd's foreground under PID 1, a run directory for the
+/// user the daemon switches to, defaults-file values referring to other variables, a logs
+/// directory, file guards.
+#[test]
+fn sysv_systemd_refuses() {
+    run_case("systemd-refuses");
+}
+
+/// One daemon per configuration file: `NAME.service` starts one instance of `NAME@.service` per
+/// file, the same processes as the script's loop.
+#[test]
+fn sysv_per_config() {
+    run_case("per-config");
+}
+
+/// Scripts that start several daemons: `NAME.service` starts the same processes as
+/// `/etc/init.d/NAME start`, and stopping it stops all of them.
+#[test]
+fn sysv_unit_sets() {
+    run_case("unit-sets");
 }

@@ -119,7 +119,7 @@ pub fn exec_expand(program: &str, argv0: Option<&str>, args: &[crate::ir::Word])
                     .iter()
                     .map(|p| match p {
                         WordPart::Text(t) => t.as_str(),
-                        WordPart::Var(_) | WordPart::Instance => "",
+                        WordPart::Var(_) | WordPart::Instance | WordPart::InstanceName => "",
                     })
                     .collect();
                 let quote = parts.iter().all(|p| matches!(p, WordPart::Var(_)))
@@ -142,6 +142,7 @@ pub fn exec_expand(program: &str, argv0: Option<&str>, args: &[crate::ir::Word])
                             out.push('}');
                         }
                         WordPart::Instance => out.push_str("%i"),
+                        WordPart::InstanceName => out.push_str("%I"),
                     }
                 }
                 if quote {

@@ -14,7 +14,7 @@
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
-//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `start_limit` →
+//! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
 //!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
 //!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
 //!   `Stop.scope` → `KillMode=`.
@@ -109,7 +109,9 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
                         .iter()
                         .filter_map(|p| match p {
                             crate::ir::WordPart::Text(t) => Some(t.as_str()),
-                            crate::ir::WordPart::Var(_) | crate::ir::WordPart::Instance => None,
+                            crate::ir::WordPart::Var(_)
+                            | crate::ir::WordPart::Instance
+                            | crate::ir::WordPart::InstanceName => None,
                         })
                         .collect::<Vec<_>>(),
                     crate::ir::Word::Split(_) => Vec::new(),
@@ -378,6 +380,8 @@ pub fn write_units(
         ..UnitSection::default()
     };
     unit.wants.clone_from(&svc.ordering.wants);
+    unit.wants
+        .extend(svc.ordering.wants_items.iter().map(UnitRef::unit_name));
     unit.requires.clone_from(&svc.ordering.requires);
     unit.after.clone_from(&svc.ordering.after);
     unit.after
@@ -407,6 +411,11 @@ pub fn write_units(
         .iter()
         .map(|p| escape::path(p))
         .collect();
+    let paths = |v: &[String]| v.iter().map(|p| escape::path(p)).collect::<Vec<_>>();
+    unit.condition_path_exists = paths(&svc.conditions.path_exists);
+    unit.condition_path_is_directory = paths(&svc.conditions.path_is_directory);
+    unit.condition_file_not_empty = paths(&svc.conditions.file_not_empty);
+    unit.condition_directory_not_empty = paths(&svc.conditions.directory_not_empty);
     unit.source_path = svc.source_path.as_deref().map(escape::path);
     unit.on_failure
         .extend(svc.ordering.on_failure.iter().map(UnitRef::unit_name));
@@ -472,6 +481,13 @@ pub fn write_units(
     s.umask = ctx.umask.map(|m| format!("{m:04o}"));
     s.runtime_directory = ctx
         .runtime_directories
+        .iter()
+        .map(|d| escape::path(d))
+        .collect();
+    s.runtime_directory_mode = ctx.runtime_directory_mode.map(|m| format!("{m:04o}"));
+    s.logs_directory_mode = ctx.logs_directory_mode.map(|m| format!("{m:04o}"));
+    s.logs_directory = ctx
+        .logs_directories
         .iter()
         .map(|d| escape::path(d))
         .collect();

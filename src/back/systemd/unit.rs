@@ -190,6 +190,10 @@ pub struct UnitSection {
     pub source_path: Option<String>,
     pub condition_ac_power: Option<bool>,
     pub condition_file_is_executable: Vec<String>,
+    pub condition_path_exists: Vec<String>,
+    pub condition_path_is_directory: Vec<String>,
+    pub condition_file_not_empty: Vec<String>,
+    pub condition_directory_not_empty: Vec<String>,
 }
 
 /// `[Service]`.
@@ -213,6 +217,9 @@ pub struct ServiceSection {
     pub cpu_scheduling_policy: Option<String>,
     pub cpu_scheduling_priority: Option<u32>,
     pub runtime_directory: Vec<String>,
+    pub runtime_directory_mode: Option<String>,
+    pub logs_directory: Vec<String>,
+    pub logs_directory_mode: Option<String>,
     pub sockets: Vec<String>,
     pub standard_input: Option<&'static str>,
     pub standard_input_data: Option<String>,
@@ -328,6 +335,10 @@ impl UnitSection {
             source_path,
             condition_ac_power,
             condition_file_is_executable,
+            condition_path_exists,
+            condition_path_is_directory,
+            condition_file_not_empty,
+            condition_directory_not_empty,
         } = self;
         let mut out = Entries::new();
         push_opt(&mut out, "Description", description);
@@ -356,6 +367,18 @@ impl UnitSection {
             "ConditionFileIsExecutable",
             condition_file_is_executable,
         );
+        push_all(&mut out, "ConditionPathExists", condition_path_exists);
+        push_all(
+            &mut out,
+            "ConditionPathIsDirectory",
+            condition_path_is_directory,
+        );
+        push_all(&mut out, "ConditionFileNotEmpty", condition_file_not_empty);
+        push_all(
+            &mut out,
+            "ConditionDirectoryNotEmpty",
+            condition_directory_not_empty,
+        );
         out
     }
 }
@@ -381,6 +404,9 @@ impl ServiceSection {
             cpu_scheduling_policy,
             cpu_scheduling_priority,
             runtime_directory,
+            runtime_directory_mode,
+            logs_directory,
+            logs_directory_mode,
             sockets,
             standard_input,
             standard_input_data,
@@ -429,6 +455,9 @@ impl ServiceSection {
         push_opt(&mut out, "CPUSchedulingPolicy", cpu_scheduling_policy);
         push_opt(&mut out, "CPUSchedulingPriority", cpu_scheduling_priority);
         push_list(&mut out, "RuntimeDirectory", runtime_directory);
+        push_opt(&mut out, "RuntimeDirectoryMode", runtime_directory_mode);
+        push_list(&mut out, "LogsDirectory", logs_directory);
+        push_opt(&mut out, "LogsDirectoryMode", logs_directory_mode);
         push_list(&mut out, "Sockets", sockets);
         push_opt(&mut out, "StandardInput", standard_input);
         push_opt(&mut out, "StandardInputData", standard_input_data);

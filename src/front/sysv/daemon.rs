@@ -50,6 +50,8 @@ pub(super) fn pick_launch(
         redirected: false,
         output: None,
         function: None,
+        uncertain: s.uncertain.clone(),
+        cond_depth: s.cond_depth,
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -75,10 +77,16 @@ pub(super) fn pick_launch(
     };
     let (tests, others): (Vec<&Start>, Vec<&Start>) = direct.into_iter().partition(|s| is_test(s));
     let checks: Vec<Call> = tests.iter().map(|s| as_call(s)).collect();
-    // Several starters where only one runs unconditionally: that one (the others are
-    // fallbacks on failure paths).
+    // Several starters where only one runs on every path this reading could not decide:
+    // that one (the others are fallbacks on failure paths, `… || start-stop-daemon …`). A
+    // starter in a branch the host's settings chose is not a fallback.
     if tools.len() > 1 {
-        let unconditional: Vec<&Start> = tools.iter().copied().filter(|s| !s.conditional).collect();
+        let least = tools.iter().map(|s| s.cond_depth).min().unwrap_or(0);
+        let unconditional: Vec<&Start> = tools
+            .iter()
+            .copied()
+            .filter(|s| s.cond_depth == least)
+            .collect();
         if let [one] = unconditional.as_slice() {
             let stray = tools
                 .iter()
@@ -144,9 +152,13 @@ pub(super) struct StartPlan {
     pub(super) launches: Vec<Result<Start, String>>,
     /// Calls of the daemon besides the launch (configuration tests).
     pub(super) checks: Vec<Call>,
-    pub(super) runtime_dirs: Vec<String>,
-    /// `user[:group]` the script gave those directories.
-    pub(super) runtime_owner: Option<String>,
+    /// Directories the script creates or gives an owner or mode, under `/run` or `/var/log`.
+    pub(super) dirs: Vec<PreparedDir>,
+    /// `chown`/`install -o` of such a directory whose owner is only known at run time.
+    pub(super) lost_owner: Option<Call>,
+    /// "Already running?" checks before the start (`start-stop-daemon --start --test`,
+    /// `status_of_proc`, `pidof`, `kill -0 $PID`), by line: systemd does that itself.
+    pub(super) running_guards: Vec<u32>,
     pub(super) limits: Vec<Limit>,
     pub(super) umask: Option<u32>,
     pub(super) workdir: Option<String>,
@@ -178,6 +190,91 @@ fn function_reason(c: &Call, script: &str, action: &str) -> String {
         ),
         None => format!("`{name}` is not a shell function"),
     }
+}
+
+/// Where a directory the script prepares lives: the tree systemd creates it in for the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DirBase {
+    /// `/run` (`/var/run`): `RuntimeDirectory=`.
+    Run,
+    /// `/var/log`: `LogsDirectory=`.
+    Log,
+}
+
+impl DirBase {
+    /// The tree `path` lies in, when it is a directory below `/run`, `/var/run` or `/var/log`.
+    pub(super) fn of(path: &str) -> Option<DirBase> {
+        if is_run_dir(path).is_some() {
+            Some(DirBase::Run)
+        } else {
+            let rest = path.strip_prefix("/var/log/")?.trim_end_matches('/');
+            (!rest.is_empty() && !rest.contains("..") && !rest.ends_with(".log"))
+                .then_some(DirBase::Log)
+        }
+    }
+
+    /// `path` relative to the tree's root.
+    fn relative(self, path: &str) -> String {
+        match self {
+            DirBase::Run => is_run_dir(path).unwrap_or_default(),
+            DirBase::Log => path
+                .strip_prefix("/var/log/")
+                .unwrap_or(path)
+                .trim_end_matches('/')
+                .to_string(),
+        }
+    }
+
+    fn root(self) -> &'static str {
+        match self {
+            DirBase::Run => "/run",
+            DirBase::Log => "/var/log",
+        }
+    }
+}
+
+/// A directory the start action creates, with the owner and mode it gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct PreparedDir {
+    pub(super) base: DirBase,
+    /// Relative to the tree's root.
+    pub(super) rel: String,
+    pub(super) user: Option<String>,
+    pub(super) group: Option<String>,
+    pub(super) mode: Option<u32>,
+}
+
+impl PreparedDir {
+    fn path(&self) -> String {
+        format!("{}/{}", self.base.root(), self.rel)
+    }
+}
+
+/// `user:group` as the report shows a directory's owner.
+fn owner_text(d: &PreparedDir) -> String {
+    match (&d.user, &d.group) {
+        (Some(u), Some(g)) => format!("{u}:{g}"),
+        (Some(u), None) => u.clone(),
+        (None, Some(g)) => format!("group {g}"),
+        (None, None) => "root".to_string(),
+    }
+}
+
+/// The user a daemon switches to by itself, from its own options (`-u bind`, `--user=bind`).
+fn drops_to(args: &[String]) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "-u" || a == "--user" {
+            return it
+                .next()
+                .filter(|u| !u.is_empty() && !u.starts_with('-'))
+                .cloned();
+        }
+        if let Some(u) = a.strip_prefix("--user=") {
+            return Some(u.to_string()).filter(|u| !u.is_empty());
+        }
+    }
+    None
 }
 
 pub(super) fn is_run_dir(p: &str) -> Option<String> {
@@ -382,7 +479,9 @@ pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result
                     p.into_iter()
                         .map(|x| match x {
                             WordPart::Text(t) => t,
-                            WordPart::Var(_) | WordPart::Instance => String::new(),
+                            WordPart::Var(_) | WordPart::Instance | WordPart::InstanceName => {
+                                String::new()
+                            }
                         })
                         .collect(),
                 );
@@ -397,6 +496,69 @@ pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result
     })
 }
 
+/// `cmd` with the variables in `values` replaced by their text: a `${NAME}` inside a word by
+/// the value, an unquoted `$NAME` by the value's words. A command left with no references is an
+/// argument vector.
+fn substitute(cmd: &Command, values: &[(String, String)]) -> Command {
+    let Command::Expand {
+        program,
+        argv0,
+        args,
+    } = cmd
+    else {
+        return cmd.clone();
+    };
+    let value = |n: &str| values.iter().find(|(v, _)| v == n).map(|(_, t)| t.clone());
+    let mut words = Vec::new();
+    for w in args {
+        match w {
+            Word::Split(n) => match value(n) {
+                Some(t) => words.extend(
+                    t.split_whitespace()
+                        .map(|x| Word::Parts(vec![WordPart::Text(x.to_string())])),
+                ),
+                None => words.push(w.clone()),
+            },
+            Word::Parts(parts) => words.push(Word::Parts(
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        WordPart::Var(n) => value(n).map_or_else(|| p.clone(), WordPart::Text),
+                        other => other.clone(),
+                    })
+                    .collect(),
+            )),
+        }
+    }
+    let literal: Option<Vec<String>> = words
+        .iter()
+        .map(|w| match w {
+            Word::Parts(p) => p
+                .iter()
+                .map(|x| match x {
+                    WordPart::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|v| v.concat()),
+            Word::Split(_) => None,
+        })
+        .collect();
+    match literal {
+        Some(a) => Command::exec(
+            program.clone(),
+            std::iter::once(argv0.clone().unwrap_or_else(|| program.clone()))
+                .chain(a)
+                .collect(),
+        ),
+        None => Command::Expand {
+            program: program.clone(),
+            argv0: argv0.clone(),
+            args: words,
+        },
+    }
+}
+
 pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
     if let Command::Expand { args, .. } = cmd {
         for w in args {
@@ -404,7 +566,7 @@ pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
                 Word::Split(v) => out.push(v.clone()),
                 Word::Parts(p) => out.extend(p.iter().filter_map(|x| match x {
                     WordPart::Var(v) => Some(v.clone()),
-                    WordPart::Text(_) | WordPart::Instance => None,
+                    WordPart::Text(_) | WordPart::Instance | WordPart::InstanceName => None,
                 })),
             }
         }
@@ -441,6 +603,16 @@ impl Conversion<'_> {
         }
         // Other start-stop-daemon calls (`--stop`, `--status`, `--start --test`) only probe.
         if base == "start-stop-daemon" {
+            if launch::is_ssd(call, "--test") || launch::is_ssd(call, "--status") {
+                plan.running_guards.push(call.line);
+            }
+            return;
+        }
+        if matches!(
+            base.as_str(),
+            "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
+        ) {
+            plan.running_guards.push(call.line);
             return;
         }
         let words: Vec<String> = call
@@ -457,37 +629,87 @@ impl Conversion<'_> {
         }
         match base.as_str() {
             "mkdir" | "install" | "chown" | "chmod" | "chgrp"
-                if targets.iter().any(|t| is_run_dir(t).is_some()) =>
+                if targets.iter().any(|t| DirBase::of(t).is_some())
+                    && (base != "install"
+                        || words.iter().any(|w| w == "-d" || w == "--directory")) =>
             {
-                for t in &targets {
-                    if let Some(d) = is_run_dir(t)
-                        && !plan.runtime_dirs.contains(&d)
-                    {
-                        plan.runtime_dirs.push(d);
+                let at = |flag: &str| {
+                    words
+                        .iter()
+                        .position(|w| w == flag)
+                        .and_then(|i| words.get(i + 1))
+                        .cloned()
+                };
+                // Who should own it and how: `chown U[:G] DIR`, `chgrp G DIR`, `chmod M DIR`,
+                // `install -d -o U -g G -m M DIR`, `mkdir -m M DIR`.
+                let (mut user, mut group, mut mode) = (None, None, None);
+                let mut lost = false;
+                let mut dirs: Vec<&String> = targets.clone();
+                if dirs.is_empty() {
+                    return;
+                }
+                match base.as_str() {
+                    "chown" | "chgrp" => {
+                        let spec = dirs.remove(0).clone();
+                        let (u, g) = if base == "chgrp" {
+                            (String::new(), spec)
+                        } else {
+                            match spec.split_once([':', '.']) {
+                                Some((u, g)) => (u.to_string(), g.to_string()),
+                                None => (spec, String::new()),
+                            }
+                        };
+                        lost = u.is_empty() && g.is_empty();
+                        user = Some(u).filter(|u| !u.is_empty());
+                        group = Some(g).filter(|g| !g.is_empty());
+                    }
+                    "chmod" => mode = u32::from_str_radix(dirs.remove(0), 8).ok(),
+                    _ => {
+                        if base == "install" {
+                            user = at("-o").or_else(|| at("--owner"));
+                            group = at("-g").or_else(|| at("--group"));
+                            lost = [at("-o"), at("-g")].iter().flatten().any(String::is_empty);
+                        }
+                        mode = at("-m")
+                            .or_else(|| at("--mode"))
+                            .and_then(|m| u32::from_str_radix(&m, 8).ok());
                     }
                 }
-                // Who should own it: `chown U[:G] DIR`, `install -o U -g G DIR`.
-                let owner = match base.as_str() {
-                    "chown" => targets.first().map(|o| (*o).clone()),
-                    "install" => {
-                        let at = |flag: &str| {
-                            words
-                                .iter()
-                                .position(|w| w == flag)
-                                .and_then(|i| words.get(i + 1))
-                                .cloned()
-                        };
-                        match (at("-o"), at("-g")) {
-                            (Some(u), Some(g)) => Some(format!("{u}:{g}")),
-                            (Some(u), None) => Some(u),
-                            (None, Some(g)) => Some(format!(":{g}")),
-                            (None, None) => None,
+                // An owner word that is not fully known (`chown $U:$G` with both unset here).
+                let unknown_owner = matches!(base.as_str(), "chown" | "chgrp" | "install")
+                    && call.args.iter().any(|a| interp.resolve(a).is_none());
+                if (lost || unknown_owner) && plan.lost_owner.is_none() {
+                    plan.lost_owner = Some(call.clone());
+                }
+                for t in dirs {
+                    let Some(base) = DirBase::of(t) else { continue };
+                    let rel = base.relative(t);
+                    let d = match plan
+                        .dirs
+                        .iter_mut()
+                        .find(|d| d.base == base && d.rel == rel)
+                    {
+                        Some(d) => d,
+                        None => {
+                            plan.dirs.push(PreparedDir {
+                                base,
+                                rel,
+                                user: None,
+                                group: None,
+                                mode: None,
+                            });
+                            plan.dirs.last_mut().expect("just pushed")
                         }
+                    };
+                    if user.is_some() {
+                        d.user.clone_from(&user);
                     }
-                    _ => None,
-                };
-                if let Some(o) = owner.filter(|o| !o.starts_with("root") && !o.starts_with('-')) {
-                    plan.runtime_owner = Some(o);
+                    if group.is_some() {
+                        d.group.clone_from(&group);
+                    }
+                    if mode.is_some() {
+                        d.mode = mode;
+                    }
                 }
                 return;
             }
@@ -533,7 +755,11 @@ impl Conversion<'_> {
             "rm" if words.iter().any(|w| w.ends_with(".pid")) => return,
             _ => {}
         }
-        if is_harmless(&base) || base == "kill" && words.get(1).map(String::as_str) == Some("-0") {
+        if base == "kill" && words.get(1).map(String::as_str) == Some("-0") {
+            plan.running_guards.push(call.line);
+            return;
+        }
+        if is_harmless(&base) {
             return;
         }
         // `eval` of a message helper (`eval log_action_begin_msg "…"`).
@@ -587,11 +813,46 @@ impl Conversion<'_> {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
-        if start.in_loop {
+        if start.in_loop && !self.template.get() {
             return Err(format!(
                 "it starts {} in a loop ({}), once per configuration",
                 start.program,
                 super::shell::place(start.line)
+            ));
+        }
+        if let Some(v) = start.uncertain.first() {
+            return Err(format!(
+                "the command line it starts ({}) expands ${v}, which the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
+                super::shell::place(start.line)
+            ));
+        }
+        let assumed: Vec<String> = interp
+            .assumed
+            .iter()
+            // Only those the start command uses.
+            .filter(|(_, v)| {
+                !v.is_empty()
+                    && (start.pid_file.as_deref() == Some(v.as_str())
+                        || start
+                            .args
+                            .iter()
+                            .any(|a| interp.resolve(a).is_some_and(|t| t.contains(v.as_str()))))
+            })
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect();
+        if !assumed.is_empty() {
+            self.findings.push(Finding::approximated(
+                Code::SysvResolvedValue,
+                format!(
+                    "the script computes {} at run time (from a command's output) and falls back to a fixed value when that is empty; the unit uses the fallback: {}",
+                    assumed
+                        .iter()
+                        .map(|a| format!("${}", a.split('=').next().unwrap_or_default()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    assumed.join(", ")
+                ),
+                "check that the value is right for this host (for a pid file: what the daemon's configuration says)",
             ));
         }
         let mut plan_checks: Vec<Call> = plan.checks.clone();
@@ -641,7 +902,7 @@ impl Conversion<'_> {
             ));
         }
         svc.command = exec_command(&program, &written, &start.args)?;
-        let mut runtime_dirs = plan.runtime_dirs.clone();
+        let mut dirs = plan.dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify
         } else if start.background {
@@ -652,6 +913,16 @@ impl Conversion<'_> {
                     "nothing to do; tools that read the old pid file need `systemctl show -P MainPID` instead",
                 ));
             }
+            ServiceKind::Exec
+        } else if let Some(known) = super::under_systemd::stays_in_foreground(&program) {
+            self.findings.push(Finding::note(
+                Code::SysvForeground,
+                format!(
+                    "{program} detaches when the script starts it, but not when systemd does: {}; Type=exec, not Type=forking",
+                    known.why
+                ),
+                "nothing to do; systemd supervises the daemon process itself",
+            ));
             ServiceKind::Exec
         } else {
             let pid_file = start
@@ -670,9 +941,15 @@ impl Conversion<'_> {
                 .as_deref()
                 .and_then(|p| p.rsplit_once('/'))
                 .and_then(|(d, _)| is_run_dir(d))
-                && !runtime_dirs.contains(&dir)
+                && !dirs.iter().any(|d| d.base == DirBase::Run && d.rel == dir)
             {
-                runtime_dirs.push(dir);
+                dirs.push(PreparedDir {
+                    base: DirBase::Run,
+                    rel: dir,
+                    user: None,
+                    group: None,
+                    mode: None,
+                });
             }
             ServiceKind::Forking { pid_file }
         };
@@ -755,24 +1032,25 @@ impl Conversion<'_> {
                 "set the equivalent by hand (RootDirectory= for --chroot) after checking what the daemon needs inside it",
             ));
         }
-        if !runtime_dirs.is_empty() {
-            self.findings.push(Finding::note(
-                Code::SysvRuntimeDirectory,
-                format!("the daemon needs /run/{} at start (the script created it, or its pid file lives there); RuntimeDirectory= creates it, owned by User=, and removes it at stop", runtime_dirs.join(", /run/")),
-                "nothing to do unless other programs expect the directory to survive a stop (then add RuntimeDirectoryPreserve=yes)",
+        if let Some(c) = &plan.lost_owner {
+            return Err(format!(
+                "it gives a directory an owner only known at run time: `{}` ({})",
+                c.display(),
+                super::shell::place(c.line)
             ));
-            // Without User= systemd creates it for root: give it to the owner the script chose.
-            if let Some(owner) = plan
-                .runtime_owner
-                .as_ref()
-                .filter(|_| svc.exec.user.is_none())
-            {
-                let mut argv = vec!["/bin/chown".to_string(), owner.clone()];
-                argv.extend(runtime_dirs.iter().map(|d| format!("/run/{d}")));
-                svc.pre.insert(0, Command::Argv(argv));
-            }
         }
-        svc.exec.runtime_directories = runtime_dirs;
+        let resolved_args: Vec<String> = start
+            .args
+            .iter()
+            .flat_map(|a| {
+                let v = interp.resolve(a).unwrap_or_default();
+                match a {
+                    Arg::Split(_) => v.split_whitespace().map(str::to_string).collect(),
+                    Arg::Field(_) => vec![v],
+                }
+            })
+            .collect();
+        self.directories(svc, dirs, drops_to(&resolved_args));
         for check in &plan_checks {
             let Some(written) = check.program() else {
                 continue;
@@ -794,6 +1072,19 @@ impl Conversion<'_> {
                     "nothing to do; a failing check stops the start as it did in the script",
                 ));
             }
+        }
+        if !plan.running_guards.is_empty() {
+            let mut lines = plan.running_guards.clone();
+            lines.sort_unstable();
+            lines.dedup();
+            self.findings.push(Finding::note(
+                Code::SysvRunningGuard,
+                format!(
+                    "the start action first checks whether the daemon is already running (line {}); dropped: systemd does not start a unit that is already active",
+                    lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                ),
+                "nothing to do",
+            ));
         }
         if plan.lock_files {
             self.findings.push(Finding::note(
@@ -817,7 +1108,180 @@ impl Conversion<'_> {
         if let Some(calls) = reload_calls {
             self.reload(interp, svc, calls, &program, &start);
         }
+        self.resolve_file_values(interp, svc)
+    }
+
+    /// Variables of the command lines whose value in a defaults file refers to other variables
+    /// (`SOCKET=local:$RUNDIR/x.sock`): `EnvironmentFile=` does not expand them, so the value
+    /// the shell computes on this host is written into the command line instead. A value only
+    /// running the script could compute keeps the script wrapped.
+    fn resolve_file_values(&mut self, interp: &Interp, svc: &mut Service) -> Result<(), String> {
+        let mut used = Vec::new();
+        vars_of(&svc.command, &mut used);
+        for c in svc.pre.iter().chain(svc.reload.iter()) {
+            vars_of(c, &mut used);
+        }
+        used.sort();
+        used.dedup();
+        let mut resolved: Vec<(String, String)> = Vec::new();
+        for v in &used {
+            let Some(b) = interp.env.get(v) else { continue };
+            let from_file = interp
+                .sourced
+                .iter()
+                .find(|s| s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v));
+            let plain = b.value.iter().all(|p| matches!(p, Part::Lit(_)));
+            let (Some(file), true, false) = (from_file, b.overridable, plain) else {
+                continue;
+            };
+            match interp.value(v) {
+                Some(value) => resolved.push((v.clone(), value)),
+                None => {
+                    return Err(format!(
+                        "{} sets ${v} to a value that refers to other variables or commands, which EnvironmentFile= does not expand and this tool cannot compute",
+                        file.path
+                    ));
+                }
+            }
+        }
+        if resolved.is_empty() {
+            return Ok(());
+        }
+        svc.command = substitute(&svc.command, &resolved);
+        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+            *c = substitute(c, &resolved);
+        }
+        self.findings.push(Finding::approximated(
+            Code::SysvResolvedValue,
+            format!(
+                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line",
+                resolved
+                    .iter()
+                    .map(|(n, v)| format!("{n}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.host.label()
+            ),
+            "if you change these settings in the defaults file, convert the script again (or edit ExecStart=)",
+        ));
         Ok(())
+    }
+
+    /// The directories the daemon needs: `RuntimeDirectory=`/`LogsDirectory=` when systemd's
+    /// owner (`User=`/`Group=`, else root) and mode (0755) are the ones the script gave them;
+    /// otherwise `ExecStartPre=/usr/bin/install -d -m M -o U -g G DIR`, since systemd gives
+    /// its directories to `User=` again before every command (a `chown` after it is undone).
+    /// A daemon that drops privileges itself (`-u USER`) gets its runtime directories owned by
+    /// that user when the script names no owner.
+    pub(super) fn directories(
+        &mut self,
+        svc: &mut Service,
+        dirs: Vec<PreparedDir>,
+        drops: Option<String>,
+    ) {
+        let mut runtime = Vec::new();
+        let mut logs = Vec::new();
+        let (mut runtime_mode, mut logs_mode) = (None, None);
+        let mut prepared = Vec::new();
+        for mut d in dirs {
+            if d.user.is_none()
+                && d.group.is_none()
+                && d.base == DirBase::Run
+                && svc.exec.user.is_none()
+                && let Some(u) = &drops
+            {
+                d.user = Some(u.clone());
+            }
+            let unit_user = svc.exec.user.as_deref().unwrap_or("root");
+            let unit_group = svc
+                .exec
+                .group
+                .as_deref()
+                .or(svc.exec.user.as_deref())
+                .unwrap_or("root");
+            let same_user = d
+                .user
+                .as_deref()
+                .is_none_or(|u| u == unit_user || (u == "0" && unit_user == "root"));
+            let same_group = d
+                .group
+                .as_deref()
+                .is_none_or(|g| g == unit_group || (g == "0" && unit_group == "root"));
+            // One mode for all of a tree's directories (`RuntimeDirectoryMode=`).
+            let (mode_slot, taken) = match d.base {
+                DirBase::Run => (&mut runtime_mode, &runtime),
+                DirBase::Log => (&mut logs_mode, &logs),
+            };
+            let wanted = d.mode.filter(|m| *m != 0o755);
+            let same_mode = match (wanted, *mode_slot) {
+                (None, None) => true,
+                (None, Some(_)) => false,
+                (Some(_), None) => taken.is_empty(),
+                (Some(m), Some(n)) => m == n,
+            };
+            if same_user && same_group && same_mode && wanted.is_some() {
+                *mode_slot = wanted;
+            }
+            // Under User= the command cannot give a directory to another owner: systemd's is
+            // the closest.
+            if (same_user && same_group && same_mode) || svc.exec.user.is_some() {
+                match d.base {
+                    DirBase::Run => runtime.push(d.rel.clone()),
+                    DirBase::Log => logs.push(d.rel.clone()),
+                }
+                if !(same_user && same_group && same_mode) {
+                    self.findings.push(Finding::approximated(
+                        Code::SysvPreparedDirectory,
+                        format!("the script gives {} to {}{} but the unit runs as {unit_user}: systemd creates it owned by User= with mode 0755", d.path(), owner_text(&d), d.mode.map(|m| format!(" mode {m:04o}")).unwrap_or_default()),
+                        "if other users need access, add RuntimeDirectoryMode=/LogsDirectoryMode= or a tmpfiles.d entry",
+                    ));
+                }
+                continue;
+            }
+            let mut argv = vec!["/usr/bin/install".to_string(), "-d".to_string()];
+            if let Some(m) = d.mode {
+                argv.extend(["-m".to_string(), format!("{m:04o}")]);
+            }
+            if let Some(u) = &d.user {
+                argv.extend(["-o".to_string(), u.clone()]);
+            }
+            if let Some(g) = &d.group {
+                argv.extend(["-g".to_string(), g.clone()]);
+            }
+            argv.push(d.path());
+            prepared.push((d, Command::Argv(argv)));
+        }
+        if !runtime.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvRuntimeDirectory,
+                format!("the daemon needs /run/{} at start (the script created it, or its pid file lives there); RuntimeDirectory= creates it, owned by User=, and removes it at stop", runtime.join(", /run/")),
+                "nothing to do unless other programs expect the directory to survive a stop (then add RuntimeDirectoryPreserve=yes)",
+            ));
+        }
+        if !logs.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvLogsDirectory,
+                format!("the script creates /var/log/{} for the daemon's logs; LogsDirectory= creates it, owned by User=", logs.join(", /var/log/")),
+                "nothing to do",
+            ));
+        }
+        for (i, (d, cmd)) in prepared.into_iter().enumerate() {
+            self.findings.push(Finding::note(
+                Code::SysvPreparedDirectory,
+                format!(
+                    "the script gives {} to {}{}, not to the user the unit starts as, so ExecStartPre= creates it as the script did (RuntimeDirectory=/LogsDirectory= would give it back to the unit's user before every command); it is not removed at stop",
+                    d.path(),
+                    owner_text(&d),
+                    d.mode.map(|m| format!(" with mode {m:04o}")).unwrap_or_default()
+                ),
+                "nothing to do; a tmpfiles.d entry can create it at boot instead",
+            ));
+            svc.pre.insert(i, cmd);
+        }
+        svc.exec.runtime_directories = runtime;
+        svc.exec.logs_directories = logs;
+        svc.exec.runtime_directory_mode = runtime_mode;
+        svc.exec.logs_directory_mode = logs_mode;
     }
 
     /// A script that starts no daemon but runs commands once: `Type=oneshot`,
@@ -984,7 +1448,12 @@ impl Conversion<'_> {
         let signal_first = calls
             .iter()
             .filter(|c| launch::stop(c, interp).is_some_and(|p| p.signal.is_some()));
-        for call in signal_first.chain(calls.iter()) {
+        // Commands on every path before those under conditions (a check's `$(ifconfig -a)`).
+        let ordered = calls
+            .iter()
+            .filter(|c| !c.conditional)
+            .chain(calls.iter().filter(|c| c.conditional));
+        for call in signal_first.chain(ordered) {
             if let Some(plan) = launch::stop(call, interp) {
                 if let Some(sig) = plan.signal {
                     // Configuration tests of the daemon before the signal stay in front of it:
@@ -1100,6 +1569,11 @@ impl Conversion<'_> {
                     | Code::UserNotFound
                     | Code::SysvDefaultsChoice
                     | Code::SysvRelativeOutput
+                    | Code::SysvResolvedValue
+                    | Code::SysvForeground
+                    | Code::SysvPreparedDirectory
+                    | Code::SysvLogsDirectory
+                    | Code::SysvRunningGuard
             )
         });
     }

@@ -46,6 +46,10 @@ pub struct Start {
     pub keeps_output: bool,
     /// The start command's own redirection (`>>FILE 2>&1`).
     pub redirect: Option<(String, bool)>,
+    /// Variables of the call that hold one of several values ([`Call::uncertain`]).
+    pub uncertain: Vec<String>,
+    /// [`Call::cond_depth`].
+    pub cond_depth: u32,
 }
 
 impl Start {
@@ -76,6 +80,8 @@ impl Start {
             conditional: call.conditional,
             keeps_output: false,
             redirect: call.output.clone(),
+            uncertain: call.uncertain.clone(),
+            cond_depth: call.cond_depth,
         }
     }
 
@@ -652,6 +658,50 @@ pub fn stop(call: &Call, interp: &Interp) -> Option<StopPlan> {
         }
         _ => None,
     }
+}
+
+/// What a stopping or signalling call (one [`stop`] reads) names its daemon by: the values of
+/// `start-stop-daemon`'s `--exec`, `--startas`, `--pidfile` and `--name`; `killproc`'s `-p`
+/// file and program; the process names of `kill`/`pkill`/`killall`. Empty when it names none.
+#[must_use]
+pub fn stop_targets(call: &Call, interp: &Interp) -> Vec<String> {
+    let Some(program) = call.program() else {
+        return Vec::new();
+    };
+    let base = program.rsplit('/').next().unwrap_or(&program);
+    if base == "start-stop-daemon" {
+        let Some(ssd) = parse_ssd(&flatten_options(&call.args, interp)) else {
+            return Vec::new();
+        };
+        return ["--exec", "--startas", "--pidfile", "--name"]
+            .iter()
+            .filter_map(|o| ssd.value(o, interp))
+            .collect();
+    }
+    if !matches!(base, "killproc" | "kill" | "pkill" | "killall") {
+        return Vec::new();
+    }
+    let words: Vec<String> = call.args[1..]
+        .iter()
+        .filter_map(|a| interp.resolve(a))
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        if w == "-p" || w == "-b" {
+            out.extend(words.get(i + 1).cloned());
+            i += 2;
+        } else if w == "-s" || w == "-d" {
+            i += 2;
+        } else {
+            if !w.starts_with('-') {
+                out.push(w.clone());
+            }
+            i += 1;
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -19,14 +19,21 @@
 //!   `CPUScheduling*=`, `--output` → `StandardOutput=`/`StandardError=append:`.
 //! - `start_daemon -p F P ARGS`, RHEL `daemon --user U --pidfile F P ARGS`, `$DAEMON ARGS` →
 //!   the same, `Type=forking`.
-//! - `mkdir`/`install -d`/`chown`/`chmod` of `/run/X` → `RuntimeDirectory=X`; a second call of
-//!   the daemon in `start` (a configuration test) → `ExecStartPre=`; `ulimit` → `Limit*=`;
-//!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`.
+//! - `mkdir`/`install -d`/`chown`/`chmod` of `/run/X` → `RuntimeDirectory=X`, of `/var/log/X` →
+//!   `LogsDirectory=X` (`…DirectoryMode=` for the script's mode); given to another owner than
+//!   the unit's user (or to the user the daemon switches to with `-u`) →
+//!   `ExecStartPre=/usr/bin/install -d -m M -o U -g G DIR`; a second call of the daemon in
+//!   `start` (a configuration test) → `ExecStartPre=`; `ulimit` → `Limit*=`;
+//!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`, `[ -f|-e|-r|-d|-s PATH ] ||
+//!   exit 0` → `ConditionPathExists=`/`ConditionPathIsDirectory=`/`ConditionFileNotEmpty=`.
+//! - A daemon known to stay in the foreground under systemd (`sshd`) → `Type=exec`.
 //! - `stop`: `--retry SIG/N/…`, `--signal`, `killproc` → `KillSignal=`, `TimeoutStopSec=`.
 //! - `reload`: a signal → `ExecReload=/bin/kill -SIG ${MAINPID}`; a command → that command.
 //! - A sourced `/etc/default/NAME` or `/etc/sysconfig/NAME` → `EnvironmentFile=-…`; variables
 //!   it may set stay `$VAR` references in the command line, with the script's own value as
-//!   `Environment=` before the file.
+//!   `Environment=` before the file; a file value referring to other variables is resolved on
+//!   the host and written into the command line; a variable assigned only on paths the host
+//!   does not decide keeps the script wrapped.
 
 mod daemon;
 pub mod facility;
@@ -34,6 +41,8 @@ pub mod header;
 mod install;
 pub mod launch;
 pub mod shell;
+mod under_systemd;
+mod unit_set;
 
 use crate::finding::{Code, Finding};
 use crate::host::Host;
@@ -136,6 +145,54 @@ const STANDARD_ACTIONS: &[&str] = &[
     "force-stop",
     "*",
 ];
+
+/// The kind of reason a script stays wrapped, for the report's grouping: the words of
+/// [`Conversion::native`]'s and [`Conversion::unit_set`]'s explanations sorted into the groups
+/// MIGRATION.md names under `sysv-wrapped`.
+#[must_use]
+pub fn wrap_reason(why: &str) -> &'static str {
+    const GROUPS: &[(&str, &[&str])] = &[
+        (
+            "commands under conditions",
+            &["under conditions", "relative to the directory"],
+        ),
+        (
+            "values only known at run time",
+            &[
+                "only known at run time",
+                "only be known by running",
+                "assigns only on some paths",
+                "cannot compute",
+            ],
+        ),
+        (
+            "shell code this tool does not follow",
+            &["shell function", "shell builtin", "sources ", "calls `"],
+        ),
+        (
+            "several daemons or loops",
+            &[
+                "different programs",
+                "in a loop",
+                "runs the daemon",
+                "times (",
+            ],
+        ),
+        (
+            "no daemon found",
+            &[
+                "starts no program",
+                "no `case",
+                "only runs configuration tests",
+                "several commands",
+            ],
+        ),
+    ];
+    GROUPS
+        .iter()
+        .find(|(_, words)| words.iter().any(|w| why.contains(w)))
+        .map_or("other", |(group, _)| group)
+}
 
 /// The name of the unit for a script path: its file name with `.sh` dropped.
 #[must_use]
@@ -256,6 +313,8 @@ pub fn parse_init_script(
         head,
         findings: Vec::new(),
         clean_environment: std::cell::Cell::new(false),
+        members: Vec::new(),
+        template: std::cell::Cell::new(false),
     };
     let body = conv.convert(&program, text);
     let identity = format!("sysv\0{path}");
@@ -272,7 +331,23 @@ pub fn parse_init_script(
         Err(why) => item.findings.push(why),
     }
     item.findings.splice(0..0, conv.findings);
-    vec![item]
+    let mut items = vec![item];
+    for m in conv.members {
+        items.push(Item {
+            origin: items[0].origin.clone(),
+            name: m
+                .program
+                .rsplit('/')
+                .next()
+                .unwrap_or(&m.program)
+                .to_string(),
+            unit_stem: m.stem.clone(),
+            identity: format!("sysv\0{path}\0{}", m.stem),
+            body: Body::Unit(Box::new(m.definition)),
+            findings: m.findings,
+        });
+    }
+    items
 }
 
 /// A native unit already installed for one of the script's names: it is skipped.
@@ -327,6 +402,10 @@ struct Conversion<'h> {
     /// The start command runs behind `env -i`: the daemon sees none of the variables the
     /// script exported, only the wrapper's own assignments.
     clean_environment: std::cell::Cell<bool>,
+    /// The daemons of a unit set (a script that starts several), each its own item.
+    members: Vec<unit_set::Member>,
+    /// The daemon being read is started once per configuration: a template's command line.
+    template: std::cell::Cell<bool>,
 }
 
 impl<'h> Conversion<'h> {
@@ -388,19 +467,22 @@ impl<'h> Conversion<'h> {
         // First with settings from the defaults file deciding between alternative start
         // commands; when that leaves no single way to start the daemon (a setting switched it
         // off on this host), again without.
-        let mut a = self.analyse(program, text, true);
-        if a.decided_uses_defaults()
-            && (a.plan.launches.is_empty() || pick_launch(&a.plan.launches).is_err())
+        let first = self.analyse(program, text, true);
+        let (a, decided) = if first.decided_uses_defaults()
+            && (first.plan.launches.is_empty() || pick_launch(&first.plan.launches).is_err())
         {
-            a = self.analyse(program, text, false);
-        }
+            (self.analyse(program, text, false), Some(first))
+        } else {
+            (first, None)
+        };
         let Analysis {
             interp,
             framework,
             stop: stop_calls,
             reload: reload_calls,
             plan,
-        } = a;
+        } = &a;
+        let framework = *framework;
         if interp.case.is_none()
             && !framework
             && let Some(line) = interp.early_exit
@@ -411,7 +493,7 @@ impl<'h> Conversion<'h> {
                 "nothing to convert",
             ));
         }
-        let switched_off = self.toggle_findings(&interp);
+        let switched_off = self.toggle_findings(interp);
         let activation = self.activation(switched_off.as_deref());
         let mut svc = Service::oneshot(
             self.head
@@ -438,21 +520,50 @@ impl<'h> Conversion<'h> {
                 "if those settings change, convert the script again (the unit does not re-read them to choose other commands)",
             ));
         }
-        let native = self.native(
-            &interp,
-            &mut svc,
-            &plan,
-            &stop_calls,
-            reload_calls.as_deref(),
-            framework,
-        );
+        // With the host's settings the script starts several daemons (a setting chose a second
+        // one): a unit set, even if without the settings one of them looks like a fallback.
+        let several_on_host = decided
+            .as_ref()
+            .is_some_and(|d| unit_set::applies(&d.plan) && pick_launch(&d.plan.launches).is_err());
+        let native = if several_on_host {
+            Err(String::new())
+        } else {
+            self.native(
+                interp,
+                &mut svc,
+                plan,
+                stop_calls,
+                reload_calls.as_deref(),
+                framework,
+            )
+        };
+        let native = match native {
+            Err(_) if unit_set::applies(plan) => {
+                let group = svc.clone();
+                self.findings
+                    .retain(|f| !matches!(f.code, Code::SysvRuntimeDirectory | Code::SysvPidfile));
+                match self.unit_set(&a, decided.as_ref(), &group) {
+                    Ok(members) => {
+                        let dirs = unit_set::shared_dirs(plan, &members);
+                        self.group(&mut svc, &members, dirs);
+                        self.members = members;
+                        Ok(())
+                    }
+                    Err(why) => Err(why),
+                }
+            }
+            other => other,
+        };
         match native {
             Ok(()) => {}
             Err(why) => {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
                     Code::SysvWrapped,
-                    format!("kept as a wrapper around the script: {why}"),
+                    format!(
+                        "kept as a wrapper around the script ({}): {why}",
+                        wrap_reason(&why)
+                    ),
                     "the unit runs the script's start/stop actions as systemd-sysv-generator did; read the script and write ExecStart= for the daemon by hand to get supervision",
                 ));
             }
@@ -467,8 +578,11 @@ impl<'h> Conversion<'h> {
                 "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
             ));
         }
-        self.environment(&interp, &mut svc);
+        if self.members.is_empty() {
+            self.environment(interp, &mut svc);
+        }
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
+        self.guards(interp, &mut svc);
         Ok(Definition {
             service: svc,
             activation,
@@ -584,6 +698,41 @@ impl<'h> Conversion<'h> {
             None
         };
         (start, stop, reload)
+    }
+
+    /// The script's own guards (`[ -f CONF ] || exit 0` before the actions) as conditions:
+    /// `-f`/`-e`/`-r` → `ConditionPathExists=`, `-d` → `ConditionPathIsDirectory=`, `-s` →
+    /// `ConditionFileNotEmpty=`. systemd then skips the start as the script did, without a
+    /// failure.
+    fn guards(&mut self, interp: &Interp, svc: &mut Service) {
+        let mut written = Vec::new();
+        for (flag, path, line) in &interp.path_guards {
+            let (list, directive) = match flag {
+                'd' => (
+                    &mut svc.conditions.path_is_directory,
+                    "ConditionPathIsDirectory",
+                ),
+                's' => (&mut svc.conditions.file_not_empty, "ConditionFileNotEmpty"),
+                _ => (&mut svc.conditions.path_exists, "ConditionPathExists"),
+            };
+            if list.contains(path) {
+                continue;
+            }
+            list.push(path.clone());
+            written.push(format!(
+                "`[ -{flag} {path} ]` (line {line}) → {directive}={path}"
+            ));
+        }
+        if !written.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvGuard,
+                format!(
+                    "the script ends without starting anything when a file test fails; the unit has the same conditions: {}",
+                    written.join("; ")
+                ),
+                "nothing to do; `systemctl status` shows a skipped start as \"condition failed\"",
+            ));
+        }
     }
 
     fn header_findings(&mut self) {
@@ -766,9 +915,72 @@ mod tests {
     }
 
     #[test]
-    fn one_daemon_per_config_file_is_wrapped_and_says_why() {
+    fn one_daemon_per_config_file_is_a_template_with_one_instance_per_file() {
+        let script = format!(
+            "{HEAD}case \"$1\" in\n start) mkdir -p /run/food\n  for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+        );
+        let items = |files: &[(&str, &str)]| {
+            let dir = tempfile::tempdir().unwrap();
+            for (path, text) in files {
+                let p = dir.path().join(path.trim_start_matches('/'));
+                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+                std::fs::write(p, text).unwrap();
+            }
+            parse_init_script(
+                "/etc/init.d/food",
+                Some("/etc/init.d/food"),
+                &script,
+                &Host::at(dir.path()),
+            )
+        };
+        let found = items(&[("/etc/food/a-b.conf", ""), ("/etc/food/main.conf", "")]);
+        assert_eq!(found.len(), 2, "{:?}", found[0].findings);
+        let group = service(&found[0]);
+        let instances = |svc: &Service| -> Vec<String> {
+            svc.ordering
+                .wants
+                .iter()
+                .filter(|w| w.contains('@'))
+                .cloned()
+                .collect()
+        };
+        assert_eq!(
+            instances(group),
+            ["food@a\\x2db.service", "food@main.service"]
+        );
+        assert_eq!(group.exec.runtime_directories, ["food"]);
+        let template = service(&found[1]);
+        assert_eq!(found[1].unit_stem, "food");
+        let crate::ir::Instances::Set(set) = &template.instances else {
+            panic!("{:?}", template.instances)
+        };
+        let names: Vec<&str> = set.instances.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["a-b", "main"]);
+        let Command::Expand { program, args, .. } = &template.command else {
+            panic!("{:?}", template.command)
+        };
+        assert_eq!(program, "/usr/sbin/food");
+        assert_eq!(
+            args[1],
+            crate::ir::Word::Parts(vec![
+                crate::ir::WordPart::Text("/etc/food/".into()),
+                crate::ir::WordPart::InstanceName,
+                crate::ir::WordPart::Text(".conf".into()),
+            ])
+        );
+        // No configuration on the host: the template alone, with a note.
+        let none = items(&[]);
+        assert_eq!(none.len(), 2);
+        assert!(instances(service(&none[0])).is_empty());
+        assert!(none[1].findings.iter().any(
+            |f| f.code == Code::SysvPerConfiguration && f.message.contains("only the template")
+        ));
+    }
+
+    #[test]
+    fn a_loop_over_anything_but_a_directory_of_configurations_is_wrapped() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
         ));
         let svc = service(&item);
         assert!(matches!(svc.kind, ServiceKind::Script { lsb: true, .. }));
@@ -999,7 +1211,7 @@ mod tests {
     #[test]
     fn a_wrapped_script_without_reload_gets_no_exec_reload_of_its_usage_message() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in /etc/food/*.conf; do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
         ));
         assert!(matches!(
             service(&item).kind,
@@ -1231,6 +1443,168 @@ mod tests {
         let why = wrapped_because(&item);
         assert!(why.contains("`killproc /usr/sbin/food-setup`"), "{why}");
         assert!(why.contains("/lib/lsb/init-functions"), "{why}");
+    }
+
+    #[test]
+    fn a_daemon_that_drops_privileges_itself_gets_its_run_directory() {
+        // `named -u bind` writes its pid file as bind: RuntimeDirectory= (root's, reset before
+        // every command) would not let it.
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /etc/default/food\ncase \"$1\" in\n start) mkdir -p /run/food\n  start-stop-daemon --start --pidfile /run/food/food.pid --exec $DAEMON -- $OPTIONS ;;\n stop) start-stop-daemon --stop --pidfile /run/food/food.pid ;;\nesac\n"
+            ),
+            &[("/etc/default/food", "OPTIONS=\"-u food\"\n")],
+        );
+        let svc = service(&item);
+        assert!(svc.exec.runtime_directories.is_empty());
+        assert_eq!(
+            svc.pre,
+            [Command::Argv(
+                ["/usr/bin/install", "-d", "-o", "food", "/run/food"]
+                    .map(String::from)
+                    .to_vec()
+            )]
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvPreparedDirectory)
+        );
+    }
+
+    #[test]
+    fn a_run_directory_owned_like_the_unit_is_a_runtime_directory_with_its_mode() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) install -d -o food -g food -m 0750 /run/food\n  start-stop-daemon --start --chuid food --background --exec $DAEMON ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.exec.runtime_directories, ["food"]);
+        assert_eq!(svc.exec.runtime_directory_mode, Some(0o750));
+        assert!(svc.pre.is_empty(), "{:?}", svc.pre);
+    }
+
+    #[test]
+    fn an_owner_only_known_at_run_time_wraps_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nOWNER=$(stat -c %U /etc/food.conf)\ncase \"$1\" in\n start) mkdir -p /run/food\n  chown $OWNER /run/food\n  start-stop-daemon --start --pidfile /run/food/pid --exec $DAEMON ;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("owner only known at run time"), "{why}");
+    }
+
+    #[test]
+    fn a_log_directory_becomes_logs_directory() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\n start) mkdir -p /var/log/food\n  chown food:food /var/log/food\n  start-stop-daemon --start --background --chuid food:food --exec $DAEMON ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.exec.logs_directories, ["food"]);
+        assert!(svc.pre.is_empty());
+    }
+
+    #[test]
+    fn file_guards_become_conditions() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n[ -f /etc/food.conf ] || exit 0\n[ ! -d /etc/food.d ] && exit 0\ntest -s /etc/food.list || exit 0\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON ;;\nesac\n"
+        ));
+        let c = &service(&item).conditions;
+        assert_eq!(c.path_exists, ["/etc/food.conf"]);
+        assert_eq!(c.path_is_directory, ["/etc/food.d"]);
+        assert_eq!(c.file_not_empty, ["/etc/food.list"]);
+    }
+
+    #[test]
+    fn a_defaults_value_referring_to_another_is_resolved() {
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /etc/default/food\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- -p $SOCKET $OPTS ;;\nesac\n"
+            ),
+            &[(
+                "/etc/default/food",
+                "RUNDIR=/run/food\nSOCKET=local:$RUNDIR/food.sock\nOPTS=\"-v\"\n",
+            )],
+        );
+        let svc = service(&item);
+        let Command::Expand { args, .. } = &svc.command else {
+            panic!("{:?}", svc.command)
+        };
+        assert_eq!(
+            args[..2],
+            [
+                crate::ir::Word::Parts(vec![crate::ir::WordPart::Text("-p".into())]),
+                crate::ir::Word::Parts(vec![crate::ir::WordPart::Text(
+                    "local:/run/food/food.sock".into()
+                )]),
+            ]
+        );
+        assert_eq!(args[2], crate::ir::Word::Split("OPTS".into()));
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvResolvedValue)
+        );
+    }
+
+    #[test]
+    fn sshd_is_not_forking_under_systemd() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/sshd.pid --exec /usr/sbin/sshd ;;\nesac\n"
+        ));
+        assert_eq!(service(&item).kind, ServiceKind::Exec);
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvForeground));
+    }
+
+    #[test]
+    fn options_assigned_only_under_a_run_time_test_wrap_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nARGS=\ncase \"$1\" in\n start) if [ -e /run/food.dhcp ]; then ARGS=\"-c /run/food.dhcp\"; fi\n  start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
+        ));
+        let why = wrapped_because(&item);
+        assert!(why.contains("$ARGS"), "{why}");
+    }
+
+    #[test]
+    fn a_fallback_for_a_computed_value_is_taken_and_reported() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nPID=$(awk '/pid/ {{print $2}}' /etc/food.conf)\nif [ -z \"$PID\" ]; then\n  PID=/run/food.pid\nfi\ncase \"$1\" in\n start) start-stop-daemon --start --pidfile $PID --exec $DAEMON ;;\nesac\n"
+        ));
+        assert_eq!(
+            service(&item).kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food.pid".into())
+            }
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvResolvedValue)
+        );
+    }
+
+    #[test]
+    fn wrap_reasons_are_grouped() {
+        for (why, group) in [
+            (
+                "`$(cat x)` can only be known by running the script",
+                "values only known at run time",
+            ),
+            (
+                "its start action runs `a b` (line 3) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
+                "commands under conditions",
+            ),
+            (
+                "its start action starts 2 different programs (lines 3, 4)",
+                "several daemons or loops",
+            ),
+            (
+                "its start action calls `f` (line 3), a shell function of /x that this tool does not follow",
+                "shell code this tool does not follow",
+            ),
+            ("its start action starts no program", "no daemon found"),
+            ("something new", "other"),
+        ] {
+            assert_eq!(wrap_reason(why), group, "{why}");
+        }
     }
 
     #[test]

@@ -827,6 +827,12 @@ pub struct Call {
     /// The command is a shell function this reading did not inline, defined in this file (the
     /// script, a sourced library, the init-d-script framework): never a program to run.
     pub function: Option<String>,
+    /// Variables its words expand that hold one of several values (assigned on only some
+    /// paths, or from such a variable): what the command line is depends on the run.
+    pub uncertain: Vec<String>,
+    /// How many tests this reading could not decide enclose it (`if`, `&&`/`||`, loops, `case`
+    /// arms): of two calls, the deeper one runs on fewer paths.
+    pub cond_depth: u32,
 }
 
 impl Call {
@@ -851,6 +857,23 @@ impl Call {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestedVar {
     pub name: String,
+    pub line: u32,
+}
+
+/// Stands for the configuration a per-configuration loop is at (what the `*` of its pattern
+/// matches), followed by a letter naming the loop: a word a command line or file name keeps
+/// through the shell's expansions.
+pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
+
+/// A loop over a directory's configuration files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceLoop {
+    /// The files, as a glob (`/etc/openvpn/*.conf`).
+    pub pattern: String,
+    /// What the loop's variable holds for the `*`: [`INSTANCE`] and a letter, one per loop.
+    pub token: String,
+    /// What the `*` matches for each file on the host, sorted.
+    pub instances: Vec<String>,
     pub line: u32,
 }
 
@@ -883,6 +906,20 @@ pub struct Interp<'a> {
     pub case: Option<&'a ast::CaseClauseCommand>,
     /// `test -x FILE || exit 0` at the top level.
     pub exec_conditions: Vec<String>,
+    /// Other tests of a path that end the script with success when they fail, at the top
+    /// level: `[ -f CONF ] || exit 0`, `[ ! -d DIR ] && exit 0` (the test flag, the path, the
+    /// line).
+    pub path_guards: Vec<(char, String, u32)>,
+    /// Variables computed at run time (`X=$(…)`) for which the script's fallback value
+    /// (`[ -z "$X" ] && X=value`) is taken: name and value.
+    pub assumed: Vec<(String, String)>,
+    /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
+    /// default for it (`[ -z "$X" ] && X=default`).
+    last_test_vars: Vec<String>,
+    /// How many undecided tests enclose the command being read ([`Call::cond_depth`]).
+    cond_depth: u32,
+    /// Per-configuration loops read so far.
+    pub instance_loops: Vec<InstanceLoop>,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1166,6 +1203,11 @@ impl<'a> Interp<'a> {
             calls: Vec::new(),
             case: None,
             exec_conditions: Vec::new(),
+            path_guards: Vec::new(),
+            assumed: Vec::new(),
+            last_test_vars: Vec::new(),
+            cond_depth: 0,
+            instance_loops: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -1271,6 +1313,8 @@ impl<'a> Interp<'a> {
             redirected: false,
             output: None,
             function: None,
+            uncertain: Vec::new(),
+            cond_depth: 0,
         }
     }
 
@@ -1328,12 +1372,36 @@ impl<'a> Interp<'a> {
         };
         if self.conditional
             && from_file
+            && self.last_test_vars.iter().any(|v| v == name)
             && !value.iter().any(|p| matches!(p, Part::Var(v) if v == name))
         {
             self.var_defaults.entry(name.to_string()).or_insert(value);
             return;
         }
-        let uncertain = self.conditional;
+        // `X=$(…)` then `[ -z "$X" ] && X=/run/x.pid`: the script's fallback for a value only
+        // a run computes. It is taken (and reported): the other value is unknown anyway.
+        let fallback = self.conditional
+            && value.iter().all(|p| matches!(p, Part::Lit(_)))
+            && self
+                .env
+                .get(name)
+                .is_some_and(|b| b.value.iter().any(|p| matches!(p, Part::Unknown(_))));
+        if fallback {
+            let text: String = value
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => s.as_str(),
+                    _ => "",
+                })
+                .collect();
+            self.assumed.push((name.to_string(), text));
+        }
+        // A value made from a per-configuration loop's configuration is that configuration's,
+        // whatever the loop's other files are.
+        let per_config = value
+            .iter()
+            .any(|p| matches!(p, Part::Lit(s) if s.contains(INSTANCE)));
+        let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
             name.to_string(),
             Binding {
@@ -1369,6 +1437,8 @@ impl<'a> Interp<'a> {
         // An `exit` on the left of `&&`/`||` does not end every path.
         self.stopped = false;
         self.conditional = true;
+        let depth = self.cond_depth;
+        self.cond_depth = depth + 1;
         for next in &ao.additional {
             match next {
                 ast::AndOr::And(p) | ast::AndOr::Or(p) => self.run_pipeline(p, background),
@@ -1376,12 +1446,116 @@ impl<'a> Interp<'a> {
             self.stopped = false;
         }
         self.conditional = outer;
+        self.cond_depth = depth;
     }
 
-    /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`.
+    /// The value of shell text (a word) on this host, when fully known.
+    fn resolve_text(&mut self, text: &str) -> Option<String> {
+        let parts = self.expand_value(&ast::Word::new(text));
+        self.resolve(&Arg::Field(parts))
+    }
+
+    /// `for X in DIR/PRE*SUF`, `` for X in `ls DIR/PRE*SUF` `` or `` for X in `cd DIR; ls PRE*SUF` ``
+    /// (`$(…)` too, `2>/dev/null` allowed): the value `X` takes, with [`INSTANCE`] for what `*`
+    /// matches, and the loop's configurations on the host.
+    fn instance_loop(&mut self, f: &ast::ForClauseCommand) -> Option<(String, InstanceLoop)> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')));
+        let (dir, glob, relative) = match inner {
+            None => {
+                let full = self.resolve_text(raw)?;
+                let (d, g) = full.rsplit_once('/')?;
+                (d.to_string(), g.to_string(), false)
+            }
+            Some(cmd) => {
+                let cmd = cmd.replace("2> /dev/null", "").replace("2>/dev/null", "");
+                let steps: Vec<&str> = cmd.split(';').map(str::trim).collect();
+                match steps.as_slice() {
+                    [cd, ls] => {
+                        let d = self.resolve_text(cd.strip_prefix("cd ")?.trim())?;
+                        let g = ls
+                            .strip_prefix("ls ")?
+                            .trim()
+                            .trim_start_matches("-1 ")
+                            .trim();
+                        (d, g.to_string(), true)
+                    }
+                    [ls] => {
+                        let full = self.resolve_text(
+                            ls.strip_prefix("ls ")?
+                                .trim()
+                                .trim_start_matches("-1 ")
+                                .trim(),
+                        )?;
+                        let (d, g) = full.rsplit_once('/')?;
+                        (d.to_string(), g.to_string(), false)
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        if !dir.starts_with('/')
+            || glob.matches('*').count() != 1
+            || glob.contains(['?', '[', '/', '$', '`', ' '])
+            || dir.contains(['*', '?', '['])
+        {
+            return None;
+        }
+        let (prefix, suffix) = glob.split_once('*')?;
+        let instances: Vec<String> = self
+            .host
+            .list_dir(&dir)
+            .into_iter()
+            .filter(|n| {
+                n.len() > prefix.len() + suffix.len()
+                    && n.starts_with(prefix)
+                    && n.ends_with(suffix)
+                    && !n.starts_with('.')
+            })
+            .map(|n| n[prefix.len()..n.len() - suffix.len()].to_string())
+            .collect();
+        let pattern = format!("{dir}/{glob}");
+        let token = match self
+            .instance_loops
+            .iter()
+            .position(|l| l.pattern == pattern)
+        {
+            Some(i) => self.instance_loops[i].token.clone(),
+            None => format!(
+                "{INSTANCE}{}",
+                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
+            ),
+        };
+        let file = format!("{prefix}{token}{suffix}");
+        let value = if relative {
+            file
+        } else {
+            format!("{dir}/{file}")
+        };
+        Some((
+            value,
+            InstanceLoop {
+                pattern,
+                token,
+                instances,
+                line: line_of(w).0,
+            },
+        ))
+    }
+
+    /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
+    /// tests (`-f -e -r -d -s`); `[ ! -f FILE ] && exit 0` too.
     fn executable_guard(&mut self, ao: &'a ast::AndOrList) {
-        let [ast::AndOr::Or(exit)] = ao.additional.as_slice() else {
-            return;
+        let (exit, negated) = match ao.additional.as_slice() {
+            [ast::AndOr::Or(exit)] => (exit, false),
+            [ast::AndOr::And(exit)] => (exit, true),
+            _ => return,
         };
         let simple = |p: &'a ast::Pipeline| match p.seq.as_slice() {
             [ast::Command::Simple(s)] => Some(s),
@@ -1406,6 +1580,36 @@ impl<'a> Interp<'a> {
         let is_exit0 =
             e.first().is_some_and(|w| w.value == "exit") && e.get(1).is_none_or(|w| w.value == "0");
         if !is_exit0 || t.len() < 3 || !matches!(t[0].value.as_str(), "test" | "[") {
+            return;
+        }
+        // `[ ! -f FILE ] && exit 0` is `[ -f FILE ] || exit 0`.
+        let t: Vec<&ast::Word> = if negated {
+            if t[1].value != "!" {
+                return;
+            }
+            std::iter::once(t[0])
+                .chain(t[2..].iter().copied())
+                .collect()
+        } else {
+            t
+        };
+        let closes = |n: usize| match t[0].value.as_str() {
+            "[" => t.len() == n + 1 && t[n].value == "]",
+            _ => t.len() == n,
+        };
+        if t.len() < 3 || !closes(3) {
+            return;
+        }
+        let flag = t[1].value.as_str();
+        if matches!(flag, "-f" | "-e" | "-r" | "-d" | "-s") {
+            let arg = self.expand_value(t[2]);
+            if let Some(path) = self.resolve(&Arg::Field(arg))
+                && path.starts_with('/')
+            {
+                let line = line_of(t[0]).0;
+                self.path_guards
+                    .push((flag.chars().nth(1).unwrap_or('e'), path, line));
+            }
             return;
         }
         if t[1].value == "-x" {
@@ -1438,6 +1642,7 @@ impl<'a> Interp<'a> {
 
     fn compound(&mut self, cc: &'a ast::CompoundCommand) {
         let outer = (self.conditional, self.in_loop);
+        let depth = self.cond_depth;
         match cc {
             ast::CompoundCommand::BraceGroup(b) => self.run_list(&b.list),
             ast::CompoundCommand::Subshell(s) => self.run_list(&s.list),
@@ -1473,7 +1678,9 @@ impl<'a> Interp<'a> {
                         _ => {
                             undecided = true;
                             self.conditional = true;
+                            self.cond_depth = depth + 1;
                             self.run_list(body);
+                            self.cond_depth = depth;
                             self.stopped = false;
                         }
                     }
@@ -1481,23 +1688,36 @@ impl<'a> Interp<'a> {
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
             ast::CompoundCommand::ForClause(f) => {
+                // A loop over the configuration files of a directory: its body is read once,
+                // with the variable standing for any one of them.
+                let (value, uncertain) = match self.instance_loop(f) {
+                    Some((value, set)) => {
+                        if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
+                            self.instance_loops.push(set);
+                        }
+                        (vec![Part::Lit(value)], false)
+                    }
+                    None => (vec![Part::Unknown(format!("${}", f.variable_name))], true),
+                };
                 self.env.insert(
                     f.variable_name.clone(),
                     Binding {
-                        value: vec![Part::Unknown(format!("${}", f.variable_name))],
+                        value,
                         overridable: false,
                         script_default: None,
-                        uncertain: true,
+                        uncertain,
                     },
                 );
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
             }
             ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.force_testing = true;
                 self.run_list(&w.0);
                 self.force_testing = false;
@@ -1508,12 +1728,14 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::ArithmeticForClause(f) => {
                 self.in_loop = true;
                 self.conditional = true;
+                self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
             }
             ast::CompoundCommand::Arithmetic(_) | ast::CompoundCommand::Coprocess(_) => {}
         }
         (self.conditional, self.in_loop) = outer;
+        self.cond_depth = depth;
     }
 
     fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
@@ -1528,8 +1750,37 @@ impl<'a> Interp<'a> {
             return;
         }
         let value = self.expand_value(&c.value);
-        let known = Arg::Field(value).literal();
+        let mut known = Arg::Field(value.clone()).literal();
+        // `case "x$RSYNC_NICE" in` on settings from a defaults file read on this host: decided
+        // by their values when asked for, as `[ … ]` tests are (never on/off switches, never
+        // values set on only some paths).
+        if known.is_none() && self.decide_defaults {
+            let vars: Vec<String> = value
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Var(v) => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            let decidable = !vars.is_empty()
+                && vars.iter().all(|v| {
+                    !is_toggle(v)
+                        && self
+                            .env
+                            .get(v)
+                            .is_some_and(|b| b.overridable && !b.uncertain)
+                        && self.sourced.iter().any(|s| {
+                            s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v)
+                        })
+                });
+            if decidable && let Some(v) = self.resolve(&Arg::Field(value)) {
+                known = Some(v);
+                let line = line_of(&c.value).0;
+                self.decided.extend(vars.into_iter().map(|v| (v, line)));
+            }
+        }
         let outer = self.conditional;
+        let depth = self.cond_depth;
         for arm in &c.cases {
             let matches = match &known {
                 Some(v) => arm.patterns.iter().any(|p| pattern_matches(p, v)),
@@ -1540,6 +1791,7 @@ impl<'a> Interp<'a> {
             }
             if known.is_none() {
                 self.conditional = true;
+                self.cond_depth = depth + 1;
             }
             if let Some(list) = &arm.cmd {
                 self.run_list(list);
@@ -1550,6 +1802,7 @@ impl<'a> Interp<'a> {
             }
         }
         self.conditional = outer;
+        self.cond_depth = depth;
     }
 
     fn simple(&mut self, s: &'a ast::SimpleCommand, background: bool, piped: bool) {
@@ -1687,8 +1940,10 @@ impl<'a> Interp<'a> {
                 return;
             }
             "test" | "[" => {
+                self.last_test_vars.clear();
                 for w in &words[1..] {
                     for v in referenced_vars(&w.value) {
+                        self.last_test_vars.push(v.clone());
                         self.tested.push(TestedVar { name: v, line });
                     }
                 }
@@ -1743,6 +1998,11 @@ impl<'a> Interp<'a> {
             args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
+        let uncertain = words
+            .iter()
+            .flat_map(|w| referenced_vars(&w.value))
+            .filter(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+            .collect();
         self.calls.push(Call {
             args,
             line,
@@ -1755,6 +2015,8 @@ impl<'a> Interp<'a> {
             redirected,
             output,
             function,
+            uncertain,
+            cond_depth: self.cond_depth,
         });
     }
 
@@ -1917,6 +2179,8 @@ impl<'a> Interp<'a> {
                                 redirected: false,
                                 output: None,
                                 function,
+                                uncertain: Vec::new(),
+                                cond_depth: self.cond_depth,
                             });
                         }
                     }
@@ -1981,6 +2245,19 @@ impl<'a> Interp<'a> {
             ast::AssignmentValue::Scalar(w) => self.expand_value(w),
             ast::AssignmentValue::Array(_) => vec![Part::Unknown(format!("{name}=(…)"))],
         };
+        // `USER=$USER` after a defaults file set it: the value stays the file's.
+        if !a.append
+            && matches!(value.as_slice(), [Part::Var(v)] if v == name)
+            && self.env.get(name).is_some_and(|b| b.overridable)
+        {
+            return;
+        }
+        let derived = match &a.value {
+            ast::AssignmentValue::Scalar(w) => referenced_vars(&w.value)
+                .iter()
+                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain)),
+            ast::AssignmentValue::Array(_) => false,
+        };
         let value = if a.append {
             let mut v: Vec<Part> = self.lookup(name).into_iter().map(|(p, _)| p).collect();
             v.extend(value);
@@ -1989,6 +2266,9 @@ impl<'a> Interp<'a> {
             value
         };
         self.set(name, value);
+        if derived && let Some(b) = self.env.get_mut(name) {
+            b.uncertain = true;
+        }
     }
 
     fn source(&mut self, word: &ast::Word, line: u32) {

@@ -1,0 +1,194 @@
+#!/bin/sh
+# Builds a host tree from real Debian packages and measures the SysV frontend on it.
+#
+#   scripts/sysv-host.sh [--build] [CACHE_DIR]
+#   SYSV_PACKAGES="pkg1 pkg2 …" scripts/sysv-host.sh --build OTHER_CACHE_DIR   # other packages
+#
+# CACHE_DIR (default ~/.cache/systemdify-sysv-host; never inside the repository) receives the
+# downloaded .deb files and the tree. The tree is every package's whole contents unpacked into
+# one directory (dpkg-deb -x), with:
+#   - the packages' own systemd units moved aside to CACHE_DIR/units (the converter must not see
+#     them, or it skips the scripts; the measurement compares against them),
+#   - rc?.d links as `update-rc.d NAME defaults` makes them (S01 in the Default-Start runlevels,
+#     K01 in the Default-Stop ones),
+#   - /etc/passwd and /etc/group from this machine plus the system users each package's
+#     maintainer scripts create (`adduser --system … NAME`, `useradd … NAME`).
+# Then it runs `systemdify scan --from sysv`-equivalent (`convert` on every /etc/init.d script)
+# and prints:
+#   - native: the share of non-skipped scripts translated or approximated (not wrapped),
+#   - same executable: of the scripts whose package ships a unit named like the script (or an
+#     alias of it), the share where the executables of our ExecStart= lines include every
+#     executable of the package's ExecStart= lines (commands, not unit names),
+#   - verify: `systemd-analyze verify` over every unit written.
+# Third-party files stay in CACHE_DIR; nothing of them is committed.
+set -eu
+
+PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
+collectd-core cron cups-browsed dbus dnsmasq dovecot-core exim4-base fail2ban gpm haproxy
+haveged hostapd icecast2 irqbalance isc-dhcp-server keepalived lighttpd lldpd memcached
+minidlna monit mosquitto munin-node nagios-nrpe-server nfs-common nfs-kernel-server
+nginx-common nscd ntpsec nut-server openbsd-inetd opendkim openntpd openssh-server openvpn
+php8.2-fpm postfix postgrey proftpd-core prometheus-node-exporter radvd redis-server
+rng-tools5 rpcbind rsync samba sane-utils smartmontools snmpd spamd squid sysstat tor
+transmission-daemon unbound uuid-runtime varnish vsftpd xinetd zabbix-agent
+sysvinit-utils lsb-base dpkg"
+PACKAGES=${SYSV_PACKAGES:-$PACKAGES}
+
+build=no
+if [ "${1:-}" = "--build" ]; then build=yes; shift; fi
+CACHE=${1:-${XDG_CACHE_HOME:-$HOME/.cache}/systemdify-sysv-host}
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+case "$CACHE/" in "$REPO"/*) echo "CACHE_DIR must be outside the repository" >&2; exit 2 ;; esac
+DEBS=$CACHE/debs
+TREE=$CACHE/root
+UNITS=$CACHE/units
+OUT=$CACHE/out
+mkdir -p "$DEBS"
+
+if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
+    (cd "$DEBS" && for p in $PACKAGES; do
+        ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null 2>&1 \
+            || echo "not downloaded: $p" >&2
+    done)
+    rm -rf "$TREE" "$UNITS" && mkdir -p "$TREE" "$UNITS" "$CACHE/control"
+    for deb in "$DEBS"/*.deb; do
+        dpkg-deb -x "$deb" "$TREE"
+        c=$CACHE/control/$(basename "$deb" .deb) && rm -rf "$c" && dpkg-deb -e "$deb" "$c"
+    done
+    # The packages' own units, moved aside (both /lib and /usr/lib layouts).
+    for d in lib/systemd/system usr/lib/systemd/system etc/systemd/system; do
+        [ -d "$TREE/$d" ] || continue
+        cp -a "$TREE/$d/." "$UNITS/"
+        rm -rf "${TREE:?}/$d"
+    done
+    # Users and groups: this machine's, plus the system users the packages create.
+    mkdir -p "$TREE/etc"
+    cp /etc/passwd "$TREE/etc/passwd"
+    cp /etc/group "$TREE/etc/group"
+    uid=900
+    for u in $(cat "$CACHE"/control/*/postinst 2>/dev/null \
+        | sed -n 's/.*\(adduser\|useradd\) [^;|&]*--system[^;|&]*/&/p' \
+        | sed 's/[;|&].*//; s/\\$//' | awk '{print $NF}' | tr -d '"' | grep -E '^[a-z_][a-z0-9_-]*$' \
+        | sort -u) bind Debian-exim clamav memcache mosquitto redis sshd postfix unbound tor \
+        debian-tor _chrony vsftpd nagios munin proftpd postgrey spamd transmission zabbix \
+        Debian-snmp nut prometheus opendkim haproxy varnish vcache varnishlog _lldpd minidlna \
+        icecast2 dnsmasq uuidd statd _rpc ntpsec daemon; do
+        grep -q "^$u:" "$TREE/etc/passwd" || {
+            echo "$u:x:$uid:$uid::/nonexistent:/usr/sbin/nologin" >>"$TREE/etc/passwd"
+            echo "$u:x:$uid:" >>"$TREE/etc/group"
+            uid=$((uid + 1))
+        }
+    done
+    # rc?.d links as `update-rc.d NAME defaults` makes them.
+    for s in "$TREE"/etc/init.d/*; do
+        [ -f "$s" ] && [ -x "$s" ] || continue
+        n=$(basename "$s")
+        start=$(sed -n 's/^# *Default-Start: *//p' "$s" | head -1)
+        stop=$(sed -n 's/^# *Default-Stop: *//p' "$s" | head -1)
+        for l in $start; do mkdir -p "$TREE/etc/rc$l.d" && ln -sf "../init.d/$n" "$TREE/etc/rc$l.d/S01$n"; done
+        for l in $stop; do mkdir -p "$TREE/etc/rc$l.d" && ln -sf "../init.d/$n" "$TREE/etc/rc$l.d/K01$n"; done
+    done
+fi
+
+BIN=${SYSTEMDIFY:-$REPO/target/debug/systemdify}
+[ -x "$BIN" ] || (cd "$REPO" && cargo build --quiet)
+rm -rf "$OUT" && mkdir -p "$OUT"
+scripts=$(cd "$TREE" && find etc/init.d -maxdepth 1 -type f | sort | sed 's|^|/|')
+# shellcheck disable=SC2086
+"$BIN" convert --from sysv --root "$TREE" -o "$OUT/units" --report "$OUT/report.json" $scripts \
+    >"$OUT/stdout" 2>"$OUT/stderr" || true
+
+python3 - "$OUT" "$UNITS" "$TREE" <<'EOF'
+import json, os, re, sys
+out, units, tree = sys.argv[1:4]
+report = json.load(open(os.path.join(out, "report.json")))
+# One script may give several items (a unit set: the script's own service and one per
+# daemon): a script counts once, by its first item, with the units of all of them.
+by_file = {}
+for i in report["items"]:
+    if i["source"]["format"] != "sysv":
+        continue
+    if i["source"]["file"] in by_file:
+        by_file[i["source"]["file"]]["units"] += i["units"]
+    else:
+        by_file[i["source"]["file"]] = dict(i, units=list(i["units"]))
+items = list(by_file.values())
+counted = [i for i in items if i["status"] not in ("skipped", "error")]
+native = [i for i in counted if i["status"] in ("translated", "approximated")]
+wrapped = [i for i in counted if i["status"] == "wrapped"]
+
+def execs(path, seen=()):
+    """The executables of a unit's ExecStart= lines (prefixes and arguments dropped), its
+    drop-ins included."""
+    found = []
+    paths = [path] + sorted(
+        os.path.join(path + ".d", f) for f in (os.listdir(path + ".d") if os.path.isdir(path + ".d") else [])
+    )
+    for p in paths:
+        if not os.path.isfile(p):
+            continue
+        for line in open(p, errors="replace"):
+            m = re.match(r"\s*ExecStart\s*=\s*(.*)", line)
+            if not m or not m.group(1).strip():
+                continue
+            word = m.group(1).strip().lstrip("-@+!:|").split()[0]
+            found.append(os.path.basename(word))
+    return found
+
+def package_units(name):
+    """The package's own unit for a script: NAME.service, a unit aliasing it, a NAME@ template."""
+    out = []
+    for f in sorted(os.listdir(units)):
+        full = os.path.join(units, f)
+        if f in (name + ".service", name + "@.service"):
+            out.append(full)
+        elif f.endswith(".service") and os.path.isfile(full):
+            text = open(full, errors="replace").read()
+            if re.search(r"^Alias=.*\b" + re.escape(name) + r"\.service", text, re.M):
+                out.append(full)
+    return out
+
+compared = same = 0
+differ = []
+for i in counted:
+    name = i["source"]["name"]
+    theirs = [e for u in package_units(name) for e in execs(u)]
+    if not theirs:
+        continue
+    theirs = [e for e in theirs if e not in ("true", "sh")]
+    if not theirs:
+        continue
+    compared += 1
+    ours = set()
+    for u in i["units"]:
+        ours.update(execs(os.path.join(out, "units", u)))
+    if set(theirs) <= ours:
+        same += 1
+    else:
+        differ.append(f"{name}: ours {sorted(ours)} theirs {sorted(set(theirs))} ({i['status']})")
+
+print(f"scripts: {len(items)}, skipped or errors: {len(items) - len(counted)}")
+print(f"native: {len(native)}/{len(counted)} = {100 * len(native) / max(1, len(counted)):.0f}%")
+print(f"same executable as the package's unit: {same}/{compared} = {100 * same / max(1, compared):.0f}%")
+if wrapped:
+    print("wrapped:")
+    for i in wrapped:
+        why = next((f["message"] for f in i["findings"] if f["code"] == "sysv-wrapped"), "")
+        print(f"  {i['source']['name']}: {why}")
+if differ:
+    print("different executables:")
+    for d in differ:
+        print("  " + d)
+EOF
+
+cd "$OUT/units"
+# shellcheck disable=SC2046
+if SYSTEMD_LOG_LEVEL=err systemd-analyze verify --root=/ $(find . -maxdepth 1 -name '*.service' -o -maxdepth 1 -name '*.target' | sort) \
+    >"$OUT/verify" 2>&1; then
+    echo "verify: every unit verifies"
+else
+    # Missing executables of this machine are expected (the daemons are only in the tree).
+    bad=$(grep -v -e 'is not executable' -e 'No such file or directory' -e 'Command .* is not executable' "$OUT/verify" | grep -c . || true)
+    echo "verify: $bad problem lines besides missing executables (see $OUT/verify)"
+    grep -v -e 'is not executable' -e 'No such file or directory' "$OUT/verify" | head -20 || true
+fi

@@ -1,0 +1,586 @@
+//! Scripts that start several daemons → a unit set: one native service per daemon, and the
+//! script's own `NAME.service`, a oneshot that stays active and wants them, so that
+//! `systemctl start NAME` and `service NAME stop` keep working.
+//!
+//! Mapping (script → units):
+//! - each `start-stop-daemon --start`/`start_daemon`/`daemon` call of `start` → a member
+//!   service named after its program (`/usr/sbin/clamd` → `clamd.service`; the script's own
+//!   name or a name taken twice becomes `NAME-PROGRAM`), translated like a one-daemon script:
+//!   its own user, pid file, type, run directories; the stop calls that name it (`--exec`,
+//!   `--pidfile`, `--name`) give its stop signal and timeout, the reload calls that name it its
+//!   `ExecReload=`;
+//! - `NAME.service`: `Type=oneshot`, `RemainAfterExit=yes`, `ExecStart=/bin/true`, `Wants=` every
+//!   member the script starts on this host, the script's ordering and `[Install]`;
+//! - every member: `PartOf=NAME.service` (stopped and restarted with it), `After=` the member
+//!   started before it in the script, `[Install] WantedBy=NAME.service`;
+//! - a daemon the host's defaults file switches off (the start action skips it with this
+//!   host's settings) → a member that `NAME.service` does not want, reported with the setting;
+//!   `systemctl enable MEMBER` turns it on.
+
+use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
+use super::launch::{self, Start};
+use super::shell::{Call, INSTANCE, InstanceLoop};
+use super::{Analysis, Conversion};
+use crate::finding::{Code, Finding};
+use crate::ir::{
+    Activation, Command, Definition, Instance, InstanceSet, Instances, RefKind, Service, UnitRef,
+    Word, WordPart,
+};
+
+/// One daemon of a unit set.
+pub(super) struct Member {
+    /// The unit stem it asks for.
+    pub(super) stem: String,
+    /// The program, for the report's `source.name`.
+    pub(super) program: String,
+    pub(super) definition: Definition,
+    pub(super) findings: Vec<Finding>,
+}
+
+/// The distinct daemons a start plan launches with a starter (`start-stop-daemon`,
+/// `start_daemon`, `daemon`), in the script's order; `None` when it is not several of them, or
+/// when something else starts a process (then a one-daemon reading or the wrapper applies).
+fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
+    let mut out: Vec<Start> = Vec::new();
+    for l in &plan.launches {
+        let s = l.as_ref().ok()?;
+        if s.tool == "a direct call" {
+            continue;
+        }
+        if !out
+            .iter()
+            .any(|t| t.program == s.program && t.pid_file == s.pid_file)
+        {
+            out.push(s.clone());
+        }
+    }
+    (out.len() > 1
+        || out
+            .first()
+            .is_some_and(|s| s.in_loop && mentions(s, INSTANCE)))
+    .then_some(out)
+}
+
+/// Whether a start's words hold `token` (the configuration of a per-configuration loop).
+fn mentions(s: &Start, token: &str) -> bool {
+    s.pid_file.as_deref().is_some_and(|p| p.contains(token))
+        || s.args.iter().any(|a| format!("{a:?}").contains(token))
+}
+
+/// `cmd` with the loop's configuration ([`INSTANCE`]) as the template's instance (`%I`); `None`
+/// when the program itself varies.
+fn templated(cmd: &Command, token: &str) -> Option<Command> {
+    let split = |t: &str| -> Vec<WordPart> {
+        let mut parts = Vec::new();
+        for (i, piece) in t.split(token).enumerate() {
+            if i > 0 {
+                parts.push(WordPart::InstanceName);
+            }
+            if !piece.is_empty() {
+                parts.push(WordPart::Text(piece.to_string()));
+            }
+        }
+        parts
+    };
+    let (program, argv0, args): (&String, Option<String>, Vec<Word>) = match cmd {
+        Command::Argv(a) => {
+            let (p, rest) = a.split_first()?;
+            (
+                p,
+                None,
+                rest.iter().map(|w| Word::Parts(split(w))).collect(),
+            )
+        }
+        Command::Named { program, argv } => {
+            let (first, rest) = argv.split_first()?;
+            (
+                program,
+                Some(first.clone()),
+                rest.iter().map(|w| Word::Parts(split(w))).collect(),
+            )
+        }
+        Command::Expand {
+            program,
+            argv0,
+            args,
+        } => (
+            program,
+            argv0.clone(),
+            args.iter()
+                .map(|w| match w {
+                    Word::Parts(p) => Word::Parts(
+                        p.iter()
+                            .flat_map(|x| match x {
+                                WordPart::Text(t) => split(t),
+                                other => vec![other.clone()],
+                            })
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                })
+                .collect(),
+        ),
+        Command::Shell { .. } => return Some(cmd.clone()),
+    };
+    if program.contains(token) {
+        return None;
+    }
+    if !format!("{args:?}").contains("InstanceName") {
+        return Some(cmd.clone());
+    }
+    Some(Command::Expand {
+        program: program.clone(),
+        argv0,
+        args,
+    })
+}
+
+/// The unit stem of daemon `i` of `starts`: its program's name (`clamd`), else — when that is
+/// the script's own name or another daemon's too — its pid file's (`/run/exim4/eximqr.pid` →
+/// `eximqr`), else `NAME-PROGRAM` (`NAME-PROGRAM-N`); never one of `taken`.
+fn member_stem(name: &str, starts: &[Start], i: usize, taken: &[String]) -> String {
+    let base = |s: &Start| {
+        s.program
+            .rsplit('/')
+            .next()
+            .unwrap_or(&s.program)
+            .to_string()
+    };
+    let pid = |s: &Start| {
+        s.pid_file.as_ref().and_then(|p| {
+            let f = p.rsplit('/').next()?;
+            let f = f.strip_suffix(".pid").unwrap_or(f);
+            (!f.is_empty()).then(|| f.to_string())
+        })
+    };
+    let s = &starts[i];
+    let b = base(s);
+    let free = |c: &str| c != name && !taken.iter().any(|t| t == c);
+    if free(&b) && starts.iter().filter(|t| base(t) == b).count() == 1 {
+        return b;
+    }
+    if let Some(p) = pid(s)
+        && free(&p)
+        && starts
+            .iter()
+            .filter(|t| pid(t).as_deref() == Some(p.as_str()))
+            .count()
+            == 1
+    {
+        return p;
+    }
+    let plain = format!("{name}-{b}");
+    if free(&plain) {
+        return plain;
+    }
+    let mut n = 2;
+    loop {
+        let c = format!("{name}-{b}-{n}");
+        if free(&c) {
+            return c;
+        }
+        n += 1;
+    }
+}
+
+/// The directories of a unit set: those the start action prepares, and the run directories
+/// of the members' pid files.
+pub(super) fn shared_dirs(plan: &StartPlan, members: &[Member]) -> Vec<PreparedDir> {
+    let mut dirs = plan.dirs.clone();
+    for m in members {
+        if let crate::ir::ServiceKind::Forking { pid_file: Some(p) } = &m.definition.service.kind
+            && let Some(d) = p.rsplit_once('/').and_then(|(d, _)| is_run_dir(d))
+            && !dirs.iter().any(|x| x.base == DirBase::Run && x.rel == d)
+        {
+            dirs.push(PreparedDir {
+                base: DirBase::Run,
+                rel: d,
+                user: None,
+                group: None,
+                mode: None,
+            });
+        }
+    }
+    dirs
+}
+
+/// Whether the start action starts several daemons with starters (the unit-set reading).
+pub(super) fn applies(plan: &StartPlan) -> bool {
+    daemons(plan).is_some()
+}
+
+/// Whether a stop or signal call names the daemon `s` (its program, pid file or process name).
+fn names(call: &Call, interp: &super::shell::Interp, s: &Start) -> bool {
+    let base = s.program.rsplit('/').next().unwrap_or(&s.program);
+    launch::stop_targets(call, interp)
+        .iter()
+        .any(|t| *t == s.program || s.pid_file.as_deref() == Some(t.as_str()) || t == base)
+}
+
+impl Conversion<'_> {
+    /// Makes `svc` (read with the loop's configuration standing for any one) the template of a
+    /// per-configuration loop: `%I` for the configuration in its command lines, one instance
+    /// per configuration file on the host.
+    fn per_config(
+        &mut self,
+        svc: &mut Service,
+        l: &InstanceLoop,
+        findings: &mut Vec<Finding>,
+    ) -> Result<(), String> {
+        let varies = "the configuration's name is used where a template cannot vary it";
+        svc.command = templated(&svc.command, &l.token).ok_or(varies)?;
+        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+            *c = templated(c, &l.token).ok_or(varies)?;
+        }
+        if let Some(c) = &svc.stop.command {
+            svc.stop.command = Some(templated(c, &l.token).ok_or(varies)?);
+        }
+        // A pid file per configuration: systemd finds the daemon of each instance itself.
+        if let crate::ir::ServiceKind::Forking { pid_file } = &mut svc.kind
+            && pid_file.as_deref().is_some_and(|p| p.contains(&l.token))
+        {
+            *pid_file = None;
+        }
+        if format!("{svc:?}").contains(INSTANCE) {
+            return Err(varies.to_string());
+        }
+        svc.instances = Instances::Set(InstanceSet {
+            instances: l
+                .instances
+                .iter()
+                .map(|n| Instance {
+                    name: n.clone(),
+                    ..Instance::default()
+                })
+                .collect(),
+            target: false,
+        });
+        findings.push(if l.instances.is_empty() {
+            Finding::note(
+                Code::SysvPerConfiguration,
+                format!(
+                    "the script starts the daemon once per {} (line {}); the host has none, so only the template {}@.service is written",
+                    l.pattern, l.line, self.name
+                ),
+                format!("add a configuration and start it as `systemctl start {}@NAME` (NAME: the part of the file name the pattern's `*` matches)", self.name),
+            )
+        } else {
+            Finding::note(
+                Code::SysvPerConfiguration,
+                format!(
+                    "the script starts the daemon once per {} (line {}): a template with one instance per file on {}: {}",
+                    l.pattern,
+                    l.line,
+                    self.host.label(),
+                    l.instances
+                        .iter()
+                        .map(|n| format!(
+                            "{}@{}",
+                            self.name,
+                            crate::back::systemd::escape::unit_instance(n)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                format!("a new configuration file needs `systemctl enable --now {}@NAME`; {}.service wants the instances converted here", self.name, self.name),
+            )
+        });
+        Ok(())
+    }
+
+    /// Makes `svc` the script's own service of a unit set: a oneshot that stays active and
+    /// wants the members the script starts on this host.
+    pub(super) fn group(
+        &mut self,
+        svc: &mut Service,
+        members: &[Member],
+        dirs: Vec<super::daemon::PreparedDir>,
+    ) {
+        svc.command = crate::ir::Command::Argv(vec!["/bin/true".to_string()]);
+        svc.pre.clear();
+        svc.reload.clear();
+        svc.kind = crate::ir::ServiceKind::Oneshot {
+            remain_after_exit: true,
+        };
+        svc.exec = crate::ir::ExecContext::default();
+        svc.stop = crate::ir::Stop::default();
+        // The run directories the daemons share (the script's own and their pid files'),
+        // made before any of them starts and kept while the set runs.
+        self.directories(svc, dirs, None);
+        let wanted: Vec<&Member> = members
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.definition.activation,
+                    Activation::Boot {
+                        enabled: Some(true),
+                        ..
+                    }
+                )
+            })
+            .collect();
+        for m in &wanted {
+            match &m.definition.service.instances {
+                // The template's instances, by name: the script's own service shares the stem.
+                Instances::Set(set) => svc.ordering.wants.extend(set.instances.iter().map(|i| {
+                    format!(
+                        "{}@{}.service",
+                        m.stem,
+                        crate::back::systemd::escape::unit_instance(&i.name)
+                    )
+                })),
+                _ => svc.ordering.wants_items.push(UnitRef {
+                    stem: m.stem.clone(),
+                    kind: RefKind::Service,
+                }),
+            }
+        }
+        let off: Vec<String> = members
+            .iter()
+            .filter(|m| !wanted.iter().any(|w| w.stem == m.stem))
+            .map(|m| format!("{}.service", m.stem))
+            .collect();
+        let unit = |m: &Member| match m.definition.service.instances {
+            Instances::One => format!("{}.service", m.stem),
+            _ => format!("{}@.service (one instance per configuration)", m.stem),
+        };
+        self.findings.push(Finding::note(
+            Code::SysvUnitSet,
+            format!(
+                "the script starts {}: one service each ({}); {}.service starts {} (Wants=), and stopping or restarting it does so to all (they are PartOf= it){}",
+                match members {
+                    [m] if !matches!(m.definition.service.instances, Instances::One) =>
+                        "its daemon once per configuration".to_string(),
+                    _ => format!("{} daemons", members.len()),
+                },
+                members
+                    .iter()
+                    .map(|m| format!("{} runs {}", unit(m), m.program))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.name,
+                if off.is_empty() { "all of them" } else { "those the script starts on this host" },
+                if off.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not started with this host's settings: {}", off.join(", "))
+                }
+            ),
+            format!(
+                "`systemctl start {0}` / `systemctl stop {0}` act on the whole set; `systemctl reload {0}` is not available (reload a member)",
+                self.name
+            ),
+        ));
+    }
+
+    /// The members of a unit set for a script whose `start` starts several daemons (`all`,
+    /// read without deciding on the host's settings), with `decided` (read with them) telling
+    /// which of them run on this host; `group` is the script's own service so far (description,
+    /// ordering, source). `Err` says why the script stays wrapped.
+    pub(super) fn unit_set(
+        &mut self,
+        all: &Analysis,
+        decided: Option<&Analysis>,
+        group: &Service,
+    ) -> Result<Vec<Member>, String> {
+        let Some(starts) = daemons(&all.plan) else {
+            return Err(pick_launch(&all.plan.launches)
+                .err()
+                .unwrap_or_else(|| "its start action starts one daemon".to_string()));
+        };
+        if let Some(c) = all.plan.functions.first() {
+            return Err(format!(
+                "its start action calls `{}` ({}), a shell function this tool does not follow",
+                c.program().unwrap_or_default(),
+                super::shell::place(c.line)
+            ));
+        }
+        let mut members: Vec<Member> = Vec::new();
+        let mut stems: Vec<String> = Vec::new();
+        for (i, s) in starts.iter().enumerate() {
+            let base = s
+                .program
+                .rsplit('/')
+                .next()
+                .unwrap_or(&s.program)
+                .to_string();
+            // Started once per configuration file: a template, one instance per file.
+            let per_config: Option<&InstanceLoop> = if s.in_loop {
+                let named: Vec<&InstanceLoop> = all
+                    .interp
+                    .instance_loops
+                    .iter()
+                    .filter(|l| mentions(s, &l.token))
+                    .collect();
+                match named.as_slice() {
+                    [one] => Some(*one),
+                    _ => {
+                        return Err(format!(
+                            "it starts {} in a loop ({}) over something other than the configuration files of one directory",
+                            s.program,
+                            super::shell::place(s.line)
+                        ));
+                    }
+                }
+            } else {
+                None
+            };
+            // Runs on this host: started when the start action is read with the host's
+            // settings (a start after error checks that may end the script counts, as for a
+            // one-daemon script).
+            let on_host = match decided {
+                Some(d) => d
+                    .plan
+                    .launches
+                    .iter()
+                    .flatten()
+                    .find(|t| t.program == s.program && t.pid_file == s.pid_file),
+                None => Some(s),
+            };
+            let stem = if per_config.is_some() {
+                self.name.clone()
+            } else {
+                member_stem(&self.name, &starts, i, &stems)
+            };
+            stems.push(stem.clone());
+            // Without the host's settings deciding, a daemon under more tests than the others
+            // is the optional one (`if [ "$NEED_X" = yes ]`).
+            let least = starts.iter().map(|t| t.cond_depth).min().unwrap_or(0);
+            let optional = decided.is_none() && s.cond_depth > least;
+            let enabled = on_host.is_some() && !optional;
+            let mut optional_finding = None;
+            if optional {
+                optional_finding = Some(Finding::approximated(
+                    Code::SysvUnitSetMember,
+                    format!(
+                        "the script starts {} only under a further test ({}) this tool cannot decide on this host; {}.service does not want {stem}.service",
+                        s.program,
+                        super::shell::place(s.line),
+                        self.name
+                    ),
+                    format!(
+                        "if the daemon is needed, `systemctl enable {stem}.service` (it is WantedBy={}.service)",
+                        self.name
+                    ),
+                ));
+            }
+            let plan = StartPlan {
+                launches: vec![Ok(s.clone())],
+                checks: all
+                    .plan
+                    .checks
+                    .iter()
+                    .filter(|c| {
+                        c.program()
+                            .is_some_and(|p| p.rsplit('/').next() == Some(base.as_str()))
+                    })
+                    .cloned()
+                    .collect(),
+                // The directories go to the script's own service (see [`Self::group`]).
+                dirs: Vec::new(),
+                lost_owner: all.plan.lost_owner.clone(),
+                limits: all.plan.limits.clone(),
+                umask: all.plan.umask,
+                workdir: all.plan.workdir.clone(),
+                lock_files: false,
+                running_guards: Vec::new(),
+                other: Vec::new(),
+                functions: Vec::new(),
+            };
+            let stops: Vec<Call> = all
+                .stop
+                .iter()
+                .filter(|c| launch::stop(c, &all.interp).is_some() && names(c, &all.interp, s))
+                .cloned()
+                .collect();
+            let reloads: Option<Vec<Call>> = all.reload.as_ref().and_then(|calls| {
+                let own: Vec<Call> = calls
+                    .iter()
+                    .filter(|c| {
+                        launch::stop(c, &all.interp).is_some_and(|p| p.signal.is_some())
+                            && names(c, &all.interp, s)
+                    })
+                    .cloned()
+                    .collect();
+                (!own.is_empty()).then_some(own)
+            });
+            let saved = std::mem::take(&mut self.findings);
+            self.template.set(per_config.is_some());
+            let mut svc = group.clone();
+            svc.description = format!("{} ({stem})", group.description);
+            let result = self.native(
+                &all.interp,
+                &mut svc,
+                &plan,
+                &stops,
+                reloads.as_deref(),
+                all.framework,
+            );
+            if result.is_ok() {
+                self.environment(&all.interp, &mut svc);
+                svc.conditions
+                    .file_is_executable
+                    .clone_from(&all.interp.exec_conditions);
+            }
+            self.template.set(false);
+            let mut findings = std::mem::replace(&mut self.findings, saved);
+            result.map_err(|why| format!("for {}: {why}", s.program))?;
+            if let Some(l) = per_config {
+                self.per_config(&mut svc, l, &mut findings)
+                    .map_err(|why| format!("for {}: {why}", s.program))?;
+            }
+            // A pid file's run directory is shared: the script's own service makes it.
+            svc.exec.runtime_directories.clear();
+            svc.exec.runtime_directory_mode = None;
+            findings.retain(|f| f.code != Code::SysvRuntimeDirectory);
+            if reloads.is_none() {
+                findings.push(Finding::note(
+                    Code::SysvReloadRestarts,
+                    format!("the script's reload action does not signal {}; the unit has no ExecReload=", s.program),
+                    "use `systemctl restart` to apply new settings",
+                ));
+            }
+            svc.ordering.part_of = vec![UnitRef {
+                stem: self.name.clone(),
+                kind: RefKind::Service,
+            }];
+            // After the script's own service, which makes the directories.
+            svc.ordering.after_items.push(UnitRef {
+                stem: self.name.clone(),
+                kind: RefKind::Service,
+            });
+            if let Some(prev) = members.last() {
+                svc.ordering.after_items.push(UnitRef {
+                    stem: prev.stem.clone(),
+                    kind: RefKind::Service,
+                });
+            }
+            findings.extend(optional_finding);
+            if !enabled && !optional {
+                findings.push(Finding::approximated(
+                    Code::SysvUnitSetMember,
+                    format!(
+                        "with this host's settings the script does not start {}; {}.service does not want {stem}.service",
+                        s.program, self.name
+                    ),
+                    format!("turn it on with `systemctl enable {stem}.service` (it is WantedBy={}.service) instead of the setting", self.name),
+                ));
+            }
+            members.push(Member {
+                stem: stem.clone(),
+                program: s.program.clone(),
+                definition: Definition {
+                    service: svc,
+                    activation: Activation::Boot {
+                        wanted_by: vec![format!("{}.service", self.name)],
+                        aliases: Vec::new(),
+                        enabled: Some(enabled),
+                    },
+                    socket: None,
+                },
+                findings,
+            });
+        }
+        Ok(members)
+    }
+}
