@@ -52,8 +52,9 @@ pub struct RcLink {
 #[derive(Debug, Default)]
 pub struct RcIndex {
     by_script: BTreeMap<String, Vec<RcLink>>,
-    /// Start links of runlevels 1–5, in (level, priority, script) order.
-    starts: Vec<RcLink>,
+    /// The scripts with a start link in runlevels 1–5, by their start priority (the highest of
+    /// those links, as systemd-sysv-generator takes it), each list sorted.
+    by_priority: BTreeMap<u32, Vec<String>>,
 }
 
 impl RcIndex {
@@ -63,15 +64,35 @@ impl RcIndex {
         self.by_script.get(script).map_or(&[], Vec::as_slice)
     }
 
-    /// The start links of runlevels 1–5.
+    /// The start priority of `script`: the highest priority of its start links in runlevels
+    /// 1–5 (systemd-sysv-generator's `sysv_start_priority`); `None` without such a link.
     #[must_use]
-    pub fn starts(&self) -> &[RcLink] {
-        &self.starts
+    pub fn start_priority(&self, script: &str) -> Option<u32> {
+        self.of(script)
+            .iter()
+            .filter(|l| l.start && is_up_level(l.level))
+            .map(|l| l.priority)
+            .max()
+    }
+
+    /// The scripts whose [`RcIndex::start_priority`] is in `range`, by priority, then name.
+    pub fn by_start_priority(
+        &self,
+        range: impl std::ops::RangeBounds<u32>,
+    ) -> impl Iterator<Item = (u32, &str)> {
+        self.by_priority
+            .range(range)
+            .flat_map(|(p, scripts)| scripts.iter().map(move |s| (*p, s.as_str())))
     }
 }
 
 /// The runlevels whose link directories are read, in order.
 pub const RC_LEVELS: [&str; 8] = ["S", "0", "1", "2", "3", "4", "5", "6"];
+
+/// Runlevels 1–5, whose start links give a script its start priority.
+fn is_up_level(level: &str) -> bool {
+    matches!(level, "1" | "2" | "3" | "4" | "5")
+}
 
 impl Host {
     /// The machine's own filesystem.
@@ -218,9 +239,6 @@ impl Host {
                             priority: entry[1..3].parse().unwrap_or(0),
                             script: entry[3..].to_string(),
                         };
-                        if link.start && matches!(level, "1" | "2" | "3" | "4" | "5") {
-                            index.starts.push(link.clone());
-                        }
                         index
                             .by_script
                             .entry(link.script.clone())
@@ -228,6 +246,14 @@ impl Host {
                             .push(link);
                     }
                 }
+            }
+            let prioritized: Vec<(u32, String)> = index
+                .by_script
+                .keys()
+                .filter_map(|s| index.start_priority(s).map(|p| (p, s.clone())))
+                .collect();
+            for (p, s) in prioritized {
+                index.by_priority.entry(p).or_default().push(s);
             }
             index
         })
@@ -410,13 +436,9 @@ mod tests {
             .map(|l| (l.level, l.start, l.priority))
             .collect();
         assert_eq!(ssh, [("0", false, 1), ("2", true, 20)]);
-        let starts: Vec<&str> = host
-            .rc_index()
-            .starts()
-            .iter()
-            .map(|l| l.script.as_str())
-            .collect();
-        assert_eq!(starts, ["net", "ssh"]);
+        let starts: Vec<(u32, &str)> = host.rc_index().by_start_priority(..).collect();
+        assert_eq!(starts, [(10, "net"), (20, "ssh")]);
+        assert_eq!(host.rc_index().start_priority("ssh"), Some(20));
         assert!(host.rc_index().of("README").is_empty());
     }
 

@@ -181,32 +181,46 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
         }),
         _ => None,
     };
-    let mut given: std::collections::BTreeMap<(String, String, u8), String> =
-        std::collections::BTreeMap::new();
+    use std::collections::HashMap;
+    // (stem, kind) → file → the name of that file's first item answering it.
+    let mut given: HashMap<(String, u8), HashMap<String, String>> = HashMap::new();
     let code = |k: RefKind| match k {
         RefKind::Service => 0,
         RefKind::Target => 1,
         RefKind::Handler => 2,
     };
+    // Where each file's first item stands: a reference not answered in its own file is
+    // answered by the file that comes first among the run's items.
+    let mut first_pos: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        first_pos.entry(item.origin.file.as_str()).or_insert(i);
+    }
     for (item, name) in items.iter().zip(names) {
         if let (Some(name), Some(kind)) = (name, kind_of(item)) {
             given
-                .entry((item.origin.file.clone(), item.unit_stem.clone(), code(kind)))
+                .entry((item.unit_stem.clone(), code(kind)))
+                .or_default()
+                .entry(item.origin.file.clone())
                 .or_insert_with(|| name.clone());
         }
     }
-    // References within one configuration name items of that configuration's files.
-    let files_of_input: Vec<String> = items.iter().map(|i| i.origin.file.clone()).collect();
+    let earliest: HashMap<(String, u8), String> = given
+        .iter()
+        .filter_map(|(key, by_file)| {
+            by_file
+                .iter()
+                .min_by_key(|(f, _)| first_pos.get(f.as_str()).copied().unwrap_or(usize::MAX))
+                .map(|(_, name)| (key.clone(), name.clone()))
+        })
+        .collect();
     for item in items.iter_mut() {
         let file = item.origin.file.clone();
         let fix = |r: &mut crate::ir::UnitRef| {
+            let key = (r.stem.clone(), code(r.kind));
             let found = given
-                .get(&(file.clone(), r.stem.clone(), code(r.kind)))
-                .or_else(|| {
-                    files_of_input
-                        .iter()
-                        .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
-                });
+                .get(&key)
+                .and_then(|by_file| by_file.get(&file))
+                .or_else(|| earliest.get(&key));
             r.stem = found
                 .cloned()
                 .unwrap_or_else(|| crate::naming::sanitize(&r.stem));
