@@ -357,7 +357,7 @@ def main():
                     sysv = ([BIN, "convert", "--from", "sysv", "--root", host, "-o", out_a]
                             + [host + p for p in init_paths], None, fresh(out_a))
                     env = dict(os.environ, SYSTEMD_SYSVINIT_PATH=host + initd,
-                               SYSTEMD_SYSVRC_PATH=host + ("/etc/rc.d" if layout == "rhel" else "/etc"),
+                               SYSTEMD_SYSVRCND_PATH=host + ("/etc/rc.d" if layout == "rhel" else "/etc"),
                                SYSTEMD_LOG_LEVEL="err")
                     peer = ([SYSV_GENERATOR, out_b, out_b, out_b], env, fresh(out_b))
                     m = paired("A = systemdify convert --from sysv   B = systemd-sysv-generator", sysv, peer)

@@ -105,7 +105,8 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
             }
         })
         .collect();
-    let conversion = pipeline::convert(&inputs, &host, &options);
+    let inputs = inputs.into_iter().map(pipeline::Source::Read).collect();
+    let conversion = pipeline::convert_sources(inputs, &host, &options);
     emit(&conversion, &args.common, Vec::new(), io)
 }
 

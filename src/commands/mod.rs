@@ -97,6 +97,7 @@ pub(crate) fn pipeline_options(
             env_dir: common.env_dir.clone(),
         },
         journal: common.log_to_journal,
+        jobs: common.jobs.unwrap_or_else(crate::workers::default_jobs),
     })
 }
 
