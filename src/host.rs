@@ -7,7 +7,8 @@
 //! followed relative to the root, never out of it. Paths written into units stay the host's
 //! own (`/etc/…`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
@@ -36,6 +37,14 @@ pub struct Host {
     listings: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
     /// The `rc?.d` links of the host, indexed once per run.
     rc: OnceLock<RcIndex>,
+    /// The entry names of directories probed for files (unit directories, `PATH` entries,
+    /// `/etc/init.d`, `/etc/default`): one listing each per run answers every probe for a
+    /// file that is not there without a system call.
+    entries: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<HashSet<String>>>>,
+    /// Answers already found: (`exists` 0 or `is_executable` 1, host path) → yes or no.
+    facts: std::sync::Mutex<std::collections::HashMap<(u8, String), bool>>,
+    /// File-system calls made so far ([`Host::operations`]).
+    ops: AtomicU64,
 }
 
 /// One `rc?.d` link: `/etc/rc2.d/S20ssh` is runlevel `2`, a start link, priority 20, to `ssh`.
@@ -161,16 +170,17 @@ impl Host {
                 let candidate = self
                     .local(if parent.is_empty() { "/" } else { parent })
                     .join(name);
+                self.count();
                 if candidate
                     .symlink_metadata()
                     .is_ok_and(|m| m.file_type().is_symlink())
                 {
-                    Self::resolve(root, host_path)
+                    self.resolve(root, host_path)
                 } else {
                     candidate
                 }
             }
-            _ => Self::resolve(root, host_path),
+            _ => self.resolve(root, host_path),
         };
         if let Ok(mut cache) = self.resolved.lock() {
             cache.insert(host_path.to_string(), local.clone());
@@ -178,7 +188,7 @@ impl Host {
         local
     }
 
-    fn resolve(root: &Path, host_path: &str) -> PathBuf {
+    fn resolve(&self, root: &Path, host_path: &str) -> PathBuf {
         let mut resolved = PathBuf::from("/");
         let mut pending: Vec<String> = Path::new(host_path)
             .components()
@@ -193,6 +203,7 @@ impl Host {
             }
             let candidate = resolved.join(&part);
             let local = root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
+            self.count();
             match std::fs::read_link(&local) {
                 Ok(target) if hops < 40 => {
                     hops += 1;
@@ -212,7 +223,9 @@ impl Host {
     /// # Errors
     /// When the file cannot be read.
     pub fn read(&self, host_path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.local(host_path))
+        let local = self.local(host_path);
+        self.count();
+        std::fs::read(local)
     }
 
     /// Every `rc?.d` link of the host, read on first use (one pass over the link directories
@@ -270,7 +283,9 @@ impl Host {
         {
             return names;
         }
-        let mut names: Vec<String> = std::fs::read_dir(self.local(host_path))
+        let local = self.local(host_path);
+        self.count();
+        let mut names: Vec<String> = std::fs::read_dir(local)
             .map(|rd| {
                 rd.flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -291,6 +306,7 @@ impl Host {
         let local = self
             .local(if parent.is_empty() { "/" } else { parent })
             .join(name);
+        self.count();
         std::fs::read_link(local)
             .ok()
             .map(|t| t.to_string_lossy().into_owned())
@@ -299,15 +315,100 @@ impl Host {
     /// Whether the host path exists (as a file or directory).
     #[must_use]
     pub fn exists(&self, host_path: &str) -> bool {
-        self.local(host_path).exists()
+        self.fact(0, host_path, || {
+            if self.absent(host_path) {
+                return false;
+            }
+            let local = self.local(host_path);
+            self.count();
+            local.exists()
+        })
+    }
+
+    /// `find()`'s answer for `host_path`, found once per run.
+    fn fact(&self, kind: u8, host_path: &str, find: impl FnOnce() -> bool) -> bool {
+        let key = (kind, host_path.to_string());
+        if let Some(known) = self.facts.lock().ok().and_then(|f| f.get(&key).copied()) {
+            return known;
+        }
+        let answer = find();
+        if let Ok(mut f) = self.facts.lock() {
+            f.insert(key, answer);
+        }
+        answer
+    }
+
+    /// The number of file-system calls this host has made (stat, open, readlink, readdir):
+    /// what a run costs the host, however fast the machine.
+    #[must_use]
+    pub fn operations(&self) -> u64 {
+        self.ops.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.ops.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether the listing of `host_path`'s directory (read once per run) shows nothing of
+    /// that name there. `false` when unsure (a path with `.` or `..`, an unreadable directory).
+    fn absent(&self, host_path: &str) -> bool {
+        let Some((parent, name)) = host_path.rsplit_once('/') else {
+            return false;
+        };
+        if !host_path.starts_with('/')
+            || name.is_empty()
+            || name == "."
+            || name == ".."
+            || parent.split('/').any(|c| c == "." || c == "..")
+        {
+            return false;
+        }
+        let parent = if parent.is_empty() { "/" } else { parent };
+        let cached = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|c| c.get(parent).cloned());
+        let names = match cached {
+            Some(names) => names,
+            None => {
+                let local = self.local(parent);
+                self.count();
+                let Ok(rd) = std::fs::read_dir(local) else {
+                    // Missing, or not a directory: then nothing is below it either.
+                    let names = std::sync::Arc::new(HashSet::new());
+                    if let Ok(mut c) = self.entries.lock() {
+                        c.insert(parent.to_string(), names.clone());
+                    }
+                    return true;
+                };
+                let names: std::sync::Arc<HashSet<String>> = std::sync::Arc::new(
+                    rd.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect(),
+                );
+                if let Ok(mut c) = self.entries.lock() {
+                    c.insert(parent.to_string(), names.clone());
+                }
+                names
+            }
+        };
+        !names.contains(name)
     }
 
     /// Whether the host path is a regular file with an execute bit.
     #[must_use]
     pub fn is_executable(&self, host_path: &str) -> bool {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(self.local(host_path))
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        self.fact(1, host_path, || {
+            if self.absent(host_path) {
+                return false;
+            }
+            let local = self.local(host_path);
+            self.count();
+            std::fs::metadata(local)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     }
 
     /// The users of `/etc/passwd`, read once.
@@ -355,9 +456,14 @@ impl Host {
         .iter()
         .map(|dir| format!("{dir}/{name}"))
         .find(|p| {
+            if self.absent(p) {
+                return false;
+            }
             // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.
             let (parent, file) = p.rsplit_once('/').unwrap_or(("/", p));
-            self.local(parent).join(file).symlink_metadata().is_ok()
+            let local = self.local(parent).join(file);
+            self.count();
+            local.symlink_metadata().is_ok()
         })
     }
 

@@ -107,7 +107,7 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         .collect();
     let inputs = inputs.into_iter().map(pipeline::Source::Read).collect();
     let conversion = pipeline::convert_sources(inputs, &host, &options);
-    emit(&conversion, &args.common, Vec::new(), io)
+    emit(conversion, &args.common, Vec::new(), io)
 }
 
 /// The user running systemdify: the real uid of this process (from `/proc/self/status`, as

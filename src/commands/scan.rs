@@ -52,5 +52,5 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
         .collect();
     let conversion = pipeline::convert_sources(inputs, &host, &options);
     let extra = apply_scripts::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
-    emit(&conversion, &args.common, extra, io)
+    emit(conversion, &args.common, extra, io)
 }
