@@ -8,10 +8,10 @@
 //! own (`/etc/…`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One `/etc/passwd` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]

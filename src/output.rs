@@ -144,7 +144,10 @@ enum Existing {
     Missing,
     /// A regular file: the SHA-256 of its contents (never the contents: a run holds one copy
     /// of each new file, not of each old one too) and its mode.
-    File { sha256: String, mode: u32 },
+    File {
+        sha256: String,
+        mode: u32,
+    },
 }
 
 /// One file to write.
@@ -376,7 +379,8 @@ impl Plan {
         if let Some(dir) = dir {
             let path = dir.join(MANIFEST);
             probe.ancestors(&path, &mut dirs, &mut problems);
-            let (existing, contents) = probe.look(&path, &path.display().to_string(), true, &mut problems)?;
+            let (existing, contents) =
+                probe.look(&path, &path.display().to_string(), true, &mut problems)?;
             plan.manifest_existing = existing;
             if let Some(contents) = &contents {
                 old = std::str::from_utf8(contents)

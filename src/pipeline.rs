@@ -32,7 +32,10 @@ pub struct Conversion {
 pub enum Source {
     Read(Input),
     /// The host file `host_path`, named `display` in the report.
-    Host { display: String, host_path: String },
+    Host {
+        display: String,
+        host_path: String,
+    },
 }
 
 impl Source {
@@ -69,7 +72,11 @@ impl Source {
 /// error item in the report.
 #[must_use]
 pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
-    convert_sources(inputs.iter().cloned().map(Source::Read).collect(), host, options)
+    convert_sources(
+        inputs.iter().cloned().map(Source::Read).collect(),
+        host,
+        options,
+    )
 }
 
 /// [`convert`] for inputs that may still have to be read, each read by the worker that

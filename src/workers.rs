@@ -68,7 +68,11 @@ mod tests {
         let items: Vec<u64> = (0..1000).collect();
         let one = map_in_order(items.clone(), 1, |x| x * x);
         for jobs in [0, 2, 3, 4, 64] {
-            assert_eq!(map_in_order(items.clone(), jobs, |x| x * x), one, "{jobs} jobs");
+            assert_eq!(
+                map_in_order(items.clone(), jobs, |x| x * x),
+                one,
+                "{jobs} jobs"
+            );
         }
         assert_eq!(one[999], 999 * 999);
         assert!(map_in_order(Vec::<u8>::new(), 4, |x| x).is_empty());

@@ -30,7 +30,8 @@ fn corpus_files(rel: &str) -> Vec<(String, Vec<u8>)> {
             for f in rd.flatten() {
                 let n = f.file_name().to_string_lossy().into_owned();
                 if f.path().is_file() && !n.contains('.') {
-                    out.entry(n).or_insert_with(|| std::fs::read(f.path()).unwrap());
+                    out.entry(n)
+                        .or_insert_with(|| std::fs::read(f.path()).unwrap());
                 }
             }
         }
@@ -64,7 +65,11 @@ fn strip_lsb(text: &[u8]) -> Vec<u8> {
 /// their LSB header, each with rc?.d links; Debian's or RHEL's layout) and cron.d files, a few
 /// installed units; returns the host paths of its inputs.
 fn synthetic_host(root: &Path, copies: usize, rhel: bool) -> Vec<String> {
-    let initd = if rhel { "etc/rc.d/init.d" } else { "etc/init.d" };
+    let initd = if rhel {
+        "etc/rc.d/init.d"
+    } else {
+        "etc/init.d"
+    };
     let rcd = |l: char| {
         if rhel {
             format!("etc/rc.d/rc{l}.d")
@@ -72,9 +77,13 @@ fn synthetic_host(root: &Path, copies: usize, rhel: bool) -> Vec<String> {
             format!("etc/rc{l}.d")
         }
     };
-    for d in [initd.to_string(), "etc/cron.d".into(), "lib/systemd/system".into()]
-        .into_iter()
-        .chain("0123456S".chars().map(rcd))
+    for d in [
+        initd.to_string(),
+        "etc/cron.d".into(),
+        "lib/systemd/system".into(),
+    ]
+    .into_iter()
+    .chain("0123456S".chars().map(rcd))
     {
         std::fs::create_dir_all(root.join(d)).unwrap();
     }
@@ -88,12 +97,19 @@ fn synthetic_host(root: &Path, copies: usize, rhel: bool) -> Vec<String> {
     .unwrap();
     let scripts = corpus_files("etc/init.d");
     let crontabs = corpus_files("etc/cron.d");
-    assert!(scripts.len() >= 10 && crontabs.len() >= 3, "corpus too small");
+    assert!(
+        scripts.len() >= 10 && crontabs.len() >= 3,
+        "corpus too small"
+    );
     let mut inputs = Vec::new();
     for k in 0..copies {
         for (i, (name, text)) in scripts.iter().enumerate() {
             let new = format!("{name}-{k}");
-            let body = if i % 2 == 0 { strip_lsb(text) } else { text.clone() };
+            let body = if i % 2 == 0 {
+                strip_lsb(text)
+            } else {
+                text.clone()
+            };
             let path = root.join(initd).join(&new);
             std::fs::write(&path, body).unwrap();
             executable(&path);
@@ -107,7 +123,8 @@ fn synthetic_host(root: &Path, copies: usize, rhel: bool) -> Vec<String> {
             }
             std::os::unix::fs::symlink(
                 format!("../init.d/{new}"),
-                root.join(rcd('0')).join(format!("K{:02}{new}", 100 - priority)),
+                root.join(rcd('0'))
+                    .join(format!("K{:02}{new}", 100 - priority)),
             )
             .unwrap();
             inputs.push(format!("/{initd}/{new}"));
@@ -174,14 +191,22 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Runs the binary's command line `args` followed by `--jobs JOBS`; returns what it wrote into
 /// `out` and its standard output and exit code.
-fn run_with_jobs(args: &[String], jobs: usize, out: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<u8>, Option<i32>) {
+fn run_with_jobs(
+    args: &[String],
+    jobs: usize,
+    out: &Path,
+) -> (BTreeMap<String, Vec<u8>>, Vec<u8>, Option<i32>) {
     let result = std::process::Command::new(env!("CARGO_BIN_EXE_systemdify"))
         .args(&args[1..])
         .arg("--jobs")
         .arg(jobs.to_string())
         .output()
         .unwrap();
-    let written = if out.is_dir() { tree(out) } else { BTreeMap::new() };
+    let written = if out.is_dir() {
+        tree(out)
+    } else {
+        BTreeMap::new()
+    };
     (written, result.stdout, result.status.code())
 }
 
@@ -205,7 +230,11 @@ fn jobs_1_and_4_give_the_same_bytes_on_every_corpus_case() {
                 let report = std::fs::read(&report).unwrap_or_default();
                 runs.push((files, stdout, code, report));
             }
-            assert!(runs[0] == runs[1], "{}: --jobs 1 and --jobs 4 differ", case.path().display());
+            assert!(
+                runs[0] == runs[1],
+                "{}: --jobs 1 and --jobs 4 differ",
+                case.path().display()
+            );
             cases += 1;
         }
     }
@@ -239,7 +268,10 @@ fn jobs_1_and_4_give_the_same_bytes_on_a_synthetic_host() {
         let report = std::fs::read(tmp.path().join("report.json")).unwrap();
         runs.push((files, code, report));
     }
-    assert!(runs[0] == runs[1], "--jobs 1 and --jobs 4 differ on the synthetic host");
+    assert!(
+        runs[0] == runs[1],
+        "--jobs 1 and --jobs 4 differ on the synthetic host"
+    );
 }
 
 #[test]

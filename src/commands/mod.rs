@@ -122,7 +122,10 @@ pub(crate) fn emit(
     extra: Vec<systemd::OutputFile>,
     io: &mut Streams<'_>,
 ) -> i32 {
-    let pipeline::Conversion { mut files, mut report } = conversion;
+    let pipeline::Conversion {
+        mut files,
+        mut report,
+    } = conversion;
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
