@@ -374,13 +374,22 @@ impl Host {
             None => {
                 let local = self.local(parent);
                 self.count();
-                let Ok(rd) = std::fs::read_dir(local) else {
+                let rd = match std::fs::read_dir(local) {
+                    Ok(rd) => rd,
                     // Missing, or not a directory: then nothing is below it either.
-                    let names = std::sync::Arc::new(HashSet::new());
-                    if let Ok(mut c) = self.entries.lock() {
-                        c.insert(parent.to_string(), names.clone());
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                        ) =>
+                    {
+                        if let Ok(mut c) = self.entries.lock() {
+                            c.insert(parent.to_string(), std::sync::Arc::new(HashSet::new()));
+                        }
+                        return true;
                     }
-                    return true;
+                    // Unreadable (a directory that can be searched, not listed): look.
+                    Err(_) => return false,
                 };
                 let names: std::sync::Arc<HashSet<String>> = std::sync::Arc::new(
                     rd.flatten()
@@ -546,6 +555,38 @@ mod tests {
         assert_eq!(starts, [(10, "net"), (20, "ssh")]);
         assert_eq!(host.rc_index().start_priority("ssh"), Some(20));
         assert!(host.rc_index().of("README").is_empty());
+    }
+
+    #[test]
+    fn probes_for_absent_files_cost_one_listing_per_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        std::fs::create_dir_all(root.join("lib/systemd/system")).unwrap();
+        std::fs::write(root.join("usr/bin/tool"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(
+            root.join("usr/bin/tool"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        std::fs::write(root.join("lib/systemd/system/ssh.service"), "").unwrap();
+        let host = Host::at(root);
+        let path = "/usr/local/bin:/usr/bin:/bin";
+        assert_eq!(host.which("tool", path).as_deref(), Some("/usr/bin/tool"));
+        assert!(host.installed_unit("ssh.service").is_some());
+        assert_eq!(host.which("none", path), None);
+        let before = host.operations();
+        for i in 0..200 {
+            assert_eq!(host.which(&format!("missing{i}"), path), None);
+            assert_eq!(host.installed_unit(&format!("missing{i}.service")), None);
+            assert_eq!(host.which("tool", path).as_deref(), Some("/usr/bin/tool"));
+        }
+        assert_eq!(
+            host.operations(),
+            before,
+            "every answer came from the listings"
+        );
     }
 
     #[test]
