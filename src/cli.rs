@@ -207,6 +207,10 @@ pub struct CommonArgs {
     /// `%(ENV_NAME)s` and the environment programs inherit. Never the shell's environment.
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
+    /// Worker threads over the inputs (default: the number of processors). The output is
+    /// byte-identical whatever N is.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(usize))]
+    pub jobs: Option<usize>,
     /// supervisord: the CPython version that runs it on the host (they read a few lines differently).
     #[arg(long, value_enum, value_name = "VERSION", default_value = "3.12")]
     pub supervisor_python: PythonArg,
@@ -230,9 +234,6 @@ pub struct ScanArgs {
     /// The host to scan: a mounted copy of its filesystem (default: this machine).
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
-    /// Worker threads (accepted for scripts; a whole host converts in well under a second on one).
-    #[arg(long, value_name = "N")]
-    pub jobs: Option<usize>,
     /// Which cron to follow where Debian cron and cronie disagree.
     #[arg(long, value_enum, default_value = "debian")]
     pub dialect: DialectArg,

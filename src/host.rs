@@ -7,10 +7,11 @@
 //! followed relative to the root, never out of it. Paths written into units stay the host's
 //! own (`/etc/…`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One `/etc/passwd` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +37,14 @@ pub struct Host {
     listings: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
     /// The `rc?.d` links of the host, indexed once per run.
     rc: OnceLock<RcIndex>,
+    /// The entry names of directories probed for files (unit directories, `PATH` entries,
+    /// `/etc/init.d`, `/etc/default`): one listing each per run answers every probe for a
+    /// file that is not there without a system call.
+    entries: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<HashSet<String>>>>,
+    /// Answers already found: (`exists` 0 or `is_executable` 1, host path) → yes or no.
+    facts: std::sync::Mutex<std::collections::HashMap<(u8, String), bool>>,
+    /// File-system calls made so far ([`Host::operations`]).
+    ops: AtomicU64,
 }
 
 /// One `rc?.d` link: `/etc/rc2.d/S20ssh` is runlevel `2`, a start link, priority 20, to `ssh`.
@@ -52,8 +61,9 @@ pub struct RcLink {
 #[derive(Debug, Default)]
 pub struct RcIndex {
     by_script: BTreeMap<String, Vec<RcLink>>,
-    /// Start links of runlevels 1–5, in (level, priority, script) order.
-    starts: Vec<RcLink>,
+    /// The scripts with a start link in runlevels 1–5, by their start priority (the highest of
+    /// those links, as systemd-sysv-generator takes it), each list sorted.
+    by_priority: BTreeMap<u32, Vec<String>>,
 }
 
 impl RcIndex {
@@ -63,15 +73,35 @@ impl RcIndex {
         self.by_script.get(script).map_or(&[], Vec::as_slice)
     }
 
-    /// The start links of runlevels 1–5.
+    /// The start priority of `script`: the highest priority of its start links in runlevels
+    /// 1–5 (systemd-sysv-generator's `sysv_start_priority`); `None` without such a link.
     #[must_use]
-    pub fn starts(&self) -> &[RcLink] {
-        &self.starts
+    pub fn start_priority(&self, script: &str) -> Option<u32> {
+        self.of(script)
+            .iter()
+            .filter(|l| l.start && is_up_level(l.level))
+            .map(|l| l.priority)
+            .max()
+    }
+
+    /// The scripts whose [`RcIndex::start_priority`] is in `range`, by priority, then name.
+    pub fn by_start_priority(
+        &self,
+        range: impl std::ops::RangeBounds<u32>,
+    ) -> impl Iterator<Item = (u32, &str)> {
+        self.by_priority
+            .range(range)
+            .flat_map(|(p, scripts)| scripts.iter().map(move |s| (*p, s.as_str())))
     }
 }
 
 /// The runlevels whose link directories are read, in order.
 pub const RC_LEVELS: [&str; 8] = ["S", "0", "1", "2", "3", "4", "5", "6"];
+
+/// Runlevels 1–5, whose start links give a script its start priority.
+fn is_up_level(level: &str) -> bool {
+    matches!(level, "1" | "2" | "3" | "4" | "5")
+}
 
 impl Host {
     /// The machine's own filesystem.
@@ -140,16 +170,17 @@ impl Host {
                 let candidate = self
                     .local(if parent.is_empty() { "/" } else { parent })
                     .join(name);
+                self.count();
                 if candidate
                     .symlink_metadata()
                     .is_ok_and(|m| m.file_type().is_symlink())
                 {
-                    Self::resolve(root, host_path)
+                    self.resolve(root, host_path)
                 } else {
                     candidate
                 }
             }
-            _ => Self::resolve(root, host_path),
+            _ => self.resolve(root, host_path),
         };
         if let Ok(mut cache) = self.resolved.lock() {
             cache.insert(host_path.to_string(), local.clone());
@@ -157,7 +188,7 @@ impl Host {
         local
     }
 
-    fn resolve(root: &Path, host_path: &str) -> PathBuf {
+    fn resolve(&self, root: &Path, host_path: &str) -> PathBuf {
         let mut resolved = PathBuf::from("/");
         let mut pending: Vec<String> = Path::new(host_path)
             .components()
@@ -172,6 +203,7 @@ impl Host {
             }
             let candidate = resolved.join(&part);
             let local = root.join(candidate.strip_prefix("/").unwrap_or(&candidate));
+            self.count();
             match std::fs::read_link(&local) {
                 Ok(target) if hops < 40 => {
                     hops += 1;
@@ -191,7 +223,9 @@ impl Host {
     /// # Errors
     /// When the file cannot be read.
     pub fn read(&self, host_path: &str) -> io::Result<Vec<u8>> {
-        std::fs::read(self.local(host_path))
+        let local = self.local(host_path);
+        self.count();
+        std::fs::read(local)
     }
 
     /// Every `rc?.d` link of the host, read on first use (one pass over the link directories
@@ -218,9 +252,6 @@ impl Host {
                             priority: entry[1..3].parse().unwrap_or(0),
                             script: entry[3..].to_string(),
                         };
-                        if link.start && matches!(level, "1" | "2" | "3" | "4" | "5") {
-                            index.starts.push(link.clone());
-                        }
                         index
                             .by_script
                             .entry(link.script.clone())
@@ -228,6 +259,14 @@ impl Host {
                             .push(link);
                     }
                 }
+            }
+            let prioritized: Vec<(u32, String)> = index
+                .by_script
+                .keys()
+                .filter_map(|s| index.start_priority(s).map(|p| (p, s.clone())))
+                .collect();
+            for (p, s) in prioritized {
+                index.by_priority.entry(p).or_default().push(s);
             }
             index
         })
@@ -244,7 +283,9 @@ impl Host {
         {
             return names;
         }
-        let mut names: Vec<String> = std::fs::read_dir(self.local(host_path))
+        let local = self.local(host_path);
+        self.count();
+        let mut names: Vec<String> = std::fs::read_dir(local)
             .map(|rd| {
                 rd.flatten()
                     .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -265,6 +306,7 @@ impl Host {
         let local = self
             .local(if parent.is_empty() { "/" } else { parent })
             .join(name);
+        self.count();
         std::fs::read_link(local)
             .ok()
             .map(|t| t.to_string_lossy().into_owned())
@@ -273,15 +315,109 @@ impl Host {
     /// Whether the host path exists (as a file or directory).
     #[must_use]
     pub fn exists(&self, host_path: &str) -> bool {
-        self.local(host_path).exists()
+        self.fact(0, host_path, || {
+            if self.absent(host_path) {
+                return false;
+            }
+            let local = self.local(host_path);
+            self.count();
+            local.exists()
+        })
+    }
+
+    /// `find()`'s answer for `host_path`, found once per run.
+    fn fact(&self, kind: u8, host_path: &str, find: impl FnOnce() -> bool) -> bool {
+        let key = (kind, host_path.to_string());
+        if let Some(known) = self.facts.lock().ok().and_then(|f| f.get(&key).copied()) {
+            return known;
+        }
+        let answer = find();
+        if let Ok(mut f) = self.facts.lock() {
+            f.insert(key, answer);
+        }
+        answer
+    }
+
+    /// The number of file-system calls this host has made (stat, open, readlink, readdir):
+    /// what a run costs the host, however fast the machine.
+    #[must_use]
+    pub fn operations(&self) -> u64 {
+        self.ops.load(Ordering::Relaxed)
+    }
+
+    fn count(&self) {
+        self.ops.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Whether the listing of `host_path`'s directory (read once per run) shows nothing of
+    /// that name there. `false` when unsure (a path with `.` or `..`, an unreadable directory).
+    fn absent(&self, host_path: &str) -> bool {
+        let Some((parent, name)) = host_path.rsplit_once('/') else {
+            return false;
+        };
+        if !host_path.starts_with('/')
+            || name.is_empty()
+            || name == "."
+            || name == ".."
+            || parent.split('/').any(|c| c == "." || c == "..")
+        {
+            return false;
+        }
+        let parent = if parent.is_empty() { "/" } else { parent };
+        let cached = self
+            .entries
+            .lock()
+            .ok()
+            .and_then(|c| c.get(parent).cloned());
+        let names = match cached {
+            Some(names) => names,
+            None => {
+                let local = self.local(parent);
+                self.count();
+                let rd = match std::fs::read_dir(local) {
+                    Ok(rd) => rd,
+                    // Missing, or not a directory: then nothing is below it either.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                        ) =>
+                    {
+                        if let Ok(mut c) = self.entries.lock() {
+                            c.insert(parent.to_string(), std::sync::Arc::new(HashSet::new()));
+                        }
+                        return true;
+                    }
+                    // Unreadable (a directory that can be searched, not listed): look.
+                    Err(_) => return false,
+                };
+                let names: std::sync::Arc<HashSet<String>> = std::sync::Arc::new(
+                    rd.flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect(),
+                );
+                if let Ok(mut c) = self.entries.lock() {
+                    c.insert(parent.to_string(), names.clone());
+                }
+                names
+            }
+        };
+        !names.contains(name)
     }
 
     /// Whether the host path is a regular file with an execute bit.
     #[must_use]
     pub fn is_executable(&self, host_path: &str) -> bool {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(self.local(host_path))
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        self.fact(1, host_path, || {
+            if self.absent(host_path) {
+                return false;
+            }
+            let local = self.local(host_path);
+            self.count();
+            std::fs::metadata(local)
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
     }
 
     /// The users of `/etc/passwd`, read once.
@@ -329,9 +465,14 @@ impl Host {
         .iter()
         .map(|dir| format!("{dir}/{name}"))
         .find(|p| {
+            if self.absent(p) {
+                return false;
+            }
             // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.
             let (parent, file) = p.rsplit_once('/').unwrap_or(("/", p));
-            self.local(parent).join(file).symlink_metadata().is_ok()
+            let local = self.local(parent).join(file);
+            self.count();
+            local.symlink_metadata().is_ok()
         })
     }
 
@@ -410,14 +551,42 @@ mod tests {
             .map(|l| (l.level, l.start, l.priority))
             .collect();
         assert_eq!(ssh, [("0", false, 1), ("2", true, 20)]);
-        let starts: Vec<&str> = host
-            .rc_index()
-            .starts()
-            .iter()
-            .map(|l| l.script.as_str())
-            .collect();
-        assert_eq!(starts, ["net", "ssh"]);
+        let starts: Vec<(u32, &str)> = host.rc_index().by_start_priority(..).collect();
+        assert_eq!(starts, [(10, "net"), (20, "ssh")]);
+        assert_eq!(host.rc_index().start_priority("ssh"), Some(20));
         assert!(host.rc_index().of("README").is_empty());
+    }
+
+    #[test]
+    fn probes_for_absent_files_cost_one_listing_per_directory() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("usr/bin")).unwrap();
+        std::fs::create_dir_all(root.join("lib/systemd/system")).unwrap();
+        std::fs::write(root.join("usr/bin/tool"), "#!/bin/sh\n").unwrap();
+        std::fs::set_permissions(
+            root.join("usr/bin/tool"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        std::fs::write(root.join("lib/systemd/system/ssh.service"), "").unwrap();
+        let host = Host::at(root);
+        let path = "/usr/local/bin:/usr/bin:/bin";
+        assert_eq!(host.which("tool", path).as_deref(), Some("/usr/bin/tool"));
+        assert!(host.installed_unit("ssh.service").is_some());
+        assert_eq!(host.which("none", path), None);
+        let before = host.operations();
+        for i in 0..200 {
+            assert_eq!(host.which(&format!("missing{i}"), path), None);
+            assert_eq!(host.installed_unit(&format!("missing{i}.service")), None);
+            assert_eq!(host.which("tool", path).as_deref(), Some("/usr/bin/tool"));
+        }
+        assert_eq!(
+            host.operations(),
+            before,
+            "every answer came from the listings"
+        );
     }
 
     #[test]

@@ -27,3 +27,4 @@ pub mod naming;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod workers;

@@ -14,7 +14,8 @@
 use crate::back::systemd::OutputFile;
 use crate::manifest::{self, Entry, Manifest};
 use crate::report::StaleFile;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::ffi::OsString;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 
@@ -141,7 +142,12 @@ impl Hook for NoFaults {
 #[derive(Debug)]
 enum Existing {
     Missing,
-    File { contents: Vec<u8>, mode: u32 },
+    /// A regular file: the SHA-256 of its contents (never the contents: a run holds one copy
+    /// of each new file, not of each old one too) and its mode.
+    File {
+        sha256: String,
+        mode: u32,
+    },
 }
 
 /// One file to write.
@@ -153,6 +159,8 @@ struct Target {
     key: Option<String>,
     path: PathBuf,
     contents: Vec<u8>,
+    /// SHA-256 of `contents`, computed once (the checks and the manifest use it).
+    sha256: String,
     mode: u32,
     existing: Existing,
     /// Other content may be replaced without `--force`.
@@ -161,11 +169,11 @@ struct Target {
 
 impl Target {
     fn unchanged(&self) -> bool {
-        matches!(&self.existing, Existing::File { contents, mode } if *contents == self.contents && *mode == self.mode)
+        matches!(&self.existing, Existing::File { sha256, mode } if *sha256 == self.sha256 && *mode == self.mode)
     }
 
     fn conflicts(&self) -> bool {
-        matches!(&self.existing, Existing::File { contents, .. } if *contents != self.contents && !self.ours)
+        matches!(&self.existing, Existing::File { sha256, .. } if *sha256 != self.sha256 && !self.ours)
     }
 }
 
@@ -199,8 +207,95 @@ pub struct Plan {
     force: bool,
 }
 
-/// What is at `path`; `problems` gets a line when it is not a regular file (or a link to one).
-fn look(path: &Path, name: &str, problems: &mut Vec<String>) -> Result<Existing, WriteError> {
+/// What a plan learnt of the file system while checking targets: each directory looked at
+/// once (`stat`ed, and listed when files go into it), so that checking a target in a known
+/// directory costs no system call unless a file of that name is there.
+#[derive(Debug, Default)]
+struct Probe {
+    /// Directories by whether they are one (`Some(true)`), something else (`Some(false)`) or
+    /// missing (`None`).
+    dirs: HashMap<PathBuf, Option<bool>>,
+    /// The entry names of the directories files go into (`None`: it could not be listed).
+    listings: HashMap<PathBuf, Option<HashSet<OsString>>>,
+}
+
+impl Probe {
+    fn dir_state(&mut self, d: &Path) -> Option<bool> {
+        if let Some(state) = self.dirs.get(d) {
+            return *state;
+        }
+        let state = std::fs::metadata(d).ok().map(|m| m.is_dir());
+        self.dirs.insert(d.to_path_buf(), state);
+        state
+    }
+
+    /// Collects the missing directories above `path` into `dirs`; `problems` gets a line when
+    /// the nearest existing one is not a directory.
+    fn ancestors(&mut self, path: &Path, dirs: &mut BTreeSet<PathBuf>, problems: &mut Vec<String>) {
+        let mut missing = Vec::new();
+        let mut p = path.parent();
+        while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
+            match self.dir_state(d) {
+                Some(true) => break,
+                Some(false) => {
+                    let line = format!("{} is not a directory", d.display());
+                    if !problems.contains(&line) {
+                        problems.push(line);
+                    }
+                    return;
+                }
+                None => {
+                    if dirs.contains(d) {
+                        break; // its ancestors were collected with it
+                    }
+                    missing.push(d.to_path_buf());
+                }
+            }
+            p = d.parent();
+        }
+        dirs.extend(missing);
+    }
+
+    /// Whether the directory listing of `path`'s parent says there is nothing at `path`.
+    fn surely_missing(&mut self, path: &Path) -> bool {
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        if self.dirs.get(parent) == Some(&None) {
+            return true;
+        }
+        if !self.listings.contains_key(parent) {
+            let names = std::fs::read_dir(parent)
+                .ok()
+                .map(|rd| rd.flatten().map(|e| e.file_name()).collect());
+            self.listings.insert(parent.to_path_buf(), names);
+        }
+        matches!(self.listings.get(parent), Some(Some(names)) if !names.contains(name))
+    }
+
+    /// What is at `path`; `problems` gets a line when it is not a regular file (or a link to
+    /// one). `listed`: look in the parent's listing first (the directories files go into).
+    fn look(
+        &mut self,
+        path: &Path,
+        name: &str,
+        listed: bool,
+        problems: &mut Vec<String>,
+    ) -> Result<(Existing, Option<Vec<u8>>), WriteError> {
+        if listed && self.surely_missing(path) {
+            return Ok((Existing::Missing, None));
+        }
+        look(path, name, problems)
+    }
+}
+
+/// What is at `path`, with its contents when it is a regular file; `problems` gets a line when
+/// it is not a regular file (or a link to one).
+fn look(
+    path: &Path,
+    name: &str,
+    problems: &mut Vec<String>,
+) -> Result<(Existing, Option<Vec<u8>>), WriteError> {
     use std::os::unix::fs::PermissionsExt;
     let io_err = |source| WriteError::Io {
         path: path.display().to_string(),
@@ -209,48 +304,32 @@ fn look(path: &Path, name: &str, problems: &mut Vec<String>) -> Result<Existing,
     match std::fs::metadata(path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             // A dangling symbolic link is replaced like a missing file.
-            Ok(Existing::Missing)
+            Ok((Existing::Missing, None))
         }
         Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
             // An ancestor is a file: `ancestors` says so.
-            Ok(Existing::Missing)
+            Ok((Existing::Missing, None))
         }
         Err(e) => Err(io_err(e)),
         Ok(m) if m.is_dir() => {
             problems.push(format!("{name} is a directory"));
-            Ok(Existing::Missing)
+            Ok((Existing::Missing, None))
         }
         Ok(m) if !m.is_file() => {
             problems.push(format!("{name} is not a regular file"));
-            Ok(Existing::Missing)
+            Ok((Existing::Missing, None))
         }
-        Ok(m) => Ok(Existing::File {
-            contents: std::fs::read(path).map_err(io_err)?,
-            mode: m.permissions().mode() & 0o7777,
-        }),
-    }
-}
-
-/// Collects the missing directories above `path` into `dirs`; `problems` gets a line when the
-/// nearest existing one is not a directory.
-fn ancestors(path: &Path, dirs: &mut BTreeSet<PathBuf>, problems: &mut Vec<String>) {
-    let mut missing = Vec::new();
-    let mut p = path.parent();
-    while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
-        match std::fs::metadata(d) {
-            Ok(m) if m.is_dir() => break,
-            Ok(_) => {
-                let line = format!("{} is not a directory", d.display());
-                if !problems.contains(&line) {
-                    problems.push(line);
-                }
-                return;
-            }
-            Err(_) => missing.push(d.to_path_buf()),
+        Ok(m) => {
+            let contents = std::fs::read(path).map_err(io_err)?;
+            Ok((
+                Existing::File {
+                    sha256: manifest::sha256(&contents),
+                    mode: m.permissions().mode() & 0o7777,
+                },
+                Some(contents),
+            ))
         }
-        p = d.parent();
     }
-    dirs.extend(missing);
 }
 
 impl Plan {
@@ -267,8 +346,22 @@ impl Plan {
         report: Option<&Path>,
         opts: &Options,
     ) -> Result<Self, WriteError> {
+        Self::of_files(dir, files.to_vec(), report, opts)
+    }
+
+    /// [`Plan::new`] taking the files: their contents are moved into the plan, not copied.
+    ///
+    /// # Errors
+    /// As [`Plan::new`].
+    pub fn of_files(
+        dir: Option<&Path>,
+        files: Vec<OutputFile>,
+        report: Option<&Path>,
+        opts: &Options,
+    ) -> Result<Self, WriteError> {
         let mut problems = Vec::new();
         let mut dirs = BTreeSet::new();
+        let mut probe = Probe::default();
         let mut plan = Plan {
             dir: dir.map(Path::to_path_buf),
             targets: Vec::new(),
@@ -285,9 +378,11 @@ impl Plan {
         let mut old = Manifest::default();
         if let Some(dir) = dir {
             let path = dir.join(MANIFEST);
-            ancestors(&path, &mut dirs, &mut problems);
-            plan.manifest_existing = look(&path, &path.display().to_string(), &mut problems)?;
-            if let Existing::File { contents, .. } = &plan.manifest_existing {
+            probe.ancestors(&path, &mut dirs, &mut problems);
+            let (existing, contents) =
+                probe.look(&path, &path.display().to_string(), true, &mut problems)?;
+            plan.manifest_existing = existing;
+            if let Some(contents) = &contents {
                 old = std::str::from_utf8(contents)
                     .map_err(|_| "not UTF-8".to_string())
                     .and_then(Manifest::parse)
@@ -301,13 +396,16 @@ impl Plan {
                     return Err(WriteError::UnsafePath(f.path.clone()));
                 }
                 let path = target(dir, &f.path)?;
-                ancestors(&path, &mut dirs, &mut problems);
-                let existing = look(&path, &path.display().to_string(), &mut problems)?;
+                probe.ancestors(&path, &mut dirs, &mut problems);
+                let (existing, _) =
+                    probe.look(&path, &path.display().to_string(), true, &mut problems)?;
+                let contents = f.contents.into_bytes();
                 plan.targets.push(Target {
                     name: f.path.clone(),
-                    key: Some(f.path.clone()),
+                    key: Some(f.path),
                     path,
-                    contents: f.contents.clone().into_bytes(),
+                    sha256: manifest::sha256(&contents),
+                    contents,
                     mode: f.mode,
                     existing,
                     ours: opts.force,
@@ -315,7 +413,8 @@ impl Plan {
             }
         }
         if let Some(report) = report {
-            plan.report = Some(plan.report_slot(report, &old, &mut dirs, &mut problems)?);
+            plan.report =
+                Some(plan.report_slot(report, &old, &mut probe, &mut dirs, &mut problems)?);
         }
         if let Some(dir) = dir {
             plan.find_stale(dir, &old, opts.prune)?;
@@ -333,7 +432,7 @@ impl Plan {
             return Err(WriteError::Exists(conflicts));
         }
         plan.dirs = dirs;
-        plan.find_leftovers();
+        plan.find_leftovers(&probe);
         Ok(plan)
     }
 
@@ -341,6 +440,7 @@ impl Plan {
         &self,
         report: &Path,
         old: &Manifest,
+        probe: &mut Probe,
         dirs: &mut BTreeSet<PathBuf>,
         problems: &mut Vec<String>,
     ) -> Result<ReportSlot, WriteError> {
@@ -370,7 +470,7 @@ impl Plan {
                     problems.push(format!("--report {name} would replace the unit file {rel}"));
                 }
                 // Inside the output directory the report's directories are created like the units'.
-                ancestors(report, dirs, problems);
+                probe.ancestors(report, dirs, problems);
                 Some(rel)
             }
             None => {
@@ -387,13 +487,12 @@ impl Plan {
                     .and_then(|_| abs.to_str().map(String::from))
             }
         };
-        let existing = look(report, &name, problems)?;
+        let (existing, _) = look(report, &name, problems)?;
         let ours = self.force
             || match (&key, &existing) {
-                (Some(k), Existing::File { contents, .. }) => old
-                    .entries
-                    .get(k)
-                    .is_some_and(|e| e.sha256 == manifest::sha256(contents)),
+                (Some(k), Existing::File { sha256, .. }) => {
+                    old.entries.get(k).is_some_and(|e| e.sha256 == *sha256)
+                }
                 _ => false,
             };
         Ok(ReportSlot {
@@ -448,19 +547,25 @@ impl Plan {
     }
 
     /// Temporary files of an interrupted run in the directories this run writes into.
-    fn find_leftovers(&mut self) {
+    fn find_leftovers(&mut self, probe: &Probe) {
         let dirs: BTreeSet<&Path> = self
             .targets
             .iter()
             .filter_map(|t| t.path.parent())
             .collect();
         for d in dirs {
-            let Ok(entries) = std::fs::read_dir(d) else {
-                continue;
+            // The listing the checks made, else the directory read now.
+            let names: Vec<OsString> = match probe.listings.get(d) {
+                Some(Some(names)) => names.iter().cloned().collect(),
+                Some(None) => continue,
+                None => match std::fs::read_dir(d) {
+                    Ok(entries) => entries.flatten().map(|e| e.file_name()).collect(),
+                    Err(_) => continue,
+                },
             };
-            let mut found: Vec<(PathBuf, bool)> = entries
-                .flatten()
-                .filter_map(|e| Some((e.path(), temporary(e.file_name().to_str()?)?)))
+            let mut found: Vec<(PathBuf, bool)> = names
+                .iter()
+                .filter_map(|n| Some((d.join(n), temporary(n.to_str()?)?)))
                 .collect();
             found.sort();
             for (path, aside) in found {
@@ -488,11 +593,13 @@ impl Plan {
         let Some(slot) = self.report.take() else {
             return Ok(());
         };
+        let contents = text.into_bytes();
         let t = Target {
             name: slot.name,
             key: slot.key,
             path: slot.path,
-            contents: text.into_bytes(),
+            sha256: manifest::sha256(&contents),
+            contents,
             mode: 0o644,
             existing: slot.existing,
             ours: slot.ours,
@@ -512,7 +619,13 @@ impl Plan {
         let mut entries = std::mem::take(&mut self.kept);
         for t in &self.targets {
             if let Some(key) = &t.key {
-                entries.insert(key.clone(), Entry::of(&t.contents, t.mode));
+                entries.insert(
+                    key.clone(),
+                    Entry {
+                        sha256: t.sha256.clone(),
+                        mode: t.mode,
+                    },
+                );
             }
         }
         let mut written = Written {
@@ -528,11 +641,13 @@ impl Plan {
             }
         }
         if let Some(dir) = &self.dir {
+            let contents = Manifest { entries }.render().into_bytes();
             self.targets.push(Target {
                 name: MANIFEST.to_string(),
                 key: None,
                 path: dir.join(MANIFEST),
-                contents: Manifest { entries }.render().into_bytes(),
+                sha256: manifest::sha256(&contents),
+                contents,
                 mode: 0o644,
                 existing: std::mem::replace(&mut self.manifest_existing, Existing::Missing),
                 ours: true,
@@ -587,7 +702,20 @@ struct Transaction {
 /// `.PID.N.systemdify-tmp` beside `path` (`what`: `.old`, `.pruned` for old contents): short, so
 /// that a 255-byte unit name still has one, and never the name an interrupted run left.
 fn temp_name(path: &Path, n: usize, what: &str) -> PathBuf {
-    path.with_file_name(format!(".{}.{n}{what}.systemdify-tmp", std::process::id()))
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = PID.get_or_init(std::process::id);
+    path.with_file_name(format!(".{pid}.{n}{what}.systemdify-tmp"))
+}
+
+/// This process's umask (from `/proc/self/status`: reading it with umask(2) would change it
+/// for a moment), read once; `None` where it cannot be read.
+fn umask() -> Option<u32> {
+    static MASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *MASK.get_or_init(|| {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let value = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(value.trim(), 8).ok()
+    })
 }
 
 /// Whether `name` is a temporary file of a run, and whether it holds old contents.
@@ -633,18 +761,30 @@ impl Transaction {
         for &(i, t) in &todo {
             let tmp = temp_name(&t.path, i, "");
             // A directory that cannot be written into shows here, before any file is replaced.
-            let mut file = std::fs::OpenOptions::new()
-                .write(true)
-                .create(true)
-                .truncate(true)
-                .mode(t.mode)
-                .open(&tmp)
-                .map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
+            // Created with its mode; a file of that name left by an earlier process of the
+            // same id is truncated instead, and its mode set.
+            let open = |new: bool| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(new)
+                    .create(!new)
+                    .truncate(!new)
+                    .mode(t.mode)
+                    .open(&tmp)
+            };
+            let (file, created) = match open(true) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => (open(false), false),
+                other => (other, true),
+            };
+            let mut file = file.map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
             self.log.push(Undo::Tmp(tmp.clone()));
             hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
             file.write_all(&t.contents).map_err(fail(&t.path))?;
-            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(t.mode))
-                .map_err(fail(&t.path))?;
+            // The mode was set at creation, less the umask: only bits it took are set again.
+            if !created || umask().is_none_or(|mask| t.mode & mask != 0) {
+                file.set_permissions(std::fs::Permissions::from_mode(t.mode))
+                    .map_err(fail(&t.path))?;
+            }
         }
         for (i, path) in plan.prune.iter().enumerate() {
             hook.before(&Step::Remove(path)).map_err(fail(path))?;

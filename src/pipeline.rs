@@ -4,7 +4,7 @@ use crate::back::systemd::{self, OutputFile};
 use crate::front::{self, Input};
 use crate::host::Host;
 use crate::ir::{Body, Item};
-use crate::report::{InputError, Level, Report, ReportItem, Source, Status};
+use crate::report::{InputError, Level, Report, ReportItem, Status};
 
 /// Everything `convert` needs besides the inputs.
 #[derive(Debug, Clone, Default)]
@@ -14,6 +14,9 @@ pub struct Options {
     /// Send every output to the journal, also where the source named a log file
     /// (`--log-to-journal`).
     pub journal: bool,
+    /// Worker threads over the inputs and items (`--jobs`); 0 and 1 both mean one. The output
+    /// is the same whatever the number.
+    pub jobs: usize,
 }
 
 /// The result of a run: the files to write (in a deterministic order) and the report.
@@ -23,30 +26,88 @@ pub struct Conversion {
     pub report: Report,
 }
 
+/// One input of a run: its bytes in hand, or a host file that the worker converting it reads
+/// (and drops once parsed, so that a whole host is never held in memory at once).
+#[derive(Debug, Clone)]
+pub enum Source {
+    Read(Input),
+    /// The host file `host_path`, named `display` in the report.
+    Host {
+        display: String,
+        host_path: String,
+    },
+}
+
+impl Source {
+    fn display(&self) -> &str {
+        match self {
+            Source::Read(i) => &i.display,
+            Source::Host { display, .. } => display,
+        }
+    }
+
+    fn host_path(&self) -> Option<&str> {
+        match self {
+            Source::Read(i) => i.host_path.as_deref(),
+            Source::Host { host_path, .. } => Some(host_path),
+        }
+    }
+
+    /// The input, read from `host` when it was not read yet.
+    fn into_input(self, host: &Host) -> Input {
+        match self {
+            Source::Read(i) => i,
+            Source::Host { display, host_path } => Input {
+                data: host
+                    .read(&host_path)
+                    .map_err(|e| format!("cannot read: {e}")),
+                display,
+                host_path: Some(host_path),
+            },
+        }
+    }
+}
+
 /// Converts `inputs` read from `host`. Never fails: what cannot be read or parsed becomes an
 /// error item in the report.
 #[must_use]
 pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
+    convert_sources(
+        inputs.iter().cloned().map(Source::Read).collect(),
+        host,
+        options,
+    )
+}
+
+/// [`convert`] for inputs that may still have to be read, each read by the worker that
+/// converts it ([`Options::jobs`] of them).
+#[must_use]
+pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> Conversion {
+    let input_count = inputs.len();
     // The same host file named twice (`a ./a`) is converted once.
     let mut seen = std::collections::BTreeSet::new();
-    let unique: Vec<&Input> = inputs
-        .iter()
-        .filter(|i| match &i.host_path {
+    let unique: Vec<Source> = inputs
+        .into_iter()
+        .filter(|i| match i.host_path() {
             Some(p) => seen.insert(crate::naming::normalize_path(p)),
             None => true,
         })
         .collect();
     // Every item names its input's display (the host path under --root) as its file.
-    let host_path_of: std::collections::BTreeMap<&str, &str> = unique
+    let host_path_of: std::collections::BTreeMap<String, String> = unique
         .iter()
         .map(|i| {
             (
-                i.display.as_str(),
-                i.host_path.as_deref().unwrap_or(&i.display),
+                i.display().to_string(),
+                i.host_path().unwrap_or(i.display()).to_string(),
             )
         })
         .collect();
-    let mut items: Vec<Item> = front::parse_all(&unique, host, &options.front);
+    let parsed = crate::workers::map_in_order(unique, options.jobs, |source| {
+        let input = source.into_input(host);
+        front::parse_input(&input, host, &options.front)
+    });
+    let mut items: Vec<Item> = front::finish(parsed, host, &options.front);
     let host_paths: Vec<String> = items
         .iter()
         .map(|i| {
@@ -60,93 +121,20 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
     }
     let names = crate::naming::assign(&mut items, &host_paths, host);
     resolve_refs(&mut items, &names);
+    let lowered = crate::workers::map_in_order(
+        items.into_iter().zip(names).collect(),
+        options.jobs,
+        |(item, name)| lower(item, name, options),
+    );
     let mut files: Vec<OutputFile> = Vec::new();
-    let mut report_items = Vec::with_capacity(items.len());
+    let mut report_items = Vec::with_capacity(lowered.len());
     let mut errors = Vec::new();
     let mut mail = false;
-    for (item, name) in items.into_iter().zip(names) {
-        let mut findings = item.findings;
-        let mut units = Vec::new();
-        let status = match (&item.body, name) {
-            (Body::Unit(def), Some(base)) => {
-                let source = match item.origin.line {
-                    Some(l) => format!("{}:{l}", item.origin.file),
-                    None => item.origin.file.clone(),
-                };
-                match systemd::write_units(def, &base, &source, &options.back) {
-                    Ok(lowered) => {
-                        mail |= def.service.mail.is_some();
-                        files.extend(lowered.files);
-                        units = lowered.units;
-                        findings.extend(lowered.findings);
-                        if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
-                            Status::Wrapped
-                        } else if findings.iter().any(|f| f.level != Level::Note) {
-                            Status::Approximated
-                        } else {
-                            Status::Translated
-                        }
-                    }
-                    Err(e) => {
-                        errors.push(InputError {
-                            file: item.origin.file.clone(),
-                            line: item.origin.line,
-                            column: None,
-                            message: e.to_string(),
-                        });
-                        Status::Error
-                    }
-                }
-            }
-            (Body::Target(target), Some(base)) => {
-                let source = match item.origin.line {
-                    Some(l) => format!("{}:{l}", item.origin.file),
-                    None => item.origin.file.clone(),
-                };
-                match systemd::write_target(target, &base, &source) {
-                    Ok(lowered) => {
-                        files.extend(lowered.files);
-                        units = lowered.units;
-                        findings.extend(lowered.findings);
-                        if findings.iter().any(|f| f.level != Level::Note) {
-                            Status::Approximated
-                        } else {
-                            Status::Translated
-                        }
-                    }
-                    Err(e) => {
-                        errors.push(InputError {
-                            file: item.origin.file.clone(),
-                            line: item.origin.line,
-                            column: None,
-                            message: e.to_string(),
-                        });
-                        Status::Error
-                    }
-                }
-            }
-            (Body::Error(e), _) => {
-                errors.push(InputError {
-                    file: item.origin.file.clone(),
-                    line: e.line,
-                    column: e.column,
-                    message: e.message.clone(),
-                });
-                Status::Error
-            }
-            _ => Status::Skipped,
-        };
-        report_items.push(ReportItem {
-            source: Source {
-                format: item.origin.format,
-                file: item.origin.file,
-                line: item.origin.line,
-                name: item.name,
-            },
-            status,
-            units,
-            findings,
-        });
+    for l in lowered {
+        files.extend(l.files);
+        errors.extend(l.error);
+        mail |= l.mail;
+        report_items.push(l.report);
     }
     if mail {
         match systemd::mail_helper() {
@@ -161,7 +149,109 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
     }
     Conversion {
         files,
-        report: Report::new(inputs.len(), report_items, errors),
+        report: Report::new(input_count, report_items, errors),
+    }
+}
+
+/// One item lowered: its files, its report entry, its error, whether it mails.
+struct Lowered {
+    files: Vec<OutputFile>,
+    report: ReportItem,
+    error: Option<InputError>,
+    mail: bool,
+}
+
+/// Lowers one named item to its units (an error item to its error).
+fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
+    let mut findings = item.findings;
+    let mut units = Vec::new();
+    let mut files = Vec::new();
+    let mut error = None;
+    let mut mail = false;
+    let status = match (&item.body, name) {
+        (Body::Unit(def), Some(base)) => {
+            let source = match item.origin.line {
+                Some(l) => format!("{}:{l}", item.origin.file),
+                None => item.origin.file.clone(),
+            };
+            match systemd::write_units(def, &base, &source, &options.back) {
+                Ok(lowered) => {
+                    mail = def.service.mail.is_some();
+                    files = lowered.files;
+                    units = lowered.units;
+                    findings.extend(lowered.findings);
+                    if matches!(def.service.kind, crate::ir::ServiceKind::Script { .. }) {
+                        Status::Wrapped
+                    } else if findings.iter().any(|f| f.level != Level::Note) {
+                        Status::Approximated
+                    } else {
+                        Status::Translated
+                    }
+                }
+                Err(e) => {
+                    error = Some(InputError {
+                        file: item.origin.file.clone(),
+                        line: item.origin.line,
+                        column: None,
+                        message: e.to_string(),
+                    });
+                    Status::Error
+                }
+            }
+        }
+        (Body::Target(target), Some(base)) => {
+            let source = match item.origin.line {
+                Some(l) => format!("{}:{l}", item.origin.file),
+                None => item.origin.file.clone(),
+            };
+            match systemd::write_target(target, &base, &source) {
+                Ok(lowered) => {
+                    files = lowered.files;
+                    units = lowered.units;
+                    findings.extend(lowered.findings);
+                    if findings.iter().any(|f| f.level != Level::Note) {
+                        Status::Approximated
+                    } else {
+                        Status::Translated
+                    }
+                }
+                Err(e) => {
+                    error = Some(InputError {
+                        file: item.origin.file.clone(),
+                        line: item.origin.line,
+                        column: None,
+                        message: e.to_string(),
+                    });
+                    Status::Error
+                }
+            }
+        }
+        (Body::Error(e), _) => {
+            error = Some(InputError {
+                file: item.origin.file.clone(),
+                line: e.line,
+                column: e.column,
+                message: e.message.clone(),
+            });
+            Status::Error
+        }
+        _ => Status::Skipped,
+    };
+    Lowered {
+        files,
+        report: ReportItem {
+            source: crate::report::Source {
+                format: item.origin.format,
+                file: item.origin.file,
+                line: item.origin.line,
+                name: item.name,
+            },
+            status,
+            units,
+            findings,
+        },
+        error,
+        mail,
     }
 }
 
@@ -181,32 +271,46 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
         }),
         _ => None,
     };
-    let mut given: std::collections::BTreeMap<(String, String, u8), String> =
-        std::collections::BTreeMap::new();
+    use std::collections::HashMap;
+    // (stem, kind) → file → the name of that file's first item answering it.
+    let mut given: HashMap<(String, u8), HashMap<String, String>> = HashMap::new();
     let code = |k: RefKind| match k {
         RefKind::Service => 0,
         RefKind::Target => 1,
         RefKind::Handler => 2,
     };
+    // Where each file's first item stands: a reference not answered in its own file is
+    // answered by the file that comes first among the run's items.
+    let mut first_pos: HashMap<&str, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        first_pos.entry(item.origin.file.as_str()).or_insert(i);
+    }
     for (item, name) in items.iter().zip(names) {
         if let (Some(name), Some(kind)) = (name, kind_of(item)) {
             given
-                .entry((item.origin.file.clone(), item.unit_stem.clone(), code(kind)))
+                .entry((item.unit_stem.clone(), code(kind)))
+                .or_default()
+                .entry(item.origin.file.clone())
                 .or_insert_with(|| name.clone());
         }
     }
-    // References within one configuration name items of that configuration's files.
-    let files_of_input: Vec<String> = items.iter().map(|i| i.origin.file.clone()).collect();
+    let earliest: HashMap<(String, u8), String> = given
+        .iter()
+        .filter_map(|(key, by_file)| {
+            by_file
+                .iter()
+                .min_by_key(|(f, _)| first_pos.get(f.as_str()).copied().unwrap_or(usize::MAX))
+                .map(|(_, name)| (key.clone(), name.clone()))
+        })
+        .collect();
     for item in items.iter_mut() {
         let file = item.origin.file.clone();
         let fix = |r: &mut crate::ir::UnitRef| {
+            let key = (r.stem.clone(), code(r.kind));
             let found = given
-                .get(&(file.clone(), r.stem.clone(), code(r.kind)))
-                .or_else(|| {
-                    files_of_input
-                        .iter()
-                        .find_map(|f| given.get(&(f.clone(), r.stem.clone(), code(r.kind))))
-                });
+                .get(&key)
+                .and_then(|by_file| by_file.get(&file))
+                .or_else(|| earliest.get(&key));
             r.stem = found
                 .cloned()
                 .unwrap_or_else(|| crate::naming::sanitize(&r.stem));

@@ -105,8 +105,9 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
             }
         })
         .collect();
-    let conversion = pipeline::convert(&inputs, &host, &options);
-    emit(&conversion, &args.common, Vec::new(), io)
+    let inputs = inputs.into_iter().map(pipeline::Source::Read).collect();
+    let conversion = pipeline::convert_sources(inputs, &host, &options);
+    emit(conversion, &args.common, Vec::new(), io)
 }
 
 /// The user running systemdify: the real uid of this process (from `/proc/self/status`, as

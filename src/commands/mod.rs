@@ -97,6 +97,7 @@ pub(crate) fn pipeline_options(
             env_dir: common.env_dir.clone(),
         },
         journal: common.log_to_journal,
+        jobs: common.jobs.unwrap_or_else(crate::workers::default_jobs),
     })
 }
 
@@ -116,16 +117,18 @@ pub(crate) fn zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
 /// checked before anything is written, and the files, the report and the manifest are written
 /// as one transaction ([`output::Plan`]).
 pub(crate) fn emit(
-    conversion: &pipeline::Conversion,
+    conversion: pipeline::Conversion,
     how: &CommonArgs,
     extra: Vec<systemd::OutputFile>,
     io: &mut Streams<'_>,
 ) -> i32 {
-    let mut report = conversion.report.clone();
+    let pipeline::Conversion {
+        mut files,
+        mut report,
+    } = conversion;
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
-    let mut files = conversion.files.clone();
     if how.output_dir.is_some() {
         files.extend(extra);
     }
@@ -135,7 +138,13 @@ pub(crate) fn emit(
             force: how.force,
             prune: how.prune,
         };
-        match output::Plan::new(how.output_dir.as_deref(), &files, report_file, &opts) {
+        // Into a directory the plan takes the files; the report only: they are printed.
+        let planned = if how.output_dir.is_some() {
+            std::mem::take(&mut files)
+        } else {
+            Vec::new()
+        };
+        match output::Plan::of_files(how.output_dir.as_deref(), planned, report_file, &opts) {
             Ok(plan) => Some(plan),
             Err(e) => {
                 let _ = writeln!(io.stderr, "systemdify: {e}");

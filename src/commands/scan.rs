@@ -1,6 +1,6 @@
 //! `systemdify scan`: every legacy definition on a host or a copy of one.
 
-use super::{emit, host_input, pipeline_options};
+use super::{emit, pipeline_options};
 use crate::cli::{ScanArgs, Streams};
 use crate::front::{self, cron};
 use crate::host::Host;
@@ -42,11 +42,15 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
     };
     // Every crontab and the anacrontab are inputs too: a directory none of them runs never ran.
     options.front.cron.lone_directory = cron::LoneDirectory::Skipped;
-    let inputs: Vec<front::Input> = paths
-        .iter()
-        .map(|p| host_input(&host, p.clone(), p.clone()))
+    // Each file is read by the worker that converts it, and dropped once parsed.
+    let inputs: Vec<pipeline::Source> = paths
+        .into_iter()
+        .map(|p| pipeline::Source::Host {
+            display: p.clone(),
+            host_path: p,
+        })
         .collect();
-    let conversion = pipeline::convert(&inputs, &host, &options);
+    let conversion = pipeline::convert_sources(inputs, &host, &options);
     let extra = apply_scripts::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
-    emit(&conversion, &args.common, extra, io)
+    emit(conversion, &args.common, extra, io)
 }

@@ -139,11 +139,28 @@ fn file_error(input: &Input, format: Option<Format>, message: String, template: 
 pub fn parse_all(inputs: &[&Input], host: &Host, options: &Options) -> Vec<Item> {
     let parsed = inputs
         .iter()
-        .map(|input| {
-            let dir = periodic_directory(input, host).map(str::to_string);
-            (dir, parse_entries(input, host, options))
-        })
+        .map(|input| parse_input(input, host, options))
         .collect();
+    finish(parsed, host, options)
+}
+
+/// One input of a run read with its frontend, on its own (inputs may be parsed in any order,
+/// on any thread): the periodic directory it is, if it is one, and its items. [`finish`] then
+/// joins the inputs of the run, in their order.
+#[must_use]
+pub fn parse_input(input: &Input, host: &Host, options: &Options) -> Parsed {
+    let dir = periodic_directory(input, host).map(str::to_string);
+    (dir, parse_entries(input, host, options))
+}
+
+/// What [`parse_input`] gives for one input.
+pub type Parsed = (Option<String>, Vec<Item>);
+
+/// The items of a run from its inputs' [`parse_input`] results, in input order: periodic
+/// directories merged into the lines that run them, then split per script with
+/// `--periodic per-script`.
+#[must_use]
+pub fn finish(parsed: Vec<Parsed>, host: &Host, options: &Options) -> Vec<Item> {
     let items = cron::periodic::merge(parsed, options.cron.lone_directory);
     if options.cron.periodic != cron::Periodic::PerScript {
         return items;

@@ -174,16 +174,25 @@ impl Conversion<'_> {
                 add(&mut svc.ordering.wants, t);
             }
         }
-        // Scripts without an LSB header were ordered by their S priority.
-        if !h.lsb {
-            let links = self.rc_links();
-            if let Some(mine) = links.iter().filter(|l| l.1).map(|l| l.2).max() {
-                for (before, other) in self.priority_neighbours(mine) {
-                    let unit = format!("{}.service", crate::naming::sanitize(&other));
+        // Scripts without an LSB header were ordered by their S priority. One pass over the
+        // host's scripts by priority (indexed once per run), each name checked against a set.
+        if !h.lsb
+            && let Some(mine) = self.start_priority()
+        {
+            let mut listed: std::collections::HashSet<String> = svc
+                .ordering
+                .after
+                .iter()
+                .chain(&svc.ordering.before)
+                .cloned()
+                .collect();
+            for (before, other) in self.priority_neighbours(mine) {
+                let unit = format!("{}.service", crate::naming::sanitize(&other));
+                if listed.insert(unit.clone()) {
                     if before {
-                        add(&mut svc.ordering.before, unit);
+                        svc.ordering.before.push(unit);
                     } else {
-                        add(&mut svc.ordering.after, unit);
+                        svc.ordering.after.push(unit);
                     }
                 }
             }
@@ -211,22 +220,29 @@ impl Conversion<'_> {
         }
     }
 
-    /// Other scripts linked in rc1–5 with a lower (`false`) or higher (`true`) S priority,
-    /// sorted, without duplicates (from the host's link index, read once per run).
+    /// This script's start priority ([`crate::host::RcIndex::start_priority`]).
+    pub(super) fn start_priority(&self) -> Option<u32> {
+        let file = self.path.rsplit('/').next().unwrap_or("");
+        self.host.rc_index().start_priority(file)
+    }
+
+    /// As systemd-sysv-generator orders a script without an LSB header: after every other
+    /// script with a lower start priority (`false`), before every one with a higher (`true`);
+    /// the same priority orders nothing. Sorted, without duplicates.
     pub(super) fn priority_neighbours(&self, mine: u32) -> Vec<(bool, String)> {
         let file = self.path.rsplit('/').next().unwrap_or("");
-        let mut out: std::collections::BTreeSet<(bool, String)> = std::collections::BTreeSet::new();
-        for link in self.host.rc_index().starts() {
-            if link.script == file || link.priority == mine {
-                continue;
-            }
-            let stem = unit_stem(&link.script);
-            if facility::superseded(&stem).is_some() {
-                continue;
-            }
-            out.insert((link.priority > mine, stem));
-        }
-        out.into_iter().collect()
+        let index = self.host.rc_index();
+        let mut out: Vec<(bool, String)> = index
+            .by_start_priority(..mine)
+            .map(|s| (false, s.1))
+            .chain(index.by_start_priority(mine + 1..).map(|s| (true, s.1)))
+            .filter(|(_, script)| *script != file)
+            .map(|(before, script)| (before, unit_stem(script)))
+            .filter(|(_, stem)| facility::superseded(stem).is_none())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Whether a unit exists on the host: installed, or an init script that becomes it.
