@@ -132,6 +132,19 @@ codes! {
     SupervisordFcgi => "supervisord-fcgi",
     SupervisordEventListener => "supervisord-event-listener",
     SupervisordControlInterface => "supervisord-control-interface",
+    Pm2NotAConfigName => "pm2-not-a-config-name",
+    Pm2EnvRead => "pm2-env-read",
+    Pm2EnvSet => "pm2-env-set",
+    Pm2ExportDefault => "pm2-export-default",
+    Pm2EsmNode => "pm2-esm-node",
+    Pm2Static => "pm2-static",
+    Pm2FileRefused => "pm2-file-refused",
+    Pm2InstancesCpus => "pm2-instances-cpus",
+    Pm2NoUser => "pm2-no-user",
+    Pm2CwdAssumed => "pm2-cwd-assumed",
+    Pm2UnknownKey => "pm2-unknown-key",
+    Pm2DumpEnvDropped => "pm2-dump-env-dropped",
+    Pm2DumpStopped => "pm2-dump-stopped",
 }
 
 impl Serialize for Code {

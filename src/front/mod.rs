@@ -4,6 +4,7 @@
 //! [`parse`] dispatches to the frontend.
 
 pub mod cron;
+pub mod pm2;
 pub mod supervisord;
 pub mod sysv;
 
