@@ -47,7 +47,15 @@ pub const DROPPED_KEYS: &[&str] = &[
 
 /// Prefixes of dropped keys: `SSH_*`, `XDG_*`, `SUDO_*`, `LC_TERMINAL*`, PM2's `PM2_*`, `pm_*`,
 /// `axm_*`.
-pub const DROPPED_PREFIXES: &[&str] = &["SSH_", "XDG_", "SUDO_", "LC_TERMINAL", "PM2_", "pm_", "axm_"];
+pub const DROPPED_PREFIXES: &[&str] = &[
+    "SSH_",
+    "XDG_",
+    "SUDO_",
+    "LC_TERMINAL",
+    "PM2_",
+    "pm_",
+    "axm_",
+];
 
 /// The resolved keys of an entry kept beside the schema keys.
 const RESOLVED_KEYS: &[&str] = &[
@@ -152,7 +160,8 @@ pub fn regroup(value: &Value, keep: &[String]) -> Result<Vec<DumpApp>, String> {
         let mut out = Map::new();
         for (k, v) in first {
             let keep_key = schema::key(k).is_some()
-                || k.strip_prefix("env_").is_some_and(|r| !r.contains(char::is_whitespace))
+                || k.strip_prefix("env_")
+                    .is_some_and(|r| !r.contains(char::is_whitespace))
                 || RESOLVED_KEYS.contains(&k.as_str());
             if keep_key && k != "env" {
                 out.insert(k.clone(), v.clone());
@@ -223,7 +232,10 @@ mod tests {
         let names: Vec<&str> = api.dropped.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["PM2_HOME", "SHELL", "api", "unique_id"]);
         assert!(apps[1].stopped);
-        assert_eq!(owner("/home/deploy/.pm2/dump.pm2").as_deref(), Some("deploy"));
+        assert_eq!(
+            owner("/home/deploy/.pm2/dump.pm2").as_deref(),
+            Some("deploy")
+        );
         assert_eq!(owner("/root/.pm2/dump.pm2").as_deref(), Some("root"));
         assert_eq!(owner("/srv/dump.pm2"), None);
     }

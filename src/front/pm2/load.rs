@@ -56,9 +56,16 @@ impl FileType {
     #[must_use]
     pub fn is_pm2_config_name(name: &str) -> bool {
         name == "dump.pm2"
-            || [".json", ".yml", ".yaml", ".config.js", ".config.cjs", ".config.mjs"]
-                .iter()
-                .any(|n| name.contains(n))
+            || [
+                ".json",
+                ".yml",
+                ".yaml",
+                ".config.js",
+                ".config.cjs",
+                ".config.mjs",
+            ]
+            .iter()
+            .any(|n| name.contains(n))
     }
 }
 
@@ -216,7 +223,9 @@ fn quickjs(
 fn adjust(e: EvalError, kind: Kind) -> LoadError {
     let shift = match kind {
         Kind::Expression => 1,
-        Kind::CommonJs => "(function (exports, require, module, __filename, __dirname) {".len() as u32,
+        Kind::CommonJs => {
+            "(function (exports, require, module, __filename, __dirname) {".len() as u32
+        }
         Kind::Module => 0,
     };
     let mut err = LoadError::from(e);
@@ -288,7 +297,11 @@ fn literal(text: &str, file_type: FileType) -> Result<Loaded, LoadError> {
             let lines_before = before.matches('\n').count();
             let col_before = before.len() - before.rfind('\n').map_or(0, |i| i + 1);
             let (line, column) = e.position().map_or((None, None), |p| {
-                let col = if p.line == 0 { p.column + col_before } else { p.column };
+                let col = if p.line == 0 {
+                    p.column + col_before
+                } else {
+                    p.column
+                };
                 (
                     Some(u32::try_from(p.line + lines_before + 1).unwrap_or(u32::MAX)),
                     Some(u32::try_from(col + 1).unwrap_or(u32::MAX)),
@@ -329,9 +342,17 @@ mod tests {
 
     #[test]
     fn literals_without_evaluation() {
-        let l = literal("// c\nmodule.exports = {apps: [{name: 'a', script: 'a.js',}]};\n", FileType::Js).unwrap();
+        let l = literal(
+            "// c\nmodule.exports = {apps: [{name: 'a', script: 'a.js',}]};\n",
+            FileType::Js,
+        )
+        .unwrap();
         assert_eq!(l.value["apps"][0]["name"], "a");
-        let e = literal("module.exports = {apps: [{script: __dirname + '/a.js'}]}", FileType::Js).unwrap_err();
+        let e = literal(
+            "module.exports = {apps: [{script: __dirname + '/a.js'}]}",
+            FileType::Js,
+        )
+        .unwrap_err();
         assert!(e.message.contains("--eval none"), "{e:?}");
     }
 }

@@ -124,12 +124,22 @@ fn pm2_user(host: &Host, user: Option<&str>) -> (String, u32, u32, String) {
 
 /// Reads one PM2 file (`display` names it in the report; `host_path` is its path on the host).
 #[must_use]
-pub fn read(display: &str, host_path: &str, text: &str, host: &Host, options: &Options) -> FileRead {
+pub fn read(
+    display: &str,
+    host_path: &str,
+    text: &str,
+    host: &Host,
+    options: &Options,
+) -> FileRead {
     let name = host_path.rsplit('/').next().unwrap_or(host_path);
     let file_type = FileType::of(name).unwrap_or(FileType::Js);
     let dir = paths::dirname(host_path);
     let is_dump = file_type == FileType::Dump;
-    let owner = if is_dump { dump::owner(host_path) } else { None };
+    let owner = if is_dump {
+        dump::owner(host_path)
+    } else {
+        None
+    };
     let (user, uid, gid, home) = pm2_user(host, owner.as_deref().or(options.user.as_deref()));
     let pm2_home = if is_dump {
         dir.clone()
@@ -281,7 +291,10 @@ pub fn read(display: &str, host_path: &str, text: &str, host: &Host, options: &O
                 return out;
             }
         };
-        read_apps(&mut out, &apps, None, text, host, options, &cli_env, &cli_cwd, &pm2_home, &home, &user, cpus);
+        read_apps(
+            &mut out, &apps, None, text, host, options, &cli_env, &cli_cwd, &pm2_home, &home,
+            &user, cpus,
+        );
         return out;
     };
     let deploy = config.get("deploy").cloned();
@@ -303,7 +316,10 @@ pub fn read(display: &str, host_path: &str, text: &str, host: &Host, options: &O
         Value::Array(a) => a,
         other => vec![other],
     };
-    read_apps(&mut out, &apps, deploy, text, host, options, &cli_env, &cli_cwd, &pm2_home, &home, &user, cpus);
+    read_apps(
+        &mut out, &apps, deploy, text, host, options, &cli_env, &cli_cwd, &pm2_home, &home, &user,
+        cpus,
+    );
     out
 }
 
@@ -315,9 +331,14 @@ fn line_of(text: &str, name: &str) -> Option<u32> {
     text.lines()
         .position(|l| {
             l.contains("name")
-                && [format!("'{name}'"), format!("\"{name}\""), format!("`{name}`"), format!(": {name}")]
-                    .iter()
-                    .any(|q| l.contains(q.as_str()))
+                && [
+                    format!("'{name}'"),
+                    format!("\"{name}\""),
+                    format!("`{name}`"),
+                    format!(": {name}"),
+                ]
+                .iter()
+                .any(|q| l.contains(q.as_str()))
         })
         .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX))
 }
@@ -437,8 +458,12 @@ fn cwd_finding(cli_cwd: &str, written: Option<&str>) -> Finding {
     Finding::note(
         Code::Pm2CwdAssumed,
         match written {
-            Some(c) => format!("`cwd: {c}` is relative to the directory pm2 start ran in, which the file does not say; taken as {cli_cwd}"),
-            None => format!("the app has no cwd, so PM2 runs it in the directory pm2 start ran in, which the file does not say; taken as {cli_cwd}"),
+            Some(c) => format!(
+                "`cwd: {c}` is relative to the directory pm2 start ran in, which the file does not say; taken as {cli_cwd}"
+            ),
+            None => format!(
+                "the app has no cwd, so PM2 runs it in the directory pm2 start ran in, which the file does not say; taken as {cli_cwd}"
+            ),
         },
         "pass --cwd DIR with the directory pm2 start ran in, if it was not the file's",
     )
@@ -451,8 +476,17 @@ fn unknown_keys(raw: &Value, findings: &mut Vec<Finding>) {
         schema::KEYS
             .iter()
             .any(|key| key.name == k || schema::aliases(key).iter().any(|a| a == k))
-            || k.strip_prefix("env_").is_some_and(|r| !r.contains(char::is_whitespace))
-            || ["cmd", "command", "user", "time", "execute_command", "disable_trace"].contains(&k)
+            || k.strip_prefix("env_")
+                .is_some_and(|r| !r.contains(char::is_whitespace))
+            || [
+                "cmd",
+                "command",
+                "user",
+                "time",
+                "execute_command",
+                "disable_trace",
+            ]
+            .contains(&k)
     };
     let unknown: Vec<String> = m
         .keys()
@@ -471,7 +505,14 @@ fn unknown_keys(raw: &Value, findings: &mut Vec<Finding>) {
     }
 }
 
-fn read_dump(out: &mut FileRead, value: &Value, host_path: &str, text: &str, options: &Options, cpus: u32) {
+fn read_dump(
+    out: &mut FileRead,
+    value: &Value,
+    host_path: &str,
+    text: &str,
+    options: &Options,
+    cpus: u32,
+) {
     let owner = dump::owner(host_path);
     let groups = match dump::regroup(value, &options.keep_env) {
         Ok(g) => g,

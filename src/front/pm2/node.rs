@@ -145,7 +145,10 @@ pub fn load(
         });
     }
     let host_dir = super::paths::dirname(host_path);
-    let local = local_dir.to_string_lossy().trim_end_matches('/').to_string();
+    let local = local_dir
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
     let stdout = if local != host_dir {
         stdout.replace(&local, &host_dir)
     } else {

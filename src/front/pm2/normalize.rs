@@ -160,8 +160,8 @@ fn resolve_user(app: &mut Map<String, Value>, ctx: &Context<'_>) -> Result<(), F
         // Only `gid`: PM2 looks up `users[undefined]` and fails.
         return Err(fail("User undefined cannot be found"));
     };
-    let passwd = String::from_utf8_lossy(&ctx.host.read("/etc/passwd").unwrap_or_default())
-        .into_owned();
+    let passwd =
+        String::from_utf8_lossy(&ctx.host.read("/etc/passwd").unwrap_or_default()).into_owned();
     let user = table_lookup(&passwd, &wanted)
         .ok_or_else(|| fail(format!("User {wanted} cannot be found")))?;
     if let Some(Value::Object(env)) = app.get_mut("env") {
@@ -174,8 +174,8 @@ fn resolve_user(app: &mut Map<String, Value>, ctx: &Context<'_>) -> Result<(), F
     app.insert("uid".into(), uid.map_or(Value::Null, Value::from));
     if js::truthy(app.get("gid")) {
         let gid = app.get("gid").map(js::to_string).unwrap_or_default();
-        let groups = String::from_utf8_lossy(&ctx.host.read("/etc/group").unwrap_or_default())
-            .into_owned();
+        let groups =
+            String::from_utf8_lossy(&ctx.host.read("/etc/group").unwrap_or_default()).into_owned();
         let group = table_lookup(&groups, &gid)
             .ok_or_else(|| fail(format!("Group {gid} cannot be found")))?;
         let id = group.get(2).and_then(|g| g.parse::<i64>().ok());
@@ -193,7 +193,10 @@ fn table_lookup(text: &str, wanted: &str) -> Option<Vec<String>> {
     text.split('\n')
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
-        .filter(|f| f.first().map(String::as_str) == Some(wanted) || f.get(2).map(String::as_str) == Some(wanted))
+        .filter(|f| {
+            f.first().map(String::as_str) == Some(wanted)
+                || f.get(2).map(String::as_str) == Some(wanted)
+        })
         .last()
 }
 
@@ -447,7 +450,10 @@ pub fn start_json(app: &mut Map<String, Value>, ctx: &Context<'_>) {
 /// The value of `name` in `env`, the last one winning.
 #[must_use]
 pub fn env_value(env: &[(String, String)], name: &str) -> Option<String> {
-    env.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    env.iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 /// Whether PM2's `isBinaryFile` calls the first 512 bytes binary: a NUL byte, or more than 10 %
@@ -530,9 +536,12 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
     let filter = app.get("filter_env").cloned();
     let cli: Vec<(String, String)> = match &filter {
         Some(Value::Bool(true)) => Vec::new(),
-        Some(Value::String(s)) if !s.is_empty() => {
-            ctx.cli_env.iter().filter(|(k, _)| k != s).cloned().collect()
-        }
+        Some(Value::String(s)) if !s.is_empty() => ctx
+            .cli_env
+            .iter()
+            .filter(|(k, _)| k != s)
+            .cloned()
+            .collect(),
         Some(Value::Array(parts)) if !parts.is_empty() => {
             let parts: Vec<String> = parts.iter().map(js::to_string).collect();
             ctx.cli_env
@@ -577,14 +586,18 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
         let key = format!("{f}_file");
         let af = app.get(&key).cloned();
         let af = match af {
-            Some(Value::String(s)) if s.starts_with('~') => {
-                Some(Value::String(paths::normalize(&format!("{}/{}", ctx.home, &s[1..]))))
-            }
+            Some(Value::String(s)) if s.starts_with('~') => Some(Value::String(paths::normalize(
+                &format!("{}/{}", ctx.home, &s[1..]),
+            ))),
             other => other,
         };
         let target = format!(
             "pm_{}{ext}_path",
-            if std { format!("{}_", &f[..3]) } else { String::new() }
+            if std {
+                format!("{}_", &f[..3])
+            } else {
+                String::new()
+            }
         );
         let null = matches!(&af, Some(Value::String(s)) if s == "NULL" || s == "/dev/null");
         let dir = if ext == "pid" { "pids" } else { "logs" };
@@ -760,10 +773,22 @@ mod tests {
             tokenize(r#"--port 3000 --name="my app" 'a b' "c d" e'f"#),
             ["--port", "3000", "--name=\"my app\"", "a b", "c d", "e'f"]
         );
-        assert_eq!(tokenize(r#"-H 127.0.0.1 x='1 2'"#), ["-H", "127.0.0.1", "x='1 2'"]);
+        assert_eq!(
+            tokenize(r#"-H 127.0.0.1 x='1 2'"#),
+            ["-H", "127.0.0.1", "x='1 2'"]
+        );
         assert_eq!(tokenize("  "), Vec::<String>::new());
         assert_eq!(tokenize(r#"a\ b "unclosed"#), ["a\\", "b", "\"unclosed"]);
         assert_eq!(tokenize("''"), Vec::<String>::new());
+        // Checked against PM2's regular expression in Node 20.
+        assert_eq!(tokenize(r#"a="b c"d e"#), ["a=\"b c\"", "d", "e"]);
+        assert_eq!(tokenize(r#""a"b'c' d"#), ["a", "b'c'", "d"]);
+        assert_eq!(tokenize("x=='1'"), ["x=='1'"]);
+        assert_eq!(tokenize(r#"=a="b" c"#), ["=a=\"b\"", "c"]);
+        assert_eq!(tokenize("'a' 'b'c"), ["a", "b", "c"]);
+        assert_eq!(tokenize(r#"--opt="" z"#), ["--opt=\"\"", "z"]);
+        assert_eq!(tokenize("a'b c'd"), ["a'b", "c'd"]);
+        assert_eq!(tokenize("tab\tsep\nnl"), ["tab", "sep", "nl"]);
     }
 
     fn validated(app: serde_json::Value) -> Result<Map<String, Value>, Failure> {
@@ -772,19 +797,30 @@ mod tests {
 
     #[test]
     fn units_and_numbers() {
-        let v = validated(json!({"script": "a.js", "max_memory_restart": "300M", "min_uptime": "5s",
-            "restart_delay": "2000", "instances": "2", "kill_timeout": 3000})).unwrap();
+        let v = validated(
+            json!({"script": "a.js", "max_memory_restart": "300M", "min_uptime": "5s",
+            "restart_delay": "2000", "instances": "2", "kill_timeout": 3000}),
+        )
+        .unwrap();
         assert_eq!(v["max_memory_restart"], json!(314_572_800));
         assert_eq!(v["min_uptime"], json!(5000));
         assert_eq!(v["restart_delay"], json!(2000));
         assert_eq!(v["kill_timeout"], json!(3000));
-        let v = validated(json!({"script": "a.js", "max_memory_restart": "1G", "min_uptime": "2m"})).unwrap();
+        let v =
+            validated(json!({"script": "a.js", "max_memory_restart": "1G", "min_uptime": "2m"}))
+                .unwrap();
         assert_eq!(v["max_memory_restart"], json!(1_073_741_824));
         assert_eq!(v["min_uptime"], json!(120_000));
         let e = validated(json!({"script": "a.js", "max_memory_restart": "1.5G"})).unwrap_err();
-        assert!(e.whole_file && e.message.contains("max_memory_restart"), "{e:?}");
+        assert!(
+            e.whole_file && e.message.contains("max_memory_restart"),
+            "{e:?}"
+        );
         let e = validated(json!({"script": "a.js", "min_uptime": 50})).unwrap_err();
-        assert!(e.message.contains("minimum of \"min_uptime\" is 100"), "{e:?}");
+        assert!(
+            e.message.contains("minimum of \"min_uptime\" is 100"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -811,12 +847,17 @@ mod tests {
         assert_eq!(v["instance_var"], json!("NODE_APP_INSTANCE"));
         assert_eq!(v["kill_retry_time"], json!(100));
         let e = validated(json!({"script": "a.js", "args": 5})).unwrap_err();
-        assert_eq!(e.message, "Expect \"args\" to be a typeof [object Array] / [object String], but now is [object Number]");
+        assert_eq!(
+            e.message,
+            "Expect \"args\" to be a typeof [object Array] / [object String], but now is [object Number]"
+        );
     }
 
     #[test]
     fn binary_detection() {
         assert!(is_binary(b"\x7fELF\x02\x01\x01\0\0\0"));
-        assert!(!is_binary(b"#!/usr/bin/env node\nconsole.log('h\xc3\xa9')\n"));
+        assert!(!is_binary(
+            b"#!/usr/bin/env node\nconsole.log('h\xc3\xa9')\n"
+        ));
     }
 }

@@ -287,17 +287,17 @@ fn run<'js>(
             module.get("exports").map_err(|e| thrown(ctx, e))?
         }
         Kind::Module => {
-            let declared =
-                Module::declare(ctx.clone(), host_path, module_source(text, host_path))
-                    .map_err(|e| thrown(ctx, e))?;
-            let (module, promise) = declared.eval().map_err(|e| thrown(ctx, e))?;
-            promise
-                .finish::<Value<'js>>()
+            let declared = Module::declare(ctx.clone(), host_path, module_source(text, host_path))
                 .map_err(|e| thrown(ctx, e))?;
+            let (module, promise) = declared.eval().map_err(|e| thrown(ctx, e))?;
+            promise.finish::<Value<'js>>().map_err(|e| thrown(ctx, e))?;
             module.namespace().map_err(|e| thrown(ctx, e))?.into_value()
         }
     };
-    let state: Value<'js> = ctx.globals().get("__sd_state").map_err(|e| thrown(ctx, e))?;
+    let state: Value<'js> = ctx
+        .globals()
+        .get("__sd_state")
+        .map_err(|e| thrown(ctx, e))?;
     let env: Value<'js> = ctx.globals().get("__sd_env").map_err(|e| thrown(ctx, e))?;
     let holder = Object::new(ctx.clone()).map_err(|e| thrown(ctx, e))?;
     holder
@@ -377,7 +377,10 @@ fn caught<'js>(ctx: &Ctx<'js>, e: rquickjs::Error, host_path: &str) -> EvalError
         };
     }
     let value = ctx.catch();
-    let (message, stack) = match value.as_object().and_then(|o| Exception::from_object(o.clone())) {
+    let (message, stack) = match value
+        .as_object()
+        .and_then(|o| Exception::from_object(o.clone()))
+    {
         Some(ex) => {
             let name: Option<String> = ex.as_object().get("name").ok();
             let message = ex.message().unwrap_or_default();
@@ -387,6 +390,9 @@ fn caught<'js>(ctx: &Ctx<'js>, e: rquickjs::Error, host_path: &str) -> EvalError
             };
             (message, ex.stack().unwrap_or_default())
         }
+        // QuickJS throws `null` when it cannot even allocate the error for an allocation that
+        // failed at the memory limit (a configuration that throws `null` itself is read so too).
+        None if value.is_null() => ("out of memory".to_string(), String::new()),
         None => (
             value
                 .as_string()
