@@ -6,8 +6,7 @@
 //   node tests/oracle/pm2/pm2_oracle.js [CASE...]       rewrite corpus/pm2/*/oracle.json
 //   node tests/oracle/pm2/pm2_oracle.js --check         exit 1 (with a diff) if a fixture differs
 //   node tests/oracle/pm2/pm2_oracle.js --input FILE --root DIR [--env NAME] [--env-file F] [--out OUT]
-//   node tests/oracle/pm2/pm2_oracle.js --make-dump CASE_DIR OUT
-//        `pm2 start` the case's input then `pm2 save`; write the dump (fixed times and ids)
+// A case with `dump-from` first gets its dump.pm2 from `pm2 start` + `pm2 save` (README.md).
 
 const fs = require('fs');
 const os = require('os');
@@ -71,8 +70,8 @@ function readLine(file) {
 // The jail: a private mount namespace, a tmpfs with a copy of the host tree, what node needs.
 const JAIL_SCRIPT = String.raw`
 set -eu
-J=$1 ROOT=$2 ORACLE=$3 NODE=$4 OUT=$5
-shift 5
+J=$1 ROOT=$2 ORACLE=$3 NODE=$4 OUT=$5 RUNAS=$6 OWNHOME=$7
+shift 7
 mount -t tmpfs -o mode=0755 pm2-oracle "$J"
 cp -a "$ROOT/." "$J/"
 robind() { mount --bind "$1" "$2"; mount -o remount,bind,ro "$2"; }
@@ -91,20 +90,40 @@ touch "$J/.pm2-oracle/bin/node"; robind "$NODE" "$J/.pm2-oracle/bin/node"
 robind "$ORACLE" "$J/.pm2-oracle/oracle"
 ln -s /.pm2-oracle/oracle/node_modules/dotenv "$J/.pm2-oracle/node-path/dotenv"
 mount --bind "$OUT" "$J/.pm2-oracle/out"
+if [ -n "$RUNAS" ]; then
+  # The user owns their home (and so their PM2_HOME), as on the host.
+  mkdir -p "$J$OWNHOME"; chown -R "$RUNAS" "$J$OWNHOME"; chmod 0777 "$J/.pm2-oracle/out"
+fi
 exec env -i "$@"
 `;
 
-// Runs PM2 on one file. `input` is a host path inside `root`.
-function runPm2({ root, input, envName, env, save }) {
-  const dir = path.posix.dirname(input);
+// The user of a PM2_HOME /home/U/.pm2 (U from the case's etc/passwd), else root.
+function userOf(root, pm2Home) {
+  const m = /^\/home\/([^/]+)\/\.pm2$/.exec(pm2Home);
+  if (!m) return { name: 'root', uid: 0, gid: 0, home: '/root' };
+  const passwd = fs.readFileSync(path.join(root, 'etc', 'passwd'), 'utf8').split('\n');
+  for (const l of passwd) {
+    const f = l.split(':');
+    if (f[0] === m[1]) return { name: f[0], uid: Number(f[2]), gid: Number(f[3]), home: f[5] };
+  }
+  die(`${pm2Home}: user ${m[1]} not in ${root}/etc/passwd`);
+}
+
+// Runs PM2 on one file. `input` is a host path inside `root`. `pm2Home` (for `save`): the
+// PM2_HOME of the run (its user runs PM2).
+function runPm2({ root, input, envName, env, save, pm2Home }) {
   const base = path.posix.basename(input);
   const isDump = base === 'dump.pm2';
+  // `pm2 resurrect` as pm2 startup's unit runs it: from /, PM2_HOME the dump's directory.
+  const dir = isDump ? '/' : path.posix.dirname(input);
+  const home = isDump ? path.posix.dirname(input) : pm2Home || '/root/.pm2';
+  const user = userOf(root, home);
   const command = isDump ? ['resurrect'] : ['start', base].concat(envName ? ['--env', envName] : []);
   const baseEnv = {
-    HOME: '/root',
+    HOME: user.home,
     LANG: 'C.UTF-8',
     PATH: BASE_PATH,
-    PM2_HOME: isDump ? dir : '/root/.pm2',
+    PM2_HOME: home,
     PWD: dir,
   };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pm2-oracle-'));
@@ -120,8 +139,10 @@ function runPm2({ root, input, envName, env, save }) {
     if (process.env.PM2_ORACLE_DEBUG) childEnv.DEBUG = process.env.PM2_ORACLE_DEBUG;
     const envArgs = Object.keys(childEnv).map((k) => `${k}=${childEnv[k]}`);
     const argv = ['--mount', '--propagation', 'private', '--', 'sh', '-c', JAIL_SCRIPT, 'sh',
-      jail, path.resolve(root), HERE, process.execPath, out].concat(envArgs,
-      ['chroot', jail, '/.pm2-oracle/bin/node', '/.pm2-oracle/oracle/recorder.js'], command);
+      jail, path.resolve(root), HERE, process.execPath, out,
+      user.uid ? `${user.uid}:${user.gid}` : '', user.home].concat(envArgs,
+      ['chroot'].concat(user.uid ? [`--userspec=${user.uid}:${user.gid}`] : [], [jail,
+        '/.pm2-oracle/bin/node', '/.pm2-oracle/oracle/recorder.js'], command));
     const r = spawnSync('unshare', argv, {
       env: { PATH: BASE_PATH },
       encoding: 'utf8',
@@ -134,7 +155,7 @@ function runPm2({ root, input, envName, env, save }) {
       die(`${input}: PM2 left no record (exit ${r.status}, signal ${r.signal})\n${r.stdout}\n${r.stderr}`);
     }
     const rec = JSON.parse(fs.readFileSync(recFile, 'utf8'));
-    return { rec, stdout: r.stdout, stderr: r.stderr, baseEnv, command, cwd: dir };
+    return { rec, stdout: r.stdout, stderr: r.stderr, baseEnv, command, cwd: dir, user: user.name };
   } finally {
     spawnSync('rm', ['-rf', tmp]);
   }
@@ -178,6 +199,7 @@ function fixture({ root, input, envName, env }) {
     cwd: r.cwd,
     command: r.command,
     cpus: CPUS,
+    user: r.user,
     base_env: r.baseEnv,
     env,
     apps: r.rec.apps,
@@ -212,12 +234,23 @@ function cases(names) {
   return names;
 }
 
-// `pm2 save` output with fixed times and ids, for a committed dump.pm2.
-function makeDump(caseDir, outFile) {
+// A case whose dump.pm2 is made by PM2: `dump-from` (the host path of the ecosystem file
+// `pm2 start` ran on), optional `dump-env-name` and `dump-env` (as `env-name` and `env`).
+// `pm2 start` then `pm2 save` run as the dump's user with PM2_HOME the dump's directory;
+// times and ids are fixed so the committed file is byte-stable. Returns the text.
+function makeDump(caseDir) {
   const spec = caseSpec(caseDir);
-  const r = runPm2(Object.assign({ save: true }, spec));
+  const from = readLine(path.join(caseDir, 'dump-from'));
+  const r = runPm2({
+    root: spec.root,
+    input: from,
+    envName: readLine(path.join(caseDir, 'dump-env-name')),
+    env: readEnvFile(path.join(caseDir, 'dump-env')),
+    save: true,
+    pm2Home: path.posix.dirname(spec.input),
+  });
   if (r.rec.errors.length || r.rec.dump === null) {
-    die(`pm2 start/save failed: ${r.rec.errors.join('; ')}\n${r.stdout}\n${r.stderr}`);
+    die(`${caseDir}: pm2 start/save failed: ${r.rec.errors.join('; ')}\n${r.stdout}\n${r.stderr}`);
   }
   const dump = JSON.parse(r.rec.dump);
   let n = 0;
@@ -236,17 +269,13 @@ function makeDump(caseDir, outFile) {
     }
     return v;
   };
-  // PM2's own serialisation: JSON.stringify(env_arr, '', 2) (lib/API/Startup.js).
-  fs.writeFileSync(outFile, JSON.stringify(fix(dump), '', 2));
+  // PM2's own serialisation (lib/API/Startup.js dump): JSON.stringify(env_arr, '', 2).
+  return JSON.stringify(fix(dump), '', 2);
 }
 
 function main() {
   const args = process.argv.slice(2);
   checkSetup();
-  if (args[0] === '--make-dump') {
-    if (args.length !== 3) die('usage: --make-dump CASE_DIR OUT');
-    return makeDump(path.resolve(args[1]), path.resolve(args[2]));
-  }
   if (args.indexOf('--input') !== -1) {
     const opt = (name) => {
       const i = args.indexOf(name);
@@ -268,6 +297,15 @@ function main() {
   let stale = 0;
   for (const name of names) {
     const dir = path.join(CORPUS, name);
+    if (fs.existsSync(path.join(dir, 'dump-from'))) {
+      const dump = makeDump(dir);
+      const dumpFile = path.join(dir, 'root', caseSpec(dir).input);
+      if (!check) fs.writeFileSync(dumpFile, dump);
+      else if (!fs.existsSync(dumpFile) || fs.readFileSync(dumpFile, 'utf8') !== dump) {
+        stale++;
+        process.stdout.write(`${name}: ${caseSpec(dir).input} is not what pm2 save writes\n`);
+      }
+    }
     const text = fixture(caseSpec(dir));
     const file = path.join(dir, 'oracle.json');
     if (check) {

@@ -42,6 +42,14 @@ const cpu = { model: 'pm2-oracle', speed: 1000, times: { user: 0, nice: 0, sys: 
 os.cpus = () => Array.from({ length: cfg.cpus }, () => JSON.parse(JSON.stringify(cpu)));
 os.availableParallelism = () => cfg.cpus;
 
+// One app at a time (constants.js reads PM2_CONCURRENT_ACTIONS once, when loaded; the
+// variable is removed again before PM2 copies the environment). PM2's default of 2 lets
+// two apps' instances take pm_ids in an order that depends on I/O timing (log files are
+// opened asynchronously), so neither pm_ids nor log/pid paths would be reproducible.
+process.env.PM2_CONCURRENT_ACTIONS = '1';
+require(PM2 + '/constants.js');
+delete process.env.PM2_CONCURRENT_ACTIONS;
+
 // God's console override prefixes every line with the time: keep the plain console.
 const Utility = require(PM2 + '/lib/Utility.js');
 Utility.overrideConsole = function () {};
