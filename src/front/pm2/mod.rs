@@ -42,6 +42,10 @@ pub use app::App;
 pub use eval::{Engine, Limits};
 pub use load::FileType;
 
+/// Where PM2's npm package is on the host (`npm install -g pm2` on Debian), for `script:
+/// "serve"` (PM2's static file server, `lib/API/Serve.js`).
+pub const PM2_PACKAGE_DIR: &str = "/usr/lib/node_modules/pm2";
+
 /// The CPU count `instances: "max"`/`0`/`-1` resolve with when `--cpus` is not given.
 pub const DEFAULT_CPUS: u32 = 2;
 

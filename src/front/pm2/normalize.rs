@@ -138,7 +138,31 @@ pub fn verify(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String,
     {
         app.insert("merge_logs".into(), Value::Bool(true));
     }
+    if js::truthy(app.get("cron_restart"))
+        && let Some(Value::String(pattern)) = app.get("cron_restart")
+        && pattern != "0"
+    {
+        check_cron(pattern)?;
+    }
     validate(&app)
+}
+
+/// The first check croner (PM2's cron library) makes of a `cron_restart` pattern: five or six
+/// space-separated fields (so no `@weekly` nicknames). PM2 refuses the whole file otherwise.
+///
+/// # Errors
+/// Not five or six fields (PM2's message, spelling included).
+pub fn check_cron(pattern: &str) -> Result<(), Failure> {
+    let fields = pattern.split_whitespace().count();
+    if fields == 5 || fields == 6 {
+        return Ok(());
+    }
+    Err(Failure {
+        message: format!(
+            "Cron pattern error: CronPattern: invalid configuration format ('{pattern}'), exacly five or six space separated parts required."
+        ),
+        whole_file: true,
+    })
 }
 
 fn exec_mode_suffix(mode: &str) -> String {
@@ -520,9 +544,15 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
         env.insert("PORT".into(), port);
     }
     let cwd = cwd.unwrap_or_else(|| ctx.cli_cwd.clone());
+    if app.get("script") == Some(&Value::String("serve".into())) {
+        app.insert(
+            "script".into(),
+            Value::String(format!("{}/lib/API/Serve.js", super::PM2_PACKAGE_DIR)),
+        );
+    }
     let script = app.get("script").map(js::to_string).unwrap_or_default();
     let mut exec_path = paths::resolve(&cwd, &script);
-    if !ctx.host.exists(&exec_path) {
+    if !ctx.host.exists(&exec_path) && !exec_path.starts_with(super::PM2_PACKAGE_DIR) {
         let path = env_value(&ctx.cli_env, "PATH").unwrap_or_default();
         match ctx.host.which(&script, &path) {
             Some(found) if !script.contains('/') => exec_path = found,
@@ -623,11 +653,14 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
         app.remove(&key);
     }
 
-    // API._startJson: PM2_HOME, then the module configuration named after the app (none).
+    // API._startJson: PM2_HOME, then the module configuration named after the app (`pm2 set
+    // NAME:key value`; none here, so `{}`), then `km_link` (not linked to PM2.io).
     if let Some(Value::Object(env)) = app.get_mut("env") {
         env.insert("PM2_HOME".into(), Value::String(ctx.pm2_home.clone()));
+        env.insert(name.clone(), Value::String("{}".into()));
     }
     merge_environment(&mut app, ctx);
+    app.insert("km_link".into(), Value::Bool(false));
     Ok(app)
 }
 
