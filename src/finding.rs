@@ -145,6 +145,11 @@ codes! {
     Pm2UnknownKey => "pm2-unknown-key",
     Pm2DumpEnvDropped => "pm2-dump-env-dropped",
     Pm2DumpStopped => "pm2-dump-stopped",
+    Pm2EnvLeftOut => "pm2-env-left-out",
+    Pm2ClusterMode => "pm2-cluster-mode",
+    Pm2OptionUnmapped => "pm2-option-unmapped",
+    Pm2NotStarted => "pm2-not-started",
+    Pm2Serve => "pm2-serve",
 }
 
 impl Serialize for Code {

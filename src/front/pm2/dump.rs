@@ -132,7 +132,8 @@ pub fn regroup(value: &Value, keep: &[String]) -> Result<Vec<DumpApp>, String> {
     let Value::Array(entries) = value else {
         return Err("a dump.pm2 is an array of process entries; this is not an array".into());
     };
-    let mut groups: Vec<(String, Vec<(usize, &Map<String, Value>)>)> = Vec::new();
+    type Entries<'a> = Vec<(usize, &'a Map<String, Value>)>;
+    let mut groups: Vec<(String, Entries<'_>)> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let Value::Object(entry) = e else {
             return Err(format!("entry {i} of the dump is not an object"));

@@ -23,6 +23,7 @@ pub mod dump;
 pub mod eval;
 pub mod js;
 pub mod load;
+pub mod map;
 pub mod node;
 pub mod normalize;
 pub mod paths;
@@ -378,7 +379,8 @@ fn read_apps(
         .which("node", &path)
         .unwrap_or_else(|| "/usr/bin/node".to_string());
     // verifyConfs runs over every app first; one schema error makes PM2 start none of them.
-    let verified: Vec<(Value, Result<Map<String, Value>, normalize::Failure>)> = apps
+    type Verified = (Value, Result<Map<String, Value>, normalize::Failure>);
+    let verified: Vec<Verified> = apps
         .iter()
         .map(|a| {
             let r = match a {

@@ -215,13 +215,14 @@ fn resolve_user(app: &mut Map<String, Value>, ctx: &Context<'_>) -> Result<(), F
 /// wins, as PM2's map keeps the last.
 fn table_lookup(text: &str, wanted: &str) -> Option<Vec<String>> {
     text.split('\n')
+        .rev()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
         .filter(|f| {
             f.first().map(String::as_str) == Some(wanted)
                 || f.get(2).map(String::as_str) == Some(wanted)
         })
-        .last()
+        .next()
 }
 
 /// `Config.validateJSON`: every schema key through its aliases, checked and converted by
