@@ -181,10 +181,12 @@ function normalize(v, key) {
   return v;
 }
 
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
 function lines(text) {
   const out = [];
   for (let l of text.split('\n')) {
-    l = l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\s+$/, '');
+    l = stripAnsi(l).replace(/\s+$/, '');
     if (/^\s+at /.test(l)) continue;
     out.push(placeholders(l));
   }
@@ -209,7 +211,7 @@ function fixture({ root, input, envName, env, cwd }) {
       pm2_env: r.rec.processes[id],
       spawn: r.rec.spawns[id] === undefined ? null : r.rec.spawns[id],
     })),
-    errors: r.rec.errors,
+    errors: r.rec.errors.map(stripAnsi),
     exit_code: r.rec.exit_code,
     stdout: lines(r.stdout),
     stderr: lines(r.stderr),
