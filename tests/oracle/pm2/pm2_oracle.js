@@ -5,7 +5,7 @@
 //
 //   node tests/oracle/pm2/pm2_oracle.js [CASE...]       rewrite corpus/pm2/*/oracle.json
 //   node tests/oracle/pm2/pm2_oracle.js --check         exit 1 (with a diff) if a fixture differs
-//   node tests/oracle/pm2/pm2_oracle.js --input FILE --root DIR [--env NAME] [--env-file F] [--out OUT]
+//   node tests/oracle/pm2/pm2_oracle.js --input FILE --root DIR [--env NAME] [--env-file F] [--cwd DIR] [--out OUT]
 // A case with `dump-from` first gets its dump.pm2 from `pm2 start` + `pm2 save` (README.md).
 
 const fs = require('fs');
@@ -111,11 +111,13 @@ function userOf(root, pm2Home) {
 
 // Runs PM2 on one file. `input` is a host path inside `root`. `pm2Home` (for `save`): the
 // PM2_HOME of the run (its user runs PM2).
-function runPm2({ root, input, envName, env, save, pm2Home }) {
-  const base = path.posix.basename(input);
-  const isDump = base === 'dump.pm2';
+function runPm2({ root, input, envName, env, save, pm2Home, cwd }) {
+  const isDump = path.posix.basename(input) === 'dump.pm2';
   // `pm2 resurrect` as pm2 startup's unit runs it: from /, PM2_HOME the dump's directory.
-  const dir = isDump ? '/' : path.posix.dirname(input);
+  const dir = isDump ? '/' : cwd || path.posix.dirname(input);
+  // The file as typed in `dir`: relative below it, else absolute.
+  const rel = path.posix.relative(dir, input);
+  const base = rel.startsWith('..') ? input : rel;
   const home = isDump ? path.posix.dirname(input) : pm2Home || '/root/.pm2';
   const user = userOf(root, home);
   const command = isDump ? ['resurrect'] : ['start', base].concat(envName ? ['--env', envName] : []);
@@ -179,10 +181,12 @@ function normalize(v, key) {
   return v;
 }
 
+const stripAnsi = (s) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+
 function lines(text) {
   const out = [];
   for (let l of text.split('\n')) {
-    l = l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\s+$/, '');
+    l = stripAnsi(l).replace(/\s+$/, '');
     if (/^\s+at /.test(l)) continue;
     out.push(placeholders(l));
   }
@@ -190,8 +194,8 @@ function lines(text) {
   return out;
 }
 
-function fixture({ root, input, envName, env }) {
-  const r = runPm2({ root, input, envName, env });
+function fixture({ root, input, envName, env, cwd }) {
+  const r = runPm2({ root, input, envName, env, cwd });
   const pmIds = Object.keys(r.rec.processes).map(Number).sort((a, b) => a - b);
   const doc = {
     pm2: PM2_VERSION,
@@ -207,7 +211,7 @@ function fixture({ root, input, envName, env }) {
       pm2_env: r.rec.processes[id],
       spawn: r.rec.spawns[id] === undefined ? null : r.rec.spawns[id],
     })),
-    errors: r.rec.errors,
+    errors: r.rec.errors.map(stripAnsi),
     exit_code: r.rec.exit_code,
     stdout: lines(r.stdout),
     stderr: lines(r.stderr),
@@ -224,6 +228,7 @@ function caseSpec(dir) {
     input,
     envName: readLine(path.join(dir, 'env-name')),
     env: readEnvFile(path.join(dir, 'env')),
+    cwd: readLine(path.join(dir, 'cwd')),
   };
 }
 
@@ -287,6 +292,7 @@ function main() {
       input: opt('--input'),
       envName: opt('--env'),
       env: readEnvFile(opt('--env-file')),
+      cwd: opt('--cwd'),
     });
     if (opt('--out')) fs.writeFileSync(opt('--out'), text);
     else process.stdout.write(text);
