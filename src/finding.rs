@@ -150,6 +150,7 @@ codes! {
     Pm2OptionUnmapped => "pm2-option-unmapped",
     Pm2NotStarted => "pm2-not-started",
     Pm2Serve => "pm2-serve",
+    Pm2BareJson => "pm2-bare-json",
 }
 
 impl Serialize for Code {

@@ -79,6 +79,9 @@ pub struct Loaded {
     pub module: bool,
     /// The engine that produced the value (`quickjs`, `node VERSION`, `none`).
     pub engine: String,
+    /// A `.js` file holding a bare JSON object or array, which `require()` cannot load, read
+    /// as an expression instead.
+    pub bare_json: bool,
 }
 
 /// Why a file could not be loaded, at a line and column when known.
@@ -208,13 +211,39 @@ fn quickjs(
     limits: &Limits,
 ) -> Result<Loaded, LoadError> {
     let kind = kind(file_type, text);
-    let evaluated = super::sandbox::evaluate(text, host_path, local_dir, kind, facts, limits)
-        .map_err(|e| adjust(e, kind))?;
+    let evaluated = match super::sandbox::evaluate(text, host_path, local_dir, kind, facts, limits)
+    {
+        Ok(e) => e,
+        Err(EvalError::Thrown { message, .. })
+            if kind == Kind::CommonJs
+                && message.starts_with("SyntaxError")
+                && text.trim_start().starts_with(['{', '[']) =>
+        {
+            let evaluated = super::sandbox::evaluate(
+                text,
+                host_path,
+                local_dir,
+                Kind::Expression,
+                facts,
+                limits,
+            )
+            .map_err(|e| adjust(e, Kind::Expression))?;
+            return Ok(Loaded {
+                value: evaluated.value.clone(),
+                evaluated: Some(evaluated),
+                module: false,
+                engine: "quickjs".into(),
+                bare_json: true,
+            });
+        }
+        Err(e) => return Err(adjust(e, kind)),
+    };
     Ok(Loaded {
         value: evaluated.value.clone(),
         evaluated: Some(evaluated),
         module: kind == Kind::Module,
         engine: "quickjs".into(),
+        bare_json: false,
     })
 }
 

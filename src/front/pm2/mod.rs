@@ -223,6 +223,13 @@ pub fn read(
             "rename it (ecosystem.config.js) if PM2 is meant to read it; it was read here as a configuration",
         ));
     }
+    if loaded.bare_json {
+        file_findings.push(Finding::note(
+            Code::Pm2BareJson,
+            "the file holds a bare JSON object, not a module: PM2 7.0.4's require() fails on it (SyntaxError) and starts nothing; read here as PM2 reads a .json file",
+            "for PM2 itself, rename it to ecosystem.json or write `module.exports = {…}`",
+        ));
+    }
     let cli_env = match &loaded.evaluated {
         Some(ev) => {
             if !ev.env_reads.is_empty() {
@@ -404,7 +411,7 @@ fn read_apps(
         let mut findings = out.findings.clone();
         let result = verified.map_err(|f| f.message).and_then(|mut conf| {
             normalize::start_json(&mut conf, &ctx);
-            normalize::prepare(&conf, &ctx).map_err(|f| f.message)
+            normalize::prepare(&conf, &mut ctx).map_err(|f| f.message)
         });
         let name = match &result {
             Ok(r) => r.get("name").map(js::to_string),

@@ -161,5 +161,6 @@ pub fn load(
         evaluated: Some(evaluated),
         module: file_type == FileType::Mjs,
         engine: format!("node {version}"),
+        bare_json: false,
     })
 }

@@ -180,9 +180,14 @@ fn resolve_user(app: &mut Map<String, Value>, ctx: &Context<'_>) -> Result<(), F
     } else {
         app.get("user")
     };
+    // An unknown user or group makes `verifyConfs` fail, so PM2 refuses the whole file.
+    let fail = |m: String| Failure {
+        message: m,
+        whole_file: true,
+    };
     let Some(wanted) = wanted.map(js::to_string) else {
         // Only `gid`: PM2 looks up `users[undefined]` and fails.
-        return Err(fail("User undefined cannot be found"));
+        return Err(fail("User undefined cannot be found".into()));
     };
     let passwd =
         String::from_utf8_lossy(&ctx.host.read("/etc/passwd").unwrap_or_default()).into_owned();
@@ -525,7 +530,10 @@ pub fn is_binary(bytes: &[u8]) -> bool {
 /// # Errors
 /// No script, a script found neither against `cwd` nor on `PATH`, or an interpreter PM2 cannot
 /// find (PM2's messages).
-pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String, Value>, Failure> {
+pub fn prepare(
+    app: &Map<String, Value>,
+    ctx: &mut Context<'_>,
+) -> Result<Map<String, Value>, Failure> {
     let mut app = app.clone();
     if !js::truthy(app.get("script")) {
         return Err(fail("No script path - aborting"));
@@ -534,7 +542,11 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
     if js::truthy(app.get("cwd")) {
         let c = app.get("cwd").map(js::to_string).unwrap_or_default();
         cwd = Some(paths::resolve(&ctx.cli_cwd, &c));
+        // PM2 sets its own `PWD` to the raw option, for this app and the ones after it.
+        ctx.cli_env.retain(|(k, _)| k != "PWD");
+        ctx.cli_env.push(("PWD".to_string(), c));
     }
+    let cli_env = ctx.cli_env.clone();
     if !js::truthy(app.get("node_args")) {
         app.insert("node_args".into(), Value::Array(Vec::new()));
     }
@@ -575,13 +587,13 @@ pub fn prepare(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String
             .collect(),
         Some(Value::Array(parts)) if !parts.is_empty() => {
             let parts: Vec<String> = parts.iter().map(js::to_string).collect();
-            ctx.cli_env
+            cli_env
                 .iter()
                 .filter(|(k, _)| !parts.iter().any(|p| k.contains(p.as_str())))
                 .cloned()
                 .collect()
         }
-        _ => ctx.cli_env.clone(),
+        _ => cli_env.clone(),
     };
     for (k, v) in cli {
         env.insert(k, Value::String(v));
