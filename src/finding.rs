@@ -151,6 +151,7 @@ codes! {
     Pm2NotStarted => "pm2-not-started",
     Pm2Serve => "pm2-serve",
     Pm2BareJson => "pm2-bare-json",
+    Pm2EvalNode => "pm2-eval-node",
 }
 
 impl Serialize for Code {

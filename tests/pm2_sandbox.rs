@@ -304,3 +304,42 @@ fn json_is_an_expression_as_pm2_evaluates_it() {
     assert!(r.error.is_none(), "{r:?}");
     assert_eq!(r.apps[0].result.as_ref().unwrap().instances.count(), 2);
 }
+
+#[test]
+fn a_runaway_file_is_an_error_and_the_other_inputs_convert() {
+    let dir = tree(&[
+        ("/srv/bad/ecosystem.config.js", "for (;;) {}\n"),
+        (
+            "/srv/good/ecosystem.config.js",
+            "module.exports = { apps: [{ name: 'good', script: 'a.js' }] };\n",
+        ),
+        ("/srv/good/a.js", "\n"),
+        ("/usr/bin/node", "#!/bin/sh\n"),
+    ]);
+    let root = dir.path().to_string_lossy().to_string();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = systemdify::cli::run(
+        [
+            "systemdify",
+            "convert",
+            "--root",
+            &root,
+            "--eval-timeout",
+            "200",
+            "/srv/bad/ecosystem.config.js",
+            "/srv/good/ecosystem.config.js",
+        ],
+        &mut systemdify::cli::Streams {
+            stdin: &mut std::io::empty(),
+            stdout: &mut out,
+            stderr: &mut err,
+        },
+    );
+    let (out, err) = (
+        String::from_utf8(out).unwrap(),
+        String::from_utf8(err).unwrap(),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("/srv/bad/ecosystem.config.js: error: evaluation ran longer than the time limit of 200 ms (--eval-timeout)"), "{err}");
+    assert!(out.contains("# ==> good.service <=="), "{out}");
+}

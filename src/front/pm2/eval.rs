@@ -58,6 +58,8 @@ pub struct Facts {
     pub env: Vec<(String, String)>,
     /// `process.argv`.
     pub argv: Vec<String>,
+    /// `process.cwd()`: the directory `pm2 start` ran in.
+    pub cwd: String,
     /// `os.cpus().length` (`--cpus`).
     pub cpus: u32,
     /// `os.hostname()` (`--hostname`, else the host's `/etc/hostname`, else `localhost`).
@@ -76,11 +78,11 @@ pub struct Facts {
 pub const NODE_VERSION: &str = "20.19.0";
 
 impl Facts {
-    /// The JSON the shim reads (`__sd_config`); `cwd` is the configuration's directory.
+    /// The JSON the shim reads (`__sd_config`).
     #[must_use]
-    pub fn to_json(&self, cwd: &str) -> String {
+    pub fn to_json(&self) -> String {
         serde_json::json!({
-            "cwd": cwd,
+            "cwd": self.cwd,
             "env": self.env,
             "argv": self.argv,
             "node": self.node,

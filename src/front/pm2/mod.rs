@@ -172,6 +172,7 @@ pub fn read(
     let facts = eval::Facts {
         env: env.clone(),
         argv,
+        cwd: cli_cwd.clone(),
         cpus,
         hostname: options
             .hostname
@@ -221,6 +222,13 @@ pub fn read(
             Code::Pm2NotAConfigName,
             format!("`pm2 start {name}` would run this file as a script, not read it as a configuration: PM2 reads only names containing .json, .yml, .yaml, .config.js, .config.cjs or .config.mjs"),
             "rename it (ecosystem.config.js) if PM2 is meant to read it; it was read here as a configuration",
+        ));
+    }
+    if loaded.engine.starts_with("node") {
+        file_findings.push(Finding::note(
+            Code::Pm2EvalNode,
+            format!("evaluated by {} (--eval node) in a new network namespace, with only the documented process.env", loaded.engine),
+            "nothing to do; the local node could read what the user running systemdify can read",
         ));
     }
     if loaded.bare_json {

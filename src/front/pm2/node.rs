@@ -67,6 +67,9 @@ pub fn load(
         plain("--eval node: no `node` on this machine's PATH (install Node ≥ 20.19, or use --eval quickjs)".into())
     })?;
     let name = host_path.rsplit('/').next().unwrap_or(host_path);
+    // node changes into the directory and `require`s an absolute path.
+    let absolute = std::path::absolute(local_dir).unwrap_or_else(|_| local_dir.to_path_buf());
+    let local_dir = absolute.as_path();
     let local_file = local_dir.join(name);
     let kind = match file_type {
         FileType::Json | FileType::Dump | FileType::Yaml => "expression",
@@ -88,7 +91,15 @@ pub fn load(
         .arg(kind)
         .env_clear()
         .envs(facts.env.iter().map(|(k, v)| (k, v)))
-        .current_dir(local_dir)
+        .current_dir(
+            local_dir.join(
+                facts
+                    .cwd
+                    .strip_prefix(&super::paths::dirname(host_path))
+                    .unwrap_or("")
+                    .trim_start_matches('/'),
+            ),
+        )
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

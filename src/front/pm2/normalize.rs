@@ -223,11 +223,10 @@ fn table_lookup(text: &str, wanted: &str) -> Option<Vec<String>> {
         .rev()
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| l.split(':').map(str::to_string).collect::<Vec<_>>())
-        .filter(|f| {
+        .find(|f| {
             f.first().map(String::as_str) == Some(wanted)
                 || f.get(2).map(String::as_str) == Some(wanted)
         })
-        .next()
 }
 
 /// `Config.validateJSON`: every schema key through its aliases, checked and converted by
@@ -896,6 +895,39 @@ mod tests {
         assert_eq!(
             e.message,
             "Expect \"args\" to be a typeof [object Array] / [object String], but now is [object Number]"
+        );
+    }
+
+    #[test]
+    fn env_merge_order_as_pm2_applies_it() {
+        let host = crate::host::Host::real();
+        let ctx = |env_name: Option<&str>| Context {
+            host: &host,
+            cli_cwd: "/srv".into(),
+            cli_env: Vec::new(),
+            env_name: env_name.map(str::to_string),
+            deploy: Some(
+                json!({"production": {"env": {"A": "deploy", "B": "deploy", "C": "deploy"}}}),
+            ),
+            pm2_home: "/root/.pm2".into(),
+            home: "/root".into(),
+            username: "root".into(),
+            node_path: "/usr/bin/node".into(),
+        };
+        let app = json!({"env": {"A": "env", "B": "env", "D": {"x": 1}, "E": null, "F": 3},
+                         "env_production": {"A": "production"}});
+        let mut a = app.as_object().unwrap().clone();
+        merge_environment(&mut a, &ctx(Some("production")));
+        // CLI < env < deploy.NAME.env < env_NAME; objects and null as JSON; numbers kept.
+        assert_eq!(
+            a["env"],
+            json!({"A": "production", "B": "deploy", "D": "{\"x\":1}", "E": "null", "F": 3, "C": "deploy"})
+        );
+        let mut a = app.as_object().unwrap().clone();
+        merge_environment(&mut a, &ctx(None));
+        assert_eq!(
+            a["env"],
+            json!({"A": "env", "B": "env", "D": "{\"x\":1}", "E": "null", "F": 3})
         );
     }
 

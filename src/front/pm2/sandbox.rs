@@ -240,7 +240,7 @@ fn run<'js>(
     files: &Files,
 ) -> Result<Evaluated, EvalError> {
     let thrown = |ctx: &Ctx<'js>, e: rquickjs::Error| caught(ctx, e, host_path);
-    install(ctx, host_dir, facts, files).map_err(|e| thrown(ctx, e))?;
+    install(ctx, facts, files).map_err(|e| thrown(ctx, e))?;
     let exported: Value<'js> = match kind {
         Kind::Expression => {
             let mut options = rquickjs::context::EvalOptions::default();
@@ -316,12 +316,7 @@ fn run<'js>(
 }
 
 /// Defines the bridge and the fixed facts, then runs the shim.
-fn install<'js>(
-    ctx: &Ctx<'js>,
-    host_dir: &str,
-    facts: &Facts,
-    files: &Files,
-) -> rquickjs::Result<()> {
+fn install<'js>(ctx: &Ctx<'js>, facts: &Facts, files: &Files) -> rquickjs::Result<()> {
     let bridge = Object::new(ctx.clone())?;
     let reader = files.clone();
     bridge.set(
@@ -358,8 +353,7 @@ fn install<'js>(
         )?,
     )?;
     ctx.globals().set("__sd", bridge)?;
-    ctx.globals()
-        .set("__sd_config", facts.to_json(host_dir).as_str())?;
+    ctx.globals().set("__sd_config", facts.to_json().as_str())?;
     let mut options = rquickjs::context::EvalOptions::default();
     options.filename = Some("systemdify-shim.js".to_string());
     let _: Value<'js> = ctx.eval_with_options(SHIM, options)?;
