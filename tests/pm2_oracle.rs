@@ -29,8 +29,8 @@ use serde_json::{Map, Value};
 use systemdify::front::pm2::{self, Options};
 use systemdify::host::Host;
 
-fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir("corpus/pm2")
+fn cases(dir: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("oracle.json").is_file())
@@ -212,15 +212,51 @@ fn app_findings_text(read: &pm2::FileRead, name: &str) -> String {
 
 #[test]
 fn resolved_apps_equal_pm2s() {
-    let mut diffs = Vec::new();
-    let cases = cases();
+    let cases = cases("corpus/pm2");
     assert!(
         cases.len() >= 15,
         "the corpus has {} PM2 cases",
         cases.len()
     );
-    for case in &cases {
-        let name = case.file_name().unwrap().to_string_lossy().to_string();
+    let diffs = compare(&cases);
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// Real PM2 files as npm packages ship them, fetched and read by PM2 with
+/// `scripts/fetch-pm2-samples.sh` (not in CI: it needs the npm registry), then
+/// `cargo test --test pm2_oracle -- --ignored`.
+#[test]
+#[ignore = "needs scripts/fetch-pm2-samples.sh first"]
+fn real_samples_equal_pm2s() {
+    let work = std::env::var("PM2_SAMPLES_DIR").unwrap_or_else(|_| {
+        let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+        format!("{tmp}/systemdify-pm2-samples")
+    });
+    let cases = cases(&format!("{work}/samples"));
+    assert!(
+        !cases.is_empty(),
+        "no samples in {work}/samples: run scripts/fetch-pm2-samples.sh"
+    );
+    let diffs = compare(&cases);
+    assert!(
+        diffs.is_empty(),
+        "{} samples, {} differences:\n{}",
+        cases.len(),
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// Every difference between our reading and PM2's fixture, case by case.
+fn compare(cases: &[PathBuf]) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for case in cases {
+        let name = case.to_string_lossy().to_string();
         let (read, oracle) = read_case(case);
         let errors: Vec<String> = oracle["errors"]
             .as_array()
@@ -273,6 +309,26 @@ fn resolved_apps_equal_pm2s() {
                     "{name}: PM2 refuses with {errors:?}, ours: {ours:?}"
                 ));
             }
+            // The apps PM2 still started ("Script not found" refuses only its app).
+            let theirs = oracle["apps"].as_array().unwrap();
+            let accepted: Vec<&pm2::App> = read
+                .apps
+                .iter()
+                .filter_map(|a| a.result.as_ref().ok())
+                .collect();
+            if !theirs.is_empty() {
+                if accepted.len() == theirs.len() {
+                    for (o, t) in accepted.iter().zip(theirs) {
+                        compare_app(&name, &o.pm2_env, t.as_object().unwrap(), &node, &mut diffs);
+                    }
+                } else {
+                    diffs.push(format!(
+                        "{name}: {} apps accepted, PM2 {}",
+                        accepted.len(),
+                        theirs.len()
+                    ));
+                }
+            }
             continue;
         }
         if let Some(e) = &read.error {
@@ -298,10 +354,5 @@ fn resolved_apps_equal_pm2s() {
             compare_app(&name, &o.pm2_env, t.as_object().unwrap(), &node, &mut diffs);
         }
     }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    diffs
 }
