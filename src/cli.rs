@@ -50,8 +50,9 @@ Examples:
   systemdify scan
 
 It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab, /etc/init.d (with their
-rc?.d links and /etc/default files) and /etc/supervisor/supervisord.conf or /etc/supervisord.conf
-(with their includes). apply.sh installs and enables the units but starts nothing;
+rc?.d links and /etc/default files), /etc/supervisor/supervisord.conf or /etc/supervisord.conf
+(with their includes) and PM2's dump.pm2 files (/root/.pm2, /home/*/.pm2 and every home in
+/etc/passwd). apply.sh installs and enables the units but starts nothing;
 rollback.sh removes them again. A later scan into the same directory lists the units it no
 longer produces (the host changed); --prune removes those still as written.
 

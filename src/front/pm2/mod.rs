@@ -127,6 +127,16 @@ fn pm2_user(host: &Host, user: Option<&str>) -> (String, u32, u32, String) {
     }
 }
 
+/// The user whose home holds the dump's `.pm2` directory `dir`, from the host's `/etc/passwd`.
+fn owner_by_home(host: &Host, dir: &str) -> Option<String> {
+    let home = dir.strip_suffix("/.pm2")?;
+    let passwd = String::from_utf8_lossy(&host.read("/etc/passwd").ok()?).into_owned();
+    passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.get(5).map(|h| h.trim_end_matches('/')) == Some(home)).then(|| f[0].to_string())
+    })
+}
+
 /// Reads one PM2 file (`display` names it in the report; `host_path` is its path on the host).
 #[must_use]
 pub fn read(
@@ -295,7 +305,7 @@ pub fn read(
     }
     out.findings = file_findings;
     if is_dump {
-        read_dump(&mut out, &value, host_path, text, options, cpus);
+        read_dump(&mut out, &value, host_path, text, host, options, cpus);
         return out;
     }
     let Value::Object(config) = &value else {
@@ -531,10 +541,11 @@ fn read_dump(
     value: &Value,
     host_path: &str,
     text: &str,
+    host: &Host,
     options: &Options,
     cpus: u32,
 ) {
-    let owner = dump::owner(host_path);
+    let owner = dump::owner(host_path).or_else(|| owner_by_home(host, &paths::dirname(host_path)));
     let groups = match dump::regroup(value, &options.keep_env) {
         Ok(g) => g,
         Err(e) => {
