@@ -51,14 +51,28 @@ function checkSetup() {
   if (process.getuid() !== 0) die('must run as root (a private mount namespace and a chroot per case)');
 }
 
+// KEY=VALUE lines as systemdify's --env-file reads them (src/commands/mod.rs read_env_file):
+// blank lines and `#` comments skipped, an `export ` prefix and the spaces around name and
+// value dropped, one pair of quotes around the whole value removed; the last one wins.
 function readEnvFile(file) {
   const env = {};
   if (!file || !fs.existsSync(file)) return env;
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim() || line.trimStart().startsWith('#')) continue;
-    const i = line.indexOf('=');
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    let t = line.trim();
+    if (!t || t.startsWith('#')) continue;
+    if (t.startsWith('export ')) t = t.slice(7);
+    const i = t.indexOf('=');
     if (i <= 0) die(`${file}: not KEY=VALUE: ${line}`);
-    env[line.slice(0, i)] = line.slice(i + 1);
+    const name = t.slice(0, i).trim();
+    let value = t.slice(i + 1).trim();
+    for (const q of ['"', "'"]) {
+      if (value.length >= 2 && value.startsWith(q) && value.endsWith(q)) {
+        value = value.slice(1, -1);
+        break;
+      }
+    }
+    delete env[name];
+    env[name] = value;
   }
   return env;
 }
