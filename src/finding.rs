@@ -152,6 +152,7 @@ codes! {
     Pm2Serve => "pm2-serve",
     Pm2BareJson => "pm2-bare-json",
     Pm2EvalNode => "pm2-eval-node",
+    Pm2MemoryRestart => "pm2-memory-restart",
 }
 
 impl Serialize for Code {

@@ -12,6 +12,8 @@
 //! | `autorestart` (`restart_delay`) | `Restart=always` (`RestartSec=`), or `Restart=no` |
 //! | `kill_timeout` (default 1600 ms), PM2's `SIGINT` | `KillSignal=SIGINT`, `TimeoutStopSec=` |
 //! | `autostart: false`, dump `status: stopped` | installed, not enabled |
+//! | `max_memory_restart` | `MemoryMax=` (the kernel kills, `Restart=` restarts; approximated) |
+//! | `treekill: false` | `KillMode=process` |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
@@ -65,6 +67,7 @@ const HANDLED: &[&str] = &[
     "windowsHide",
     "kill_retry_time",
     "treekill",
+    "max_memory_restart",
     "filter_env",
     "port",
     "time",
@@ -262,6 +265,25 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
             Some(path) => Some(Output::Append(path.to_string())),
         }
     };
+    if let Some(bytes) = app
+        .pm2_env
+        .get("max_memory_restart")
+        .and_then(Value::as_f64)
+        .filter(|b| *b >= 1.0)
+    {
+        service.exec.memory_max = Some(bytes as u64);
+        findings.push(Finding::approximated(
+            Code::Pm2MemoryRestart,
+            format!(
+                "max_memory_restart {}: PM2 checks the app's RSS every 30 s and reloads it gracefully above the limit; MemoryMax= is a hard cgroup limit on all the unit's processes, the kernel kills at it, and Restart= starts the app again",
+                js::number_to_string(bytes)
+            ),
+            "check the limit leaves room for peaks PM2 never saw between its checks; MemoryHigh= throttles instead of killing",
+        ));
+    }
+    if app.pm2_env.get("treekill") == Some(&Value::Bool(false)) {
+        service.stop.scope = Some(crate::ir::StopScope::Main);
+    }
     service.logging.stdout = log(&app.out_log);
     service.logging.stderr = log(&app.err_log);
 
@@ -416,9 +438,6 @@ fn unmapped(app: &App) -> Vec<String> {
             "`{k}: {}`",
             serde_json::to_string(v).unwrap_or_default()
         ));
-    }
-    if app.pm2_env.get("treekill") == Some(&Value::Bool(false)) {
-        out.push("`treekill: false`".to_string());
     }
     if let Some(p) = &app.combined_log {
         out.push(format!("`log_file: {p}`"));
