@@ -576,14 +576,14 @@ pub fn prepare(
 
     let mut env = Map::new();
     let filter = app.get("filter_env").cloned();
+    // `filter_env: true` filters nothing in PM2 7.0.4 (it tests `filter_env.length > 0`, which a
+    // boolean lacks); a string deletes that one key from PM2's own environment, for this app
+    // and the ones after it; an array keeps the keys containing none of its strings.
     let cli: Vec<(String, String)> = match &filter {
-        Some(Value::Bool(true)) => Vec::new(),
-        Some(Value::String(s)) if !s.is_empty() => ctx
-            .cli_env
-            .iter()
-            .filter(|(k, _)| k != s)
-            .cloned()
-            .collect(),
+        Some(Value::String(s)) if !s.is_empty() => {
+            ctx.cli_env.retain(|(k, _)| k != s);
+            ctx.cli_env.clone()
+        }
         Some(Value::Array(parts)) if !parts.is_empty() => {
             let parts: Vec<String> = parts.iter().map(js::to_string).collect();
             cli_env
@@ -727,6 +727,23 @@ fn resolve_interpreter(
             }
         }
     };
+    let cluster = app
+        .get("exec_mode")
+        .map(js::to_string)
+        .is_some_and(|m| m.contains("cluster"));
+    if interpreter.contains("node@")
+        && !cluster
+        && let Some(nvm) = env_value(&ctx.cli_env, "NVM_DIR")
+    {
+        // `node@VERSION`: nvm's node (PM2 runs `nvm install VERSION` when it is missing).
+        let version = interpreter.split('@').nth(1).unwrap_or("").to_string();
+        interpreter = paths::normalize(&format!("{nvm}/versions/node/v{version}/bin/node"));
+        if !ctx.host.exists(&interpreter) {
+            return Err(fail(format!(
+                "Node v{version} is not installed at {interpreter}: PM2 would run `nvm install {version}` first; install it on the host"
+            )));
+        }
+    }
     if interpreter.contains("python")
         && let Some(Value::Object(env)) = app.get_mut("env")
     {
