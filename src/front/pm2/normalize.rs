@@ -706,6 +706,26 @@ fn resolve_interpreter(
         .get("exec_interpreter")
         .filter(|v| js::truthy(Some(v)))
         .map(js::to_string);
+    // PM2 7.0.4: a `.ts` script without bun runs under node when that node strips types.
+    let mut better = better;
+    if given.is_none() && better == Some("bun") && ctx.host.which("bun", &path).is_none() {
+        match type_stripping(super::eval::NODE_VERSION) {
+            None => {
+                return Err(fail(
+                    "TypeScript apps require bun, Node.js >= 22.18 (native type stripping) or a custom interpreter (e.g. --interpreter ts-node)",
+                ));
+            }
+            Some(flag) => {
+                better = Some("node");
+                if flag
+                    && let Some(Value::Array(args)) = app.get_mut("node_args")
+                    && !args.iter().any(|a| a == "--experimental-strip-types")
+                {
+                    args.push(Value::String("--experimental-strip-types".into()));
+                }
+            }
+        }
+    }
     let mut interpreter = match (given, better) {
         (Some(i), _) => i,
         (None, Some(b)) => {
@@ -760,6 +780,24 @@ fn resolve_interpreter(
     }
     app.insert("exec_interpreter".into(), Value::String(interpreter));
     Ok(())
+}
+
+/// Whether node `version` strips TypeScript types: `Some(false)` natively (22.18–22.x, ≥ 23.6),
+/// `Some(true)` behind `--experimental-strip-types` (≥ 22.6), `None` not at all.
+fn type_stripping(version: &str) -> Option<bool> {
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let v = (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    );
+    if (v >= (22, 18, 0) && v < (23, 0, 0)) || v >= (23, 6, 0) {
+        Some(false)
+    } else if v >= (22, 6, 0) {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// `Common.sink.determineExecMode`: cluster by default for node/bun with `instances` set,
