@@ -200,7 +200,7 @@ module.exports = {
     name: path.basename(__dirname) + '-' + os.cpus().length,
     script: path.join(__dirname, 'a.js'),
     args: process.argv.slice(2).join(' '),
-    env: { PORT: process.env.PORT || 3000, FROM_DOTENV: process.env.DB_PASSWORD, HOME_DIR: os.homedir(), CWD: process.cwd(), ...common },
+    env: { NOW: Date.now(), TODAY: new Date().toISOString(), RANDOM: Math.random(), PORT: process.env.PORT || 3000, FROM_DOTENV: process.env.DB_PASSWORD, HOME_DIR: os.homedir(), CWD: process.cwd(), ...common },
   }],
 };
 "#;
@@ -236,6 +236,8 @@ module.exports = {
     assert_eq!(env["HOME_DIR"], "/root");
     assert_eq!(env["CWD"], "/srv/app");
     assert_eq!(env["SHARED"], "yes");
+    assert_eq!(env["NOW"], "946684800000");
+    assert_eq!(env["TODAY"], "2000-01-01T00:00:00.000Z");
     let codes: Vec<&str> = r.findings.iter().map(|f| f.code.as_str()).collect();
     assert!(
         codes.contains(&"pm2-env-read") && codes.contains(&"pm2-env-set"),

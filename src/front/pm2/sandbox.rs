@@ -7,8 +7,9 @@
 //! files inside the configuration's directory; `process.env` ([`Facts::env`], never the
 //! environment of the process running systemdify), `process.argv`, `process.cwd()`. Every read
 //! of `process.env`, every file read and every module required is reported in [`Evaluated`].
-//! Nothing else: no network module, no child processes, no writes, no timers, no clock beyond
-//! what QuickJS's `Date` gives (the result is checked to be deterministic by the tests).
+//! Nothing else: no network module, no child processes, no writes, no timers; `Date` reads a
+//! fixed clock (2000-01-01T00:00:00Z) and `Math.random()` a fixed sequence, so a file gives
+//! the same result on every run.
 //!
 //! Limits ([`Limits`]): wall-clock time (an interrupt handler), memory (the runtime's allocator
 //! limit) and stack size; each ends the evaluation with [`EvalError::Limit`] naming the limit.

@@ -1,6 +1,6 @@
 // The Node shim of systemdify's PM2 sandbox (written for systemdify; evaluated by QuickJS before
 // a configuration). It gives a configuration what PM2's `require()` of it would see, with fixed
-// values: no clock, no host environment, no network, no writes, reads only inside the
+// values: a fixed clock (2000-01-01T00:00:00Z) and random sequence, no host environment, no network, no writes, reads only inside the
 // configuration's directory (the Rust side checks every path). `__sd` is the Rust bridge and
 // `__sd_config` the fixed facts; both are removed from the global object here.
 (function () {
@@ -298,6 +298,24 @@
       return module.exports;
     };
   }
+
+  // A fixed clock and a fixed random sequence: the same file gives the same units on every run.
+  const RealDate = Date;
+  const FIXED_TIME = RealDate.UTC(2000, 0, 1);
+  function FixedDate(...a) {
+    if (!new.target) return new RealDate(FIXED_TIME).toString();
+    return a.length ? new RealDate(...a) : new RealDate(FIXED_TIME);
+  }
+  FixedDate.prototype = RealDate.prototype;
+  FixedDate.now = () => FIXED_TIME;
+  FixedDate.UTC = RealDate.UTC;
+  FixedDate.parse = RealDate.parse;
+  globalThis.Date = FixedDate;
+  let seed = 0x2545f491;
+  Math.random = function () {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) / 4294967296;
+  };
 
   globalThis.process = process;
   globalThis.console = console;
