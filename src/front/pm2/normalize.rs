@@ -791,7 +791,7 @@ fn type_stripping(version: &str) -> Option<bool> {
         parts.next().unwrap_or(0),
         parts.next().unwrap_or(0),
     );
-    if (v >= (22, 18, 0) && v < (23, 0, 0)) || v >= (23, 6, 0) {
+    if ((22, 18, 0)..(23, 0, 0)).contains(&v) || v >= (23, 6, 0) {
         Some(false)
     } else if v >= (22, 6, 0) {
         Some(true)
