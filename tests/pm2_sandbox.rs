@@ -345,3 +345,17 @@ fn a_runaway_file_is_an_error_and_the_other_inputs_convert() {
     assert!(err.contains("/srv/bad/ecosystem.config.js: error: evaluation ran longer than the time limit of 200 ms (--eval-timeout)"), "{err}");
     assert!(out.contains("# ==> good.service <=="), "{out}");
 }
+
+#[test]
+fn standard_input_reads_no_files() {
+    let dir = tree(&[("/etc/hostname", "secret-host\n")]);
+    let host = Host::at(dir.path());
+    let code = "{ apps: [{ name: 's', script: '/bin/true', env: { X: __sd_require('/')('fs').readFileSync('/etc/hostname') } }] }";
+    let r = pm2::read("-", "-", code, &host, &low_limits());
+    let e = error_of(&r);
+    assert!(
+        e.contains("comes from standard input, so the sandbox reads no files"),
+        "{e}"
+    );
+    assert!(!e.contains("secret-host"), "{e}");
+}

@@ -47,6 +47,10 @@ pub use load::FileType;
 /// "serve"` (PM2's static file server, `lib/API/Serve.js`).
 pub const PM2_PACKAGE_DIR: &str = "/usr/lib/node_modules/pm2";
 
+/// The path the sandbox gives a configuration read from standard input: not a path, so that it
+/// may read no file at all.
+pub const STDIN_PATH: &str = "(standard input)/-";
+
 /// The CPU count `instances: "max"`/`0`/`-1` resolve with when `--cpus` is not given.
 pub const DEFAULT_CPUS: u32 = 2;
 
@@ -146,9 +150,25 @@ pub fn read(
     host: &Host,
     options: &Options,
 ) -> FileRead {
+    // Standard input is read as PM2 reads `pm2 start` from a pipe: one expression, and the
+    // sandbox reads no files (its directory is no path).
+    let stdin = !host_path.starts_with('/');
     let name = host_path.rsplit('/').next().unwrap_or(host_path);
-    let file_type = FileType::of(name).unwrap_or(FileType::Js);
-    let dir = paths::dirname(host_path);
+    let file_type = if stdin {
+        FileType::Json
+    } else {
+        FileType::of(name).unwrap_or(FileType::Js)
+    };
+    let dir = if stdin {
+        options.cwd.clone().unwrap_or_else(|| "/".to_string())
+    } else {
+        paths::dirname(host_path)
+    };
+    let eval_path = if stdin {
+        STDIN_PATH.to_string()
+    } else {
+        host_path.to_string()
+    };
     let is_dump = file_type == FileType::Dump;
     let owner = if is_dump {
         dump::owner(host_path)
@@ -211,7 +231,7 @@ pub fn read(
     };
     let loaded = load::load(
         text,
-        host_path,
+        &eval_path,
         &local_dir,
         file_type,
         options.eval,

@@ -63,6 +63,11 @@ pub fn load(
         column: None,
         limit: None,
     };
+    if !host_path.starts_with('/') {
+        return Err(plain(
+            "--eval node reads files only, not standard input (use --eval quickjs)".into(),
+        ));
+    }
     let version = version().ok_or_else(|| {
         plain("--eval node: no `node` on this machine's PATH (install Node ≥ 20.19, or use --eval quickjs)".into())
     })?;

@@ -40,6 +40,11 @@ impl Files {
         let inside = host_path
             .strip_prefix(&self.host_dir)
             .filter(|rest| rest.is_empty() || rest.starts_with('/'));
+        if !self.host_dir.starts_with('/') {
+            return Err(format!(
+                "[systemdify:outside] {host_path}: the configuration comes from standard input, so the sandbox reads no files"
+            ));
+        }
         let Some(rest) = inside else {
             return Err(format!(
                 "[systemdify:outside] {host_path} is outside the configuration's directory {}, and the sandbox reads nothing else",
