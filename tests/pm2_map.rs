@@ -102,6 +102,17 @@ fn exec_start_cwd_user_environment_and_secrets() {
 }
 
 #[test]
+fn user_names_who_ran_pm2_when_the_app_does_not() {
+    let config = "module.exports = { apps: [{ name: 'a', script: 'server.js' }, { name: 'b', script: 'server.js', user: 'root' }] };";
+    let (code, f) = convert(config, &["--user", "web"]);
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    assert!(f["a.service"].contains("User=web\n"), "{}", f["a.service"]);
+    assert!(f["b.service"].contains("User=root\n"), "{}", f["b.service"]);
+    let (_, f) = convert(config, &[]);
+    assert!(!f["a.service"].contains("User="), "{}", f["a.service"]);
+}
+
+#[test]
 fn instances_become_a_template_with_a_target() {
     let (code, f) = convert(
         "module.exports = { apps: [{ name: 'web', script: 'server.js', instances: 'max', exec_mode: 'cluster', increment_var: 'PORT', env: { PORT: 8000 } }] };",

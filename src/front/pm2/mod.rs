@@ -474,7 +474,11 @@ fn read_apps(
             } else if options.cwd.is_none() {
                 findings.push(cwd_finding(cli_cwd, None));
             }
-            let app = App::from_resolved(conf, cpus);
+            let mut app = App::from_resolved(conf, cpus);
+            // No `uid`: the app runs as whoever ran `pm2 start` (`--user NAME`).
+            if app.user.is_none() {
+                app.user.clone_from(&options.user);
+            }
             if let app::Instances::Cpus { written, count, .. } = app.instances {
                 findings.push(Finding::approximated(
                     Code::Pm2InstancesCpus,
