@@ -105,11 +105,18 @@ fn exec_start_cwd_user_environment_and_secrets() {
 fn user_names_who_ran_pm2_when_the_app_does_not() {
     let config = "module.exports = { apps: [{ name: 'a', script: 'server.js' }, { name: 'b', script: 'server.js', user: 'root' }] };";
     let (code, f) = convert(config, &["--user", "web"]);
-    assert_eq!(code, 0, "{}", f["stderr"]);
+    assert_eq!(code, 1, "{}", f["stderr"]);
     assert!(f["a.service"].contains("User=web\n"), "{}", f["a.service"]);
-    assert!(f["b.service"].contains("User=root\n"), "{}", f["b.service"]);
-    let (_, f) = convert(config, &[]);
+    // PM2 run as web cannot switch to another user: b is an error, as in PM2.
+    assert!(
+        f["stderr"].contains("error: To use UID and GID please run PM2 as root"),
+        "{}",
+        f["stderr"]
+    );
+    let (code, f) = convert(config, &[]);
+    assert_eq!(code, 0, "{}", f["stderr"]);
     assert!(!f["a.service"].contains("User="), "{}", f["a.service"]);
+    assert!(f["b.service"].contains("User=root\n"), "{}", f["b.service"]);
 }
 
 #[test]

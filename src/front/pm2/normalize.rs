@@ -112,6 +112,15 @@ pub fn verify(app: &Map<String, Value>, ctx: &Context<'_>) -> Result<Map<String,
         );
     }
     if js::truthy(app.get("uid")) || js::truthy(app.get("gid")) || js::truthy(app.get("user")) {
+        // PM2 switches users only when it runs as root (and then refuses the whole file),
+        // unless its own environment has NODE_ENV=test.
+        if ctx.username != "root" && env_value(&ctx.cli_env, "NODE_ENV").as_deref() != Some("test")
+        {
+            return Err(Failure {
+                message: "To use UID and GID please run PM2 as root".into(),
+                whole_file: true,
+            });
+        }
         resolve_user(&mut app, ctx)?;
     }
     if app.get("automation") == Some(&Value::Bool(false)) {
