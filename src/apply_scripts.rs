@@ -9,7 +9,8 @@ fn quote(s: &str) -> String {
 }
 
 /// `apply.sh` (install every unit and environment file, reload systemd, enable the timers, the
-/// services that were enabled before and supervisord's `autostart=true` programs and groups)
+/// services that were enabled before, supervisord's `autostart=true` programs and groups, and
+/// the PM2 apps PM2 starts)
 /// and `rollback.sh` (the reverse), for the files of a
 /// run. Neither touches the legacy definitions: `apply.sh` lists them for the operator to
 /// disable once the units are checked.
@@ -30,13 +31,18 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
         if matches!(item.status, Status::Skipped | Status::Error) {
             continue;
         }
-        // supervisord's autostart=true programs and groups start at boot; the instances of a
-        // template start through their target.
-        let autostart = item.source.format == Some(crate::ir::Format::Supervisord)
-            && !item
+        // supervisord's autostart=true programs and groups, and PM2 apps PM2 starts, start at
+        // boot; the instances of a template start through their target.
+        let autostart = match item.source.format {
+            Some(crate::ir::Format::Supervisord) => !item
                 .findings
                 .iter()
-                .any(|f| f.code == Code::SupervisordAutostartOff);
+                .any(|f| f.code == Code::SupervisordAutostartOff),
+            Some(crate::ir::Format::Pm2) => {
+                !item.findings.iter().any(|f| f.code == Code::Pm2NotStarted)
+            }
+            _ => false,
+        };
         for u in &item.units {
             let was_enabled = item.findings.iter().any(|f| f.code == Code::SysvEnabled);
             let boots = autostart

@@ -25,6 +25,9 @@ Examples:
   # An init script: a native service when its start action can be read, else a wrapper
   systemdify convert --root /mnt/host /etc/init.d/nginx
 
+  # A PM2 ecosystem file, as `pm2 start ecosystem.config.js --env production` would run it
+  systemdify convert --env production --env-file pm2.env /srv/api/ecosystem.config.js
+
   # What does a schedule mean, and when does it fire?
   systemdify explain '0 4 1,15 * 5'
 
@@ -47,8 +50,9 @@ Examples:
   systemdify scan
 
 It reads /etc/crontab, /etc/cron.d, the cron spools, /etc/anacrontab, /etc/init.d (with their
-rc?.d links and /etc/default files) and /etc/supervisor/supervisord.conf or /etc/supervisord.conf
-(with their includes). apply.sh installs and enables the units but starts nothing;
+rc?.d links and /etc/default files), /etc/supervisor/supervisord.conf or /etc/supervisord.conf
+(with their includes) and PM2's dump.pm2 files (/root/.pm2, /home/*/.pm2 and every home in
+/etc/passwd). apply.sh installs and enables the units but starts nothing;
 rollback.sh removes them again. A later scan into the same directory lists the units it no
 longer produces (the host changed); --prune removes those still as written.
 
@@ -136,7 +140,8 @@ pub struct ConvertArgs {
     /// Read crontabs in the system format (a user column after the schedule).
     #[arg(long, conflicts_with = "user")]
     pub system: bool,
-    /// Read crontabs as NAME's own crontab (no user column); jobs run as NAME.
+    /// Read crontabs as NAME's own crontab (no user column); jobs run as NAME. PM2 ecosystem
+    /// files: the user who ran `pm2 start` (apps without `uid` run as NAME).
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
     /// Which cron to follow where Debian cron and cronie disagree.
@@ -200,20 +205,71 @@ pub struct CommonArgs {
     /// log file named in the source is appended to, so log shippers and logrotate keep working).
     #[arg(long)]
     pub log_to_journal: bool,
-    /// supervisord: the host name `%(host_node_name)s` stands for (default: the host's /etc/hostname).
+    /// supervisord: the host name `%(host_node_name)s` stands for; PM2: what `os.hostname()`
+    /// returns (default: the host's /etc/hostname).
     #[arg(long, value_name = "NAME")]
     pub hostname: Option<String>,
-    /// supervisord: its environment on the host, `NAME=VALUE` lines (`#` comments), for
-    /// `%(ENV_NAME)s` and the environment programs inherit. Never the shell's environment.
+    /// supervisord's environment on the host, or the environment `pm2 start` ran with:
+    /// `NAME=VALUE` lines (`#` comments). supervisord: for `%(ENV_NAME)s` and what programs
+    /// inherit; PM2: the file's `process.env` and what PM2 copies into every app. Never the
+    /// environment of the shell running systemdify.
     #[arg(long, value_name = "FILE")]
     pub env_file: Option<PathBuf>,
     /// Worker threads over the inputs (default: the number of processors). The output is
     /// byte-identical whatever N is.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(usize))]
     pub jobs: Option<usize>,
+    /// PM2: how JavaScript ecosystem files (and `.json`, which PM2 evaluates) are read.
+    ///
+    /// `quickjs` (the default) evaluates them in an embedded sandbox: no network, no writes, no
+    /// reads outside the file's directory, `process.env` from --env-file only, limits below.
+    /// `node` loads them with a local node (full fidelity) in a new network namespace
+    /// (`unshare --net`, needs root or user namespaces); use it only on files you trust.
+    /// `none` evaluates nothing: JSON, JSON5, YAML and literal `module.exports = {…}` only.
+    #[arg(
+        long = "eval",
+        value_enum,
+        value_name = "ENGINE",
+        default_value = "quickjs"
+    )]
+    pub pm2_eval: EvalArg,
+    /// PM2: the sandbox's time limit per file, in milliseconds (PM2's own `vm` timeout).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub eval_timeout: u64,
+    /// PM2: the sandbox's memory limit per file, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub eval_memory: usize,
+    /// PM2: the sandbox's stack limit, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    pub eval_stack: usize,
+    /// PM2: `pm2 start --env NAME`: `env_NAME` (and `deploy.NAME.env`) over each app's `env`.
+    #[arg(long = "env", value_name = "NAME")]
+    pub pm2_env: Option<String>,
+    /// PM2: the directory `pm2 start` ran in, which relative and missing `cwd`s resolve
+    /// against (default: the file's directory, reported).
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<String>,
+    /// PM2: the target host's CPU count, for `instances: "max"`, `0` and negative counts
+    /// (default 2, reported; never this machine's count).
+    #[arg(long, value_name = "N")]
+    pub cpus: Option<u32>,
+    /// PM2 dump.pm2: keep environment variables matching PATTERN (`*` wildcards) that are
+    /// otherwise dropped as the login shell's or PM2's own; repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub keep_env: Vec<String>,
     /// supervisord: the CPython version that runs it on the host (they read a few lines differently).
     #[arg(long, value_enum, value_name = "VERSION", default_value = "3.12")]
     pub supervisor_python: PythonArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum EvalArg {
+    /// The embedded QuickJS sandbox.
+    Quickjs,
+    /// A local node in a new network namespace.
+    Node,
+    /// No evaluation: literals only.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -45,5 +45,36 @@ pub fn discover(host: &Host) -> Vec<String> {
             out.push(conf.to_string());
         }
     }
+    for dump in pm2_dumps(host) {
+        out.push(dump);
+    }
     out
+}
+
+/// PM2's `dump.pm2` files (`pm2 save`): `/root/.pm2/dump.pm2`, `/home/*/.pm2/dump.pm2`, and
+/// `HOME/.pm2/dump.pm2` for every home the host's `/etc/passwd` lists; each once, sorted.
+fn pm2_dumps(host: &Host) -> Vec<String> {
+    let mut homes: Vec<String> = vec!["/root".to_string()];
+    homes.extend(
+        host.list_dir("/home")
+            .into_iter()
+            .map(|u| format!("/home/{u}")),
+    );
+    let passwd =
+        String::from_utf8_lossy(&host.read("/etc/passwd").unwrap_or_default()).into_owned();
+    homes.extend(
+        passwd
+            .lines()
+            .filter_map(|l| l.split(':').nth(5))
+            .filter(|h| h.starts_with('/') && *h != "/")
+            .map(|h| h.trim_end_matches('/').to_string()),
+    );
+    let mut dumps: Vec<String> = homes
+        .into_iter()
+        .map(|h| format!("{h}/.pm2/dump.pm2"))
+        .filter(|p| host.local(p).is_file())
+        .collect();
+    dumps.sort();
+    dumps.dedup();
+    dumps
 }

@@ -67,7 +67,13 @@ fn the_readme_run_command_converts_the_examples() {
     );
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
     let out = String::from_utf8(out).unwrap();
-    for unit in ["pastebin.service", "queue-worker@.service", "app.target"] {
+    for unit in [
+        "pastebin.service",
+        "queue-worker@.service",
+        "app.target",
+        "shop-api.target",
+        "shop-worker.service",
+    ] {
         assert!(out.contains(&format!("# ==> {unit} <==")), "{unit} missing");
     }
 }

@@ -73,6 +73,7 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
             return 2;
         }
     };
+    options.front.pm2.user.clone_from(&args.user);
     if args.inputs.iter().any(|i| i == "-") {
         options.front.cron.invoker = invoker();
     }

@@ -6,7 +6,9 @@ pub mod explain;
 pub mod scan;
 
 use crate::back::systemd;
-use crate::cli::{CommonArgs, DialectArg, PeriodicArg, PythonArg, ReportFormatArg, Streams};
+use crate::cli::{
+    CommonArgs, DialectArg, EvalArg, PeriodicArg, PythonArg, ReportFormatArg, Streams,
+};
 use crate::front::{self, cron};
 use crate::host::Host;
 use crate::input_path;
@@ -85,12 +87,31 @@ pub(crate) fn pipeline_options(
             },
             supervisord: front::supervisord::Options {
                 hostname: common.hostname.clone(),
-                env,
+                env: env.clone(),
                 python: match common.supervisor_python {
                     PythonArg::Py39 => front::supervisord::Python::Py39,
                     PythonArg::Py312 => front::supervisord::Python::Py310,
                     PythonArg::Py313 => front::supervisord::Python::Py313,
                 },
+            },
+            pm2: front::pm2::Options {
+                eval: match common.pm2_eval {
+                    EvalArg::Quickjs => front::pm2::Engine::Quickjs,
+                    EvalArg::Node => front::pm2::Engine::Node,
+                    EvalArg::None => front::pm2::Engine::None,
+                },
+                limits: front::pm2::Limits {
+                    time: std::time::Duration::from_millis(common.eval_timeout),
+                    memory: common.eval_memory,
+                    stack: common.eval_stack,
+                },
+                env_name: common.pm2_env.clone(),
+                env: env.clone(),
+                cwd: common.cwd.clone(),
+                cpus: common.cpus,
+                user: None,
+                keep_env: common.keep_env.clone(),
+                hostname: common.hostname.clone(),
             },
         },
         back: systemd::Options {

@@ -4,6 +4,7 @@
 //! [`parse`] dispatches to the frontend.
 
 pub mod cron;
+pub mod pm2;
 pub mod supervisord;
 pub mod sysv;
 
@@ -25,6 +26,7 @@ pub struct Options {
     pub from: From,
     pub cron: cron::Options,
     pub supervisord: supervisord::Options,
+    pub pm2: pm2::Options,
 }
 
 /// One input: how to name it in the report, its path on the host (none for standard input),
@@ -59,7 +61,19 @@ pub fn detect(host_path: Option<&str>, text: &str) -> Option<Format> {
     if dir.ends_with("init.d") {
         return Some(Format::Sysv);
     }
-    if name == "dump.pm2" || name.starts_with("ecosystem.") || name.ends_with(".pm2") {
+    if name == "dump.pm2"
+        || name.starts_with("ecosystem.")
+        || name.ends_with(".pm2")
+        || matches!(
+            name,
+            "process.yml"
+                | "process.yaml"
+                | "process.json"
+                | "pm2.json"
+                | "pm2.yml"
+                | "pm2.config.js"
+        )
+    {
         return Some(Format::Pm2);
     }
     if name == "supervisord.conf"
@@ -298,17 +312,7 @@ fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
         Format::Supervisord => {
             supervisord::parse_config(&input.display, path, &text, host, &options.supervisord)
         }
-        other => {
-            return vec![file_error(
-                input,
-                Some(other),
-                format!(
-                    "{} input is not supported by this version of systemdify yet",
-                    other.as_str()
-                ),
-                false,
-            )];
-        }
+        Format::Pm2 => pm2::map::items(&input.display, path, &text, host, &options.pm2),
     };
     let failed = items.iter().any(|i| matches!(i.body, Body::Error(_)));
     if failed && is_template(path, &text) {

@@ -1,0 +1,9 @@
+{
+  "apps": [
+    {
+      "name": "tool",
+      "script": "index.js",
+      "env": { "NODE_ENV": "production" }
+    }
+  ]
+}

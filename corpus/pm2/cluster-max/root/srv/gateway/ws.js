@@ -1,0 +1,2 @@
+// stand-in app
+console.log('ws.js');

@@ -1,0 +1,42 @@
+// What deploy ran before `pm2 save` (the dump beside is PM2's own output).
+module.exports = {
+  apps: [
+    {
+      name: 'api',
+      script: 'api.js',
+      instances: 2,
+      exec_mode: 'cluster',
+      wait_ready: true,
+      listen_timeout: 8000,
+      max_memory_restart: '300M',
+      min_uptime: '5s',
+      max_restarts: 10,
+      kill_timeout: 5000,
+      node_args: '--max-old-space-size=256',
+      out_file: '/home/deploy/apps/shop/logs/api-out.log',
+      error_file: '/home/deploy/apps/shop/logs/api-err.log',
+      merge_logs: true,
+      time: true,
+      env: { NODE_ENV: 'development', PORT: 3000 },
+      env_production: { NODE_ENV: 'production', API_KEY: process.env.API_KEY },
+    },
+    {
+      name: 'worker',
+      script: 'worker.js',
+      namespace: 'jobs',
+      args: ['--queue', 'emails', "--label 'a b'"],
+      cron_restart: '0 3 * * *',
+      restart_delay: 2000,
+      exp_backoff_restart_delay: 100,
+      stop_exit_codes: [0],
+      increment_var: 'WORKER_PORT',
+      env: { QUEUE: 'emails', WORKER_PORT: 4000 },
+    },
+    {
+      name: 'migrate',
+      script: 'migrate.js',
+      autostart: false,
+      autorestart: false,
+    },
+  ],
+};

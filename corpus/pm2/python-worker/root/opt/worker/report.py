@@ -1,0 +1,2 @@
+# stand-in python app
+print("report.py")

@@ -1,0 +1,3 @@
+#!/bin/bash
+# stand-in backup script
+echo backup

@@ -1,0 +1,2 @@
+// Stand-in for the shop's queue worker.
+setInterval(() => {}, 60 * 1000);

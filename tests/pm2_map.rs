@@ -1,0 +1,179 @@
+//! The core of PM2's mapping, rule by rule (MIGRATION.md, "PM2 — conversion (core)").
+
+#![cfg(feature = "js")]
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn write(root: &Path, path: &str, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let local = root.join(path.trim_start_matches('/'));
+    std::fs::create_dir_all(local.parent().unwrap()).unwrap();
+    std::fs::write(&local, text).unwrap();
+    std::fs::set_permissions(&local, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Converts `/srv/app/ecosystem.config.js` holding `config` on a small host; returns the files
+/// written (relative path → content) and the exit code.
+fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    write(
+        &root,
+        "/etc/passwd",
+        "root:x:0:0:root:/root:/bin/bash\nweb:x:1001:1001::/home/web:/bin/sh\n",
+        0o644,
+    );
+    write(&root, "/etc/group", "root:x:0:\nweb:x:1001:\n", 0o644);
+    for b in ["/usr/bin/node", "/usr/bin/python3", "/srv/app/bin/tool"] {
+        write(&root, b, "#!/bin/sh\n", 0o755);
+    }
+    write(&root, "/srv/app/server.js", "\n", 0o644);
+    write(&root, "/srv/app/worker.py", "\n", 0o644);
+    write(&root, "/srv/app/ecosystem.config.js", config, 0o644);
+    let out = dir.path().join("out");
+    let mut args = vec![
+        "systemdify".to_string(),
+        "convert".into(),
+        "--root".into(),
+        root.to_string_lossy().into(),
+        "-o".into(),
+        out.to_string_lossy().into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push("/srv/app/ecosystem.config.js".into());
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = systemdify::cli::run(
+        args,
+        &mut systemdify::cli::Streams {
+            stdin: &mut std::io::empty(),
+            stdout: &mut o,
+            stderr: &mut e,
+        },
+    );
+    let mut files = BTreeMap::new();
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if !p.ends_with(".systemdify-manifest") {
+                let rel = p.strip_prefix(&out).unwrap().to_string_lossy().to_string();
+                files.insert(rel, std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    files.insert("stderr".into(), String::from_utf8(e).unwrap());
+    (code, files)
+}
+
+#[test]
+fn exec_start_cwd_user_environment_and_secrets() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'api', script: 'server.js', node_args: '--max-old-space-size=128', args: '--port 80 \"a b\"', user: 'web', env: { NODE_ENV: 'production', DB_PASSWORD: 'hunter2' } }] };",
+        &["--cpus", "4"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let unit = &f["api.service"];
+    assert!(unit.contains("ExecStart=/usr/bin/node --max-old-space-size=128 /srv/app/server.js --port 80 \"a b\"\n"), "{unit}");
+    assert!(
+        unit.contains("WorkingDirectory=/srv/app\n")
+            && unit.contains("User=web\n")
+            && unit.contains("Group=web\n"),
+        "{unit}"
+    );
+    assert!(
+        unit.contains("Environment=\"NODE_ENV=production\"")
+            && unit.contains("Environment=\"NODE_APP_INSTANCE=0\""),
+        "{unit}"
+    );
+    assert!(
+        !unit.contains("hunter2") && !unit.contains("PM2_HOME") && !unit.contains("PATH="),
+        "{unit}"
+    );
+    assert!(f["env/api.service.env"].contains("DB_PASSWORD='hunter2'"));
+    assert!(
+        unit.contains("KillSignal=SIGINT\n")
+            && unit.contains("TimeoutStopSec=2s\n")
+            && unit.contains("Restart=always\n"),
+        "{unit}"
+    );
+}
+
+#[test]
+fn user_names_who_ran_pm2_when_the_app_does_not() {
+    let config = "module.exports = { apps: [{ name: 'a', script: 'server.js' }, { name: 'b', script: 'server.js', user: 'root' }] };";
+    let (code, f) = convert(config, &["--user", "web"]);
+    assert_eq!(code, 1, "{}", f["stderr"]);
+    assert!(f["a.service"].contains("User=web\n"), "{}", f["a.service"]);
+    // PM2 run as web cannot switch to another user: b is an error, as in PM2.
+    assert!(
+        f["stderr"].contains("error: To use UID and GID please run PM2 as root"),
+        "{}",
+        f["stderr"]
+    );
+    let (code, f) = convert(config, &[]);
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    assert!(!f["a.service"].contains("User="), "{}", f["a.service"]);
+    assert!(f["b.service"].contains("User=root\n"), "{}", f["b.service"]);
+}
+
+#[test]
+fn instances_become_a_template_with_a_target() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'web', script: 'server.js', instances: 'max', exec_mode: 'cluster', increment_var: 'PORT', env: { PORT: 8000 } }] };",
+        &["--cpus", "3"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    assert!(f.contains_key("web@.service") && !f.contains_key("web.service"));
+    for i in 0..3 {
+        let dropin = &f[&format!("web@{i}.service.d/instance.conf")];
+        assert!(
+            dropin.contains(&format!("Environment=\"NODE_APP_INSTANCE={i}\"")),
+            "{dropin}"
+        );
+        assert!(
+            dropin.contains(&format!("Environment=\"PORT={}\"", 8000 + i)),
+            "{dropin}"
+        );
+    }
+    assert!(f["web.target"].contains("Wants=web@0.service web@1.service web@2.service\n"));
+    assert!(!f.contains_key("web@3.service.d/instance.conf"));
+}
+
+#[test]
+fn interpreters_restart_logs_and_autostart() {
+    let (code, f) = convert(
+        "module.exports = { apps: [
+           { name: 'py', script: 'worker.py', autorestart: false, out_file: '/var/log/py.log', error_file: '/dev/null' },
+           { name: 'tool', script: 'bin/tool', interpreter: 'none', restart_delay: 1500, autostart: false, max_memory_restart: '100M', treekill: false },
+         ] };",
+        &[],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let py = &f["py.service"];
+    assert!(
+        py.contains("ExecStart=/usr/bin/python3 /srv/app/worker.py\n"),
+        "{py}"
+    );
+    assert!(py.contains("Environment=\"PYTHONUNBUFFERED=1\""), "{py}");
+    assert!(!py.contains("Restart=always"), "{py}");
+    assert!(
+        py.contains("StandardOutput=append:/var/log/py.log\n")
+            && py.contains("StandardError=null\n"),
+        "{py}"
+    );
+    let tool = &f["tool.service"];
+    assert!(tool.contains("ExecStart=/srv/app/bin/tool\n"), "{tool}");
+    assert!(
+        tool.contains("RestartSec=2\n")
+            && tool.contains("MemoryMax=104857600\n")
+            && tool.contains("KillMode=process\n"),
+        "{tool}"
+    );
+    // PM2's default log files are the journal: nothing written for them.
+    assert!(!tool.contains("StandardOutput="), "{tool}");
+    // autostart: false: installed, not enabled.
+    assert!(f["stderr"].contains("2 unit(s)"), "{}", f["stderr"]);
+}
