@@ -55,6 +55,23 @@ pub struct Env {
 unsafe extern "C" {
     fn kill(pid: i32, sig: i32) -> i32;
     fn flock(fd: i32, operation: i32) -> i32;
+    fn setpriority(which: i32, who: u32, prio: i32) -> i32;
+}
+
+/// Makes `cmd`'s process start at nice 0, whatever the test process runs at (`nice cargo test`),
+/// so that the container's PID 1 and everything run inside it start from the niceness a booted
+/// host has: a script's `nice -n 10` and a unit's `Nice=10` then give the same value.
+fn at_nice_zero(cmd: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setpriority is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            // PRIO_PROCESS (0) of the calling process (0). Lowering needs root, which the
+            // live tests have; if it fails the run keeps the inherited value.
+            setpriority(0, 0, 0);
+            Ok(())
+        })
+    }
 }
 
 /// An exclusive lock on `path` (created if missing), held until the file is dropped.
@@ -525,7 +542,7 @@ impl Container {
             .map(|p| p.display().to_string())
             .collect();
         let started = Instant::now();
-        let launcher = Command::new("setsid")
+        let launcher = at_nice_zero(&mut Command::new("setsid"))
             .args(["timeout", "-k", "15"])
             .arg(cap.as_secs().max(1).to_string())
             .args(["/bin/sh", "-c", LAUNCH])
@@ -634,6 +651,7 @@ impl Container {
             .map(|c| c.join("exec").display().to_string())
             .collect();
         let mut cmd = Command::new("/bin/sh");
+        at_nice_zero(&mut cmd);
         cmd.arg("-c")
             .arg(
                 "for d in $LIVE_EXEC_CGROUPS; do mkdir -p \"$d\"; echo $$ > \"$d/cgroup.procs\"; done; \
