@@ -6,7 +6,7 @@
 //! - `recorder.rs`: the stand-in put at every program path; it records what it was given.
 //! - `compare.rs`: field-by-field differences, each accepted (rule and reason), known (listed per
 //!   case, with its reason) or unexplained (a failure).
-//! - `sysv.rs`, `cron.rs`, `supervisord.rs`: the differential tests over the corpus; `cleanup.rs`, `basics.rs`:
+//! - `sysv.rs`, `cron.rs`, `supervisord.rs`, `pm2.rs`: the differential tests over the corpus; `cleanup.rs`, `basics.rs`:
 //!   the harness's own guarantees.
 //!
 //! `cargo test --test live` runs only these. They need root and the Debian package registry;
@@ -18,6 +18,7 @@ mod compare;
 mod corpus;
 mod cron;
 mod harness;
+mod pm2;
 #[allow(dead_code)]
 mod recorder;
 mod supervisord;
