@@ -80,6 +80,18 @@ const CASES: &[Case] = &[
         known: &[],
     },
     Case {
+        case: "python-worker",
+        setup: "",
+        known: &[Known {
+            key: "argv",
+            reason: "`interpreter: 'python3'` (and report.py's interpreter from its extension) \
+                     is a bare name: PM2 spawns `python3`, found on PATH, so argv[0] is \
+                     `python3`; ExecStart= takes the path the converter resolved in the host \
+                     tree, /usr/bin/python3, which becomes argv[0] (`ExecStart=@/usr/bin/python3 \
+                     python3 …` would keep it); ingest's and celery's absolute paths are equal",
+        }],
+    },
+    Case {
         case: "dump-deploy",
         // The app's log folder (out_file/error_file of the ecosystem file the dump was saved
         // from): PM2's cluster worker cannot start without it (ENOENT), nor can the unit
@@ -284,6 +296,44 @@ fn records(c: &Container) -> Vec<Seen> {
         .collect()
 }
 
+/// The records of the recorder (an interpreter other than node, or `interpreter: 'none'`),
+/// as what the app sees: its script is the first argument that is an app's script (else its
+/// executable).
+fn recorder_records(c: &Container, scripts: &BTreeSet<String>) -> Vec<Seen> {
+    c.records()
+        .into_iter()
+        .map(|p| Seen {
+            file: p
+                .argv
+                .iter()
+                .find(|a| scripts.contains(*a))
+                .cloned()
+                .unwrap_or_else(|| p.exe.clone()),
+            pid: p.pid,
+            argv: p.argv.clone(),
+            exec_argv: Vec::new(),
+            exec_path: p.exe.clone(),
+            cwd: p.cwd.clone(),
+            env: p.env.clone(),
+            ids: format!(
+                "uid {} gid {} euid {} egid {}",
+                p.uid.first().unwrap_or(&u32::MAX),
+                p.gid.first().unwrap_or(&u32::MAX),
+                p.uid.get(1).unwrap_or(&u32::MAX),
+                p.gid.get(1).unwrap_or(&u32::MAX)
+            ),
+            groups: p.groups.iter().map(|g| *g as u64).collect(),
+        })
+        .collect()
+}
+
+/// Every record: the node stand-in's and the recorder's.
+fn all_records(c: &Container, scripts: &BTreeSet<String>) -> Vec<Seen> {
+    let mut v = records(c);
+    v.extend(recorder_records(c, scripts));
+    v
+}
+
 fn alive(c: &Container, pids: &[u32]) -> BTreeSet<u32> {
     if pids.is_empty() {
         return BTreeSet::new();
@@ -299,11 +349,11 @@ fn alive(c: &Container, pids: &[u32]) -> BTreeSet<u32> {
 }
 
 /// The recorded processes still alive once `want` of them run and the set is stable.
-fn settle(c: &Container, want: usize) -> Vec<Seen> {
+fn settle(c: &Container, scripts: &BTreeSet<String>, want: usize) -> Vec<Seen> {
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut last = BTreeSet::new();
     loop {
-        let recs = records(c);
+        let recs = all_records(c, scripts);
         let live = alive(c, &recs.iter().map(|r| r.pid).collect::<Vec<_>>());
         if (live.len() >= want && live == last) || Instant::now() > deadline {
             return recs.into_iter().filter(|r| live.contains(&r.pid)).collect();
@@ -373,6 +423,16 @@ struct Oracle {
     cpus: String,
     /// script path → autorestart
     autorestart: BTreeMap<String, bool>,
+    /// the longest restart_delay
+    restart_delay_ms: u64,
+    /// the executables PM2 spawns that are not node (an interpreter, or the script itself)
+    other_programs: BTreeSet<String>,
+}
+
+impl Oracle {
+    fn scripts(&self) -> BTreeSet<String> {
+        self.instance_var.keys().cloned().collect()
+    }
 }
 
 fn oracle(case: &str) -> Oracle {
@@ -384,6 +444,8 @@ fn oracle(case: &str) -> Oracle {
     let mut instance_var = BTreeMap::new();
     let mut autorestart = BTreeMap::new();
     let mut processes = 0;
+    let mut restart_delay_ms = 0;
+    let mut other_programs = BTreeSet::new();
     for p in o["processes"].as_array().into_iter().flatten() {
         let e = &p["pm2_env"];
         let app_env = e["env"].as_object().cloned().unwrap_or_default();
@@ -406,6 +468,14 @@ fn oracle(case: &str) -> Oracle {
                 .to_string(),
         );
         autorestart.insert(script, e["autorestart"] != Value::Bool(false));
+        restart_delay_ms = restart_delay_ms.max(e["restart_delay"].as_u64().unwrap_or(0));
+        let sp = &p["spawn"];
+        if sp["mode"] == "fork" {
+            let cmd = sp["command"].as_str().unwrap_or("");
+            if !["node", "<NODE>"].contains(&cmd) {
+                other_programs.insert(cmd.to_string());
+            }
+        }
     }
     Oracle {
         bookkeeping,
@@ -420,6 +490,8 @@ fn oracle(case: &str) -> Oracle {
         processes,
         cpus: o["cpus"].to_string(),
         autorestart,
+        restart_delay_ms,
+        other_programs,
     }
 }
 
@@ -493,6 +565,27 @@ fn rules(o: &Oracle, user: bool, dump_dropped: BTreeSet<String>) -> Vec<Rule> {
                      LANG, PWD) to every app; a unit starts from systemd's (PATH the same)",
             applies: Box::new(move |d: &Diff| {
                 unset(&d.ours) && d.key.strip_prefix("env:").is_some_and(|k| base.contains(k))
+            }),
+        },
+        Rule {
+            reason: "PM2 spawns a fork-mode app with an IPC channel (node's `stdio: 'ipc'`, \
+                     fd 3); node consumes these keys itself, any other program sees them; a \
+                     unit has no channel",
+            applies: Box::new(|d: &Diff| {
+                unset(&d.ours)
+                    && ["env:NODE_CHANNEL_FD", "env:NODE_CHANNEL_SERIALIZATION_MODE"]
+                        .contains(&d.key.as_str())
+            }),
+        },
+        Rule {
+            reason: "with uid/gid, node's spawn (libuv) clears the supplementary groups \
+                     (setgroups(0)); systemd's User= calls initgroups(), which lists the user's \
+                     primary group: the same groups in effect (a user with more groups would \
+                     differ: not accepted)",
+            applies: Box::new(|d: &Diff| {
+                d.key == "groups"
+                    && d.theirs == "[]"
+                    && serde_json::from_str::<Vec<u64>>(&d.ours).is_ok_and(|g| g.len() == 1)
             }),
         },
         Rule {
@@ -684,27 +777,26 @@ impl<'a> Pm2Run<'a> {
 }
 
 /// One instance of every app crashes; returns, per instance key, whether a new process of it
-/// was recorded within a few seconds.
+/// was recorded within a few seconds. The stand-in (node's, or the recorder) exits 1.
 fn crash_one_each(
     c: &Container,
+    o: &Oracle,
     running: &[Seen],
     key: &dyn Fn(&Seen) -> String,
 ) -> BTreeMap<String, bool> {
+    let scripts = o.scripts();
     let mut victims: BTreeMap<String, &Seen> = BTreeMap::new();
     for s in running {
         victims.entry(s.file.clone()).or_insert(s);
     }
-    let known: BTreeSet<u32> = records(c).iter().map(|r| r.pid).collect();
+    let known: BTreeSet<u32> = all_records(c, &scripts).iter().map(|r| r.pid).collect();
     for s in victims.values() {
-        c.sh_ok(&format!(
-            "mkdir -p {CRASH_DIR} && touch {CRASH_DIR}/{}",
-            s.pid
-        ));
+        c.sh_ok(&format!("touch {CRASH_DIR}/{}", s.pid));
     }
-    // PM2's restart_delay (2 s in api-env) and systemd's RestartSec= are the longest waits.
-    let deadline = Instant::now() + Duration::from_secs(6);
+    // PM2's restart_delay and systemd's RestartSec= (the same) are the longest waits.
+    let deadline = Instant::now() + Duration::from_millis(o.restart_delay_ms + 4000);
     loop {
-        let recs = records(c);
+        let recs = all_records(c, &scripts);
         let fresh: BTreeSet<String> = recs
             .iter()
             .filter(|r| !known.contains(&r.pid))
@@ -761,6 +853,16 @@ fn run_case(name: &str) {
     for script in o.instance_var.keys() {
         c.write(script, STAND_IN.as_bytes(), 0o755);
     }
+    // Other interpreters (found on PATH when named bare, as PM2's spawn finds them): the
+    // recorder, which stays running.
+    for program in &o.other_programs {
+        let path = if program.starts_with('/') {
+            program.clone()
+        } else {
+            c.sh_ok(&format!("command -v {program}")).trim().to_string()
+        };
+        c.stand_in(&path, "sleep");
+    }
     if !case.setup.is_empty() {
         c.sh_ok(case.setup);
     }
@@ -771,7 +873,8 @@ fn run_case(name: &str) {
     // PM2.
     let pm2 = Pm2Run::new(&c, name);
     let (code, log) = pm2.pm2(&pm2.command);
-    let theirs = settle(&c, pm2_want);
+    let scripts = o.scripts();
+    let theirs = settle(&c, &scripts, pm2_want);
     eprintln!(
         "    pm2 {}: exit {code:?}, {} process(es) ({pm2_want} expected; the oracle, with {} \
          CPUs: {}; the container has {cpus})",
@@ -789,17 +892,24 @@ fn run_case(name: &str) {
             logs.stdout
         ));
     }
-    let their_crash = crash_one_each(&c, &theirs, &key);
+    let their_crash = crash_one_each(&c, &o, &theirs, &key);
+    let pm2_log = c.sh(&format!("tail -n 30 {}/pm2.log", pm2.home)).stdout;
     let (kcode, klog) = pm2.pm2("kill");
-    let left = alive(&c, &records(&c).iter().map(|r| r.pid).collect::<Vec<_>>());
+    let left = alive(
+        &c,
+        &all_records(&c, &scripts)
+            .iter()
+            .map(|r| r.pid)
+            .collect::<Vec<_>>(),
+    );
     if kcode != Some(0) || !left.is_empty() {
         fail.push(format!(
             "{name}: pm2 kill: {kcode:?}, left {left:?}:\n{klog}"
         ));
     }
     c.sh_ok(&format!(
-        "rm -f {}/pm2-*.json {CRASH_DIR}/*",
-        harness::RECORDS
+        "rm -f {r}/pm2-*.json {r}/*.rec {r}/*.sig {CRASH_DIR}/*",
+        r = harness::RECORDS
     ));
 
     // Ours.
@@ -813,11 +923,11 @@ fn run_case(name: &str) {
             ));
         }
     }
-    let ours = settle(&c, want);
+    let ours = settle(&c, &scripts, want);
     eprintln!("    ours ({}): {} process(es)", units.join(" "), ours.len());
     let unit_of_pid: BTreeMap<u32, String> =
         ours.iter().map(|s| (s.pid, unit_of(&c, s.pid))).collect();
-    let our_crash = crash_one_each(&c, &ours, &key);
+    let our_crash = crash_one_each(&c, &o, &ours, &key);
 
     // Compare, instance by instance.
     let by_key =
@@ -891,7 +1001,8 @@ fn run_case(name: &str) {
         );
         if *back != want || ours_back != want {
             fail.push(format!(
-                "{name}: crash of {k}: autorestart {want}, PM2 restarted: {back}, ours: {ours_back}"
+                "{name}: crash of {k}: autorestart {want}, PM2 restarted: {back}, ours: \
+                 {ours_back}\n{pm2_log}"
             ));
         }
     }
@@ -920,6 +1031,11 @@ fn pm2_api_env_production() {
 #[test]
 fn pm2_cluster_max() {
     run_case("cluster-max");
+}
+
+#[test]
+fn pm2_python_worker() {
+    run_case("python-worker");
 }
 
 #[test]
