@@ -8,7 +8,8 @@
 //! Then it does what `/etc/live-recorder.conf` says for its own path (`PATH MODE [OPTION…]`):
 //! - `exit` (default): exit 0, like a cron job's program;
 //! - `sleep`: stay in the foreground until SIGTERM, SIGINT or SIGQUIT, like a `--no-detach` daemon
-//!   (or exit 1, a crash, once `/var/lib/live-recorder/crash/<its pid>` exists);
+//!   (or exit, a crash, once `/var/lib/live-recorder/crash/<its pid>` exists: with the code it
+//!   holds, 1 when empty);
 //! - `fork`: fork, the parent exits 0 and the child (in a new session) writes the pid file and
 //!   sleeps, like a classic forking daemon (the parent writes the child's pid first). `pidfile=PATH` names the file, `pidfile-after=FLAG`
 //!   takes it from the argument after FLAG.
@@ -117,12 +118,13 @@ fn sleep_forever() -> ! {
             signal(sig, 1);
         }
     }
-    // A crash on demand: exit 1 once `crash/<pid>` exists under the records.
+    // A crash on demand: once `crash/<pid>` exists under the records, exit with the code it
+    // holds (1 when empty).
     let crash = format!("{RECORDS}/crash/{}", std::process::id());
     loop {
         std::thread::sleep(std::time::Duration::from_millis(100));
-        if std::path::Path::new(&crash).exists() {
-            unsafe { _exit(1) }
+        if let Ok(text) = std::fs::read_to_string(&crash) {
+            unsafe { _exit(text.trim().parse().unwrap_or(1)) }
         }
     }
 }
