@@ -74,6 +74,30 @@ struct Case {
 
 const CASES: &[Case] = &[
     Case {
+        case: "uid-gid",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "relative-cwd",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "process-yml",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "json5-json",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
         case: "api-env",
         setup: "",
         known: &[],
@@ -1150,4 +1174,24 @@ fn pm2_python_worker() {
 #[test]
 fn pm2_dump_deploy() {
     run_case("dump-deploy");
+}
+
+#[test]
+fn pm2_uid_gid() {
+    run_case("uid-gid");
+}
+
+#[test]
+fn pm2_relative_cwd() {
+    run_case("relative-cwd");
+}
+
+#[test]
+fn pm2_process_yml() {
+    run_case("process-yml");
+}
+
+#[test]
+fn pm2_json5_json() {
+    run_case("json5-json");
 }
