@@ -31,7 +31,13 @@ use std::time::{Duration, Instant};
 
 const PM2_VERSION: &str = "7.0.4";
 const PM2_DIR: &str = "/opt/pm2";
-const PM2_BIN: &str = "/opt/pm2/node_modules/pm2/bin/pm2";
+/// `pm2` as the oracle runs it: `NODE_PATH` (a folder with only the pinned `dotenv`, for a
+/// file that requires it) is read by node at start-up and removed before PM2 copies the
+/// environment into apps.
+const PM2_LAUNCHER: &str = "/opt/pm2/live-pm2.js";
+const LAUNCHER: &str = "'use strict';\ndelete process.env.NODE_PATH;\nprocess.argv[1] = \
+                        '/opt/pm2/node_modules/pm2/bin/pm2';\nrequire(process.argv[1]);\n";
+const PM2_CMD: &str = "NODE_PATH=/opt/pm2/node-path /usr/bin/node /opt/pm2/live-pm2.js";
 /// `PM2_HOME` of an ecosystem file's run (the oracle's is `/root/.pm2`; a fresh one here).
 const PM2_HOME: &str = "/tmp/live-pm2-home";
 /// The base environment of the oracle (tests/oracle/pm2/README.md), less `PWD` and `PM2_HOME`.
@@ -73,6 +79,41 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    Case {
+        case: "dotenv",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "nextjs-npm-start",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "falsy-options",
+        setup: "",
+        known: &[],
+        known_restarts: &[(
+            "/srv/jobs/b.js",
+            "`stop_exit_codes: [2]` (a number 2 for PM2) is not converted yet \
+             (pm2-option-unmapped): the unit restarts on exit 2 (Restart=always, no \
+             RestartPreventExitStatus=2), PM2 does not",
+        )],
+    },
+    Case {
+        case: "js-constructs",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
+    Case {
+        case: "mjs-export-const",
+        setup: "",
+        known: &[],
+        known_restarts: &[],
+    },
     Case {
         case: "uid-gid",
         setup: "",
@@ -284,6 +325,10 @@ fn install_pm2(c: &Container, t: &Tools) {
         Some(&tar),
     );
     assert!(r.ok(), "unpacking PM2: {}", r.stderr);
+    c.write(PM2_LAUNCHER, LAUNCHER.as_bytes(), 0o644);
+    c.sh_ok(&format!(
+        "mkdir -p {PM2_DIR}/node-path && ln -s {PM2_DIR}/node_modules/dotenv {PM2_DIR}/node-path/dotenv"
+    ));
     let v = c.sh_ok(&format!(
         "/usr/bin/node -p \"process.versions.node + ' ' + require('{PM2_DIR}/node_modules/pm2/package.json').version\""
     ));
@@ -813,7 +858,7 @@ impl<'a> Pm2Run<'a> {
                 c,
                 prefix: format!(
                     "cd / && exec runuser -u {user} -- env -i PATH={BASE_PATH} HOME=/home/{user} \
-                     LANG=C.UTF-8 PWD=/ PM2_HOME={home} /usr/bin/node {PM2_BIN}"
+                     LANG=C.UTF-8 PWD=/ PM2_HOME={home} {PM2_CMD}"
                 ),
                 command: "resurrect".into(),
                 home: home.to_string(),
@@ -835,7 +880,7 @@ impl<'a> Pm2Run<'a> {
                 c,
                 prefix: format!(
                     "cd {cwd} && exec env -i PATH={BASE_PATH} HOME=/root LANG=C.UTF-8 PWD={cwd} \
-                     PM2_HOME={PM2_HOME} {} /usr/bin/node {PM2_BIN}",
+                     PM2_HOME={PM2_HOME} {} {PM2_CMD}",
                     env_lines.join(" ")
                 ),
                 command,
@@ -1146,6 +1191,50 @@ fn run_case(name: &str) {
     );
 }
 
+/// Corpus cases not run live, with the reason.
+const NOT_RUN: &[(&str, &str)] = &[
+    (
+        "bare-json-in-js",
+        "PM2 refuses the file (`require` of JSON saved as .js fails)",
+    ),
+    (
+        "cron-nickname-refused",
+        "PM2 refuses the file (croner rejects `@weekly`)",
+    ),
+    (
+        "mjs-export-default",
+        "PM2 refuses the file (No script path - aborting)",
+    ),
+    (
+        "template-j2",
+        "PM2 refuses the file (a Jinja template does not parse)",
+    ),
+    (
+        "user-unknown-refused",
+        "PM2 refuses the file (a user missing from /etc/passwd)",
+    ),
+    (
+        "watch-dev",
+        "its `script: 'serve'` app is PM2's built-in static server (lib/API/Serve.js), not a \
+         file a stand-in can take the place of",
+    ),
+];
+
+#[test]
+fn pm2_every_case_is_run_or_excused() {
+    let mut listed: Vec<&str> = CASES
+        .iter()
+        .map(|c| c.case)
+        .chain(NOT_RUN.iter().map(|(c, _)| *c))
+        .collect();
+    listed.sort();
+    assert_eq!(
+        corpus::cases("pm2"),
+        listed,
+        "add a live test (or a reason in NOT_RUN) for each new PM2 corpus case"
+    );
+}
+
 #[test]
 fn pm2_api_env() {
     run_case("api-env");
@@ -1194,4 +1283,29 @@ fn pm2_process_yml() {
 #[test]
 fn pm2_json5_json() {
     run_case("json5-json");
+}
+
+#[test]
+fn pm2_falsy_options() {
+    run_case("falsy-options");
+}
+
+#[test]
+fn pm2_js_constructs() {
+    run_case("js-constructs");
+}
+
+#[test]
+fn pm2_mjs_export_const() {
+    run_case("mjs-export-const");
+}
+
+#[test]
+fn pm2_nextjs_npm_start() {
+    run_case("nextjs-npm-start");
+}
+
+#[test]
+fn pm2_dotenv() {
+    run_case("dotenv");
 }
