@@ -34,7 +34,6 @@ const PM2_DIR: &str = "/opt/pm2";
 /// `pm2` as the oracle runs it: `NODE_PATH` (a folder with only the pinned `dotenv`, for a
 /// file that requires it) is read by node at start-up and removed before PM2 copies the
 /// environment into apps.
-const PM2_LAUNCHER: &str = "/opt/pm2/live-pm2.js";
 const LAUNCHER: &str = "'use strict';\ndelete process.env.NODE_PATH;\nprocess.argv[1] = \
                         '/opt/pm2/node_modules/pm2/bin/pm2';\nrequire(process.argv[1]);\n";
 const PM2_CMD: &str = "NODE_PATH=/opt/pm2/node-path /usr/bin/node /opt/pm2/live-pm2.js";
@@ -196,9 +195,9 @@ const CASES: &[Case] = &[
 ];
 
 struct Tools {
-    node: PathBuf,
-    /// The tarball of `node_modules` (PM2 and its dependencies) in the live cache.
-    modules_tar: PathBuf,
+    /// A root layer (in the live cache) with Node at /usr/bin/node, the libraries it needs
+    /// that the container root lacks, and PM2 at /opt/pm2.
+    layer: PathBuf,
 }
 
 fn node_ok(node: &Path) -> bool {
@@ -244,7 +243,16 @@ fn find_node() -> Result<PathBuf, String> {
         })
 }
 
-fn tools() -> Result<Tools, String> {
+/// The tools, prepared once per test process (the tests run in parallel threads).
+fn tools(env: &harness::Env) -> Result<&'static Tools, String> {
+    static TOOLS: std::sync::OnceLock<Result<Tools, String>> = std::sync::OnceLock::new();
+    TOOLS
+        .get_or_init(|| prepare_tools(env))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+fn prepare_tools(env: &harness::Env) -> Result<Tools, String> {
     let node = find_node()?;
     let oracle = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/pm2");
     let pkg = oracle.join("node_modules/pm2/package.json");
@@ -260,31 +268,46 @@ fn tools() -> Result<Tools, String> {
         ));
     }
     let lock = std::fs::read(oracle.join("package-lock.json")).map_err(|e| e.to_string())?;
+    let node_bin = std::fs::read(&node).map_err(|e| format!("{}: {e}", node.display()))?;
+    let key = [&lock[..], &node_bin[..], LAUNCHER.as_bytes()].concat();
     let dir = harness::cache_dir().join("pm2");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let modules_tar = dir.join(format!(
-        "node_modules-{PM2_VERSION}-{:016x}.tar",
-        fnv(&lock)
-    ));
-    if !modules_tar.is_file() {
-        let tmp = dir.join(format!("tmp-{}.tar", std::process::id()));
-        let out = Command::new("tar")
-            .arg("-cf")
-            .arg(&tmp)
-            .arg("-C")
-            .arg(&oracle)
-            .arg("node_modules")
-            .output()
-            .map_err(|e| format!("tar: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "packing node_modules: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        std::fs::rename(&tmp, &modules_tar).map_err(|e| e.to_string())?;
+    let layer = dir.join(format!("layer-{PM2_VERSION}-{:016x}", fnv(&key)));
+    if layer.join(".complete").exists() {
+        return Ok(Tools { layer });
     }
-    Ok(Tools { node, modules_tar })
+    let tmp = dir.join(format!("tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let sh = |script: &str| -> Result<(), String> {
+        let out = Command::new("/bin/sh")
+            .args(["-euc", script, "sh"])
+            .arg(&tmp)
+            .arg(&oracle)
+            .arg(&node)
+            .arg(env.rootfs.as_os_str())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "building the PM2 layer: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    // $1 the layer, $2 tests/oracle/pm2, $3 node, $4 the container root.
+    sh("mkdir -p \"$1/usr/bin\" \"$1/opt/pm2/node-path\"
+        cp \"$3\" \"$1/usr/bin/node\"
+        cp -a \"$2/node_modules\" \"$1/opt/pm2/\"
+        ln -s /opt/pm2/node_modules/dotenv \"$1/opt/pm2/node-path/dotenv\"
+        for lib in $(ldd \"$3\" | sed -n 's/.*=> \\(\\/[^ ]*\\).*/\\1/p'); do
+          [ -e \"$4$lib\" ] || { mkdir -p \"$1$(dirname $lib)\"; cp -L \"$lib\" \"$1$lib\"; }
+        done")?;
+    std::fs::write(tmp.join("opt/pm2/live-pm2.js"), LAUNCHER).map_err(|e| e.to_string())?;
+    std::fs::write(tmp.join(".complete"), "").map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&layer);
+    std::fs::rename(&tmp, &layer).map_err(|e| e.to_string())?;
+    Ok(Tools { layer })
 }
 
 fn fnv(data: &[u8]) -> u64 {
@@ -296,39 +319,8 @@ fn fnv(data: &[u8]) -> u64 {
     h
 }
 
-/// Node at /usr/bin/node (with the shared libraries the container lacks) and PM2 at /opt/pm2.
-fn install_pm2(c: &Container, t: &Tools) {
-    c.write(
-        "/usr/bin/node",
-        &std::fs::read(&t.node).expect("node binary"),
-        0o755,
-    );
-    let ldd = Command::new("ldd").arg(&t.node).output().expect("ldd");
-    for lib in String::from_utf8_lossy(&ldd.stdout)
-        .lines()
-        .filter_map(|l| l.split("=>").nth(1))
-        .filter_map(|r| r.split_whitespace().next())
-        .filter(|p| p.starts_with('/'))
-    {
-        if !c.sh(&format!("[ -e '{lib}' ]")).ok() {
-            eprintln!("    {lib}: copied from the host for node");
-            c.write(lib, &std::fs::read(lib).expect("library"), 0o644);
-        }
-    }
-    let tar = std::fs::read(&t.modules_tar).expect("node_modules tarball");
-    let r = c.exec(
-        &[
-            "/bin/sh",
-            "-c",
-            &format!("mkdir -p {PM2_DIR} && tar -xf - -C {PM2_DIR}"),
-        ],
-        Some(&tar),
-    );
-    assert!(r.ok(), "unpacking PM2: {}", r.stderr);
-    c.write(PM2_LAUNCHER, LAUNCHER.as_bytes(), 0o644);
-    c.sh_ok(&format!(
-        "mkdir -p {PM2_DIR}/node-path && ln -s {PM2_DIR}/node_modules/dotenv {PM2_DIR}/node-path/dotenv"
-    ));
+/// Node and PM2 in the container (from the layer).
+fn check_pm2(c: &Container) {
     let v = c.sh_ok(&format!(
         "/usr/bin/node -p \"process.versions.node + ' ' + require('{PM2_DIR}/node_modules/pm2/package.json').version\""
     ));
@@ -950,7 +942,7 @@ fn run_case(name: &str) {
     let Some(env) = harness::env() else {
         return;
     };
-    let tools = match tools() {
+    let tools = match tools(env) {
         Ok(t) => t,
         Err(why) => {
             assert!(
@@ -964,9 +956,14 @@ fn run_case(name: &str) {
     let started = Instant::now();
     let o = oracle(name);
     let mut fail: Vec<String> = Vec::new();
-    let c = Container::boot(env, &format!("pm2-{name}"), Duration::from_secs(300));
+    let c = Container::boot_with(
+        env,
+        &format!("pm2-{name}"),
+        Duration::from_secs(300),
+        &[&tools.layer],
+    );
     eprintln!("pm2/{name}: booted {} in {:.2} s", c.name, c.boot_secs);
-    install_pm2(&c, &tools);
+    check_pm2(&c);
     // The oracle gives PM2 4 CPUs (`instances: 'max'`), the case converts with `--cpus 4`;
     // PM2 in the container sees the machine's: the case is converted with that count.
     let cpus = c.sh_ok("/usr/bin/node -p 'require(\"os\").cpus().length'");
