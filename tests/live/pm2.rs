@@ -14,10 +14,11 @@
 //!
 //! Node and PM2 come from the host: the Node binary the oracle runs on (`$SYSTEMDIFY_NODE`,
 //! else `node` on PATH when it is ≥ 20.19, else the one `.ci/run` unpacks under
-//! `/var/cache/systemdify-node/`) is copied to the container's `/usr/bin/node` (with any shared
-//! library `ldd` lists that the container lacks), and `tests/oracle/pm2/node_modules` (made by
-//! `npm ci --ignore-scripts` there) is packed once into the live cache and unpacked into
-//! `/opt/pm2`. The container has no network: PM2's first-run version check is not taken
+//! `/var/cache/systemdify-node/`) at `/usr/bin/node` (with any shared library `ldd` lists that
+//! the container root lacks) and `tests/oracle/pm2/node_modules` (made by `npm ci
+//! --ignore-scripts` there) at `/opt/pm2` make a root layer, built once in the live cache and
+//! put above the container root (an overlay lower layer: nothing copied per boot). The
+//! container has no network: PM2's first-run version check is not taken
 //! (`PM2_HOME` holds its `touch` file, as the oracle's does).
 
 use crate::compare::{Diff, Known, Rule, judge, unset};
@@ -45,7 +46,8 @@ const BASE_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 const CRASH_DIR: &str = "/var/lib/live-recorder/crash";
 
 /// The node stand-in put at every script path: it records what it sees, answers PM2's
-/// `wait_ready`, exits 1 when told so, and ends on SIGINT/SIGTERM.
+/// `wait_ready`, exits when told so (a crash), and ends on SIGINT/SIGTERM or PM2's `shutdown`
+/// message (`shutdown_with_message`).
 const STAND_IN: &str = r#"'use strict';
 const fs = require('fs');
 const rec = {
@@ -57,6 +59,7 @@ const rec = {
 fs.writeFileSync(`/var/lib/live-recorder/pm2-${process.pid}-${Date.now()}.json`, JSON.stringify(rec));
 if (process.send) process.send('ready');
 process.on('SIGINT', () => process.exit(0));
+process.on('message', (m) => { if (m === 'shutdown') process.exit(0); });
 process.on('SIGTERM', () => process.exit(0));
 setInterval(() => {
   let code;
@@ -513,8 +516,8 @@ struct Oracle {
     cpus: String,
     /// script path → autorestart
     autorestart: BTreeMap<String, bool>,
-    /// the longest restart_delay
-    restart_delay_ms: u64,
+    /// script path → restart_delay
+    restart_delay_ms: BTreeMap<String, u64>,
     /// the executables PM2 spawns that are not node (an interpreter, or the script itself)
     other_programs: BTreeSet<String>,
     /// script path → its stop_exit_codes
@@ -547,7 +550,7 @@ fn oracle(case: &str) -> Oracle {
     let mut instance_var = BTreeMap::new();
     let mut autorestart = BTreeMap::new();
     let mut processes = 0;
-    let mut restart_delay_ms = 0;
+    let mut restart_delay_ms = BTreeMap::new();
     let mut other_programs = BTreeSet::new();
     let mut stop_exit_codes = BTreeMap::new();
     for p in o["processes"].as_array().into_iter().flatten() {
@@ -579,7 +582,7 @@ fn oracle(case: &str) -> Oracle {
         if !stop.is_empty() {
             stop_exit_codes.insert(script.clone(), stop);
         }
-        restart_delay_ms = restart_delay_ms.max(e["restart_delay"].as_u64().unwrap_or(0));
+        restart_delay_ms.insert(script.clone(), e["restart_delay"].as_u64().unwrap_or(0));
         let sp = &p["spawn"];
         if sp["mode"] == "fork" {
             let cmd = sp["command"].as_str().unwrap_or("");
@@ -909,8 +912,13 @@ fn crash_one_each(
     for (s, n) in victims.values() {
         c.sh_ok(&format!("echo {n} > {CRASH_DIR}/{}", s.pid));
     }
-    // PM2's restart_delay and systemd's RestartSec= (the same) are the longest waits.
-    let deadline = Instant::now() + Duration::from_millis(o.restart_delay_ms + 3000);
+    // Each victim's restart_delay (systemd's RestartSec=, the same) and 3 s are its longest
+    // wait; done early once every victim is back.
+    let started = Instant::now();
+    let waits: Vec<Duration> = victims
+        .keys()
+        .map(|f| Duration::from_millis(o.restart_delay_ms.get(f).copied().unwrap_or(0) + 3000))
+        .collect();
     loop {
         let recs = all_records(c, &scripts);
         let fresh: BTreeSet<String> = recs
@@ -926,7 +934,12 @@ fn crash_one_each(
                 (k, back)
             })
             .collect();
-        if out.values().all(|b| *b) || Instant::now() > deadline {
+        let waited = started.elapsed();
+        let done = out
+            .values()
+            .zip(&waits)
+            .all(|(back, wait)| *back || waited > *wait);
+        if done {
             let live = alive(c, &recs.iter().map(|r| r.pid).collect::<Vec<_>>());
             return (
                 out,
