@@ -116,11 +116,21 @@ impl Converted {
 
 /// Converts a corpus case with the project's own code, as `tests/corpus.rs` does.
 pub fn convert(format: &str, case: &str) -> Converted {
+    convert_with(format, case, &|args| args)
+}
+
+/// Converts a corpus case with its arguments changed by `edit` (e.g. `--cpus` set to the
+/// container's CPU count, which the legacy tool sees there).
+pub fn convert_with(
+    format: &str,
+    case: &str,
+    edit: &dyn Fn(Vec<String>) -> Vec<String>,
+) -> Converted {
     let dir = case_dir(format, case);
     let tmp = tempfile::tempdir().unwrap();
     let units = tmp.path().join("units");
     let report = tmp.path().join("report.json");
-    let args = corpus_args::corpus_argv(&dir, &units, &report);
+    let args = edit(corpus_args::corpus_argv(&dir, &units, &report));
     let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
         args,

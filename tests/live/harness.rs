@@ -526,6 +526,15 @@ impl Container {
     /// Boots a container; `label` names it (with this process's pid and a counter, so that
     /// parallel tests never share a name). `cap` is its longest possible life.
     pub fn boot(env: &Env, label: &str, cap: Duration) -> Container {
+        Container::boot_with(env, label, cap, &[])
+    }
+
+    /// Boots a container whose root has `layers` (read-only directories, e.g. a tool built
+    /// once in the live cache) above the cached root, first on top: overlay lower layers, so
+    /// nothing is copied and nothing is written to them.
+    pub fn boot_with(env: &Env, label: &str, cap: Duration, layers: &[&Path]) -> Container {
+        let mut lower: Vec<String> = layers.iter().map(|l| l.display().to_string()).collect();
+        lower.push(env.rootfs.display().to_string());
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
         let clean: String = label
             .chars()
@@ -549,7 +558,7 @@ impl Container {
             .env_clear()
             .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
             .env("LIVE_NAME", &name)
-            .env("LIVE_ROOTFS", &env.rootfs)
+            .env("LIVE_ROOTFS", lower.join(":"))
             .env("LIVE_NSPAWN", &env.nspawn_root)
             .env("LIVE_NSPAWN_LIB", &env.nspawn_lib)
             .env("LIVE_CGROUP_ROOTS", roots.join(" "))

@@ -6,7 +6,7 @@
 //! - `recorder.rs`: the stand-in put at every program path; it records what it was given.
 //! - `compare.rs`: field-by-field differences, each accepted (rule and reason), known (listed per
 //!   case, with its reason) or unexplained (a failure).
-//! - `sysv.rs`, `cron.rs`, `supervisord.rs`: the differential tests over the corpus;
+//! - `sysv.rs`, `cron.rs`, `supervisord.rs`, `pm2.rs`: the differential tests over the corpus;
 //!   `listeners.rs`: superlance's crashmail, fatalmailbatch and memmon under supervisord against
 //!   our hooks; `cleanup.rs`, `basics.rs`: the harness's own guarantees.
 //!
@@ -20,6 +20,7 @@ mod corpus;
 mod cron;
 mod harness;
 mod listeners;
+mod pm2;
 #[allow(dead_code)]
 mod recorder;
 mod supervisord;

@@ -7,7 +7,9 @@
 //! input — to `/var/lib/live-recorder/<nanos>-<pid>.rec`, one `name hex-bytes` line per item.
 //! Then it does what `/etc/live-recorder.conf` says for its own path (`PATH MODE [OPTION…]`):
 //! - `exit` (default): exit 0, like a cron job's program;
-//! - `sleep`: stay in the foreground until SIGTERM, SIGINT or SIGQUIT, like a `--no-detach` daemon;
+//! - `sleep`: stay in the foreground until SIGTERM, SIGINT or SIGQUIT, like a `--no-detach` daemon
+//!   (or exit, a crash, once `/var/lib/live-recorder/crash/<its pid>` exists: with the code it
+//!   holds, 1 when empty);
 //! - `fork`: fork, the parent exits 0 and the child (in a new session) writes the pid file and
 //!   sleeps, like a classic forking daemon (the parent writes the child's pid first). `pidfile=PATH` names the file, `pidfile-after=FLAG`
 //!   takes it from the argument after FLAG.
@@ -34,7 +36,6 @@ unsafe extern "C" {
     fn signal(sig: i32, handler: usize) -> usize;
     fn _exit(code: i32) -> !;
     fn dup2(old: i32, new: i32) -> i32;
-    fn pause() -> i32;
     fn raise(sig: i32) -> i32;
     fn getppid() -> i32;
     fn getsid(pid: i32) -> i32;
@@ -144,8 +145,14 @@ fn sleep_forever() -> ! {
         for sig in [1, 10, 12] {
             signal(sig, 1);
         }
-        loop {
-            pause();
+    }
+    // A crash on demand: once `crash/<pid>` exists under the records, exit with the code it
+    // holds (1 when empty).
+    let crash = format!("{RECORDS}/crash/{}", std::process::id());
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if let Ok(text) = std::fs::read_to_string(&crash) {
+            unsafe { _exit(text.trim().parse().unwrap_or(1)) }
         }
     }
 }
