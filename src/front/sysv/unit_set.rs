@@ -486,6 +486,8 @@ impl Conversion<'_> {
                 running_guards: Vec::new(),
                 other: Vec::new(),
                 functions: Vec::new(),
+                set_aside: Vec::new(),
+                unlikely_failed: Vec::new(),
             };
             let stops: Vec<Call> = all
                 .stop
