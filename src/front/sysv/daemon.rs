@@ -192,7 +192,7 @@ impl StartPlan {
         let likely = self
             .launches
             .iter()
-            .any(|l| matches!(l, Ok(s) if s.unlikely.is_none()));
+            .any(|l| matches!(l, Ok(s) if s.unlikely.is_none() && s.tool != "a direct call"));
         let failed = std::mem::take(&mut self.unlikely_failed);
         if !likely {
             self.launches
@@ -201,7 +201,9 @@ impl StartPlan {
         }
         let (aside, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.launches)
             .into_iter()
-            .partition(|l| matches!(l, Ok(s) if s.unlikely.is_some()));
+            // Direct calls of the daemon on other paths are configuration checks on failure
+            // paths as often as starts: they stay for [`pick_launch`] to sort.
+            .partition(|l| matches!(l, Ok(s) if s.unlikely.is_some() && s.tool != "a direct call"));
         self.launches = keep;
         for s in aside.into_iter().filter_map(Result::ok) {
             if let Some(test) = s.unlikely.clone() {
