@@ -895,12 +895,16 @@ impl Conversion<'_> {
             }
         }
         if !lines.is_empty() {
+            // A per-configuration loop's configuration reads as the instance, `%I`.
+            let mut text = lines.join(". ");
+            for l in &interp.instance_loops {
+                text = text.replace(&l.token, "%I");
+            }
             self.findings.push(Finding::approximated(
                 Code::SysvUndecidedTest,
                 format!(
-                    "the command line it starts ({}) depends on tests this tool cannot decide on this host (a command's exit status, a file only a run creates); the unit takes the likely path (file tests by the host tree, the rest as failing): {}",
+                    "the command line it starts ({}) depends on tests this tool cannot decide on this host (a command's exit status, a file only a run creates); the unit takes the likely path (file tests by the host tree, the rest as failing): {text}",
                     super::shell::place(start.line),
-                    lines.join(". ")
                 ),
                 "check each test on the target host; where it goes the other way, edit ExecStart= to the value given",
             ));

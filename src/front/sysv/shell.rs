@@ -2180,7 +2180,9 @@ impl<'a> Interp<'a> {
             args.pop();
         }
         let mut negate = p.bang;
-        if args.first().is_some_and(|w| w.value == "!") {
+        // `!` binds tighter than `-a`/`-o`: then it stays for [`Self::likely_words`].
+        let joined = args.iter().any(|w| w.value == "-a" || w.value == "-o");
+        if !joined && args.first().is_some_and(|w| w.value == "!") {
             negate = !negate;
             args.remove(0);
         }
@@ -2203,36 +2205,34 @@ impl<'a> Interp<'a> {
             }
             text.push(value);
         }
-        let compared = match text
+        Some(self.likely_words(&text) != negate)
+    }
+
+    /// A `test`'s words after expansion ([`Interp::likely`]): `-o` and `-a` between tests,
+    /// `!`, string tests, file tests by the host tree; anything else as failing.
+    fn likely_words(&self, words: &[String]) -> bool {
+        if let Some(at) = words.iter().position(|w| w == "-o") {
+            return self.likely_words(&words[..at]) || self.likely_words(&words[at + 1..]);
+        }
+        if let Some(at) = words.iter().position(|w| w == "-a") {
+            return self.likely_words(&words[..at]) && self.likely_words(&words[at + 1..]);
+        }
+        match words
             .iter()
             .map(String::as_str)
             .collect::<Vec<_>>()
             .as_slice()
         {
-            ["-z", s] => Some(s.is_empty()),
-            ["-n", s] => Some(!s.is_empty()),
-            ["-z"] => Some(true),
-            ["-n"] | [_] => Some(true),
-            [a, "=" | "==", b] => Some(a == b),
-            [a, "!=", b] => Some(a != b),
-            _ => None,
-        };
-        if let Some(c) = compared {
-            return Some(c != negate);
+            ["!", rest @ ..] if !rest.is_empty() => !self.likely_words(&words[1..]),
+            ["-z", s] => s.is_empty(),
+            ["-n", s] => !s.is_empty(),
+            ["-e" | "-f" | "-r" | "-s" | "-d" | "-L" | "-h", path] => self.host.exists(path),
+            ["-x", path] => self.host.is_executable(path),
+            [a, "=" | "==", b] => a == b,
+            [a, "!=", b] => a != b,
+            [_] => true,
+            _ => false,
         }
-        let [flag, path] = args.as_slice() else {
-            return Some(false);
-        };
-        let parts = self.expand_value(path);
-        let Some(path) = self.resolve(&Arg::Field(parts)) else {
-            return Some(false);
-        };
-        let found = match flag.value.as_str() {
-            "-e" | "-f" | "-r" | "-s" | "-d" | "-L" | "-h" => self.host.exists(&path),
-            "-x" => self.host.is_executable(&path),
-            _ => return Some(false),
-        };
-        Some(found != negate)
     }
 
     /// Evaluates an `if` condition that is one `test`/`[` with values known on this host
@@ -3582,6 +3582,17 @@ mod tests {
             Some(true)
         );
         assert_eq!(likely("grep -q x /etc/x.conf\n"), Some(false));
+        // `-o`/`-a` inside one test (openvpn's AUTOSTART, isc-dhcp-server's interfaces).
+        assert_eq!(
+            likely("test -z \"$UNSET\" -o \"x$UNSET\" = xall\n"),
+            Some(true)
+        );
+        assert_eq!(
+            likely("test -n \"$UNSET\" -a -f /etc/x.conf\n"),
+            Some(false)
+        );
+        assert_eq!(likely("[ ! -f /etc/x.conf -o -d /etc ]\n"), Some(true));
+        assert_eq!(likely("[ ! -f /etc/x.conf -a -d /etc ]\n"), Some(false));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
