@@ -439,10 +439,21 @@ impl<'h> Conversion<'h> {
         } else {
             let start = interp.run_action("start");
             let stop = interp.run_action("stop");
+            // What reload does on the likely path through tests this reading cannot decide
+            // (openvpn's: HUP, unless the configuration drops privileges, then a restart).
             let reload = interp
                 .case
                 .filter(|c| shell::has_arm(c, "reload"))
-                .map(|_| interp.run_action("reload"));
+                .map(|_| {
+                    let mut calls = interp.run_action("reload");
+                    if calls
+                        .iter()
+                        .any(|c| c.unlikely.is_none() && c.program().is_some())
+                    {
+                        calls.retain(|c| c.unlikely.is_none());
+                    }
+                    calls
+                });
             (start, stop, reload)
         };
         let daemons = self.daemon_names(&interp);
