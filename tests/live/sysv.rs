@@ -1013,10 +1013,19 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             if !conv.unit(&file).contains(&propagated) {
                 continue;
             }
-            let shown = c.show(m, &["ExecReload"]);
-            let ran = shown
-                .get("ExecReload")
-                .is_some_and(|v| v.contains("start_time=[") && !v.contains("start_time=[n/a]"));
+            // The propagated reload is a job of its own: waited for (a loaded machine).
+            let ran_of = |shown: &std::collections::BTreeMap<String, String>| {
+                shown
+                    .get("ExecReload")
+                    .is_some_and(|v| v.contains("start_time=[") && !v.contains("start_time=[n/a]"))
+            };
+            let deadline = Instant::now() + Duration::from_secs(20);
+            let mut shown = c.show(m, &["ExecReload"]);
+            while !ran_of(&shown) && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(200));
+                shown = c.show(m, &["ExecReload"]);
+            }
+            let ran = ran_of(&shown);
             eprintln!("    reload {} → {m}: {shown:?}", s.unit);
             if !ran {
                 fail.push(format!(
