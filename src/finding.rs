@@ -113,6 +113,7 @@ codes! {
     SysvUnitSetMember => "sysv-unit-set-member",
     SysvPerConfiguration => "sysv-per-configuration",
     SysvRunningGuard => "sysv-running-guard",
+    SysvUndecidedTest => "sysv-undecided-test",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

@@ -702,6 +702,9 @@ pub struct Ordering {
     /// Groups this item belongs to (`PartOf=`: stopped and restarted with them). For an item
     /// with an instance target, the target is the member.
     pub part_of: Vec<UnitRef>,
+    /// Units whose reload reloads this one too (`ReloadPropagatedFrom=`: the daemons of a
+    /// SysV script's unit set, so `systemctl reload NAME` reloads each).
+    pub reload_with: Vec<UnitRef>,
     /// Handlers started each time the service fails (`OnFailure=`; supervisord event listeners
     /// such as superlance `crashmail`).
     pub on_failure: Vec<UnitRef>,

@@ -123,7 +123,7 @@ pub fn exec_expand(program: &str, argv0: Option<&str>, args: &[crate::ir::Word])
                     })
                     .collect();
                 let quote = parts.iter().all(|p| matches!(p, WordPart::Var(_)))
-                    || literal.is_empty() && parts.is_empty()
+                    || literal.is_empty() && parts.iter().all(|p| matches!(p, WordPart::Text(_)))
                     || !literal.chars().all(bare_safe)
                     || literal == ";";
                 if quote {
@@ -332,6 +332,19 @@ mod tests {
         assert_eq!(
             base64(b"Joe,\n\nWhere are your kids?\n"),
             "Sm9lLAoKV2hlcmUgYXJlIHlvdXIga2lkcz8K"
+        );
+    }
+
+    #[test]
+    fn an_empty_argument_is_written_as_empty_quotes() {
+        use crate::ir::{Word, WordPart};
+        let args = [
+            Word::Parts(vec![WordPart::Text("-x".into())]),
+            Word::Parts(vec![WordPart::Text(String::new())]),
+        ];
+        assert_eq!(
+            exec_expand("/usr/sbin/x", None, &args),
+            "/usr/sbin/x -x \"\""
         );
     }
 }

@@ -398,6 +398,12 @@ pub fn write_units(
     } else {
         unit.part_of.clone_from(&group_part_of);
     }
+    unit.reload_propagated_from = svc
+        .ordering
+        .reload_with
+        .iter()
+        .map(UnitRef::unit_name)
+        .collect();
     if let Some(limit) = svc.start_limit {
         unit.start_limit_burst = Some(limit.burst);
         unit.start_limit_interval_sec = Some(limit.interval_sec);

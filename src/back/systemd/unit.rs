@@ -38,8 +38,18 @@ enum Shape {
 
 fn shape_of(key: &str) -> Shape {
     match key {
-        "Wants" | "Requires" | "After" | "Before" | "OnFailure" | "OnSuccess" | "WantedBy"
-        | "Alias" | "PartOf" | "Sockets" | "Service" => Shape::UnitNames,
+        "Wants"
+        | "Requires"
+        | "After"
+        | "Before"
+        | "OnFailure"
+        | "OnSuccess"
+        | "WantedBy"
+        | "Alias"
+        | "PartOf"
+        | "ReloadPropagatedFrom"
+        | "Sockets"
+        | "Service" => Shape::UnitNames,
         "User" | "Group" => Shape::Account,
         _ => Shape::Line,
     }
@@ -185,6 +195,7 @@ pub struct UnitSection {
     pub on_failure: Vec<String>,
     pub on_success: Vec<String>,
     pub part_of: Vec<String>,
+    pub reload_propagated_from: Vec<String>,
     pub start_limit_interval_sec: Option<u64>,
     pub start_limit_burst: Option<u32>,
     pub source_path: Option<String>,
@@ -330,6 +341,7 @@ impl UnitSection {
             on_failure,
             on_success,
             part_of,
+            reload_propagated_from,
             start_limit_interval_sec,
             start_limit_burst,
             source_path,
@@ -350,6 +362,7 @@ impl UnitSection {
         push_list(&mut out, "OnFailure", on_failure);
         push_list(&mut out, "OnSuccess", on_success);
         push_list(&mut out, "PartOf", part_of);
+        push_list(&mut out, "ReloadPropagatedFrom", reload_propagated_from);
         push_opt(
             &mut out,
             "StartLimitIntervalSec",

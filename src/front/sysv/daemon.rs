@@ -52,6 +52,7 @@ pub(super) fn pick_launch(
         function: None,
         uncertain: s.uncertain.clone(),
         cond_depth: s.cond_depth,
+        unlikely: s.unlikely.clone(),
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -168,6 +169,64 @@ pub(super) struct StartPlan {
     /// Calls of shell functions of the script (or of files it sources, or of its framework)
     /// that the reading could not inline: what they run is unknown.
     pub(super) functions: Vec<Call>,
+    /// Launches off the likely path through undecided tests when the likely path has its own
+    /// ([`Call::unlikely`]): reported, not started.
+    pub(super) set_aside: Vec<Aside>,
+    /// Launch calls off the likely path that cannot be read (`$SUPERVISOR` unset here).
+    pub(super) unlikely_failed: Vec<(Call, String)>,
+}
+
+/// A launch off the likely path ([`StartPlan::set_aside`]).
+#[derive(Debug, Clone)]
+pub(super) struct Aside {
+    /// The test that leads to it, its line, and whether it succeeds there.
+    pub(super) test: (String, u32, bool),
+    /// The command, readable.
+    pub(super) command: String,
+    pub(super) line: u32,
+}
+
+impl StartPlan {
+    /// Sets aside the launches off the likely path when the likely path launches too.
+    pub(super) fn take_likely_path(&mut self) {
+        let likely = self
+            .launches
+            .iter()
+            .any(|l| matches!(l, Ok(s) if s.unlikely.is_none() && s.tool != "a direct call"));
+        let failed = std::mem::take(&mut self.unlikely_failed);
+        if !likely {
+            self.launches
+                .extend(failed.into_iter().map(|(_, why)| Err(why)));
+            return;
+        }
+        let (aside, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.launches)
+            .into_iter()
+            // Direct calls of the daemon on other paths are configuration checks on failure
+            // paths as often as starts: they stay for [`pick_launch`] to sort.
+            .partition(|l| matches!(l, Ok(s) if s.unlikely.is_some() && s.tool != "a direct call"));
+        self.launches = keep;
+        for s in aside.into_iter().filter_map(Result::ok) {
+            if let Some(test) = s.unlikely.clone() {
+                self.set_aside.push(Aside {
+                    test,
+                    command: std::iter::once(s.program.clone())
+                        .chain(s.args.iter().map(Arg::display))
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    line: s.line,
+                });
+            }
+        }
+        for (c, _) in failed {
+            if let Some(test) = c.unlikely.clone() {
+                self.set_aside.push(Aside {
+                    test,
+                    command: c.display(),
+                    line: c.line,
+                });
+            }
+        }
+    }
 }
 
 /// Whether `file` is one of the helper libraries whose functions are commands with a known
@@ -598,7 +657,12 @@ impl Conversion<'_> {
         };
         let base = program.rsplit('/').next().unwrap_or(&program).to_string();
         if let Some(start) = launch::start(call, interp, daemons) {
-            plan.launches.push(start);
+            match start {
+                Err(why) if call.unlikely.is_some() => {
+                    plan.unlikely_failed.push((call.clone(), why));
+                }
+                start => plan.launches.push(start),
+            }
             return;
         }
         // Other start-stop-daemon calls (`--stop`, `--status`, `--start --test`) only probe.
@@ -782,6 +846,72 @@ impl Conversion<'_> {
         plan.other.push(call.clone());
     }
 
+    /// The start command expands variables that `if` tests this reading cannot decide give
+    /// one of several values: when every one of them has a likely value with its alternatives
+    /// known ([`super::shell::Binding::alternatives`]), the unit takes the likely path and a
+    /// `sysv-undecided-test` finding names each test and the value it would give instead;
+    /// otherwise the command line is only known at run time.
+    fn undecided_tests(&mut self, interp: &Interp, start: &Start) -> Result<(), String> {
+        let mut lines: Vec<String> = Vec::new();
+        for v in &start.uncertain {
+            let alternatives = interp
+                .env
+                .get(v)
+                .map(|b| b.alternatives.as_slice())
+                .unwrap_or_default();
+            if alternatives.is_empty() {
+                return Err(format!(
+                    "the command line it starts ({}) expands ${v}, which the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
+                    super::shell::place(start.line)
+                ));
+            }
+            // A setting the defaults file may change stays `${NAME}`, as the unit reads it.
+            let taken = interp
+                .env
+                .get(v)
+                .map(|b| {
+                    if b.overridable {
+                        format!("${{{v}}}")
+                    } else {
+                        Arg::Field(b.value.clone()).display()
+                    }
+                })
+                .unwrap_or_default();
+            let others: Vec<String> = alternatives
+                .iter()
+                .map(|a| {
+                    format!(
+                        "when `{}` ({}) {}, it is `{}`",
+                        a.test,
+                        super::shell::place(a.line),
+                        if a.holds { "succeeds" } else { "fails" },
+                        Arg::Field(a.value.clone()).display().trim()
+                    )
+                })
+                .collect();
+            let line = format!("${v} is taken as `{}`; {}", taken.trim(), others.join("; "));
+            if !lines.contains(&line) {
+                lines.push(line);
+            }
+        }
+        if !lines.is_empty() {
+            // A per-configuration loop's configuration reads as the instance, `%I`.
+            let mut text = lines.join(". ");
+            for l in &interp.instance_loops {
+                text = text.replace(&l.token, "%I");
+            }
+            self.findings.push(Finding::approximated(
+                Code::SysvUndecidedTest,
+                format!(
+                    "the command line it starts ({}) depends on tests this tool cannot decide on this host (a command's exit status, a file only a run creates); the unit takes the likely path (file tests by the host tree, the rest as failing): {text}",
+                    super::shell::place(start.line),
+                ),
+                "check each test on the target host; where it goes the other way, edit ExecStart= to the value given",
+            ));
+        }
+        Ok(())
+    }
+
     /// Fills `svc` from the script's actions, or says why that is not safe.
     #[allow(clippy::too_many_lines)]
     pub(super) fn native(
@@ -813,6 +943,27 @@ impl Conversion<'_> {
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
+        let chosen = std::iter::once(start.program.clone())
+            .chain(start.args.iter().map(Arg::display))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for other in &plan.set_aside {
+            if other.command == chosen {
+                continue;
+            }
+            let (test, line, holds) = &other.test;
+            let command = &other.command;
+            self.findings.push(Finding::approximated(
+                Code::SysvUndecidedTest,
+                format!(
+                    "the start action starts the daemon on another path too: when `{test}` ({}) {}, it runs `{command}` ({}) instead; this tool cannot decide that test on this host and the unit takes the likely path (file tests by the host tree, the rest as failing)",
+                    super::shell::place(*line),
+                    if *holds { "succeeds" } else { "fails" },
+                    super::shell::place(other.line)
+                ),
+                "check the test on the target host; where it goes the other way, edit ExecStart= to that command",
+            ));
+        }
         if start.in_loop && !self.template.get() {
             return Err(format!(
                 "it starts {} in a loop ({}), once per configuration",
@@ -820,12 +971,7 @@ impl Conversion<'_> {
                 super::shell::place(start.line)
             ));
         }
-        if let Some(v) = start.uncertain.first() {
-            return Err(format!(
-                "the command line it starts ({}) expands ${v}, which the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
-                super::shell::place(start.line)
-            ));
-        }
+        self.undecided_tests(interp, &start)?;
         let assumed: Vec<String> = interp
             .assumed
             .iter()
@@ -1574,6 +1720,7 @@ impl Conversion<'_> {
                     | Code::SysvPreparedDirectory
                     | Code::SysvLogsDirectory
                     | Code::SysvRunningGuard
+                    | Code::SysvUndecidedTest
             )
         });
     }

@@ -50,6 +50,8 @@ pub struct Start {
     pub uncertain: Vec<String>,
     /// [`Call::cond_depth`].
     pub cond_depth: u32,
+    /// Off the likely path ([`Call::unlikely`]).
+    pub unlikely: Option<(String, u32, bool)>,
 }
 
 impl Start {
@@ -82,6 +84,7 @@ impl Start {
             redirect: call.output.clone(),
             uncertain: call.uncertain.clone(),
             cond_depth: call.cond_depth,
+            unlikely: call.unlikely.clone(),
         }
     }
 

@@ -439,10 +439,21 @@ impl<'h> Conversion<'h> {
         } else {
             let start = interp.run_action("start");
             let stop = interp.run_action("stop");
+            // What reload does on the likely path through tests this reading cannot decide
+            // (openvpn's: HUP, unless the configuration drops privileges, then a restart).
             let reload = interp
                 .case
                 .filter(|c| shell::has_arm(c, "reload"))
-                .map(|_| interp.run_action("reload"));
+                .map(|_| {
+                    let mut calls = interp.run_action("reload");
+                    if calls
+                        .iter()
+                        .any(|c| c.unlikely.is_none() && c.program().is_some())
+                    {
+                        calls.retain(|c| c.unlikely.is_none());
+                    }
+                    calls
+                });
             (start, stop, reload)
         };
         let daemons = self.daemon_names(&interp);
@@ -450,6 +461,7 @@ impl<'h> Conversion<'h> {
         for call in top_calls.iter().chain(&start_calls) {
             self.sort_start_call(call, &interp, &daemons, &mut plan);
         }
+        plan.take_likely_path();
         Analysis {
             interp,
             framework,
@@ -1555,9 +1567,24 @@ mod tests {
     }
 
     #[test]
-    fn options_assigned_only_under_a_run_time_test_wrap_the_script() {
+    fn options_assigned_only_under_a_run_time_test_take_the_likely_path_and_name_the_other() {
         let item = convert(&format!(
             "{HEAD}DAEMON=/usr/sbin/food\nARGS=\ncase \"$1\" in\n start) if [ -e /run/food.dhcp ]; then ARGS=\"-c /run/food.dhcp\"; fi\n  start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
+        ));
+        assert!(!matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let f = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvUndecidedTest)
+            .expect("a sysv-undecided-test finding");
+        assert!(f.message.contains("[ -e /run/food.dhcp ]"), "{}", f.message);
+        assert!(f.message.contains("`-c /run/food.dhcp`"), "{}", f.message);
+    }
+
+    #[test]
+    fn options_gathered_in_a_loop_over_a_run_time_listing_still_wrap_the_script() {
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/food\nARGS=\nfor m in $(ls /run/food); do ARGS=\"$ARGS -m $m\"; done\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
         ));
         let why = wrapped_because(&item);
         assert!(why.contains("$ARGS"), "{why}");

@@ -771,6 +771,25 @@ pub struct Binding {
     /// Assigned on only some paths (inside an `if`, a loop or a `case` arm), so the value is
     /// one of several: tests on it are not decided.
     pub uncertain: bool,
+    /// For an uncertain value that comes from `if` tests this reading could not decide: the
+    /// value is the likely path's ([`Interp::likely`]), and these are the others, each with
+    /// the test that leads to it. Empty when some path is not known (a loop, a `case` arm, an
+    /// `&&`): then no value can be chosen.
+    pub alternatives: Vec<Alternative>,
+    /// How many undecided tests enclosed the assignment ([`Call::cond_depth`]).
+    pub at_depth: u32,
+}
+
+/// Another value an uncertain variable has when an undecided test goes the other way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alternative {
+    /// The test, as the script writes it.
+    pub test: String,
+    pub line: u32,
+    /// Whether the alternative is the test succeeding (the likely path takes it as failing).
+    pub holds: bool,
+    /// The variable's value then.
+    pub value: Vec<Part>,
 }
 
 /// A sourced file.
@@ -833,6 +852,9 @@ pub struct Call {
     /// How many tests this reading could not decide enclose it (`if`, `&&`/`||`, loops, `case`
     /// arms): of two calls, the deeper one runs on fewer paths.
     pub cond_depth: u32,
+    /// Off the likely path through undecided `if` tests ([`Interp::likely`]): the test that
+    /// leads here and whether it succeeds on this path.
+    pub unlikely: Option<(String, u32, bool)>,
 }
 
 impl Call {
@@ -918,6 +940,8 @@ pub struct Interp<'a> {
     last_test_vars: Vec<String>,
     /// How many undecided tests enclose the command being read ([`Call::cond_depth`]).
     cond_depth: u32,
+    /// The command being read is off the likely path ([`Call::unlikely`]).
+    unlikely: Option<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
     pub tested: Vec<TestedVar>,
@@ -1207,6 +1231,7 @@ impl<'a> Interp<'a> {
             assumed: Vec::new(),
             last_test_vars: Vec::new(),
             cond_depth: 0,
+            unlikely: None,
             instance_loops: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
@@ -1315,6 +1340,7 @@ impl<'a> Interp<'a> {
             function: None,
             uncertain: Vec::new(),
             cond_depth: 0,
+            unlikely: None,
         }
     }
 
@@ -1409,6 +1435,8 @@ impl<'a> Interp<'a> {
                 overridable: false,
                 script_default: None,
                 uncertain,
+                alternatives: Vec::new(),
+                at_depth: self.cond_depth,
             },
         );
     }
@@ -1654,11 +1682,25 @@ impl<'a> Interp<'a> {
                     branches.push((e.condition.as_ref(), &e.body));
                 }
                 let mut undecided = false;
+                let before = self.env.clone();
+                // What each undecided branch leaves: its test, whether the likely path takes
+                // it, and the variables after it (`None` for a branch that ends the action).
+                let mut outcomes: Vec<Outcome> = Vec::new();
+                let mut taken = false;
+                // A branch whose test holds on this host ends the chain: some branch runs.
+                let mut exhaustive = false;
                 for (cond, body) in branches {
                     let verdict = match cond {
                         Some(c) => self.decide(c),
                         None => Some(true),
                     };
+                    // `None`: a test on settings this reading leaves open (an on/off switch,
+                    // a defaults file's value when not deciding by them): no path is chosen.
+                    let guess = match (verdict, cond) {
+                        (None, Some(c)) => self.likely(c),
+                        (v, _) => Some(v.unwrap_or(false)),
+                    };
+                    let likely = !taken && verdict.or(guess).unwrap_or(false);
                     if let Some(c) = cond {
                         self.force_testing = true;
                         self.run_list(c);
@@ -1673,17 +1715,81 @@ impl<'a> Interp<'a> {
                         Some(true) if !undecided => {
                             self.run_list(body);
                             self.stopped = false;
+                            // The host's values chose this branch: what it assigns directly
+                            // is the value (outside any undecided test), not one of several.
+                            if depth == 0 {
+                                for (name, b) in &mut self.env {
+                                    if b.uncertain
+                                        && b.alternatives.is_empty()
+                                        && b.at_depth == 0
+                                        && before.get(name) != Some(b)
+                                    {
+                                        b.uncertain = false;
+                                    }
+                                }
+                            }
                             break;
                         }
                         _ => {
                             undecided = true;
                             self.conditional = true;
                             self.cond_depth = depth + 1;
+                            self.env = before.clone();
+                            let test = cond.map(|c| {
+                                c.to_string()
+                                    .trim()
+                                    .trim_end_matches(';')
+                                    .trim()
+                                    .to_string()
+                            });
+                            let line = cond.map_or(0, |c| {
+                                u32::try_from(
+                                    ast::SourceLocation::location(c).map_or(0, |l| l.start.line),
+                                )
+                                .unwrap_or(0)
+                            });
+                            let outer_unlikely = self.unlikely.clone();
+                            if !likely && guess.is_some() && outer_unlikely.is_none() {
+                                // Off the likely path: this branch's test succeeding, or (an
+                                // `else`) the likely branch's failing.
+                                self.unlikely = match &test {
+                                    Some(t) => Some((t.clone(), line, true)),
+                                    None => outcomes
+                                        .iter()
+                                        .find(|o| o.taken)
+                                        .and_then(|o| o.test.clone().map(|t| (t, o.line, false))),
+                                };
+                            }
                             self.run_list(body);
+                            self.unlikely = outer_unlikely;
                             self.cond_depth = depth;
+                            let env = (!self.stopped).then(|| std::mem::take(&mut self.env));
                             self.stopped = false;
+                            outcomes.push(Outcome {
+                                test,
+                                line,
+                                taken: likely,
+                                env,
+                            });
+                            taken |= likely;
+                            if verdict == Some(true) {
+                                exhaustive = true;
+                                break;
+                            }
                         }
                     }
+                }
+                if undecided {
+                    // Without an `else`, no branch at all is a path too.
+                    if !exhaustive && i.elses.iter().flatten().all(|e| e.condition.is_some()) {
+                        outcomes.push(Outcome {
+                            test: None,
+                            line: 0,
+                            taken: !taken,
+                            env: Some(before.clone()),
+                        });
+                    }
+                    self.env = merge_outcomes(&before, &outcomes, depth);
                 }
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
@@ -1706,6 +1812,8 @@ impl<'a> Interp<'a> {
                         overridable: false,
                         script_default: None,
                         uncertain,
+                        alternatives: Vec::new(),
+                        at_depth: depth + 1,
                     },
                 );
                 self.in_loop = true;
@@ -2017,7 +2125,114 @@ impl<'a> Interp<'a> {
             function,
             uncertain,
             cond_depth: self.cond_depth,
+            unlikely: self.unlikely.clone(),
         });
+    }
+
+    /// Which way an `if` test this reading cannot decide most likely goes, for choosing one
+    /// path through the script ([`Binding::alternatives`]): a file test (`-e`, `-f`, `-r`,
+    /// `-s`, `-d`, `-x`, `-L`, `-h`, with `!`) by what the host has, a comparison of strings
+    /// (`-z`, `-n`, `=`, `!=`) with settings the host does not give as empty, chained with
+    /// `&&`/`||`; anything else (a command's exit status, a value only a run computes) as
+    /// failing.
+    /// `None` when the test reads an on/off switch, or a defaults file's setting while this
+    /// reading does not decide by them: those are not paths to choose between.
+    pub fn likely(&mut self, list: &ast::CompoundList) -> Option<bool> {
+        let [item] = list.0.as_slice() else {
+            return Some(false);
+        };
+        let ao = &item.0;
+        let mut result = self.likely_pipeline(&ao.first)?;
+        for next in &ao.additional {
+            let (ast::AndOr::And(p) | ast::AndOr::Or(p)) = next;
+            let this = self.likely_pipeline(p)?;
+            result = match next {
+                ast::AndOr::And(_) => result && this,
+                ast::AndOr::Or(_) => result || this,
+            };
+        }
+        Some(result)
+    }
+
+    fn likely_pipeline(&mut self, p: &ast::Pipeline) -> Option<bool> {
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+            return Some(false);
+        };
+        let mut words: Vec<&ast::Word> = sc.word_or_name.iter().collect();
+        words.extend(
+            sc.suffix
+                .iter()
+                .flat_map(|x| x.0.iter())
+                .filter_map(|i| match i {
+                    ast::CommandPrefixOrSuffixItem::Word(w) => Some(w),
+                    _ => None,
+                }),
+        );
+        let Some(first) = words.first() else {
+            return Some(false);
+        };
+        let name = brush_parser::unquote_str(&first.value);
+        if name != "test" && name != "[" {
+            return Some(false);
+        }
+        let mut args: Vec<&ast::Word> = words[1..].to_vec();
+        if name == "[" && args.last().is_some_and(|w| w.value == "]") {
+            args.pop();
+        }
+        let mut negate = p.bang;
+        // `!` binds tighter than `-a`/`-o`: then it stays for [`Self::likely_words`].
+        let joined = args.iter().any(|w| w.value == "-a" || w.value == "-o");
+        if !joined && args.first().is_some_and(|w| w.value == "!") {
+            negate = !negate;
+            args.remove(0);
+        }
+        // A comparison of strings: a setting the host does not give (a defaults file that is
+        // missing, a variable nothing sets) as empty, the default the script falls back to.
+        let mut text: Vec<String> = Vec::new();
+        for w in &args {
+            let parts = self.expand_value(w);
+            let mut value = String::new();
+            for p in &parts {
+                match p {
+                    Part::Lit(l) => value.push_str(l),
+                    Part::Var(v) if is_toggle(v) || !self.decide_defaults => return None,
+                    Part::Var(v) => value.push_str(&self.value(v).unwrap_or_default()),
+                    Part::Unknown(_) => return Some(false),
+                }
+            }
+            if value.is_empty() && !w.value.contains(['"', '\'']) {
+                continue;
+            }
+            text.push(value);
+        }
+        Some(self.likely_words(&text) != negate)
+    }
+
+    /// A `test`'s words after expansion ([`Interp::likely`]): `-o` and `-a` between tests,
+    /// `!`, string tests, file tests by the host tree; anything else as failing.
+    fn likely_words(&self, words: &[String]) -> bool {
+        if let Some(at) = words.iter().position(|w| w == "-o") {
+            return self.likely_words(&words[..at]) || self.likely_words(&words[at + 1..]);
+        }
+        if let Some(at) = words.iter().position(|w| w == "-a") {
+            return self.likely_words(&words[..at]) && self.likely_words(&words[at + 1..]);
+        }
+        match words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["!", rest @ ..] if !rest.is_empty() => !self.likely_words(&words[1..]),
+            ["-z", s] => s.is_empty(),
+            ["-n", s] => !s.is_empty(),
+            ["-e" | "-f" | "-r" | "-s" | "-d" | "-L" | "-h", path] => self.host.exists(path),
+            ["-x", path] => self.host.is_executable(path),
+            [a, "=" | "==", b] => a == b,
+            [a, "!=", b] => a != b,
+            [_] => true,
+            _ => false,
+        }
     }
 
     /// Evaluates an `if` condition that is one `test`/`[` with values known on this host
@@ -2181,6 +2396,7 @@ impl<'a> Interp<'a> {
                                 function,
                                 uncertain: Vec::new(),
                                 cond_depth: self.cond_depth,
+                                unlikely: self.unlikely.clone(),
                             });
                         }
                     }
@@ -2265,9 +2481,54 @@ impl<'a> Interp<'a> {
         } else {
             value
         };
+        // A value made from uncertain ones has their alternatives, when all of them have:
+        // each the assignment's value with that source's other value.
+        let inherited: Vec<Alternative> = match &a.value {
+            ast::AssignmentValue::Scalar(w) if derived => {
+                let sources: Vec<(String, Binding)> = referenced_vars(&w.value)
+                    .into_iter()
+                    .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
+                    .filter(|(_, b)| b.uncertain)
+                    .collect();
+                let mut all: Vec<Alternative> = Vec::new();
+                if sources.iter().all(|(_, b)| !b.alternatives.is_empty()) {
+                    for (source, b) in &sources {
+                        for alt in &b.alternatives {
+                            let saved = self.env.get(source).cloned();
+                            if let Some(s) = self.env.get_mut(source) {
+                                s.value.clone_from(&alt.value);
+                                s.overridable = false;
+                            }
+                            let mut value = self.expand_value(w);
+                            if a.append {
+                                let mut v: Vec<Part> =
+                                    self.lookup(name).into_iter().map(|(p, _)| p).collect();
+                                v.extend(value);
+                                value = v;
+                            }
+                            if let Some(saved) = saved {
+                                self.env.insert(source.clone(), saved);
+                            }
+                            let alt = Alternative {
+                                value,
+                                ..alt.clone()
+                            };
+                            if !all.contains(&alt) {
+                                all.push(alt);
+                            }
+                        }
+                    }
+                }
+                all
+            }
+            _ => Vec::new(),
+        };
         self.set(name, value);
         if derived && let Some(b) = self.env.get_mut(name) {
             b.uncertain = true;
+            if b.alternatives.is_empty() && b.at_depth == 0 {
+                b.alternatives = inherited;
+            }
         }
     }
 
@@ -2359,6 +2620,8 @@ impl<'a> Interp<'a> {
                                     overridable: true,
                                     script_default,
                                     uncertain: false,
+                                    alternatives: Vec::new(),
+                                    at_depth: self.cond_depth,
                                 },
                             );
                             if !sourced.assigns.contains(&name) {
@@ -2738,6 +3001,128 @@ impl<'a> Interp<'a> {
 /// Whether a variable name looks like an on/off switch for the whole service (`ENABLED`,
 /// `RUN`, `RSYNC_ENABLE`, `START_DAEMON`, …).
 #[must_use]
+/// What one undecided branch of an `if` leaves ([`merge_outcomes`]).
+struct Outcome {
+    /// The branch's test (`None`: the `else`, or no branch at all).
+    test: Option<String>,
+    line: u32,
+    /// The likely path ([`Interp::likely`]) takes this branch.
+    taken: bool,
+    /// The variables after it; `None` when it ends the action (`exit`, `return`).
+    env: Option<BTreeMap<String, Binding>>,
+}
+
+/// The variables after an `if` whose tests this reading could not decide, its branches each
+/// run from `before`: a variable some branch assigns holds the likely branch's value, marked
+/// uncertain, with the other branches' values as [`Alternative`]s (none when a branch's value
+/// is itself not known: then nothing can be chosen). Other variables (a sourced file's
+/// settings) are what the last branch that changed them left, as when the branches are read
+/// one after another.
+fn merge_outcomes(
+    before: &BTreeMap<String, Binding>,
+    outcomes: &[Outcome],
+    depth: u32,
+) -> BTreeMap<String, Binding> {
+    let reaching: Vec<(&Outcome, &BTreeMap<String, Binding>)> = outcomes
+        .iter()
+        .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
+        .collect();
+    let taken = reaching.iter().find(|(o, _)| o.taken);
+    let base: &BTreeMap<String, Binding> = taken.map_or(before, |(_, e)| e);
+    let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
+    let mut names: Vec<&String> = before.keys().collect();
+    for (_, e) in &reaching {
+        names.extend(e.keys());
+    }
+    names.sort();
+    names.dedup();
+    let mut out = before.clone();
+    for name in names {
+        let was = before.get(name);
+        let assigned = |b: &Binding| b.uncertain && Some(b) != was;
+        if !reaching
+            .iter()
+            .any(|(_, e)| e.get(name).is_some_and(assigned))
+        {
+            let mut last = was.cloned();
+            for (_, e) in &reaching {
+                if e.get(name) != was {
+                    last = e.get(name).cloned();
+                }
+            }
+            match last {
+                Some(b) => out.insert(name.clone(), b),
+                None => out.remove(name),
+            };
+            continue;
+        }
+        let known = |b: Option<&Binding>| {
+            b.is_none_or(|b| {
+                !b.uncertain
+                    || !b.alternatives.is_empty()
+                    || b.at_depth <= depth + 1
+                    || Some(b) == was
+            })
+        };
+        let mut complete = reaching.iter().all(|(_, e)| known(e.get(name)));
+        let value_of = |b: Option<&Binding>| b.map(|b| b.value.clone()).unwrap_or_default();
+        let taken_value = value_of(base.get(name));
+        let mut alternatives: Vec<Alternative> = Vec::new();
+        let add = |a: Alternative, all: &mut Vec<Alternative>| {
+            if !all.contains(&a) {
+                all.push(a);
+            }
+        };
+        for (o, e) in &reaching {
+            for a in e
+                .get(name)
+                .map(|b| b.alternatives.clone())
+                .unwrap_or_default()
+            {
+                add(a, &mut alternatives);
+            }
+            if o.taken || value_of(e.get(name)) == taken_value {
+                continue;
+            }
+            let value = value_of(e.get(name));
+            match (&o.test, &taken_test) {
+                (Some(t), _) => add(
+                    Alternative {
+                        test: t.clone(),
+                        line: o.line,
+                        holds: true,
+                        value,
+                    },
+                    &mut alternatives,
+                ),
+                (None, Some((t, line))) => add(
+                    Alternative {
+                        test: t.clone(),
+                        line: *line,
+                        holds: false,
+                        value,
+                    },
+                    &mut alternatives,
+                ),
+                (None, None) => complete = false,
+            }
+        }
+        let mut merged = base.get(name).cloned().unwrap_or(Binding {
+            value: Vec::new(),
+            overridable: false,
+            script_default: None,
+            uncertain: true,
+            alternatives: Vec::new(),
+            at_depth: depth,
+        });
+        merged.uncertain = true;
+        merged.at_depth = depth;
+        merged.alternatives = if complete { alternatives } else { Vec::new() };
+        out.insert(name.clone(), merged);
+    }
+    out
+}
+
 pub fn is_toggle(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     if n.ends_with("_ARGS") || n.ends_with("_OPTS") || n.ends_with("_OPTIONS") {
@@ -3095,6 +3480,120 @@ mod tests {
         i.run_top(program);
         let calls = i.run_action(action);
         (calls.iter().map(Call::display).collect(), i)
+    }
+
+    #[test]
+    fn an_undecided_test_leaves_the_likely_value_with_the_other_as_alternative() {
+        // A command's exit status: taken as failing; the `then` value is the alternative.
+        let (calls, i) = run(
+            "OPTS=-a\nif probe-ipv6; then\n  OPTS=\"$OPTS -6\"\nfi\ncase \"$1\" in\n start) /usr/bin/x $OPTS ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x -a"]);
+        let b = &i.env["OPTS"];
+        assert!(b.uncertain);
+        assert_eq!(b.alternatives.len(), 1);
+        assert_eq!(b.alternatives[0].test, "probe-ipv6");
+        assert_eq!(b.alternatives[0].line, 2);
+        assert!(b.alternatives[0].holds);
+        assert_eq!(b.alternatives[0].value, vec![Part::Lit("-a -6".into())]);
+    }
+
+    #[test]
+    fn a_file_only_a_run_creates_takes_the_else_branch_and_later_assignments_follow_both() {
+        let (calls, i) = run(
+            "if [ -e /run/x/dhcp.conf ]; then\n  O=\"-c /run/x/dhcp.conf\"\nelse\n  O=\"-c /etc/x.conf\"\nfi\nO=\"$O -u x\"\ncase \"$1\" in\n start) /usr/bin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x -c /etc/x.conf -u x"]);
+        let alt = &i.env["O"].alternatives;
+        assert_eq!(alt.len(), 1);
+        assert_eq!(alt[0].test, "[ -e /run/x/dhcp.conf ]");
+        assert_eq!(
+            alt[0].value,
+            vec![Part::Lit("-c /run/x/dhcp.conf -u x".into())]
+        );
+    }
+
+    #[test]
+    fn a_value_set_in_a_loop_has_no_alternatives_to_choose_from() {
+        let (_, i) = run(
+            "for f in $(ls /etc/x); do O=\"$O $f\"; done\ncase \"$1\" in\n start) /usr/bin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert!(i.env["O"].uncertain);
+        assert!(i.env["O"].alternatives.is_empty());
+    }
+
+    #[test]
+    fn a_start_on_the_unlikely_path_is_marked_with_its_test() {
+        let (calls, _) = run(
+            "case \"$1\" in\n start)\n  if aa-status --enabled; then\n   /usr/bin/aa-exec -- /usr/bin/x\n  else\n   /usr/bin/x\n  fi ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(
+            calls,
+            [
+                "aa-status --enabled",
+                "/usr/bin/aa-exec -- /usr/bin/x",
+                "/usr/bin/x"
+            ]
+        );
+        let mut interp_calls = {
+            let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+                "/nonexistent-root",
+            ))));
+            let program: &'static ast::Program = Box::leak(Box::new(
+                parse("case \"$1\" in\n start)\n  if aa-status --enabled; then\n   /usr/bin/aa-exec -- /usr/bin/x\n  else\n   /usr/bin/x\n  fi ;;\nesac\n").unwrap(),
+            ));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.run_top(program);
+            i.run_action("start")
+        };
+        let x = interp_calls.pop().unwrap();
+        let aa = interp_calls.pop().unwrap();
+        assert_eq!(x.unlikely, None);
+        assert_eq!(
+            aa.unlikely,
+            Some(("aa-status --enabled".to_string(), 3, true))
+        );
+    }
+
+    #[test]
+    fn likely_reads_file_tests_by_the_host_and_unset_settings_as_empty() {
+        let dir = std::env::temp_dir().join(format!("systemdify-likely-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("etc")).unwrap();
+        std::fs::write(dir.join("etc/x.conf"), "").unwrap();
+        let host: &'static Host = Box::leak(Box::new(Host::at(&dir)));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.decide_defaults = true;
+        let mut likely = |text: &str| {
+            let p = parse(text).unwrap();
+            let list = match &p.complete_commands[..] {
+                [l] => l.clone(),
+                _ => unreachable!(),
+            };
+            i.likely(&list)
+        };
+        assert_eq!(likely("[ -f /etc/x.conf ]\n"), Some(true));
+        assert_eq!(likely("[ ! -e /run/x.sock ]\n"), Some(true));
+        assert_eq!(
+            likely("[ -z \"$UNSET\" ] && [ -r /etc/x.conf ]\n"),
+            Some(true)
+        );
+        assert_eq!(likely("grep -q x /etc/x.conf\n"), Some(false));
+        // `-o`/`-a` inside one test (openvpn's AUTOSTART, isc-dhcp-server's interfaces).
+        assert_eq!(
+            likely("test -z \"$UNSET\" -o \"x$UNSET\" = xall\n"),
+            Some(true)
+        );
+        assert_eq!(
+            likely("test -n \"$UNSET\" -a -f /etc/x.conf\n"),
+            Some(false)
+        );
+        assert_eq!(likely("[ ! -f /etc/x.conf -o -d /etc ]\n"), Some(true));
+        assert_eq!(likely("[ ! -f /etc/x.conf -a -d /etc ]\n"), Some(false));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

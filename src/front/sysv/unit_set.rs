@@ -299,6 +299,19 @@ impl Conversion<'_> {
         svc.command = crate::ir::Command::Argv(vec!["/bin/true".to_string()]);
         svc.pre.clear();
         svc.reload.clear();
+        // Reloadable so that `systemctl reload NAME` works: the reload itself does nothing,
+        // and propagates to the members that can reload (`ReloadPropagatedFrom=` this).
+        let reloadable: Vec<String> = members
+            .iter()
+            .filter(|m| !m.definition.service.reload.is_empty())
+            .map(|m| match m.definition.service.instances {
+                Instances::One => format!("{}.service", m.stem),
+                _ => format!("{}@.service", m.stem),
+            })
+            .collect();
+        if !reloadable.is_empty() {
+            svc.reload = vec![crate::ir::Command::Argv(vec!["/bin/true".to_string()])];
+        }
         svc.kind = crate::ir::ServiceKind::Oneshot {
             remain_after_exit: true,
         };
@@ -366,10 +379,18 @@ impl Conversion<'_> {
                     format!("; not started with this host's settings: {}", off.join(", "))
                 }
             ),
-            format!(
-                "`systemctl start {0}` / `systemctl stop {0}` act on the whole set; `systemctl reload {0}` is not available (reload a member)",
-                self.name
-            ),
+            if reloadable.is_empty() {
+                format!(
+                    "`systemctl start {0}` / `systemctl stop {0}` act on the whole set; `systemctl reload {0}` is not available (no member reloads)",
+                    self.name
+                )
+            } else {
+                format!(
+                    "`systemctl start {0}` / `systemctl stop {0}` act on the whole set; `systemctl reload {0}` reloads {1} (ReloadPropagatedFrom={0}.service)",
+                    self.name,
+                    reloadable.join(", ")
+                )
+            },
         ));
     }
 
@@ -486,6 +507,8 @@ impl Conversion<'_> {
                 running_guards: Vec::new(),
                 other: Vec::new(),
                 functions: Vec::new(),
+                set_aside: Vec::new(),
+                unlikely_failed: Vec::new(),
             };
             let stops: Vec<Call> = all
                 .stop
@@ -544,6 +567,13 @@ impl Conversion<'_> {
                 stem: self.name.clone(),
                 kind: RefKind::Service,
             }];
+            // `systemctl reload NAME` reloads the daemons that can reload.
+            if !svc.reload.is_empty() {
+                svc.ordering.reload_with = vec![UnitRef {
+                    stem: self.name.clone(),
+                    kind: RefKind::Service,
+                }];
+            }
             // After the script's own service, which makes the directories.
             svc.ordering.after_items.push(UnitRef {
                 stem: self.name.clone(),
