@@ -162,6 +162,10 @@ codes! {
     Pm2BareJson => "pm2-bare-json",
     Pm2EvalNode => "pm2-eval-node",
     Pm2MemoryRestart => "pm2-memory-restart",
+    Pm2CronRestart => "pm2-cron-restart",
+    Pm2CronSeconds => "pm2-cron-seconds",
+    Pm2CronDaysAnd => "pm2-cron-days-and",
+    Pm2CronUnsupported => "pm2-cron-unsupported",
 }
 
 impl Serialize for Code {

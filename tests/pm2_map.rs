@@ -14,7 +14,8 @@ fn write(root: &Path, path: &str, text: &str, mode: u32) {
 }
 
 /// Converts `/srv/app/ecosystem.config.js` holding `config` on a small host; returns the files
-/// written (relative path → content) and the exit code.
+/// written (relative path → content; with `--report` in `extra`, the report as `report.json`)
+/// and the exit code.
 fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
@@ -40,7 +41,13 @@ fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
         "-o".into(),
         out.to_string_lossy().into(),
     ];
-    args.extend(extra.iter().map(|s| s.to_string()));
+    // `--report` alone: the report is written beside `out` and returned as `report.json`.
+    for a in extra {
+        args.push(a.to_string());
+        if *a == "--report" {
+            args.push(dir.path().join("report.json").to_string_lossy().into());
+        }
+    }
     args.push("/srv/app/ecosystem.config.js".into());
     let (mut o, mut e) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
@@ -65,6 +72,9 @@ fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
         }
     }
     files.insert("stderr".into(), String::from_utf8(e).unwrap());
+    if let Ok(report) = std::fs::read_to_string(dir.path().join("report.json")) {
+        files.insert("report.json".into(), report);
+    }
     (code, files)
 }
 
@@ -176,4 +186,42 @@ fn interpreters_restart_logs_and_autostart() {
     assert!(!tool.contains("StandardOutput="), "{tool}");
     // autostart: false: installed, not enabled.
     assert!(f["stderr"].contains("2 unit(s)"), "{}", f["stderr"]);
+}
+
+#[test]
+fn cron_restart_becomes_a_timer_restarting_the_app_or_its_target() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'one', script: 'server.js', cron_restart: '0 0 13 * 5' }, { name: 'many', script: 'server.js', instances: 2, cron: '0 30 4 * * *' }, { name: 'odd', script: 'server.js', cron_restart: '0 0 L * *' }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let timer = &f["one-cron-restart.timer"];
+    // croner ANDs both day fields: Friday the 13th, one event (cron would write two).
+    assert!(
+        timer.contains("OnCalendar=Fri *-*-13 00:00:00\n")
+            && timer.matches("OnCalendar=").count() == 1,
+        "{timer}"
+    );
+    assert!(timer.contains("WantedBy=timers.target\n"), "{timer}");
+    assert!(
+        f["one-cron-restart.service"].contains("Type=oneshot\n")
+            && f["one-cron-restart.service"].contains("ExecStart=systemctl restart one.service\n"),
+        "{}",
+        f["one-cron-restart.service"]
+    );
+    // Several instances: the target restarts them all; croner's seconds field `0` is exact.
+    assert!(
+        f["many-cron-restart.service"].contains("ExecStart=systemctl restart many.target\n"),
+        "{}",
+        f["many-cron-restart.service"]
+    );
+    assert!(f["many-cron-restart.timer"].contains("OnCalendar=*-*-* 04:30:00\n"));
+    // croner's `L`: no timer, reported on the app.
+    assert!(!f.keys().any(|k| k.starts_with("odd-cron-restart")));
+    let report = &f["report.json"];
+    assert!(
+        report.contains("pm2-cron-days-and") && report.contains("pm2-cron-unsupported"),
+        "{report}"
+    );
+    assert!(!report.contains("cron_restart: "), "{report}");
 }

@@ -14,10 +14,13 @@
 //! | `autostart: false`, dump `status: stopped` | installed, not enabled |
 //! | `max_memory_restart` | `MemoryMax=` (the kernel kills, `Restart=` restarts; approximated) |
 //! | `treekill: false` | `KillMode=process` |
+//! | `cron_restart` (`cron`) | `NAME-cron-restart.timer` and its oneshot: `systemctl restart` of `NAME.service` or `NAME.target` ([`cron_restart`]) |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
 //! dropped; the full mapping (restart limits, memory, cron restarts, watch, …) is issue 10.
+
+mod cron_restart;
 
 use serde_json::Value;
 
@@ -79,6 +82,7 @@ const HANDLED: &[&str] = &[
     "install_url",
     "write",
     "io",
+    "cron_restart",
 ];
 
 /// Converts one PM2 file: [`super::read`], then one item per app.
@@ -112,17 +116,26 @@ pub fn items(
             "the file holds no apps".to_string(),
         )];
     }
-    read.apps
-        .iter()
-        .map(|a| match &a.result {
+    let mut out = Vec::new();
+    for a in &read.apps {
+        match &a.result {
             Err(message) => {
                 let mut item = Item::error(origin(a.line), a.name.clone(), None, message.clone());
                 item.findings.clone_from(&a.findings);
-                item
+                out.push(item);
             }
-            Ok(app) => item(&read, a, app, host, origin(a.line)),
-        })
-        .collect()
+            Ok(app) => {
+                let mut main = item(&read, a, app, host, origin(a.line));
+                let restarts = restart_item(app, &main, origin(a.line));
+                if let Some(Err(finding)) = &restarts {
+                    main.findings.push(finding.clone());
+                }
+                out.push(main);
+                out.extend(restarts.and_then(Result::ok));
+            }
+        }
+    }
+    out
 }
 
 fn fnv1a(text: &str) -> String {
@@ -381,6 +394,55 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         })),
         findings,
     }
+}
+
+/// `cron_restart` → the item of `NAME-cron-restart.timer` and its oneshot, which runs
+/// `systemctl restart` of the app's unit (`NAME.target` for several instances, whose members
+/// are `PartOf=` it, so all restart); `Err` with the finding when the pattern is not converted.
+fn restart_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, Finding>> {
+    let (timer, mut findings) = match cron_restart::read(app.pm2_env.get("cron_restart")) {
+        cron_restart::Schedule::Off => return None,
+        cron_restart::Schedule::Refused(f) => return Some(Err(f)),
+        cron_restart::Schedule::Timer { timer, findings } => (timer, findings),
+    };
+    let pattern = app
+        .pm2_env
+        .get("cron_restart")
+        .map(js::to_string)
+        .unwrap_or_default();
+    let several = app.instances.count() > 1;
+    let unit = format!(
+        "{}.{}",
+        crate::naming::sanitize(&main.unit_stem),
+        if several { "target" } else { "service" }
+    );
+    findings.insert(
+        0,
+        Finding::note(
+            Code::Pm2CronRestart,
+            format!(
+                "cron_restart `{pattern}`: the timer runs systemctl restart {unit}, which also starts the app when it is stopped, as PM2's cron does"
+            ),
+            "enable the timer (systemctl enable --now NAME-cron-restart.timer) with the app",
+        ),
+    );
+    let mut service = Service::oneshot(
+        format!("cron_restart of PM2 app {}", app.name),
+        Command::Argv(vec!["systemctl".into(), "restart".into(), unit]),
+    );
+    service.source_path = None;
+    Some(Ok(Item {
+        origin,
+        name: format!("{} (cron_restart)", app.name),
+        unit_stem: format!("{}-cron-restart", main.unit_stem),
+        identity: fnv1a(&format!("{}\u{0}cron_restart", main.identity)),
+        body: Body::Unit(Box::new(Definition {
+            service,
+            activation: Activation::Timer(timer),
+            socket: None,
+        })),
+        findings,
+    }))
 }
 
 /// The variables written into the unit, and the names left out.
