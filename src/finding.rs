@@ -166,6 +166,7 @@ codes! {
     Pm2CronSeconds => "pm2-cron-seconds",
     Pm2CronDaysAnd => "pm2-cron-days-and",
     Pm2CronUnsupported => "pm2-cron-unsupported",
+    Pm2Watch => "pm2-watch",
 }
 
 impl Serialize for Code {

@@ -232,6 +232,17 @@ pub enum Activation {
     Manual,
     /// Started by a timer.
     Timer(Timer),
+    /// Started when a watched path changes: a `.path` unit named like the service.
+    Path(PathWatch),
+}
+
+/// A `.path` unit: the service starts whenever one of the paths changes (`PathChanged=`: a
+/// file written and closed, or an entry of a directory created, removed or renamed; not
+/// recursive). PM2 `watch` uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathWatch {
+    /// Absolute paths.
+    pub changed: Vec<String>,
 }
 
 /// A timer: calendar events (any one of them elapsing starts the service), a delay after boot,

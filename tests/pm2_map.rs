@@ -223,5 +223,38 @@ fn cron_restart_becomes_a_timer_restarting_the_app_or_its_target() {
         report.contains("pm2-cron-days-and") && report.contains("pm2-cron-unsupported"),
         "{report}"
     );
-    assert!(!report.contains("cron_restart: "), "{report}");
+    assert!(!report.contains("`cron_restart: "), "{report}");
+}
+
+#[test]
+fn watch_becomes_a_path_unit_restarting_the_app() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'dev', script: 'server.js', watch: ['bin', '/etc/app.conf', '*.js'], ignore_watch: ['node_modules'] }, { name: 'all', script: 'server.js', instances: 2, watch: true }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let path = &f["dev-watch.path"];
+    assert!(
+        path.contains("[Path]\nPathChanged=/srv/app/bin\nPathChanged=/etc/app.conf\n\n"),
+        "{path}"
+    );
+    assert!(path.contains("WantedBy=paths.target\n"), "{path}");
+    assert!(
+        f["dev-watch.service"].contains("ExecStart=systemctl restart dev.service\n"),
+        "{}",
+        f["dev-watch.service"]
+    );
+    assert!(f["all-watch.path"].contains("PathChanged=/srv/app\n"));
+    assert!(f["all-watch.service"].contains("ExecStart=systemctl restart all.target\n"));
+    let report = &f["report.json"];
+    assert!(
+        report.contains("\"pm2-watch\"")
+            && report.contains("`*.js`")
+            && report.contains("`node_modules`"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("`watch: ") && !report.contains("`ignore_watch: "),
+        "{report}"
+    );
 }

@@ -31,6 +31,7 @@
 //!   standard input.
 //! - `Activation::Timer` → a `.timer` (`OnCalendar=`, `OnBootSec=`, `AccuracySec=`,
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
+//!   `Activation::Path` → a `.path` (`PathChanged=` per path) wanted by `paths.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
 
 pub mod escape;
@@ -604,6 +605,22 @@ pub fn write_units(
                 },
             });
         }
+        Activation::Path(p) => {
+            timer_file = Some(UnitFile {
+                comments: vec![format!("Converted from {source}")],
+                unit: UnitSection {
+                    description: Some(escape::text(&format!("Watch for {}", svc.description))),
+                    ..UnitSection::default()
+                },
+                kind: Kind::Path(unit::PathSection {
+                    path_changed: p.changed.iter().map(|c| escape::path(c)).collect(),
+                }),
+                install: InstallSection {
+                    wanted_by: vec!["paths.target".to_string()],
+                    alias: Vec::new(),
+                },
+            });
+        }
     }
 
     let service = UnitFile {
@@ -738,7 +755,12 @@ pub fn write_units(
         health_check(check, base, &service_name, source, &mut lowered)?;
     }
     if let Some(t) = timer_file {
-        let name = format!("{base}.timer");
+        let suffix = if matches!(def.activation, Activation::Path(_)) {
+            "path"
+        } else {
+            "timer"
+        };
+        let name = format!("{base}.{suffix}");
         lowered.files.insert(
             1,
             OutputFile {

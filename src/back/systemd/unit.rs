@@ -556,6 +556,22 @@ pub enum Kind {
     /// A `.target`: no section of its own.
     Target,
     Socket(SocketSection),
+    Path(PathSection),
+}
+
+/// `[Path]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathSection {
+    /// `PathChanged=`, one line per path (already escaped).
+    pub path_changed: Vec<String>,
+}
+
+impl PathSection {
+    fn entries(&self) -> Entries {
+        let mut out = Entries::new();
+        push_all(&mut out, "PathChanged", &self.path_changed);
+        out
+    }
 }
 
 /// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
@@ -583,6 +599,7 @@ impl UnitFile {
             Kind::Timer(t) => ("Timer", t.entries()),
             Kind::Target => ("Target", Entries::new()),
             Kind::Socket(sock) => ("Socket", sock.entries()),
+            Kind::Path(p) => ("Path", p.entries()),
         };
         for (name, entries) in [
             ("Unit", self.unit.entries()),

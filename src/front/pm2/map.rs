@@ -15,12 +15,14 @@
 //! | `max_memory_restart` | `MemoryMax=` (the kernel kills, `Restart=` restarts; approximated) |
 //! | `treekill: false` | `KillMode=process` |
 //! | `cron_restart` (`cron`) | `NAME-cron-restart.timer` and its oneshot: `systemctl restart` of `NAME.service` or `NAME.target` ([`cron_restart`]) |
+//! | `watch` (`ignore_watch`, `watch_delay`, `watch_options` reported) | `NAME-watch.path` (`PathChanged=` per path) and its oneshot: `systemctl restart` of the app's unit ([`watch`]) |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
 //! dropped; the full mapping (restart limits, memory, cron restarts, watch, …) is issue 10.
 
 mod cron_restart;
+mod watch;
 
 use serde_json::Value;
 
@@ -83,6 +85,10 @@ const HANDLED: &[&str] = &[
     "write",
     "io",
     "cron_restart",
+    "watch",
+    "ignore_watch",
+    "watch_delay",
+    "watch_options",
 ];
 
 /// Converts one PM2 file: [`super::read`], then one item per app.
@@ -126,12 +132,14 @@ pub fn items(
             }
             Ok(app) => {
                 let mut main = item(&read, a, app, host, origin(a.line));
-                let restarts = restart_item(app, &main, origin(a.line));
-                if let Some(Err(finding)) = &restarts {
+                let cron = cron_item(app, &main, origin(a.line));
+                if let Some(Err(finding)) = &cron {
                     main.findings.push(finding.clone());
                 }
+                let watched = watch_item(app, &mut main, origin(a.line));
                 out.push(main);
-                out.extend(restarts.and_then(Result::ok));
+                out.extend(cron.and_then(Result::ok));
+                out.extend(watched);
             }
         }
     }
@@ -396,10 +404,59 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
     }
 }
 
-/// `cron_restart` → the item of `NAME-cron-restart.timer` and its oneshot, which runs
-/// `systemctl restart` of the app's unit (`NAME.target` for several instances, whose members
-/// are `PartOf=` it, so all restart); `Err` with the finding when the pattern is not converted.
-fn restart_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, Finding>> {
+/// The unit `systemctl restart` restarts for the app: `NAME.target` for several instances
+/// (whose members are `PartOf=` it, so all restart, as PM2 restarts each), else `NAME.service`.
+fn restarted_unit(app: &App, main: &Item) -> String {
+    format!(
+        "{}.{}",
+        crate::naming::sanitize(&main.unit_stem),
+        if app.instances.count() > 1 {
+            "target"
+        } else {
+            "service"
+        }
+    )
+}
+
+/// An item whose oneshot runs `systemctl restart` of the app's unit, started by `activation`
+/// (a timer for `cron_restart`, a `.path` for `watch`); its units are `NAME-SUFFIX.*`.
+fn restarter(
+    app: &App,
+    main: &Item,
+    origin: Origin,
+    option: &str,
+    suffix: &str,
+    activation: Activation,
+    findings: Vec<Finding>,
+) -> Item {
+    let service = Service {
+        source_path: None,
+        ..Service::oneshot(
+            format!("PM2 app {}, restarted on {option}", app.name),
+            Command::Argv(vec![
+                "systemctl".into(),
+                "restart".into(),
+                restarted_unit(app, main),
+            ]),
+        )
+    };
+    Item {
+        origin,
+        name: format!("{} ({option})", app.name),
+        unit_stem: format!("{}-{suffix}", main.unit_stem),
+        identity: fnv1a(&format!("{}\u{0}{option}", main.identity)),
+        body: Body::Unit(Box::new(Definition {
+            service,
+            activation,
+            socket: None,
+        })),
+        findings,
+    }
+}
+
+/// `cron_restart` → `NAME-cron-restart.timer` and its oneshot ([`cron_restart`]); `Err` with
+/// the finding when the pattern is not converted.
+fn cron_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, Finding>> {
     let (timer, mut findings) = match cron_restart::read(app.pm2_env.get("cron_restart")) {
         cron_restart::Schedule::Off => return None,
         cron_restart::Schedule::Refused(f) => return Some(Err(f)),
@@ -410,39 +467,42 @@ fn restart_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, F
         .get("cron_restart")
         .map(js::to_string)
         .unwrap_or_default();
-    let several = app.instances.count() > 1;
-    let unit = format!(
-        "{}.{}",
-        crate::naming::sanitize(&main.unit_stem),
-        if several { "target" } else { "service" }
-    );
     findings.insert(
         0,
         Finding::note(
             Code::Pm2CronRestart,
             format!(
-                "cron_restart `{pattern}`: the timer runs systemctl restart {unit}, which also starts the app when it is stopped, as PM2's cron does"
+                "cron_restart `{pattern}`: the timer runs systemctl restart {}, which also starts the app when it is stopped, as PM2's cron does",
+                restarted_unit(app, main)
             ),
             "enable the timer (systemctl enable --now NAME-cron-restart.timer) with the app",
         ),
     );
-    let mut service = Service::oneshot(
-        format!("cron_restart of PM2 app {}", app.name),
-        Command::Argv(vec!["systemctl".into(), "restart".into(), unit]),
-    );
-    service.source_path = None;
-    Some(Ok(Item {
+    Some(Ok(restarter(
+        app,
+        main,
         origin,
-        name: format!("{} (cron_restart)", app.name),
-        unit_stem: format!("{}-cron-restart", main.unit_stem),
-        identity: fnv1a(&format!("{}\u{0}cron_restart", main.identity)),
-        body: Body::Unit(Box::new(Definition {
-            service,
-            activation: Activation::Timer(timer),
-            socket: None,
-        })),
+        "cron_restart",
+        "cron-restart",
+        Activation::Timer(timer),
         findings,
-    }))
+    )))
+}
+
+/// `watch` → `NAME-watch.path` and its oneshot ([`watch`]); the findings go on the app.
+fn watch_item(app: &App, main: &mut Item, origin: Origin) -> Option<Item> {
+    let read = watch::read(&app.pm2_env, &app.cwd);
+    main.findings.extend(read.findings);
+    let paths = read.watch?;
+    Some(restarter(
+        app,
+        main,
+        origin,
+        "watch",
+        "watch",
+        Activation::Path(paths),
+        Vec::new(),
+    ))
 }
 
 /// The variables written into the unit, and the names left out.
