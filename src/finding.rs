@@ -167,6 +167,11 @@ codes! {
     Pm2CronDaysAnd => "pm2-cron-days-and",
     Pm2CronUnsupported => "pm2-cron-unsupported",
     Pm2Watch => "pm2-watch",
+    Pm2RestartLimit => "pm2-restart-limit",
+    Pm2ExpBackoff => "pm2-exp-backoff",
+    Pm2StopExitCodes => "pm2-stop-exit-codes",
+    Pm2WaitReady => "pm2-wait-ready",
+    Pm2ShutdownMessage => "pm2-shutdown-message",
 }
 
 impl Serialize for Code {

@@ -309,6 +309,9 @@ pub struct Service {
     /// Exit statuses that restart the service whatever [`Restart`] says
     /// (`RestartForceExitStatus=`).
     pub restart_force_exit_status: Vec<ExitStatus>,
+    /// Exit statuses that never restart the service whatever [`Restart`] says
+    /// (`RestartPreventExitStatus=`; PM2 `stop_exit_codes`).
+    pub restart_prevent_exit_status: Vec<ExitStatus>,
     /// Give up restarting after `burst` starts within `interval_sec` seconds.
     pub start_limit: Option<StartLimit>,
     /// Restart the service when a periodic check of it fails (superlance `httpok`).
@@ -808,6 +811,7 @@ impl Service {
             start_timeout_sec: None,
             success_exit_status: Vec::new(),
             restart_force_exit_status: Vec::new(),
+            restart_prevent_exit_status: Vec::new(),
             start_limit: None,
             health_check: None,
             crash_hooks: Vec::new(),

@@ -258,3 +258,41 @@ fn watch_becomes_a_path_unit_restarting_the_app() {
         "{report}"
     );
 }
+
+#[test]
+fn restart_policy_limits_backoff_and_stop_exit_codes() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'a', script: 'server.js', max_restarts: 5, min_uptime: '3s', stop_exit_codes: [0, 2], exp_backoff_restart_delay: 1500, wait_ready: true, shutdown_with_message: true }, { name: 'b', script: 'server.js' }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let a = &f["a.service"];
+    for line in [
+        "StartLimitBurst=5\n",
+        "StartLimitIntervalSec=15s\n",
+        "RestartPreventExitStatus=0 2\n",
+        "SuccessExitStatus=2\n",
+        "RestartSec=2\n",
+        "Restart=always\n",
+        "Type=exec\n",
+        "KillSignal=SIGINT\n",
+    ] {
+        assert!(a.contains(line), "{line} in {a}");
+    }
+    // PM2's own defaults, 16 unstable restarts in 16 s, hold without the options too.
+    let b = &f["b.service"];
+    assert!(
+        b.contains("StartLimitBurst=16\n") && b.contains("StartLimitIntervalSec=16s\n"),
+        "{b}"
+    );
+    let report = &f["report.json"];
+    for c in [
+        "pm2-restart-limit",
+        "pm2-exp-backoff",
+        "pm2-wait-ready",
+        "pm2-shutdown-message",
+    ] {
+        assert!(report.contains(&format!("\"{c}\"")), "{c}: {report}");
+    }
+    assert!(!report.contains("not converted yet"), "{report}");
+}

@@ -17,6 +17,7 @@
 //! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
 //!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
 //!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
+//!   `restart_prevent_exit_status` → `RestartPreventExitStatus=`;
 //!   `Stop.scope` → `KillMode=`.
 //! - `Instances::Set` → `BASE@.service`, a drop-in `BASE@I.service.d/instance.conf` per
 //!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
@@ -556,6 +557,7 @@ pub fn write_units(
         s.success_exit_status = exit_statuses(&svc.success_exit_status);
     }
     s.restart_force_exit_status = exit_statuses(&svc.restart_force_exit_status);
+    s.restart_prevent_exit_status = exit_statuses(&svc.restart_prevent_exit_status);
     s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
     s.timeout_stop_sec = svc.stop.timeout_sec;
     s.timeout_start_sec = svc.start_timeout_sec;

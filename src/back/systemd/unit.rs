@@ -239,6 +239,7 @@ pub struct ServiceSection {
     pub timeout_stop_sec: Option<u64>,
     pub success_exit_status: Vec<String>,
     pub restart_force_exit_status: Vec<String>,
+    pub restart_prevent_exit_status: Vec<String>,
     pub ignore_sigpipe: Option<bool>,
     pub restart: Option<&'static str>,
     pub restart_sec: Option<u64>,
@@ -425,6 +426,7 @@ impl ServiceSection {
             timeout_stop_sec,
             success_exit_status,
             restart_force_exit_status,
+            restart_prevent_exit_status,
             ignore_sigpipe,
             restart,
             restart_sec,
@@ -481,6 +483,11 @@ impl ServiceSection {
             &mut out,
             "RestartForceExitStatus",
             restart_force_exit_status,
+        );
+        push_list(
+            &mut out,
+            "RestartPreventExitStatus",
+            restart_prevent_exit_status,
         );
         push_opt(&mut out, "IgnoreSIGPIPE", &ignore_sigpipe.map(yes_no));
         push_opt(&mut out, "Restart", restart);

@@ -9,7 +9,8 @@
 //! | `instance_var` (`NODE_APP_INSTANCE`) | `Environment=` with the instance number (`0` for one instance) |
 //! | `uid`/`gid` (resolved by PM2), `--user`, a dump's owner | `User=`, `Group=` |
 //! | `instances` > 1 | `NAME@.service`, instances `NAME@0` … in `NAME.target`; `instance_var` and `increment_var` per instance in drop-ins |
-//! | `autorestart` (`restart_delay`) | `Restart=always` (`RestartSec=`), or `Restart=no` |
+//! | `autorestart`, `restart_delay`, `exp_backoff_restart_delay`, `max_restarts`, `min_uptime`, `stop_exit_codes` | `Restart=`, `RestartSec=`, `StartLimitBurst=`/`StartLimitIntervalSec=`, `RestartPreventExitStatus=`/`SuccessExitStatus=` ([`restart`]) |
+//! | `wait_ready`/`listen_timeout`, `shutdown_with_message` | reported; `Type=exec`, `KillSignal=SIGINT` kept ([`restart::start_and_stop`]) |
 //! | `kill_timeout` (default 1600 ms), PM2's `SIGINT` | `KillSignal=SIGINT`, `TimeoutStopSec=` |
 //! | `autostart: false`, dump `status: stopped` | installed, not enabled |
 //! | `max_memory_restart` | `MemoryMax=` (the kernel kills, `Restart=` restarts; approximated) |
@@ -22,6 +23,7 @@
 //! dropped; the full mapping (restart limits, memory, cron restarts, watch, …) is issue 10.
 
 mod cron_restart;
+mod restart;
 mod watch;
 
 use serde_json::Value;
@@ -32,7 +34,7 @@ use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, Command, Definition, EnvVar, Format, Instance, InstanceSet, Instances, Item,
-    Origin, Output, Restart, Service, ServiceKind, WorkingDir,
+    Origin, Output, Service, ServiceKind, WorkingDir,
 };
 
 /// Keys of PM2's resolved object this mapping uses, or that are PM2's own bookkeeping with no
@@ -85,6 +87,13 @@ const HANDLED: &[&str] = &[
     "write",
     "io",
     "cron_restart",
+    "max_restarts",
+    "min_uptime",
+    "exp_backoff_restart_delay",
+    "stop_exit_codes",
+    "shutdown_with_message",
+    "wait_ready",
+    "listen_timeout",
     "watch",
     "ignore_watch",
     "watch_delay",
@@ -253,14 +262,8 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         .pm2_env
         .get("instance_var")
         .map_or_else(|| "NODE_APP_INSTANCE".to_string(), js::to_string);
-    let restart_delay = app.pm2_env.get("restart_delay").and_then(Value::as_f64);
-    service.restart = if app.autorestart {
-        Restart::Always {
-            delay_sec: restart_delay.map(seconds).filter(|s| *s > 0),
-        }
-    } else {
-        Restart::No
-    };
+    findings.extend(restart::apply(&app.pm2_env, app.autorestart, &mut service));
+    findings.extend(restart::start_and_stop(&app.pm2_env));
     let kill_timeout = app
         .pm2_env
         .get("kill_timeout")
