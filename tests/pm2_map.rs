@@ -184,8 +184,13 @@ fn interpreters_restart_logs_and_autostart() {
     );
     // PM2's default log files are the journal: nothing written for them.
     assert!(!tool.contains("StandardOutput="), "{tool}");
-    // autostart: false: installed, not enabled.
-    assert!(f["stderr"].contains("2 unit(s)"), "{}", f["stderr"]);
+    // autostart: false: installed, not wanted by the file's target.
+    assert!(f["stderr"].contains("3 unit(s)"), "{}", f["stderr"]);
+    assert!(
+        f["pm2-app.target"].contains("Wants=py.service\n"),
+        "{}",
+        f["pm2-app.target"]
+    );
 }
 
 #[test]
@@ -295,4 +300,24 @@ fn restart_policy_limits_backoff_and_stop_exit_codes() {
         assert!(report.contains(&format!("\"{c}\"")), "{c}: {report}");
     }
     assert!(!report.contains("not converted yet"), "{report}");
+}
+
+#[test]
+fn the_files_apps_are_one_target_named_after_its_directory() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'web', script: 'server.js', instances: 2 }, { name: 'job', script: 'server.js' }, { name: 'later', script: 'server.js', autostart: false }] };",
+        &[],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let t = &f["pm2-app.target"];
+    // The target wants what PM2 starts; `later` (autostart: false) is only PartOf= it.
+    assert!(t.contains("Wants=web.target job.service\n"), "{t}");
+    assert!(t.contains("WantedBy=multi-user.target\n"), "{t}");
+    for unit in ["web.target", "job.service", "later.service"] {
+        assert!(
+            f[unit].contains("PartOf=pm2-app.target\n"),
+            "{unit}: {}",
+            f[unit]
+        );
+    }
 }

@@ -17,12 +17,14 @@
 //! | `treekill: false` | `KillMode=process` |
 //! | `cron_restart` (`cron`) | `NAME-cron-restart.timer` and its oneshot: `systemctl restart` of `NAME.service` or `NAME.target` ([`cron_restart`]) |
 //! | `watch` (`ignore_watch`, `watch_delay`, `watch_options` reported) | `NAME-watch.path` (`PathChanged=` per path) and its oneshot: `systemctl restart` of the app's unit ([`watch`]) |
+//! | the file's apps together | `pm2-USER.target` (a dump) or `pm2-DIR.target` (an ecosystem file) wanting the apps PM2 starts, each `PartOf=` it ([`group`]) |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
 //! dropped; the full mapping (restart limits, memory, cron restarts, watch, …) is issue 10.
 
 mod cron_restart;
+mod group;
 mod restart;
 mod watch;
 
@@ -131,13 +133,14 @@ pub fn items(
             "the file holds no apps".to_string(),
         )];
     }
-    let mut out = Vec::new();
+    // Each item, and for an app's own unit whether PM2 starts it (the group target wants it).
+    let mut out: Vec<(Item, Option<bool>)> = Vec::new();
     for a in &read.apps {
         match &a.result {
             Err(message) => {
                 let mut item = Item::error(origin(a.line), a.name.clone(), None, message.clone());
                 item.findings.clone_from(&a.findings);
-                out.push(item);
+                out.push((item, None));
             }
             Ok(app) => {
                 let mut main = item(&read, a, app, host, origin(a.line));
@@ -146,13 +149,24 @@ pub fn items(
                     main.findings.push(finding.clone());
                 }
                 let watched = watch_item(app, &mut main, origin(a.line));
-                out.push(main);
-                out.extend(cron.and_then(Result::ok));
-                out.extend(watched);
+                out.push((main, Some(app.autostart)));
+                out.extend(cron.and_then(Result::ok).map(|i| (i, None)));
+                out.extend(watched.map(|i| (i, None)));
             }
         }
     }
-    out
+    let owner = (read.file_type == super::FileType::Dump).then(|| {
+        super::dump::owner(path)
+            .or_else(|| super::owner_by_home(host, &super::paths::dirname(path)))
+            .unwrap_or_else(|| "root".to_string())
+    });
+    let stem = group::stem(path, owner.as_deref());
+    let apps = out
+        .iter_mut()
+        .filter_map(|(item, started)| started.map(|s| (item, s)))
+        .collect();
+    let target = group::target(&stem, display, apps);
+    out.into_iter().map(|(i, _)| i).chain(target).collect()
 }
 
 fn fnv1a(text: &str) -> String {
