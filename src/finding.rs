@@ -172,6 +172,8 @@ codes! {
     Pm2StopExitCodes => "pm2-stop-exit-codes",
     Pm2WaitReady => "pm2-wait-ready",
     Pm2ShutdownMessage => "pm2-shutdown-message",
+    Pm2LogOptions => "pm2-log-options",
+    Pm2Io => "pm2-io",
 }
 
 impl Serialize for Code {

@@ -18,6 +18,7 @@
 //! | `cron_restart` (`cron`) | `NAME-cron-restart.timer` and its oneshot: `systemctl restart` of `NAME.service` or `NAME.target` ([`cron_restart`]) |
 //! | `watch` (`ignore_watch`, `watch_delay`, `watch_options` reported) | `NAME-watch.path` (`PathChanged=` per path) and its oneshot: `systemctl restart` of the app's unit ([`watch`]) |
 //! | the file's apps together | `pm2-USER.target` (a dump) or `pm2-DIR.target` (an ecosystem file) wanting the apps PM2 starts, each `PartOf=` it ([`group`]) |
+//! | `log_date_format`, `log_file`, `pid_file`, `merge_logs`, PM2.io keys | reported ([`reported`]) |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
@@ -25,6 +26,7 @@
 
 mod cron_restart;
 mod group;
+mod reported;
 mod restart;
 mod watch;
 
@@ -39,9 +41,9 @@ use crate::ir::{
     Origin, Output, Service, ServiceKind, WorkingDir,
 };
 
-/// Keys of PM2's resolved object this mapping uses, or that are PM2's own bookkeeping with no
-/// meaning for a unit (`username`, `km_link`, `vizion`, `pmx`, `automation`, `windowsHide`,
-/// `kill_retry_time`, `name_prefix` …) or already applied while reading (`env_*` blocks,
+/// Keys of PM2's resolved object this mapping uses or reports ([`reported`]), or that are PM2's
+/// own bookkeeping with no meaning for a unit (`username`, `windowsHide`, `kill_retry_time`,
+/// `name_prefix` …) or already applied while reading (`env_*` blocks,
 /// `filter_env`, `port`, `cwd`, `time` as `log_date_format`).
 const HANDLED: &[&str] = &[
     "name",
@@ -69,10 +71,6 @@ const HANDLED: &[&str] = &[
     "increment_var",
     "merge_logs",
     "username",
-    "km_link",
-    "vizion",
-    "pmx",
-    "automation",
     "windowsHide",
     "kill_retry_time",
     "treekill",
@@ -87,8 +85,9 @@ const HANDLED: &[&str] = &[
     "execute_command",
     "install_url",
     "write",
-    "io",
     "cron_restart",
+    "log_date_format",
+    "pid_file",
     "max_restarts",
     "min_uptime",
     "exp_backoff_restart_delay",
@@ -373,6 +372,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
             "let each instance listen on its own port (increment_var), use SO_REUSEPORT (Node: listen({ reusePort: true })), a socket unit, or a reverse proxy in front",
         ));
     }
+    findings.extend(reported::findings(app, &pm2_home));
     let unmapped = unmapped(app);
     if !unmapped.is_empty() {
         findings.push(Finding::dropped(
@@ -560,26 +560,17 @@ fn unit_environment(read: &FileRead, app: &App) -> (Vec<EnvVar>, Vec<String>) {
 fn unmapped(app: &App) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in &app.pm2_env {
-        if HANDLED.contains(&k.as_str()) || k.starts_with("env_") {
-            continue;
-        }
-        let default = super::schema::key(k).and_then(|key| key.default);
-        let is_default = match (default, v) {
-            (Some(super::schema::D::Bool(b)), Value::Bool(x)) => b == *x,
-            (Some(super::schema::D::Num(n)), Value::Number(x)) => x.as_f64() == Some(n),
-            (Some(super::schema::D::Str(s)), Value::String(x)) => s == x,
-            _ => false,
-        };
-        if is_default {
+        if HANDLED.contains(&k.as_str())
+            || reported::PM2_IO.contains(&k.as_str())
+            || k.starts_with("env_")
+            || reported::is_default(k, v)
+        {
             continue;
         }
         out.push(format!(
             "`{k}: {}`",
             serde_json::to_string(v).unwrap_or_default()
         ));
-    }
-    if let Some(p) = &app.combined_log {
-        out.push(format!("`log_file: {p}`"));
     }
     out
 }
