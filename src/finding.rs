@@ -174,6 +174,7 @@ codes! {
     Pm2ShutdownMessage => "pm2-shutdown-message",
     Pm2LogOptions => "pm2-log-options",
     Pm2Io => "pm2-io",
+    Pm2Deploy => "pm2-deploy",
 }
 
 impl Serialize for Code {
