@@ -163,6 +163,19 @@ codes! {
     Pm2BareJson => "pm2-bare-json",
     Pm2EvalNode => "pm2-eval-node",
     Pm2MemoryRestart => "pm2-memory-restart",
+    Pm2CronRestart => "pm2-cron-restart",
+    Pm2CronSeconds => "pm2-cron-seconds",
+    Pm2CronDaysAnd => "pm2-cron-days-and",
+    Pm2CronUnsupported => "pm2-cron-unsupported",
+    Pm2Watch => "pm2-watch",
+    Pm2RestartLimit => "pm2-restart-limit",
+    Pm2ExpBackoff => "pm2-exp-backoff",
+    Pm2StopExitCodes => "pm2-stop-exit-codes",
+    Pm2WaitReady => "pm2-wait-ready",
+    Pm2ShutdownMessage => "pm2-shutdown-message",
+    Pm2LogOptions => "pm2-log-options",
+    Pm2Io => "pm2-io",
+    Pm2Deploy => "pm2-deploy",
 }
 
 impl Serialize for Code {

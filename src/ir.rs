@@ -232,6 +232,17 @@ pub enum Activation {
     Manual,
     /// Started by a timer.
     Timer(Timer),
+    /// Started when a watched path changes: a `.path` unit named like the service.
+    Path(PathWatch),
+}
+
+/// A `.path` unit: the service starts whenever one of the paths changes (`PathChanged=`: a
+/// file written and closed, or an entry of a directory created, removed or renamed; not
+/// recursive). PM2 `watch` uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathWatch {
+    /// Absolute paths.
+    pub changed: Vec<String>,
 }
 
 /// A timer: calendar events (any one of them elapsing starts the service), a delay after boot,
@@ -298,6 +309,9 @@ pub struct Service {
     /// Exit statuses that restart the service whatever [`Restart`] says
     /// (`RestartForceExitStatus=`).
     pub restart_force_exit_status: Vec<ExitStatus>,
+    /// Exit statuses that never restart the service whatever [`Restart`] says
+    /// (`RestartPreventExitStatus=`; PM2 `stop_exit_codes`).
+    pub restart_prevent_exit_status: Vec<ExitStatus>,
     /// Give up restarting after `burst` starts within `interval_sec` seconds.
     pub start_limit: Option<StartLimit>,
     /// Restart the service when a periodic check of it fails (superlance `httpok`).
@@ -800,6 +814,7 @@ impl Service {
             start_timeout_sec: None,
             success_exit_status: Vec::new(),
             restart_force_exit_status: Vec::new(),
+            restart_prevent_exit_status: Vec::new(),
             start_limit: None,
             health_check: None,
             crash_hooks: Vec::new(),

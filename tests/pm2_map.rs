@@ -14,7 +14,8 @@ fn write(root: &Path, path: &str, text: &str, mode: u32) {
 }
 
 /// Converts `/srv/app/ecosystem.config.js` holding `config` on a small host; returns the files
-/// written (relative path → content) and the exit code.
+/// written (relative path → content; with `--report` in `extra`, the report as `report.json`)
+/// and the exit code.
 fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
@@ -40,7 +41,13 @@ fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
         "-o".into(),
         out.to_string_lossy().into(),
     ];
-    args.extend(extra.iter().map(|s| s.to_string()));
+    // `--report` alone: the report is written beside `out` and returned as `report.json`.
+    for a in extra {
+        args.push(a.to_string());
+        if *a == "--report" {
+            args.push(dir.path().join("report.json").to_string_lossy().into());
+        }
+    }
     args.push("/srv/app/ecosystem.config.js".into());
     let (mut o, mut e) = (Vec::new(), Vec::new());
     let code = systemdify::cli::run(
@@ -65,6 +72,9 @@ fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
         }
     }
     files.insert("stderr".into(), String::from_utf8(e).unwrap());
+    if let Ok(report) = std::fs::read_to_string(dir.path().join("report.json")) {
+        files.insert("report.json".into(), report);
+    }
     (code, files)
 }
 
@@ -174,6 +184,140 @@ fn interpreters_restart_logs_and_autostart() {
     );
     // PM2's default log files are the journal: nothing written for them.
     assert!(!tool.contains("StandardOutput="), "{tool}");
-    // autostart: false: installed, not enabled.
-    assert!(f["stderr"].contains("2 unit(s)"), "{}", f["stderr"]);
+    // autostart: false: installed, not wanted by the file's target.
+    assert!(f["stderr"].contains("3 unit(s)"), "{}", f["stderr"]);
+    assert!(
+        f["pm2-app.target"].contains("Wants=py.service\n"),
+        "{}",
+        f["pm2-app.target"]
+    );
+}
+
+#[test]
+fn cron_restart_becomes_a_timer_restarting_the_app_or_its_target() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'one', script: 'server.js', cron_restart: '0 0 13 * 5' }, { name: 'many', script: 'server.js', instances: 2, cron: '0 30 4 * * *' }, { name: 'odd', script: 'server.js', cron_restart: '0 0 L * *' }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let timer = &f["one-cron-restart.timer"];
+    // croner ANDs both day fields: Friday the 13th, one event (cron would write two).
+    assert!(
+        timer.contains("OnCalendar=Fri *-*-13 00:00:00\n")
+            && timer.matches("OnCalendar=").count() == 1,
+        "{timer}"
+    );
+    assert!(timer.contains("WantedBy=timers.target\n"), "{timer}");
+    assert!(
+        f["one-cron-restart.service"].contains("Type=oneshot\n")
+            && f["one-cron-restart.service"].contains("ExecStart=systemctl restart one.service\n"),
+        "{}",
+        f["one-cron-restart.service"]
+    );
+    // Several instances: the target restarts them all; croner's seconds field `0` is exact.
+    assert!(
+        f["many-cron-restart.service"].contains("ExecStart=systemctl restart many.target\n"),
+        "{}",
+        f["many-cron-restart.service"]
+    );
+    assert!(f["many-cron-restart.timer"].contains("OnCalendar=*-*-* 04:30:00\n"));
+    // croner's `L`: no timer, reported on the app.
+    assert!(!f.keys().any(|k| k.starts_with("odd-cron-restart")));
+    let report = &f["report.json"];
+    assert!(
+        report.contains("pm2-cron-days-and") && report.contains("pm2-cron-unsupported"),
+        "{report}"
+    );
+    assert!(!report.contains("`cron_restart: "), "{report}");
+}
+
+#[test]
+fn watch_becomes_a_path_unit_restarting_the_app() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'dev', script: 'server.js', watch: ['bin', '/etc/app.conf', '*.js'], ignore_watch: ['node_modules'] }, { name: 'all', script: 'server.js', instances: 2, watch: true }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let path = &f["dev-watch.path"];
+    assert!(
+        path.contains("[Path]\nPathChanged=/srv/app/bin\nPathChanged=/etc/app.conf\n\n"),
+        "{path}"
+    );
+    assert!(path.contains("WantedBy=paths.target\n"), "{path}");
+    assert!(
+        f["dev-watch.service"].contains("ExecStart=systemctl restart dev.service\n"),
+        "{}",
+        f["dev-watch.service"]
+    );
+    assert!(f["all-watch.path"].contains("PathChanged=/srv/app\n"));
+    assert!(f["all-watch.service"].contains("ExecStart=systemctl restart all.target\n"));
+    let report = &f["report.json"];
+    assert!(
+        report.contains("\"pm2-watch\"")
+            && report.contains("`*.js`")
+            && report.contains("`node_modules`"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("`watch: ") && !report.contains("`ignore_watch: "),
+        "{report}"
+    );
+}
+
+#[test]
+fn restart_policy_limits_backoff_and_stop_exit_codes() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'a', script: 'server.js', max_restarts: 5, min_uptime: '3s', stop_exit_codes: [0, 2], exp_backoff_restart_delay: 1500, wait_ready: true, shutdown_with_message: true }, { name: 'b', script: 'server.js' }] };",
+        &["--report"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let a = &f["a.service"];
+    for line in [
+        "StartLimitBurst=5\n",
+        "StartLimitIntervalSec=15s\n",
+        "RestartPreventExitStatus=0 2\n",
+        "SuccessExitStatus=2\n",
+        "RestartSec=2\n",
+        "Restart=always\n",
+        "Type=exec\n",
+        "KillSignal=SIGINT\n",
+    ] {
+        assert!(a.contains(line), "{line} in {a}");
+    }
+    // PM2's own defaults, 16 unstable restarts in 16 s, hold without the options too.
+    let b = &f["b.service"];
+    assert!(
+        b.contains("StartLimitBurst=16\n") && b.contains("StartLimitIntervalSec=16s\n"),
+        "{b}"
+    );
+    let report = &f["report.json"];
+    for c in [
+        "pm2-restart-limit",
+        "pm2-exp-backoff",
+        "pm2-wait-ready",
+        "pm2-shutdown-message",
+    ] {
+        assert!(report.contains(&format!("\"{c}\"")), "{c}: {report}");
+    }
+    assert!(!report.contains("not converted yet"), "{report}");
+}
+
+#[test]
+fn the_files_apps_are_one_target_named_after_its_directory() {
+    let (code, f) = convert(
+        "module.exports = { apps: [{ name: 'web', script: 'server.js', instances: 2 }, { name: 'job', script: 'server.js' }, { name: 'later', script: 'server.js', autostart: false }] };",
+        &[],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    let t = &f["pm2-app.target"];
+    // The target wants what PM2 starts; `later` (autostart: false) is only PartOf= it.
+    assert!(t.contains("Wants=web.target job.service\n"), "{t}");
+    assert!(t.contains("WantedBy=multi-user.target\n"), "{t}");
+    for unit in ["web.target", "job.service", "later.service"] {
+        assert!(
+            f[unit].contains("PartOf=pm2-app.target\n"),
+            "{unit}: {}",
+            f[unit]
+        );
+    }
 }

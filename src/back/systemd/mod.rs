@@ -17,6 +17,7 @@
 //! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
 //!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
 //!   `SuccessExitStatus=`; `restart_force_exit_status` → `RestartForceExitStatus=`;
+//!   `restart_prevent_exit_status` → `RestartPreventExitStatus=`;
 //!   `Stop.scope` → `KillMode=`.
 //! - `Instances::Set` → `BASE@.service`, a drop-in `BASE@I.service.d/instance.conf` per
 //!   instance with what differs, and `BASE.target` wanting the instances (`PartOf=` it).
@@ -31,6 +32,7 @@
 //!   standard input.
 //! - `Activation::Timer` → a `.timer` (`OnCalendar=`, `OnBootSec=`, `AccuracySec=`,
 //!   `RandomizedDelaySec=`, `FixedRandomDelay=`, `Persistent=`) wanted by `timers.target`;
+//!   `Activation::Path` → a `.path` (`PathChanged=` per path) wanted by `paths.target`;
 //!   `Activation::Boot` → `[Install] WantedBy=`/`Alias=` on the service.
 
 pub mod escape;
@@ -561,6 +563,7 @@ pub fn write_units(
         s.success_exit_status = exit_statuses(&svc.success_exit_status);
     }
     s.restart_force_exit_status = exit_statuses(&svc.restart_force_exit_status);
+    s.restart_prevent_exit_status = exit_statuses(&svc.restart_prevent_exit_status);
     s.kill_signal = svc.stop.signal.as_ref().map(|sig| format!("SIG{sig}"));
     s.timeout_stop_sec = svc.stop.timeout_sec;
     s.timeout_start_sec = svc.start_timeout_sec;
@@ -606,6 +609,22 @@ pub fn write_units(
                 kind: Kind::Timer(timer),
                 install: InstallSection {
                     wanted_by: vec!["timers.target".to_string()],
+                    alias: Vec::new(),
+                },
+            });
+        }
+        Activation::Path(p) => {
+            timer_file = Some(UnitFile {
+                comments: vec![format!("Converted from {source}")],
+                unit: UnitSection {
+                    description: Some(escape::text(&format!("Watch for {}", svc.description))),
+                    ..UnitSection::default()
+                },
+                kind: Kind::Path(unit::PathSection {
+                    path_changed: p.changed.iter().map(|c| escape::path(c)).collect(),
+                }),
+                install: InstallSection {
+                    wanted_by: vec!["paths.target".to_string()],
                     alias: Vec::new(),
                 },
             });
@@ -744,7 +763,12 @@ pub fn write_units(
         health_check(check, base, &service_name, source, &mut lowered)?;
     }
     if let Some(t) = timer_file {
-        let name = format!("{base}.timer");
+        let suffix = if matches!(def.activation, Activation::Path(_)) {
+            "path"
+        } else {
+            "timer"
+        };
+        let name = format!("{base}.{suffix}");
         lowered.files.insert(
             1,
             OutputFile {

@@ -250,6 +250,7 @@ pub struct ServiceSection {
     pub timeout_stop_sec: Option<u64>,
     pub success_exit_status: Vec<String>,
     pub restart_force_exit_status: Vec<String>,
+    pub restart_prevent_exit_status: Vec<String>,
     pub ignore_sigpipe: Option<bool>,
     pub restart: Option<&'static str>,
     pub restart_sec: Option<u64>,
@@ -438,6 +439,7 @@ impl ServiceSection {
             timeout_stop_sec,
             success_exit_status,
             restart_force_exit_status,
+            restart_prevent_exit_status,
             ignore_sigpipe,
             restart,
             restart_sec,
@@ -494,6 +496,11 @@ impl ServiceSection {
             &mut out,
             "RestartForceExitStatus",
             restart_force_exit_status,
+        );
+        push_list(
+            &mut out,
+            "RestartPreventExitStatus",
+            restart_prevent_exit_status,
         );
         push_opt(&mut out, "IgnoreSIGPIPE", &ignore_sigpipe.map(yes_no));
         push_opt(&mut out, "Restart", restart);
@@ -569,6 +576,22 @@ pub enum Kind {
     /// A `.target`: no section of its own.
     Target,
     Socket(SocketSection),
+    Path(PathSection),
+}
+
+/// `[Path]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PathSection {
+    /// `PathChanged=`, one line per path (already escaped).
+    pub path_changed: Vec<String>,
+}
+
+impl PathSection {
+    fn entries(&self) -> Entries {
+        let mut out = Entries::new();
+        push_all(&mut out, "PathChanged", &self.path_changed);
+        out
+    }
 }
 
 /// A complete unit file: header comments, then `[Unit]`, the type section and `[Install]`.
@@ -596,6 +619,7 @@ impl UnitFile {
             Kind::Timer(t) => ("Timer", t.entries()),
             Kind::Target => ("Target", Entries::new()),
             Kind::Socket(sock) => ("Socket", sock.entries()),
+            Kind::Path(p) => ("Path", p.entries()),
         };
         for (name, entries) in [
             ("Unit", self.unit.entries()),

@@ -9,15 +9,26 @@
 //! | `instance_var` (`NODE_APP_INSTANCE`) | `Environment=` with the instance number (`0` for one instance) |
 //! | `uid`/`gid` (resolved by PM2), `--user`, a dump's owner | `User=`, `Group=` |
 //! | `instances` > 1 | `NAME@.service`, instances `NAME@0` … in `NAME.target`; `instance_var` and `increment_var` per instance in drop-ins |
-//! | `autorestart` (`restart_delay`) | `Restart=always` (`RestartSec=`), or `Restart=no` |
+//! | `autorestart`, `restart_delay`, `exp_backoff_restart_delay`, `max_restarts`, `min_uptime`, `stop_exit_codes` | `Restart=`, `RestartSec=`, `StartLimitBurst=`/`StartLimitIntervalSec=`, `RestartPreventExitStatus=`/`SuccessExitStatus=` ([`restart`]) |
+//! | `wait_ready`/`listen_timeout`, `shutdown_with_message` | reported; `Type=exec`, `KillSignal=SIGINT` kept ([`restart::start_and_stop`]) |
 //! | `kill_timeout` (default 1600 ms), PM2's `SIGINT` | `KillSignal=SIGINT`, `TimeoutStopSec=` |
 //! | `autostart: false`, dump `status: stopped` | installed, not enabled |
 //! | `max_memory_restart` | `MemoryMax=` (the kernel kills, `Restart=` restarts; approximated) |
 //! | `treekill: false` | `KillMode=process` |
+//! | `cron_restart` (`cron`) | `NAME-cron-restart.timer` and its oneshot: `systemctl restart` of `NAME.service` or `NAME.target` ([`cron_restart`]) |
+//! | `watch` (`ignore_watch`, `watch_delay`, `watch_options` reported) | `NAME-watch.path` (`PathChanged=` per path) and its oneshot: `systemctl restart` of the app's unit ([`watch`]) |
+//! | the file's apps together | `pm2-USER.target` (a dump) or `pm2-DIR.target` (an ecosystem file) wanting the apps PM2 starts, each `PartOf=` it ([`group`]) |
+//! | `log_date_format`, `log_file`, `pid_file`, `merge_logs`, PM2.io keys | reported ([`reported`]) |
 //! | `out_file`/`error_file` as written | `StandardOutput=`/`StandardError=append:` (`/dev/null`: `null`); PM2's default files under `PM2_HOME/logs`: the journal |
 //!
 //! Every other option an app sets is reported by name (`pm2-option-unmapped`), never silently
 //! dropped; the full mapping (restart limits, memory, cron restarts, watch, …) is issue 10.
+
+mod cron_restart;
+mod group;
+mod reported;
+mod restart;
+mod watch;
 
 use serde_json::Value;
 
@@ -27,12 +38,12 @@ use crate::finding::{Code, Finding};
 use crate::host::Host;
 use crate::ir::{
     Activation, Body, Command, Definition, EnvVar, Format, Instance, InstanceSet, Instances, Item,
-    Origin, Output, Restart, Service, ServiceKind, WorkingDir,
+    Origin, Output, Service, ServiceKind, WorkingDir,
 };
 
-/// Keys of PM2's resolved object this mapping uses, or that are PM2's own bookkeeping with no
-/// meaning for a unit (`username`, `km_link`, `vizion`, `pmx`, `automation`, `windowsHide`,
-/// `kill_retry_time`, `name_prefix` …) or already applied while reading (`env_*` blocks,
+/// Keys of PM2's resolved object this mapping uses or reports ([`reported`]), or that are PM2's
+/// own bookkeeping with no meaning for a unit (`username`, `windowsHide`, `kill_retry_time`,
+/// `name_prefix` …) or already applied while reading (`env_*` blocks,
 /// `filter_env`, `port`, `cwd`, `time` as `log_date_format`).
 const HANDLED: &[&str] = &[
     "name",
@@ -60,10 +71,6 @@ const HANDLED: &[&str] = &[
     "increment_var",
     "merge_logs",
     "username",
-    "km_link",
-    "vizion",
-    "pmx",
-    "automation",
     "windowsHide",
     "kill_retry_time",
     "treekill",
@@ -78,7 +85,20 @@ const HANDLED: &[&str] = &[
     "execute_command",
     "install_url",
     "write",
-    "io",
+    "cron_restart",
+    "log_date_format",
+    "pid_file",
+    "max_restarts",
+    "min_uptime",
+    "exp_backoff_restart_delay",
+    "stop_exit_codes",
+    "shutdown_with_message",
+    "wait_ready",
+    "listen_timeout",
+    "watch",
+    "ignore_watch",
+    "watch_delay",
+    "watch_options",
 ];
 
 /// Converts one PM2 file: [`super::read`], then one item per app.
@@ -112,17 +132,40 @@ pub fn items(
             "the file holds no apps".to_string(),
         )];
     }
-    read.apps
-        .iter()
-        .map(|a| match &a.result {
+    // Each item, and for an app's own unit whether PM2 starts it (the group target wants it).
+    let mut out: Vec<(Item, Option<bool>)> = Vec::new();
+    for a in &read.apps {
+        match &a.result {
             Err(message) => {
                 let mut item = Item::error(origin(a.line), a.name.clone(), None, message.clone());
                 item.findings.clone_from(&a.findings);
-                item
+                out.push((item, None));
             }
-            Ok(app) => item(&read, a, app, host, origin(a.line)),
-        })
-        .collect()
+            Ok(app) => {
+                let mut main = item(&read, a, app, host, origin(a.line));
+                let cron = cron_item(app, &main, origin(a.line));
+                if let Some(Err(finding)) = &cron {
+                    main.findings.push(finding.clone());
+                }
+                let watched = watch_item(app, &mut main, origin(a.line));
+                out.push((main, Some(app.autostart)));
+                out.extend(cron.and_then(Result::ok).map(|i| (i, None)));
+                out.extend(watched.map(|i| (i, None)));
+            }
+        }
+    }
+    let owner = (read.file_type == super::FileType::Dump).then(|| {
+        super::dump::owner(path)
+            .or_else(|| super::owner_by_home(host, &super::paths::dirname(path)))
+            .unwrap_or_else(|| "root".to_string())
+    });
+    let stem = group::stem(path, owner.as_deref());
+    let apps = out
+        .iter_mut()
+        .filter_map(|(item, started)| started.map(|s| (item, s)))
+        .collect();
+    let target = group::target(&stem, display, apps);
+    out.into_iter().map(|(i, _)| i).chain(target).collect()
 }
 
 fn fnv1a(text: &str) -> String {
@@ -232,14 +275,8 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         .pm2_env
         .get("instance_var")
         .map_or_else(|| "NODE_APP_INSTANCE".to_string(), js::to_string);
-    let restart_delay = app.pm2_env.get("restart_delay").and_then(Value::as_f64);
-    service.restart = if app.autorestart {
-        Restart::Always {
-            delay_sec: restart_delay.map(seconds).filter(|s| *s > 0),
-        }
-    } else {
-        Restart::No
-    };
+    findings.extend(restart::apply(&app.pm2_env, app.autorestart, &mut service));
+    findings.extend(restart::start_and_stop(&app.pm2_env));
     let kill_timeout = app
         .pm2_env
         .get("kill_timeout")
@@ -335,6 +372,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
             "let each instance listen on its own port (increment_var), use SO_REUSEPORT (Node: listen({ reusePort: true })), a socket unit, or a reverse proxy in front",
         ));
     }
+    findings.extend(reported::findings(app, &pm2_home));
     let unmapped = unmapped(app);
     if !unmapped.is_empty() {
         findings.push(Finding::dropped(
@@ -383,6 +421,107 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
     }
 }
 
+/// The unit `systemctl restart` restarts for the app: `NAME.target` for several instances
+/// (whose members are `PartOf=` it, so all restart, as PM2 restarts each), else `NAME.service`.
+fn restarted_unit(app: &App, main: &Item) -> String {
+    format!(
+        "{}.{}",
+        crate::naming::sanitize(&main.unit_stem),
+        if app.instances.count() > 1 {
+            "target"
+        } else {
+            "service"
+        }
+    )
+}
+
+/// An item whose oneshot runs `systemctl restart` of the app's unit, started by `activation`
+/// (a timer for `cron_restart`, a `.path` for `watch`); its units are `NAME-SUFFIX.*`.
+fn restarter(
+    app: &App,
+    main: &Item,
+    origin: Origin,
+    option: &str,
+    suffix: &str,
+    activation: Activation,
+    findings: Vec<Finding>,
+) -> Item {
+    let service = Service {
+        source_path: None,
+        ..Service::oneshot(
+            format!("PM2 app {}, restarted on {option}", app.name),
+            Command::Argv(vec![
+                "systemctl".into(),
+                "restart".into(),
+                restarted_unit(app, main),
+            ]),
+        )
+    };
+    Item {
+        origin,
+        name: format!("{} ({option})", app.name),
+        unit_stem: format!("{}-{suffix}", main.unit_stem),
+        identity: fnv1a(&format!("{}\u{0}{option}", main.identity)),
+        body: Body::Unit(Box::new(Definition {
+            service,
+            activation,
+            socket: None,
+        })),
+        findings,
+    }
+}
+
+/// `cron_restart` → `NAME-cron-restart.timer` and its oneshot ([`cron_restart`]); `Err` with
+/// the finding when the pattern is not converted.
+fn cron_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, Finding>> {
+    let (timer, mut findings) = match cron_restart::read(app.pm2_env.get("cron_restart")) {
+        cron_restart::Schedule::Off => return None,
+        cron_restart::Schedule::Refused(f) => return Some(Err(f)),
+        cron_restart::Schedule::Timer { timer, findings } => (timer, findings),
+    };
+    let pattern = app
+        .pm2_env
+        .get("cron_restart")
+        .map(js::to_string)
+        .unwrap_or_default();
+    findings.insert(
+        0,
+        Finding::note(
+            Code::Pm2CronRestart,
+            format!(
+                "cron_restart `{pattern}`: the timer runs systemctl restart {}, which also starts the app when it is stopped, as PM2's cron does",
+                restarted_unit(app, main)
+            ),
+            "enable the timer (systemctl enable --now NAME-cron-restart.timer) with the app",
+        ),
+    );
+    Some(Ok(restarter(
+        app,
+        main,
+        origin,
+        "cron_restart",
+        "cron-restart",
+        Activation::Timer(timer),
+        findings,
+    )))
+}
+
+/// `watch` → `NAME-watch.path` and its oneshot ([`watch`]); the findings go on the app.
+fn watch_item(app: &App, main: &mut Item, origin: Origin) -> Option<Item> {
+    let read = watch::read(&app.pm2_env, &app.cwd);
+    main.findings.extend(read.findings);
+    let paths = read.watch?;
+    Some(restarter(
+        app,
+        main,
+        origin,
+        "watch",
+        "watch",
+        Activation::Path(paths),
+        Vec::new(),
+    ))
+}
+
 /// The variables written into the unit, and the names left out.
 fn unit_environment(read: &FileRead, app: &App) -> (Vec<EnvVar>, Vec<String>) {
     let home = app
@@ -421,26 +560,17 @@ fn unit_environment(read: &FileRead, app: &App) -> (Vec<EnvVar>, Vec<String>) {
 fn unmapped(app: &App) -> Vec<String> {
     let mut out = Vec::new();
     for (k, v) in &app.pm2_env {
-        if HANDLED.contains(&k.as_str()) || k.starts_with("env_") {
-            continue;
-        }
-        let default = super::schema::key(k).and_then(|key| key.default);
-        let is_default = match (default, v) {
-            (Some(super::schema::D::Bool(b)), Value::Bool(x)) => b == *x,
-            (Some(super::schema::D::Num(n)), Value::Number(x)) => x.as_f64() == Some(n),
-            (Some(super::schema::D::Str(s)), Value::String(x)) => s == x,
-            _ => false,
-        };
-        if is_default {
+        if HANDLED.contains(&k.as_str())
+            || reported::PM2_IO.contains(&k.as_str())
+            || k.starts_with("env_")
+            || reported::is_default(k, v)
+        {
             continue;
         }
         out.push(format!(
             "`{k}: {}`",
             serde_json::to_string(v).unwrap_or_default()
         ));
-    }
-    if let Some(p) = &app.combined_log {
-        out.push(format!("`log_file: {p}`"));
     }
     out
 }

@@ -348,6 +348,19 @@ pub fn read(
         return out;
     };
     let deploy = config.get("deploy").cloned();
+    if let Some(Value::Object(targets)) = &deploy
+        && !targets.is_empty()
+    {
+        let names: Vec<String> = targets.keys().map(|k| format!("`{k}`")).collect();
+        out.findings.push(Finding::dropped(
+            Code::Pm2Deploy,
+            format!(
+                "the file's `deploy` section ({}) is for `pm2 deploy` (a git checkout over SSH and its hooks), not a process definition: not converted; with `--env NAME` its `env` applies as PM2 applies it",
+                names.join(", ")
+            ),
+            "deploy with your own tooling (CI, a package, rsync) and install the units with it",
+        ));
+    }
     if config.get("static").is_some_and(|s| js::truthy(Some(s))) {
         out.findings.push(Finding::dropped(
             Code::Pm2Static,
