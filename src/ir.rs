@@ -841,7 +841,7 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_secret;
+    use super::{PriorityOrder, looks_secret};
 
     #[test]
     fn secret_names() {
@@ -858,5 +858,35 @@ mod tests {
         for n in ["PATH", "HOME", "MAILTO", "KEYBOARD", "PWD", "SHELL", "LANG"] {
             assert!(!looks_secret(n), "{n}");
         }
+    }
+
+    #[test]
+    fn priority_neighbours_are_each_stem_once_lower_ones_first_the_same_priority_none() {
+        let unit = |stem: &str, p: u32| (stem.to_string(), format!("{stem}.service"), p);
+        // `ssh` and `ssh.sh` are one stem: at 10 and 40 it is both before and after 20.
+        let order = PriorityOrder {
+            units: vec![
+                unit("a", 30),
+                unit("b", 10),
+                unit("c", 20),
+                unit("d", 5),
+                unit("d", 8),
+                unit("ssh", 10),
+                unit("ssh", 40),
+            ]
+            .into(),
+            priority: 20,
+        };
+        let got: Vec<(bool, &str)> = order.neighbours().collect();
+        assert_eq!(
+            got,
+            [
+                (false, "b.service"),
+                (false, "d.service"),
+                (false, "ssh.service"),
+                (true, "a.service"),
+                (true, "ssh.service"),
+            ]
+        );
     }
 }
