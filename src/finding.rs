@@ -219,7 +219,8 @@ pub struct Finding {
     pub code: Code,
     pub level: Level,
     pub message: String,
-    pub help: String,
+    /// What to do; most are fixed texts, held once however many items carry them.
+    pub help: std::borrow::Cow<'static, str>,
 }
 
 impl Finding {
@@ -228,7 +229,7 @@ impl Finding {
         code: Code,
         level: Level,
         message: impl Into<String>,
-        help: impl Into<String>,
+        help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Finding {
             code,
@@ -238,15 +239,27 @@ impl Finding {
         }
     }
     #[must_use]
-    pub fn note(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn note(
+        code: Code,
+        message: impl Into<String>,
+        help: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
         Self::new(code, Level::Note, message, help)
     }
     #[must_use]
-    pub fn approximated(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn approximated(
+        code: Code,
+        message: impl Into<String>,
+        help: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
         Self::new(code, Level::Approximated, message, help)
     }
     #[must_use]
-    pub fn dropped(code: Code, message: impl Into<String>, help: impl Into<String>) -> Self {
+    pub fn dropped(
+        code: Code,
+        message: impl Into<String>,
+        help: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Self {
         Self::new(code, Level::Dropped, message, help)
     }
 }

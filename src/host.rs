@@ -64,6 +64,8 @@ pub struct RcIndex {
     /// The scripts with a start link in runlevels 1–5, by their start priority (the highest of
     /// those links, as systemd-sysv-generator takes it), each list sorted.
     by_priority: BTreeMap<u32, Vec<String>>,
+    /// A list derived from the index by its first user ([`RcIndex::shared_units`]).
+    shared: OnceLock<std::sync::Arc<[(String, String, u32)]>>,
 }
 
 impl RcIndex {
@@ -82,6 +84,15 @@ impl RcIndex {
             .filter(|l| l.start && is_up_level(l.level))
             .map(|l| l.priority)
             .max()
+    }
+
+    /// The list `build` derives from this index, built on first use and then shared (the SysV
+    /// frontend's units by start priority, one list for every script of a run).
+    pub fn shared_units(
+        &self,
+        build: impl FnOnce(&Self) -> Vec<(String, String, u32)>,
+    ) -> std::sync::Arc<[(String, String, u32)]> {
+        self.shared.get_or_init(|| build(self).into()).clone()
     }
 
     /// The scripts whose [`RcIndex::start_priority`] is in `range`, by priority, then name.

@@ -722,6 +722,41 @@ pub struct Ordering {
     /// Handlers started each time the service fails (`OnFailure=`; supervisord event listeners
     /// such as superlance `crashmail`).
     pub on_failure: Vec<UnitRef>,
+    /// Start after every unit of lower start priority and before every one of higher (a SysV
+    /// script without an LSB header, as systemd-sysv-generator orders it): `After=` and
+    /// `Before=` after [`Ordering::after`] and [`Ordering::before`], each unit once. Held as
+    /// the run's shared list, expanded only when the unit is written.
+    pub by_priority: Option<PriorityOrder>,
+}
+
+/// [`Ordering::by_priority`]: every prioritized init script of the host and this item's own
+/// start priority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityOrder {
+    /// `(stem, unit, start priority)` of every script with a start priority, sorted by stem
+    /// then priority; one list shared by every item of a run.
+    pub units: std::sync::Arc<[(String, String, u32)]>,
+    pub priority: u32,
+}
+
+impl PriorityOrder {
+    /// The units to start after (`false`: a script of lower priority) then before (`true`:
+    /// higher), each pass by stem and each stem once; the same priority orders nothing.
+    pub fn neighbours(&self) -> impl Iterator<Item = (bool, &str)> {
+        let mine = self.priority;
+        let pass = move |before: bool| {
+            let mut last: Option<&str> = None;
+            self.units.iter().filter_map(move |(stem, unit, p)| {
+                let side = if before { *p > mine } else { *p < mine };
+                if !side || last == Some(stem.as_str()) {
+                    return None;
+                }
+                last = Some(stem.as_str());
+                Some((before, unit.as_str()))
+            })
+        };
+        pass(false).chain(pass(true))
+    }
 }
 
 /// Conditions checked before starting.
@@ -824,7 +859,7 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::looks_secret;
+    use super::{PriorityOrder, looks_secret};
 
     #[test]
     fn secret_names() {
@@ -841,5 +876,35 @@ mod tests {
         for n in ["PATH", "HOME", "MAILTO", "KEYBOARD", "PWD", "SHELL", "LANG"] {
             assert!(!looks_secret(n), "{n}");
         }
+    }
+
+    #[test]
+    fn priority_neighbours_are_each_stem_once_lower_ones_first_the_same_priority_none() {
+        let unit = |stem: &str, p: u32| (stem.to_string(), format!("{stem}.service"), p);
+        // `ssh` and `ssh.sh` are one stem: at 10 and 40 it is both before and after 20.
+        let order = PriorityOrder {
+            units: vec![
+                unit("a", 30),
+                unit("b", 10),
+                unit("c", 20),
+                unit("d", 5),
+                unit("d", 8),
+                unit("ssh", 10),
+                unit("ssh", 40),
+            ]
+            .into(),
+            priority: 20,
+        };
+        let got: Vec<(bool, &str)> = order.neighbours().collect();
+        assert_eq!(
+            got,
+            [
+                (false, "b.service"),
+                (false, "d.service"),
+                (false, "ssh.service"),
+                (true, "a.service"),
+                (true, "ssh.service"),
+            ]
+        );
     }
 }

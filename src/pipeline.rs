@@ -237,6 +237,8 @@ fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
         }
         _ => Status::Skipped,
     };
+    // The files are held until the whole run is written: without the slack their text grew.
+    files.iter_mut().for_each(|f| f.contents.shrink_to_fit());
     Lowered {
         files,
         report: ReportItem {

@@ -386,9 +386,27 @@ pub fn write_units(
         .extend(svc.ordering.wants_items.iter().map(UnitRef::unit_name));
     unit.requires.clone_from(&svc.ordering.requires);
     unit.after.clone_from(&svc.ordering.after);
+    unit.before.clone_from(&svc.ordering.before);
+    if let Some(order) = &svc.ordering.by_priority {
+        let mut listed: std::collections::HashSet<&str> = svc
+            .ordering
+            .after
+            .iter()
+            .chain(&svc.ordering.before)
+            .map(String::as_str)
+            .collect();
+        for (before, other) in order.neighbours() {
+            if listed.insert(other) {
+                if before {
+                    unit.before.push(other.to_string());
+                } else {
+                    unit.after.push(other.to_string());
+                }
+            }
+        }
+    }
     unit.after
         .extend(svc.ordering.after_items.iter().map(UnitRef::unit_name));
-    unit.before.clone_from(&svc.ordering.before);
     let group_part_of: Vec<String> = svc
         .ordering
         .part_of

@@ -1415,7 +1415,7 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>, host: &Host
         .map(|a| a.rsplit('/').next().unwrap_or(a).to_string())
         .unwrap_or_default();
     let listener = format!("[{}]", group.section);
-    let dropped = |what: String, help: &str| {
+    let dropped = |what: String, help: &'static str| {
         Item::skipped(
             origin_of(group),
             group.name.clone(),

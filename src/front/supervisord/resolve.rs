@@ -162,7 +162,7 @@ fn dirname(p: &str) -> String {
     }
 }
 
-fn note(code: Code, message: String, help: &str) -> Finding {
+fn note(code: Code, message: String, help: impl Into<std::borrow::Cow<'static, str>>) -> Finding {
     Finding::note(code, message, help)
 }
 
@@ -1295,7 +1295,7 @@ impl Reader<'_> {
                 finding: note(
                     Code::SupervisordSyslogLogfile,
                     format!("{key}=syslog is deprecated: supervisord reads it as {stream}_syslog=true and no log file"),
-                    &format!("write {stream}_syslog=true instead"),
+                    format!("write {stream}_syslog=true instead"),
                 ),
             });
         }

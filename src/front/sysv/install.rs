@@ -174,28 +174,15 @@ impl Conversion<'_> {
                 add(&mut svc.ordering.wants, t);
             }
         }
-        // Scripts without an LSB header were ordered by their S priority. One pass over the
-        // host's scripts by priority (indexed once per run), each name checked against a set.
+        // Scripts without an LSB header were ordered by their S priority: against the run's
+        // one list of scripts by priority, expanded only when the unit is written.
         if !h.lsb
             && let Some(mine) = self.start_priority()
         {
-            let mut listed: std::collections::HashSet<String> = svc
-                .ordering
-                .after
-                .iter()
-                .chain(&svc.ordering.before)
-                .cloned()
-                .collect();
-            for (before, other) in self.priority_neighbours(mine) {
-                let unit = format!("{}.service", crate::naming::sanitize(&other));
-                if listed.insert(unit.clone()) {
-                    if before {
-                        svc.ordering.before.push(unit);
-                    } else {
-                        svc.ordering.after.push(unit);
-                    }
-                }
-            }
+            svc.ordering.by_priority = Some(crate::ir::PriorityOrder {
+                units: self.prioritized_units(),
+                priority: mine,
+            });
         }
         if !missing.is_empty() {
             missing.sort();
@@ -226,23 +213,24 @@ impl Conversion<'_> {
         self.host.rc_index().start_priority(file)
     }
 
-    /// As systemd-sysv-generator orders a script without an LSB header: after every other
-    /// script with a lower start priority (`false`), before every one with a higher (`true`);
-    /// the same priority orders nothing. Sorted, without duplicates.
-    pub(super) fn priority_neighbours(&self, mine: u32) -> Vec<(bool, String)> {
-        let file = self.path.rsplit('/').next().unwrap_or("");
-        let index = self.host.rc_index();
-        let mut out: Vec<(bool, String)> = index
-            .by_start_priority(..mine)
-            .map(|s| (false, s.1))
-            .chain(index.by_start_priority(mine + 1..).map(|s| (true, s.1)))
-            .filter(|(_, script)| *script != file)
-            .map(|(before, script)| (before, unit_stem(script)))
-            .filter(|(_, stem)| facility::superseded(stem).is_none())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+    /// `(stem, unit, start priority)` of every init script with a start priority, sorted by
+    /// stem then priority, without the stems a facility supersedes: what a script without an
+    /// LSB header is ordered against ([`crate::ir::PriorityOrder`]). Built once per run.
+    pub(super) fn prioritized_units(&self) -> std::sync::Arc<[(String, String, u32)]> {
+        self.host.rc_index().shared_units(|index| {
+            let mut out: Vec<(String, String, u32)> = index
+                .by_start_priority(..)
+                .map(|(p, script)| (unit_stem(script), p))
+                .filter(|(stem, _)| facility::superseded(stem).is_none())
+                .map(|(stem, p)| {
+                    let unit = format!("{}.service", crate::naming::sanitize(&stem));
+                    (stem, unit, p)
+                })
+                .collect();
+            out.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2)));
+            out.dedup();
+            out
+        })
     }
 
     /// Whether a unit exists on the host: installed, or an init script that becomes it.
