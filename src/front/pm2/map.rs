@@ -284,12 +284,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         .unwrap_or(1600.0);
     service.stop.signal = Some("INT".to_string());
     service.stop.timeout_sec = Some(seconds(kill_timeout).max(1));
-    let pm2_home = app
-        .env
-        .iter()
-        .find(|(k, _)| k == "PM2_HOME")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let pm2_home = pm2_home_of(read, app).unwrap_or_default();
     let log = |p: &Option<String>| -> Option<Output> {
         match p.as_deref() {
             None => None,
@@ -522,6 +517,32 @@ fn watch_item(app: &App, main: &mut Item, origin: Origin) -> Option<Item> {
     ))
 }
 
+/// The `PM2_HOME` the app ran under: its environment's, else the one PM2 recorded in its
+/// process description, else — for a dump, which `pm2 save` writes into `PM2_HOME` — the dump's
+/// directory.
+/// Log files under `PM2_HOME/logs/` are PM2's defaults (the journal replaces them).
+fn pm2_home_of(read: &FileRead, app: &App) -> Option<String> {
+    let dump_dir = || {
+        (read.file_type == super::FileType::Dump)
+            .then(|| std::path::Path::new(&read.file).parent())
+            .flatten()
+            .map(|d| d.display().to_string())
+    };
+    app.env
+        .iter()
+        .find(|(k, _)| k == "PM2_HOME")
+        .map(|(_, v)| v.clone())
+        .or_else(|| app.pm2_env.get("PM2_HOME").map(js::to_string))
+        .or_else(|| {
+            app.pm2_env
+                .get("env")
+                .and_then(|e| e.get("PM2_HOME"))
+                .map(js::to_string)
+        })
+        .filter(|h| !h.is_empty())
+        .or_else(dump_dir)
+}
+
 /// The variables written into the unit, and the names left out.
 fn unit_environment(read: &FileRead, app: &App) -> (Vec<EnvVar>, Vec<String>) {
     let home = app
@@ -529,11 +550,7 @@ fn unit_environment(read: &FileRead, app: &App) -> (Vec<EnvVar>, Vec<String>) {
         .get("env")
         .and_then(|e| e.get("HOME"))
         .map(js::to_string);
-    let pm2_home = app
-        .env
-        .iter()
-        .find(|(k, _)| k == "PM2_HOME")
-        .map(|(_, v)| v.clone());
+    let pm2_home = pm2_home_of(read, app);
     let dump = read.file_type == super::FileType::Dump;
     let base = super::base_environment(
         home.as_deref().unwrap_or("/root"),
