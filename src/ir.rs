@@ -396,6 +396,11 @@ pub enum Command {
         argv0: Option<String>,
         args: Vec<Word>,
     },
+    /// `systemctl restart` of a unit of another item of the same input (PM2's `cron_restart`
+    /// and `watch` restarters): the pipeline resolves the reference to the name the naming pass
+    /// gave that unit, so a renamed app is still the one restarted; the backend writes
+    /// `ExecStart=systemctl restart NAME`.
+    Restart(UnitRef),
 }
 
 impl Command {
@@ -420,6 +425,7 @@ impl Command {
             Command::Argv(argv) => argv.first().map_or("", String::as_str),
             Command::Named { program, .. } | Command::Expand { program, .. } => program,
             Command::Shell { shell, .. } => shell,
+            Command::Restart(_) => "systemctl",
         }
     }
 
@@ -429,7 +435,7 @@ impl Command {
         match self {
             Command::Named { argv, .. } => argv.first().map(String::as_str),
             Command::Expand { argv0, .. } => argv0.as_deref(),
-            Command::Argv(_) | Command::Shell { .. } => None,
+            Command::Argv(_) | Command::Shell { .. } | Command::Restart(_) => None,
         }
     }
 }

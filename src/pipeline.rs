@@ -326,6 +326,9 @@ fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
                     .chain(o.part_of.iter_mut())
                     .chain(o.on_failure.iter_mut())
                     .for_each(fix);
+                if let crate::ir::Command::Restart(r) = &mut def.service.command {
+                    fix(r);
+                }
             }
             Body::Target(t) => t.members.iter_mut().for_each(fix),
             _ => {}

@@ -17,6 +17,16 @@ fn write(root: &Path, path: &str, text: &str, mode: u32) {
 /// written (relative path → content; with `--report` in `extra`, the report as `report.json`)
 /// and the exit code.
 fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
+    convert_beside(config, extra, &[])
+}
+
+/// As [`convert`], on a host where the units `installed` (file names) are already installed in
+/// /lib/systemd/system.
+fn convert_beside(
+    config: &str,
+    extra: &[&str],
+    installed: &[&str],
+) -> (i32, BTreeMap<String, String>) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     write(
@@ -32,6 +42,14 @@ fn convert(config: &str, extra: &[&str]) -> (i32, BTreeMap<String, String>) {
     write(&root, "/srv/app/server.js", "\n", 0o644);
     write(&root, "/srv/app/worker.py", "\n", 0o644);
     write(&root, "/srv/app/ecosystem.config.js", config, 0o644);
+    for unit in installed {
+        write(
+            &root,
+            &format!("/lib/systemd/system/{unit}"),
+            "[Service]\nExecStart=/bin/true\n",
+            0o644,
+        );
+    }
     let out = dir.path().join("out");
     let mut args = vec![
         "systemdify".to_string(),
@@ -229,6 +247,33 @@ fn cron_restart_becomes_a_timer_restarting_the_app_or_its_target() {
         "{report}"
     );
     assert!(!report.contains("`cron_restart: "), "{report}");
+}
+
+#[test]
+fn a_renamed_app_is_the_one_its_timer_restarts() {
+    // `ticker.service` is installed on the host: the app gets another name, and the restart
+    // oneshot names that one, not the installed unit.
+    let (code, f) = convert_beside(
+        "module.exports = { apps: [{ name: 'ticker', script: 'server.js', cron_restart: '0 3 * * *' }] };",
+        &[],
+        &["ticker.service"],
+    );
+    assert_eq!(code, 0, "{}", f["stderr"]);
+    assert!(!f.contains_key("ticker.service"), "{:?}", f.keys());
+    let app = f
+        .keys()
+        .find(|k| k.starts_with("ticker") && k.ends_with(".service") && !k.contains("cron"))
+        .expect("the app's service")
+        .clone();
+    let restarter = f
+        .iter()
+        .find(|(k, _)| k.contains("cron-restart") && k.ends_with(".service"))
+        .map(|(_, v)| v.clone())
+        .expect("the restart oneshot");
+    assert!(
+        restarter.contains(&format!("ExecStart=systemctl restart {app}\n")),
+        "{app}:\n{restarter}"
+    );
 }
 
 #[test]

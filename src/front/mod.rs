@@ -363,6 +363,7 @@ fn values(def: &Definition) -> Vec<String> {
             texts.extend(argv.iter().cloned());
         }
         Command::Shell { shell, script } => texts.extend([shell.clone(), script.clone()]),
+        Command::Restart(_) => {}
         Command::Expand {
             program,
             argv0,

@@ -99,6 +99,8 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
             .chain(argv.iter().map(String::as_str))
             .collect(),
         Command::Shell { shell, script } => vec![shell.as_str(), script.as_str()],
+        // A unit name: checked when the name was given (unit-name characters only).
+        Command::Restart(_) => Vec::new(),
         Command::Expand {
             program,
             argv0,
@@ -157,6 +159,11 @@ fn command_line(directive: &'static str, cmd: &Command) -> Result<String, Unwrit
             argv0,
             args,
         } => escape::exec_expand(program, argv0.as_deref(), args),
+        Command::Restart(unit) => escape::exec_line(&[
+            "systemctl".to_string(),
+            "restart".to_string(),
+            unit.unit_name(),
+        ]),
     })
 }
 

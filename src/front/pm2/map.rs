@@ -417,17 +417,17 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
 }
 
 /// The unit `systemctl restart` restarts for the app: `NAME.target` for several instances
-/// (whose members are `PartOf=` it, so all restart, as PM2 restarts each), else `NAME.service`.
-fn restarted_unit(app: &App, main: &Item) -> String {
-    format!(
-        "{}.{}",
-        crate::naming::sanitize(&main.unit_stem),
-        if app.instances.count() > 1 {
-            "target"
+/// (whose members are `PartOf=` it, so all restart, as PM2 restarts each), else `NAME.service`;
+/// a reference, so the name the naming pass gives the app is the one restarted.
+fn restarted_unit(app: &App, main: &Item) -> crate::ir::UnitRef {
+    crate::ir::UnitRef {
+        stem: main.unit_stem.clone(),
+        kind: if app.instances.count() > 1 {
+            crate::ir::RefKind::Target
         } else {
-            "service"
-        }
-    )
+            crate::ir::RefKind::Service
+        },
+    }
 }
 
 /// An item whose oneshot runs `systemctl restart` of the app's unit, started by `activation`
@@ -445,11 +445,7 @@ fn restarter(
         source_path: None,
         ..Service::oneshot(
             format!("PM2 app {}, restarted on {option}", app.name),
-            Command::Argv(vec![
-                "systemctl".into(),
-                "restart".into(),
-                restarted_unit(app, main),
-            ]),
+            Command::Restart(restarted_unit(app, main)),
         )
     };
     Item {
@@ -485,7 +481,7 @@ fn cron_item(app: &App, main: &Item, origin: Origin) -> Option<Result<Item, Find
             Code::Pm2CronRestart,
             format!(
                 "cron_restart `{pattern}`: the timer runs systemctl restart {}, which also starts the app when it is stopped, as PM2's cron does",
-                restarted_unit(app, main)
+                restarted_unit(app, main).unit_name()
             ),
             "enable the timer (systemctl enable --now NAME-cron-restart.timer) with the app",
         ),

@@ -120,7 +120,7 @@ fn templated(cmd: &Command, token: &str) -> Option<Command> {
                 })
                 .collect(),
         ),
-        Command::Shell { .. } => return Some(cmd.clone()),
+        Command::Shell { .. } | Command::Restart(_) => return Some(cmd.clone()),
     };
     if program.contains(token) {
         return None;
