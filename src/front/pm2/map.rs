@@ -204,7 +204,11 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         |(_, v)| v.clone(),
     );
     // ExecStart: interpreter (absolute), its arguments, the script, the app's arguments.
+    // argv[0] is what PM2 spawns (God/ForkMode.js): a bare interpreter name stays argv[0]
+    // (`@/usr/bin/python3 python3 …`); node ignores its argv[0] (process.argv[0] is its
+    // execPath), so a node interpreter keeps the plain absolute path.
     let mut argv: Vec<String> = Vec::new();
+    let mut program = app.script.clone();
     if let Some(interpreter) = &app.interpreter {
         let found = if interpreter.starts_with('/') {
             host.is_executable(interpreter).then(|| interpreter.clone())
@@ -212,7 +216,11 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
             host.which(interpreter, &env_path)
         };
         match found {
-            Some(abs) => argv.push(abs),
+            Some(abs) => {
+                let bare = !interpreter.starts_with('/') && interpreter != "node";
+                argv.push(if bare { interpreter.clone() } else { abs.clone() });
+                program = abs;
+            }
             None => {
                 findings.push(Finding::note(
                     Code::CommandNotFound,
@@ -223,6 +231,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
                     "install it on the target host, or set `interpreter` to its absolute path",
                 ));
                 argv.push(interpreter.clone());
+                program = interpreter.clone();
             }
         }
         argv.extend(app.interpreter_args.iter().cloned());
@@ -240,7 +249,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
     argv.push(app.script.clone());
     argv.extend(app.args.iter().cloned());
 
-    let mut service = Service::oneshot(format!("PM2 app {}", app.name), Command::Argv(argv));
+    let mut service = Service::oneshot(format!("PM2 app {}", app.name), Command::exec(program, argv));
     service.kind = ServiceKind::Exec;
     service.source_path = None;
     let ctx = &mut service.exec;
