@@ -1298,7 +1298,10 @@ fn fire_timers(
         }
         if Instant::now() > deadline {
             for t in timers {
-                let m = c.show(t, &["LastTriggerUSec", "NextElapseUSecRealtime", "ActiveState"]);
+                let m = c.show(
+                    t,
+                    &["LastTriggerUSec", "NextElapseUSecRealtime", "ActiveState"],
+                );
                 fail.push(format!("{name}: {t}: {m:?}"));
             }
             fail.push(format!(

@@ -3,7 +3,7 @@
 //!
 //! | PM2 (resolved) | systemd |
 //! |---|---|
-//! | `exec_interpreter` + `node_args` + `pm_exec_path` + `args` | `ExecStart=` (interpreter made absolute on the host's `PATH`; `none`: the script itself) |
+//! | `exec_interpreter` + `node_args` + `pm_exec_path` + `args` | `ExecStart=` (interpreter made absolute on the host's `PATH`, a bare name other than `node` kept as argv\[0\]; `none`: the script itself) |
 //! | `pm_cwd` | `WorkingDirectory=` |
 //! | `env` (merged as PM2 merges it) | `Environment=`; secret-looking names to the 0600 environment file. The PM2 CLI's own keys (`PM2_*`, the module key named after the app, and the assumed CLI environment `PATH`/`HOME`/`LANG`/`PWD` at their assumed values) are left out. |
 //! | `instance_var` (`NODE_APP_INSTANCE`) | `Environment=` with the instance number (`0` for one instance) |
@@ -218,7 +218,11 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         match found {
             Some(abs) => {
                 let bare = !interpreter.starts_with('/') && interpreter != "node";
-                argv.push(if bare { interpreter.clone() } else { abs.clone() });
+                argv.push(if bare {
+                    interpreter.clone()
+                } else {
+                    abs.clone()
+                });
                 program = abs;
             }
             None => {
@@ -249,7 +253,10 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
     argv.push(app.script.clone());
     argv.extend(app.args.iter().cloned());
 
-    let mut service = Service::oneshot(format!("PM2 app {}", app.name), Command::exec(program, argv));
+    let mut service = Service::oneshot(
+        format!("PM2 app {}", app.name),
+        Command::exec(program, argv),
+    );
     service.kind = ServiceKind::Exec;
     service.source_path = None;
     let ctx = &mut service.exec;
