@@ -182,7 +182,8 @@ fn interpreters_restart_logs_and_autostart() {
     assert_eq!(code, 0, "{}", f["stderr"]);
     let py = &f["py.service"];
     assert!(
-        py.contains("ExecStart=/usr/bin/python3 /srv/app/worker.py\n"),
+        // PM2 spawns `python3` by name: argv[0] stays as it does.
+        py.contains("ExecStart=@/usr/bin/python3 python3 /srv/app/worker.py\n"),
         "{py}"
     );
     assert!(py.contains("Environment=\"PYTHONUNBUFFERED=1\""), "{py}");

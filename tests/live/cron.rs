@@ -262,7 +262,7 @@ fn rewrite_anacrontab(text: &str, converted: &BTreeSet<u64>) -> String {
 }
 
 /// The timer with one `OnCalendar=` at `when` (UTC) instead of its schedule.
-fn move_timer(text: &str, when: &str) -> String {
+pub(crate) fn move_timer(text: &str, when: &str) -> String {
     let mut out = String::new();
     let mut placed = false;
     for line in text.lines() {

@@ -9,8 +9,9 @@
 //! the known differences listed per case. Then one instance of every app crashes (exit 1): both
 //! sides must restart the same ones, as `autorestart` says; and one instance of every app with
 //! `stop_exit_codes` exits with one of them: PM2 must not restart it, and neither must our unit
-//! (or the difference is listed with its reason). `cron_restart` is not mapped to timers yet:
-//! the test fails once the conversion writes one, so that its live check gets added.
+//! (or the difference is listed with its reason). Last, `cron_restart`: every timer of the
+//! conversion, moved a few seconds ahead (all at once), must restart what its oneshot names
+//! (a service, or a target's services: a new invocation, active again), as PM2's cron does.
 //!
 //! Node and PM2 come from the host: the Node binary the oracle runs on (`$SYSTEMDIFY_NODE`,
 //! else `node` on PATH when it is ≥ 20.19, else the one `.ci/run` unpacks under
@@ -97,12 +98,7 @@ const CASES: &[Case] = &[
         case: "falsy-options",
         setup: "",
         known: &[],
-        known_restarts: &[(
-            "/srv/jobs/b.js",
-            "`stop_exit_codes: [2]` (a number 2 for PM2) is not converted yet \
-             (pm2-option-unmapped): the unit restarts on exit 2 (Restart=always, no \
-             RestartPreventExitStatus=2), PM2 does not",
-        )],
+        known_restarts: &[],
     },
     Case {
         case: "js-constructs",
@@ -167,19 +163,8 @@ const CASES: &[Case] = &[
     Case {
         case: "python-worker",
         setup: "",
-        known: &[Known {
-            key: "argv",
-            reason: "`interpreter: 'python3'` (and report.py's interpreter from its extension) \
-                     is a bare name: PM2 spawns `python3`, found on PATH, so argv[0] is \
-                     `python3`; ExecStart= takes the path the converter resolved in the host \
-                     tree, /usr/bin/python3, which becomes argv[0] (`ExecStart=@/usr/bin/python3 \
-                     python3 …` would keep it); ingest's and celery's absolute paths are equal",
-        }],
-        known_restarts: &[(
-            "/opt/worker/worker.py",
-            "`stop_exit_codes: [0, 3]` is not converted yet (pm2-option-unmapped): the unit \
-             restarts on exit 3 (Restart=always, no RestartPreventExitStatus=3), PM2 does not",
-        )],
+        known: &[],
+        known_restarts: &[],
     },
     Case {
         case: "dump-deploy",
@@ -188,12 +173,7 @@ const CASES: &[Case] = &[
         // (StandardOutput=append: creates no folder).
         setup: "mkdir -p /home/deploy/apps/shop/logs && chown deploy: /home/deploy/apps/shop/logs",
         known: &[],
-        known_restarts: &[(
-            "/home/deploy/apps/shop/worker.js",
-            "the dump's `stop_exit_codes: 0` (`[0]` in the ecosystem file) is not converted yet \
-             (pm2-option-unmapped): the unit restarts on exit 0 (Restart=always, no \
-             RestartPreventExitStatus=0), PM2 does not",
-        )],
+        known_restarts: &[],
     },
 ];
 
@@ -743,22 +723,29 @@ fn rules(o: &Oracle, user: bool, dump_dropped: BTreeSet<String>) -> Vec<Rule> {
     ]
 }
 
-/// How many processes starting `units` runs: a target's wanted instances, or one per service.
+/// How many processes starting `units` runs: a service is one, a target the processes of
+/// what it Wants= (a file's target wanting NAME.target wanting NAME@0.service …).
 fn instances_of(conv: &corpus::Converted, units: &[String]) -> usize {
     units
         .iter()
         .map(|u| {
             if u.ends_with(".target") {
-                conv.unit(u)
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("Wants="))
-                    .flat_map(str::split_whitespace)
-                    .count()
+                instances_of(conv, &wants(conv, u))
             } else {
-                1
+                usize::from(u.ends_with(".service"))
             }
         })
         .sum()
+}
+
+/// The units a unit of the conversion Wants=.
+fn wants(conv: &corpus::Converted, unit: &str) -> Vec<String> {
+    conv.unit(unit)
+        .lines()
+        .filter_map(|l| l.strip_prefix("Wants="))
+        .flat_map(str::split_whitespace)
+        .map(String::from)
+        .collect()
 }
 
 /// `--cpus N` in a converter command line (added when missing).
@@ -780,9 +767,21 @@ fn unit_of(c: &Container, pid: u32) -> String {
         .to_string()
 }
 
-/// The units our side starts: every runnable item PM2 starts (not `pm2-not-started`), by its
-/// target when it has one.
+/// The units our side starts, as a user does: the file's target (`pm2-DIR.target`,
+/// `pm2-USER.target`: the item with no line whose only unit is it), which wants exactly the
+/// apps PM2 starts; without one, every runnable item PM2 starts (not `pm2-not-started`), by
+/// its target when it has one.
 fn units_to_start(conv: &corpus::Converted) -> Vec<String> {
+    let file_targets: Vec<String> = conv
+        .all_items()
+        .into_iter()
+        .filter(|i| i.runs() && i.line.is_none())
+        .filter(|i| i.units.len() == 1 && i.units[0].ends_with(".target"))
+        .map(|i| i.units[0].clone())
+        .collect();
+    if !file_targets.is_empty() {
+        return file_targets;
+    }
     let mut out = Vec::new();
     let not_started: BTreeSet<String> = conv.report["items"]
         .as_array()
@@ -983,21 +982,13 @@ fn run_case(name: &str) {
     let cpus = cpus.trim().to_string();
     let conv = corpus::convert_with("pm2", name, &|args| with_cpus(args, &cpus));
     let units = units_to_start(&conv);
-    // `cron_restart` is not mapped to timers yet (reported pm2-option-unmapped): when it is,
-    // this test must fire them (a timer moved a few seconds ahead restarts the app).
+    // `cron_restart`'s timers (NAME-cron-restart.timer), fired once the rest is checked.
     let timers: Vec<String> = conv
         .all_items()
         .iter()
         .flat_map(|i| i.units.clone())
         .filter(|u| u.ends_with(".timer"))
         .collect();
-    if !timers.is_empty() {
-        fail.push(format!(
-            "{name}: the mapping now writes timers ({}): add their live check (moved a few \
-             seconds ahead, each restarts its app under systemd as cron_restart does under PM2)",
-            timers.join(" ")
-        ));
-    }
     // The instances our units run; PM2's count is the oracle's when the container has the
     // oracle's CPUs (else `instances: 'max'` differs and the pairing below compares them).
     let want = instances_of(&conv, &units);
@@ -1189,6 +1180,9 @@ fn run_case(name: &str) {
             ));
         }
     }
+    if !timers.is_empty() {
+        fail.extend(fire_timers(&c, &conv, name, &timers));
+    }
     eprintln!(
         "pm2/{name}: {compared} instance(s) compared in {:.1} s",
         started.elapsed().as_secs_f64()
@@ -1199,6 +1193,127 @@ fn run_case(name: &str) {
         fail.len(),
         fail.join("\n")
     );
+}
+
+/// `cron_restart`: every timer moved a few seconds ahead (all at once) must restart what its
+/// oneshot names (`ExecStart=systemctl restart X`: a service, or a target's services): each
+/// gets a new invocation and is active again. Returns the problems.
+fn fire_timers(
+    c: &Container,
+    conv: &corpus::Converted,
+    name: &str,
+    timers: &[String],
+) -> Vec<String> {
+    let mut fail = Vec::new();
+    let mut services: BTreeMap<String, String> = BTreeMap::new();
+    for t in timers {
+        let text = conv.unit(t);
+        let oneshot = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Unit=").map(String::from))
+            .unwrap_or_else(|| format!("{}.service", t.trim_end_matches(".timer")));
+        let Some(target) = conv
+            .unit(&oneshot)
+            .lines()
+            .find_map(|l| l.strip_prefix("ExecStart=systemctl restart "))
+            .map(|u| u.trim().to_string())
+        else {
+            fail.push(format!(
+                "{name}: {oneshot} (of {t}) has no `ExecStart=systemctl restart UNIT`"
+            ));
+            continue;
+        };
+        let restarted = if target.ends_with(".target") {
+            wants(conv, &target)
+        } else {
+            vec![target.clone()]
+        };
+        for s in restarted {
+            services.insert(s, t.clone());
+        }
+    }
+    let before: BTreeMap<&String, String> = services
+        .keys()
+        .map(|s| {
+            let id = c.show(s, &["InvocationID"]).remove("InvocationID");
+            (s, id.unwrap_or_default())
+        })
+        .collect();
+    let when = c
+        .sh_ok("date -u -d '+5 sec' '+%Y-%m-%d %H:%M:%S'")
+        .trim()
+        .to_string();
+    for t in timers {
+        c.write(
+            &format!("/etc/systemd/system/{t}"),
+            crate::cron::move_timer(&conv.unit(t), &when).as_bytes(),
+            0o644,
+        );
+    }
+    c.daemon_reload();
+    let mut start = vec!["start"];
+    start.extend(timers.iter().map(String::as_str));
+    let r = c.systemctl(&start);
+    if !r.ok() {
+        fail.push(format!("{name}: starting the timers: {}", r.stderr));
+    }
+    for t in timers {
+        let next = c.show(t, &["NextElapseUSecRealtime"]);
+        if next
+            .get("NextElapseUSecRealtime")
+            .is_none_or(|v| v.is_empty())
+        {
+            fail.push(format!(
+                "{name}: {t} has nothing to wait for ({next:?}): the time it was moved to \
+                 ({when} UTC) passed before it was started"
+            ));
+        }
+    }
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(20);
+    loop {
+        let now: BTreeMap<&String, BTreeMap<String, String>> = services
+            .keys()
+            .map(|s| (s, c.show(s, &["InvocationID", "ActiveState"])))
+            .collect();
+        let pending: Vec<String> = now
+            .iter()
+            .filter(|(s, p)| {
+                let id = p.get("InvocationID").map_or("", String::as_str);
+                id.is_empty()
+                    || id == before[*s]
+                    || p.get("ActiveState").map(String::as_str) != Some("active")
+            })
+            .map(|(s, p)| format!("{s} (of {}): {p:?}, before {:?}", services[*s], before[*s]))
+            .collect();
+        if pending.is_empty() {
+            eprintln!(
+                "    timers {} (moved to {when} UTC) fired: {} restarted (new invocation, \
+                 active) {:.1} s after they were started",
+                timers.join(" "),
+                services.keys().cloned().collect::<Vec<_>>().join(" "),
+                started.elapsed().as_secs_f64()
+            );
+            break;
+        }
+        if Instant::now() > deadline {
+            for t in timers {
+                let m = c.show(
+                    t,
+                    &["LastTriggerUSec", "NextElapseUSecRealtime", "ActiveState"],
+                );
+                fail.push(format!("{name}: {t}: {m:?}"));
+            }
+            fail.push(format!(
+                "{name}: cron_restart: not restarted within 20 s of starting the timers (moved \
+                 to {when} UTC): {}",
+                pending.join("; ")
+            ));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    fail
 }
 
 /// Corpus cases not run live, with the reason.

@@ -3,7 +3,7 @@
 //!
 //! | PM2 (resolved) | systemd |
 //! |---|---|
-//! | `exec_interpreter` + `node_args` + `pm_exec_path` + `args` | `ExecStart=` (interpreter made absolute on the host's `PATH`; `none`: the script itself) |
+//! | `exec_interpreter` + `node_args` + `pm_exec_path` + `args` | `ExecStart=` (interpreter made absolute on the host's `PATH`, a bare name other than `node` kept as argv\[0\]; `none`: the script itself) |
 //! | `pm_cwd` | `WorkingDirectory=` |
 //! | `env` (merged as PM2 merges it) | `Environment=`; secret-looking names to the 0600 environment file. The PM2 CLI's own keys (`PM2_*`, the module key named after the app, and the assumed CLI environment `PATH`/`HOME`/`LANG`/`PWD` at their assumed values) are left out. |
 //! | `instance_var` (`NODE_APP_INSTANCE`) | `Environment=` with the instance number (`0` for one instance) |
@@ -204,7 +204,11 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
         |(_, v)| v.clone(),
     );
     // ExecStart: interpreter (absolute), its arguments, the script, the app's arguments.
+    // argv[0] is what PM2 spawns (God/ForkMode.js): a bare interpreter name stays argv[0]
+    // (`@/usr/bin/python3 python3 …`); node ignores its argv[0] (process.argv[0] is its
+    // execPath), so a node interpreter keeps the plain absolute path.
     let mut argv: Vec<String> = Vec::new();
+    let mut program = app.script.clone();
     if let Some(interpreter) = &app.interpreter {
         let found = if interpreter.starts_with('/') {
             host.is_executable(interpreter).then(|| interpreter.clone())
@@ -212,7 +216,15 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
             host.which(interpreter, &env_path)
         };
         match found {
-            Some(abs) => argv.push(abs),
+            Some(abs) => {
+                let bare = !interpreter.starts_with('/') && interpreter != "node";
+                argv.push(if bare {
+                    interpreter.clone()
+                } else {
+                    abs.clone()
+                });
+                program = abs;
+            }
             None => {
                 findings.push(Finding::note(
                     Code::CommandNotFound,
@@ -223,6 +235,7 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
                     "install it on the target host, or set `interpreter` to its absolute path",
                 ));
                 argv.push(interpreter.clone());
+                program = interpreter.clone();
             }
         }
         argv.extend(app.interpreter_args.iter().cloned());
@@ -240,7 +253,10 @@ fn item(read: &FileRead, a: &AppRead, app: &App, host: &Host, origin: Origin) ->
     argv.push(app.script.clone());
     argv.extend(app.args.iter().cloned());
 
-    let mut service = Service::oneshot(format!("PM2 app {}", app.name), Command::Argv(argv));
+    let mut service = Service::oneshot(
+        format!("PM2 app {}", app.name),
+        Command::exec(program, argv),
+    );
     service.kind = ServiceKind::Exec;
     service.source_path = None;
     let ctx = &mut service.exec;
