@@ -6,7 +6,7 @@
 //! | `restart_delay` ms | `RestartSec=` (rounded up to seconds) |
 //! | `exp_backoff_restart_delay` ms | `RestartSec=` the first delay; the growth (×1.5 up to 15 s) needs `RestartSteps=`/`RestartMaxDelaySec=` of systemd 254, not written for 252 (`pm2-exp-backoff`) |
 //! | `max_restarts` (16) + `min_uptime` (1000 ms) | `StartLimitBurst=max_restarts`, `StartLimitIntervalSec=` max_restarts × min_uptime; set by the file: `pm2-restart-limit`; `max_restarts: 0`: `Restart=no` |
-//! | `stop_exit_codes` | `RestartPreventExitStatus=` and `SuccessExitStatus=`: PM2 marks the app `stopped` (not `errored`) and does not restart it |
+//! | `stop_exit_codes` | `RestartPreventExitStatus=` and `SuccessExitStatus=`: PM2 marks the app `stopped` (not `errored`) and does not restart it; with 0 listed, every fatal signal too (PM2 reads a death by a signal as exit code 0) |
 //!
 //! PM2 gives up after `max_restarts` exits each less than `min_uptime` after its start, while
 //! the app is younger than `max_restarts × min_uptime`; then the app is `errored`. systemd
@@ -113,6 +113,15 @@ pub fn apply(
             )),
         }
     }
+    // PM2 takes a death by a signal as exit code 0 (God.js: `handleExit(clu, code || 0, signal)`):
+    // with 0 listed, an app a signal killed is not restarted either, and is `stopped`.
+    if statuses.contains(&ExitStatus::Code(0)) {
+        statuses.extend(
+            FATAL_SIGNALS
+                .iter()
+                .map(|s| ExitStatus::Signal((*s).to_string())),
+        );
+    }
     service.success_exit_status = statuses
         .iter()
         .filter(|s| **s != ExitStatus::Code(0))
@@ -121,6 +130,13 @@ pub fn apply(
     service.restart_prevent_exit_status = statuses;
     findings
 }
+
+/// The signals a process can die of on Linux (`kill -l` 1–31 less those that stop or are
+/// ignored by default: STOP, TSTP, TTIN, TTOU, CONT, CHLD, URG, WINCH), as systemd names them.
+const FATAL_SIGNALS: &[&str] = &[
+    "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2",
+    "PIPE", "ALRM", "TERM", "STKFLT", "XCPU", "XFSZ", "VTALRM", "PROF", "IO", "PWR", "SYS",
+];
 
 /// `wait_ready` (`listen_timeout`) and `shutdown_with_message`: reported, never converted —
 /// the unit stays `Type=exec` (never `Type=notify`, which the app does not speak) and stops the
@@ -239,13 +255,20 @@ mod tests {
     fn stop_exit_codes_prevent_the_restart_and_count_as_success() {
         let (s, codes) = run(json!({"stop_exit_codes": [0, "3", 3, 300]}), true);
         assert_eq!(
-            s.restart_prevent_exit_status,
-            vec![ExitStatus::Code(0), ExitStatus::Code(3)]
+            s.restart_prevent_exit_status[..2],
+            [ExitStatus::Code(0), ExitStatus::Code(3)]
         );
-        assert_eq!(s.success_exit_status, vec![ExitStatus::Code(3)]);
+        assert_eq!(s.success_exit_status[0], ExitStatus::Code(3));
         assert_eq!(codes, vec![Code::Pm2StopExitCodes]);
+        // 0 listed: PM2 reads a death by a signal as exit code 0, so none restarts either.
         let (s, _) = run(json!({"stop_exit_codes": 0}), true);
-        assert_eq!(s.restart_prevent_exit_status, vec![ExitStatus::Code(0)]);
-        assert!(s.success_exit_status.is_empty());
+        assert_eq!(s.restart_prevent_exit_status[0], ExitStatus::Code(0));
+        for sig in ["KILL", "TERM", "SEGV"] {
+            let sig = ExitStatus::Signal(sig.to_string());
+            assert!(s.restart_prevent_exit_status.contains(&sig), "{sig:?}");
+            assert!(s.success_exit_status.contains(&sig), "{sig:?}");
+        }
+        let (s, _) = run(json!({"stop_exit_codes": [3]}), true);
+        assert_eq!(s.restart_prevent_exit_status, vec![ExitStatus::Code(3)]);
     }
 }
