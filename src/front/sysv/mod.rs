@@ -838,7 +838,7 @@ impl<'h> Conversion<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ServiceKind, SourceError};
+    use crate::ir::{Restart, ServiceKind, SourceError};
 
     fn convert(script: &str) -> Item {
         let dir = tempfile::tempdir().unwrap();
@@ -1555,6 +1555,38 @@ mod tests {
                 .iter()
                 .any(|f| f.code == Code::SysvResolvedValue)
         );
+    }
+
+    #[test]
+    fn a_monitor_gives_way_to_its_daemon_in_the_foreground() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/collectd.pid --exec /usr/sbin/collectdmon -- -P /run/collectd.pid -c /opt/collectd/sbin/collectd -- -C /etc/collectd.conf ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(svc.restart, Restart::Always { delay_sec: None });
+        assert_eq!(
+            svc.command,
+            Command::Argv(
+                ["/opt/collectd/sbin/collectd", "-C", "/etc/collectd.conf", "-f"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvForeground));
+    }
+
+    #[test]
+    fn a_monitor_with_an_option_this_tool_does_not_know_is_kept() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/collectd.pid --exec /usr/sbin/collectdmon -- -Z -- -C /etc/collectd.conf ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        let Command::Argv(argv) = &svc.command else {
+            panic!("{:?}", svc.command)
+        };
+        assert_eq!(argv[0], "/usr/sbin/collectdmon");
+        assert_eq!(svc.restart, Restart::No);
     }
 
     #[test]
