@@ -538,17 +538,7 @@ fn monitored_daemon(
     let daemon = if name.starts_with('/') {
         name
     } else {
-        let beside = program
-            .rsplit_once('/')
-            .map(|(dir, _)| format!("{dir}/{name}"))
-            .filter(|p| !name.contains('/') && host.is_executable(p));
-        match beside {
-            Some(p) => p,
-            None => host.which(
-                &name,
-                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            )?,
-        }
+        beside_or_on_path(&name, program, host)?
     };
     let mut out: Vec<Arg> = args.get(split + 1..).unwrap_or_default().to_vec();
     out.extend(
@@ -557,6 +547,45 @@ fn monitored_daemon(
             .map(|f| Arg::Field(vec![Part::Lit((*f).to_string())])),
     );
     Some((daemon, out))
+}
+
+/// The daemon a control tool's start call starts and its arguments under systemd: the tool's
+/// arguments with the daemon's foreground options before the start command. `None` unless the
+/// call's last argument is the start command.
+fn controlled_daemon(
+    c: &super::under_systemd::Controller,
+    program: &str,
+    args: &[Arg],
+    host: &Host,
+) -> Option<(String, Vec<Arg>)> {
+    let (last, options) = args.split_last()?;
+    if last.literal().as_deref() != Some(c.command) {
+        return None;
+    }
+    let daemon = beside_or_on_path(c.daemon, program, host)?;
+    let mut out = options.to_vec();
+    out.extend(
+        c.foreground
+            .iter()
+            .map(|f| Arg::Field(vec![Part::Lit((*f).to_string())])),
+    );
+    out.push(last.clone());
+    Some((daemon, out))
+}
+
+/// `name` in the directory of `program` when it is executable there, else on `PATH`.
+fn beside_or_on_path(name: &str, program: &str, host: &Host) -> Option<String> {
+    let beside = program
+        .rsplit_once('/')
+        .map(|(dir, _)| format!("{dir}/{name}"))
+        .filter(|p| !name.contains('/') && host.is_executable(p));
+    match beside {
+        Some(p) => Some(p),
+        None => host.which(
+            name,
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+    }
 }
 
 pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result<Command, String> {
@@ -1106,6 +1135,24 @@ impl Conversion<'_> {
             let (daemon, daemon_args) = monitored_daemon(m, &program, &start.args, self.host)?;
             Some((m, daemon, daemon_args))
         });
+        // A control tool that starts the daemon in the background: the unit runs the daemon.
+        let controlled = super::under_systemd::controller(&program).and_then(|c| {
+            let (daemon, daemon_args) = controlled_daemon(c, &program, &start.args, self.host)?;
+            Some((c, daemon, daemon_args))
+        });
+        if let Some((c, daemon, daemon_args)) = &controlled {
+            self.findings.push(Finding::note(
+                Code::SysvForeground,
+                format!(
+                    "the script starts {program} `{}`, a control tool that starts {daemon} in the background: {}; under systemd the unit runs {daemon} itself in the foreground",
+                    c.command, c.why
+                ),
+                "nothing to do; systemd supervises the daemon process itself",
+            ));
+            program.clone_from(daemon);
+            written.clone_from(daemon);
+            args.clone_from(daemon_args);
+        }
         if let Some((m, daemon, daemon_args)) = &monitored {
             self.findings.push(Finding::note(
                 Code::SysvForeground,
@@ -1133,7 +1180,7 @@ impl Conversion<'_> {
                 ));
             }
             ServiceKind::Exec
-        } else if monitored.is_some() {
+        } else if monitored.is_some() || controlled.is_some() {
             ServiceKind::Exec
         } else if let Some(known) = super::under_systemd::stays_in_foreground(&program) {
             self.findings.push(Finding::note(

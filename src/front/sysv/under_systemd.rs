@@ -61,9 +61,47 @@ pub(super) fn monitor(program: &str) -> Option<&'static Monitor> {
     MONITORS.iter().find(|m| m.program == base)
 }
 
+/// A control tool whose start command starts the daemon in the background and exits: under
+/// systemd the unit runs the daemon itself, with the same options and its foreground option.
+pub(super) struct Controller {
+    /// The control tool's file name.
+    pub program: &'static str,
+    /// The tool's start command: the call's last argument.
+    pub command: &'static str,
+    /// The daemon it starts: looked up next to the tool, then on `PATH`.
+    pub daemon: &'static str,
+    /// The daemon's option that keeps it in the foreground, written before the command.
+    pub foreground: &'static [&'static str],
+    /// Why, in the daemon's own terms.
+    pub why: &'static str,
+}
+
+/// The control tools known.
+const CONTROLLERS: &[Controller] = &[Controller {
+    program: "fail2ban-client",
+    command: "start",
+    daemon: "fail2ban-server",
+    foreground: &["-f"],
+    why: "`fail2ban-client start` starts fail2ban-server in the background (-b, its default) and exits; fail2ban-server takes the same options and the same start command and stays in the foreground with -f (fail2ban-client(1), fail2ban-server(1); fail2ban's own files/fail2ban.service.in runs `fail2ban-server -xf start`)",
+}];
+
+/// The entry for `program` (a path or a name) when it is a control tool that starts its daemon.
+pub(super) fn controller(program: &str) -> Option<&'static Controller> {
+    let base = program.rsplit('/').next().unwrap_or(program);
+    CONTROLLERS.iter().find(|c| c.program == base)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{monitor, stays_in_foreground};
+    use super::{controller, monitor, stays_in_foreground};
+
+    #[test]
+    fn fail2ban_client_starts_fail2ban_server() {
+        let c = controller("/usr/bin/fail2ban-client").expect("fail2ban-client");
+        assert_eq!(c.daemon, "fail2ban-server");
+        assert_eq!(c.command, "start");
+        assert!(controller("/usr/bin/fail2ban-server").is_none());
+    }
 
     #[test]
     fn collectdmon_is_a_monitor_and_collectd_is_not() {
