@@ -1082,6 +1082,16 @@ impl Conversion<'_> {
                 "check that the value is right for this host (for a pid file: what the daemon's configuration says)",
             ));
         }
+        for (subst, file, value) in &interp.sourced_values {
+            self.findings.push(Finding::approximated(
+                Code::SysvResolvedValue,
+                format!(
+                    "`{subst}` is read from {file} on {}: `{value}` (the file assigns it once, unconditionally, to plain text)",
+                    self.host.label()
+                ),
+                "if you change that file later, convert the script again or edit the unit",
+            ));
+        }
         let mut plan_checks: Vec<Call> = plan.checks.clone();
         plan_checks.extend(checks);
         let mut plan_other: Vec<Call> = plan.other.clone();

@@ -935,6 +935,9 @@ pub struct Interp<'a> {
     /// Variables computed at run time (`X=$(…)`) for which the script's fallback value
     /// (`[ -z "$X" ] && X=value`) is taken: name and value.
     pub assumed: Vec<(String, String)>,
+    /// Values read from a host file a command substitution sources (`$(. FILE && echo "$X")`):
+    /// the substitution's text, the file and the value.
+    pub sourced_values: Vec<(String, String, String)>,
     /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
     /// default for it (`[ -z "$X" ] && X=default`).
     last_test_vars: Vec<String>,
@@ -1229,6 +1232,7 @@ impl<'a> Interp<'a> {
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
             assumed: Vec::new(),
+            sourced_values: Vec::new(),
             last_test_vars: Vec::new(),
             cond_depth: 0,
             unlikely: None,
@@ -2890,7 +2894,11 @@ impl<'a> Interp<'a> {
             WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
             WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
             WordPiece::CommandSubstitution(s) => {
-                push_part(out, Part::Unknown(format!("$({s})")), quoted);
+                let part = match self.sourced_value(s) {
+                    Some(v) => Part::Lit(v),
+                    None => Part::Unknown(format!("$({s})")),
+                };
+                push_part(out, part, quoted);
             }
             WordPiece::BackquotedCommandSubstitution(s) => {
                 push_part(out, Part::Unknown(format!("`{s}`")), quoted);
@@ -2898,6 +2906,62 @@ impl<'a> Interp<'a> {
             WordPiece::ArithmeticExpression(e) => {
                 push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
             }
+        }
+    }
+
+    /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
+    /// host and assigns VAR once, unconditionally and to plain text (no expansion, so the
+    /// subshell's variables cannot change it).
+    fn sourced_value(&mut self, text: &str) -> Option<String> {
+        let (source, echo) = text.split_once("&&")?;
+        let source = source.trim();
+        let file = source.strip_prefix(". ")?;
+        let file = file.trim();
+        // Its output sent away: `>/dev/null`, `> /dev/null`, `1>/dev/null`.
+        let file = match file.strip_suffix("/dev/null").map(str::trim_end) {
+            Some(f) => {
+                let f = f.strip_suffix('>')?;
+                f.strip_suffix(" 1").unwrap_or(f).trim()
+            }
+            None => file,
+        };
+        let var = echo
+            .trim()
+            .strip_prefix("echo ")?
+            .trim()
+            .trim_matches('"')
+            .strip_prefix('$')?;
+        let var = var
+            .strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(var);
+        if file.is_empty()
+            || file.contains(char::is_whitespace)
+            || !crate::ir::env_name_is_valid(var)
+        {
+            return None;
+        }
+        let path = self.resolve_text(file)?;
+        let bytes = self.host.read(&path).ok()?;
+        let program = parse(&String::from_utf8_lossy(&bytes)).ok()?;
+        let all: Vec<_> = assignments_of(&program)
+            .into_iter()
+            .filter(|(n, _)| n == var)
+            .collect();
+        let top: Vec<_> = top_level_assignments(&program)
+            .into_iter()
+            .filter(|(n, _)| n == var)
+            .collect();
+        match (all.as_slice(), top.as_slice()) {
+            ([_], [(_, w)]) if !w.value.contains(['$', '`', '\\']) => {
+                let value = brush_parser::unquote_str(&w.value);
+                let seen = (format!("$({text})"), path, value.clone());
+                if !self.sourced_values.contains(&seen) {
+                    self.sourced_values.push(seen);
+                }
+                Some(value)
+            }
+            _ => None,
         }
     }
 
@@ -3235,6 +3299,44 @@ fn assignments_of(program: &ast::Program) -> Vec<(String, ast::Word)> {
     let mut out = Vec::new();
     for cc in &program.complete_commands {
         list(cc, &mut out);
+    }
+    out
+}
+
+/// The assignments of a file's top-level simple commands (`export X=…` too), outside any `if`,
+/// `&&`/`||` list, function or loop.
+fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        for item in &cc.0 {
+            let ao = &item.0;
+            if !ao.additional.is_empty() {
+                continue;
+            }
+            let [ast::Command::Simple(s)] = ao.first.seq.as_slice() else {
+                continue;
+            };
+            let declarator = s
+                .word_or_name
+                .as_ref()
+                .is_none_or(|w| DECLARATORS.contains(&w.value.as_str()));
+            if !declarator {
+                continue;
+            }
+            for item in s
+                .prefix
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .chain(s.suffix.iter().flat_map(|p| p.0.iter()))
+            {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) = item
+                    && let (ast::AssignmentName::VariableName(n), ast::AssignmentValue::Scalar(w)) =
+                        (&a.name, &a.value)
+                {
+                    out.push((n.clone(), w.clone()));
+                }
+            }
+        }
     }
     out
 }
@@ -3642,6 +3744,43 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_substitution_sourcing_a_host_file_reads_its_plain_unconditional_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/web")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/web/envvars"),
+            "if [ -n \"$X\" ]; then\n  SUFFIX=-x\n  export MAYBE=a\nfi\nexport WEB_USER=webdata\nexport WEB_PID=/run/web$SUFFIX.pid\nexport MAYBE\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let calls = |var: &str, file: &str| {
+            let program = parse(&format!(
+                "C=/etc/web\nV=$(. {file} >/dev/null && echo \"${var}\")\ncase \"$1\" in\n start) /usr/sbin/x -u $V ;;\nesac\n"
+            ))
+            .unwrap();
+            let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+            i.run_top(&program);
+            let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+            (calls, i.sourced_values.len())
+        };
+        assert_eq!(
+            calls("WEB_USER", "$C/envvars"),
+            (vec!["/usr/sbin/x -u webdata".to_string()], 1)
+        );
+        // A value with an expansion, one assigned under a condition, a file not on the host:
+        // only running the script can tell.
+        for (var, file) in [
+            ("WEB_PID", "$C/envvars"),
+            ("MAYBE", "$C/envvars"),
+            ("WEB_USER", "/etc/none/envvars"),
+        ] {
+            let (calls, read) = calls(var, file);
+            assert_eq!(read, 0, "{var} {file}");
+            assert!(!calls[0].contains("webdata"), "{calls:?}");
+        }
     }
 
     #[test]
