@@ -1460,6 +1460,19 @@ impl<'a> Interp<'a> {
             self.executable_guard(ao);
         }
         let outer = self.conditional;
+        // `TEST && X=…` / `TEST || X=…` with a test the script's own values decide (a string
+        // test on variables it set, or that nothing sets): the assignment happens or not. A
+        // test on a defaults file's setting is left open (`[ -z "$OPTS" ] && OPTS=default` is
+        // a default for when the file leaves it empty).
+        let verdict = match ao.additional.as_slice() {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
+                let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
+                let v = self.decide_pipeline(&ao.first);
+                self.decide_defaults = by_defaults;
+                v.map(|v| v == matches!(next, ast::AndOr::And(_)))
+            }
+            _ => None,
+        };
         self.testing = self.force_testing || !ao.additional.is_empty();
         self.run_pipeline(&ao.first, background);
         self.testing = false;
@@ -1470,6 +1483,24 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.conditional = true;
         let depth = self.cond_depth;
+        if let Some(runs) = verdict {
+            let before = self.env.clone();
+            if runs && let [ast::AndOr::And(p) | ast::AndOr::Or(p)] = ao.additional.as_slice() {
+                self.run_pipeline(p, background);
+                self.stopped = false;
+                // The host's values chose it: what it assigns is the value, not one of
+                // several (outside any undecided test).
+                if depth == 0 {
+                    for (name, b) in &mut self.env {
+                        if b.uncertain && b.alternatives.is_empty() && before.get(name) != Some(b) {
+                            b.uncertain = false;
+                        }
+                    }
+                }
+            }
+            self.conditional = outer;
+            return;
+        }
         self.cond_depth = depth + 1;
         for next in &ao.additional {
             match next {
@@ -2250,7 +2281,12 @@ impl<'a> Interp<'a> {
         if !ao.additional.is_empty() {
             return None;
         }
-        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+        self.decide_pipeline(&ao.first)
+    }
+
+    /// [`Self::decide`] for one pipeline (the test of `TEST && …` or `TEST || …`).
+    fn decide_pipeline(&mut self, p: &ast::Pipeline) -> Option<bool> {
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
             return None;
         };
         let mut words: Vec<&ast::Word> = sc.word_or_name.iter().collect();
@@ -2302,7 +2338,7 @@ impl<'a> Interp<'a> {
         if name == "[" && args.last().map(String::as_str) == Some("]") {
             args.pop();
         }
-        let mut negate = ao.first.bang;
+        let mut negate = p.bang;
         if args.first().map(String::as_str) == Some("!") {
             negate = !negate;
             args.remove(0);
@@ -3303,6 +3339,20 @@ fn assignments_of(program: &ast::Program) -> Vec<(String, ast::Word)> {
     out
 }
 
+/// A pipeline of one simple command that only assigns variables (`X=value`).
+fn only_assignments(p: &ast::Pipeline) -> bool {
+    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+        return false;
+    };
+    sc.word_or_name.is_none()
+        && sc.suffix.is_none()
+        && sc.prefix.as_ref().is_some_and(|pre| {
+            pre.0
+                .iter()
+                .all(|i| matches!(i, ast::CommandPrefixOrSuffixItem::AssignmentWord(..)))
+        })
+}
+
 /// The assignments of a file's top-level simple commands (`export X=…` too), outside any `if`,
 /// `&&`/`||` list, function or loop.
 fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
@@ -3781,6 +3831,35 @@ mod tests {
             assert_eq!(read, 0, "{var} {file}");
             assert!(!calls[0].contains("webdata"), "{calls:?}");
         }
+    }
+
+    #[test]
+    fn a_fallback_after_and_or_or_on_the_scripts_own_values_is_decided() {
+        for form in [
+            "[ -n \"$OWNER\" ] || OWNER=clamav",
+            "[ -z \"$OWNER\" ] && OWNER=clamav",
+            "test -z \"$OWNER\" && OWNER=clamav",
+        ] {
+            let (calls, i) = run(
+                &format!("{form}\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n"),
+                "start",
+            );
+            assert_eq!(calls, ["/usr/bin/x -u clamav"], "{form}");
+            assert!(!i.env["OWNER"].uncertain, "{form}");
+        }
+        // A value the script set already: the fallback is not taken.
+        let (calls, i) = run(
+            "OWNER=root\n[ -n \"$OWNER\" ] || OWNER=clamav\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x -u root"]);
+        assert!(!i.env["OWNER"].uncertain);
+        // A test of a command's exit status is not decided: the value is one of several.
+        let (_, i) = run(
+            "probe || OWNER=clamav\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n",
+            "start",
+        );
+        assert!(i.env["OWNER"].uncertain);
     }
 
     #[test]
