@@ -1140,6 +1140,39 @@ impl Conversion<'_> {
         }
         let mut written = written;
         let mut args = start.args.clone();
+        // A shell script on the host that only prepares and then `exec`s another program with
+        // its arguments: the unit runs that program.
+        if let Some(w) = self
+            .host
+            .read(&program)
+            .ok()
+            .and_then(|b| super::shell::exec_wrapper(&String::from_utf8_lossy(&b)))
+            .filter(|w| self.host.is_executable(&w.target))
+        {
+            let guards = if w.guards.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; its tests that end it without running {} are not kept: {}",
+                    w.target,
+                    w.guards
+                        .iter()
+                        .map(|g| format!("`{g}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.findings.push(Finding::approximated(
+                Code::SysvExecWrapper,
+                format!(
+                    "{program} is a shell script that replaces itself with {} (`exec {} \"$@\"`); the unit runs {} with the script's arguments{guards}",
+                    w.target, w.target, w.target
+                ),
+                "check that the tests listed hold where the unit should run (the toggle of a defaults file is the unit's enablement now)",
+            ));
+            program.clone_from(&w.target);
+            written.clone_from(&w.target);
+        }
         // A monitor that runs the daemon as its child: the unit runs the daemon itself.
         let monitored = super::under_systemd::monitor(&program).and_then(|m| {
             let (daemon, daemon_args) = monitored_daemon(m, &program, &start.args, self.host)?;
@@ -1853,6 +1886,7 @@ impl Conversion<'_> {
                     | Code::SysvLogsDirectory
                     | Code::SysvRunningGuard
                     | Code::SysvUndecidedTest
+                    | Code::SysvExecWrapper
             )
         });
     }

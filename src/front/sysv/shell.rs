@@ -3339,6 +3339,99 @@ fn assignments_of(program: &ast::Program) -> Vec<(String, ast::Word)> {
     out
 }
 
+/// A shell script that only prepares and then replaces itself with another program, passing
+/// its own arguments on (`exec /usr/lib/sysstat/sa1 "$@"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecWrapper {
+    /// The program it runs (an absolute path).
+    pub target: String,
+    /// The tests before it that end the wrapper with success instead (`[ … ] || exit 0`), as
+    /// written.
+    pub guards: Vec<String>,
+}
+
+/// `text` read as an [`ExecWrapper`]: a `#!/bin/sh` script whose top level holds only
+/// assignments, `set`/`export`/`umask`, sourced files, tests that source a file or end it with
+/// `exit 0`, and last `exec /ABS/PATH "$@"`. Anything else (a function, a loop, another
+/// command, other arguments) makes it not one.
+#[must_use]
+pub fn exec_wrapper(text: &str) -> Option<ExecWrapper> {
+    let first = text.lines().next()?;
+    if !matches!(
+        first.trim(),
+        "#!/bin/sh" | "#! /bin/sh" | "#!/bin/sh -e" | "#! /bin/sh -e"
+    ) {
+        return None;
+    }
+    let program = parse(text).ok()?;
+    let items: Vec<&ast::AndOrList> = program
+        .complete_commands
+        .iter()
+        .flat_map(|cc| cc.0.iter().map(|i| &i.0))
+        .collect();
+    let (last, before) = items.split_last()?;
+    let simple = |p: &ast::Pipeline| -> Option<Vec<String>> {
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+            return None;
+        };
+        let mut words: Vec<String> = sc.word_or_name.iter().map(|w| w.value.clone()).collect();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+                _ => return None,
+            }
+        }
+        Some(words)
+    };
+    // The last command: `exec /ABS "$@"`.
+    if !last.additional.is_empty() || last.first.bang {
+        return None;
+    }
+    let words = simple(&last.first)?;
+    let [exec, target, all] = words.as_slice() else {
+        return None;
+    };
+    if exec != "exec"
+        || all != "\"$@\""
+        || !target.starts_with('/')
+        || target.contains(['$', '`', '"', '\''])
+    {
+        return None;
+    }
+    let mut guards = Vec::new();
+    for ao in before {
+        let words = simple(&ao.first)?;
+        match ao.additional.as_slice() {
+            [] => match words.first().map(String::as_str) {
+                None => {} // assignments only
+                Some("set" | "export" | "umask" | "." | "unset") => {}
+                Some(_) => return None,
+            },
+            [ast::AndOr::Or(next) | ast::AndOr::And(next)] => {
+                if !matches!(words.first().map(String::as_str), Some("[" | "test")) {
+                    return None;
+                }
+                let then = simple(next)?;
+                match then
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    ["exit", "0"] | ["exit"] => guards.push(ao.to_string().trim().to_string()),
+                    [".", _] => {}
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(ExecWrapper {
+        target: target.clone(),
+        guards,
+    })
+}
+
 /// A pipeline of one simple command that only assigns variables (`X=value`).
 fn only_assignments(p: &ast::Pipeline) -> bool {
     let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
@@ -3860,6 +3953,34 @@ mod tests {
             "start",
         );
         assert!(i.env["OWNER"].uncertain);
+    }
+
+    #[test]
+    fn an_exec_wrapper_is_read_through_to_its_program() {
+        let w = exec_wrapper(
+            "#!/bin/sh\nset -e\n[ ! -d /run/systemd/system ] || exit 0\nDEFAULT=/etc/default/x\nENABLED=false\n[ ! -r \"$DEFAULT\" ] || . \"$DEFAULT\"\n[ \"$ENABLED\" = \"true\" ] || exit 0\nexec /usr/lib/x/real \"$@\"\n",
+        )
+        .expect("an exec wrapper");
+        assert_eq!(w.target, "/usr/lib/x/real");
+        assert_eq!(
+            w.guards,
+            [
+                "[ ! -d /run/systemd/system ] || exit 0",
+                "[ \"$ENABLED\" = \"true\" ] || exit 0"
+            ]
+        );
+        // Other commands, other arguments, a relative or computed program, not sh: not one.
+        for text in [
+            "#!/bin/sh\nmkdir -p /run/x\nexec /usr/lib/x/real \"$@\"\n",
+            "#!/bin/sh\nexec /usr/lib/x/real -f \"$@\"\n",
+            "#!/bin/sh\nexec real \"$@\"\n",
+            "#!/bin/sh\nexec $REAL \"$@\"\n",
+            "#!/bin/bash\nexec /usr/lib/x/real \"$@\"\n",
+            "#!/bin/sh\nexec /usr/lib/x/real \"$@\"\necho done\n",
+            "#!/bin/sh\n[ -x /x ] || exit 1\nexec /usr/lib/x/real \"$@\"\n",
+        ] {
+            assert_eq!(exec_wrapper(text), None, "{text}");
+        }
     }
 
     #[test]
