@@ -17,8 +17,11 @@
 # and prints:
 #   - native: the share of non-skipped scripts translated or approximated (not wrapped),
 #   - same executable: of the scripts whose package ships a unit named like the script (or an
-#     alias of it), the share where the executables of our ExecStart= lines include every
-#     executable of the package's ExecStart= lines (commands, not unit names),
+#     alias of it, or a NAME@ template — not the per-connection NAME@.service of a NAME.socket
+#     with Accept=yes when NAME.service runs the standalone daemon too: that is inetd-style
+#     activation, another mode than the script's), the share where the executables of our
+#     ExecStart= lines include every executable of the package's ExecStart= lines (commands,
+#     not unit names),
 #   - verify: `systemd-analyze verify` over every unit written.
 # Third-party files stay in CACHE_DIR; nothing of them is committed.
 set -eu
@@ -135,12 +138,25 @@ def execs(path, seen=()):
             found.append(os.path.basename(word))
     return found
 
+def per_connection(name):
+    """NAME.socket with Accept=yes: NAME@.service is the unit inetd-style socket activation
+    starts for each connection (proftpd's in.proftpd), another mode than the script's daemon."""
+    sock = os.path.join(units, name + ".socket")
+    return os.path.isfile(sock) and re.search(
+        r"^\s*Accept\s*=\s*(yes|true|1|on)\s*$", open(sock, errors="replace").read(), re.M | re.I
+    ) is not None
+
 def package_units(name):
-    """The package's own unit for a script: NAME.service, a unit aliasing it, a NAME@ template."""
+    """The package's own unit for a script: NAME.service, a unit aliasing it, a NAME@ template
+    (unless it is the per-connection unit of a socket with Accept=yes and the package ships
+    NAME.service for the standalone daemon too: then that is the script's counterpart)."""
     out = []
     for f in sorted(os.listdir(units)):
         full = os.path.join(units, f)
-        if f in (name + ".service", name + "@.service"):
+        if f == name + ".service" or (
+            f == name + "@.service"
+            and not (per_connection(name) and os.path.isfile(os.path.join(units, name + ".service")))
+        ):
             out.append(full)
         elif f.endswith(".service") and os.path.isfile(full):
             text = open(full, errors="replace").read()

@@ -114,6 +114,7 @@ codes! {
     SysvPerConfiguration => "sysv-per-configuration",
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
+    SysvExecWrapper => "sysv-exec-wrapper",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

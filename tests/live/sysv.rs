@@ -69,6 +69,19 @@ case "$1" in
 esac
 "#;
 
+/// Stand-in for collectdmon: it detaches, writes its pid file (-P), runs collectd with the
+/// options after `--` and -f and starts it again whenever it ends; SIGTERM ends collectd and it.
+const COLLECTDMON: &str = r#"#!/bin/sh
+pidfile=/run/collectdmon.pid
+while [ $# -gt 0 ]; do
+  case "$1" in -P) pidfile=$2; shift 2 ;; --) shift; break ;; *) shift ;; esac
+done
+setsid sh -c 'echo $$ >"$0"; trap "kill \$c 2>/dev/null; exit 0" TERM
+while :; do /usr/sbin/collectd "$@" -f & c=$!; wait $c; done' "$pidfile" "$@" \
+  </dev/null >/dev/null 2>&1 &
+exit 0
+"#;
+
 /// Stand-in for iproute2's `ip addr` (not in the container): one configured interface, so
 /// that a script's "no networks configured" check passes.
 const IP_ADDR: &str = "#!/bin/sh\necho '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536'\n";
@@ -330,6 +343,68 @@ const SCRIPTS: &[Script] = &[
     },
     Script {
         case: "systemd-refuses",
+        file: "/etc/init.d/collectd",
+        unit: "collectd.service",
+        // collectdmon is a monitor: it detaches, writes its pid file (-P) and runs collectd with
+        // the options after `--` and -f, again whenever it ends; SIGTERM ends both.
+        stand_ins: &[("/usr/sbin/collectd", "sleep exit-if=-t")],
+        shell_stand_ins: &[("/usr/sbin/collectdmon", COLLECTDMON)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/fail2ban",
+        unit: "fail2ban.service",
+        stand_ins: &[("/usr/bin/fail2ban-server", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: Some((
+            "fail2ban-client's start spawns fail2ban-server in the background with options of \
+             its own choosing (a Python program this container does not have); what the unit \
+             must run is fail2ban-server in the foreground with the script's options \
+             (FAIL2BAN_OPTS=-v from /etc/default/fail2ban) and -f before start",
+            Expect {
+                argv: &["/usr/bin/fail2ban-server", "-v", "-f", "start"],
+                uid: 0,
+                umask: "0022",
+                limit: None,
+            },
+        )),
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
+        file: "/etc/init.d/actstat",
+        unit: "actstat.service",
+        stand_ins: &[("/usr/sbin/actstatd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        // The wrapper does nothing when /run/systemd/system exists, which it does in the
+        // container whichever side runs: the legacy side cannot show what the script starts
+        // on a sysvinit host.
+        no_legacy: Some((
+            "debian-actstatd exits at once when /run/systemd/system exists (always, in this \
+             container); on a sysvinit host it execs /usr/sbin/actstatd with the script's \
+             arguments, which is what the unit must run",
+            Expect {
+                argv: &["/usr/sbin/actstatd", "-p", "/run/actstatd.pid"],
+                uid: 0,
+                umask: "0022",
+                limit: None,
+            },
+        )),
+        known: &[],
+    },
+    Script {
+        case: "systemd-refuses",
         file: "/etc/init.d/ssh",
         unit: "ssh.service",
         // OpenSSH's sshd forks under the script, but not when systemd starts it.
@@ -470,6 +545,22 @@ const SCRIPTS: &[Script] = &[
     },
     Script {
         case: "helper-functions",
+        file: "/etc/init.d/webcache",
+        unit: "webcache.service",
+        stand_ins: &[(
+            "/usr/bin/webcache-clean",
+            "fork pidfile=/run/websrv/webcache.pid",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The web server's package creates its run directory; the script does not.
+        setup: "mkdir -p /run/websrv && chown webdata: /run/websrv",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
         file: "/etc/init.d/mailauth",
         unit: "mailauth.service",
         stand_ins: &[("/usr/sbin/mailauthd", "fork pidfile-after=-p")],
@@ -544,6 +635,19 @@ const SCRIPTS: &[Script] = &[
                 reason: "as fd1 (sysv-relative-output)",
             },
         ],
+    },
+    Script {
+        case: "undecided-tests",
+        file: "/etc/init.d/sigupd",
+        unit: "sigupd.service",
+        stand_ins: &[("/usr/sbin/sigupd", "fork pidfile=/run/sigupd/sigupd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The package creates the run directory for its user; the script does not.
+        setup: "mkdir -p /run/sigupd && chown sigupd: /run/sigupd",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
     },
     Script {
         case: "undecided-tests",

@@ -6,9 +6,10 @@ use super::launch::{self, Start};
 use super::shell::{Arg, Call, Interp, Part, SourceKind};
 use super::{Conversion, is_harmless};
 use crate::finding::{Code, Finding};
+use crate::host::Host;
 use crate::ir::{
-    Command, EnvFile, EnvVar, Limit, Output, Resource, Service, ServiceKind, Word, WordPart,
-    WorkingDir,
+    Command, EnvFile, EnvVar, Limit, Output, Resource, Restart, Service, ServiceKind, Word,
+    WordPart, WorkingDir,
 };
 
 /// Arguments that make a daemon check its configuration and exit.
@@ -507,6 +508,86 @@ fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, S
 /// references systemd substitutes. `program` is the file to run, `written` the program word as
 /// the script wrote it, which becomes argv\[0\] (a shell, `start-stop-daemon --exec/--startas`
 /// and the distributions' `start_daemon`/`daemon` all pass it as written).
+/// The daemon a monitor's call runs and its arguments under systemd: the path its path option
+/// names (else the daemon's name next to the monitor, else on `PATH`), and the arguments after
+/// `--` with the monitor's foreground options. `None` when an argument before `--` is not known
+/// or not an option the monitor takes.
+fn monitored_daemon(
+    m: &super::under_systemd::Monitor,
+    program: &str,
+    args: &[Arg],
+    host: &Host,
+) -> Option<(String, Vec<Arg>)> {
+    let split = args
+        .iter()
+        .position(|a| a.literal().as_deref() == Some("--"))
+        .unwrap_or(args.len());
+    let mut named = None;
+    let mut own = args[..split].iter();
+    while let Some(a) = own.next() {
+        let word = a.literal()?;
+        if !m.valued_options.contains(&word.as_str()) {
+            return None;
+        }
+        let value = own.next()?.literal()?;
+        if word == m.path_option {
+            named = Some(value);
+        }
+    }
+    let name = named.unwrap_or_else(|| m.daemon.to_string());
+    let daemon = if name.starts_with('/') {
+        name
+    } else {
+        beside_or_on_path(&name, program, host)?
+    };
+    let mut out: Vec<Arg> = args.get(split + 1..).unwrap_or_default().to_vec();
+    out.extend(
+        m.foreground
+            .iter()
+            .map(|f| Arg::Field(vec![Part::Lit((*f).to_string())])),
+    );
+    Some((daemon, out))
+}
+
+/// The daemon a control tool's start call starts and its arguments under systemd: the tool's
+/// arguments with the daemon's foreground options before the start command. `None` unless the
+/// call's last argument is the start command.
+fn controlled_daemon(
+    c: &super::under_systemd::Controller,
+    program: &str,
+    args: &[Arg],
+    host: &Host,
+) -> Option<(String, Vec<Arg>)> {
+    let (last, options) = args.split_last()?;
+    if last.literal().as_deref() != Some(c.command) {
+        return None;
+    }
+    let daemon = beside_or_on_path(c.daemon, program, host)?;
+    let mut out = options.to_vec();
+    out.extend(
+        c.foreground
+            .iter()
+            .map(|f| Arg::Field(vec![Part::Lit((*f).to_string())])),
+    );
+    out.push(last.clone());
+    Some((daemon, out))
+}
+
+/// `name` in the directory of `program` when it is executable there, else on `PATH`.
+fn beside_or_on_path(name: &str, program: &str, host: &Host) -> Option<String> {
+    let beside = program
+        .rsplit_once('/')
+        .map(|(dir, _)| format!("{dir}/{name}"))
+        .filter(|p| !name.contains('/') && host.is_executable(p));
+    match beside {
+        Some(p) => Some(p),
+        None => host.which(
+            name,
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        ),
+    }
+}
+
 pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result<Command, String> {
     let mut words = Vec::new();
     for a in args {
@@ -1001,6 +1082,16 @@ impl Conversion<'_> {
                 "check that the value is right for this host (for a pid file: what the daemon's configuration says)",
             ));
         }
+        for (subst, file, value) in &interp.sourced_values {
+            self.findings.push(Finding::approximated(
+                Code::SysvResolvedValue,
+                format!(
+                    "`{subst}` is read from {file} on {}: `{value}` (the file assigns it once, unconditionally, to plain text)",
+                    self.host.label()
+                ),
+                "if you change that file later, convert the script again or edit the unit",
+            ));
+        }
         let mut plan_checks: Vec<Call> = plan.checks.clone();
         plan_checks.extend(checks);
         let mut plan_other: Vec<Call> = plan.other.clone();
@@ -1047,7 +1138,79 @@ impl Conversion<'_> {
                 "install it on the target host, or fix the path in ExecStart=",
             ));
         }
-        svc.command = exec_command(&program, &written, &start.args)?;
+        let mut written = written;
+        let mut args = start.args.clone();
+        // A shell script on the host that only prepares and then `exec`s another program with
+        // its arguments: the unit runs that program.
+        if let Some(w) = self
+            .host
+            .read(&program)
+            .ok()
+            .and_then(|b| super::shell::exec_wrapper(&String::from_utf8_lossy(&b)))
+            .filter(|w| self.host.is_executable(&w.target))
+        {
+            let guards = if w.guards.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; its tests that end it without running {} are not kept: {}",
+                    w.target,
+                    w.guards
+                        .iter()
+                        .map(|g| format!("`{g}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            self.findings.push(Finding::approximated(
+                Code::SysvExecWrapper,
+                format!(
+                    "{program} is a shell script that replaces itself with {} (`exec {} \"$@\"`); the unit runs {} with the script's arguments{guards}",
+                    w.target, w.target, w.target
+                ),
+                "check that the tests listed hold where the unit should run (the toggle of a defaults file is the unit's enablement now)",
+            ));
+            program.clone_from(&w.target);
+            written.clone_from(&w.target);
+        }
+        // A monitor that runs the daemon as its child: the unit runs the daemon itself.
+        let monitored = super::under_systemd::monitor(&program).and_then(|m| {
+            let (daemon, daemon_args) = monitored_daemon(m, &program, &start.args, self.host)?;
+            Some((m, daemon, daemon_args))
+        });
+        // A control tool that starts the daemon in the background: the unit runs the daemon.
+        let controlled = super::under_systemd::controller(&program).and_then(|c| {
+            let (daemon, daemon_args) = controlled_daemon(c, &program, &start.args, self.host)?;
+            Some((c, daemon, daemon_args))
+        });
+        if let Some((c, daemon, daemon_args)) = &controlled {
+            self.findings.push(Finding::note(
+                Code::SysvForeground,
+                format!(
+                    "the script starts {program} `{}`, a control tool that starts {daemon} in the background: {}; under systemd the unit runs {daemon} itself in the foreground",
+                    c.command, c.why
+                ),
+                "nothing to do; systemd supervises the daemon process itself",
+            ));
+            program.clone_from(daemon);
+            written.clone_from(daemon);
+            args.clone_from(daemon_args);
+        }
+        if let Some((m, daemon, daemon_args)) = &monitored {
+            self.findings.push(Finding::note(
+                Code::SysvForeground,
+                format!(
+                    "the script starts {program}, a monitor that runs {daemon} and starts it again when it ends: {}; under systemd the unit runs {daemon} itself in the foreground, with Restart=always, and the monitor's pid file is not kept",
+                    m.why
+                ),
+                "nothing to do; systemd supervises and restarts the daemon itself",
+            ));
+            program.clone_from(daemon);
+            written.clone_from(daemon);
+            args.clone_from(daemon_args);
+            svc.restart = Restart::Always { delay_sec: None };
+        }
+        svc.command = exec_command(&program, &written, &args)?;
         let mut dirs = plan.dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify
@@ -1059,6 +1222,8 @@ impl Conversion<'_> {
                     "nothing to do; tools that read the old pid file need `systemctl show -P MainPID` instead",
                 ));
             }
+            ServiceKind::Exec
+        } else if monitored.is_some() || controlled.is_some() {
             ServiceKind::Exec
         } else if let Some(known) = super::under_systemd::stays_in_foreground(&program) {
             self.findings.push(Finding::note(
@@ -1721,6 +1886,7 @@ impl Conversion<'_> {
                     | Code::SysvLogsDirectory
                     | Code::SysvRunningGuard
                     | Code::SysvUndecidedTest
+                    | Code::SysvExecWrapper
             )
         });
     }

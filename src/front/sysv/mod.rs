@@ -838,10 +838,27 @@ impl<'h> Conversion<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{ServiceKind, SourceError};
+    use crate::ir::{Restart, ServiceKind, SourceError};
 
     fn convert(script: &str) -> Item {
         let dir = tempfile::tempdir().unwrap();
+        let host = Host::at(dir.path());
+        let mut items =
+            parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
+        assert_eq!(items.len(), 1);
+        items.remove(0)
+    }
+
+    /// [`convert`] on a host tree holding `executables` (absolute paths).
+    fn convert_with(script: &str, executables: &[&str]) -> Item {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        for e in executables {
+            let path = dir.path().join(e.trim_start_matches('/'));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
         let host = Host::at(dir.path());
         let mut items =
             parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
@@ -1555,6 +1572,84 @@ mod tests {
                 .iter()
                 .any(|f| f.code == Code::SysvResolvedValue)
         );
+    }
+
+    #[test]
+    fn a_monitor_gives_way_to_its_daemon_in_the_foreground() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/collectd.pid --exec /usr/sbin/collectdmon -- -P /run/collectd.pid -c /opt/collectd/sbin/collectd -- -C /etc/collectd.conf ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(svc.restart, Restart::Always { delay_sec: None });
+        assert_eq!(
+            svc.command,
+            Command::Argv(
+                [
+                    "/opt/collectd/sbin/collectd",
+                    "-C",
+                    "/etc/collectd.conf",
+                    "-f"
+                ]
+                .map(String::from)
+                .to_vec()
+            )
+        );
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvForeground));
+    }
+
+    #[test]
+    fn a_monitor_with_an_option_this_tool_does_not_know_is_kept() {
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/collectd.pid --exec /usr/sbin/collectdmon -- -Z -- -C /etc/collectd.conf ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        let Command::Argv(argv) = &svc.command else {
+            panic!("{:?}", svc.command)
+        };
+        assert_eq!(argv[0], "/usr/sbin/collectdmon");
+        assert_eq!(svc.restart, Restart::No);
+    }
+
+    #[test]
+    fn a_control_tool_gives_way_to_the_daemon_it_starts() {
+        let tools = ["/usr/bin/fail2ban-client", "/usr/bin/fail2ban-server"];
+        let item = convert_with(
+            &format!(
+                "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --exec /usr/bin/fail2ban-client -- -c /etc/f2b start ;;\nesac\n"
+            ),
+            &tools,
+        );
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.command,
+            Command::Argv(
+                ["/usr/bin/fail2ban-server", "-c", "/etc/f2b", "-f", "start"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvForeground));
+        // Any other command of the tool is not a start of the daemon.
+        let item = convert_with(
+            &format!(
+                "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --exec /usr/bin/fail2ban-client -- reload ;;\nesac\n"
+            ),
+            &tools,
+        );
+        let Command::Argv(argv) = &service(&item).command else {
+            panic!("{:?}", service(&item).command)
+        };
+        assert_eq!(argv[0], "/usr/bin/fail2ban-client");
+        // A daemon the host does not have: the tool is kept.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --exec /usr/bin/fail2ban-client -- start ;;\nesac\n"
+        ));
+        let Command::Argv(argv) = &service(&item).command else {
+            panic!("{:?}", service(&item).command)
+        };
+        assert_eq!(argv[0], "/usr/bin/fail2ban-client");
     }
 
     #[test]

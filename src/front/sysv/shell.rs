@@ -935,6 +935,9 @@ pub struct Interp<'a> {
     /// Variables computed at run time (`X=$(…)`) for which the script's fallback value
     /// (`[ -z "$X" ] && X=value`) is taken: name and value.
     pub assumed: Vec<(String, String)>,
+    /// Values read from a host file a command substitution sources (`$(. FILE && echo "$X")`):
+    /// the substitution's text, the file and the value.
+    pub sourced_values: Vec<(String, String, String)>,
     /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
     /// default for it (`[ -z "$X" ] && X=default`).
     last_test_vars: Vec<String>,
@@ -1229,6 +1232,7 @@ impl<'a> Interp<'a> {
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
             assumed: Vec::new(),
+            sourced_values: Vec::new(),
             last_test_vars: Vec::new(),
             cond_depth: 0,
             unlikely: None,
@@ -1456,6 +1460,19 @@ impl<'a> Interp<'a> {
             self.executable_guard(ao);
         }
         let outer = self.conditional;
+        // `TEST && X=…` / `TEST || X=…` with a test the script's own values decide (a string
+        // test on variables it set, or that nothing sets): the assignment happens or not. A
+        // test on a defaults file's setting is left open (`[ -z "$OPTS" ] && OPTS=default` is
+        // a default for when the file leaves it empty).
+        let verdict = match ao.additional.as_slice() {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
+                let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
+                let v = self.decide_pipeline(&ao.first);
+                self.decide_defaults = by_defaults;
+                v.map(|v| v == matches!(next, ast::AndOr::And(_)))
+            }
+            _ => None,
+        };
         self.testing = self.force_testing || !ao.additional.is_empty();
         self.run_pipeline(&ao.first, background);
         self.testing = false;
@@ -1466,6 +1483,24 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.conditional = true;
         let depth = self.cond_depth;
+        if let Some(runs) = verdict {
+            let before = self.env.clone();
+            if runs && let [ast::AndOr::And(p) | ast::AndOr::Or(p)] = ao.additional.as_slice() {
+                self.run_pipeline(p, background);
+                self.stopped = false;
+                // The host's values chose it: what it assigns is the value, not one of
+                // several (outside any undecided test).
+                if depth == 0 {
+                    for (name, b) in &mut self.env {
+                        if b.uncertain && b.alternatives.is_empty() && before.get(name) != Some(b) {
+                            b.uncertain = false;
+                        }
+                    }
+                }
+            }
+            self.conditional = outer;
+            return;
+        }
         self.cond_depth = depth + 1;
         for next in &ao.additional {
             match next {
@@ -2246,7 +2281,12 @@ impl<'a> Interp<'a> {
         if !ao.additional.is_empty() {
             return None;
         }
-        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+        self.decide_pipeline(&ao.first)
+    }
+
+    /// [`Self::decide`] for one pipeline (the test of `TEST && …` or `TEST || …`).
+    fn decide_pipeline(&mut self, p: &ast::Pipeline) -> Option<bool> {
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
             return None;
         };
         let mut words: Vec<&ast::Word> = sc.word_or_name.iter().collect();
@@ -2298,7 +2338,7 @@ impl<'a> Interp<'a> {
         if name == "[" && args.last().map(String::as_str) == Some("]") {
             args.pop();
         }
-        let mut negate = ao.first.bang;
+        let mut negate = p.bang;
         if args.first().map(String::as_str) == Some("!") {
             negate = !negate;
             args.remove(0);
@@ -2890,7 +2930,11 @@ impl<'a> Interp<'a> {
             WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
             WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
             WordPiece::CommandSubstitution(s) => {
-                push_part(out, Part::Unknown(format!("$({s})")), quoted);
+                let part = match self.sourced_value(s) {
+                    Some(v) => Part::Lit(v),
+                    None => Part::Unknown(format!("$({s})")),
+                };
+                push_part(out, part, quoted);
             }
             WordPiece::BackquotedCommandSubstitution(s) => {
                 push_part(out, Part::Unknown(format!("`{s}`")), quoted);
@@ -2898,6 +2942,62 @@ impl<'a> Interp<'a> {
             WordPiece::ArithmeticExpression(e) => {
                 push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
             }
+        }
+    }
+
+    /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
+    /// host and assigns VAR once, unconditionally and to plain text (no expansion, so the
+    /// subshell's variables cannot change it).
+    fn sourced_value(&mut self, text: &str) -> Option<String> {
+        let (source, echo) = text.split_once("&&")?;
+        let source = source.trim();
+        let file = source.strip_prefix(". ")?;
+        let file = file.trim();
+        // Its output sent away: `>/dev/null`, `> /dev/null`, `1>/dev/null`.
+        let file = match file.strip_suffix("/dev/null").map(str::trim_end) {
+            Some(f) => {
+                let f = f.strip_suffix('>')?;
+                f.strip_suffix(" 1").unwrap_or(f).trim()
+            }
+            None => file,
+        };
+        let var = echo
+            .trim()
+            .strip_prefix("echo ")?
+            .trim()
+            .trim_matches('"')
+            .strip_prefix('$')?;
+        let var = var
+            .strip_prefix('{')
+            .and_then(|v| v.strip_suffix('}'))
+            .unwrap_or(var);
+        if file.is_empty()
+            || file.contains(char::is_whitespace)
+            || !crate::ir::env_name_is_valid(var)
+        {
+            return None;
+        }
+        let path = self.resolve_text(file)?;
+        let bytes = self.host.read(&path).ok()?;
+        let program = parse(&String::from_utf8_lossy(&bytes)).ok()?;
+        let all: Vec<_> = assignments_of(&program)
+            .into_iter()
+            .filter(|(n, _)| n == var)
+            .collect();
+        let top: Vec<_> = top_level_assignments(&program)
+            .into_iter()
+            .filter(|(n, _)| n == var)
+            .collect();
+        match (all.as_slice(), top.as_slice()) {
+            ([_], [(_, w)]) if !w.value.contains(['$', '`', '\\']) => {
+                let value = brush_parser::unquote_str(&w.value);
+                let seen = (format!("$({text})"), path, value.clone());
+                if !self.sourced_values.contains(&seen) {
+                    self.sourced_values.push(seen);
+                }
+                Some(value)
+            }
+            _ => None,
         }
     }
 
@@ -3235,6 +3335,151 @@ fn assignments_of(program: &ast::Program) -> Vec<(String, ast::Word)> {
     let mut out = Vec::new();
     for cc in &program.complete_commands {
         list(cc, &mut out);
+    }
+    out
+}
+
+/// A shell script that only prepares and then replaces itself with another program, passing
+/// its own arguments on (`exec /usr/lib/sysstat/sa1 "$@"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecWrapper {
+    /// The program it runs (an absolute path).
+    pub target: String,
+    /// The tests before it that end the wrapper with success instead (`[ … ] || exit 0`), as
+    /// written.
+    pub guards: Vec<String>,
+}
+
+/// `text` read as an [`ExecWrapper`]: a `#!/bin/sh` script whose top level holds only
+/// assignments, `set`/`export`/`umask`, sourced files, tests that source a file or end it with
+/// `exit 0`, and last `exec /ABS/PATH "$@"`. Anything else (a function, a loop, another
+/// command, other arguments) makes it not one.
+#[must_use]
+pub fn exec_wrapper(text: &str) -> Option<ExecWrapper> {
+    let first = text.lines().next()?;
+    if !matches!(
+        first.trim(),
+        "#!/bin/sh" | "#! /bin/sh" | "#!/bin/sh -e" | "#! /bin/sh -e"
+    ) {
+        return None;
+    }
+    let program = parse(text).ok()?;
+    let items: Vec<&ast::AndOrList> = program
+        .complete_commands
+        .iter()
+        .flat_map(|cc| cc.0.iter().map(|i| &i.0))
+        .collect();
+    let (last, before) = items.split_last()?;
+    let simple = |p: &ast::Pipeline| -> Option<Vec<String>> {
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+            return None;
+        };
+        let mut words: Vec<String> = sc.word_or_name.iter().map(|w| w.value.clone()).collect();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+                _ => return None,
+            }
+        }
+        Some(words)
+    };
+    // The last command: `exec /ABS "$@"`.
+    if !last.additional.is_empty() || last.first.bang {
+        return None;
+    }
+    let words = simple(&last.first)?;
+    let [exec, target, all] = words.as_slice() else {
+        return None;
+    };
+    if exec != "exec"
+        || all != "\"$@\""
+        || !target.starts_with('/')
+        || target.contains(['$', '`', '"', '\''])
+    {
+        return None;
+    }
+    let mut guards = Vec::new();
+    for ao in before {
+        let words = simple(&ao.first)?;
+        match ao.additional.as_slice() {
+            [] => match words.first().map(String::as_str) {
+                None => {} // assignments only
+                Some("set" | "export" | "umask" | "." | "unset") => {}
+                Some(_) => return None,
+            },
+            [ast::AndOr::Or(next) | ast::AndOr::And(next)] => {
+                if !matches!(words.first().map(String::as_str), Some("[" | "test")) {
+                    return None;
+                }
+                let then = simple(next)?;
+                match then
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+                    .as_slice()
+                {
+                    ["exit", "0"] | ["exit"] => guards.push(ao.to_string().trim().to_string()),
+                    [".", _] => {}
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(ExecWrapper {
+        target: target.clone(),
+        guards,
+    })
+}
+
+/// A pipeline of one simple command that only assigns variables (`X=value`).
+fn only_assignments(p: &ast::Pipeline) -> bool {
+    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+        return false;
+    };
+    sc.word_or_name.is_none()
+        && sc.suffix.is_none()
+        && sc.prefix.as_ref().is_some_and(|pre| {
+            pre.0
+                .iter()
+                .all(|i| matches!(i, ast::CommandPrefixOrSuffixItem::AssignmentWord(..)))
+        })
+}
+
+/// The assignments of a file's top-level simple commands (`export X=…` too), outside any `if`,
+/// `&&`/`||` list, function or loop.
+fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        for item in &cc.0 {
+            let ao = &item.0;
+            if !ao.additional.is_empty() {
+                continue;
+            }
+            let [ast::Command::Simple(s)] = ao.first.seq.as_slice() else {
+                continue;
+            };
+            let declarator = s
+                .word_or_name
+                .as_ref()
+                .is_none_or(|w| DECLARATORS.contains(&w.value.as_str()));
+            if !declarator {
+                continue;
+            }
+            for item in s
+                .prefix
+                .iter()
+                .flat_map(|p| p.0.iter())
+                .chain(s.suffix.iter().flat_map(|p| p.0.iter()))
+            {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) = item
+                    && let (ast::AssignmentName::VariableName(n), ast::AssignmentValue::Scalar(w)) =
+                        (&a.name, &a.value)
+                {
+                    out.push((n.clone(), w.clone()));
+                }
+            }
+        }
     }
     out
 }
@@ -3642,6 +3887,100 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_substitution_sourcing_a_host_file_reads_its_plain_unconditional_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/web")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/web/envvars"),
+            "if [ -n \"$X\" ]; then\n  SUFFIX=-x\n  export MAYBE=a\nfi\nexport WEB_USER=webdata\nexport WEB_PID=/run/web$SUFFIX.pid\nexport MAYBE\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let calls = |var: &str, file: &str| {
+            let program = parse(&format!(
+                "C=/etc/web\nV=$(. {file} >/dev/null && echo \"${var}\")\ncase \"$1\" in\n start) /usr/sbin/x -u $V ;;\nesac\n"
+            ))
+            .unwrap();
+            let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+            i.run_top(&program);
+            let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+            (calls, i.sourced_values.len())
+        };
+        assert_eq!(
+            calls("WEB_USER", "$C/envvars"),
+            (vec!["/usr/sbin/x -u webdata".to_string()], 1)
+        );
+        // A value with an expansion, one assigned under a condition, a file not on the host:
+        // only running the script can tell.
+        for (var, file) in [
+            ("WEB_PID", "$C/envvars"),
+            ("MAYBE", "$C/envvars"),
+            ("WEB_USER", "/etc/none/envvars"),
+        ] {
+            let (calls, read) = calls(var, file);
+            assert_eq!(read, 0, "{var} {file}");
+            assert!(!calls[0].contains("webdata"), "{calls:?}");
+        }
+    }
+
+    #[test]
+    fn a_fallback_after_and_or_or_on_the_scripts_own_values_is_decided() {
+        for form in [
+            "[ -n \"$OWNER\" ] || OWNER=clamav",
+            "[ -z \"$OWNER\" ] && OWNER=clamav",
+            "test -z \"$OWNER\" && OWNER=clamav",
+        ] {
+            let (calls, i) = run(
+                &format!("{form}\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n"),
+                "start",
+            );
+            assert_eq!(calls, ["/usr/bin/x -u clamav"], "{form}");
+            assert!(!i.env["OWNER"].uncertain, "{form}");
+        }
+        // A value the script set already: the fallback is not taken.
+        let (calls, i) = run(
+            "OWNER=root\n[ -n \"$OWNER\" ] || OWNER=clamav\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x -u root"]);
+        assert!(!i.env["OWNER"].uncertain);
+        // A test of a command's exit status is not decided: the value is one of several.
+        let (_, i) = run(
+            "probe || OWNER=clamav\ncase \"$1\" in\n start) /usr/bin/x -u $OWNER ;;\nesac\n",
+            "start",
+        );
+        assert!(i.env["OWNER"].uncertain);
+    }
+
+    #[test]
+    fn an_exec_wrapper_is_read_through_to_its_program() {
+        let w = exec_wrapper(
+            "#!/bin/sh\nset -e\n[ ! -d /run/systemd/system ] || exit 0\nDEFAULT=/etc/default/x\nENABLED=false\n[ ! -r \"$DEFAULT\" ] || . \"$DEFAULT\"\n[ \"$ENABLED\" = \"true\" ] || exit 0\nexec /usr/lib/x/real \"$@\"\n",
+        )
+        .expect("an exec wrapper");
+        assert_eq!(w.target, "/usr/lib/x/real");
+        assert_eq!(
+            w.guards,
+            [
+                "[ ! -d /run/systemd/system ] || exit 0",
+                "[ \"$ENABLED\" = \"true\" ] || exit 0"
+            ]
+        );
+        // Other commands, other arguments, a relative or computed program, not sh: not one.
+        for text in [
+            "#!/bin/sh\nmkdir -p /run/x\nexec /usr/lib/x/real \"$@\"\n",
+            "#!/bin/sh\nexec /usr/lib/x/real -f \"$@\"\n",
+            "#!/bin/sh\nexec real \"$@\"\n",
+            "#!/bin/sh\nexec $REAL \"$@\"\n",
+            "#!/bin/bash\nexec /usr/lib/x/real \"$@\"\n",
+            "#!/bin/sh\nexec /usr/lib/x/real \"$@\"\necho done\n",
+            "#!/bin/sh\n[ -x /x ] || exit 1\nexec /usr/lib/x/real \"$@\"\n",
+        ] {
+            assert_eq!(exec_wrapper(text), None, "{text}");
+        }
     }
 
     #[test]
