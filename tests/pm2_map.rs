@@ -321,8 +321,10 @@ fn restart_policy_limits_backoff_and_stop_exit_codes() {
     for line in [
         "StartLimitBurst=5\n",
         "StartLimitIntervalSec=15s\n",
-        "RestartPreventExitStatus=0 2\n",
-        "SuccessExitStatus=2\n",
+        // 0 listed: a death by any signal is PM2's exit code 0, so the signals follow.
+        "RestartPreventExitStatus=0 2 SIGHUP SIGINT ",
+        " SIGKILL ",
+        "SuccessExitStatus=2 SIGHUP ",
         "RestartSec=2\n",
         "Restart=always\n",
         "Type=exec\n",
