@@ -168,12 +168,20 @@ fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
     let mut files = Vec::new();
     let mut error = None;
     let mut mail = false;
+    // `# Converted from FILE:LINE` of every unit of the item.
+    let source = match item.origin.line {
+        Some(l) => format!("{}:{l}", item.origin.file),
+        None => item.origin.file.clone(),
+    };
+    // A unit the writer refused: an error of the item, at its line.
+    let unwritable = |message: String| InputError {
+        file: item.origin.file.clone(),
+        line: item.origin.line,
+        column: None,
+        message,
+    };
     let status = match (&item.body, name) {
         (Body::Unit(def), Some(base)) => {
-            let source = match item.origin.line {
-                Some(l) => format!("{}:{l}", item.origin.file),
-                None => item.origin.file.clone(),
-            };
             match systemd::write_units(def, &base, &source, &options.back) {
                 Ok(lowered) => {
                     mail = def.service.mail.is_some();
@@ -189,43 +197,27 @@ fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
                     }
                 }
                 Err(e) => {
-                    error = Some(InputError {
-                        file: item.origin.file.clone(),
-                        line: item.origin.line,
-                        column: None,
-                        message: e.to_string(),
-                    });
+                    error = Some(unwritable(e.to_string()));
                     Status::Error
                 }
             }
         }
-        (Body::Target(target), Some(base)) => {
-            let source = match item.origin.line {
-                Some(l) => format!("{}:{l}", item.origin.file),
-                None => item.origin.file.clone(),
-            };
-            match systemd::write_target(target, &base, &source) {
-                Ok(lowered) => {
-                    files = lowered.files;
-                    units = lowered.units;
-                    findings.extend(lowered.findings);
-                    if findings.iter().any(|f| f.level != Level::Note) {
-                        Status::Approximated
-                    } else {
-                        Status::Translated
-                    }
-                }
-                Err(e) => {
-                    error = Some(InputError {
-                        file: item.origin.file.clone(),
-                        line: item.origin.line,
-                        column: None,
-                        message: e.to_string(),
-                    });
-                    Status::Error
+        (Body::Target(target), Some(base)) => match systemd::write_target(target, &base, &source) {
+            Ok(lowered) => {
+                files = lowered.files;
+                units = lowered.units;
+                findings.extend(lowered.findings);
+                if findings.iter().any(|f| f.level != Level::Note) {
+                    Status::Approximated
+                } else {
+                    Status::Translated
                 }
             }
-        }
+            Err(e) => {
+                error = Some(unwritable(e.to_string()));
+                Status::Error
+            }
+        },
         (Body::Error(e), _) => {
             error = Some(InputError {
                 file: item.origin.file.clone(),
