@@ -359,3 +359,17 @@ fn standard_input_reads_no_files() {
     );
     assert!(!e.contains("secret-host"), "{e}");
 }
+
+#[test]
+fn an_unclosed_brace_is_located_at_the_end_of_the_file_not_past_it() {
+    let r = read(
+        &[(
+            "/srv/app/ecosystem.config.js",
+            "module.exports = {\n  apps: [{ name: 'a', script: './a.js' }]\n",
+        )],
+        "/srv/app/ecosystem.config.js",
+        &Options::default(),
+    );
+    let e = r.error.clone().unwrap();
+    assert_eq!((e.line, e.column), (Some(2), Some(42)), "{e:?}");
+}

@@ -227,7 +227,7 @@ fn quickjs(
                 facts,
                 limits,
             )
-            .map_err(|e| adjust(e, Kind::Expression))?;
+            .map_err(|e| adjust(e, Kind::Expression, text))?;
             return Ok(Loaded {
                 value: evaluated.value.clone(),
                 evaluated: Some(evaluated),
@@ -236,7 +236,7 @@ fn quickjs(
                 bare_json: true,
             });
         }
-        Err(e) => return Err(adjust(e, kind)),
+        Err(e) => return Err(adjust(e, kind, text)),
     };
     Ok(Loaded {
         value: evaluated.value.clone(),
@@ -247,9 +247,10 @@ fn quickjs(
     })
 }
 
-/// Line-1 columns without the wrapper the sandbox put before the text.
+/// Line-1 columns without the wrapper the sandbox put before the text; a position in the
+/// wrapper's closing line (an unclosed brace found at the end) at the end of the text's last line.
 #[cfg(feature = "js")]
-fn adjust(e: EvalError, kind: Kind) -> LoadError {
+fn adjust(e: EvalError, kind: Kind, text: &str) -> LoadError {
     let shift = match kind {
         Kind::Expression => 1,
         Kind::CommonJs => {
@@ -262,6 +263,14 @@ fn adjust(e: EvalError, kind: Kind) -> LoadError {
         && let Some(c) = err.column
     {
         err.column = Some(c.saturating_sub(shift).max(1));
+    }
+    let lines = u32::try_from(text.lines().count())
+        .unwrap_or(u32::MAX)
+        .max(1);
+    if err.line.is_some_and(|l| l > lines) {
+        let last = text.lines().last().unwrap_or("");
+        err.line = Some(lines);
+        err.column = Some(u32::try_from(last.chars().count()).unwrap_or(u32::MAX) + 1);
     }
     err
 }
