@@ -40,6 +40,7 @@ pub const RECORDER: &str = "/usr/local/libexec/live-recorder";
 /// PATH for commands the harness runs inside.
 const INNER_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+#[derive(Clone)]
 pub struct Env {
     pub rootfs: PathBuf,
     pub nspawn_root: PathBuf,
@@ -293,6 +294,50 @@ const CUSTOMIZE: &[&str] = &[
 
 fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
     let key = format!("{}\n{RECIPE}\n{}", PACKAGES.join(","), CUSTOMIZE.join("\n"));
+    build_rootfs(cache, &key, PACKAGES, CUSTOMIZE, &[])
+}
+
+/// The environment of `base` with another container root: the cached root's packages plus
+/// `packages`, its customize hooks then `customize` (each run with the root as `$1`), and
+/// `options` for mmdebstrap; built once and cached beside the cached root (its key: all of
+/// these and `recipe`), under the same lock. For tests that need real packages installed as
+/// their maintainer scripts install them.
+pub fn env_with_packages(
+    base: &Env,
+    packages: &[&str],
+    customize: &[&str],
+    options: &[&str],
+    recipe: &str,
+) -> Result<Env, String> {
+    let started = Instant::now();
+    let all_packages: Vec<&str> = PACKAGES.iter().chain(packages).copied().collect();
+    let all_customize: Vec<&str> = CUSTOMIZE.iter().chain(customize).copied().collect();
+    let key = format!(
+        "{}\n{RECIPE}\n{}\n{recipe}\n{}",
+        all_packages.join(","),
+        all_customize.join("\n"),
+        options.join("\n")
+    );
+    let cache = cache_dir();
+    let lock = lock_file(&cache.join("lock"))?;
+    let (rootfs, built) = build_rootfs(&cache, &key, &all_packages, &all_customize, options)?;
+    drop(lock);
+    Ok(Env {
+        rootfs,
+        prepare_secs: started.elapsed().as_secs_f64(),
+        built_rootfs: built,
+        ..base.clone()
+    })
+}
+
+/// Builds (once) the root whose cache key is `key`; returns it and whether it was built now.
+fn build_rootfs(
+    cache: &Path,
+    key: &str,
+    packages: &[&str],
+    customize: &[&str],
+    options: &[&str],
+) -> Result<(PathBuf, bool), String> {
     let name = format!("rootfs-{:016x}", fnv(key.as_bytes()));
     let dir = cache.join(&name);
     let marker = cache.join(format!("{name}.complete"));
@@ -341,7 +386,8 @@ fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
         "--variant=minbase",
         "--quiet",
     ])
-    .arg(format!("--include={}", PACKAGES.join(",")));
+    .arg(format!("--include={}", packages.join(",")))
+    .args(options);
     for p in [
         "/usr/share/man/*",
         "/usr/share/doc/*",
@@ -350,7 +396,7 @@ fn prepare_rootfs(cache: &Path) -> Result<(PathBuf, bool), String> {
     ] {
         cmd.arg(format!("--dpkgopt=path-exclude={p}"));
     }
-    for hook in CUSTOMIZE {
+    for hook in customize {
         cmd.arg(format!("--customize-hook={hook}"));
     }
     cmd.arg("bookworm").arg(&tmp);

@@ -7,6 +7,7 @@
 //! - `compare.rs`: field-by-field differences, each accepted (rule and reason), known (listed per
 //!   case, with its reason) or unexplained (a failure).
 //! - `sysv.rs`, `cron.rs`, `supervisord.rs`, `pm2.rs`: the differential tests over the corpus;
+//!   `debian_daemons.rs`: real Debian packages' init scripts against our units from them;
 //!   `listeners.rs`: superlance's crashmail, fatalmailbatch and memmon under supervisord against
 //!   our hooks; `cleanup.rs`, `basics.rs`: the harness's own guarantees.
 //!
@@ -18,6 +19,7 @@ mod cleanup;
 mod compare;
 mod corpus;
 mod cron;
+mod debian_daemons;
 mod harness;
 mod listeners;
 mod pm2;

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 /// How the legacy side starts a script.
-const LEGACY: &str = "cd / && umask 022 && exec prlimit --nofile=1024: --core=0:unlimited \
+pub const LEGACY: &str = "cd / && umask 022 && exec prlimit --nofile=1024: --core=0:unlimited \
                       --memlock=8388608:8388608 --stack=8388608:unlimited -- \
                       env -i PATH=/sbin:/usr/sbin:/bin:/usr/bin";
 
@@ -709,7 +709,7 @@ const SCRIPTS: &[Script] = &[
 /// defaults file as a whole is systemd's idiom), and those of its `Environment=` lines that an
 /// `Exec…=` line expands. An `Environment=` variable that no command line uses must come from
 /// the script's exports, so the legacy daemon has it too.
-fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
+pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let exec: String = unit
         .lines()
@@ -752,7 +752,7 @@ fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
 }
 
 /// The differences every script may show, each with its reason.
-fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
+pub fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
     let runtime_dir = unit_text.contains("\nRuntimeDirectory=");
     let logs_dir = unit_text.contains("\nLogsDirectory=");
     let has_user = unit_text.contains("\nUser=");
