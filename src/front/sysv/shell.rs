@@ -1463,9 +1463,13 @@ impl<'a> Interp<'a> {
         // `TEST && X=…` / `TEST || X=…` with a test the script's own values decide (a string
         // test on variables it set, or that nothing sets): the assignment happens or not. A
         // test on a defaults file's setting is left open (`[ -z "$OPTS" ] && OPTS=default` is
-        // a default for when the file leaves it empty).
+        // a default for when the file leaves it empty). The same for a process setting
+        // (`[ "$ALLOW_COREDUMPS" != "1" ] || ulimit -c unlimited`, with the variable set
+        // nowhere: no limit).
         let verdict = match ao.additional.as_slice() {
-            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))]
+                if only_assignments(p) || only_process_setting(p) =>
+            {
                 let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
@@ -3444,6 +3448,18 @@ fn only_assignments(p: &ast::Pipeline) -> bool {
                 .iter()
                 .all(|i| matches!(i, ast::CommandPrefixOrSuffixItem::AssignmentWord(..)))
         })
+}
+
+/// `ulimit …` or `umask …` alone: a setting of the process the script goes on to start.
+fn only_process_setting(p: &ast::Pipeline) -> bool {
+    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+        return false;
+    };
+    sc.prefix.is_none()
+        && sc
+            .word_or_name
+            .as_ref()
+            .is_some_and(|w| w.value == "ulimit" || w.value == "umask")
 }
 
 /// The assignments of a file's top-level simple commands (`export X=…` too), outside any `if`,
