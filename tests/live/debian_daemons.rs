@@ -17,9 +17,10 @@
 //! they would start at boot), the links enabling or aliasing them are removed, and
 //! systemd-sysv-generator is masked (`/etc/systemd/system-generators/systemd-sysv-generator`
 //! → `/dev/null`), so no script starts at boot; mmdebstrap's `policy-rc.d` kept the maintainer
-//! scripts from starting them at build time. Two packages need what an operator writes
-//! first: rsync (`/etc/rsyncd.conf` with one read-only module on loopback, `RSYNC_ENABLE=true`)
-//! and haproxy (a frontend on 127.0.0.1:8080: the shipped configuration has none).
+//! scripts from starting them at build time. Four packages need what an operator writes
+//! first: rsync (`/etc/rsyncd.conf` with one read-only module on loopback, `RSYNC_ENABLE=true`),
+//! haproxy (a frontend on 127.0.0.1:8080: the shipped configuration has none), openbsd-inetd (one
+//! service enabled: its internal echo) and saslauthd (`START=yes`).
 //!
 //! Every difference is printed with its reason: accepted (a rule of `sysv.rs`: what systemd
 //! adds), known (listed per script below with why; the test fails when it no longer shows) or
@@ -40,22 +41,27 @@ const INSTALL: &[&str] = &[
     "at",
     "bind9",
     "dnsmasq",
+    "dovecot-core",
     "haproxy",
     "lighttpd",
     "memcached",
     "nginx",
     "nullmailer",
+    "openbsd-inetd",
+    "opendkim",
     "openssh-server",
     "privoxy",
     "redis-server",
     "rsync",
+    "sasl2-bin",
     "tftpd-hpa",
     "vsftpd",
 ];
 
 /// Bump when the steps below change their meaning (part of the cache key, with the hooks).
 const RECIPE: &str = "debian daemons v1: no recommends, own units aside, sysv generator masked, \
-                      rsyncd.conf and RSYNC_ENABLE=true, haproxy frontend on loopback";
+                      rsyncd.conf and RSYNC_ENABLE=true, haproxy frontend on loopback, inetd echo, \
+                      saslauthd START=yes";
 
 /// Where the packages' own units are moved (the converter reads no unit directory there).
 const ASIDE: &str = "/var/lib/systemdify-live/units-aside";
@@ -105,6 +111,13 @@ const DAEMONS: &[Daemon] = &[
     Daemon {
         script: "dnsmasq",
         package: "dnsmasq",
+        legacy_stop_fails: None,
+        stop_fails: None,
+        known: &[],
+    },
+    Daemon {
+        script: "dovecot",
+        package: "dovecot-core",
         legacy_stop_fails: None,
         stop_fails: None,
         known: &[],
@@ -169,6 +182,20 @@ const DAEMONS: &[Daemon] = &[
         ],
     },
     Daemon {
+        script: "openbsd-inetd",
+        package: "openbsd-inetd",
+        legacy_stop_fails: None,
+        stop_fails: None,
+        known: &[],
+    },
+    Daemon {
+        script: "opendkim",
+        package: "opendkim",
+        legacy_stop_fails: None,
+        stop_fails: None,
+        known: &[],
+    },
+    Daemon {
         script: "privoxy",
         package: "privoxy",
         legacy_stop_fails: None,
@@ -197,6 +224,13 @@ const DAEMONS: &[Daemon] = &[
     Daemon {
         script: "rsync",
         package: "rsync",
+        legacy_stop_fails: None,
+        stop_fails: None,
+        known: &[],
+    },
+    Daemon {
+        script: "saslauthd",
+        package: "sasl2-bin",
         legacy_stop_fails: None,
         stop_fails: None,
         known: &[],
@@ -253,6 +287,13 @@ fn hooks() -> Vec<String> {
             "sed -i 's/^RSYNC_ENABLE=false/RSYNC_ENABLE=true/' \"$1/etc/default/rsync\" && \
              printf '%s' '{RSYNCD_CONF}' > \"$1/etc/rsyncd.conf\""
         ),
+        // inetd starts only with a service enabled: its own echo service, as an operator
+        // would enable one.
+        "printf 'echo\\tstream\\ttcp\\tnowait\\troot\\tinternal\\n' >> \"$1/etc/inetd.conf\""
+            .to_string(),
+        // saslauthd starts only with START=yes, as its script says ("edit /etc/default/saslauthd
+        // and set START=yes"); bookworm's defaults file has no such line.
+        "printf '\\n# Start saslauthd.\\nSTART=yes\\n' >> \"$1/etc/default/saslauthd\"".to_string(),
         format!(
             "printf '{}' >> \"$1/etc/haproxy/haproxy.cfg\"",
             HAPROXY_FRONTEND.replace('\n', "\\n").replace('\t', "\\t")
@@ -820,15 +861,19 @@ daemon_tests! {
     debian_daemon_atd => "atd",
     debian_daemon_cron => "cron",
     debian_daemon_dnsmasq => "dnsmasq",
+    debian_daemon_dovecot => "dovecot",
     debian_daemon_haproxy => "haproxy",
     debian_daemon_lighttpd => "lighttpd",
     debian_daemon_memcached => "memcached",
     debian_daemon_named => "named",
     debian_daemon_nginx => "nginx",
     debian_daemon_nullmailer => "nullmailer",
+    debian_daemon_openbsd_inetd => "openbsd-inetd",
+    debian_daemon_opendkim => "opendkim",
     debian_daemon_privoxy => "privoxy",
     debian_daemon_redis_server => "redis-server",
     debian_daemon_rsync => "rsync",
+    debian_daemon_saslauthd => "saslauthd",
     debian_daemon_ssh => "ssh",
     debian_daemon_tftpd_hpa => "tftpd-hpa",
     debian_daemon_vsftpd => "vsftpd",
