@@ -875,7 +875,7 @@ fn debian_daemons_every_script_is_listed() {
         })
         .count();
     eprintln!(
-        "debian daemons: {} scripts of {} packages, {native} native",
+        "debian daemons: {} scripts, {} packages installed (cron from the cached root), {native} native",
         DAEMONS.len(),
         INSTALL.len()
     );
