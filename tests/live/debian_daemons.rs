@@ -1,4 +1,4 @@
-//! Real Debian daemons, differential: a second container root (the cached root plus a dozen
+//! Real Debian daemons, differential: a second container root (the cached root plus 18
 //! real Debian 12 packages whose init scripts start daemons that run without hardware or a
 //! network beyond loopback, installed by mmdebstrap with their maintainer scripts, built once
 //! in the live cache, never committed) holds each package's own `/etc/init.d` script, defaults
