@@ -158,7 +158,7 @@ struct Target {
     /// Its path in the manifest, when the manifest records it.
     key: Option<String>,
     path: PathBuf,
-    contents: Vec<u8>,
+    contents: Contents,
     /// SHA-256 of `contents`, computed once (the checks and the manifest use it).
     sha256: String,
     mode: u32,
@@ -175,6 +175,13 @@ impl Target {
     fn conflicts(&self) -> bool {
         matches!(&self.existing, Existing::File { sha256, .. } if *sha256 != self.sha256 && !self.ours)
     }
+}
+
+/// A file's contents: in memory, or in the run's spill file (read back when it is written).
+#[derive(Debug)]
+enum Contents {
+    Bytes(Vec<u8>),
+    Spilled(crate::spill::Spilled),
 }
 
 /// The report's place in a plan.
@@ -205,6 +212,8 @@ pub struct Plan {
     /// Old contents an interrupted run moved aside there: named, kept.
     leftovers: Vec<String>,
     force: bool,
+    /// Where the [`Contents::Spilled`] files are.
+    spill: Option<crate::spill::Reader>,
 }
 
 /// What a plan learnt of the file system while checking targets: each directory looked at
@@ -359,6 +368,53 @@ impl Plan {
         report: Option<&Path>,
         opts: &Options,
     ) -> Result<Self, WriteError> {
+        let files = files.into_iter().map(|f| {
+            let contents = f.contents.into_bytes();
+            (
+                f.path,
+                f.mode,
+                manifest::sha256(&contents),
+                Contents::Bytes(contents),
+            )
+        });
+        Self::build(dir, files, None, report, opts)
+    }
+
+    /// [`Plan::of_files`] for a run rendered in two passes ([`crate::two_pass`]): `spilled`
+    /// are in `spill` (read back one at a time when written), then `kept` in memory.
+    ///
+    /// # Errors
+    /// As [`Plan::new`].
+    pub fn of_staged(
+        dir: &Path,
+        spilled: Vec<crate::two_pass::SpilledFile>,
+        kept: Vec<OutputFile>,
+        spill: crate::spill::Reader,
+        report: Option<&Path>,
+        opts: &Options,
+    ) -> Result<Self, WriteError> {
+        let files = spilled
+            .into_iter()
+            .map(|f| (f.path, f.mode, f.at.sha256_hex(), Contents::Spilled(f.at)))
+            .chain(kept.into_iter().map(|f| {
+                let contents = f.contents.into_bytes();
+                (
+                    f.path,
+                    f.mode,
+                    manifest::sha256(&contents),
+                    Contents::Bytes(contents),
+                )
+            }));
+        Self::build(Some(dir), files, Some(spill), report, opts)
+    }
+
+    fn build(
+        dir: Option<&Path>,
+        files: impl Iterator<Item = (String, u32, String, Contents)>,
+        spill: Option<crate::spill::Reader>,
+        report: Option<&Path>,
+        opts: &Options,
+    ) -> Result<Self, WriteError> {
         let mut problems = Vec::new();
         let mut dirs = BTreeSet::new();
         let mut probe = Probe::default();
@@ -374,6 +430,7 @@ impl Plan {
             garbage: Vec::new(),
             leftovers: Vec::new(),
             force: opts.force,
+            spill,
         };
         let mut old = Manifest::default();
         if let Some(dir) = dir {
@@ -391,22 +448,21 @@ impl Plan {
                         message,
                     })?;
             }
-            for f in files {
-                if f.path == MANIFEST {
-                    return Err(WriteError::UnsafePath(f.path.clone()));
+            for (rel, mode, sha256, contents) in files {
+                if rel == MANIFEST {
+                    return Err(WriteError::UnsafePath(rel));
                 }
-                let path = target(dir, &f.path)?;
+                let path = target(dir, &rel)?;
                 probe.ancestors(&path, &mut dirs, &mut problems);
                 let (existing, _) =
                     probe.look(&path, &path.display().to_string(), true, &mut problems)?;
-                let contents = f.contents.into_bytes();
                 plan.targets.push(Target {
-                    name: f.path.clone(),
-                    key: Some(f.path),
+                    name: rel.clone(),
+                    key: Some(rel),
                     path,
-                    sha256: manifest::sha256(&contents),
+                    sha256,
                     contents,
-                    mode: f.mode,
+                    mode,
                     existing,
                     ours: opts.force,
                 });
@@ -599,7 +655,7 @@ impl Plan {
             key: slot.key,
             path: slot.path,
             sha256: manifest::sha256(&contents),
-            contents,
+            contents: Contents::Bytes(contents),
             mode: 0o644,
             existing: slot.existing,
             ours: slot.ours,
@@ -647,7 +703,7 @@ impl Plan {
                 key: None,
                 path: dir.join(MANIFEST),
                 sha256: manifest::sha256(&contents),
-                contents,
+                contents: Contents::Bytes(contents),
                 mode: 0o644,
                 existing: std::mem::replace(&mut self.manifest_existing, Existing::Missing),
                 ours: true,
@@ -758,6 +814,8 @@ impl Transaction {
             .enumerate()
             .filter(|(_, t)| !t.unchanged())
             .collect();
+        // The spilled files' texts, one at a time.
+        let mut buf = Vec::new();
         for &(i, t) in &todo {
             let tmp = temp_name(&t.path, i, "");
             // A directory that cannot be written into shows here, before any file is replaced.
@@ -779,7 +837,16 @@ impl Transaction {
             let mut file = file.map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
             self.log.push(Undo::Tmp(tmp.clone()));
             hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
-            file.write_all(&t.contents).map_err(fail(&t.path))?;
+            match (&t.contents, &plan.spill) {
+                (Contents::Bytes(b), _) => file.write_all(b),
+                (Contents::Spilled(at), Some(spill)) => {
+                    spill.read(at, &mut buf).and_then(|()| file.write_all(&buf))
+                }
+                (Contents::Spilled(_), None) => Err(io::Error::other(
+                    "internal error: a spilled file without its spill file",
+                )),
+            }
+            .map_err(fail(&t.path))?;
             // The mode was set at creation, less the umask: only bits it took are set again.
             if !created || umask().is_none_or(|mask| t.mode & mask != 0) {
                 file.set_permissions(std::fs::Permissions::from_mode(t.mode))

@@ -107,8 +107,13 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         })
         .collect();
     let inputs = inputs.into_iter().map(pipeline::Source::Read).collect();
-    let conversion = pipeline::convert_sources(inputs, &host, &options);
-    emit(conversion, &args.common, Vec::new(), io)
+    match super::convert(inputs, &host, &options, &args.common) {
+        Ok((report, units)) => emit(report, units, &args.common, Vec::new(), io),
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}");
+            1
+        }
+    }
 }
 
 /// The user running systemdify: the real uid of this process (from `/proc/self/status`, as

@@ -175,17 +175,47 @@ pub type Parsed = (Option<String>, Vec<Item>);
 /// `--periodic per-script`.
 #[must_use]
 pub fn finish(parsed: Vec<Parsed>, host: &Host, options: &Options) -> Vec<Item> {
-    let items = cron::periodic::merge(parsed, options.cron.lone_directory);
+    let tagged = parsed.into_iter().map(|p| ((), p)).collect();
+    finish_tagged(tagged, host, options)
+        .into_iter()
+        .map(|((), item)| item)
+        .collect()
+}
+
+/// [`finish`] of inputs each with a tag (its place in the run), which every item keeps. An
+/// input that is no periodic directory and none of whose items runs one comes out as it went
+/// in ([`needs_finish`] is false for it).
+#[must_use]
+pub fn finish_tagged<T: Copy>(
+    parsed: Vec<(T, Parsed)>,
+    host: &Host,
+    options: &Options,
+) -> Vec<(T, Item)> {
+    let parsed = parsed
+        .into_iter()
+        .map(|(tag, (dir, items))| (tag, dir, items))
+        .collect();
+    let items = cron::periodic::merge_tagged(parsed, options.cron.lone_directory);
     if options.cron.periodic != cron::Periodic::PerScript {
         return items;
     }
     items
         .into_iter()
-        .flat_map(|item| match cron::periodic_of(&item) {
-            Some(dir) => cron::periodic::per_script(item, &dir, host),
-            None => vec![item],
+        .flat_map(|(tag, item)| match cron::periodic_of(&item) {
+            Some(dir) => cron::periodic::per_script(item, &dir, host)
+                .into_iter()
+                .map(|i| (tag, i))
+                .collect(),
+            None => vec![(tag, item)],
         })
         .collect()
+}
+
+/// Whether [`finish`] may change what [`parse_input`] gave for an input: it is a periodic
+/// directory, or one of its items runs one. When not, its items are final as parsed.
+#[must_use]
+pub fn needs_finish(parsed: &Parsed) -> bool {
+    parsed.0.is_some() || parsed.1.iter().any(|i| cron::periodic_of(i).is_some())
 }
 
 /// Reads one input with its frontend. Errors in single entries become error items; the other

@@ -1,0 +1,213 @@
+//! The spill file of a run: the texts of the files a run will write, appended as they are
+//! rendered and read back one at a time when they are written, so that a run holds their names
+//! and hashes in memory, not their contents.
+//!
+//! It is a private file (mode 0600, created new, removed from its directory at once) in the
+//! temporary directory (`$TMPDIR`, else `/tmp`), never in the output directory: nothing of it
+//! is left behind whatever happens to the run.
+
+use sha2::{Digest, Sha256};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::os::unix::fs::FileExt;
+use std::sync::Mutex;
+
+/// Where one text is in the spill file, with the SHA-256 it had when it was put there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spilled {
+    offset: u64,
+    len: u64,
+    sha256: [u8; 32],
+}
+
+impl Spilled {
+    /// The text's length in bytes.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the text is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The SHA-256 of the text, lower-case hex (as the manifest records it).
+    #[must_use]
+    pub fn sha256_hex(&self) -> String {
+        hex(&self.sha256)
+    }
+}
+
+fn hex(digest: &[u8; 32]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// The spill file while texts are put into it (from any number of threads).
+#[derive(Debug)]
+pub struct Spill {
+    state: Mutex<Writing>,
+}
+
+#[derive(Debug)]
+struct Writing {
+    out: BufWriter<File>,
+    end: u64,
+}
+
+/// The spill file once every text is in it: read back by [`Reader::read`].
+#[derive(Debug)]
+pub struct Reader {
+    file: File,
+}
+
+impl Spill {
+    /// A new, empty spill file in the temporary directory.
+    ///
+    /// # Errors
+    /// The file cannot be created.
+    pub fn new() -> io::Result<Self> {
+        Self::new_in(&std::env::temp_dir())
+    }
+
+    /// A new, empty spill file in `dir`.
+    ///
+    /// # Errors
+    /// The file cannot be created.
+    pub fn new_in(dir: &std::path::Path) -> io::Result<Self> {
+        use std::os::unix::fs::OpenOptionsExt;
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let mut tries = 0;
+        let file = loop {
+            let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let path = dir.join(format!(".systemdify-spill.{}.{n}", std::process::id()));
+            match std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+            {
+                Ok(f) => {
+                    // Open, it needs no name: nothing stays behind, whatever happens next.
+                    std::fs::remove_file(&path)?;
+                    break f;
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
+                Err(e) => {
+                    return Err(io::Error::new(
+                        e.kind(),
+                        format!("cannot create a temporary file in {}: {e}", dir.display()),
+                    ));
+                }
+            }
+        };
+        Ok(Spill {
+            state: Mutex::new(Writing {
+                out: BufWriter::with_capacity(1 << 16, file),
+                end: 0,
+            }),
+        })
+    }
+
+    /// Appends `text`; returns where it is and its hash.
+    ///
+    /// # Errors
+    /// Writing to the spill file failed (a full temporary directory).
+    pub fn put(&self, text: &[u8]) -> io::Result<Spilled> {
+        let sha256: [u8; 32] = Sha256::digest(text).into();
+        let mut w = self
+            .state
+            .lock()
+            .map_err(|_| io::Error::other("the spill file's lock is poisoned"))?;
+        w.out.write_all(text)?;
+        let offset = w.end;
+        w.end += text.len() as u64;
+        Ok(Spilled {
+            offset,
+            len: text.len() as u64,
+            sha256,
+        })
+    }
+
+    /// Ends the writing: every text put is readable.
+    ///
+    /// # Errors
+    /// Flushing failed.
+    pub fn finish(self) -> io::Result<Reader> {
+        let w = self
+            .state
+            .into_inner()
+            .map_err(|_| io::Error::other("the spill file's lock is poisoned"))?;
+        let file = w.out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        Ok(Reader { file })
+    }
+}
+
+impl Reader {
+    /// Reads the text at `at` into `buf` (replacing what it held), and checks that it still
+    /// has the hash it was put with.
+    ///
+    /// # Errors
+    /// Reading failed, or the text is not the one that was put there (an internal error).
+    pub fn read(&self, at: &Spilled, buf: &mut Vec<u8>) -> io::Result<()> {
+        let len = usize::try_from(at.len).map_err(io::Error::other)?;
+        buf.clear();
+        buf.resize(len, 0);
+        self.file.read_exact_at(buf, at.offset)?;
+        let sha256: [u8; 32] = Sha256::digest(&buf[..]).into();
+        if sha256 != at.sha256 {
+            return Err(io::Error::other(format!(
+                "internal error: the text read back from the temporary file has SHA-256 {}, not {} as when it was rendered",
+                hex(&sha256),
+                hex(&at.sha256)
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_come_back_as_they_were_put_from_any_thread() {
+        let spill = Spill::new().unwrap();
+        let texts: Vec<String> = (0..200).map(|i| "x".repeat(i * 37)).collect();
+        let at: Vec<Spilled> = std::thread::scope(|s| {
+            let hs: Vec<_> = texts
+                .iter()
+                .map(|t| s.spawn(|| spill.put(t.as_bytes()).unwrap()))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let reader = spill.finish().unwrap();
+        let mut buf = Vec::new();
+        for (t, a) in texts.iter().zip(&at) {
+            reader.read(a, &mut buf).unwrap();
+            assert_eq!(buf, t.as_bytes());
+            assert_eq!(a.sha256_hex(), crate::manifest::sha256(t.as_bytes()));
+        }
+    }
+
+    #[test]
+    fn a_text_that_is_not_the_one_put_is_an_error() {
+        let spill = Spill::new().unwrap();
+        let a = spill.put(b"first").unwrap();
+        let b = spill.put(b"other").unwrap();
+        let reader = spill.finish().unwrap();
+        let wrong = Spilled {
+            sha256: b.sha256,
+            ..a
+        };
+        let err = reader.read(&wrong, &mut Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("internal error"), "{err}");
+    }
+}
