@@ -231,9 +231,9 @@ pub fn assign_keys(
 /// among the run's items, else the stem made valid.
 #[derive(Debug, Default)]
 pub struct Resolver {
-    /// (stem, kind) → file → the name of that file's first item answering it.
-    given: HashMap<(String, RefKind), HashMap<String, String>>,
-    /// (stem, kind) → the name given by the file that comes first.
+    /// (stem, kind, file) → the name of that file's first item answering it.
+    given: HashMap<(String, RefKind, String), String>,
+    /// (stem, kind) → the name given by the file that comes first among the run's items.
     earliest: HashMap<(String, RefKind), String>,
 }
 
@@ -241,42 +241,47 @@ impl Resolver {
     /// The resolver of a run's items (their keys and names, in run order).
     #[must_use]
     pub fn new(keys: &[Key], names: &[Option<String>]) -> Self {
-        let mut given: HashMap<(String, RefKind), HashMap<String, String>> = HashMap::new();
-        // Where each file's first item stands: a reference not answered in its own file is
-        // answered by the file that comes first among the run's items.
+        let mut given: HashMap<(String, RefKind, String), String> = HashMap::new();
+        // The first answer in run order comes from the file whose first item comes first:
+        // a reference not answered in its own file is answered by that file.
         let mut first_pos: HashMap<&str, usize> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             first_pos.entry(key.file.as_str()).or_insert(i);
         }
+        let mut earliest: HashMap<(String, RefKind), (usize, String)> = HashMap::new();
         for (key, name) in keys.iter().zip(names) {
-            if let (Some(name), Some(kind)) = (name, key.answers) {
-                given
-                    .entry((key.stem.clone(), kind))
-                    .or_default()
-                    .entry(key.file.clone())
-                    .or_insert_with(|| name.clone());
+            let (Some(name), Some(kind)) = (name, key.answers) else {
+                continue;
+            };
+            let entry = given.entry((key.stem.clone(), kind, key.file.clone()));
+            if let std::collections::hash_map::Entry::Vacant(v) = entry {
+                v.insert(name.clone());
+                let pos = first_pos
+                    .get(key.file.as_str())
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                match earliest.entry((key.stem.clone(), kind)) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((pos, name.clone()));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        if pos < e.get().0 {
+                            e.insert((pos, name.clone()));
+                        }
+                    }
+                }
             }
         }
-        let earliest = given
-            .iter()
-            .filter_map(|(key, by_file)| {
-                by_file
-                    .iter()
-                    .min_by_key(|(f, _)| first_pos.get(f.as_str()).copied().unwrap_or(usize::MAX))
-                    .map(|(_, name)| (key.clone(), name.clone()))
-            })
-            .collect();
+        let earliest = earliest.into_iter().map(|(k, (_, n))| (k, n)).collect();
         Resolver { given, earliest }
     }
 
     /// The name a reference from `file` to `stem` (of `kind`) resolves to.
     #[must_use]
     pub fn answer(&self, stem: &str, kind: RefKind, file: &str) -> String {
-        let key = (stem.to_string(), kind);
         self.given
-            .get(&key)
-            .and_then(|by_file| by_file.get(file))
-            .or_else(|| self.earliest.get(&key))
+            .get(&(stem.to_string(), kind, file.to_string()))
+            .or_else(|| self.earliest.get(&(stem.to_string(), kind)))
             .cloned()
             .unwrap_or_else(|| sanitize(stem))
     }

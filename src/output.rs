@@ -214,6 +214,9 @@ pub struct Plan {
     force: bool,
     /// Where the [`Contents::Spilled`] files are.
     spill: Option<crate::spill::Reader>,
+    /// When the output directory does not exist yet (and its parent does): the fresh sibling
+    /// directory everything inside it is written into, renamed into place last, at once.
+    fresh: Option<PathBuf>,
 }
 
 /// What a plan learnt of the file system while checking targets: each directory looked at
@@ -431,6 +434,7 @@ impl Plan {
             leftovers: Vec::new(),
             force: opts.force,
             spill,
+            fresh: None,
         };
         let mut old = Manifest::default();
         if let Some(dir) = dir {
@@ -486,6 +490,20 @@ impl Plan {
             .collect();
         if !conflicts.is_empty() {
             return Err(WriteError::Exists(conflicts));
+        }
+        // A new output directory is written whole beside its place and renamed into it: no
+        // file in it needs a temporary name of its own.
+        if let Some(dir) = dir
+            && dirs.contains(dir)
+            && dir
+                .parent()
+                .is_none_or(|p| p.as_os_str().is_empty() || !dirs.contains(p))
+            && let Some(name) = dir.file_name()
+        {
+            let mut tmp_name = OsString::from(".");
+            tmp_name.push(name);
+            tmp_name.push(format!(".{}.systemdify-tmp", std::process::id()));
+            plan.fresh = Some(dir.with_file_name(tmp_name));
         }
         plan.dirs = dirs;
         plan.find_leftovers(&probe);
@@ -748,6 +766,9 @@ enum Undo {
     Aside { aside: PathBuf, target: PathBuf },
     /// A file that did not exist: removed.
     Created(PathBuf),
+    /// The fresh directory a new output directory is written into: removed with everything in
+    /// it.
+    Tree(PathBuf),
 }
 
 #[derive(Debug, Default)]
@@ -799,12 +820,27 @@ impl Transaction {
             let p = p.display().to_string();
             move |e| (p, e)
         };
+        // A new output directory: what goes into it is written at once into its fresh
+        // sibling, under the files' own names.
+        let fresh = plan.fresh.as_deref().zip(plan.dir.as_deref());
+        let place = |p: &Path| -> Option<PathBuf> {
+            let (tmp, dir) = fresh?;
+            p.strip_prefix(dir).ok().map(|rel| tmp.join(rel))
+        };
         // Parents before children: a shorter path sorts first among its own descendants.
         for d in &plan.dirs {
             hook.before(&Step::CreateDir(d)).map_err(fail(d))?;
-            match std::fs::create_dir(d) {
-                Ok(()) => self.log.push(Undo::Dir(d.clone())),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
+            let at = place(d);
+            match std::fs::create_dir(at.as_deref().unwrap_or(d)) {
+                Ok(()) => match at {
+                    Some(tmp) if fresh.is_some_and(|(t, _)| t == tmp) => {
+                        self.log.push(Undo::Tree(tmp));
+                    }
+                    Some(_) => {} // inside the fresh directory: removed with it
+                    None => self.log.push(Undo::Dir(d.clone())),
+                },
+                Err(e)
+                    if e.kind() == io::ErrorKind::AlreadyExists && at.is_none() && d.is_dir() => {}
                 Err(e) => return Err(fail(d)(e)),
             }
         }
@@ -817,7 +853,8 @@ impl Transaction {
         // The spilled files' texts, one at a time.
         let mut buf = Vec::new();
         for &(i, t) in &todo {
-            let tmp = temp_name(&t.path, i, "");
+            let at = place(&t.path);
+            let tmp = at.clone().unwrap_or_else(|| temp_name(&t.path, i, ""));
             // A directory that cannot be written into shows here, before any file is replaced.
             // Created with its mode; a file of that name left by an earlier process of the
             // same id is truncated instead, and its mode set.
@@ -835,7 +872,9 @@ impl Transaction {
                 other => (other, true),
             };
             let mut file = file.map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
-            self.log.push(Undo::Tmp(tmp.clone()));
+            if at.is_none() {
+                self.log.push(Undo::Tmp(tmp.clone()));
+            }
             hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
             match (&t.contents, &plan.spill) {
                 (Contents::Bytes(b), _) => file.write_all(b),
@@ -862,7 +901,7 @@ impl Transaction {
                 target: path.clone(),
             });
         }
-        for &(i, t) in &todo {
+        for &(i, t) in todo.iter().filter(|(_, t)| place(&t.path).is_none()) {
             let tmp = temp_name(&t.path, i, "");
             let old = matches!(t.existing, Existing::File { .. });
             let mut aside = None;
@@ -899,6 +938,11 @@ impl Transaction {
                 None => self.log.push(Undo::Created(t.path.clone())),
             }
         }
+        // Last, the new output directory comes into place whole.
+        if let Some((tmp, dir)) = fresh {
+            hook.before(&Step::Rename(dir)).map_err(fail(dir))?;
+            std::fs::rename(tmp, dir).map_err(fail(dir))?;
+        }
         Ok(())
     }
 
@@ -921,6 +965,10 @@ impl Transaction {
                 Undo::Aside { aside, target } => note(
                     format!("restore {} from {}", target.display(), aside.display()),
                     std::fs::rename(&aside, &target),
+                ),
+                Undo::Tree(d) => note(
+                    format!("remove directory {}", d.display()),
+                    std::fs::remove_dir_all(&d),
                 ),
             }
         }

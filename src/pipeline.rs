@@ -257,8 +257,18 @@ pub(crate) fn lower(item: Item, name: Option<String>, options: &Options) -> Lowe
         }
         _ => Status::Skipped,
     };
-    // The files are held until the whole run is written: without the slack their text grew.
+    // The files are held until the whole run is written, the report entry until the report is:
+    // without the slack their texts grew.
     files.iter_mut().for_each(|f| f.contents.shrink_to_fit());
+    for f in &mut findings {
+        f.message.shrink_to_fit();
+        if let std::borrow::Cow::Owned(help) = &mut f.help {
+            help.shrink_to_fit();
+        }
+    }
+    findings.shrink_to_fit();
+    units.iter_mut().for_each(String::shrink_to_fit);
+    units.shrink_to_fit();
     Lowered {
         files,
         report: ReportItem {

@@ -2,9 +2,11 @@
 //! rendered and read back one at a time when they are written, so that a run holds their names
 //! and hashes in memory, not their contents.
 //!
-//! It is a private file (mode 0600, created new, removed from its directory at once) in the
-//! temporary directory (`$TMPDIR`, else `/tmp`), never in the output directory: nothing of it
-//! is left behind whatever happens to the run.
+//! The first [`IN_MEMORY`] bytes are held in memory (a small run creates no file and makes no
+//! extra system call per file); past that, everything goes into a private file (mode 0600,
+//! created new, removed from its directory at once) in the temporary directory (`$TMPDIR`,
+//! else `/tmp`), never in the output directory: nothing of it is left behind whatever happens
+//! to the run.
 
 use sha2::{Digest, Sha256};
 use std::fs::File;
@@ -49,22 +51,35 @@ fn hex(digest: &[u8; 32]) -> String {
     s
 }
 
+/// How many bytes of texts a run holds in memory before it spills them to a file.
+pub const IN_MEMORY: usize = 4 << 20;
+
 /// The spill file while texts are put into it (from any number of threads).
 #[derive(Debug)]
 pub struct Spill {
     state: Mutex<Writing>,
+    dir: std::path::PathBuf,
 }
 
 #[derive(Debug)]
 struct Writing {
-    out: BufWriter<File>,
+    /// The texts so far, while they fit in [`IN_MEMORY`].
+    memory: Vec<u8>,
+    /// The file, once they did not.
+    out: Option<BufWriter<File>>,
     end: u64,
 }
 
 /// The spill file once every text is in it: read back by [`Reader::read`].
 #[derive(Debug)]
 pub struct Reader {
-    file: File,
+    texts: Texts,
+}
+
+#[derive(Debug)]
+enum Texts {
+    Memory(Vec<u8>),
+    File(File),
 }
 
 impl Spill {
@@ -76,15 +91,27 @@ impl Spill {
         Self::new_in(&std::env::temp_dir())
     }
 
-    /// A new, empty spill file in `dir`.
+    /// A new, empty spill file in `dir` (created there once the texts outgrow [`IN_MEMORY`]).
     ///
     /// # Errors
-    /// The file cannot be created.
+    /// None yet: the file is created when it is needed.
     pub fn new_in(dir: &std::path::Path) -> io::Result<Self> {
+        Ok(Spill {
+            state: Mutex::new(Writing {
+                memory: Vec::new(),
+                out: None,
+                end: 0,
+            }),
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// A new private file in `dir`, already without a name.
+    fn create(dir: &std::path::Path) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let mut tries = 0;
-        let file = loop {
+        loop {
             let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let path = dir.join(format!(".systemdify-spill.{}.{n}", std::process::id()));
             match std::fs::OpenOptions::new()
@@ -97,7 +124,7 @@ impl Spill {
                 Ok(f) => {
                     // Open, it needs no name: nothing stays behind, whatever happens next.
                     std::fs::remove_file(&path)?;
-                    break f;
+                    return Ok(f);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
                 Err(e) => {
@@ -107,13 +134,7 @@ impl Spill {
                     ));
                 }
             }
-        };
-        Ok(Spill {
-            state: Mutex::new(Writing {
-                out: BufWriter::with_capacity(1 << 16, file),
-                end: 0,
-            }),
-        })
+        }
     }
 
     /// Appends `text`; returns where it is and its hash.
@@ -126,7 +147,16 @@ impl Spill {
             .state
             .lock()
             .map_err(|_| io::Error::other("the spill file's lock is poisoned"))?;
-        w.out.write_all(text)?;
+        if w.out.is_none() && w.memory.len() + text.len() > IN_MEMORY {
+            let mut out = BufWriter::with_capacity(1 << 16, Self::create(&self.dir)?);
+            out.write_all(&w.memory)?;
+            w.memory = Vec::new();
+            w.out = Some(out);
+        }
+        match &mut w.out {
+            Some(out) => out.write_all(text)?,
+            None => w.memory.extend_from_slice(text),
+        }
         let offset = w.end;
         w.end += text.len() as u64;
         Ok(Spilled {
@@ -145,8 +175,11 @@ impl Spill {
             .state
             .into_inner()
             .map_err(|_| io::Error::other("the spill file's lock is poisoned"))?;
-        let file = w.out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        Ok(Reader { file })
+        let texts = match w.out {
+            Some(out) => Texts::File(out.into_inner().map_err(io::IntoInnerError::into_error)?),
+            None => Texts::Memory(w.memory),
+        };
+        Ok(Reader { texts })
     }
 }
 
@@ -159,8 +192,19 @@ impl Reader {
     pub fn read(&self, at: &Spilled, buf: &mut Vec<u8>) -> io::Result<()> {
         let len = usize::try_from(at.len).map_err(io::Error::other)?;
         buf.clear();
-        buf.resize(len, 0);
-        self.file.read_exact_at(buf, at.offset)?;
+        match &self.texts {
+            Texts::File(file) => {
+                buf.resize(len, 0);
+                file.read_exact_at(buf, at.offset)?;
+            }
+            Texts::Memory(texts) => {
+                let start = usize::try_from(at.offset).map_err(io::Error::other)?;
+                let text = texts.get(start..start + len).ok_or_else(|| {
+                    io::Error::other("internal error: a text past the spill's end")
+                })?;
+                buf.extend_from_slice(text);
+            }
+        }
         let sha256: [u8; 32] = Sha256::digest(&buf[..]).into();
         if sha256 != at.sha256 {
             return Err(io::Error::other(format!(
@@ -180,7 +224,8 @@ mod tests {
     #[test]
     fn texts_come_back_as_they_were_put_from_any_thread() {
         let spill = Spill::new().unwrap();
-        let texts: Vec<String> = (0..200).map(|i| "x".repeat(i * 37)).collect();
+        // Past IN_MEMORY: the first texts in memory, then all in the file.
+        let texts: Vec<String> = (0..200).map(|i| "x".repeat(i * 37 + 40_000)).collect();
         let at: Vec<Spilled> = std::thread::scope(|s| {
             let hs: Vec<_> = texts
                 .iter()
@@ -189,6 +234,7 @@ mod tests {
             hs.into_iter().map(|h| h.join().unwrap()).collect()
         });
         let reader = spill.finish().unwrap();
+        assert!(matches!(reader.texts, Texts::File(_)));
         let mut buf = Vec::new();
         for (t, a) in texts.iter().zip(&at) {
             reader.read(a, &mut buf).unwrap();
@@ -203,6 +249,7 @@ mod tests {
         let a = spill.put(b"first").unwrap();
         let b = spill.put(b"other").unwrap();
         let reader = spill.finish().unwrap();
+        assert!(matches!(reader.texts, Texts::Memory(_)));
         let wrong = Spilled {
             sha256: b.sha256,
             ..a

@@ -233,17 +233,18 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             slot => *slot = Some(First::Whole(vec![item])),
         }
     }
-    let slots: Vec<First> = slots
+    let mut slots: Vec<First> = slots
         .into_iter()
         .map(|s| s.unwrap_or(First::Whole(Vec::new())))
         .collect();
     // Naming, over every item's key in run order.
     let mut keys: Vec<Key> = Vec::new();
     let mut starts: Vec<usize> = Vec::with_capacity(slots.len());
-    for slot in &slots {
+    for slot in &mut slots {
         starts.push(keys.len());
         match slot {
-            First::Lowered(k, _, _) => keys.extend(k.iter().cloned()),
+            // Moved: pass 2 compares an input read again with the run's keys.
+            First::Lowered(k, _, _) => keys.append(k),
             First::Whole(items) => keys.extend(items.iter().map(Key::of)),
             First::Join(_) => {}
         }
@@ -283,7 +284,8 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         match slot {
             First::Whole(items) => finally(items, starts[i], &run, options, &spill),
             First::Join(_) => Ok(Vec::new()),
-            First::Lowered(want, hash, items) => {
+            First::Lowered(_, hash, items) => {
+                let want = &keys[starts[i]..starts[i] + items.len()];
                 let settled = items.iter().enumerate().all(|(n, p)| {
                     let g = starts[i] + n;
                     p.name == names[g]
@@ -305,7 +307,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
                 let (_, again) = front::parse_input(&input, host, &options.front);
                 drop(input);
                 if again.len() != want.len()
-                    || again.iter().zip(&want).any(|(a, k)| Key::of(a) != *k)
+                    || again.iter().zip(want).any(|(a, k)| Key::of(a) != *k)
                 {
                     return Err(RunError::Changed(
                         source.display().to_string(),
