@@ -228,7 +228,13 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
 /// The host path of an input that is one of the periodic directories on the host.
 fn periodic_directory<'a>(input: &'a Input, host: &Host) -> Option<&'a str> {
     let path = input.host_path.as_deref()?;
-    (cron::periodic::is_periodic_dir(path) && host.local(path).is_dir()).then_some(path)
+    (cron::periodic::is_periodic_dir(path) && is_directory(input, path, host)).then_some(path)
+}
+
+/// Whether the input at `path` is a directory: never one whose bytes were read (no system
+/// call then), else what the host says.
+fn is_directory(input: &Input, path: &str, host: &Host) -> bool {
+    input.data.is_err() && host.local(path).is_dir()
 }
 
 /// An input that is a directory: a periodic one is read by the cron frontend, any other is an
@@ -281,7 +287,7 @@ fn options_format(options: &Options) -> Option<Format> {
 /// One input's items, before periodic directories are merged or split.
 fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
     if let Some(path) = input.host_path.as_deref()
-        && host.local(path).is_dir()
+        && is_directory(input, path, host)
     {
         return directory(input, path, host, options);
     }
