@@ -492,7 +492,9 @@ impl Plan {
             return Err(WriteError::Exists(conflicts));
         }
         // A new output directory is written whole beside its place and renamed into it: no
-        // file in it needs a temporary name of its own.
+        // file in it needs a temporary name of its own. rename(2) replaces nothing there but
+        // an empty directory (made meanwhile): a file, a link or a non-empty directory that
+        // appeared makes it fail, and the run is undone.
         if let Some(dir) = dir
             && dirs.contains(dir)
             && dir

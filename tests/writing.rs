@@ -829,3 +829,21 @@ fn a_new_output_directory_comes_into_place_whole_or_not_at_all() {
         );
     }
 }
+
+#[test]
+fn a_dangling_link_where_the_output_directory_goes_is_not_replaced() {
+    use systemdify::output::{self, Options};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("units");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), &out).unwrap();
+    let files = vec![file("a.service", "a\n", 0o644)];
+    let result = output::write_dir(&out, &files, &Options::default());
+    assert!(result.is_err(), "{result:?}");
+    assert!(
+        std::fs::symlink_metadata(&out)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!tmp.path().join("nowhere").exists());
+}
