@@ -39,8 +39,8 @@ pub struct SpilledFile {
     pub at: Spilled,
 }
 
-/// A run rendered: its files in the spill file (in a deterministic order), the files too
-/// small to spill (the mail helper) and the report.
+/// A run rendered: its files in the spill file (in a deterministic order), then the file made
+/// once the passes are over (the mail helper) in memory, and the report.
 #[derive(Debug)]
 pub struct Staged {
     pub files: Vec<SpilledFile>,
@@ -283,7 +283,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
     let second = |(i, source, slot): (usize, &Source, First)| -> Result<Vec<Done>, RunError> {
         match slot {
             First::Whole(items) => finally(items, starts[i], &run, options, &spill),
-            First::Join(_) => Ok(Vec::new()),
+            First::Join(_) => Ok(Vec::new()), // none is left: every one was joined above
             First::Lowered(_, hash, items) => {
                 let want = &keys[starts[i]..starts[i] + items.len()];
                 let settled = items.iter().enumerate().all(|(n, p)| {
