@@ -15,18 +15,23 @@ fn quote(s: &str) -> String {
 /// run. Neither touches the legacy definitions: `apply.sh` lists them for the operator to
 /// disable once the units are checked.
 #[must_use]
-pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<OutputFile> {
+pub fn scripts(report: &Report, paths: &[&str], env_dir: &str) -> Vec<OutputFile> {
     let env_dir = env_dir.trim_end_matches('/');
-    let units: Vec<&OutputFile> = files
+    let units: Vec<&str> = paths
         .iter()
-        .filter(|f| !f.path.starts_with("env/"))
+        .copied()
+        .filter(|p| !p.starts_with("env/"))
         .collect();
-    let envs: Vec<&OutputFile> = files
+    let envs: Vec<&str> = paths
         .iter()
-        .filter(|f| f.path.starts_with("env/"))
+        .copied()
+        .filter(|p| p.starts_with("env/"))
         .collect();
+    // In first-seen order, each once (the sets say which were seen, in time linear in the run).
     let mut enable: Vec<String> = Vec::new();
+    let mut enabled: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut legacy: Vec<String> = Vec::new();
+    let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
     for item in &report.items {
         if matches!(item.status, Status::Skipped | Status::Error) {
             continue;
@@ -51,7 +56,7 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
                     || u.ends_with(".service") && !u.contains('@'));
             if (u.ends_with(".timer") || was_enabled && u.ends_with(".service") || boots)
                 && !u.contains("@.")
-                && !enable.contains(u)
+                && enabled.insert(u.clone())
             {
                 enable.push(u.clone());
             }
@@ -60,7 +65,7 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
             Some(l) => format!("{}:{l} ({})", item.source.file, item.source.name),
             None => item.source.file.clone(),
         };
-        if !legacy.contains(&what) {
+        if listed.insert(what.clone()) {
             legacy.push(what);
         }
     }
@@ -69,7 +74,7 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
     );
     apply.push_str("install -d -m 0755 /etc/systemd/system\n");
     for u in &units {
-        if let Some((dir, _)) = u.path.rsplit_once('/') {
+        if let Some((dir, _)) = u.rsplit_once('/') {
             apply.push_str(&format!(
                 "install -d -m 0755 {}\n",
                 quote(&format!("/etc/systemd/system/{dir}"))
@@ -77,17 +82,17 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
         }
         apply.push_str(&format!(
             "install -m 0644 \"$here\"/{} {}\n",
-            quote(&u.path),
-            quote(&format!("/etc/systemd/system/{}", u.path))
+            quote(u),
+            quote(&format!("/etc/systemd/system/{u}"))
         ));
     }
     if !envs.is_empty() {
         apply.push_str(&format!("install -d -m 0700 {}\n", quote(env_dir)));
         for e in &envs {
-            let name = e.path.trim_start_matches("env/");
+            let name = e.trim_start_matches("env/");
             apply.push_str(&format!(
                 "install -m 0600 \"$here\"/{} {}\n",
-                quote(&e.path),
+                quote(e),
                 quote(&format!("{env_dir}/{name}"))
             ));
         }
@@ -110,11 +115,11 @@ pub fn scripts(report: &Report, files: &[OutputFile], env_dir: &str) -> Vec<Outp
     for u in units.iter().rev() {
         rollback.push_str(&format!(
             "rm -f {}\n",
-            quote(&format!("/etc/systemd/system/{}", u.path))
+            quote(&format!("/etc/systemd/system/{u}"))
         ));
     }
     for e in envs.iter().rev() {
-        let name = e.path.trim_start_matches("env/");
+        let name = e.trim_start_matches("env/");
         rollback.push_str(&format!("rm -f {}\n", quote(&format!("{env_dir}/{name}"))));
     }
     rollback.push_str("systemctl daemon-reload\necho \"Units removed; re-enable the legacy definitions you disabled.\"\n");

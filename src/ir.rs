@@ -148,7 +148,7 @@ pub struct UnitRef {
 }
 
 /// Which of an item's units a [`UnitRef`] means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RefKind {
     /// `STEM.service` (a single process).
     Service,

@@ -27,4 +27,6 @@ pub mod naming;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod spill;
+pub mod two_pass;
 pub mod workers;

@@ -12,8 +12,8 @@
 use crate::finding::{Code, Finding};
 use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
-use crate::ir::{Body, Item};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::ir::{Body, Item, RefKind};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Makes `stem` a valid unit-name prefix: characters outside `[A-Za-z0-9:_.-]` become `_`,
 /// no leading `.` or `-`, at most 200 characters, never empty.
@@ -48,31 +48,114 @@ pub fn normalize_path(path: &str) -> String {
         .into_owned()
 }
 
+/// What the naming pass and the reference resolution need of one item: a run keeps this for
+/// every item between its passes, not the item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    pub file: String,
+    pub line: Option<u32>,
+    pub format: Option<crate::ir::Format>,
+    pub stem: String,
+    pub identity: String,
+    /// The kind of reference the item answers; `None`: it produces no unit.
+    pub answers: Option<RefKind>,
+    /// A SysV script's template (`x@.service`): it does not collide with `x.service`.
+    pub template: bool,
+}
+
+impl Key {
+    /// The key of `item`.
+    #[must_use]
+    pub fn of(item: &Item) -> Self {
+        use crate::ir::Instances;
+        // A group or an item with an instance target is a `.target`, a template without
+        // instances a handler, anything else a `.service`.
+        let answers = match &item.body {
+            Body::Target(_) => Some(RefKind::Target),
+            Body::Unit(def) => Some(match &def.service.instances {
+                Instances::Set(set) if set.target => RefKind::Target,
+                Instances::Count(0) => RefKind::Handler,
+                _ => RefKind::Service,
+            }),
+            _ => None,
+        };
+        let template = matches!(&item.body, Body::Unit(d)
+            if item.origin.format == Some(crate::ir::Format::Sysv)
+                && !matches!(d.service.instances, Instances::One));
+        Key {
+            file: item.origin.file.clone(),
+            line: item.origin.line,
+            format: item.origin.format,
+            stem: item.unit_stem.clone(),
+            identity: item.identity.clone(),
+            answers,
+            template,
+        }
+    }
+}
+
 /// Assigns a unit base name to every item that produces units (`None` for the others),
 /// adding a finding to each renamed item. `host_paths[i]` is the host path of the input that
 /// item `i` came from (normalized here), which ranks and suffixes colliding names.
 pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Option<String>> {
-    let host_paths: Vec<String> = host_paths.iter().map(|p| normalize_path(p)).collect();
-    let mut wanted: Vec<Option<String>> = items
+    let keys: Vec<Key> = items.iter().map(Key::of).collect();
+    let (names, findings) = assign_keys(&keys, host_paths, host);
+    for (i, f) in findings {
+        items[i].findings.push(f);
+    }
+    names
+}
+
+/// The name an item of `key` wants before any collision is resolved, with the finding that
+/// says it was changed: its stem made valid, with a suffix when that would shadow a unit
+/// installed on the host (under `--root`). `None` for an item without units.
+#[must_use]
+pub fn wanted(key: &Key, host: &Host) -> (Option<String>, Option<Finding>) {
+    if key.answers.is_none() {
+        return (None, None);
+    }
+    let name = sanitize(&key.stem);
+    match shadowing(key, &name, host) {
+        Some((renamed, finding)) => (Some(renamed), Some(finding)),
+        None => (Some(name), None),
+    }
+}
+
+/// The name `n` is changed to, and the finding saying so, when it would shadow an installed
+/// unit (under `--root`).
+fn shadowing(key: &Key, n: &str, host: &Host) -> Option<(String, Finding)> {
+    host.root()?;
+    let existing = [".service", ".timer"]
         .iter()
-        .map(|i| matches!(i.body, Body::Unit(_) | Body::Target(_)).then(|| sanitize(&i.unit_stem)))
+        .find_map(|s| host.installed_unit(&format!("{n}{s}")))?;
+    let renamed = format!("{n}-{}", key.format.map_or("unit", |f| f.as_str()));
+    let finding = Finding::note(
+        Code::UnitNameShadows,
+        format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),
+        "if the installed unit already does this job, disable the converted one",
+    );
+    Some((renamed, finding))
+}
+
+/// [`assign`] over the items' [`Key`]s: the names, and the findings to add to item `i`, in
+/// order.
+#[must_use]
+pub fn assign_keys(
+    keys: &[Key],
+    host_paths: &[String],
+    host: &Host,
+) -> (Vec<Option<String>>, Vec<(usize, Finding)>) {
+    let host_paths: Vec<String> = host_paths.iter().map(|p| normalize_path(p)).collect();
+    let mut findings = Vec::new();
+    let mut wanted: Vec<Option<String>> = keys
+        .iter()
+        .map(|k| k.answers.is_some().then(|| sanitize(&k.stem)))
         .collect();
     // Names that would shadow an installed unit (under --root) get a suffix.
-    if host.root().is_some() {
-        for (item, name) in items.iter_mut().zip(wanted.iter_mut()) {
-            let Some(n) = name else { continue };
-            if let Some(existing) = [".service", ".timer"]
-                .iter()
-                .find_map(|s| host.installed_unit(&format!("{n}{s}")))
-            {
-                let renamed = format!("{n}-{}", item.origin.format.map_or("unit", |f| f.as_str()));
-                item.findings.push(Finding::note(
-                    Code::UnitNameShadows,
-                    format!("`{n}` would shadow {existing} installed on the host; named `{renamed}` instead"),
-                    "if the installed unit already does this job, disable the converted one",
-                ));
-                *n = renamed;
-            }
+    for (i, (key, name)) in keys.iter().zip(wanted.iter_mut()).enumerate() {
+        if let Some((renamed, finding)) = name.as_deref().and_then(|n| shadowing(key, n, host)) {
+            findings.push((i, finding));
+            *name = Some(renamed);
         }
     }
     // A template (`x@.service`) and a plain unit (`x.service`) of the same stem do not
@@ -80,10 +163,11 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, n) in wanted.iter().enumerate() {
         if let Some(n) = n {
-            let template = matches!(&items[i].body, Body::Unit(d)
-                if items[i].origin.format == Some(crate::ir::Format::Sysv)
-                    && !matches!(d.service.instances, crate::ir::Instances::One));
-            let key = if template { format!("{n}@") } else { n.clone() };
+            let key = if keys[i].template {
+                format!("{n}@")
+            } else {
+                n.clone()
+            };
             groups.entry(key).or_default().push(i);
         }
     }
@@ -91,8 +175,8 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
     let rank = |i: usize| {
         (
             host_paths[i].as_str(),
-            items[i].identity.as_str(),
-            items[i].origin.line,
+            keys[i].identity.as_str(),
+            keys[i].line,
         )
     };
     let mut renames: Vec<(usize, String, usize, String)> = Vec::new();
@@ -107,7 +191,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
         let keeper = members
             .iter()
             .copied()
-            .find(|&i| items[i].origin.format == Some(crate::ir::Format::Sysv));
+            .find(|&i| keys[i].format == Some(crate::ir::Format::Sysv));
         if keeper.is_none() {
             taken.remove(&key);
         }
@@ -115,7 +199,7 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
         for &i in members.iter().filter(|&&i| Some(i) != keeper) {
             let hash = format!(
                 "{:06x}",
-                fnv1a(&format!("{}\u{0}{}", host_paths[i], items[i].identity)) & 0xff_ffff
+                fnv1a(&format!("{}\u{0}{}", host_paths[i], keys[i].identity)) & 0xff_ffff
             );
             let mut candidate = format!("{name}-{hash}");
             let count = seen.entry(candidate.clone()).or_insert(0);
@@ -131,14 +215,102 @@ pub fn assign(items: &mut [Item], host_paths: &[String], host: &Host) -> Vec<Opt
         }
     }
     for (i, name, claimants, candidate) in renames {
-        items[i].findings.push(Finding::note(
+        findings.push((i, Finding::note(
             Code::UnitNameCollision,
             format!("{claimants} definitions want the name `{name}`; this one is `{candidate}`"),
             "rename by hand if you prefer; the suffix is derived from the definition's host path and content and stays stable",
-        ));
+        )));
         wanted[i] = Some(candidate);
     }
-    wanted
+    (wanted, findings)
+}
+
+/// Rewrites every [`crate::ir::UnitRef`] (a unit of another item of the same input, by the
+/// stem that item asked for) to the name the naming pass gave that item: the name of the
+/// first item of the same file answering that stem and kind, else of the file that comes first
+/// among the run's items, else the stem made valid.
+#[derive(Debug, Default)]
+pub struct Resolver {
+    /// (stem, kind, file) → the name of that file's first item answering it.
+    given: HashMap<(String, RefKind, String), String>,
+    /// (stem, kind) → the name given by the file that comes first among the run's items.
+    earliest: HashMap<(String, RefKind), String>,
+}
+
+impl Resolver {
+    /// The resolver of a run's items (their keys and names, in run order).
+    #[must_use]
+    pub fn new(keys: &[Key], names: &[Option<String>]) -> Self {
+        let mut given: HashMap<(String, RefKind, String), String> = HashMap::new();
+        // The first answer in run order comes from the file whose first item comes first:
+        // a reference not answered in its own file is answered by that file.
+        let mut first_pos: HashMap<&str, usize> = HashMap::new();
+        for (i, key) in keys.iter().enumerate() {
+            first_pos.entry(key.file.as_str()).or_insert(i);
+        }
+        let mut earliest: HashMap<(String, RefKind), (usize, String)> = HashMap::new();
+        for (key, name) in keys.iter().zip(names) {
+            let (Some(name), Some(kind)) = (name, key.answers) else {
+                continue;
+            };
+            let entry = given.entry((key.stem.clone(), kind, key.file.clone()));
+            if let std::collections::hash_map::Entry::Vacant(v) = entry {
+                v.insert(name.clone());
+                let pos = first_pos
+                    .get(key.file.as_str())
+                    .copied()
+                    .unwrap_or(usize::MAX);
+                match earliest.entry((key.stem.clone(), kind)) {
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert((pos, name.clone()));
+                    }
+                    std::collections::hash_map::Entry::Occupied(mut e) => {
+                        if pos < e.get().0 {
+                            e.insert((pos, name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        let earliest = earliest.into_iter().map(|(k, (_, n))| (k, n)).collect();
+        Resolver { given, earliest }
+    }
+
+    /// The name a reference from `file` to `stem` (of `kind`) resolves to.
+    #[must_use]
+    pub fn answer(&self, stem: &str, kind: RefKind, file: &str) -> String {
+        self.given
+            .get(&(stem.to_string(), kind, file.to_string()))
+            .or_else(|| self.earliest.get(&(stem.to_string(), kind)))
+            .cloned()
+            .unwrap_or_else(|| sanitize(stem))
+    }
+
+    /// Rewrites the references of `item`.
+    pub fn resolve(&self, item: &mut Item) {
+        let file = item.origin.file.clone();
+        for_each_ref(item, |r| r.stem = self.answer(&r.stem, r.kind, &file));
+    }
+}
+
+/// Calls `f` on every reference of `item` to a unit of another item, in a fixed order.
+pub fn for_each_ref(item: &mut Item, mut f: impl FnMut(&mut crate::ir::UnitRef)) {
+    match &mut item.body {
+        Body::Unit(def) => {
+            let o = &mut def.service.ordering;
+            o.after_items
+                .iter_mut()
+                .chain(o.wants_items.iter_mut())
+                .chain(o.part_of.iter_mut())
+                .chain(o.on_failure.iter_mut())
+                .for_each(&mut f);
+            if let crate::ir::Command::Restart(r) = &mut def.service.command {
+                f(r);
+            }
+        }
+        Body::Target(t) => t.members.iter_mut().for_each(f),
+        _ => {}
+    }
 }
 
 #[cfg(test)]

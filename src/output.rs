@@ -158,7 +158,7 @@ struct Target {
     /// Its path in the manifest, when the manifest records it.
     key: Option<String>,
     path: PathBuf,
-    contents: Vec<u8>,
+    contents: Contents,
     /// SHA-256 of `contents`, computed once (the checks and the manifest use it).
     sha256: String,
     mode: u32,
@@ -175,6 +175,13 @@ impl Target {
     fn conflicts(&self) -> bool {
         matches!(&self.existing, Existing::File { sha256, .. } if *sha256 != self.sha256 && !self.ours)
     }
+}
+
+/// A file's contents: in memory, or in the run's spill file (read back when it is written).
+#[derive(Debug)]
+enum Contents {
+    Bytes(Vec<u8>),
+    Spilled(crate::spill::Spilled),
 }
 
 /// The report's place in a plan.
@@ -205,6 +212,11 @@ pub struct Plan {
     /// Old contents an interrupted run moved aside there: named, kept.
     leftovers: Vec<String>,
     force: bool,
+    /// Where the [`Contents::Spilled`] files are.
+    spill: Option<crate::spill::Reader>,
+    /// When the output directory does not exist yet (and its parent does): the fresh sibling
+    /// directory everything inside it is written into, renamed into place last, at once.
+    fresh: Option<PathBuf>,
 }
 
 /// What a plan learnt of the file system while checking targets: each directory looked at
@@ -359,6 +371,53 @@ impl Plan {
         report: Option<&Path>,
         opts: &Options,
     ) -> Result<Self, WriteError> {
+        let files = files.into_iter().map(|f| {
+            let contents = f.contents.into_bytes();
+            (
+                f.path,
+                f.mode,
+                manifest::sha256(&contents),
+                Contents::Bytes(contents),
+            )
+        });
+        Self::build(dir, files, None, report, opts)
+    }
+
+    /// [`Plan::of_files`] for a run rendered in two passes ([`crate::two_pass`]): `spilled`
+    /// are in `spill` (read back one at a time when written), then `kept` in memory.
+    ///
+    /// # Errors
+    /// As [`Plan::new`].
+    pub fn of_staged(
+        dir: &Path,
+        spilled: Vec<crate::two_pass::SpilledFile>,
+        kept: Vec<OutputFile>,
+        spill: crate::spill::Reader,
+        report: Option<&Path>,
+        opts: &Options,
+    ) -> Result<Self, WriteError> {
+        let files = spilled
+            .into_iter()
+            .map(|f| (f.path, f.mode, f.at.sha256_hex(), Contents::Spilled(f.at)))
+            .chain(kept.into_iter().map(|f| {
+                let contents = f.contents.into_bytes();
+                (
+                    f.path,
+                    f.mode,
+                    manifest::sha256(&contents),
+                    Contents::Bytes(contents),
+                )
+            }));
+        Self::build(Some(dir), files, Some(spill), report, opts)
+    }
+
+    fn build(
+        dir: Option<&Path>,
+        files: impl Iterator<Item = (String, u32, String, Contents)>,
+        spill: Option<crate::spill::Reader>,
+        report: Option<&Path>,
+        opts: &Options,
+    ) -> Result<Self, WriteError> {
         let mut problems = Vec::new();
         let mut dirs = BTreeSet::new();
         let mut probe = Probe::default();
@@ -374,6 +433,8 @@ impl Plan {
             garbage: Vec::new(),
             leftovers: Vec::new(),
             force: opts.force,
+            spill,
+            fresh: None,
         };
         let mut old = Manifest::default();
         if let Some(dir) = dir {
@@ -391,22 +452,21 @@ impl Plan {
                         message,
                     })?;
             }
-            for f in files {
-                if f.path == MANIFEST {
-                    return Err(WriteError::UnsafePath(f.path.clone()));
+            for (rel, mode, sha256, contents) in files {
+                if rel == MANIFEST {
+                    return Err(WriteError::UnsafePath(rel));
                 }
-                let path = target(dir, &f.path)?;
+                let path = target(dir, &rel)?;
                 probe.ancestors(&path, &mut dirs, &mut problems);
                 let (existing, _) =
                     probe.look(&path, &path.display().to_string(), true, &mut problems)?;
-                let contents = f.contents.into_bytes();
                 plan.targets.push(Target {
-                    name: f.path.clone(),
-                    key: Some(f.path),
+                    name: rel.clone(),
+                    key: Some(rel),
                     path,
-                    sha256: manifest::sha256(&contents),
+                    sha256,
                     contents,
-                    mode: f.mode,
+                    mode,
                     existing,
                     ours: opts.force,
                 });
@@ -430,6 +490,22 @@ impl Plan {
             .collect();
         if !conflicts.is_empty() {
             return Err(WriteError::Exists(conflicts));
+        }
+        // A new output directory is written whole beside its place and renamed into it: no
+        // file in it needs a temporary name of its own. rename(2) replaces nothing there but
+        // an empty directory (made meanwhile): a file, a link or a non-empty directory that
+        // appeared makes it fail, and the run is undone.
+        if let Some(dir) = dir
+            && dirs.contains(dir)
+            && dir
+                .parent()
+                .is_none_or(|p| p.as_os_str().is_empty() || !dirs.contains(p))
+            && let Some(name) = dir.file_name()
+        {
+            let mut tmp_name = OsString::from(".");
+            tmp_name.push(name);
+            tmp_name.push(format!(".{}.systemdify-tmp", std::process::id()));
+            plan.fresh = Some(dir.with_file_name(tmp_name));
         }
         plan.dirs = dirs;
         plan.find_leftovers(&probe);
@@ -599,7 +675,7 @@ impl Plan {
             key: slot.key,
             path: slot.path,
             sha256: manifest::sha256(&contents),
-            contents,
+            contents: Contents::Bytes(contents),
             mode: 0o644,
             existing: slot.existing,
             ours: slot.ours,
@@ -647,7 +723,7 @@ impl Plan {
                 key: None,
                 path: dir.join(MANIFEST),
                 sha256: manifest::sha256(&contents),
-                contents,
+                contents: Contents::Bytes(contents),
                 mode: 0o644,
                 existing: std::mem::replace(&mut self.manifest_existing, Existing::Missing),
                 ours: true,
@@ -692,6 +768,9 @@ enum Undo {
     Aside { aside: PathBuf, target: PathBuf },
     /// A file that did not exist: removed.
     Created(PathBuf),
+    /// The fresh directory a new output directory is written into: removed with everything in
+    /// it.
+    Tree(PathBuf),
 }
 
 #[derive(Debug, Default)]
@@ -743,12 +822,27 @@ impl Transaction {
             let p = p.display().to_string();
             move |e| (p, e)
         };
+        // A new output directory: what goes into it is written at once into its fresh
+        // sibling, under the files' own names.
+        let fresh = plan.fresh.as_deref().zip(plan.dir.as_deref());
+        let place = |p: &Path| -> Option<PathBuf> {
+            let (tmp, dir) = fresh?;
+            p.strip_prefix(dir).ok().map(|rel| tmp.join(rel))
+        };
         // Parents before children: a shorter path sorts first among its own descendants.
         for d in &plan.dirs {
             hook.before(&Step::CreateDir(d)).map_err(fail(d))?;
-            match std::fs::create_dir(d) {
-                Ok(()) => self.log.push(Undo::Dir(d.clone())),
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && d.is_dir() => {}
+            let at = place(d);
+            match std::fs::create_dir(at.as_deref().unwrap_or(d)) {
+                Ok(()) => match at {
+                    Some(tmp) if fresh.is_some_and(|(t, _)| t == tmp) => {
+                        self.log.push(Undo::Tree(tmp));
+                    }
+                    Some(_) => {} // inside the fresh directory: removed with it
+                    None => self.log.push(Undo::Dir(d.clone())),
+                },
+                Err(e)
+                    if e.kind() == io::ErrorKind::AlreadyExists && at.is_none() && d.is_dir() => {}
                 Err(e) => return Err(fail(d)(e)),
             }
         }
@@ -758,8 +852,11 @@ impl Transaction {
             .enumerate()
             .filter(|(_, t)| !t.unchanged())
             .collect();
+        // The spilled files' texts, one at a time.
+        let mut buf = Vec::new();
         for &(i, t) in &todo {
-            let tmp = temp_name(&t.path, i, "");
+            let at = place(&t.path);
+            let tmp = at.clone().unwrap_or_else(|| temp_name(&t.path, i, ""));
             // A directory that cannot be written into shows here, before any file is replaced.
             // Created with its mode; a file of that name left by an earlier process of the
             // same id is truncated instead, and its mode set.
@@ -777,9 +874,20 @@ impl Transaction {
                 other => (other, true),
             };
             let mut file = file.map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
-            self.log.push(Undo::Tmp(tmp.clone()));
+            if at.is_none() {
+                self.log.push(Undo::Tmp(tmp.clone()));
+            }
             hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
-            file.write_all(&t.contents).map_err(fail(&t.path))?;
+            match (&t.contents, &plan.spill) {
+                (Contents::Bytes(b), _) => file.write_all(b),
+                (Contents::Spilled(at), Some(spill)) => {
+                    spill.read(at, &mut buf).and_then(|()| file.write_all(&buf))
+                }
+                (Contents::Spilled(_), None) => Err(io::Error::other(
+                    "internal error: a spilled file without its spill file",
+                )),
+            }
+            .map_err(fail(&t.path))?;
             // The mode was set at creation, less the umask: only bits it took are set again.
             if !created || umask().is_none_or(|mask| t.mode & mask != 0) {
                 file.set_permissions(std::fs::Permissions::from_mode(t.mode))
@@ -795,7 +903,7 @@ impl Transaction {
                 target: path.clone(),
             });
         }
-        for &(i, t) in &todo {
+        for &(i, t) in todo.iter().filter(|(_, t)| place(&t.path).is_none()) {
             let tmp = temp_name(&t.path, i, "");
             let old = matches!(t.existing, Existing::File { .. });
             let mut aside = None;
@@ -832,6 +940,11 @@ impl Transaction {
                 None => self.log.push(Undo::Created(t.path.clone())),
             }
         }
+        // Last, the new output directory comes into place whole.
+        if let Some((tmp, dir)) = fresh {
+            hook.before(&Step::Rename(dir)).map_err(fail(dir))?;
+            std::fs::rename(tmp, dir).map_err(fail(dir))?;
+        }
         Ok(())
     }
 
@@ -854,6 +967,10 @@ impl Transaction {
                 Undo::Aside { aside, target } => note(
                     format!("restore {} from {}", target.display(), aside.display()),
                     std::fs::rename(&aside, &target),
+                ),
+                Undo::Tree(d) => note(
+                    format!("remove directory {}", d.display()),
+                    std::fs::remove_dir_all(&d),
                 ),
             }
         }

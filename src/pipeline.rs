@@ -17,6 +17,10 @@ pub struct Options {
     /// Worker threads over the inputs and items (`--jobs`); 0 and 1 both mean one. The output
     /// is the same whatever the number.
     pub jobs: usize,
+    /// Called between the two passes of [`crate::two_pass::convert`] (tests change an input
+    /// there, to see that the second pass notices).
+    #[doc(hidden)]
+    pub between_passes: Option<fn()>,
 }
 
 /// The result of a run: the files to write (in a deterministic order) and the report.
@@ -39,17 +43,31 @@ pub enum Source {
 }
 
 impl Source {
-    fn display(&self) -> &str {
+    pub(crate) fn display(&self) -> &str {
         match self {
             Source::Read(i) => &i.display,
             Source::Host { display, .. } => display,
         }
     }
 
-    fn host_path(&self) -> Option<&str> {
+    pub(crate) fn host_path(&self) -> Option<&str> {
         match self {
             Source::Read(i) => i.host_path.as_deref(),
             Source::Host { host_path, .. } => Some(host_path),
+        }
+    }
+
+    /// The input, read from `host` when it was not read yet (and not kept).
+    pub(crate) fn input(&self, host: &Host) -> std::borrow::Cow<'_, Input> {
+        match self {
+            Source::Read(i) => std::borrow::Cow::Borrowed(i),
+            Source::Host { display, host_path } => std::borrow::Cow::Owned(Input {
+                data: host
+                    .read(host_path)
+                    .map_err(|e| format!("cannot read: {e}")),
+                display: display.clone(),
+                host_path: Some(host_path.clone()),
+            }),
         }
     }
 
@@ -84,25 +102,7 @@ pub fn convert(inputs: &[Input], host: &Host, options: &Options) -> Conversion {
 #[must_use]
 pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> Conversion {
     let input_count = inputs.len();
-    // The same host file named twice (`a ./a`) is converted once.
-    let mut seen = std::collections::BTreeSet::new();
-    let unique: Vec<Source> = inputs
-        .into_iter()
-        .filter(|i| match i.host_path() {
-            Some(p) => seen.insert(crate::naming::normalize_path(p)),
-            None => true,
-        })
-        .collect();
-    // Every item names its input's display (the host path under --root) as its file.
-    let host_path_of: std::collections::BTreeMap<String, String> = unique
-        .iter()
-        .map(|i| {
-            (
-                i.display().to_string(),
-                i.host_path().unwrap_or(i.display()).to_string(),
-            )
-        })
-        .collect();
+    let (unique, host_path_of) = unique_inputs(inputs);
     let parsed = crate::workers::map_in_order(unique, options.jobs, |source| {
         let input = source.into_input(host);
         front::parse_input(&input, host, &options.front)
@@ -120,7 +120,10 @@ pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> C
         items.iter_mut().for_each(logs_to_journal);
     }
     let names = crate::naming::assign(&mut items, &host_paths, host);
-    resolve_refs(&mut items, &names);
+    let keys: Vec<crate::naming::Key> = items.iter().map(crate::naming::Key::of).collect();
+    let resolver = crate::naming::Resolver::new(&keys, &names);
+    drop(keys);
+    items.iter_mut().for_each(|i| resolver.resolve(i));
     let lowered = crate::workers::map_in_order(
         items.into_iter().zip(names).collect(),
         options.jobs,
@@ -153,16 +156,41 @@ pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> C
     }
 }
 
+/// The inputs of a run without a host file named twice (`a ./a` is converted once), and the
+/// host path of each input by its display (every item names its input's display as its file).
+pub(crate) fn unique_inputs(
+    inputs: Vec<Source>,
+) -> (Vec<Source>, std::collections::BTreeMap<String, String>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let unique: Vec<Source> = inputs
+        .into_iter()
+        .filter(|i| match i.host_path() {
+            Some(p) => seen.insert(crate::naming::normalize_path(p)),
+            None => true,
+        })
+        .collect();
+    let host_path_of = unique
+        .iter()
+        .map(|i| {
+            (
+                i.display().to_string(),
+                i.host_path().unwrap_or(i.display()).to_string(),
+            )
+        })
+        .collect();
+    (unique, host_path_of)
+}
+
 /// One item lowered: its files, its report entry, its error, whether it mails.
-struct Lowered {
-    files: Vec<OutputFile>,
-    report: ReportItem,
-    error: Option<InputError>,
-    mail: bool,
+pub(crate) struct Lowered {
+    pub(crate) files: Vec<OutputFile>,
+    pub(crate) report: ReportItem,
+    pub(crate) error: Option<InputError>,
+    pub(crate) mail: bool,
 }
 
 /// Lowers one named item to its units (an error item to its error).
-fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
+pub(crate) fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
     let mut findings = item.findings;
     let mut units = Vec::new();
     let mut files = Vec::new();
@@ -229,8 +257,18 @@ fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
         }
         _ => Status::Skipped,
     };
-    // The files are held until the whole run is written: without the slack their text grew.
+    // The files are held until the whole run is written, the report entry until the report is:
+    // without the slack their texts grew.
     files.iter_mut().for_each(|f| f.contents.shrink_to_fit());
+    for f in &mut findings {
+        f.message.shrink_to_fit();
+        if let std::borrow::Cow::Owned(help) = &mut f.help {
+            help.shrink_to_fit();
+        }
+    }
+    findings.shrink_to_fit();
+    units.iter_mut().for_each(String::shrink_to_fit);
+    units.shrink_to_fit();
     Lowered {
         files,
         report: ReportItem {
@@ -249,88 +287,9 @@ fn lower(item: Item, name: Option<String>, options: &Options) -> Lowered {
     }
 }
 
-/// Rewrites every [`crate::ir::UnitRef`] (a unit of another item of the same input, by the stem
-/// that item asked for) to the name the naming pass gave that item.
-fn resolve_refs(items: &mut [Item], names: &[Option<String>]) {
-    use crate::ir::{Instances, RefKind};
-    // Which kind of reference an item answers: a group or an item with an instance target is
-    // a `.target`, a template without instances a handler, anything else a `.service`. A group
-    // and a program of the same name are then told apart even after the naming pass renamed one.
-    let kind_of = |item: &Item| match &item.body {
-        Body::Target(_) => Some(RefKind::Target),
-        Body::Unit(def) => Some(match &def.service.instances {
-            Instances::Set(set) if set.target => RefKind::Target,
-            Instances::Count(0) => RefKind::Handler,
-            _ => RefKind::Service,
-        }),
-        _ => None,
-    };
-    use std::collections::HashMap;
-    // (stem, kind) → file → the name of that file's first item answering it.
-    let mut given: HashMap<(String, u8), HashMap<String, String>> = HashMap::new();
-    let code = |k: RefKind| match k {
-        RefKind::Service => 0,
-        RefKind::Target => 1,
-        RefKind::Handler => 2,
-    };
-    // Where each file's first item stands: a reference not answered in its own file is
-    // answered by the file that comes first among the run's items.
-    let mut first_pos: HashMap<&str, usize> = HashMap::new();
-    for (i, item) in items.iter().enumerate() {
-        first_pos.entry(item.origin.file.as_str()).or_insert(i);
-    }
-    for (item, name) in items.iter().zip(names) {
-        if let (Some(name), Some(kind)) = (name, kind_of(item)) {
-            given
-                .entry((item.unit_stem.clone(), code(kind)))
-                .or_default()
-                .entry(item.origin.file.clone())
-                .or_insert_with(|| name.clone());
-        }
-    }
-    let earliest: HashMap<(String, u8), String> = given
-        .iter()
-        .filter_map(|(key, by_file)| {
-            by_file
-                .iter()
-                .min_by_key(|(f, _)| first_pos.get(f.as_str()).copied().unwrap_or(usize::MAX))
-                .map(|(_, name)| (key.clone(), name.clone()))
-        })
-        .collect();
-    for item in items.iter_mut() {
-        let file = item.origin.file.clone();
-        let fix = |r: &mut crate::ir::UnitRef| {
-            let key = (r.stem.clone(), code(r.kind));
-            let found = given
-                .get(&key)
-                .and_then(|by_file| by_file.get(&file))
-                .or_else(|| earliest.get(&key));
-            r.stem = found
-                .cloned()
-                .unwrap_or_else(|| crate::naming::sanitize(&r.stem));
-        };
-        match &mut item.body {
-            Body::Unit(def) => {
-                let o = &mut def.service.ordering;
-                o.after_items
-                    .iter_mut()
-                    .chain(o.wants_items.iter_mut())
-                    .chain(o.part_of.iter_mut())
-                    .chain(o.on_failure.iter_mut())
-                    .for_each(fix);
-                if let crate::ir::Command::Restart(r) = &mut def.service.command {
-                    fix(r);
-                }
-            }
-            Body::Target(t) => t.members.iter_mut().for_each(fix),
-            _ => {}
-        }
-    }
-}
-
 /// `--log-to-journal`: every log file a unit would append to becomes the journal (the same rule
 /// for every frontend), with a `log-to-journal` note naming the files.
-fn logs_to_journal(item: &mut Item) {
+pub(crate) fn logs_to_journal(item: &mut Item) {
     use crate::ir::Output;
     let Body::Unit(def) = &mut item.body else {
         return;

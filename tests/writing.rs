@@ -760,3 +760,90 @@ fn temporary_files_an_interrupted_run_left_are_removed_or_named() {
         "{err}"
     );
 }
+
+#[test]
+fn a_new_output_directory_comes_into_place_whole_or_not_at_all() {
+    use systemdify::output::{self, Options};
+    let files = vec![
+        file("a.service", "a\n", 0o644),
+        file("a.service.d/x.conf", "x\n", 0o644),
+        file("env/a.service.env", "TOKEN=t\n", 0o600),
+        file("run.sh", "#!/bin/sh\n", 0o755),
+    ];
+    // A report outside the new directory is written with it, in the same transaction.
+    let write = |parent: &Path, hook: &mut dyn output::Hook| {
+        let out = parent.join("units");
+        let report = parent.join("report.json");
+        let mut plan =
+            output::Plan::new(Some(&out), &files, Some(&report), &Options::default()).unwrap();
+        plan.report("{}\n".to_string()).unwrap();
+        plan.commit(hook)
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let mut count = FailAt::new(0);
+    write(tmp.path(), &mut count).unwrap();
+    let done = tree(tmp.path());
+    assert_eq!(done["units/env/a.service.env"], "file 600\nTOKEN=t\n");
+    assert_eq!(done["units/run.sh"], "file 755\n#!/bin/sh\n");
+    assert_eq!(done["report.json"], "file 644\n{}\n");
+    assert!(done.contains_key("units/.systemdify-manifest"));
+    // Each file is staged and the directory renamed once; no file has a rename of its own
+    // but the report outside it.
+    let mut renames = Vec::new();
+    struct Steps<'a>(&'a mut Vec<String>);
+    impl output::Hook for Steps<'_> {
+        fn before(&mut self, step: &output::Step<'_>) -> std::io::Result<()> {
+            if let output::Step::Rename(p) = step {
+                self.0
+                    .push(p.file_name().unwrap().to_string_lossy().into_owned());
+            }
+            Ok(())
+        }
+    }
+    let again = tempfile::tempdir().unwrap();
+    write(again.path(), &mut Steps(&mut renames)).unwrap();
+    assert_eq!(renames, ["report.json", "units"]);
+    // The same tree (the manifest names the report by its absolute path, so only its place).
+    let unmanifested = |t: BTreeMap<String, String>| {
+        t.into_iter()
+            .map(|(k, v)| {
+                if k.ends_with("manifest") {
+                    (k, String::new())
+                } else {
+                    (k, v)
+                }
+            })
+            .collect::<BTreeMap<_, _>>()
+    };
+    assert_eq!(unmanifested(tree(again.path())), unmanifested(done));
+    for n in 1..=count.seen {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut hook = FailAt::new(n);
+        let err = write(tmp.path(), &mut hook).expect_err("the injected failure was not reported");
+        assert!(err.to_string().contains("injected"), "step {n}: {err}");
+        assert_eq!(
+            tree(tmp.path()),
+            BTreeMap::from([(String::new(), tree(tmp.path())[""].clone())]),
+            "step {n} {:?} left changes",
+            hook.failed
+        );
+    }
+}
+
+#[test]
+fn a_dangling_link_where_the_output_directory_goes_is_not_replaced() {
+    use systemdify::output::{self, Options};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("units");
+    std::os::unix::fs::symlink(tmp.path().join("nowhere"), &out).unwrap();
+    let files = vec![file("a.service", "a\n", 0o644)];
+    let result = output::write_dir(&out, &files, &Options::default());
+    assert!(result.is_err(), "{result:?}");
+    assert!(
+        std::fs::symlink_metadata(&out)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(!tmp.path().join("nowhere").exists());
+}

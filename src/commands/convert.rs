@@ -77,7 +77,17 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
     if args.inputs.iter().any(|i| i == "-") {
         options.front.cron.invoker = invoker();
     }
-    let inputs: Vec<front::Input> = args
+    // A named file that could be read is read again by the worker that converts it (its bytes
+    // dropped here), so that a run never holds every input at once; standard input and what
+    // could not be read (the error already worded) are kept as they are.
+    let keep_or_reread = |input: front::Input| match (&input.data, input.host_path.clone()) {
+        (Ok(_), Some(host_path)) => pipeline::Source::Host {
+            display: input.display,
+            host_path,
+        },
+        _ => pipeline::Source::Read(input),
+    };
+    let inputs: Vec<pipeline::Source> = args
         .inputs
         .iter()
         .map(|name| {
@@ -105,10 +115,15 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
                 None => host_input(&host, name.clone(), host_path(name)),
             }
         })
+        .map(keep_or_reread)
         .collect();
-    let inputs = inputs.into_iter().map(pipeline::Source::Read).collect();
-    let conversion = pipeline::convert_sources(inputs, &host, &options);
-    emit(conversion, &args.common, Vec::new(), io)
+    match super::convert(inputs, &host, &options, &args.common) {
+        Ok((report, units)) => emit(report, units, &args.common, Vec::new(), io),
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}");
+            1
+        }
+    }
 }
 
 /// The user running systemdify: the real uid of this process (from `/proc/self/status`, as

@@ -119,6 +119,7 @@ pub(crate) fn pipeline_options(
         },
         journal: common.log_to_journal,
         jobs: common.jobs.unwrap_or_else(crate::workers::default_jobs),
+        between_passes: None,
     })
 }
 
@@ -133,23 +134,75 @@ pub(crate) fn zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
     jiff::tz::TimeZone::get(name).map_err(|e| format!("unknown time zone `{name}`: {e}"))
 }
 
+/// The files of a run: in memory ([`pipeline::convert_sources`]; printed or written), or in
+/// the spill file of a run in two passes ([`crate::two_pass::convert`]; only written into an
+/// output directory).
+pub(crate) enum Units {
+    Kept(Vec<systemd::OutputFile>),
+    Staged {
+        files: Vec<crate::two_pass::SpilledFile>,
+        kept: Vec<systemd::OutputFile>,
+        spill: crate::spill::Reader,
+    },
+}
+
+impl Units {
+    /// The files' paths, in the order they are written.
+    pub(crate) fn paths(&self) -> Vec<&str> {
+        match self {
+            Units::Kept(files) => files.iter().map(|f| f.path.as_str()).collect(),
+            Units::Staged { files, kept, .. } => files
+                .iter()
+                .map(|f| f.path.as_str())
+                .chain(kept.iter().map(|f| f.path.as_str()))
+                .collect(),
+        }
+    }
+}
+
+/// Converts `inputs`: in two passes ([`crate::two_pass`], memory flat in the size of the run)
+/// when the files go into an output directory, else in one (the files are printed).
+///
+/// # Errors
+/// A run in two passes failed (an input changed between the passes, the spill file).
+pub(crate) fn convert(
+    inputs: Vec<pipeline::Source>,
+    host: &Host,
+    options: &pipeline::Options,
+    how: &CommonArgs,
+) -> Result<(crate::report::Report, Units), crate::two_pass::RunError> {
+    if how.output_dir.is_some() {
+        let staged = crate::two_pass::convert(inputs, host, options)?;
+        let units = Units::Staged {
+            files: staged.files,
+            kept: staged.kept,
+            spill: staged.spill,
+        };
+        Ok((staged.report, units))
+    } else {
+        let c = pipeline::convert_sources(inputs, host, options);
+        Ok((c.report, Units::Kept(c.files)))
+    }
+}
+
 /// Writes the units (output directory or standard output; `extra` files such as apply.sh only
 /// into a directory) and the report, prints errors, and returns the exit code. Every target is
 /// checked before anything is written, and the files, the report and the manifest are written
 /// as one transaction ([`output::Plan`]).
 pub(crate) fn emit(
-    conversion: pipeline::Conversion,
+    mut report: crate::report::Report,
+    units: Units,
     how: &CommonArgs,
     extra: Vec<systemd::OutputFile>,
     io: &mut Streams<'_>,
 ) -> i32 {
-    let pipeline::Conversion {
-        mut files,
-        mut report,
-    } = conversion;
     for e in &report.errors {
         let _ = writeln!(io.stderr, "{e}");
     }
+    let (mut files, staged) = match units {
+        Units::Kept(files) => (files, None),
+        Units::Staged { files, kept, spill } => (kept, Some((files, spill))),
+    };
     if how.output_dir.is_some() {
         files.extend(extra);
     }
@@ -165,7 +218,13 @@ pub(crate) fn emit(
         } else {
             Vec::new()
         };
-        match output::Plan::of_files(how.output_dir.as_deref(), planned, report_file, &opts) {
+        let planned = match (staged, how.output_dir.as_deref()) {
+            (Some((spilled, spill)), Some(dir)) => {
+                output::Plan::of_staged(dir, spilled, planned, spill, report_file, &opts)
+            }
+            (_, dir) => output::Plan::of_files(dir, planned, report_file, &opts),
+        };
+        match planned {
             Ok(plan) => Some(plan),
             Err(e) => {
                 let _ = writeln!(io.stderr, "systemdify: {e}");

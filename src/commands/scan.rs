@@ -50,7 +50,13 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
             host_path: p,
         })
         .collect();
-    let conversion = pipeline::convert_sources(inputs, &host, &options);
-    let extra = apply_scripts::scripts(&conversion.report, &conversion.files, &args.common.env_dir);
-    emit(conversion, &args.common, extra, io)
+    let (report, units) = match super::convert(inputs, &host, &options, &args.common) {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}");
+            return 1;
+        }
+    };
+    let extra = apply_scripts::scripts(&report, &units.paths(), &args.common.env_dir);
+    emit(report, units, &args.common, extra, io)
 }

@@ -175,17 +175,47 @@ pub type Parsed = (Option<String>, Vec<Item>);
 /// `--periodic per-script`.
 #[must_use]
 pub fn finish(parsed: Vec<Parsed>, host: &Host, options: &Options) -> Vec<Item> {
-    let items = cron::periodic::merge(parsed, options.cron.lone_directory);
+    let tagged = parsed.into_iter().map(|p| ((), p)).collect();
+    finish_tagged(tagged, host, options)
+        .into_iter()
+        .map(|((), item)| item)
+        .collect()
+}
+
+/// [`finish`] of inputs each with a tag (its place in the run), which every item keeps. An
+/// input that is no periodic directory and none of whose items runs one comes out as it went
+/// in ([`needs_finish`] is false for it).
+#[must_use]
+pub fn finish_tagged<T: Copy>(
+    parsed: Vec<(T, Parsed)>,
+    host: &Host,
+    options: &Options,
+) -> Vec<(T, Item)> {
+    let parsed = parsed
+        .into_iter()
+        .map(|(tag, (dir, items))| (tag, dir, items))
+        .collect();
+    let items = cron::periodic::merge_tagged(parsed, options.cron.lone_directory);
     if options.cron.periodic != cron::Periodic::PerScript {
         return items;
     }
     items
         .into_iter()
-        .flat_map(|item| match cron::periodic_of(&item) {
-            Some(dir) => cron::periodic::per_script(item, &dir, host),
-            None => vec![item],
+        .flat_map(|(tag, item)| match cron::periodic_of(&item) {
+            Some(dir) => cron::periodic::per_script(item, &dir, host)
+                .into_iter()
+                .map(|i| (tag, i))
+                .collect(),
+            None => vec![(tag, item)],
         })
         .collect()
+}
+
+/// Whether [`finish`] may change what [`parse_input`] gave for an input: it is a periodic
+/// directory, or one of its items runs one. When not, its items are final as parsed.
+#[must_use]
+pub fn needs_finish(parsed: &Parsed) -> bool {
+    parsed.0.is_some() || parsed.1.iter().any(|i| cron::periodic_of(i).is_some())
 }
 
 /// Reads one input with its frontend. Errors in single entries become error items; the other
@@ -198,7 +228,13 @@ pub fn parse(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
 /// The host path of an input that is one of the periodic directories on the host.
 fn periodic_directory<'a>(input: &'a Input, host: &Host) -> Option<&'a str> {
     let path = input.host_path.as_deref()?;
-    (cron::periodic::is_periodic_dir(path) && host.local(path).is_dir()).then_some(path)
+    (cron::periodic::is_periodic_dir(path) && is_directory(input, path, host)).then_some(path)
+}
+
+/// Whether the input at `path` is a directory: never one whose bytes were read (no system
+/// call then), else what the host says.
+fn is_directory(input: &Input, path: &str, host: &Host) -> bool {
+    input.data.is_err() && host.local(path).is_dir()
 }
 
 /// An input that is a directory: a periodic one is read by the cron frontend, any other is an
@@ -251,7 +287,7 @@ fn options_format(options: &Options) -> Option<Format> {
 /// One input's items, before periodic directories are merged or split.
 fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
     if let Some(path) = input.host_path.as_deref()
-        && host.local(path).is_dir()
+        && is_directory(input, path, host)
     {
         return directory(input, path, host, options);
     }

@@ -184,11 +184,27 @@ fn exits_under_systemd(text: &str) -> bool {
 /// [`LoneDirectory::Skipped`] (`scan`, which reads every file that could run it) is skipped.
 #[must_use]
 pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>, lone: LoneDirectory) -> Vec<Item> {
+    let tagged = inputs
+        .into_iter()
+        .map(|(dir, items)| ((), dir, items))
+        .collect();
+    merge_tagged(tagged, lone)
+        .into_iter()
+        .map(|((), item)| item)
+        .collect()
+}
+
+/// [`merge`] of inputs each with a tag (its place in the run), which every item keeps.
+#[must_use]
+pub fn merge_tagged<T: Copy>(
+    inputs: Vec<(T, Option<String>, Vec<Item>)>,
+    lone: LoneDirectory,
+) -> Vec<(T, Item)> {
     let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for item in inputs
         .iter()
-        .filter(|(dir, _)| dir.is_none())
-        .flat_map(|(_, items)| items)
+        .filter(|(_, dir, _)| dir.is_none())
+        .flat_map(|(_, _, items)| items)
     {
         if let Some(dir) = super::periodic_of(item) {
             let at = match item.origin.line {
@@ -204,7 +220,7 @@ pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>, lone: LoneDirectory) -> V
     }
     let mut merged: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::new();
-    for (dir, items) in inputs {
+    for (tag, dir, items) in inputs {
         let unparsed = items.iter().any(|i| matches!(i.body, Body::Error(_)));
         match dir {
             Some(dir) if !unparsed && lines.contains_key(dir.trim_end_matches('/')) => {
@@ -215,12 +231,12 @@ pub fn merge(inputs: Vec<(Option<String>, Vec<Item>)>, lone: LoneDirectory) -> V
                 merged.insert(dir.trim_end_matches('/').to_string(), display);
             }
             Some(dir) if !unparsed && lone == LoneDirectory::Skipped => {
-                out.extend(items.into_iter().map(|item| unused(item, &dir)));
+                out.extend(items.into_iter().map(|item| (tag, unused(item, &dir))));
             }
-            _ => out.extend(items),
+            _ => out.extend(items.into_iter().map(|item| (tag, item))),
         }
     }
-    for item in &mut out {
+    for (_, item) in &mut out {
         let Some(dir) = super::periodic_of(item) else {
             continue;
         };
