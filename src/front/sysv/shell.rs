@@ -13,7 +13,9 @@
 
 use crate::host::Host;
 use brush_parser::ast;
-use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, WordPiece};
+use brush_parser::word::{
+    Parameter, ParameterExpr, ParameterTestType, WordPiece, WordPieceWithSource,
+};
 use std::collections::BTreeMap;
 
 /// Where a command stands, for messages: `line N`, or the framework that runs it for the
@@ -37,6 +39,35 @@ pub struct ParseFailure {
 
 fn options() -> brush_parser::ParserOptions {
     brush_parser::ParserOptions::default()
+}
+
+/// How many distinct words a thread keeps parsed before it starts again.
+const WORD_CACHE_SIZE: usize = 8192;
+
+thread_local! {
+    /// Words parsed by this thread: the same text recurs across a script's actions, its second
+    /// reading and a host's scripts. brush's own cache of the last 64 words sits behind one
+    /// process-wide lock and copies each word and its pieces into it.
+    static WORDS: std::cell::RefCell<
+        std::collections::HashMap<String, std::rc::Rc<Option<Vec<WordPieceWithSource>>>>,
+    > = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The pieces of the shell word `text` (`None` when brush cannot parse it): what
+/// `brush_parser::word::parse` gives, once per distinct text and thread.
+fn parse_word(text: &str) -> std::rc::Rc<Option<Vec<WordPieceWithSource>>> {
+    if let Some(hit) = WORDS.with(|w| w.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let parsed = std::rc::Rc::new(brush_parser::word::parse(text, &options()).ok());
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.len() >= WORD_CACHE_SIZE {
+            w.clear();
+        }
+        w.insert(text.to_string(), std::rc::Rc::clone(&parsed));
+    });
+    parsed
 }
 
 /// Parses `text` as a (bash-compatible) shell program.
@@ -2897,13 +2928,13 @@ impl<'a> Interp<'a> {
 
     fn expand_text(&mut self, text: &str, quoted: bool) -> Vec<(Part, bool)> {
         let mut out = Vec::new();
-        match brush_parser::word::parse(text, &options()) {
-            Ok(pieces) => {
-                for p in &pieces {
+        match &*parse_word(text) {
+            Some(pieces) => {
+                for p in pieces {
                     self.piece(&p.piece, quoted, &mut out);
                 }
             }
-            Err(_) => push_part(&mut out, Part::Unknown(text.to_string()), quoted),
+            None => push_part(&mut out, Part::Unknown(text.to_string()), quoted),
         }
         out
     }
