@@ -3082,7 +3082,13 @@ impl<'a> Interp<'a> {
             *started = false;
         };
         let n = segments.len();
-        let next = segments.clone();
+        // Whether each segment is followed by unquoted text that starts with a blank.
+        let blank_after: Vec<bool> = (0..n)
+            .map(|i| {
+                matches!(segments.get(i + 1), Some((Part::Lit(t), false))
+                    if t.starts_with([' ', '\t', '\n']))
+            })
+            .collect();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
                 Part::Lit(s) if !quoted => {
@@ -3112,9 +3118,7 @@ impl<'a> Interp<'a> {
                 Part::Var(v)
                     if !quoted
                         && !started
-                        && (i + 1 == n
-                            || matches!(next.get(i + 1), Some((Part::Lit(t), false))
-                                if t.starts_with([' ', '\t', '\n']))) =>
+                        && (i + 1 == n || blank_after[i]) =>
                 {
                     args.push(Arg::Split(v));
                 }
