@@ -754,14 +754,16 @@ impl Arg {
     #[must_use]
     pub fn literal(&self) -> Option<String> {
         match self {
-            Arg::Field(parts) => parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(|v| v.concat()),
+            Arg::Field(parts) => {
+                let mut text = String::new();
+                for p in parts {
+                    match p {
+                        Part::Lit(s) => text.push_str(s),
+                        _ => return None,
+                    }
+                }
+                Some(text)
+            }
             Arg::Split(_) => None,
         }
     }
