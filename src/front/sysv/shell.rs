@@ -17,6 +17,7 @@ use brush_parser::word::{
     Parameter, ParameterExpr, ParameterTestType, WordPiece, WordPieceWithSource,
 };
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Where a command stands, for messages: `line N`, or the framework that runs it for the
 /// script (line 0: `/lib/init/init-d-script`'s own start and stop commands).
@@ -937,7 +938,9 @@ pub struct Interp<'a> {
     host: &'a Host,
     script_path: String,
     positional: Vec<String>,
-    pub env: BTreeMap<String, Binding>,
+    /// Each binding shared with the copies an `if` keeps of the variables, copied when
+    /// changed ([`Rc::make_mut`]).
+    pub env: BTreeMap<String, Rc<Binding>>,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
@@ -1467,14 +1470,14 @@ impl<'a> Interp<'a> {
         let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
             name.to_string(),
-            Binding {
+            Rc::new(Binding {
                 value,
                 overridable: false,
                 script_default: None,
                 uncertain,
                 alternatives: Vec::new(),
                 at_depth: self.cond_depth,
-            },
+            }),
         );
     }
 
@@ -1526,7 +1529,7 @@ impl<'a> Interp<'a> {
                 if depth == 0 {
                     for (name, b) in &mut self.env {
                         if b.uncertain && b.alternatives.is_empty() && before.get(name) != Some(b) {
-                            b.uncertain = false;
+                            Rc::make_mut(b).uncertain = false;
                         }
                     }
                 }
@@ -1792,7 +1795,7 @@ impl<'a> Interp<'a> {
                                         && b.at_depth == 0
                                         && before.get(name) != Some(b)
                                     {
-                                        b.uncertain = false;
+                                        Rc::make_mut(b).uncertain = false;
                                     }
                                 }
                             }
@@ -1875,14 +1878,14 @@ impl<'a> Interp<'a> {
                 };
                 self.env.insert(
                     f.variable_name.clone(),
-                    Binding {
+                    Rc::new(Binding {
                         value,
                         overridable: false,
                         script_default: None,
                         uncertain,
                         alternatives: Vec::new(),
                         at_depth: depth + 1,
-                    },
+                    }),
                 );
                 self.in_loop = true;
                 self.conditional = true;
@@ -2558,7 +2561,7 @@ impl<'a> Interp<'a> {
         // each the assignment's value with that source's other value.
         let inherited: Vec<Alternative> = match &a.value {
             ast::AssignmentValue::Scalar(w) if derived => {
-                let sources: Vec<(String, Binding)> = referenced_vars(&w.value)
+                let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
                     .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
                     .filter(|(_, b)| b.uncertain)
@@ -2569,6 +2572,7 @@ impl<'a> Interp<'a> {
                         for alt in &b.alternatives {
                             let saved = self.env.get(source).cloned();
                             if let Some(s) = self.env.get_mut(source) {
+                                let s = Rc::make_mut(s);
                                 s.value.clone_from(&alt.value);
                                 s.overridable = false;
                             }
@@ -2598,6 +2602,7 @@ impl<'a> Interp<'a> {
         };
         self.set(name, value);
         if derived && let Some(b) = self.env.get_mut(name) {
+            let b = Rc::make_mut(b);
             b.uncertain = true;
             if b.alternatives.is_empty() && b.at_depth == 0 {
                 b.alternatives = inherited;
@@ -2614,6 +2619,7 @@ impl<'a> Interp<'a> {
                 self.defaults_absent = true;
                 for b in self.env.values_mut() {
                     if !b.overridable {
+                        let b = Rc::make_mut(b);
                         b.overridable = true;
                         b.script_default = Some(b.value.clone());
                     }
@@ -2678,24 +2684,23 @@ impl<'a> Interp<'a> {
                         }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
-                            let previous = self.env.get(&name).cloned();
-                            let script_default = previous.and_then(|b| {
+                            let script_default = self.env.get(&name).and_then(|b| {
                                 if b.overridable {
-                                    b.script_default
+                                    b.script_default.clone()
                                 } else {
-                                    Some(b.value)
+                                    Some(b.value.clone())
                                 }
                             });
                             self.env.insert(
                                 name.clone(),
-                                Binding {
+                                Rc::new(Binding {
                                     value,
                                     overridable: true,
                                     script_default,
                                     uncertain: false,
                                     alternatives: Vec::new(),
                                     at_depth: self.cond_depth,
-                                },
+                                }),
                             );
                             if !sourced.assigns.contains(&name) {
                                 sourced.assigns.push(name);
@@ -2707,6 +2712,7 @@ impl<'a> Interp<'a> {
                     self.defaults_absent = true;
                     for b in self.env.values_mut() {
                         if !b.overridable {
+                            let b = Rc::make_mut(b);
                             b.overridable = true;
                             b.script_default = Some(b.value.clone());
                         }
@@ -3146,7 +3152,7 @@ struct Outcome {
     /// The likely path ([`Interp::likely`]) takes this branch.
     taken: bool,
     /// The variables after it; `None` when it ends the action (`exit`, `return`).
-    env: Option<BTreeMap<String, Binding>>,
+    env: Option<BTreeMap<String, Rc<Binding>>>,
 }
 
 /// The variables after an `if` whose tests this reading could not decide, its branches each
@@ -3156,16 +3162,16 @@ struct Outcome {
 /// settings) are what the last branch that changed them left, as when the branches are read
 /// one after another.
 fn merge_outcomes(
-    before: &BTreeMap<String, Binding>,
+    before: &BTreeMap<String, Rc<Binding>>,
     outcomes: &[Outcome],
     depth: u32,
-) -> BTreeMap<String, Binding> {
-    let reaching: Vec<(&Outcome, &BTreeMap<String, Binding>)> = outcomes
+) -> BTreeMap<String, Rc<Binding>> {
+    let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
         .iter()
         .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
         .collect();
     let taken = reaching.iter().find(|(o, _)| o.taken);
-    let base: &BTreeMap<String, Binding> = taken.map_or(before, |(_, e)| e);
+    let base: &BTreeMap<String, Rc<Binding>> = taken.map_or(before, |(_, e)| e);
     let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
     let mut names: Vec<&String> = before.keys().collect();
     for (_, e) in &reaching {
@@ -3176,7 +3182,7 @@ fn merge_outcomes(
     let mut out = before.clone();
     for name in names {
         let was = before.get(name);
-        let assigned = |b: &Binding| b.uncertain && Some(b) != was;
+        let assigned = |b: &Rc<Binding>| b.uncertain && Some(b) != was;
         if !reaching
             .iter()
             .any(|(_, e)| e.get(name).is_some_and(assigned))
@@ -3193,7 +3199,7 @@ fn merge_outcomes(
             };
             continue;
         }
-        let known = |b: Option<&Binding>| {
+        let known = |b: Option<&Rc<Binding>>| {
             b.is_none_or(|b| {
                 !b.uncertain
                     || !b.alternatives.is_empty()
@@ -3202,7 +3208,7 @@ fn merge_outcomes(
             })
         };
         let mut complete = reaching.iter().all(|(_, e)| known(e.get(name)));
-        let value_of = |b: Option<&Binding>| b.map(|b| b.value.clone()).unwrap_or_default();
+        let value_of = |b: Option<&Rc<Binding>>| b.map(|b| b.value.clone()).unwrap_or_default();
         let taken_value = value_of(base.get(name));
         let mut alternatives: Vec<Alternative> = Vec::new();
         let add = |a: Alternative, all: &mut Vec<Alternative>| {
@@ -3244,18 +3250,21 @@ fn merge_outcomes(
                 (None, None) => complete = false,
             }
         }
-        let mut merged = base.get(name).cloned().unwrap_or(Binding {
-            value: Vec::new(),
-            overridable: false,
-            script_default: None,
-            uncertain: true,
-            alternatives: Vec::new(),
-            at_depth: depth,
-        });
+        let mut merged = base.get(name).map_or_else(
+            || Binding {
+                value: Vec::new(),
+                overridable: false,
+                script_default: None,
+                uncertain: true,
+                alternatives: Vec::new(),
+                at_depth: depth,
+            },
+            |b| Binding::clone(b),
+        );
         merged.uncertain = true;
         merged.at_depth = depth;
         merged.alternatives = if complete { alternatives } else { Vec::new() };
-        out.insert(name.clone(), merged);
+        out.insert(name.clone(), Rc::new(merged));
     }
     out
 }
