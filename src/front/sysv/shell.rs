@@ -3123,11 +3123,7 @@ impl<'a> Interp<'a> {
                 }
                 // An unquoted variable standing alone (nothing glued before or after it) is
                 // split at blanks, as the shell does.
-                Part::Var(v)
-                    if !quoted
-                        && !started
-                        && (i + 1 == n || blank_after[i]) =>
-                {
+                Part::Var(v) if !quoted && !started && (i + 1 == n || blank_after[i]) => {
                     args.push(Arg::Split(v));
                 }
                 other => {
