@@ -45,28 +45,56 @@ fn options() -> brush_parser::ParserOptions {
 /// How many distinct words a thread keeps parsed before it starts again.
 const WORD_CACHE_SIZE: usize = 8192;
 
+/// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
+/// that only speeds up a run.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type WordCache = std::collections::HashMap<
+    String,
+    Rc<Option<Vec<WordPieceWithSource>>>,
+    std::hash::BuildHasherDefault<Fnv>,
+>;
+
 thread_local! {
     /// Words parsed by this thread: the same text recurs across a script's actions, its second
     /// reading and a host's scripts. brush's own cache of the last 64 words sits behind one
     /// process-wide lock and copies each word and its pieces into it.
-    static WORDS: std::cell::RefCell<
-        std::collections::HashMap<String, std::rc::Rc<Option<Vec<WordPieceWithSource>>>>,
-    > = std::cell::RefCell::new(std::collections::HashMap::new());
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(
+        WordCache::with_capacity_and_hasher(WORD_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+    );
 }
 
 /// The pieces of the shell word `text` (`None` when brush cannot parse it): what
 /// `brush_parser::word::parse` gives, once per distinct text and thread.
-fn parse_word(text: &str) -> std::rc::Rc<Option<Vec<WordPieceWithSource>>> {
+fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
     if let Some(hit) = WORDS.with(|w| w.borrow().get(text).cloned()) {
         return hit;
     }
-    let parsed = std::rc::Rc::new(brush_parser::word::parse(text, &options()).ok());
+    let parsed = Rc::new(brush_parser::word::parse(text, &options()).ok());
     WORDS.with(|w| {
         let mut w = w.borrow_mut();
         if w.len() >= WORD_CACHE_SIZE {
             w.clear();
         }
-        w.insert(text.to_string(), std::rc::Rc::clone(&parsed));
+        w.insert(text.to_string(), Rc::clone(&parsed));
     });
     parsed
 }
