@@ -13,8 +13,11 @@
 
 use crate::host::Host;
 use brush_parser::ast;
-use brush_parser::word::{Parameter, ParameterExpr, ParameterTestType, WordPiece};
+use brush_parser::word::{
+    Parameter, ParameterExpr, ParameterTestType, WordPiece, WordPieceWithSource,
+};
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Where a command stands, for messages: `line N`, or the framework that runs it for the
 /// script (line 0: `/lib/init/init-d-script`'s own start and stop commands).
@@ -37,6 +40,63 @@ pub struct ParseFailure {
 
 fn options() -> brush_parser::ParserOptions {
     brush_parser::ParserOptions::default()
+}
+
+/// How many distinct words a thread keeps parsed before it starts again.
+const WORD_CACHE_SIZE: usize = 8192;
+
+/// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
+/// that only speeds up a run.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type WordCache = std::collections::HashMap<
+    String,
+    Rc<Option<Vec<WordPieceWithSource>>>,
+    std::hash::BuildHasherDefault<Fnv>,
+>;
+
+thread_local! {
+    /// Words parsed by this thread: the same text recurs across a script's actions, its second
+    /// reading and a host's scripts. brush's own cache of the last 64 words sits behind one
+    /// process-wide lock and copies each word and its pieces into it.
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(
+        WordCache::with_capacity_and_hasher(WORD_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+    );
+}
+
+/// The pieces of the shell word `text` (`None` when brush cannot parse it): what
+/// `brush_parser::word::parse` gives, once per distinct text and thread.
+fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
+    if let Some(hit) = WORDS.with(|w| w.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let parsed = Rc::new(brush_parser::word::parse(text, &options()).ok());
+    WORDS.with(|w| {
+        let mut w = w.borrow_mut();
+        if w.len() >= WORD_CACHE_SIZE {
+            w.clear();
+        }
+        w.insert(text.to_string(), Rc::clone(&parsed));
+    });
+    parsed
 }
 
 /// Parses `text` as a (bash-compatible) shell program.
@@ -723,14 +783,16 @@ impl Arg {
     #[must_use]
     pub fn literal(&self) -> Option<String> {
         match self {
-            Arg::Field(parts) => parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => Some(s.as_str()),
-                    _ => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(|v| v.concat()),
+            Arg::Field(parts) => {
+                let mut text = String::new();
+                for p in parts {
+                    match p {
+                        Part::Lit(s) => text.push_str(s),
+                        _ => return None,
+                    }
+                }
+                Some(text)
+            }
             Arg::Split(_) => None,
         }
     }
@@ -904,7 +966,9 @@ pub struct Interp<'a> {
     host: &'a Host,
     script_path: String,
     positional: Vec<String>,
-    pub env: BTreeMap<String, Binding>,
+    /// Each binding shared with the copies an `if` keeps of the variables, copied when
+    /// changed ([`Rc::make_mut`]).
+    pub env: BTreeMap<String, Rc<Binding>>,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
@@ -1434,14 +1498,14 @@ impl<'a> Interp<'a> {
         let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
             name.to_string(),
-            Binding {
+            Rc::new(Binding {
                 value,
                 overridable: false,
                 script_default: None,
                 uncertain,
                 alternatives: Vec::new(),
                 at_depth: self.cond_depth,
-            },
+            }),
         );
     }
 
@@ -1497,7 +1561,7 @@ impl<'a> Interp<'a> {
                 if depth == 0 {
                     for (name, b) in &mut self.env {
                         if b.uncertain && b.alternatives.is_empty() && before.get(name) != Some(b) {
-                            b.uncertain = false;
+                            Rc::make_mut(b).uncertain = false;
                         }
                     }
                 }
@@ -1763,7 +1827,7 @@ impl<'a> Interp<'a> {
                                         && b.at_depth == 0
                                         && before.get(name) != Some(b)
                                     {
-                                        b.uncertain = false;
+                                        Rc::make_mut(b).uncertain = false;
                                     }
                                 }
                             }
@@ -1846,14 +1910,14 @@ impl<'a> Interp<'a> {
                 };
                 self.env.insert(
                     f.variable_name.clone(),
-                    Binding {
+                    Rc::new(Binding {
                         value,
                         overridable: false,
                         script_default: None,
                         uncertain,
                         alternatives: Vec::new(),
                         at_depth: depth + 1,
-                    },
+                    }),
                 );
                 self.in_loop = true;
                 self.conditional = true;
@@ -2529,7 +2593,7 @@ impl<'a> Interp<'a> {
         // each the assignment's value with that source's other value.
         let inherited: Vec<Alternative> = match &a.value {
             ast::AssignmentValue::Scalar(w) if derived => {
-                let sources: Vec<(String, Binding)> = referenced_vars(&w.value)
+                let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
                     .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
                     .filter(|(_, b)| b.uncertain)
@@ -2540,6 +2604,7 @@ impl<'a> Interp<'a> {
                         for alt in &b.alternatives {
                             let saved = self.env.get(source).cloned();
                             if let Some(s) = self.env.get_mut(source) {
+                                let s = Rc::make_mut(s);
                                 s.value.clone_from(&alt.value);
                                 s.overridable = false;
                             }
@@ -2569,6 +2634,7 @@ impl<'a> Interp<'a> {
         };
         self.set(name, value);
         if derived && let Some(b) = self.env.get_mut(name) {
+            let b = Rc::make_mut(b);
             b.uncertain = true;
             if b.alternatives.is_empty() && b.at_depth == 0 {
                 b.alternatives = inherited;
@@ -2585,6 +2651,7 @@ impl<'a> Interp<'a> {
                 self.defaults_absent = true;
                 for b in self.env.values_mut() {
                     if !b.overridable {
+                        let b = Rc::make_mut(b);
                         b.overridable = true;
                         b.script_default = Some(b.value.clone());
                     }
@@ -2649,24 +2716,23 @@ impl<'a> Interp<'a> {
                         }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
-                            let previous = self.env.get(&name).cloned();
-                            let script_default = previous.and_then(|b| {
+                            let script_default = self.env.get(&name).and_then(|b| {
                                 if b.overridable {
-                                    b.script_default
+                                    b.script_default.clone()
                                 } else {
-                                    Some(b.value)
+                                    Some(b.value.clone())
                                 }
                             });
                             self.env.insert(
                                 name.clone(),
-                                Binding {
+                                Rc::new(Binding {
                                     value,
                                     overridable: true,
                                     script_default,
                                     uncertain: false,
                                     alternatives: Vec::new(),
                                     at_depth: self.cond_depth,
-                                },
+                                }),
                             );
                             if !sourced.assigns.contains(&name) {
                                 sourced.assigns.push(name);
@@ -2678,6 +2744,7 @@ impl<'a> Interp<'a> {
                     self.defaults_absent = true;
                     for b in self.env.values_mut() {
                         if !b.overridable {
+                            let b = Rc::make_mut(b);
                             b.overridable = true;
                             b.script_default = Some(b.value.clone());
                         }
@@ -2901,13 +2968,13 @@ impl<'a> Interp<'a> {
 
     fn expand_text(&mut self, text: &str, quoted: bool) -> Vec<(Part, bool)> {
         let mut out = Vec::new();
-        match brush_parser::word::parse(text, &options()) {
-            Ok(pieces) => {
-                for p in &pieces {
+        match &*parse_word(text) {
+            Some(pieces) => {
+                for p in pieces {
                     self.piece(&p.piece, quoted, &mut out);
                 }
             }
-            Err(_) => push_part(&mut out, Part::Unknown(text.to_string()), quoted),
+            None => push_part(&mut out, Part::Unknown(text.to_string()), quoted),
         }
         out
     }
@@ -3055,7 +3122,13 @@ impl<'a> Interp<'a> {
             *started = false;
         };
         let n = segments.len();
-        let next = segments.clone();
+        // Whether each segment is followed by unquoted text that starts with a blank.
+        let blank_after: Vec<bool> = (0..n)
+            .map(|i| {
+                matches!(segments.get(i + 1), Some((Part::Lit(t), false))
+                    if t.starts_with([' ', '\t', '\n']))
+            })
+            .collect();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
                 Part::Lit(s) if !quoted => {
@@ -3082,13 +3155,7 @@ impl<'a> Interp<'a> {
                 }
                 // An unquoted variable standing alone (nothing glued before or after it) is
                 // split at blanks, as the shell does.
-                Part::Var(v)
-                    if !quoted
-                        && !started
-                        && (i + 1 == n
-                            || matches!(next.get(i + 1), Some((Part::Lit(t), false))
-                                if t.starts_with([' ', '\t', '\n']))) =>
-                {
+                Part::Var(v) if !quoted && !started && (i + 1 == n || blank_after[i]) => {
                     args.push(Arg::Split(v));
                 }
                 other => {
@@ -3113,7 +3180,7 @@ struct Outcome {
     /// The likely path ([`Interp::likely`]) takes this branch.
     taken: bool,
     /// The variables after it; `None` when it ends the action (`exit`, `return`).
-    env: Option<BTreeMap<String, Binding>>,
+    env: Option<BTreeMap<String, Rc<Binding>>>,
 }
 
 /// The variables after an `if` whose tests this reading could not decide, its branches each
@@ -3123,16 +3190,16 @@ struct Outcome {
 /// settings) are what the last branch that changed them left, as when the branches are read
 /// one after another.
 fn merge_outcomes(
-    before: &BTreeMap<String, Binding>,
+    before: &BTreeMap<String, Rc<Binding>>,
     outcomes: &[Outcome],
     depth: u32,
-) -> BTreeMap<String, Binding> {
-    let reaching: Vec<(&Outcome, &BTreeMap<String, Binding>)> = outcomes
+) -> BTreeMap<String, Rc<Binding>> {
+    let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
         .iter()
         .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
         .collect();
     let taken = reaching.iter().find(|(o, _)| o.taken);
-    let base: &BTreeMap<String, Binding> = taken.map_or(before, |(_, e)| e);
+    let base: &BTreeMap<String, Rc<Binding>> = taken.map_or(before, |(_, e)| e);
     let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
     let mut names: Vec<&String> = before.keys().collect();
     for (_, e) in &reaching {
@@ -3143,7 +3210,7 @@ fn merge_outcomes(
     let mut out = before.clone();
     for name in names {
         let was = before.get(name);
-        let assigned = |b: &Binding| b.uncertain && Some(b) != was;
+        let assigned = |b: &Rc<Binding>| b.uncertain && Some(b) != was;
         if !reaching
             .iter()
             .any(|(_, e)| e.get(name).is_some_and(assigned))
@@ -3160,7 +3227,7 @@ fn merge_outcomes(
             };
             continue;
         }
-        let known = |b: Option<&Binding>| {
+        let known = |b: Option<&Rc<Binding>>| {
             b.is_none_or(|b| {
                 !b.uncertain
                     || !b.alternatives.is_empty()
@@ -3169,7 +3236,7 @@ fn merge_outcomes(
             })
         };
         let mut complete = reaching.iter().all(|(_, e)| known(e.get(name)));
-        let value_of = |b: Option<&Binding>| b.map(|b| b.value.clone()).unwrap_or_default();
+        let value_of = |b: Option<&Rc<Binding>>| b.map(|b| b.value.clone()).unwrap_or_default();
         let taken_value = value_of(base.get(name));
         let mut alternatives: Vec<Alternative> = Vec::new();
         let add = |a: Alternative, all: &mut Vec<Alternative>| {
@@ -3211,18 +3278,21 @@ fn merge_outcomes(
                 (None, None) => complete = false,
             }
         }
-        let mut merged = base.get(name).cloned().unwrap_or(Binding {
-            value: Vec::new(),
-            overridable: false,
-            script_default: None,
-            uncertain: true,
-            alternatives: Vec::new(),
-            at_depth: depth,
-        });
+        let mut merged = base.get(name).map_or_else(
+            || Binding {
+                value: Vec::new(),
+                overridable: false,
+                script_default: None,
+                uncertain: true,
+                alternatives: Vec::new(),
+                at_depth: depth,
+            },
+            |b| Binding::clone(b),
+        );
         merged.uncertain = true;
         merged.at_depth = depth;
         merged.alternatives = if complete { alternatives } else { Vec::new() };
-        out.insert(name.clone(), merged);
+        out.insert(name.clone(), Rc::new(merged));
     }
     out
 }
