@@ -793,7 +793,7 @@ impl<'h> Conversion<'h> {
         let mut off = None;
         let mut seen: Vec<&str> = Vec::new();
         for t in &interp.tested {
-            if !is_toggle(&t.name) || seen.contains(&t.name.as_str()) {
+            if !is_toggle(&t.name) || t.setting || seen.contains(&t.name.as_str()) {
                 continue;
             }
             seen.push(&t.name);
