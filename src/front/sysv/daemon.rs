@@ -52,6 +52,7 @@ pub(super) fn pick_launch(
         output: None,
         function: None,
         uncertain: s.uncertain.clone(),
+        uncertain_pid_file: s.uncertain_pid_file.clone(),
         cond_depth: s.cond_depth,
         unlikely: s.unlikely.clone(),
     };
@@ -1261,6 +1262,17 @@ impl Conversion<'_> {
                     group: None,
                     mode: None,
                 });
+            }
+            if !start.uncertain_pid_file.is_empty() {
+                self.findings.push(Finding::approximated(
+                    Code::SysvPidfileUnknown,
+                    format!(
+                        "the pid file {} checks (${}) is one the script computes on some paths only (from a command's output, a file it reads, a fallback), so the unit has no PIDFile=: systemd takes the process the daemon leaves running when it detaches as the main one",
+                        start.tool,
+                        start.uncertain_pid_file.join(", $")
+                    ),
+                    "nothing to do for a daemon that leaves one process; otherwise set PIDFile= to the file the configuration names",
+                ));
             }
             ServiceKind::Forking { pid_file }
         };

@@ -849,6 +849,9 @@ pub struct Call {
     /// Variables its words expand that hold one of several values (assigned on only some
     /// paths, or from such a variable): what the command line is depends on the run.
     pub uncertain: Vec<String>,
+    /// Such variables in a starter's pid file option only (`start_daemon -p "$pidfile"`,
+    /// `start-stop-daemon --pidfile $P`): the file it checks, never the daemon's arguments.
+    pub uncertain_pid_file: Vec<String>,
     /// How many tests this reading could not decide enclose it (`if`, `&&`/`||`, loops, `case`
     /// arms): of two calls, the deeper one runs on fewer paths.
     pub cond_depth: u32,
@@ -1351,6 +1354,7 @@ impl<'a> Interp<'a> {
             output: None,
             function: None,
             uncertain: Vec::new(),
+            uncertain_pid_file: Vec::new(),
             cond_depth: 0,
             unlikely: None,
         }
@@ -2218,11 +2222,27 @@ impl<'a> Interp<'a> {
             args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
-        let uncertain = words
-            .iter()
-            .flat_map(|w| referenced_vars(&w.value))
-            .filter(|v| self.env.get(v).is_some_and(|b| b.uncertain))
-            .collect();
+        // The value of a starter's pid file option is the file it checks, not an argument of
+        // the daemon.
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        let pid_option = |i: usize| {
+            matches!(base, "start_daemon" | "start-stop-daemon")
+                && (i > 0 && matches!(words[i - 1].value.as_str(), "-p" | "--pidfile")
+                    || words[i].value.starts_with("--pidfile="))
+        };
+        let (mut uncertain, mut uncertain_pid_file) = (Vec::new(), Vec::new());
+        for (i, w) in words.iter().enumerate() {
+            for v in referenced_vars(&w.value) {
+                if self.env.get(&v).is_some_and(|b| b.uncertain) {
+                    if pid_option(i) {
+                        uncertain_pid_file.push(v);
+                    } else {
+                        uncertain.push(v);
+                    }
+                }
+            }
+        }
+        uncertain_pid_file.retain(|v| !uncertain.contains(v));
         self.calls.push(Call {
             args,
             line,
@@ -2236,6 +2256,7 @@ impl<'a> Interp<'a> {
             output,
             function,
             uncertain,
+            uncertain_pid_file,
             cond_depth: self.cond_depth,
             unlikely: self.unlikely.clone(),
         });
@@ -2612,6 +2633,7 @@ impl<'a> Interp<'a> {
                                 output: None,
                                 function,
                                 uncertain: Vec::new(),
+                                uncertain_pid_file: Vec::new(),
                                 cond_depth: self.cond_depth,
                                 unlikely: self.unlikely.clone(),
                             });
