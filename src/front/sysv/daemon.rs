@@ -1211,7 +1211,34 @@ impl Conversion<'_> {
             args.clone_from(daemon_args);
             svc.restart = Restart::Always { delay_sec: None };
         }
-        svc.command = exec_command(&program, &written, &args)?;
+        svc.command = match exec_command(&program, &written, &args) {
+            Ok(c) => c,
+            // `-P $(ip route … | awk …)`: computed at each start, by `sh`, as the script did.
+            Err(why) => {
+                let Some((script, computed)) = (written == program)
+                    .then(|| super::start_time::start_script(&program, &args, interp))
+                    .flatten()
+                else {
+                    return Err(why);
+                };
+                self.findings.push(Finding::approximated(
+                    Code::SysvStartShell,
+                    format!(
+                        "the command line holds what the script computes when it starts the daemon, with commands that only read the system: {}; the unit computes it at each start too, running the command line with `/bin/sh -c 'exec …'`",
+                        computed
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "nothing to do; if the value should be fixed, write it into ExecStart= instead",
+                ));
+                Command::Shell {
+                    shell: "/bin/sh".to_string(),
+                    script,
+                }
+            }
+        };
         let mut dirs = plan.dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify

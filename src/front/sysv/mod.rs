@@ -41,6 +41,7 @@ pub mod header;
 mod install;
 pub mod launch;
 pub mod shell;
+mod start_time;
 mod under_systemd;
 mod unit_set;
 
