@@ -849,6 +849,9 @@ pub struct Call {
     /// Variables its words expand that hold one of several values (assigned on only some
     /// paths, or from such a variable): what the command line is depends on the run.
     pub uncertain: Vec<String>,
+    /// Run inside the command substitution of an assignment (`U=$(grep … | sed …)`): its
+    /// output is the value.
+    pub captured: bool,
     /// Such variables in a starter's pid file option only (`start_daemon -p "$pidfile"`,
     /// `start-stop-daemon --pidfile $P`): the file it checks, never the daemon's arguments.
     pub uncertain_pid_file: Vec<String>,
@@ -1354,6 +1357,7 @@ impl<'a> Interp<'a> {
             output: None,
             function: None,
             uncertain: Vec::new(),
+            captured: false,
             uncertain_pid_file: Vec::new(),
             cond_depth: 0,
             unlikely: None,
@@ -2256,6 +2260,7 @@ impl<'a> Interp<'a> {
             output,
             function,
             uncertain,
+            captured: false,
             uncertain_pid_file,
             cond_depth: self.cond_depth,
             unlikely: self.unlikely.clone(),
@@ -2633,6 +2638,7 @@ impl<'a> Interp<'a> {
                                 output: None,
                                 function,
                                 uncertain: Vec::new(),
+                                captured: true,
                                 uncertain_pid_file: Vec::new(),
                                 cond_depth: self.cond_depth,
                                 unlikely: self.unlikely.clone(),

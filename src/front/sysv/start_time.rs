@@ -72,11 +72,19 @@ pub fn reader_substitution(
                 if sc.prefix.is_some() {
                     return None;
                 }
-                let name = brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value);
-                if !READERS.contains(&name.as_str()) || interp.function_of(&name).is_some() {
-                    return None;
-                }
-                if name == "dpkg-statoverride" && !inner.contains("--list") {
+                let mut words = vec![brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value)];
+                words.extend(
+                    sc.suffix
+                        .iter()
+                        .flat_map(|x| x.0.iter())
+                        .filter_map(|i| match i {
+                            brush_parser::ast::CommandPrefixOrSuffixItem::Word(w) => {
+                                Some(brush_parser::unquote_str(&w.value))
+                            }
+                            _ => None,
+                        }),
+                );
+                if !reads_only(&words) || interp.function_of(&words[0]).is_some() {
                     return None;
                 }
             }
@@ -99,6 +107,40 @@ pub fn reader_substitution(
         }
     }
     Some(format!("$({})", inner.trim()))
+}
+
+/// Whether the command `words` (the program first) only reads and prints: one of [`READERS`],
+/// `ip` only to show (`ip route show …`), `sed` without `-i`, `sort` without `-o`,
+/// `dpkg-statoverride` only with `--list`.
+#[must_use]
+pub fn reads_only(words: &[String]) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let name = first.rsplit('/').next().unwrap_or(first);
+    let has = |w: &str| words[1..].iter().any(|x| x == w);
+    let starts = |p: &str| words[1..].iter().any(|x| x.starts_with(p));
+    READERS.contains(&name)
+        && match name {
+            "ip" => {
+                ["show", "list", "ls", "get"].iter().any(|w| has(w))
+                    && ![
+                        "add", "del", "delete", "change", "replace", "flush", "set", "append",
+                    ]
+                    .iter()
+                    .any(|w| has(w))
+            }
+            "sed" => {
+                !starts("-i")
+                    && !starts("--in-place")
+                    && !words[1..]
+                        .iter()
+                        .any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('i'))
+            }
+            "sort" => !starts("-o") && !starts("--output"),
+            "dpkg-statoverride" => has("--list"),
+            _ => true,
+        }
 }
 
 /// Whether every `>` of `text` sends standard error to `/dev/null` (`2>/dev/null`).
@@ -155,7 +197,11 @@ pub fn quote(s: &str) -> String {
 /// `"${NAME}"` (unquoted `$NAME` when the script split it), a reader substitution as written
 /// (unquoted when it is the whole argument, so its output is split as the script split it).
 /// `None` when a part is not a reader substitution.
-fn word(arg: &Arg, interp: &Interp, assignments: &mut Vec<(String, String)>) -> Option<String> {
+pub fn shell_word(
+    arg: &Arg,
+    interp: &Interp,
+    assignments: &mut Vec<(String, String)>,
+) -> Option<String> {
     match arg {
         Arg::Split(v) => Some(format!("${{{v}}}")),
         Arg::Field(parts) => {
@@ -196,7 +242,7 @@ pub fn start_script(program: &str, args: &[Arg], interp: &Interp) -> Option<(Str
     let mut words = vec![quote(program)];
     let mut computed = Vec::new();
     for a in args {
-        words.push(word(a, interp, &mut assignments)?);
+        words.push(shell_word(a, interp, &mut assignments)?);
         if let Arg::Field(parts) = a {
             computed.extend(parts.iter().filter_map(|p| match p {
                 Part::Unknown(u) => Some(u.clone()),
