@@ -2072,7 +2072,9 @@ impl Conversion<'_> {
                 .and_then(|b| b.script_default.clone())
                 .or_else(|| interp.var_defaults.get(v).cloned());
             if let Some(parts) = default {
-                let text = Arg::Field(parts).literal();
+                // `${CONFIG:-/etc/bacula/$NAME.conf}`: the default's own variables as the
+                // script has them (systemd does not expand inside Environment=).
+                let text = interp.resolve(&Arg::Field(parts));
                 if let Some(t) = text.filter(|t| !t.is_empty()) {
                     svc.exec.environment.push(EnvVar::new(v.clone(), t));
                 }

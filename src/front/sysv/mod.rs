@@ -317,7 +317,8 @@ pub fn parse_init_script(
         members: Vec::new(),
         template: std::cell::Cell::new(false),
     };
-    let body = conv.convert(&program, text);
+    let libraries = libraries(&program, host);
+    let body = conv.convert(&program, text, &libraries);
     let identity = format!("sysv\0{path}");
     let mut item = Item {
         origin,
@@ -349,6 +350,69 @@ pub fn parse_init_script(
         });
     }
     items
+}
+
+/// The shell libraries the script sources at its top level by a literal path (`.
+/// /usr/share/bacula-common/common-functions.init`) that the host has and that are neither
+/// settings (`/etc/…`) nor the helper libraries this tool knows (LSB's `init-functions`, RHEL's
+/// `functions`, `/lib/init/vars.sh`, `init-d-script`), parsed: their functions are followed
+/// where the script calls them.
+fn libraries(
+    program: &brush_parser::ast::Program,
+    host: &Host,
+) -> Vec<(String, brush_parser::ast::Program)> {
+    let mut out = Vec::new();
+    for cc in &program.complete_commands {
+        for item in &cc.0 {
+            let ao = &item.0;
+            let pipelines =
+                std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
+                    brush_parser::ast::AndOr::And(p) | brush_parser::ast::AndOr::Or(p) => p,
+                }));
+            for p in pipelines {
+                for c in &p.seq {
+                    let brush_parser::ast::Command::Simple(sc) = c else {
+                        continue;
+                    };
+                    let Some(w) = &sc.word_or_name else { continue };
+                    if !matches!(w.value.as_str(), "." | "source") {
+                        continue;
+                    }
+                    let Some(path) =
+                        sc.suffix
+                            .iter()
+                            .flat_map(|x| x.0.iter())
+                            .find_map(|i| match i {
+                                brush_parser::ast::CommandPrefixOrSuffixItem::Word(w) => {
+                                    Some(brush_parser::unquote_str(&w.value))
+                                }
+                                _ => None,
+                            })
+                    else {
+                        continue;
+                    };
+                    let known = path.ends_with("/lsb/init-functions")
+                        || path.ends_with("/lib/init/vars.sh")
+                        || path.ends_with("init.d/functions")
+                        || path.ends_with("/lib/init/init-d-script");
+                    if !path.starts_with('/')
+                        || path.starts_with("/etc/")
+                        || path.contains(['$', '`', '*'])
+                        || known
+                        || out.iter().any(|(p, _)| *p == path)
+                    {
+                        continue;
+                    }
+                    if let Ok(bytes) = host.read(&path)
+                        && let Ok(library) = shell::parse(&String::from_utf8_lossy(&bytes))
+                    {
+                        out.push((path, library));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// A native unit already installed for one of the script's names: it is skipped.
@@ -416,12 +480,16 @@ impl<'h> Conversion<'h> {
         program: &'a brush_parser::ast::Program,
         text: &str,
         decide_defaults: bool,
+        libraries: &'a [(String, brush_parser::ast::Program)],
     ) -> Analysis<'a>
     where
         'h: 'a,
     {
         let mut interp = Interp::new(self.host, &self.path, vec!["start".to_string()]);
         interp.decide_defaults = decide_defaults;
+        for (path, library) in libraries {
+            interp.add_library(path, library);
+        }
         interp.run_top(program);
         let framework = text
             .lines()
@@ -476,15 +544,16 @@ impl<'h> Conversion<'h> {
         &mut self,
         program: &brush_parser::ast::Program,
         text: &str,
+        libraries: &[(String, brush_parser::ast::Program)],
     ) -> Result<Definition, Finding> {
         // First with settings from the defaults file deciding between alternative start
         // commands; when that leaves no single way to start the daemon (a setting switched it
         // off on this host), again without.
-        let first = self.analyse(program, text, true);
+        let first = self.analyse(program, text, true, libraries);
         let (a, decided) = if first.decided_uses_defaults()
             && (first.plan.launches.is_empty() || pick_launch(&first.plan.launches).is_err())
         {
-            (self.analyse(program, text, false), Some(first))
+            (self.analyse(program, text, false, libraries), Some(first))
         } else {
             (first, None)
         };
@@ -1339,8 +1408,8 @@ mod tests {
 
     #[test]
     fn a_helper_function_from_a_sourced_file_is_never_a_command() {
-        // The helpers live in the package's own shell library, which this reading does not
-        // follow: the script is wrapped, naming the function.
+        // The helpers live in the package's own shell library on the host: their commands
+        // are followed, the function names are never programs.
         let item = convert_on(
             &format!(
                 "{HEAD}. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
@@ -1350,14 +1419,13 @@ mod tests {
                 "do_start_cmd() { /usr/sbin/food-setup; /usr/sbin/food; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
             )],
         );
-        let why = wrapped_because(&item);
-        assert!(why.contains("`do_start_cmd`"), "{why}");
-        assert!(why.contains("/usr/share/food/init-helpers"), "{why}");
+        let progs = programs(service(&item));
+        assert!(progs.iter().any(|p| p == "/usr/sbin/food"), "{progs:?}");
         assert!(
-            !programs(service(&item))
-                .iter()
-                .any(|p| p.starts_with("do_"))
+            progs.iter().any(|p| p == "/usr/sbin/food-setup"),
+            "{progs:?}"
         );
+        assert!(!progs.iter().any(|p| p.starts_with("do_")), "{progs:?}");
     }
 
     #[test]

@@ -966,6 +966,8 @@ pub struct Interp<'a> {
     pub decided: Vec<(String, u32)>,
     /// Line of an unconditional `exit` at the top level before the actions.
     pub early_exit: Option<u32>,
+    /// Shell libraries the script sources, parsed ([`Interp::add_library`]).
+    libraries: Vec<(String, &'a ast::Program)>,
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
     /// on/off-looking variable there is decided by the host's value like any setting.
     setting_switch: bool,
@@ -1255,6 +1257,7 @@ impl<'a> Interp<'a> {
             decide_defaults: false,
             decided: Vec::new(),
             early_exit: None,
+            libraries: Vec::new(),
             setting_switch: false,
             depth: 0,
             in_loop: false,
@@ -1299,6 +1302,12 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.positional = positional;
         std::mem::replace(&mut self.calls, saved)
+    }
+
+    /// A shell library at `path` (not settings, not a helper this reading knows), parsed:
+    /// when the script sources it, its functions are followed where the script calls them.
+    pub fn add_library(&mut self, path: &str, program: &'a ast::Program) {
+        self.libraries.push((path.to_string(), program));
     }
 
     /// The file that defines `name` as a shell function, when something does.
@@ -1792,7 +1801,7 @@ impl<'a> Interp<'a> {
                     branches.push((e.condition.as_ref(), &e.body));
                 }
                 let mut undecided = false;
-                let before = self.env.clone();
+                let mut before = self.env.clone();
                 // What each undecided branch leaves: its test, whether the likely path takes
                 // it, and the variables after it (`None` for a branch that ends the action).
                 let mut outcomes: Vec<Outcome> = Vec::new();
@@ -1821,6 +1830,11 @@ impl<'a> Interp<'a> {
                         self.run_list(c);
                         self.force_testing = false;
                         self.stopped = false;
+                        // The first test runs on every path (`if do_start; then`): what it
+                        // assigns is there for every branch.
+                        if outcomes.is_empty() && !undecided {
+                            before = self.env.clone();
+                        }
                     }
                     self.setting_switch = false;
                     // Branches are still conditional (an `exit` in one does not end the
@@ -2836,6 +2850,25 @@ impl<'a> Interp<'a> {
             assigns: Vec::new(),
             shell_lines: Vec::new(),
         };
+        // A library the caller parsed: its functions are the script's to call.
+        if kind == SourceKind::Other
+            && let Some(library) = self
+                .libraries
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, l)| *l)
+        {
+            for cc in &library.complete_commands {
+                for item in &cc.0 {
+                    for c in &item.0.first.seq {
+                        if let ast::Command::Function(f) = c {
+                            self.functions.insert(f.fname.value.clone(), &f.body.0);
+                            self.defined.insert(f.fname.value.clone(), path.clone());
+                        }
+                    }
+                }
+            }
+        }
         if matches!(kind, SourceKind::Defaults | SourceKind::Other) {
             match self.host.read(&path) {
                 Ok(bytes) => {
@@ -2844,7 +2877,8 @@ impl<'a> Interp<'a> {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     sourced.shell_lines = shell_lines(&text);
                     if let Ok(program) = parse(&text) {
-                        // Its functions are not followed, but their names are never commands.
+                        // Its functions are not followed (unless it is a library the caller
+                        // parsed), but their names are never commands.
                         for name in function_names(&program) {
                             self.defined.entry(name).or_insert_with(|| path.clone());
                         }
