@@ -885,7 +885,11 @@ impl Conversion<'_> {
                 let unknown_owner = matches!(base.as_str(), "chown" | "chgrp" | "install")
                     && call.args.iter().any(|a| interp.resolve(a).is_none());
                 // `chown "$(grep … CONF | sed …)" DIR`: computed at start, as the script did.
-                let computed = (unknown_owner && matches!(base.as_str(), "chown" | "chgrp"))
+                // Only outside tests this reading cannot decide: under one (smstools' `if !
+                // dpkg-statoverride --list DIR`) the other path gives the directory another owner.
+                let computed = (unknown_owner
+                    && call.cond_depth == 0
+                    && matches!(base.as_str(), "chown" | "chgrp"))
                     .then(|| computed_owner(call, interp, &base))
                     .flatten();
                 if (lost || unknown_owner) && computed.is_none() && plan.lost_owner.is_none() {
