@@ -890,8 +890,8 @@ impl Conversion<'_> {
                 let computed = (unknown_owner
                     && call.cond_depth == 0
                     && matches!(base.as_str(), "chown" | "chgrp"))
-                    .then(|| computed_owner(call, interp, &base))
-                    .flatten();
+                .then(|| computed_owner(call, interp, &base))
+                .flatten();
                 if (lost || unknown_owner) && computed.is_none() && plan.lost_owner.is_none() {
                     plan.lost_owner = Some(call.clone());
                 }

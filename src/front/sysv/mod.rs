@@ -361,55 +361,75 @@ fn libraries(
     program: &brush_parser::ast::Program,
     host: &Host,
 ) -> Vec<(String, brush_parser::ast::Program)> {
-    let mut out = Vec::new();
-    for cc in &program.complete_commands {
-        for item in &cc.0 {
+    use brush_parser::ast;
+    /// The literal paths of `. PATH`/`source PATH` in `list`, also inside `if` branches and
+    /// brace groups (`if [ -r LIB ]; then . LIB; fi`), not in functions or loops.
+    fn sourced(list: &ast::CompoundList, out: &mut Vec<String>) {
+        for item in &list.0 {
             let ao = &item.0;
             let pipelines =
                 std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
-                    brush_parser::ast::AndOr::And(p) | brush_parser::ast::AndOr::Or(p) => p,
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
                 }));
             for p in pipelines {
                 for c in &p.seq {
-                    let brush_parser::ast::Command::Simple(sc) = c else {
-                        continue;
-                    };
-                    let Some(w) = &sc.word_or_name else { continue };
-                    if !matches!(w.value.as_str(), "." | "source") {
-                        continue;
-                    }
-                    let Some(path) =
-                        sc.suffix
-                            .iter()
-                            .flat_map(|x| x.0.iter())
-                            .find_map(|i| match i {
-                                brush_parser::ast::CommandPrefixOrSuffixItem::Word(w) => {
-                                    Some(brush_parser::unquote_str(&w.value))
-                                }
-                                _ => None,
-                            })
-                    else {
-                        continue;
-                    };
-                    let known = path.ends_with("/lsb/init-functions")
-                        || path.ends_with("/lib/init/vars.sh")
-                        || path.ends_with("init.d/functions")
-                        || path.ends_with("/lib/init/init-d-script");
-                    if !path.starts_with('/')
-                        || path.starts_with("/etc/")
-                        || path.contains(['$', '`', '*'])
-                        || known
-                        || out.iter().any(|(p, _)| *p == path)
-                    {
-                        continue;
-                    }
-                    if let Ok(bytes) = host.read(&path)
-                        && let Ok(library) = shell::parse(&String::from_utf8_lossy(&bytes))
-                    {
-                        out.push((path, library));
+                    match c {
+                        ast::Command::Simple(sc) => {
+                            let Some(w) = &sc.word_or_name else { continue };
+                            if !matches!(w.value.as_str(), "." | "source") {
+                                continue;
+                            }
+                            if let Some(path) =
+                                sc.suffix
+                                    .iter()
+                                    .flat_map(|x| x.0.iter())
+                                    .find_map(|i| match i {
+                                        ast::CommandPrefixOrSuffixItem::Word(w) => {
+                                            Some(brush_parser::unquote_str(&w.value))
+                                        }
+                                        _ => None,
+                                    })
+                            {
+                                out.push(path);
+                            }
+                        }
+                        ast::Command::Compound(ast::CompoundCommand::IfClause(i), _) => {
+                            sourced(&i.then, out);
+                            for e in i.elses.iter().flatten() {
+                                sourced(&e.body, out);
+                            }
+                        }
+                        ast::Command::Compound(ast::CompoundCommand::BraceGroup(b), _) => {
+                            sourced(&b.list, out);
+                        }
+                        _ => {}
                     }
                 }
             }
+        }
+    }
+    let mut paths = Vec::new();
+    for cc in &program.complete_commands {
+        sourced(cc, &mut paths);
+    }
+    let mut out: Vec<(String, ast::Program)> = Vec::new();
+    for path in paths {
+        let known = path.ends_with("/lsb/init-functions")
+            || path.ends_with("/lib/init/vars.sh")
+            || path.ends_with("init.d/functions")
+            || path.ends_with("/lib/init/init-d-script");
+        if !path.starts_with('/')
+            || path.starts_with("/etc/")
+            || path.contains(['$', '`', '*'])
+            || known
+            || out.iter().any(|(p, _)| *p == path)
+        {
+            continue;
+        }
+        if let Ok(bytes) = host.read(&path)
+            && let Ok(library) = shell::parse(&String::from_utf8_lossy(&bytes))
+        {
+            out.push((path, library));
         }
     }
     out

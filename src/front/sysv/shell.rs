@@ -2793,7 +2793,8 @@ impl<'a> Interp<'a> {
 
     fn source(&mut self, word: &ast::Word, line: u32) {
         let parts = self.expand_value(word);
-        let Some(path) = self.resolve(&Arg::Field(parts)) else {
+        // An empty name (`. $1` with an argument only a run gives) is not known either.
+        let Some(path) = self.resolve(&Arg::Field(parts)).filter(|p| !p.is_empty()) else {
             let raw = brush_parser::unquote_str(&word.value);
             if raw.starts_with("/etc/default/") || raw.starts_with("/etc/sysconfig/") {
                 // A defaults file whose exact name is computed: any variable may come from it.
@@ -2850,24 +2851,34 @@ impl<'a> Interp<'a> {
             assigns: Vec::new(),
             shell_lines: Vec::new(),
         };
-        // A library the caller parsed: its functions are the script's to call.
+        // A library the caller parsed: sourcing it runs its code (functions, assignments) as
+        // the script's own.
         if kind == SourceKind::Other
+            && self.depth < 8
             && let Some(library) = self
                 .libraries
                 .iter()
                 .find(|(p, _)| *p == path)
                 .map(|(_, l)| *l)
         {
+            for name in function_names(library) {
+                self.defined.insert(name, path.clone());
+            }
+            self.depth += 1;
+            let stopped = self.stopped;
             for cc in &library.complete_commands {
-                for item in &cc.0 {
-                    for c in &item.0.first.seq {
-                        if let ast::Command::Function(f) = c {
-                            self.functions.insert(f.fname.value.clone(), &f.body.0);
-                            self.defined.insert(f.fname.value.clone(), path.clone());
-                        }
-                    }
+                self.run_list(cc);
+                if self.stopped {
+                    break;
                 }
             }
+            self.stopped = stopped;
+            self.depth -= 1;
+            self.sourced.push(Sourced {
+                present: true,
+                ..sourced
+            });
+            return;
         }
         if matches!(kind, SourceKind::Defaults | SourceKind::Other) {
             match self.host.read(&path) {
