@@ -814,10 +814,21 @@ impl Conversion<'_> {
             }
             return;
         }
-        if matches!(
-            base.as_str(),
-            "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
-        ) {
+        // `ps -p PID`/`ps -C NAME` as a test (`if … && ps -p `cat $PIDFILE` | grep …`): the
+        // same question.
+        let ps_test = base == "ps"
+            && call.tested
+            && call
+                .args
+                .iter()
+                .filter_map(Arg::literal)
+                .any(|a| matches!(a.as_str(), "-p" | "-C" | "--pid"));
+        if ps_test
+            || matches!(
+                base.as_str(),
+                "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
+            )
+        {
             plan.running_guards.push(call.line);
             return;
         }

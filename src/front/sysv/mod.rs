@@ -966,6 +966,25 @@ mod tests {
     const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
 
     #[test]
+    fn a_ps_check_after_and_in_an_if_test_is_an_already_running_guard() {
+        let item = convert_with(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ncase \"$1\" in\nstart)\n\tif [ -e $PIDFILE ] && ps -p `cat $PIDFILE` | grep 'food$' > /dev/null\n\tthen\n\t\t:\n\telse\n\t\tstart-stop-daemon --start --pidfile $PIDFILE --exec $DAEMON\n\tfi\n\t;;\nstop)\n\tstart-stop-daemon --stop --pidfile $PIDFILE\n\t;;\nesac\n"
+            ),
+            &["/usr/sbin/food"],
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvRunningGuard),
+            "{:?}",
+            item.findings
+        );
+        assert!(!item.findings.iter().any(|f| f.code == Code::SysvWrapped));
+        assert_eq!(programs(service(&item)), ["/usr/sbin/food"]);
+    }
+
+    #[test]
     fn a_control_program_behind_env_i_sees_only_the_wrappers_variables() {
         // Found by the live differential: the script exports these, but `env -i` drops them
         // before the control program (and the daemon it starts) runs.

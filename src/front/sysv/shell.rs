@@ -1587,9 +1587,12 @@ impl<'a> Interp<'a> {
         }
         self.cond_depth = depth + 1;
         for next in &ao.additional {
+            // In an `if` or `while` test every command's status counts (`[ -e F ] && ps -p …`).
+            self.testing = self.force_testing;
             match next {
                 ast::AndOr::And(p) | ast::AndOr::Or(p) => self.run_pipeline(p, background),
             }
+            self.testing = false;
             self.stopped = false;
         }
         self.conditional = outer;
