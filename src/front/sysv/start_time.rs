@@ -92,9 +92,7 @@ pub fn reader_substitution(
     }
     // The script's variables it reads: their values on this host, given to `sh` first.
     for v in referenced_outside_single_quotes(inner) {
-        let Some(b) = interp.env.get(&v) else {
-            return None;
-        };
+        let b = interp.env.get(&v)?;
         if b.uncertain {
             return None;
         }
