@@ -24,6 +24,17 @@
 #     not unit names),
 #   - verify: `systemd-analyze verify` over every unit written.
 # Third-party files stay in CACHE_DIR; nothing of them is committed.
+#
+# The other sets measured (README.md, "Measurement on real Debian init scripts"), as
+# SYSV_PACKAGES values:
+#   held-out: atftpd bacula-fd beanstalkd bird2 cntlm darkstat dictd distcc dpkg fetchmail
+#     gearman-job-server inadyn iodine knockd lsb-base miredo nbd-server nsd nullmailer ocserv
+#     oidentd pdns-recursor privoxy redsocks rinetd sniproxy sslh stunnel4 sysvinit-utils
+#     tinyproxy ulogd2 uptimed vnstat xl2tpd znc
+#   third (never tuned against): ser2net rlinetd smstools mpd apcupsd tftpd-hpa pure-ftpd
+#     dropbear conntrackd ifplugd isc-dhcp-relay dhcp-helper udhcpd arpwatch opensmtpd opendmarc
+#     apt-cacher-ng nslcd unscd fancontrol tinc pptpd minissdpd miniupnpd darkice dante-server
+#     softflowd atop incron watchdog sasl2-bin ddclient sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
