@@ -945,6 +945,19 @@ impl Conversion<'_> {
                 }
                 return;
             }
+            // `if [ "$ENABLE_COREFILES" = 1 ]; then ulimit -c unlimited; fi` with a test this
+            // reading leaves open: the limit holds on some paths only, so the unit does not
+            // set it (reported as a dropped step). `[ -n "$ULIMIT" ] && ulimit $ULIMIT` sets
+            // the value the setting gives, and a value the script computes on some paths
+            // (tor's from /proc/sys/fs/file-max) the likely path's.
+            "ulimit"
+                if call.cond_depth > 0
+                    && call.uncertain.is_empty()
+                    && call.args.iter().all(|a| a.literal().is_some()) =>
+            {
+                plan.other.push(call.clone());
+                return;
+            }
             "ulimit" => {
                 // `ulimit $ULIMIT` with `-n 8192` in a defaults file: split the value.
                 let words: Vec<String> = words

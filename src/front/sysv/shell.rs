@@ -1489,6 +1489,11 @@ impl<'a> Interp<'a> {
         // test on variables it set, or that nothing sets): the assignment happens or not. A
         // test on a defaults file's setting is left open (`[ -z "$OPTS" ] && OPTS=default` is
         // a default for when the file leaves it empty).
+        // `[ "$ALLOW_COREDUMPS" != 1 ] || ulimit -c unlimited`: a switch of a process setting,
+        // decided by the host's value (as for an `if`, [`settings_only`]).
+        let setting_switch = self.decide_defaults
+            && matches!(ao.additional.as_slice(), [ast::AndOr::And(p) | ast::AndOr::Or(p)]
+                if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
             [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
                 let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
@@ -1496,10 +1501,20 @@ impl<'a> Interp<'a> {
                 self.decide_defaults = by_defaults;
                 v.map(|v| v == matches!(next, ast::AndOr::And(_)))
             }
+            [next @ (ast::AndOr::And(_) | ast::AndOr::Or(_))] if setting_switch => {
+                let outer = std::mem::replace(&mut self.setting_switch, true);
+                let v = self.decide_pipeline(&ao.first);
+                self.setting_switch = outer;
+                v.map(|v| v == matches!(next, ast::AndOr::And(_)))
+            }
             _ => None,
         };
         self.testing = self.force_testing || !ao.additional.is_empty();
+        // Inside an `if` that only chooses settings, the flag is the `if`'s.
+        let outer_switch = self.setting_switch;
+        self.setting_switch |= setting_switch;
         self.run_pipeline(&ao.first, background);
+        self.setting_switch = outer_switch;
         self.testing = false;
         if self.stopped && ao.additional.is_empty() {
             return;
@@ -3602,22 +3617,30 @@ fn settings_only(list: &ast::CompoundList) -> bool {
         if !ao.additional.is_empty() {
             return false;
         }
-        for c in &ao.first.seq {
-            let ast::Command::Simple(sc) = c else {
-                return false;
-            };
-            let Some(w) = &sc.word_or_name else {
-                return false;
-            };
-            let name = brush_parser::unquote_str(&w.value);
-            match name.as_str() {
-                "ulimit" | "umask" => any = true,
-                n if super::is_harmless(n) && !matches!(n, "exit" | "return") => {}
-                _ => return false,
-            }
+        match settings_pipeline(&ao.first) {
+            Some(sets) => any |= sets,
+            None => return false,
         }
     }
     any
+}
+
+/// [`settings_only`] for one pipeline: `Some(true)` when it sets a limit or the umask,
+/// `Some(false)` when it only prints, `None` for anything else.
+fn settings_pipeline(p: &ast::Pipeline) -> Option<bool> {
+    let mut any = false;
+    for c in &p.seq {
+        let ast::Command::Simple(sc) = c else {
+            return None;
+        };
+        let name = brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value);
+        match name.as_str() {
+            "ulimit" | "umask" => any = true,
+            n if super::is_harmless(n) && !matches!(n, "exit" | "return") => {}
+            _ => return None,
+        }
+    }
+    Some(any)
 }
 
 pub fn is_toggle(name: &str) -> bool {
