@@ -317,7 +317,27 @@ pub fn parse_init_script(
         members: Vec::new(),
         template: std::cell::Cell::new(false),
     };
-    let libraries = libraries(&program, host);
+    // Only for a script that names its daemon (`DAEMON=`…): then the library's commands can be
+    // told apart into the daemon's start and the rest; otherwise they stay the script's to run.
+    let names_daemon = conv.head.processname.is_some()
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            [
+                "DAEMON=",
+                "DAEMON_PATH=",
+                "exec=",
+                "prog=",
+                "BINARY=",
+                "BIN=",
+            ]
+            .iter()
+            .any(|v| l.starts_with(v))
+        });
+    let libraries = if names_daemon {
+        libraries(&program, host)
+    } else {
+        Vec::new()
+    };
     let body = conv.convert(&program, text, &libraries);
     let identity = format!("sysv\0{path}");
     let mut item = Item {
@@ -1447,8 +1467,8 @@ mod tests {
 
     #[test]
     fn a_helper_function_from_a_sourced_file_is_never_a_command() {
-        // The helpers live in the package's own shell library on the host: their commands
-        // are followed, the function names are never programs.
+        // The helpers live in the package's own shell library, which this reading does not
+        // follow for a script that names no daemon: the script is wrapped, naming the function.
         let item = convert_on(
             &format!(
                 "{HEAD}. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
@@ -1458,12 +1478,21 @@ mod tests {
                 "do_start_cmd() { /usr/sbin/food-setup; /usr/sbin/food; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
             )],
         );
+        let why = wrapped_because(&item);
+        assert!(why.contains("`do_start_cmd`"), "{why}");
+        assert!(why.contains("/usr/share/food/init-helpers"), "{why}");
+        // With `DAEMON=` its commands are followed, the function names are never programs.
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
+            ),
+            &[(
+                "/usr/share/food/init-helpers",
+                "do_start_cmd() { /usr/sbin/food-setup; $DAEMON; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
+            )],
+        );
         let progs = programs(service(&item));
         assert!(progs.iter().any(|p| p == "/usr/sbin/food"), "{progs:?}");
-        assert!(
-            progs.iter().any(|p| p == "/usr/sbin/food-setup"),
-            "{progs:?}"
-        );
         assert!(!progs.iter().any(|p| p.starts_with("do_")), "{progs:?}");
     }
 
