@@ -615,7 +615,12 @@ fn computed_owner(call: &Call, interp: &Interp, base: &str) -> Option<ComputedOw
             .is_none_or(|v| !v.starts_with('-') || v.is_empty())
     });
     let owner = operands.next()?;
-    if operands.any(|a| interp.resolve(a).is_none()) {
+    // Known directories, not a per-configuration template's (`%I` is no shell text).
+    if operands.any(|a| {
+        interp
+            .resolve(a)
+            .is_none_or(|d| d.contains(super::shell::INSTANCE))
+    }) {
         return None;
     }
     let mut assignments = Vec::new();

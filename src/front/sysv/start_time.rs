@@ -236,6 +236,13 @@ pub fn shell_word(
 /// run knows.
 #[must_use]
 pub fn start_script(program: &str, args: &[Arg], interp: &Interp) -> Option<(String, Vec<String>)> {
+    // A per-configuration template's command line names its instance (`%I`), which only an
+    // argument vector carries.
+    if args.iter().any(|a| {
+        matches!(a, Arg::Field(parts) if parts.iter().any(|p| matches!(p, Part::Lit(l) if l.contains(super::shell::INSTANCE))))
+    }) {
+        return None;
+    }
     let mut assignments = Vec::new();
     let mut words = vec![quote(program)];
     let mut computed = Vec::new();
@@ -323,5 +330,14 @@ mod tests {
         let (script, computed) = start_script("/usr/sbin/x", &args, &i).unwrap();
         assert_eq!(script, "exec /usr/sbin/x -P $(hostname -f) 'a b' ${OPTS}");
         assert_eq!(computed, ["`hostname -f`"]);
+        // A template's instance is no shell text.
+        let per_config = vec![
+            Arg::Field(vec![Part::Lit(format!(
+                "/etc/x/{}a.conf",
+                super::super::shell::INSTANCE
+            ))]),
+            Arg::Field(vec![Part::Unknown("`hostname -f`".into())]),
+        ];
+        assert!(start_script("/usr/sbin/x", &per_config, &i).is_none());
     }
 }
