@@ -48,6 +48,9 @@ pub struct Start {
     pub redirect: Option<(String, bool)>,
     /// Variables of the call that hold one of several values ([`Call::uncertain`]).
     pub uncertain: Vec<String>,
+    /// Such variables in the pid file option only ([`Call::uncertain_pid_file`]): the pid
+    /// file is not known, [`Start::pid_file`] is `None`.
+    pub uncertain_pid_file: Vec<String>,
     /// [`Call::cond_depth`].
     pub cond_depth: u32,
     /// Off the likely path ([`Call::unlikely`]).
@@ -83,6 +86,7 @@ impl Start {
             keeps_output: false,
             redirect: call.output.clone(),
             uncertain: call.uncertain.clone(),
+            uncertain_pid_file: call.uncertain_pid_file.clone(),
             cond_depth: call.cond_depth,
             unlikely: call.unlikely.clone(),
         }
@@ -574,6 +578,10 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             s.args = call.args[1..].to_vec();
             s.background = call.background;
         }
+    }
+    // A pid file the script computes on some paths only: its value here is one guess.
+    if !s.uncertain_pid_file.is_empty() {
+        s.pid_file = None;
     }
     Some(Ok(s))
 }
