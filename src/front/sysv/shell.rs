@@ -1559,9 +1559,7 @@ impl<'a> Interp<'a> {
             && matches!(ao.additional.as_slice(), [ast::AndOr::And(p) | ast::AndOr::Or(p)]
                 if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
-            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))]
-                if only_assignments(p) =>
-            {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
                 let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
