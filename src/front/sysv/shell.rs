@@ -959,11 +959,31 @@ pub struct TestedVar {
 /// through the shell's expansions.
 pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 
-/// A loop over a directory's configuration files.
+/// What a per-configuration loop goes over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopOver {
+    /// A directory's configuration files, by a glob (`for X in /etc/openvpn/*.conf`).
+    Files,
+    /// The words of a setting (`for IFACE in $INTERFACES`, `INTERFACES` from a defaults
+    /// file): the setting's name and the file that sets it on the host (`None` when no file
+    /// read sets it).
+    Words {
+        setting: String,
+        file: Option<String>,
+    },
+    /// The lines of a list file (`while read NET; do …; done < /etc/tinc/nets.boot`, `cat FILE
+    /// | while read`, `for X in $(cat FILE)`): the file, and what the script skips of it.
+    Lines { file: String, skips: String },
+}
+
+/// A loop that starts a daemon once per configuration: over a directory's configuration
+/// files, the words of a setting, or the lines of a list file ([`LoopOver`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceLoop {
-    /// The files, as a glob (`/etc/openvpn/*.conf`).
+    /// What it goes over, as the script names it: a glob (`/etc/openvpn/*.conf`), a setting
+    /// (`$INTERFACES`) or a file (`/etc/tinc/nets.boot`); one loop per pattern.
     pub pattern: String,
+    pub over: LoopOver,
     /// What the loop's variable holds for the `*`: [`INSTANCE`] and a letter, one per loop.
     pub token: String,
     /// What the `*` matches for each file on the host, sorted.
@@ -1559,9 +1579,7 @@ impl<'a> Interp<'a> {
             && matches!(ao.additional.as_slice(), [ast::AndOr::And(p) | ast::AndOr::Or(p)]
                 if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
-            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))]
-                if only_assignments(p) =>
-            {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
                 let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
@@ -1752,17 +1770,7 @@ impl<'a> Interp<'a> {
             .map(|n| n[prefix.len()..n.len() - suffix.len()].to_string())
             .collect();
         let pattern = format!("{dir}/{glob}");
-        let token = match self
-            .instance_loops
-            .iter()
-            .position(|l| l.pattern == pattern)
-        {
-            Some(i) => self.instance_loops[i].token.clone(),
-            None => format!(
-                "{INSTANCE}{}",
-                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
-            ),
-        };
+        let token = self.loop_token(&pattern);
         let file = format!("{prefix}{token}{suffix}");
         let value = if relative {
             file
@@ -1773,11 +1781,257 @@ impl<'a> Interp<'a> {
             value,
             InstanceLoop {
                 pattern,
+                over: LoopOver::Files,
                 token,
                 instances,
                 line: line_of(w).0,
             },
         ))
+    }
+
+    /// The token of the loop over `pattern` ([`INSTANCE`] and a letter), the same for every
+    /// loop over it.
+    fn loop_token(&self, pattern: &str) -> String {
+        match self
+            .instance_loops
+            .iter()
+            .position(|l| l.pattern == pattern)
+        {
+            Some(i) => self.instance_loops[i].token.clone(),
+            None => format!(
+                "{INSTANCE}{}",
+                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
+            ),
+        }
+    }
+
+    /// `for X in $SETTING` (`${SETTING}`, `"$SETTING"` too) over a setting a defaults file
+    /// gives (or may give: the file is missing on the host, or does not set it): one
+    /// configuration per word of the host's value. `None` when the value is not a plain list
+    /// of words known here (the script computes it, or assigns it on some paths only — ifplugd's
+    /// `auto`, replaced by a function's output, is such a value).
+    fn words_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let raw = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let name = raw.strip_prefix('$')?;
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let (words, file) = match self.env.get(name) {
+            Some(b) => {
+                if !b.overridable || b.uncertain {
+                    return None;
+                }
+                let text = Arg::Field(b.value.clone()).literal()?;
+                let file = self
+                    .sourced
+                    .iter()
+                    .rev()
+                    .find(|s| s.present && s.assigns.iter().any(|a| a == name))
+                    .map(|s| s.path.clone());
+                (text, file)
+            }
+            // Never set: only a defaults file can give it.
+            None if self.defaults_absent || self.defaults_read => (String::new(), None),
+            None => return None,
+        };
+        let instances: Vec<String> = words.split_whitespace().map(str::to_string).collect();
+        if instances.iter().any(|i| i.contains(['*', '?', '['])) {
+            return None;
+        }
+        let pattern = format!("${name}");
+        Some(InstanceLoop {
+            token: self.loop_token(&pattern),
+            pattern,
+            over: LoopOver::Words {
+                setting: name.to_string(),
+                file,
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
+    /// `for X in $(cat FILE)` / `` `cat FILE` ``: one configuration per word of the host's
+    /// file. `None` when the file has a comment (the shell would take its words too) or a
+    /// pattern character.
+    fn cat_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let raw = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let file = inner.trim().strip_prefix("cat ")?.trim();
+        let file = self.resolve_text(file)?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let instances: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        if instances
+            .iter()
+            .any(|i| i.starts_with('#') || i.contains(['*', '?', '[']))
+        {
+            return None;
+        }
+        Some(InstanceLoop {
+            token: self.loop_token(&file),
+            pattern: file.clone(),
+            over: LoopOver::Lines {
+                file,
+                skips: "every word of it is one".to_string(),
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
+    /// `while read [-r] X [REST]; do …; done < FILE`, or the same fed by `cat FILE |` or by
+    /// `grep -v '^#' FILE |` (`^[[:space:]]*#` too): one configuration per line of the host's
+    /// file (its first field when `read` names more variables), blank lines skipped (`read`
+    /// gives an empty value, which names no configuration). A comment line the script does not
+    /// filter out makes it `None`, as does a value with a blank or a pattern character.
+    fn lines_loop(
+        &mut self,
+        w: &ast::WhileOrUntilClauseCommand,
+        file: &str,
+        comments_filtered: bool,
+    ) -> Option<(String, InstanceLoop)> {
+        let [item] = w.0.0.as_slice() else {
+            return None;
+        };
+        if !item.0.additional.is_empty() {
+            return None;
+        }
+        let [ast::Command::Simple(read)] = item.0.first.seq.as_slice() else {
+            return None;
+        };
+        if read.prefix.is_some() || read.word_or_name.as_ref()?.value != "read" {
+            return None;
+        }
+        let mut vars: Vec<String> = Vec::new();
+        for x in read.suffix.iter().flat_map(|x| x.0.iter()) {
+            match x {
+                ast::CommandPrefixOrSuffixItem::Word(a) if a.value == "-r" && vars.is_empty() => {}
+                ast::CommandPrefixOrSuffixItem::Word(a)
+                    if !a.value.is_empty()
+                        && a.value
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    vars.push(a.value.clone());
+                }
+                _ => return None,
+            }
+        }
+        let var = vars.first()?.clone();
+        let file = self.resolve_text(file)?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let mut instances: Vec<String> = Vec::new();
+        for line in text.lines() {
+            if comments_filtered && line.trim_start().starts_with('#') {
+                continue;
+            }
+            let value = if vars.len() > 1 {
+                line.split_whitespace().next().unwrap_or("").to_string()
+            } else {
+                line.trim().to_string()
+            };
+            if value.is_empty() {
+                continue;
+            }
+            if value.starts_with('#') || value.contains([' ', '\t', '*', '?', '[', '\\']) {
+                return None;
+            }
+            if !instances.contains(&value) {
+                instances.push(value);
+            }
+        }
+        let token = self.loop_token(&file);
+        Some((
+            var,
+            InstanceLoop {
+                token,
+                pattern: file.clone(),
+                over: LoopOver::Lines {
+                    file,
+                    skips: if comments_filtered {
+                        "blank lines and comment lines (`#`) skipped, as the script filters them"
+                            .to_string()
+                    } else {
+                        "blank lines skipped".to_string()
+                    },
+                },
+                instances,
+                line: line_of(read.word_or_name.as_ref()?).0,
+            },
+        ))
+    }
+
+    /// Reads a `while read` loop over a list file's lines as a per-configuration loop
+    /// ([`Self::lines_loop`]): the body once, with the variable standing for any line. `false`
+    /// when it is not one (then the loop is read as any other).
+    fn run_lines_loop(
+        &mut self,
+        w: &'a ast::WhileOrUntilClauseCommand,
+        file: &str,
+        comments_filtered: bool,
+    ) -> bool {
+        let Some((var, set)) = self.lines_loop(w, file, comments_filtered) else {
+            return false;
+        };
+        let value = vec![Part::Lit(set.token.clone())];
+        if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
+            self.instance_loops.push(set);
+        }
+        let outer = (self.conditional, self.in_loop);
+        let depth = self.cond_depth;
+        self.env.insert(
+            var,
+            Rc::new(Binding {
+                value,
+                overridable: false,
+                script_default: None,
+                uncertain: false,
+                alternatives: Vec::new(),
+                at_depth: depth + 1,
+            }),
+        );
+        self.in_loop = true;
+        // The body runs for every line: what it assigns is that line's value.
+        self.conditional = outer.0;
+        self.cond_depth = depth + 1;
+        self.run_list(&w.1.list);
+        self.stopped = false;
+        (self.conditional, self.in_loop) = outer;
+        self.cond_depth = depth;
+        true
     }
 
     /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
@@ -1855,6 +2109,18 @@ impl<'a> Interp<'a> {
 
     fn run_pipeline(&mut self, p: &'a ast::Pipeline, background: bool) {
         let piped = p.seq.len() > 1;
+        // `cat FILE | while read X; do …; done` (or `grep -v '^#' FILE |`): a loop over the
+        // file's lines.
+        if let [
+            ast::Command::Simple(feed),
+            ast::Command::Compound(ast::CompoundCommand::WhileClause(w), None),
+        ] = p.seq.as_slice()
+            && !background
+            && let Some((file, comments_filtered)) = list_feed(feed)
+            && self.run_lines_loop(w, &file, comments_filtered)
+        {
+            return;
+        }
         for c in &p.seq {
             self.run_command(c, background, piped);
         }
@@ -1863,6 +2129,17 @@ impl<'a> Interp<'a> {
     fn run_command(&mut self, c: &'a ast::Command, background: bool, piped: bool) {
         match c {
             ast::Command::Simple(s) => self.simple(s, background, piped),
+            // `while read X; do …; done < FILE`: a loop over the file's lines.
+            ast::Command::Compound(ast::CompoundCommand::WhileClause(w), Some(r))
+                if !background
+                    && let [
+                        ast::IoRedirect::File(
+                            None | Some(0),
+                            ast::IoFileRedirectKind::Read,
+                            ast::IoFileRedirectTarget::Filename(file),
+                        ),
+                    ] = r.0.as_slice()
+                    && self.run_lines_loop(w, &file.value, false) => {}
             ast::Command::Compound(cc, _) => self.compound(cc),
             ast::Command::Function(f) => {
                 self.functions.insert(f.fname.value.clone(), &f.body.0);
@@ -2010,7 +2287,11 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::ForClause(f) => {
                 // A loop over the configuration files of a directory: its body is read once,
                 // with the variable standing for any one of them.
-                let (value, uncertain) = match self.instance_loop(f) {
+                let found = self
+                    .instance_loop(f)
+                    .or_else(|| self.words_loop(f).map(|l| (l.token.clone(), l)))
+                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)));
+                let (value, uncertain) = match found {
                     Some((value, set)) => {
                         if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
                             self.instance_loops.push(set);
@@ -2031,7 +2312,9 @@ impl<'a> Interp<'a> {
                     }),
                 );
                 self.in_loop = true;
-                self.conditional = true;
+                // A per-configuration loop's body runs for every configuration: what it
+                // assigns is that configuration's value, not one of several.
+                self.conditional = outer.0 || uncertain;
                 self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
@@ -4573,5 +4856,36 @@ mod tests {
         );
         assert_eq!(i.exec_conditions, ["/usr/sbin/d"]);
         assert_eq!(i.early_exit, Some(3));
+    }
+}
+
+/// The file a `while read` loop's feeding command gives it line by line: `cat FILE` (every
+/// line), `grep -v '^#' FILE` or `grep -v '^[[:space:]]*#' FILE` (comment lines filtered out:
+/// `true`).
+fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, bool)> {
+    if feed.prefix.is_some() {
+        return None;
+    }
+    let mut words: Vec<String> = vec![feed.word_or_name.as_ref()?.value.clone()];
+    for x in feed.suffix.iter().flat_map(|x| x.0.iter()) {
+        match x {
+            ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+            _ => return None,
+        }
+    }
+    let unquote = |w: &str| brush_parser::unquote_str(w);
+    match words.as_slice() {
+        [cat, file] if cat == "cat" => Some((file.clone(), false)),
+        [grep, v, pattern, file]
+            if matches!(grep.as_str(), "grep" | "egrep")
+                && v == "-v"
+                && matches!(
+                    unquote(pattern).as_str(),
+                    "^#" | "^[[:space:]]*#" | "^ *#" | "^[ \t]*#"
+                ) =>
+        {
+            Some((file.clone(), true))
+        }
+        _ => None,
     }
 }

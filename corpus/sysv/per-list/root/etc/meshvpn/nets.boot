@@ -1,0 +1,4 @@
+# Networks started at boot, one a line.
+office
+
+lab
