@@ -2029,9 +2029,32 @@ impl<'a> Interp<'a> {
         self.cond_depth = depth + 1;
         self.run_list(&w.1.list);
         self.stopped = false;
+        self.end_instance_loop();
         (self.conditional, self.in_loop) = outer;
         self.cond_depth = depth;
         true
+    }
+
+    /// After a per-configuration loop: a variable still holding a configuration's name was
+    /// set for each of them in turn (`opts="$opts -i $iface"` accumulates them all, the loop's
+    /// variable keeps the last), so its value is only known at run time — never one
+    /// configuration standing for all, outside the loop that starts one daemon each.
+    fn end_instance_loop(&mut self) {
+        let tokens: Vec<String> = self
+            .instance_loops
+            .iter()
+            .map(|l| l.token.clone())
+            .collect();
+        for (name, b) in &mut self.env {
+            if b.value
+                .iter()
+                .any(|p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str()))))
+            {
+                let b = Rc::make_mut(b);
+                b.value = vec![Part::Unknown(format!("${name}"))];
+                b.uncertain = true;
+            }
+        }
     }
 
     /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
@@ -2318,6 +2341,9 @@ impl<'a> Interp<'a> {
                 self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
+                if !uncertain {
+                    self.end_instance_loop();
+                }
             }
             ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
                 self.in_loop = true;
