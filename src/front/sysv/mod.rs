@@ -1110,17 +1110,20 @@ mod tests {
 
     #[test]
     fn one_daemon_per_line_of_a_list_file_is_a_template_with_one_instance_per_line() {
-        let list = ("/etc/food/nets", "# boot these\noffice\n\n  lab extra\n");
+        let list = ("/etc/food/nets", "# boot these\noffice\n\n  lab\n");
         // `while read … < FILE`: every line is a network, blank ones name none; a comment line
         // the script does not filter keeps it wrapped.
         let redirect = format!(
             "{HEAD}case \"$1\" in\n start) while read net args; do start-stop-daemon --start --exec /usr/sbin/food -- -n $net; done < /etc/food/nets ;;\nesac\n"
         );
-        let plain = ("/etc/food/nets", "office\n\nlab extra\n");
+        let plain = ("/etc/food/nets", "office\n\nlab\n");
         assert_eq!(
             instance_names(&items_on(&redirect, &[plain])),
             ["office", "lab"]
         );
+        // Per-line arguments would differ between instances: not a template.
+        let args = items_on(&redirect, &[("/etc/food/nets", "office -d\n")]);
+        assert!(args[0].findings.iter().any(|f| f.code == Code::SysvWrapped));
         let commented = items_on(&redirect, &[list]);
         assert!(
             commented[0]
@@ -1146,10 +1149,7 @@ mod tests {
         let cat = format!(
             "{HEAD}case \"$1\" in\n start) for net in $(cat /etc/food/nets); do start-stop-daemon --start --exec /usr/sbin/food -- -n $net; done ;;\nesac\n"
         );
-        assert_eq!(
-            instance_names(&items_on(&cat, &[plain])),
-            ["office", "lab", "extra"]
-        );
+        assert_eq!(instance_names(&items_on(&cat, &[plain])), ["office", "lab"]);
         // No file: the template alone.
         assert!(instance_names(&items_on(&grep, &[])).is_empty());
     }

@@ -1908,15 +1908,16 @@ impl<'a> Interp<'a> {
 
     /// `while read [-r] X [REST]; do …; done < FILE`, or the same fed by `cat FILE |` or by
     /// `grep -v '^#' FILE |` (`^[[:space:]]*#` too): one configuration per line of the host's
-    /// file (its first field when `read` names more variables), blank lines skipped (`read`
-    /// gives an empty value, which names no configuration). A comment line the script does not
+    /// file (its first field when `read` names more variables); a blank line, for which the
+    /// script runs the body with an empty value, names no instance (the finding says so). A
+    /// comment line the script does not
     /// filter out makes it `None`, as does a value with a blank or a pattern character.
     fn lines_loop(
         &mut self,
         w: &ast::WhileOrUntilClauseCommand,
         file: &str,
-        comments_filtered: bool,
-    ) -> Option<(String, InstanceLoop)> {
+        filter: &LineFilter,
+    ) -> Option<(Vec<(String, Vec<Part>)>, InstanceLoop)> {
         let [item] = w.0.0.as_slice() else {
             return None;
         };
@@ -1944,7 +1945,7 @@ impl<'a> Interp<'a> {
                 _ => return None,
             }
         }
-        let var = vars.first()?.clone();
+        vars.first()?;
         let file = self.resolve_text(file)?;
         if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
             return None;
@@ -1954,16 +1955,22 @@ impl<'a> Interp<'a> {
             Err(_) => String::new(),
         };
         let mut instances: Vec<String> = Vec::new();
+        let mut blank = 0;
+        // The variables after the first get the rest of each line: empty when no line has more
+        // than one field, else the loop is not read as a template.
+        let mut rest = false;
         for line in text.lines() {
-            if comments_filtered && line.trim_start().starts_with('#') {
+            if !filter.keeps(line) {
                 continue;
             }
+            rest |= vars.len() > 1 && line.split_whitespace().nth(1).is_some();
             let value = if vars.len() > 1 {
                 line.split_whitespace().next().unwrap_or("").to_string()
             } else {
                 line.trim().to_string()
             };
             if value.is_empty() {
+                blank += 1;
                 continue;
             }
             if value.starts_with('#') || value.contains([' ', '\t', '*', '?', '[', '\\']) {
@@ -1973,19 +1980,39 @@ impl<'a> Interp<'a> {
                 instances.push(value);
             }
         }
+        // Per-line arguments (`vpn1 -d`) would differ between instances: not a template.
+        if rest {
+            return None;
+        }
         let token = self.loop_token(&file);
+        let bound: Vec<(String, Vec<Part>)> = vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let value = match i {
+                    0 => Part::Lit(token.clone()),
+                    _ => Part::Lit(String::new()),
+                };
+                (v.clone(), vec![value])
+            })
+            .collect();
         Some((
-            var,
+            bound,
             InstanceLoop {
                 token,
                 pattern: file.clone(),
                 over: LoopOver::Lines {
                     file,
-                    skips: if comments_filtered {
-                        "blank lines and comment lines (`#`) skipped, as the script filters them"
-                            .to_string()
-                    } else {
-                        "blank lines skipped".to_string()
+                    skips: {
+                        let kept = filter.describe();
+                        match (kept, blank) {
+                            (None, 0) => "every line is one".to_string(),
+                            (Some(k), 0) => k,
+                            (k, n) => format!(
+                                "{}{n} blank line(s), for which the script starts the daemon with an empty name, get no instance",
+                                k.map(|k| format!("{k}; ")).unwrap_or_default()
+                            ),
+                        }
                     },
                 },
                 instances,
@@ -2001,28 +2028,29 @@ impl<'a> Interp<'a> {
         &mut self,
         w: &'a ast::WhileOrUntilClauseCommand,
         file: &str,
-        comments_filtered: bool,
+        filter: &LineFilter,
     ) -> bool {
-        let Some((var, set)) = self.lines_loop(w, file, comments_filtered) else {
+        let Some((vars, set)) = self.lines_loop(w, file, filter) else {
             return false;
         };
-        let value = vec![Part::Lit(set.token.clone())];
         if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
             self.instance_loops.push(set);
         }
         let outer = (self.conditional, self.in_loop);
         let depth = self.cond_depth;
-        self.env.insert(
-            var,
-            Rc::new(Binding {
-                value,
-                overridable: false,
-                script_default: None,
-                uncertain: false,
-                alternatives: Vec::new(),
-                at_depth: depth + 1,
-            }),
-        );
+        for (var, value) in vars {
+            self.env.insert(
+                var,
+                Rc::new(Binding {
+                    value,
+                    overridable: false,
+                    script_default: None,
+                    uncertain: false,
+                    alternatives: Vec::new(),
+                    at_depth: depth + 1,
+                }),
+            );
+        }
         self.in_loop = true;
         // The body runs for every line: what it assigns is that line's value.
         self.conditional = outer.0;
@@ -2139,8 +2167,8 @@ impl<'a> Interp<'a> {
             ast::Command::Compound(ast::CompoundCommand::WhileClause(w), None),
         ] = p.seq.as_slice()
             && !background
-            && let Some((file, comments_filtered)) = list_feed(feed)
-            && self.run_lines_loop(w, &file, comments_filtered)
+            && let Some((file, filter)) = list_feed(feed)
+            && self.run_lines_loop(w, &file, &filter)
         {
             return;
         }
@@ -2162,7 +2190,7 @@ impl<'a> Interp<'a> {
                             ast::IoFileRedirectTarget::Filename(file),
                         ),
                     ] = r.0.as_slice()
-                    && self.run_lines_loop(w, &file.value, false) => {}
+                    && self.run_lines_loop(w, &file.value, &LineFilter::All) => {}
             ast::Command::Compound(cc, _) => self.compound(cc),
             ast::Command::Function(f) => {
                 self.functions.insert(f.fname.value.clone(), &f.body.0);
@@ -4885,10 +4913,10 @@ mod tests {
     }
 }
 
-/// The file a `while read` loop's feeding command gives it line by line: `cat FILE` (every
-/// line), `grep -v '^#' FILE` or `grep -v '^[[:space:]]*#' FILE` (comment lines filtered out:
-/// `true`).
-fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, bool)> {
+/// The file a `while read` loop's feeding command gives it line by line, and the lines it
+/// passes: `cat FILE` (every line), `grep PATTERN FILE` / `egrep PATTERN FILE` / `grep -E PATTERN
+/// FILE` (the lines matching), `grep -v PATTERN FILE` (the others).
+fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, LineFilter)> {
     if feed.prefix.is_some() {
         return None;
     }
@@ -4899,19 +4927,259 @@ fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, bool)> {
             _ => return None,
         }
     }
-    let unquote = |w: &str| brush_parser::unquote_str(w);
-    match words.as_slice() {
-        [cat, file] if cat == "cat" => Some((file.clone(), false)),
-        [grep, v, pattern, file]
-            if matches!(grep.as_str(), "grep" | "egrep")
-                && v == "-v"
-                && matches!(
-                    unquote(pattern).as_str(),
-                    "^#" | "^[[:space:]]*#" | "^ *#" | "^[ \t]*#"
-                ) =>
-        {
-            Some((file.clone(), true))
+    let (cmd, rest) = words.split_first()?;
+    if cmd == "cat" {
+        return match rest {
+            [file] => Some((file.clone(), LineFilter::All)),
+            _ => None,
+        };
+    }
+    let mut extended = match cmd.as_str() {
+        "grep" => false,
+        "egrep" => true,
+        _ => return None,
+    };
+    let mut invert = false;
+    let mut rest = rest;
+    while let Some((flag, more)) = rest.split_first() {
+        match flag.as_str() {
+            "-v" => invert = true,
+            "-E" => extended = true,
+            "-Ev" | "-vE" => (invert, extended) = (true, true),
+            _ => break,
         }
-        _ => None,
+        rest = more;
+    }
+    let [pattern, file] = rest else {
+        return None;
+    };
+    let source = brush_parser::unquote_str(pattern);
+    let compiled = LinePattern::parse(&source, extended)?;
+    Some((
+        file.clone(),
+        LineFilter::Grep {
+            pattern: compiled,
+            source,
+            invert,
+        },
+    ))
+}
+
+/// Which lines of a list file a `while read` loop gets.
+#[derive(Debug, Clone)]
+pub enum LineFilter {
+    All,
+    /// What `grep [-v] PATTERN` passes on.
+    Grep {
+        pattern: LinePattern,
+        source: String,
+        invert: bool,
+    },
+}
+
+impl LineFilter {
+    fn keeps(&self, line: &str) -> bool {
+        match self {
+            LineFilter::All => true,
+            LineFilter::Grep {
+                pattern, invert, ..
+            } => pattern.matches(line) != *invert,
+        }
+    }
+
+    /// What the finding says the script keeps, `None` for every line.
+    fn describe(&self) -> Option<String> {
+        match self {
+            LineFilter::All => None,
+            LineFilter::Grep { source, invert, .. } => Some(format!(
+                "only the lines {} `{source}`, as the script's grep passes them",
+                if *invert { "not matching" } else { "matching" }
+            )),
+        }
+    }
+}
+
+/// A `grep` pattern of the simple kind list filters use: an optional `^`, then characters,
+/// `.`, bracket expressions (`[a-zA-Z0-9_-]`, `[ ]`, `[^#]`, `[[:space:]]`), each optionally
+/// repeated with `*` (or `+`, `?` in an extended pattern), and an optional `$`. Anything else
+/// (groups, alternatives, back-references, intervals) is not read.
+#[derive(Debug, Clone)]
+pub struct LinePattern {
+    anchored: bool,
+    end: bool,
+    atoms: Vec<(Atom, (usize, usize))>,
+}
+
+#[derive(Debug, Clone)]
+enum Atom {
+    Any,
+    Char(char),
+    Class {
+        negated: bool,
+        items: Vec<(char, char)>,
+    },
+}
+
+impl Atom {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            Atom::Any => true,
+            Atom::Char(x) => *x == c,
+            Atom::Class { negated, items } => {
+                items.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+impl LinePattern {
+    fn parse(text: &str, extended: bool) -> Option<LinePattern> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        let anchored = chars.first() == Some(&'^');
+        if anchored {
+            i = 1;
+        }
+        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
+        let mut end = false;
+        while i < chars.len() {
+            let c = chars[i];
+            let atom = match c {
+                '$' if i + 1 == chars.len() => {
+                    end = true;
+                    i += 1;
+                    continue;
+                }
+                '.' => {
+                    i += 1;
+                    Atom::Any
+                }
+                '[' => {
+                    i += 1;
+                    let negated = chars.get(i) == Some(&'^');
+                    if negated {
+                        i += 1;
+                    }
+                    let mut items = Vec::new();
+                    let mut first = true;
+                    loop {
+                        let c = *chars.get(i)?;
+                        if c == ']' && !first {
+                            i += 1;
+                            break;
+                        }
+                        first = false;
+                        if c == '[' && chars.get(i + 1) == Some(&':') {
+                            let rest: String = chars[i..].iter().collect();
+                            let close = rest.find(":]")?;
+                            match &rest[2..close] {
+                                "space" | "blank" => {
+                                    items.extend([(' ', ' '), ('\t', '\t')]);
+                                    if &rest[2..close] == "space" {
+                                        items.extend([('\n', '\r')]);
+                                    }
+                                }
+                                "alpha" => items.extend([('a', 'z'), ('A', 'Z')]),
+                                "digit" => items.push(('0', '9')),
+                                "alnum" => items.extend([('a', 'z'), ('A', 'Z'), ('0', '9')]),
+                                _ => return None,
+                            }
+                            i += close + 2;
+                            continue;
+                        }
+                        if chars.get(i + 1) == Some(&'-')
+                            && chars.get(i + 2).is_some_and(|e| *e != ']')
+                        {
+                            items.push((c, chars[i + 2]));
+                            i += 3;
+                        } else {
+                            items.push((c, c));
+                            i += 1;
+                        }
+                    }
+                    Atom::Class { negated, items }
+                }
+                '\\' => {
+                    let next = *chars.get(i + 1)?;
+                    if next.is_ascii_alphanumeric() {
+                        return None;
+                    }
+                    i += 2;
+                    Atom::Char(next)
+                }
+                '(' | ')' | '|' | '{' | '}' if extended => return None,
+                '*' | '+' | '?' if extended => return None,
+                '*' => return None,
+                c => {
+                    i += 1;
+                    Atom::Char(c)
+                }
+            };
+            let rep = match chars.get(i) {
+                Some('*') => (0, usize::MAX),
+                Some('+') if extended => (1, usize::MAX),
+                Some('?') if extended => (0, 1),
+                Some('\\')
+                    if !extended
+                        && matches!(chars.get(i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
+                {
+                    return None;
+                }
+                _ => (1, 1),
+            };
+            if rep != (1, 1) {
+                i += 1;
+            }
+            atoms.push((atom, rep));
+        }
+        Some(LinePattern {
+            anchored,
+            end,
+            atoms,
+        })
+    }
+
+    /// Whether `line` has a match, as `grep` looks for one.
+    fn matches(&self, line: &str) -> bool {
+        let chars: Vec<char> = line.chars().collect();
+        let starts = if self.anchored {
+            0..=0
+        } else {
+            0..=chars.len()
+        };
+        starts.into_iter().any(|s| self.at(&chars, s, 0))
+    }
+
+    fn at(&self, chars: &[char], pos: usize, atom: usize) -> bool {
+        let Some((a, (min, max))) = self.atoms.get(atom) else {
+            return !self.end || pos == chars.len();
+        };
+        let mut n = 0;
+        while n < *max && pos + n < chars.len() && a.matches(chars[pos + n]) {
+            n += 1;
+        }
+        (*min..=n).rev().any(|k| self.at(chars, pos + k, atom + 1))
+    }
+}
+
+#[cfg(test)]
+mod line_pattern_tests {
+    use super::LinePattern;
+
+    #[test]
+    fn list_filters_match_as_grep_does() {
+        let tinc = LinePattern::parse("^[ ]*[a-zA-Z0-9_-]+", true).unwrap();
+        assert!(tinc.matches("office"));
+        assert!(tinc.matches("  lab-2 extra"));
+        assert!(!tinc.matches("# office"));
+        assert!(!tinc.matches(""));
+        let comment = LinePattern::parse("^[[:space:]]*#", false).unwrap();
+        assert!(comment.matches("   # x"));
+        assert!(!comment.matches("x # y"));
+        let inner = LinePattern::parse("vpn.$", false).unwrap();
+        assert!(inner.matches("myvpn1"));
+        assert!(!inner.matches("vpn"));
+        assert!(LinePattern::parse("^(a|b)", true).is_none());
+        assert!(LinePattern::parse("a\\{2\\}", false).is_none());
     }
 }

@@ -44,7 +44,9 @@ fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
     let mut out: Vec<Start> = Vec::new();
     for l in &plan.launches {
         let s = l.as_ref().ok()?;
-        if s.tool == "a direct call" {
+        // A program run directly is a daemon of the set only when a per-configuration loop
+        // runs it once per configuration (tinc's `$DAEMON -n $net`); else it is a helper.
+        if s.tool == "a direct call" && !(s.in_loop && mentions(s, INSTANCE)) {
             continue;
         }
         if !out
