@@ -959,6 +959,9 @@ pub struct TestedVar {
 /// through the shell's expansions.
 pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 
+/// Variables and the values a loop gives them.
+type Bindings = Vec<(String, Vec<Part>)>;
+
 /// What a per-configuration loop goes over.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoopOver {
@@ -1917,7 +1920,7 @@ impl<'a> Interp<'a> {
         w: &ast::WhileOrUntilClauseCommand,
         file: &str,
         filter: &LineFilter,
-    ) -> Option<(Vec<(String, Vec<Part>)>, InstanceLoop)> {
+    ) -> Option<(Bindings, InstanceLoop)> {
         let [item] = w.0.0.as_slice() else {
             return None;
         };
@@ -1985,7 +1988,7 @@ impl<'a> Interp<'a> {
             return None;
         }
         let token = self.loop_token(&file);
-        let bound: Vec<(String, Vec<Part>)> = vars
+        let bound: Bindings = vars
             .iter()
             .enumerate()
             .map(|(i, v)| {
