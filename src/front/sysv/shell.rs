@@ -1044,6 +1044,9 @@ pub struct Interp<'a> {
     unlikely: Option<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
+    /// Variables a per-configuration loop set once per configuration and left behind
+    /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
+    pub loop_built: Vec<String>,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1339,6 +1342,7 @@ impl<'a> Interp<'a> {
             cond_depth: 0,
             unlikely: None,
             instance_loops: Vec::new(),
+            loop_built: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -2084,6 +2088,9 @@ impl<'a> Interp<'a> {
                 let b = Rc::make_mut(b);
                 b.value = vec![Part::Unknown(format!("${name}"))];
                 b.uncertain = true;
+                if !self.loop_built.contains(name) {
+                    self.loop_built.push(name.clone());
+                }
             }
         }
     }
