@@ -35,6 +35,11 @@
 #     dropbear conntrackd ifplugd isc-dhcp-relay dhcp-helper udhcpd arpwatch opensmtpd opendmarc
 #     apt-cacher-ng nslcd unscd fancontrol tinc pptpd minissdpd miniupnpd darkice dante-server
 #     softflowd atop incron watchdog sasl2-bin ddclient sysvinit-utils lsb-base dpkg
+#   fourth (Debian 12, none of the above, each shipping /etc/init.d; never tuned against):
+#     syslog-ng-core slapd krb5-kdc krb5-admin-server ngircd prosody mumble-server ipvsadm
+#     auditd openvswitch-switch lxc pcscd bluez cups-daemon lprng rwhod winbind corosync tgt
+#     mdadm nbd-client webfs mini-httpd wide-dhcpv6-server openipmi cpufrequtils quota inspircd
+#     shellinabox ptunnel sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam

@@ -112,6 +112,8 @@ codes! {
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",
     SysvPerConfiguration => "sysv-per-configuration",
+    SysvPerSettingWord => "sysv-per-setting-word",
+    SysvPerListLine => "sysv-per-list-line",
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
     SysvExecWrapper => "sysv-exec-wrapper",

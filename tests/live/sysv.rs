@@ -500,6 +500,50 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "per-list",
+        file: "/etc/init.d/netmon",
+        unit: "netmon.service",
+        // One monitor per word of INTERFACES (/etc/default/netmon), each forking and writing
+        // the pid file given with -P.
+        stand_ins: &[("/usr/sbin/netmond", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-list",
+        file: "/etc/init.d/meshvpn",
+        unit: "meshvpn.service",
+        // One daemon per network line of /etc/meshvpn/nets.boot (comments filtered out).
+        stand_ins: &[("/usr/sbin/meshvpnd", "fork pidfile-after=--pidfile")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[Known {
+            key: "fd0",
+            reason: "the script's daemons inherit the `grep … | while read` pipe as their \
+                     standard input (a legacy accident); systemd gives them /dev/null",
+        }],
+    },
+    Script {
+        case: "per-list",
+        file: "/etc/init.d/portwatch",
+        unit: "portwatch.service",
+        // One watcher per port of PORTS, put in the background by start-stop-daemon.
+        stand_ins: &[("/usr/sbin/portwatchd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "unit-sets",
         file: "/etc/init.d/mailq",
         unit: "mailq.service",
@@ -1380,6 +1424,7 @@ fn sysv_every_case_has_a_test() {
         "must-wrap",
         "output-and-reload",
         "per-config",
+        "per-list",
         "run-time-values",
         "skipped",
         "ssd-background",
@@ -1471,6 +1516,15 @@ fn sysv_run_time_values() {
 #[test]
 fn sysv_per_config() {
     run_case("per-config");
+}
+
+/// One daemon per word of a setting (`for IFACE in $INTERFACES`) or per line of a list file
+/// (`grep -v '^#' FILE | while read NET`): `NAME.service` starts one instance of
+/// `NAME@.service` per word or line, the same processes as the script's loop (an empty setting,
+/// where neither starts anything, is a unit test: this harness compares running daemons).
+#[test]
+fn sysv_per_list() {
+    run_case("per-list");
 }
 
 /// Scripts that start several daemons: `NAME.service` starts the same processes as

@@ -1049,6 +1049,12 @@ impl Conversion<'_> {
                 .get(v)
                 .map(|b| b.alternatives.as_slice())
                 .unwrap_or_default();
+            if alternatives.is_empty() && interp.loop_built.contains(v) {
+                return Err(format!(
+                    "the command line it starts ({}) expands ${v}, which a loop over several configurations builds (once per word, line or file), so its arguments are only known at run time",
+                    super::shell::place(start.line)
+                ));
+            }
             if alternatives.is_empty() {
                 return Err(format!(
                     "the command line it starts ({}) expands ${v}, which the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",

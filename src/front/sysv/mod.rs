@@ -658,6 +658,15 @@ impl<'h> Conversion<'h> {
                 reload_calls.as_deref(),
                 framework,
             )
+            .and_then(|()| {
+                // One daemon: a per-configuration loop's configuration left in its unit would
+                // be a placeholder, never a value (a loop that builds options, read as one).
+                if format!("{svc:?}").contains(shell::INSTANCE) {
+                    Err("its command line is built in a loop over several configurations, so its arguments are only known at run time".to_string())
+                } else {
+                    Ok(())
+                }
+            })
         };
         let native = match native {
             Err(_) if unit_set::applies(plan) => {
@@ -1072,6 +1081,119 @@ mod tests {
         );
     }
 
+    /// The items of `script` as /etc/init.d/food on a host tree holding `files`.
+    fn items_on(script: &str, files: &[(&str, &str)]) -> Vec<Item> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        parse_init_script(
+            "/etc/init.d/food",
+            Some("/etc/init.d/food"),
+            script,
+            &Host::at(dir.path()),
+        )
+    }
+
+    /// The instance names of a per-configuration template (the second item).
+    fn instance_names(items: &[Item]) -> Vec<String> {
+        assert_eq!(items.len(), 2, "{:?}", items[0].findings);
+        match &service(&items[1]).instances {
+            crate::ir::Instances::Set(set) => {
+                set.instances.iter().map(|i| i.name.clone()).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_daemon_per_line_of_a_list_file_is_a_template_with_one_instance_per_line() {
+        let list = ("/etc/food/nets", "# boot these\noffice\n\n  lab\n");
+        // `while read … < FILE`: every line is a network, blank ones name none; a comment line
+        // the script does not filter keeps it wrapped.
+        let redirect = format!(
+            "{HEAD}case \"$1\" in\n start) while read net args; do start-stop-daemon --start --exec /usr/sbin/food -- -n $net; done < /etc/food/nets ;;\nesac\n"
+        );
+        let plain = ("/etc/food/nets", "office\n\nlab\n");
+        assert_eq!(
+            instance_names(&items_on(&redirect, &[plain])),
+            ["office", "lab"]
+        );
+        // Per-line arguments would differ between instances: not a template.
+        let args = items_on(&redirect, &[("/etc/food/nets", "office -d\n")]);
+        assert!(args[0].findings.iter().any(|f| f.code == Code::SysvWrapped));
+        let commented = items_on(&redirect, &[list]);
+        assert!(
+            commented[0]
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvWrapped),
+            "{:?}",
+            commented[0].findings
+        );
+        // `grep -v '^#' FILE | while read`: the comments are filtered out.
+        let grep = format!(
+            "{HEAD}case \"$1\" in\n start) grep -v '^#' /etc/food/nets | while read net args; do start-stop-daemon --start --exec /usr/sbin/food -- -n $net; done ;;\nesac\n"
+        );
+        let found = items_on(&grep, &[list]);
+        assert_eq!(instance_names(&found), ["office", "lab"]);
+        assert!(
+            found[1]
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvPerListLine)
+        );
+        // `for X in $(cat FILE)`: every word.
+        let cat = format!(
+            "{HEAD}case \"$1\" in\n start) for net in $(cat /etc/food/nets); do start-stop-daemon --start --exec /usr/sbin/food -- -n $net; done ;;\nesac\n"
+        );
+        assert_eq!(instance_names(&items_on(&cat, &[plain])), ["office", "lab"]);
+        // No file: the template alone.
+        assert!(instance_names(&items_on(&grep, &[])).is_empty());
+    }
+
+    #[test]
+    fn one_daemon_per_word_of_a_setting_is_a_template_and_a_loop_building_options_is_not() {
+        let script = format!(
+            "{HEAD}[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\n start) for i in $INTERFACES; do start-stop-daemon --start --pidfile /run/food-$i.pid --exec /usr/sbin/food -- -i $i; done ;;\nesac\n"
+        );
+        let found = items_on(
+            &script,
+            &[("/etc/default/food", "INTERFACES=\"eth0 wlan0\"\n")],
+        );
+        assert_eq!(instance_names(&found), ["eth0", "wlan0"]);
+        assert!(
+            found[1]
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvPerSettingWord)
+        );
+        assert!(
+            instance_names(&items_on(
+                &script,
+                &[("/etc/default/food", "INTERFACES=\n")]
+            ))
+            .is_empty()
+        );
+        // The loop only collects options for one daemon: its value is the run's, never `%I`.
+        let options = format!(
+            "{HEAD}[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\n start) opts=\n  for i in $INTERFACES; do opts=\"$opts -i $i\"; done\n  start-stop-daemon --start --exec /usr/sbin/food -- $opts ;;\nesac\n"
+        );
+        let one = items_on(
+            &options,
+            &[("/etc/default/food", "INTERFACES=\"eth0 wlan0\"\n")],
+        );
+        assert_eq!(one.len(), 1);
+        assert!(
+            one[0].findings.iter().any(|f| f.code == Code::SysvWrapped),
+            "{:?}",
+            one[0].findings
+        );
+        assert!(!format!("{:?}", one[0].body).contains(shell::INSTANCE));
+    }
+
     #[test]
     fn one_daemon_per_config_file_is_a_template_with_one_instance_per_file() {
         let script = format!(
@@ -1138,7 +1260,7 @@ mod tests {
     #[test]
     fn a_loop_over_anything_but_a_directory_of_configurations_is_wrapped() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(food-list --enabled); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\nesac\n"
         ));
         let svc = service(&item);
         assert!(matches!(svc.kind, ServiceKind::Script { lsb: true, .. }));
@@ -1369,7 +1491,7 @@ mod tests {
     #[test]
     fn a_wrapped_script_without_reload_gets_no_exec_reload_of_its_usage_message() {
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\n start) for c in $(cat /etc/food/list); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
+            "{HEAD}case \"$1\" in\n start) for c in $(food-list --enabled); do start-stop-daemon --start --exec /usr/sbin/food -- -c $c; done ;;\n *) echo usage; exit 1 ;;\nesac\n"
         ));
         assert!(matches!(
             service(&item).kind,

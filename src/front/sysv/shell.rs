@@ -959,11 +959,34 @@ pub struct TestedVar {
 /// through the shell's expansions.
 pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 
-/// A loop over a directory's configuration files.
+/// Variables and the values a loop gives them.
+type Bindings = Vec<(String, Vec<Part>)>;
+
+/// What a per-configuration loop goes over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoopOver {
+    /// A directory's configuration files, by a glob (`for X in /etc/openvpn/*.conf`).
+    Files,
+    /// The words of a setting (`for IFACE in $INTERFACES`, `INTERFACES` from a defaults
+    /// file): the setting's name and the file that sets it on the host (`None` when no file
+    /// read sets it).
+    Words {
+        setting: String,
+        file: Option<String>,
+    },
+    /// The lines of a list file (`while read NET; do …; done < /etc/tinc/nets.boot`, `cat FILE
+    /// | while read`, `for X in $(cat FILE)`): the file, and what the script skips of it.
+    Lines { file: String, skips: String },
+}
+
+/// A loop that starts a daemon once per configuration: over a directory's configuration
+/// files, the words of a setting, or the lines of a list file ([`LoopOver`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceLoop {
-    /// The files, as a glob (`/etc/openvpn/*.conf`).
+    /// What it goes over, as the script names it: a glob (`/etc/openvpn/*.conf`), a setting
+    /// (`$INTERFACES`) or a file (`/etc/tinc/nets.boot`); one loop per pattern.
     pub pattern: String,
+    pub over: LoopOver,
     /// What the loop's variable holds for the `*`: [`INSTANCE`] and a letter, one per loop.
     pub token: String,
     /// What the `*` matches for each file on the host, sorted.
@@ -1021,6 +1044,9 @@ pub struct Interp<'a> {
     unlikely: Option<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
+    /// Variables a per-configuration loop set once per configuration and left behind
+    /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
+    pub loop_built: Vec<String>,
     pub tested: Vec<TestedVar>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
@@ -1316,6 +1342,7 @@ impl<'a> Interp<'a> {
             cond_depth: 0,
             unlikely: None,
             instance_loops: Vec::new(),
+            loop_built: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
@@ -1750,17 +1777,7 @@ impl<'a> Interp<'a> {
             .map(|n| n[prefix.len()..n.len() - suffix.len()].to_string())
             .collect();
         let pattern = format!("{dir}/{glob}");
-        let token = match self
-            .instance_loops
-            .iter()
-            .position(|l| l.pattern == pattern)
-        {
-            Some(i) => self.instance_loops[i].token.clone(),
-            None => format!(
-                "{INSTANCE}{}",
-                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
-            ),
-        };
+        let token = self.loop_token(&pattern);
         let file = format!("{prefix}{token}{suffix}");
         let value = if relative {
             file
@@ -1771,11 +1788,311 @@ impl<'a> Interp<'a> {
             value,
             InstanceLoop {
                 pattern,
+                over: LoopOver::Files,
                 token,
                 instances,
                 line: line_of(w).0,
             },
         ))
+    }
+
+    /// The token of the loop over `pattern` ([`INSTANCE`] and a letter), the same for every
+    /// loop over it.
+    fn loop_token(&self, pattern: &str) -> String {
+        match self
+            .instance_loops
+            .iter()
+            .position(|l| l.pattern == pattern)
+        {
+            Some(i) => self.instance_loops[i].token.clone(),
+            None => format!(
+                "{INSTANCE}{}",
+                char::from(b'A' + u8::try_from(self.instance_loops.len() % 26).unwrap_or(0))
+            ),
+        }
+    }
+
+    /// `for X in $SETTING` (`${SETTING}`, `"$SETTING"` too) over a setting a defaults file
+    /// gives (or may give: the file is missing on the host, or does not set it): one
+    /// configuration per word of the host's value. `None` when the value is not a plain list
+    /// of words known here (the script computes it, or assigns it on some paths only — ifplugd's
+    /// `auto`, replaced by a function's output, is such a value).
+    fn words_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let raw = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let name = raw.strip_prefix('$')?;
+        let name = name
+            .strip_prefix('{')
+            .and_then(|n| n.strip_suffix('}'))
+            .unwrap_or(name);
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        let (words, file) = match self.env.get(name) {
+            Some(b) => {
+                if !b.overridable || b.uncertain {
+                    return None;
+                }
+                let text = Arg::Field(b.value.clone()).literal()?;
+                let file = self
+                    .sourced
+                    .iter()
+                    .rev()
+                    .find(|s| s.present && s.assigns.iter().any(|a| a == name))
+                    .map(|s| s.path.clone());
+                (text, file)
+            }
+            // Never set: only a defaults file can give it.
+            None if self.defaults_absent || self.defaults_read => (String::new(), None),
+            None => return None,
+        };
+        let instances: Vec<String> = words.split_whitespace().map(str::to_string).collect();
+        if instances.iter().any(|i| i.contains(['*', '?', '['])) {
+            return None;
+        }
+        let pattern = format!("${name}");
+        Some(InstanceLoop {
+            token: self.loop_token(&pattern),
+            pattern,
+            over: LoopOver::Words {
+                setting: name.to_string(),
+                file,
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
+    /// `for X in $(cat FILE)` / `` `cat FILE` ``: one configuration per word of the host's
+    /// file. `None` when the file has a comment (the shell would take its words too) or a
+    /// pattern character.
+    fn cat_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let raw = raw
+            .strip_prefix('"')
+            .and_then(|r| r.strip_suffix('"'))
+            .unwrap_or(raw);
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let file = inner.trim().strip_prefix("cat ")?.trim();
+        let file = self.resolve_text(file)?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let instances: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+        if instances
+            .iter()
+            .any(|i| i.starts_with('#') || i.contains(['*', '?', '[']))
+        {
+            return None;
+        }
+        Some(InstanceLoop {
+            token: self.loop_token(&file),
+            pattern: file.clone(),
+            over: LoopOver::Lines {
+                file,
+                skips: "every word of it is one".to_string(),
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
+    /// `while read [-r] X [REST]; do …; done < FILE`, or the same fed by `cat FILE |` or by
+    /// `grep -v '^#' FILE |` (`^[[:space:]]*#` too): one configuration per line of the host's
+    /// file (its first field when `read` names more variables); a blank line, for which the
+    /// script runs the body with an empty value, names no instance (the finding says so). A
+    /// comment line the script does not
+    /// filter out makes it `None`, as does a value with a blank or a pattern character.
+    fn lines_loop(
+        &mut self,
+        w: &ast::WhileOrUntilClauseCommand,
+        file: &str,
+        filter: &LineFilter,
+    ) -> Option<(Bindings, InstanceLoop)> {
+        let [item] = w.0.0.as_slice() else {
+            return None;
+        };
+        if !item.0.additional.is_empty() {
+            return None;
+        }
+        let [ast::Command::Simple(read)] = item.0.first.seq.as_slice() else {
+            return None;
+        };
+        if read.prefix.is_some() || read.word_or_name.as_ref()?.value != "read" {
+            return None;
+        }
+        let mut vars: Vec<String> = Vec::new();
+        for x in read.suffix.iter().flat_map(|x| x.0.iter()) {
+            match x {
+                ast::CommandPrefixOrSuffixItem::Word(a) if a.value == "-r" && vars.is_empty() => {}
+                ast::CommandPrefixOrSuffixItem::Word(a)
+                    if !a.value.is_empty()
+                        && a.value
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    vars.push(a.value.clone());
+                }
+                _ => return None,
+            }
+        }
+        vars.first()?;
+        let file = self.resolve_text(file)?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let mut instances: Vec<String> = Vec::new();
+        let mut blank = 0;
+        // The variables after the first get the rest of each line: empty when no line has more
+        // than one field, else the loop is not read as a template.
+        let mut rest = false;
+        for line in text.lines() {
+            if !filter.keeps(line) {
+                continue;
+            }
+            rest |= vars.len() > 1 && line.split_whitespace().nth(1).is_some();
+            let value = if vars.len() > 1 {
+                line.split_whitespace().next().unwrap_or("").to_string()
+            } else {
+                line.trim().to_string()
+            };
+            if value.is_empty() {
+                blank += 1;
+                continue;
+            }
+            if value.starts_with('#') || value.contains([' ', '\t', '*', '?', '[', '\\']) {
+                return None;
+            }
+            if !instances.contains(&value) {
+                instances.push(value);
+            }
+        }
+        // Per-line arguments (`vpn1 -d`) would differ between instances: not a template.
+        if rest {
+            return None;
+        }
+        let token = self.loop_token(&file);
+        let bound: Bindings = vars
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let value = match i {
+                    0 => Part::Lit(token.clone()),
+                    _ => Part::Lit(String::new()),
+                };
+                (v.clone(), vec![value])
+            })
+            .collect();
+        Some((
+            bound,
+            InstanceLoop {
+                token,
+                pattern: file.clone(),
+                over: LoopOver::Lines {
+                    file,
+                    skips: {
+                        let kept = filter.describe();
+                        match (kept, blank) {
+                            (None, 0) => "every line is one".to_string(),
+                            (Some(k), 0) => k,
+                            (k, n) => format!(
+                                "{}{n} blank line(s), for which the script starts the daemon with an empty name, get no instance",
+                                k.map(|k| format!("{k}; ")).unwrap_or_default()
+                            ),
+                        }
+                    },
+                },
+                instances,
+                line: line_of(read.word_or_name.as_ref()?).0,
+            },
+        ))
+    }
+
+    /// Reads a `while read` loop over a list file's lines as a per-configuration loop
+    /// ([`Self::lines_loop`]): the body once, with the variable standing for any line. `false`
+    /// when it is not one (then the loop is read as any other).
+    fn run_lines_loop(
+        &mut self,
+        w: &'a ast::WhileOrUntilClauseCommand,
+        file: &str,
+        filter: &LineFilter,
+    ) -> bool {
+        let Some((vars, set)) = self.lines_loop(w, file, filter) else {
+            return false;
+        };
+        if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
+            self.instance_loops.push(set);
+        }
+        let outer = (self.conditional, self.in_loop);
+        let depth = self.cond_depth;
+        for (var, value) in vars {
+            self.env.insert(
+                var,
+                Rc::new(Binding {
+                    value,
+                    overridable: false,
+                    script_default: None,
+                    uncertain: false,
+                    alternatives: Vec::new(),
+                    at_depth: depth + 1,
+                }),
+            );
+        }
+        self.in_loop = true;
+        // The body runs for every line: what it assigns is that line's value.
+        self.conditional = outer.0;
+        self.cond_depth = depth + 1;
+        self.run_list(&w.1.list);
+        self.stopped = false;
+        self.end_instance_loop();
+        (self.conditional, self.in_loop) = outer;
+        self.cond_depth = depth;
+        true
+    }
+
+    /// After a per-configuration loop: a variable still holding a configuration's name was
+    /// set for each of them in turn (`opts="$opts -i $iface"` accumulates them all, the loop's
+    /// variable keeps the last), so its value is only known at run time — never one
+    /// configuration standing for all, outside the loop that starts one daemon each.
+    fn end_instance_loop(&mut self) {
+        let tokens: Vec<String> = self
+            .instance_loops
+            .iter()
+            .map(|l| l.token.clone())
+            .collect();
+        for (name, b) in &mut self.env {
+            if b.value
+                .iter()
+                .any(|p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str()))))
+            {
+                let b = Rc::make_mut(b);
+                b.value = vec![Part::Unknown(format!("${name}"))];
+                b.uncertain = true;
+                if !self.loop_built.contains(name) {
+                    self.loop_built.push(name.clone());
+                }
+            }
+        }
     }
 
     /// `test -x FILE || exit 0` / `[ -x FILE ] || exit 0`, and the same for the other file
@@ -1853,6 +2170,18 @@ impl<'a> Interp<'a> {
 
     fn run_pipeline(&mut self, p: &'a ast::Pipeline, background: bool) {
         let piped = p.seq.len() > 1;
+        // `cat FILE | while read X; do …; done` (or `grep -v '^#' FILE |`): a loop over the
+        // file's lines.
+        if let [
+            ast::Command::Simple(feed),
+            ast::Command::Compound(ast::CompoundCommand::WhileClause(w), None),
+        ] = p.seq.as_slice()
+            && !background
+            && let Some((file, filter)) = list_feed(feed)
+            && self.run_lines_loop(w, &file, &filter)
+        {
+            return;
+        }
         for c in &p.seq {
             self.run_command(c, background, piped);
         }
@@ -1861,6 +2190,17 @@ impl<'a> Interp<'a> {
     fn run_command(&mut self, c: &'a ast::Command, background: bool, piped: bool) {
         match c {
             ast::Command::Simple(s) => self.simple(s, background, piped),
+            // `while read X; do …; done < FILE`: a loop over the file's lines.
+            ast::Command::Compound(ast::CompoundCommand::WhileClause(w), Some(r))
+                if !background
+                    && let [
+                        ast::IoRedirect::File(
+                            None | Some(0),
+                            ast::IoFileRedirectKind::Read,
+                            ast::IoFileRedirectTarget::Filename(file),
+                        ),
+                    ] = r.0.as_slice()
+                    && self.run_lines_loop(w, &file.value, &LineFilter::All) => {}
             ast::Command::Compound(cc, _) => self.compound(cc),
             ast::Command::Function(f) => {
                 self.functions.insert(f.fname.value.clone(), &f.body.0);
@@ -2008,7 +2348,11 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::ForClause(f) => {
                 // A loop over the configuration files of a directory: its body is read once,
                 // with the variable standing for any one of them.
-                let (value, uncertain) = match self.instance_loop(f) {
+                let found = self
+                    .instance_loop(f)
+                    .or_else(|| self.words_loop(f).map(|l| (l.token.clone(), l)))
+                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)));
+                let (value, uncertain) = match found {
                     Some((value, set)) => {
                         if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
                             self.instance_loops.push(set);
@@ -2029,10 +2373,15 @@ impl<'a> Interp<'a> {
                     }),
                 );
                 self.in_loop = true;
-                self.conditional = true;
+                // A per-configuration loop's body runs for every configuration: what it
+                // assigns is that configuration's value, not one of several.
+                self.conditional = outer.0 || uncertain;
                 self.cond_depth = depth + 1;
                 self.run_list(&f.body.list);
                 self.stopped = false;
+                if !uncertain {
+                    self.end_instance_loop();
+                }
             }
             ast::CompoundCommand::WhileClause(w) | ast::CompoundCommand::UntilClause(w) => {
                 self.in_loop = true;
@@ -4571,5 +4920,276 @@ mod tests {
         );
         assert_eq!(i.exec_conditions, ["/usr/sbin/d"]);
         assert_eq!(i.early_exit, Some(3));
+    }
+}
+
+/// The file a `while read` loop's feeding command gives it line by line, and the lines it
+/// passes: `cat FILE` (every line), `grep PATTERN FILE` / `egrep PATTERN FILE` / `grep -E PATTERN
+/// FILE` (the lines matching), `grep -v PATTERN FILE` (the others).
+fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, LineFilter)> {
+    if feed.prefix.is_some() {
+        return None;
+    }
+    let mut words: Vec<String> = vec![feed.word_or_name.as_ref()?.value.clone()];
+    for x in feed.suffix.iter().flat_map(|x| x.0.iter()) {
+        match x {
+            ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+            _ => return None,
+        }
+    }
+    let (cmd, rest) = words.split_first()?;
+    if cmd == "cat" {
+        return match rest {
+            [file] => Some((file.clone(), LineFilter::All)),
+            _ => None,
+        };
+    }
+    let mut extended = match cmd.as_str() {
+        "grep" => false,
+        "egrep" => true,
+        _ => return None,
+    };
+    let mut invert = false;
+    let mut rest = rest;
+    while let Some((flag, more)) = rest.split_first() {
+        match flag.as_str() {
+            "-v" => invert = true,
+            "-E" => extended = true,
+            "-Ev" | "-vE" => (invert, extended) = (true, true),
+            _ => break,
+        }
+        rest = more;
+    }
+    let [pattern, file] = rest else {
+        return None;
+    };
+    let source = brush_parser::unquote_str(pattern);
+    let compiled = LinePattern::parse(&source, extended)?;
+    Some((
+        file.clone(),
+        LineFilter::Grep {
+            pattern: compiled,
+            source,
+            invert,
+        },
+    ))
+}
+
+/// Which lines of a list file a `while read` loop gets.
+#[derive(Debug, Clone)]
+pub enum LineFilter {
+    All,
+    /// What `grep [-v] PATTERN` passes on.
+    Grep {
+        pattern: LinePattern,
+        source: String,
+        invert: bool,
+    },
+}
+
+impl LineFilter {
+    fn keeps(&self, line: &str) -> bool {
+        match self {
+            LineFilter::All => true,
+            LineFilter::Grep {
+                pattern, invert, ..
+            } => pattern.matches(line) != *invert,
+        }
+    }
+
+    /// What the finding says the script keeps, `None` for every line.
+    fn describe(&self) -> Option<String> {
+        match self {
+            LineFilter::All => None,
+            LineFilter::Grep { source, invert, .. } => Some(format!(
+                "only the lines {} `{source}`, as the script's grep passes them",
+                if *invert { "not matching" } else { "matching" }
+            )),
+        }
+    }
+}
+
+/// A `grep` pattern of the simple kind list filters use: an optional `^`, then characters,
+/// `.`, bracket expressions (`[a-zA-Z0-9_-]`, `[ ]`, `[^#]`, `[[:space:]]`), each optionally
+/// repeated with `*` (or `+`, `?` in an extended pattern), and an optional `$`. Anything else
+/// (groups, alternatives, back-references, intervals) is not read.
+#[derive(Debug, Clone)]
+pub struct LinePattern {
+    anchored: bool,
+    end: bool,
+    atoms: Vec<(Atom, (usize, usize))>,
+}
+
+#[derive(Debug, Clone)]
+enum Atom {
+    Any,
+    Char(char),
+    Class {
+        negated: bool,
+        items: Vec<(char, char)>,
+    },
+}
+
+impl Atom {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            Atom::Any => true,
+            Atom::Char(x) => *x == c,
+            Atom::Class { negated, items } => {
+                items.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
+            }
+        }
+    }
+}
+
+impl LinePattern {
+    fn parse(text: &str, extended: bool) -> Option<LinePattern> {
+        let chars: Vec<char> = text.chars().collect();
+        let mut i = 0;
+        let anchored = chars.first() == Some(&'^');
+        if anchored {
+            i = 1;
+        }
+        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
+        let mut end = false;
+        while i < chars.len() {
+            let c = chars[i];
+            let atom = match c {
+                '$' if i + 1 == chars.len() => {
+                    end = true;
+                    i += 1;
+                    continue;
+                }
+                '.' => {
+                    i += 1;
+                    Atom::Any
+                }
+                '[' => {
+                    i += 1;
+                    let negated = chars.get(i) == Some(&'^');
+                    if negated {
+                        i += 1;
+                    }
+                    let mut items = Vec::new();
+                    let mut first = true;
+                    loop {
+                        let c = *chars.get(i)?;
+                        if c == ']' && !first {
+                            i += 1;
+                            break;
+                        }
+                        first = false;
+                        if c == '[' && chars.get(i + 1) == Some(&':') {
+                            let rest: String = chars[i..].iter().collect();
+                            let close = rest.find(":]")?;
+                            match &rest[2..close] {
+                                "space" | "blank" => {
+                                    items.extend([(' ', ' '), ('\t', '\t')]);
+                                    if &rest[2..close] == "space" {
+                                        items.extend([('\n', '\r')]);
+                                    }
+                                }
+                                "alpha" => items.extend([('a', 'z'), ('A', 'Z')]),
+                                "digit" => items.push(('0', '9')),
+                                "alnum" => items.extend([('a', 'z'), ('A', 'Z'), ('0', '9')]),
+                                _ => return None,
+                            }
+                            i += close + 2;
+                            continue;
+                        }
+                        if chars.get(i + 1) == Some(&'-')
+                            && chars.get(i + 2).is_some_and(|e| *e != ']')
+                        {
+                            items.push((c, chars[i + 2]));
+                            i += 3;
+                        } else {
+                            items.push((c, c));
+                            i += 1;
+                        }
+                    }
+                    Atom::Class { negated, items }
+                }
+                '\\' => {
+                    let next = *chars.get(i + 1)?;
+                    if next.is_ascii_alphanumeric() {
+                        return None;
+                    }
+                    i += 2;
+                    Atom::Char(next)
+                }
+                '(' | ')' | '|' | '{' | '}' if extended => return None,
+                '*' | '+' | '?' if extended => return None,
+                '*' => return None,
+                c => {
+                    i += 1;
+                    Atom::Char(c)
+                }
+            };
+            let rep = match chars.get(i) {
+                Some('*') => (0, usize::MAX),
+                Some('+') if extended => (1, usize::MAX),
+                Some('?') if extended => (0, 1),
+                Some('\\')
+                    if !extended
+                        && matches!(chars.get(i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
+                {
+                    return None;
+                }
+                _ => (1, 1),
+            };
+            if rep != (1, 1) {
+                i += 1;
+            }
+            atoms.push((atom, rep));
+        }
+        Some(LinePattern {
+            anchored,
+            end,
+            atoms,
+        })
+    }
+
+    /// Whether `line` has a match, as `grep` looks for one.
+    fn matches(&self, line: &str) -> bool {
+        let chars: Vec<char> = line.chars().collect();
+        let starts = if self.anchored {
+            0..=0
+        } else {
+            0..=chars.len()
+        };
+        starts.into_iter().any(|s| self.at(&chars, s, 0))
+    }
+
+    fn at(&self, chars: &[char], pos: usize, atom: usize) -> bool {
+        let Some((a, (min, max))) = self.atoms.get(atom) else {
+            return !self.end || pos == chars.len();
+        };
+        let mut n = 0;
+        while n < *max && pos + n < chars.len() && a.matches(chars[pos + n]) {
+            n += 1;
+        }
+        (*min..=n).rev().any(|k| self.at(chars, pos + k, atom + 1))
+    }
+}
+
+#[cfg(test)]
+mod line_pattern_tests {
+    use super::LinePattern;
+
+    #[test]
+    fn list_filters_match_as_grep_does() {
+        let tinc = LinePattern::parse("^[ ]*[a-zA-Z0-9_-]+", true).unwrap();
+        assert!(tinc.matches("office"));
+        assert!(tinc.matches("  lab-2 extra"));
+        assert!(!tinc.matches("# office"));
+        assert!(!tinc.matches(""));
+        let comment = LinePattern::parse("^[[:space:]]*#", false).unwrap();
+        assert!(comment.matches("   # x"));
+        assert!(!comment.matches("x # y"));
+        let inner = LinePattern::parse("vpn.$", false).unwrap();
+        assert!(inner.matches("myvpn1"));
+        assert!(!inner.matches("vpn"));
+        assert!(LinePattern::parse("^(a|b)", true).is_none());
+        assert!(LinePattern::parse("a\\{2\\}", false).is_none());
     }
 }

@@ -19,7 +19,7 @@
 
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
 use super::launch::{self, Start};
-use super::shell::{Call, INSTANCE, InstanceLoop};
+use super::shell::{Call, INSTANCE, InstanceLoop, LoopOver};
 use super::{Analysis, Conversion};
 use crate::finding::{Code, Finding};
 use crate::ir::{
@@ -44,7 +44,9 @@ fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
     let mut out: Vec<Start> = Vec::new();
     for l in &plan.launches {
         let s = l.as_ref().ok()?;
-        if s.tool == "a direct call" {
+        // A program run directly is a daemon of the set only when a per-configuration loop
+        // runs it once per configuration (tinc's `$DAEMON -n $net`); else it is a helper.
+        if s.tool == "a direct call" && !(s.in_loop && mentions(s, INSTANCE)) {
             continue;
         }
         if !out
@@ -242,6 +244,33 @@ impl Conversion<'_> {
         {
             *pid_file = None;
         }
+        // A per-configuration settings file (`. /etc/arpwatch/$IFACE.iface`) or a variable
+        // made from the configuration's name and read at start: a unit's EnvironmentFile= and
+        // Environment= here cannot vary per instance.
+        let per_instance = |t: &str| t.replace(&l.token, "%I");
+        if let Some(f) = svc
+            .exec
+            .environment_files
+            .iter()
+            .find(|f| f.path.contains(&l.token))
+        {
+            return Err(format!(
+                "it sources a settings file per configuration ({}), which this tool cannot give each instance",
+                per_instance(&f.path)
+            ));
+        }
+        if let Some(v) = svc
+            .exec
+            .environment
+            .iter()
+            .find(|v| v.value.contains(&l.token))
+        {
+            return Err(format!(
+                "${} (`{}`) is made from the configuration's name but read at start, which this tool cannot give each instance",
+                v.name,
+                per_instance(&v.value)
+            ));
+        }
         if format!("{svc:?}").contains(INSTANCE) {
             return Err(varies.to_string());
         }
@@ -256,35 +285,89 @@ impl Conversion<'_> {
                 .collect(),
             target: false,
         });
-        findings.push(if l.instances.is_empty() {
-            Finding::note(
+        let names = l
+            .instances
+            .iter()
+            .map(|n| {
+                format!(
+                    "{}@{}",
+                    self.name,
+                    crate::back::systemd::escape::unit_instance(n)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        findings.push(match &l.over {
+            LoopOver::Files if l.instances.is_empty() => Finding::note(
                 Code::SysvPerConfiguration,
                 format!(
                     "the script starts the daemon once per {} (line {}); the host has none, so only the template {}@.service is written",
                     l.pattern, l.line, self.name
                 ),
                 format!("add a configuration and start it as `systemctl start {}@NAME` (NAME: the part of the file name the pattern's `*` matches)", self.name),
-            )
-        } else {
-            Finding::note(
+            ),
+            LoopOver::Files => Finding::note(
                 Code::SysvPerConfiguration,
                 format!(
-                    "the script starts the daemon once per {} (line {}): a template with one instance per file on {}: {}",
+                    "the script starts the daemon once per {} (line {}): a template with one instance per file on {}: {names}",
                     l.pattern,
                     l.line,
                     self.host.label(),
-                    l.instances
-                        .iter()
-                        .map(|n| format!(
-                            "{}@{}",
-                            self.name,
-                            crate::back::systemd::escape::unit_instance(n)
-                        ))
-                        .collect::<Vec<_>>()
-                        .join(", ")
                 ),
                 format!("a new configuration file needs `systemctl enable --now {}@NAME`; {}.service wants the instances converted here", self.name, self.name),
-            )
+            ),
+            LoopOver::Words { setting, file } => {
+                let from = file
+                    .as_deref()
+                    .map_or_else(|| "its defaults file (not on the host, or not setting it)".to_string(), str::to_string);
+                Finding::approximated(
+                    Code::SysvPerSettingWord,
+                    if l.instances.is_empty() {
+                        format!(
+                            "the script starts the daemon once per word of ${setting} (line {}), which is empty on {} ({from}): only the template {}@.service is written, and {}.service starts nothing",
+                            l.line,
+                            self.host.label(),
+                            self.name,
+                            self.name
+                        )
+                    } else {
+                        format!(
+                            "the script starts the daemon once per word of ${setting} (line {}; `{}` in {from} on {}): a template with one instance per word, {names}, which {}.service wants",
+                            l.line,
+                            l.instances.join(" "),
+                            self.host.label(),
+                            self.name
+                        )
+                    },
+                    format!(
+                        "${setting} no longer chooses what starts: editing it changes nothing; start another with `systemctl enable --now {0}@WORD` and remove one with `systemctl disable --now {0}@WORD` (and drop it from {0}.service's Wants=)",
+                        self.name
+                    ),
+                )
+            }
+            LoopOver::Lines { file, skips } => Finding::approximated(
+                Code::SysvPerListLine,
+                if l.instances.is_empty() {
+                    format!(
+                        "the script starts the daemon once per line of {file} (line {}), which lists none on {}: only the template {}@.service is written, and {}.service starts nothing",
+                        l.line,
+                        self.host.label(),
+                        self.name,
+                        self.name
+                    )
+                } else {
+                    format!(
+                        "the script starts the daemon once per line of {file} (line {}; {skips}): a template with one instance per line on {}, {names}, which {}.service wants",
+                        l.line,
+                        self.host.label(),
+                        self.name
+                    )
+                },
+                format!(
+                    "{file} no longer chooses what starts: editing it changes nothing; start another with `systemctl enable --now {0}@NAME` and remove one with `systemctl disable --now {0}@NAME` (and drop it from {0}.service's Wants=)",
+                    self.name
+                ),
+            ),
         });
         Ok(())
     }
@@ -438,7 +521,7 @@ impl Conversion<'_> {
                     [one] => Some(*one),
                     _ => {
                         return Err(format!(
-                            "it starts {} in a loop ({}) over something other than the configuration files of one directory",
+                            "it starts {} in a loop ({}) over something other than the configuration files of one directory, the words of a setting or the lines of a list file",
                             s.program,
                             super::shell::place(s.line)
                         ));

@@ -1,0 +1,3 @@
+# Networks started at boot, one a line.
+office
+lab
