@@ -46,6 +46,8 @@ pub struct Start {
     pub keeps_output: bool,
     /// The start command's own redirection (`>>FILE 2>&1`).
     pub redirect: Option<(String, bool)>,
+    /// The start command's output sent into `logger` ([`Call::logger`]).
+    pub logger: Option<super::logger::LoggerPipe>,
     /// Variables of the call that hold one of several values ([`Call::uncertain`]).
     pub uncertain: Vec<String>,
     /// [`Call::cond_depth`].
@@ -82,6 +84,7 @@ impl Start {
             conditional: call.conditional,
             keeps_output: false,
             redirect: call.output.clone(),
+            logger: call.logger.clone(),
             uncertain: call.uncertain.clone(),
             cond_depth: call.cond_depth,
             unlikely: call.unlikely.clone(),
@@ -562,7 +565,7 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }) {
                 return None;
             }
-            if call.piped {
+            if call.piped && call.logger.is_none() {
                 return Some(Err(format!(
                     "the daemon's output is piped into another command ({})",
                     super::shell::place(call.line)
