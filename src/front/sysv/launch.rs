@@ -478,6 +478,8 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "start_daemon" => {
             s.tool = "start_daemon";
+            // LSB's start_daemon runs the program with the caller's standard streams.
+            s.keeps_output = true;
             let args = flatten_until_program(&call.args, interp, &["-n", "-p"]);
             let call = &Call {
                 args,
@@ -508,6 +510,9 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "daemon" => {
             s.tool = "daemon";
+            // RHEL's daemon runs the program (through runuser for --user) with the caller's
+            // standard streams.
+            s.keeps_output = true;
             let args =
                 flatten_until_program(&call.args, interp, &["--user", "--pidfile", "--check"]);
             let call = &Call {

@@ -320,6 +320,110 @@ fn level_name(l: SyslogLevel) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Level;
+    use crate::host::Host;
+    use crate::ir::{Body, Item, Service};
+
+    const HEAD: &str = "#!/bin/bash\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\nDAEMON=/usr/sbin/food\n";
+
+    fn convert(start: &str) -> Item {
+        let dir = tempfile::tempdir().unwrap();
+        let host = Host::at(dir.path());
+        let script = format!(
+            "{HEAD}case \"$1\" in\n start)\n  {start}\n  ;;\n stop) killproc $DAEMON ;;\nesac\n"
+        );
+        let mut items = super::super::parse_init_script(
+            "/etc/init.d/food",
+            Some("/etc/init.d/food"),
+            &script,
+            &host,
+        );
+        assert_eq!(items.len(), 1);
+        items.remove(0)
+    }
+
+    fn service(item: &Item) -> &Service {
+        match &item.body {
+            Body::Unit(d) => &d.service,
+            other => panic!("no unit: {other:?} {:?}", item.findings),
+        }
+    }
+
+    fn finding(item: &Item) -> &Finding {
+        item.findings
+            .iter()
+            .find(|f| f.code == Code::SysvOutputToLogger)
+            .unwrap_or_else(|| panic!("no sysv-output-to-logger: {:?}", item.findings))
+    }
+
+    #[test]
+    fn process_substitution_with_both_streams() {
+        let item = convert(
+            "start-stop-daemon --start --no-close --background --make-pidfile --pidfile /run/food.pid --exec $DAEMON > >(logger --priority=16.5 --tag=food) 2>&1",
+        );
+        let l = &service(&item).logging;
+        assert_eq!(l.identifier.as_deref(), Some("food"));
+        assert_eq!(
+            l.syslog,
+            Some(Syslog {
+                facility: SyslogFacility::Mail,
+                level: SyslogLevel::Notice,
+                level_prefix: false,
+            })
+        );
+        let f = finding(&item);
+        assert_eq!(f.level, Level::Note);
+        assert!(
+            f.message.contains("standard output and error"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn stderr_duplicated_before_the_substitution_stays_out() {
+        // `2>&1` first: standard error goes where standard output went before.
+        let item = convert("$DAEMON --foreground 2>&1 > >(logger -t food) &");
+        assert_eq!(service(&item).logging.identifier.as_deref(), Some("food"));
+        let f = finding(&item);
+        assert_eq!(f.level, Level::Approximated);
+        assert!(
+            f.message.contains("standard error did not go"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn rhel_daemon_piped_into_logger() {
+        let item =
+            convert("daemon --user food $DAEMON -d 2>&1 | /usr/bin/logger -p daemon.err -t food");
+        let l = &service(&item).logging;
+        assert_eq!(l.identifier.as_deref(), Some("food"));
+        assert_eq!(l.syslog.map(|s| s.level), Some(SyslogLevel::Err));
+        assert_eq!(service(&item).exec.user.as_deref(), Some("food"));
+    }
+
+    #[test]
+    fn a_tag_known_only_at_run_time_keeps_the_defaults_and_is_reported() {
+        let item = convert("$DAEMON --foreground 2>&1 | logger -t \"$(hostname)-food\" &");
+        assert_eq!(service(&item).logging.identifier, None);
+        assert_eq!(service(&item).logging.syslog, None);
+        let f = finding(&item);
+        assert_eq!(f.level, Level::Dropped);
+        assert!(f.message.contains("run time"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_log_file_before_the_pipe_is_no_logger() {
+        let item = convert("$DAEMON --foreground >> /var/log/food.log | logger -t food &");
+        assert!(service(&item).logging.identifier.is_none());
+        assert!(
+            item.findings
+                .iter()
+                .all(|f| f.code != Code::SysvOutputToLogger)
+        );
+    }
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(String::from).collect()
