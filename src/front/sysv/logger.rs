@@ -9,7 +9,7 @@
 //! - `-p FACILITY.LEVEL`/`--priority` (names or numbers, `user.notice` by default) →
 //!   `SyslogFacility=`/`SyslogLevel=`.
 //! - No `--prio-prefix` → `SyslogLevelPrefix=no` (logger keeps a `<N>` at a line's start as
-//!   text); with it, systemd's default reads the prefix.
+//!   text); with it, systemd's default reads the prefix (a level only: reported).
 //! - `-i`/`--id` (logger's PID in each line), `-s`/`--stderr` (a copy on standard error),
 //!   `--id=ID`, `-e`, and the options choosing another destination or message format (`-n`,
 //!   `-u`, `-d`, `-T`, `-P`, `--rfc5424`, …) have no directive: reported.
@@ -192,7 +192,15 @@ pub fn read(args: &[String]) -> Result<Tagging, String> {
                     )),
                 },
                 "stderr" => t.unexpressed.push(stderr_copy()),
-                "prio-prefix" => t.syslog.level_prefix = true,
+                "prio-prefix" => {
+                    t.syslog.level_prefix = true;
+                    t.unexpressed.push(
+                        "`--prio-prefix` also took a facility from a line's `<N>` prefix; \
+                         systemd reads only a level prefix (`<0>` to `<7>`), a larger one \
+                         stays in the line"
+                            .to_string(),
+                    );
+                }
                 "skip-empty" => t.unexpressed.push(skip_empty()),
                 "no-act" => t
                     .unexpressed
@@ -480,7 +488,7 @@ mod tests {
         let t = read(&words("--tag=x --id -s --prio-prefix")).unwrap();
         assert_eq!(t.tag.as_deref(), Some("x"));
         assert!(t.pid && t.syslog.level_prefix);
-        assert_eq!(t.unexpressed.len(), 1);
+        assert_eq!(t.unexpressed.len(), 2);
 
         let t = read(&words("-tdaemon -pdaemon.err --id=42 -n loghost")).unwrap();
         assert_eq!(t.tag.as_deref(), Some("daemon"));
