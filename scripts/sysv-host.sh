@@ -24,6 +24,17 @@
 #     not unit names),
 #   - verify: `systemd-analyze verify` over every unit written.
 # Third-party files stay in CACHE_DIR; nothing of them is committed.
+#
+# The other sets measured (README.md, "Measurement on real Debian init scripts"), as
+# SYSV_PACKAGES values:
+#   held-out: atftpd bacula-fd beanstalkd bird2 cntlm darkstat dictd distcc dpkg fetchmail
+#     gearman-job-server inadyn iodine knockd lsb-base miredo nbd-server nsd nullmailer ocserv
+#     oidentd pdns-recursor privoxy redsocks rinetd sniproxy sslh stunnel4 sysvinit-utils
+#     tinyproxy ulogd2 uptimed vnstat xl2tpd znc
+#   third (never tuned against): ser2net rlinetd smstools mpd apcupsd tftpd-hpa pure-ftpd
+#     dropbear conntrackd ifplugd isc-dhcp-relay dhcp-helper udhcpd arpwatch opensmtpd opendmarc
+#     apt-cacher-ng nslcd unscd fancontrol tinc pptpd minissdpd miniupnpd darkice dante-server
+#     softflowd atop incron watchdog sasl2-bin ddclient sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
@@ -54,9 +65,40 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
             || echo "not downloaded: $p" >&2
     done)
     rm -rf "$TREE" "$UNITS" && mkdir -p "$TREE" "$UNITS" "$CACHE/control"
+    : >"$CACHE/scripts.list"
     for deb in "$DEBS"/*.deb; do
         dpkg-deb -x "$deb" "$TREE"
         c=$CACHE/control/$(basename "$deb" .deb) && rm -rf "$c" && dpkg-deb -e "$deb" "$c"
+        dpkg-deb -c "$deb" | awk '{print $NF}' | sed -n 's|^\./etc/init\.d/\(..*\)|/etc/init.d/\1|p' \
+            >>"$CACHE/scripts.list"
+    done
+    # A real host has a package's dependencies installed: a file an init script sources that
+    # none of the packages ships comes from the package's Depends: (bacula-fd sources
+    # bacula-common's common-functions.init). Each such dependency (first alternatives only) that
+    # ships the file is unpacked too; its own init scripts are not measured.
+    : >"$CACHE/dependencies"
+    for deb in "$DEBS"/*.deb; do
+        for s in $(dpkg-deb -c "$deb" | awk '{print $NF}' | sed -n 's|^\./\(etc/init\.d/..*\)|\1|p'); do
+            [ -f "$TREE/$s" ] || continue
+            sed -n 's/^[[:space:]]*\(\.\|source\)[[:space:]]\{1,\}\(\/[^[:space:];|&$`"'"'"']*\).*/\2/p' "$TREE/$s"
+        done | sort -u | while read -r f; do
+            # Settings files are the admin's (or a maintainer script's), not a dependency's.
+            case "$f" in /etc/default/* | /etc/sysconfig/*) continue ;; esac
+            [ -e "$TREE$f" ] && continue
+            dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*//; s/:.*//; s/[[:space:]]//g' \
+                | grep . | while read -r dep; do
+                mkdir -p "$DEBS/deps"
+                ls "$DEBS/deps/${dep}"_*.deb >/dev/null 2>&1 \
+                    || (cd "$DEBS/deps" && apt-get download "$dep" >/dev/null 2>&1) || continue
+                for d in "$DEBS/deps/${dep}"_*.deb; do
+                    if dpkg-deb -c "$d" | awk '{print $NF}' | grep -qx "\.$f"; then
+                        dpkg-deb -x "$d" "$TREE"
+                        echo "$(dpkg-deb -f "$deb" Package): $dep ships $f" >>"$CACHE/dependencies"
+                    fi
+                done
+                if [ -e "$TREE$f" ]; then break; fi
+            done
+        done
     done
     # The packages' own units, moved aside (both /lib and /usr/lib layouts).
     for d in lib/systemd/system usr/lib/systemd/system etc/systemd/system; do
@@ -96,7 +138,13 @@ fi
 BIN=${SYSTEMDIFY:-$REPO/target/debug/systemdify}
 [ -x "$BIN" ] || (cd "$REPO" && cargo build --quiet)
 rm -rf "$OUT" && mkdir -p "$OUT"
-scripts=$(cd "$TREE" && find etc/init.d -maxdepth 1 -type f | sort | sed 's|^|/|')
+# The listed packages' init scripts (not those of dependencies unpacked for what they source).
+if [ -s "$CACHE/scripts.list" ]; then
+    scripts=$(sort -u "$CACHE/scripts.list" | while read -r s; do [ -f "$TREE$s" ] && echo "$s"; done)
+else
+    scripts=$(cd "$TREE" && find etc/init.d -maxdepth 1 -type f | sort | sed 's|^|/|')
+fi
+[ -s "$CACHE/dependencies" ] && sed 's/^/dependency unpacked: /' "$CACHE/dependencies"
 # shellcheck disable=SC2086
 "$BIN" convert --from sysv --root "$TREE" -o "$OUT/units" --report "$OUT/report.json" $scripts \
     >"$OUT/stdout" 2>"$OUT/stderr" || true

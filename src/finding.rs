@@ -116,6 +116,8 @@ codes! {
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
     SysvExecWrapper => "sysv-exec-wrapper",
+    SysvPidfileUnknown => "sysv-pidfile-unknown",
+    SysvStartShell => "sysv-start-shell",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

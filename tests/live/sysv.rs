@@ -85,6 +85,7 @@ exit 0
 /// Stand-in for iproute2's `ip addr` (not in the container): one configured interface, so
 /// that a script's "no networks configured" check passes.
 const IP_ADDR: &str = "#!/bin/sh\necho '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536'\n";
+const IP_ROUTE: &str = "#!/bin/sh\necho 'default via 192.0.2.1 dev eth0 proto static'\n";
 
 const SQLSTORE_ADMIN: &str = r#"#!/bin/sh
 # Stand-in for sqlstore-admin: "ping" answers while the server runs, "shutdown" stops it.
@@ -596,6 +597,89 @@ const SCRIPTS: &[Script] = &[
         toggle_on: None,
         setup: "",
         legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
+        file: "/etc/init.d/backup-fd",
+        unit: "backup-fd.service",
+        // The configuration test (`-t`) passes; the daemon forks and writes its pid file.
+        stand_ins: &[(
+            "/usr/sbin/backup-fd",
+            "fork exit-if=-t pidfile=/run/backup/backup-fd.9102.pid",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/statsd",
+        unit: "statsd.service",
+        stand_ins: &[("/usr/sbin/statsd", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/tftpd",
+        unit: "tftpd.service",
+        stand_ins: &[("/usr/sbin/tftpd", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/identd",
+        unit: "identd.service",
+        stand_ins: &[("/usr/sbin/identd", "fork")],
+        // The default route, as `ip route show to exact 0/0` prints it.
+        shell_stand_ins: &[("/usr/sbin/ip", IP_ROUTE)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/socksd",
+        unit: "socksd.service",
+        stand_ins: &[("/usr/sbin/socksd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/tunneld",
+        unit: "tunneld.service",
+        // One tunnel per /etc/tunneld/*.conf; the daemon forks (its pid file is its
+        // configuration's business).
+        stand_ins: &[("/usr/bin/tunneld", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: Some(
+            "the stand-in does not write the pid file each configuration names (`pid =`, which \
+             the real daemon writes), so the script's `killproc -p` finds none and stops \
+             nothing — the unit's instances are stopped through their cgroups",
+        ),
         no_legacy: None,
         known: &[],
     },
@@ -1568,6 +1652,7 @@ fn sysv_every_case_has_a_test() {
         "output-and-reload",
         "output-to-logger",
         "per-config",
+        "run-time-values",
         "skipped",
         "ssd-background",
         "ssd-forking",
@@ -1649,6 +1734,13 @@ fn sysv_ssd_forking() {
 #[test]
 fn sysv_systemd_refuses() {
     run_case("systemd-refuses");
+}
+
+/// Values the script computes when it starts (the default router, an owner read from the
+/// configuration, a pid file per configuration, options and limits chosen by settings).
+#[test]
+fn sysv_run_time_values() {
+    run_case("run-time-values");
 }
 
 /// One daemon per configuration file: `NAME.service` starts one instance of `NAME@.service` per

@@ -53,6 +53,8 @@ pub(super) fn pick_launch(
         logger: None,
         function: None,
         uncertain: s.uncertain.clone(),
+        captured: false,
+        uncertain_pid_file: s.uncertain_pid_file.clone(),
         cond_depth: s.cond_depth,
         unlikely: s.unlikely.clone(),
     };
@@ -303,6 +305,21 @@ pub(super) struct PreparedDir {
     pub(super) user: Option<String>,
     pub(super) group: Option<String>,
     pub(super) mode: Option<u32>,
+    /// An owner the script computes at start with commands that only read
+    /// ([`super::start_time::reader_substitution`]): `sh` text that gives it, run by
+    /// `ExecStartPre=` after the directory is created.
+    pub(super) computed_owner: Option<ComputedOwner>,
+}
+
+/// `chown "$(grep … CONF | sed …)" DIR`, as `sh` runs it at start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ComputedOwner {
+    /// `NAME=value; ` for the script's variables the substitution reads.
+    pub(super) assignments: String,
+    /// `chown` or `chgrp`, then the owner word.
+    pub(super) command: String,
+    /// The substitutions, as the script wrote them (for the report).
+    pub(super) computed: Vec<String>,
 }
 
 impl PreparedDir {
@@ -589,6 +606,55 @@ fn beside_or_on_path(name: &str, program: &str, host: &Host) -> Option<String> {
     }
 }
 
+/// `chown OWNER DIR…`/`chgrp GROUP DIR…` whose owner word (the first operand) is computed by
+/// commands that only read ([`super::start_time::reader_substitution`]), and whose other
+/// operands are known: the `sh` text that gives the owner at start.
+fn computed_owner(call: &Call, interp: &Interp, base: &str) -> Option<ComputedOwner> {
+    let mut operands = call.args[1..].iter().filter(|a| {
+        interp
+            .resolve(a)
+            .is_none_or(|v| !v.starts_with('-') || v.is_empty())
+    });
+    let owner = operands.next()?;
+    // Known directories, not a per-configuration template's (`%I` is no shell text).
+    if operands.any(|a| {
+        interp
+            .resolve(a)
+            .is_none_or(|d| d.contains(super::shell::INSTANCE))
+    }) {
+        return None;
+    }
+    let mut assignments = Vec::new();
+    let word = super::start_time::shell_word(owner, interp, &mut assignments)?;
+    let Arg::Field(parts) = owner else {
+        return None;
+    };
+    let computed: Vec<String> = parts
+        .iter()
+        .filter_map(|p| match p {
+            Part::Unknown(u) => Some(u.clone()),
+            _ => None,
+        })
+        .collect();
+    if computed.is_empty() {
+        return None;
+    }
+    // One owner word, as the script's `chown "$USER"` gives it.
+    let word = if word.starts_with('"') {
+        word
+    } else {
+        format!("\"{word}\"")
+    };
+    Some(ComputedOwner {
+        assignments: assignments
+            .iter()
+            .map(|(n, v)| format!("{n}={}; ", super::start_time::quote(v)))
+            .collect(),
+        command: format!("{base} {word}"),
+        computed,
+    })
+}
+
 pub(super) fn exec_command(program: &str, written: &str, args: &[Arg]) -> Result<Command, String> {
     let mut words = Vec::new();
     for a in args {
@@ -754,10 +820,23 @@ impl Conversion<'_> {
             }
             return;
         }
-        if matches!(
-            base.as_str(),
-            "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
-        ) {
+        // `ps -p PID`/`ps -C NAME` as a test (`if … && ps -p `cat $PIDFILE` | grep …`): the
+        // same question.
+        // Before the daemon is started only: after it, `ps` checks that it did start.
+        let ps_test = base == "ps"
+            && call.tested
+            && plan.launches.is_empty()
+            && call
+                .args
+                .iter()
+                .filter_map(Arg::literal)
+                .any(|a| matches!(a.as_str(), "-p" | "-C" | "--pid"));
+        if ps_test
+            || matches!(
+                base.as_str(),
+                "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
+            )
+        {
             plan.running_guards.push(call.line);
             return;
         }
@@ -824,7 +903,15 @@ impl Conversion<'_> {
                 // An owner word that is not fully known (`chown $U:$G` with both unset here).
                 let unknown_owner = matches!(base.as_str(), "chown" | "chgrp" | "install")
                     && call.args.iter().any(|a| interp.resolve(a).is_none());
-                if (lost || unknown_owner) && plan.lost_owner.is_none() {
+                // `chown "$(grep … CONF | sed …)" DIR`: computed at start, as the script did.
+                // Only outside tests this reading cannot decide: under one (smstools' `if !
+                // dpkg-statoverride --list DIR`) the other path gives the directory another owner.
+                let computed = (unknown_owner
+                    && call.cond_depth == 0
+                    && matches!(base.as_str(), "chown" | "chgrp"))
+                .then(|| computed_owner(call, interp, &base))
+                .flatten();
+                if (lost || unknown_owner) && computed.is_none() && plan.lost_owner.is_none() {
                     plan.lost_owner = Some(call.clone());
                 }
                 for t in dirs {
@@ -843,6 +930,7 @@ impl Conversion<'_> {
                                 user: None,
                                 group: None,
                                 mode: None,
+                                computed_owner: None,
                             });
                             plan.dirs.last_mut().expect("just pushed")
                         }
@@ -856,7 +944,24 @@ impl Conversion<'_> {
                     if mode.is_some() {
                         d.mode = mode;
                     }
+                    if computed.is_some() {
+                        d.computed_owner.clone_from(&computed);
+                        (d.user, d.group) = (None, None);
+                    }
                 }
+                return;
+            }
+            // `if [ "$ENABLE_COREFILES" = 1 ]; then ulimit -c unlimited; fi` with a test this
+            // reading leaves open: the limit holds on some paths only, so the unit does not
+            // set it (reported as a dropped step). `[ -n "$ULIMIT" ] && ulimit $ULIMIT` sets
+            // the value the setting gives, and a value the script computes on some paths
+            // (tor's from /proc/sys/fs/file-max) the likely path's.
+            "ulimit"
+                if call.cond_depth > 0
+                    && call.uncertain.is_empty()
+                    && call.args.iter().all(|a| a.literal().is_some()) =>
+            {
+                plan.other.push(call.clone());
                 return;
             }
             "ulimit" => {
@@ -906,6 +1011,10 @@ impl Conversion<'_> {
             return;
         }
         if is_harmless(&base) {
+            return;
+        }
+        // `U=$(grep … CONF | sed …)`: only its output counts, where the value is used.
+        if call.captured && super::start_time::reads_only(&words) {
             return;
         }
         // `eval` of a message helper (`eval log_action_begin_msg "…"`).
@@ -1211,7 +1320,34 @@ impl Conversion<'_> {
             args.clone_from(daemon_args);
             svc.restart = Restart::Always { delay_sec: None };
         }
-        svc.command = exec_command(&program, &written, &args)?;
+        svc.command = match exec_command(&program, &written, &args) {
+            Ok(c) => c,
+            // `-P $(ip route … | awk …)`: computed at each start, by `sh`, as the script did.
+            Err(why) => {
+                let Some((script, computed)) = (written == program)
+                    .then(|| super::start_time::start_script(&program, &args, interp))
+                    .flatten()
+                else {
+                    return Err(why);
+                };
+                self.findings.push(Finding::approximated(
+                    Code::SysvStartShell,
+                    format!(
+                        "the command line holds what the script computes when it starts the daemon, with commands that only read the system: {}; the unit computes it at each start too, running the command line with `/bin/sh -c 'exec …'`",
+                        computed
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "nothing to do; if the value should be fixed, write it into ExecStart= instead",
+                ));
+                Command::Shell {
+                    shell: "/bin/sh".to_string(),
+                    script,
+                }
+            }
+        };
         let mut dirs = plan.dirs.clone();
         svc.kind = if start.notify {
             ServiceKind::Notify
@@ -1261,7 +1397,19 @@ impl Conversion<'_> {
                     user: None,
                     group: None,
                     mode: None,
+                    computed_owner: None,
                 });
+            }
+            if !start.uncertain_pid_file.is_empty() {
+                self.findings.push(Finding::approximated(
+                    Code::SysvPidfileUnknown,
+                    format!(
+                        "the pid file {} checks (${}) is one the script computes on some paths only (from a command's output, a file it reads, a fallback), so the unit has no PIDFile=: systemd takes the process the daemon leaves running when it detaches as the main one",
+                        start.tool,
+                        start.uncertain_pid_file.join(", $")
+                    ),
+                    "nothing to do for a daemon that leaves one process; otherwise set PIDFile= to the file the configuration names",
+                ));
             }
             ServiceKind::Forking { pid_file }
         };
@@ -1350,6 +1498,16 @@ impl Conversion<'_> {
                 Code::SysvUnmappedOption,
                 format!("{} option `{u}` is not translated", start.tool),
                 "set the equivalent by hand (RootDirectory= for --chroot) after checking what the daemon needs inside it",
+            ));
+        }
+        // An owner computed at start is given by `ExecStartPre=`, which runs as `User=`.
+        if start.user.is_some()
+            && let Some(d) = plan.dirs.iter().find(|d| d.computed_owner.is_some())
+        {
+            return Err(format!(
+                "it gives {} an owner only known at run time while the daemon runs as {}",
+                d.path(),
+                start.user.as_deref().unwrap_or_default()
             ));
         }
         if let Some(c) = &plan.lost_owner {
@@ -1504,6 +1662,39 @@ impl Conversion<'_> {
         let (mut runtime_mode, mut logs_mode) = (None, None);
         let mut prepared = Vec::new();
         for mut d in dirs {
+            if let Some(owner) = &d.computed_owner {
+                let mut install = "/usr/bin/install -d".to_string();
+                if let Some(m) = d.mode {
+                    install.push_str(&format!(" -m {m:04o}"));
+                }
+                let path = super::start_time::quote(&d.path());
+                let script = format!(
+                    "{}{install} {path} && {} {path}",
+                    owner.assignments, owner.command
+                );
+                self.findings.push(Finding::approximated(
+                    Code::SysvStartShell,
+                    format!(
+                        "the script gives {} an owner it computes at start with commands that only read the system ({}); ExecStartPre= creates the directory and gives it that owner at each start too, with `/bin/sh -c` (RuntimeDirectory= would give it to the unit's user instead); it is not removed at stop",
+                        d.path(),
+                        owner
+                            .computed
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "nothing to do; a tmpfiles.d entry with the owner written out can create it at boot instead",
+                ));
+                prepared.push((
+                    d.clone(),
+                    Command::Shell {
+                        shell: "/bin/sh".to_string(),
+                        script,
+                    },
+                ));
+                continue;
+            }
             if d.user.is_none()
                 && d.group.is_none()
                 && d.base == DirBase::Run
@@ -1586,6 +1777,10 @@ impl Conversion<'_> {
             ));
         }
         for (i, (d, cmd)) in prepared.into_iter().enumerate() {
+            if d.computed_owner.is_some() {
+                svc.pre.insert(i, cmd);
+                continue;
+            }
             self.findings.push(Finding::note(
                 Code::SysvPreparedDirectory,
                 format!(
@@ -1921,7 +2116,9 @@ impl Conversion<'_> {
                 .and_then(|b| b.script_default.clone())
                 .or_else(|| interp.var_defaults.get(v).cloned());
             if let Some(parts) = default {
-                let text = Arg::Field(parts).literal();
+                // `${CONFIG:-/etc/bacula/$NAME.conf}`: the default's own variables as the
+                // script has them (systemd does not expand inside Environment=).
+                let text = interp.resolve(&Arg::Field(parts));
                 if let Some(t) = text.filter(|t| !t.is_empty()) {
                     svc.exec.environment.push(EnvVar::new(v.clone(), t));
                 }

@@ -50,6 +50,9 @@ pub struct Start {
     pub logger: Option<super::logger::LoggerPipe>,
     /// Variables of the call that hold one of several values ([`Call::uncertain`]).
     pub uncertain: Vec<String>,
+    /// Such variables in the pid file option only ([`Call::uncertain_pid_file`]): the pid
+    /// file is not known, [`Start::pid_file`] is `None`.
+    pub uncertain_pid_file: Vec<String>,
     /// [`Call::cond_depth`].
     pub cond_depth: u32,
     /// Off the likely path ([`Call::unlikely`]).
@@ -86,6 +89,7 @@ impl Start {
             redirect: call.output.clone(),
             logger: call.logger.clone(),
             uncertain: call.uncertain.clone(),
+            uncertain_pid_file: call.uncertain_pid_file.clone(),
             cond_depth: call.cond_depth,
             unlikely: call.unlikely.clone(),
         }
@@ -582,6 +586,10 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             s.args = call.args[1..].to_vec();
             s.background = call.background;
         }
+    }
+    // A pid file the script computes on some paths only: its value here is one guess.
+    if !s.uncertain_pid_file.is_empty() {
+        s.pid_file = None;
     }
     Some(Ok(s))
 }

@@ -42,6 +42,7 @@ mod install;
 pub mod launch;
 pub mod logger;
 pub mod shell;
+mod start_time;
 mod under_systemd;
 mod unit_set;
 
@@ -317,7 +318,28 @@ pub fn parse_init_script(
         members: Vec::new(),
         template: std::cell::Cell::new(false),
     };
-    let body = conv.convert(&program, text);
+    // Only for a script that names its daemon (`DAEMON=`…): then the library's commands can be
+    // told apart into the daemon's start and the rest; otherwise they stay the script's to run.
+    let names_daemon = conv.head.processname.is_some()
+        || text.lines().any(|l| {
+            let l = l.trim_start();
+            [
+                "DAEMON=",
+                "DAEMON_PATH=",
+                "exec=",
+                "prog=",
+                "BINARY=",
+                "BIN=",
+            ]
+            .iter()
+            .any(|v| l.starts_with(v))
+        });
+    let libraries = if names_daemon {
+        libraries(&program, host)
+    } else {
+        Vec::new()
+    };
+    let body = conv.convert(&program, text, &libraries);
     let identity = format!("sysv\0{path}");
     let mut item = Item {
         origin,
@@ -349,6 +371,89 @@ pub fn parse_init_script(
         });
     }
     items
+}
+
+/// The shell libraries the script sources at its top level by a literal path (`.
+/// /usr/share/bacula-common/common-functions.init`) that the host has and that are neither
+/// settings (`/etc/…`) nor the helper libraries this tool knows (LSB's `init-functions`, RHEL's
+/// `functions`, `/lib/init/vars.sh`, `init-d-script`), parsed: their functions are followed
+/// where the script calls them.
+fn libraries(
+    program: &brush_parser::ast::Program,
+    host: &Host,
+) -> Vec<(String, brush_parser::ast::Program)> {
+    use brush_parser::ast;
+    /// The literal paths of `. PATH`/`source PATH` in `list`, also inside `if` branches and
+    /// brace groups (`if [ -r LIB ]; then . LIB; fi`), not in functions or loops.
+    fn sourced(list: &ast::CompoundList, out: &mut Vec<String>) {
+        for item in &list.0 {
+            let ao = &item.0;
+            let pipelines =
+                std::iter::once(&ao.first).chain(ao.additional.iter().map(|a| match a {
+                    ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+                }));
+            for p in pipelines {
+                for c in &p.seq {
+                    match c {
+                        ast::Command::Simple(sc) => {
+                            let Some(w) = &sc.word_or_name else { continue };
+                            if !matches!(w.value.as_str(), "." | "source") {
+                                continue;
+                            }
+                            if let Some(path) =
+                                sc.suffix
+                                    .iter()
+                                    .flat_map(|x| x.0.iter())
+                                    .find_map(|i| match i {
+                                        ast::CommandPrefixOrSuffixItem::Word(w) => {
+                                            Some(brush_parser::unquote_str(&w.value))
+                                        }
+                                        _ => None,
+                                    })
+                            {
+                                out.push(path);
+                            }
+                        }
+                        ast::Command::Compound(ast::CompoundCommand::IfClause(i), _) => {
+                            sourced(&i.then, out);
+                            for e in i.elses.iter().flatten() {
+                                sourced(&e.body, out);
+                            }
+                        }
+                        ast::Command::Compound(ast::CompoundCommand::BraceGroup(b), _) => {
+                            sourced(&b.list, out);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    let mut paths = Vec::new();
+    for cc in &program.complete_commands {
+        sourced(cc, &mut paths);
+    }
+    let mut out: Vec<(String, ast::Program)> = Vec::new();
+    for path in paths {
+        let known = path.ends_with("/lsb/init-functions")
+            || path.ends_with("/lib/init/vars.sh")
+            || path.ends_with("init.d/functions")
+            || path.ends_with("/lib/init/init-d-script");
+        if !path.starts_with('/')
+            || path.starts_with("/etc/")
+            || path.contains(['$', '`', '*'])
+            || known
+            || out.iter().any(|(p, _)| *p == path)
+        {
+            continue;
+        }
+        if let Ok(bytes) = host.read(&path)
+            && let Ok(library) = shell::parse(&String::from_utf8_lossy(&bytes))
+        {
+            out.push((path, library));
+        }
+    }
+    out
 }
 
 /// A native unit already installed for one of the script's names: it is skipped.
@@ -416,12 +521,16 @@ impl<'h> Conversion<'h> {
         program: &'a brush_parser::ast::Program,
         text: &str,
         decide_defaults: bool,
+        libraries: &'a [(String, brush_parser::ast::Program)],
     ) -> Analysis<'a>
     where
         'h: 'a,
     {
         let mut interp = Interp::new(self.host, &self.path, vec!["start".to_string()]);
         interp.decide_defaults = decide_defaults;
+        for (path, library) in libraries {
+            interp.add_library(path, library);
+        }
         interp.run_top(program);
         let framework = text
             .lines()
@@ -476,15 +585,16 @@ impl<'h> Conversion<'h> {
         &mut self,
         program: &brush_parser::ast::Program,
         text: &str,
+        libraries: &[(String, brush_parser::ast::Program)],
     ) -> Result<Definition, Finding> {
         // First with settings from the defaults file deciding between alternative start
         // commands; when that leaves no single way to start the daemon (a setting switched it
         // off on this host), again without.
-        let first = self.analyse(program, text, true);
+        let first = self.analyse(program, text, true, libraries);
         let (a, decided) = if first.decided_uses_defaults()
             && (first.plan.launches.is_empty() || pick_launch(&first.plan.launches).is_err())
         {
-            (self.analyse(program, text, false), Some(first))
+            (self.analyse(program, text, false, libraries), Some(first))
         } else {
             (first, None)
         };
@@ -794,7 +904,7 @@ impl<'h> Conversion<'h> {
         let mut off = None;
         let mut seen: Vec<&str> = Vec::new();
         for t in &interp.tested {
-            if !is_toggle(&t.name) || seen.contains(&t.name.as_str()) {
+            if !is_toggle(&t.name) || t.setting || seen.contains(&t.name.as_str()) {
                 continue;
             }
             seen.push(&t.name);
@@ -875,6 +985,25 @@ mod tests {
     }
 
     const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
+
+    #[test]
+    fn a_ps_check_after_and_in_an_if_test_is_an_already_running_guard() {
+        let item = convert_with(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\nPIDFILE=/run/food.pid\ncase \"$1\" in\nstart)\n\tif [ -e $PIDFILE ] && ps -p `cat $PIDFILE` | grep 'food$' > /dev/null\n\tthen\n\t\t:\n\telse\n\t\tstart-stop-daemon --start --pidfile $PIDFILE --exec $DAEMON\n\tfi\n\t;;\nstop)\n\tstart-stop-daemon --stop --pidfile $PIDFILE\n\t;;\nesac\n"
+            ),
+            &["/usr/sbin/food"],
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvRunningGuard),
+            "{:?}",
+            item.findings
+        );
+        assert!(!item.findings.iter().any(|f| f.code == Code::SysvWrapped));
+        assert_eq!(programs(service(&item)), ["/usr/sbin/food"]);
+    }
 
     #[test]
     fn a_control_program_behind_env_i_sees_only_the_wrappers_variables() {
@@ -1340,7 +1469,7 @@ mod tests {
     #[test]
     fn a_helper_function_from_a_sourced_file_is_never_a_command() {
         // The helpers live in the package's own shell library, which this reading does not
-        // follow: the script is wrapped, naming the function.
+        // follow for a script that names no daemon: the script is wrapped, naming the function.
         let item = convert_on(
             &format!(
                 "{HEAD}. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
@@ -1353,11 +1482,19 @@ mod tests {
         let why = wrapped_because(&item);
         assert!(why.contains("`do_start_cmd`"), "{why}");
         assert!(why.contains("/usr/share/food/init-helpers"), "{why}");
-        assert!(
-            !programs(service(&item))
-                .iter()
-                .any(|p| p.starts_with("do_"))
+        // With `DAEMON=` its commands are followed, the function names are never programs.
+        let item = convert_on(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/food\n. /usr/share/food/init-helpers\ncase \"$1\" in\nstart)\n\tdo_start_cmd\n\t;;\nstop)\n\tdo_stop_cmd\n\t;;\nreload)\n\tdo_reload_cmd\n\t;;\nesac\n"
+            ),
+            &[(
+                "/usr/share/food/init-helpers",
+                "do_start_cmd() { /usr/sbin/food-setup; $DAEMON; }\ndo_stop_cmd() { killall food; }\ndo_reload_cmd() { killall -HUP food; }\n",
+            )],
         );
+        let progs = programs(service(&item));
+        assert!(progs.iter().any(|p| p == "/usr/sbin/food"), "{progs:?}");
+        assert!(!progs.iter().any(|p| p.starts_with("do_")), "{progs:?}");
     }
 
     #[test]

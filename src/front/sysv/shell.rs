@@ -914,6 +914,12 @@ pub struct Call {
     /// Variables its words expand that hold one of several values (assigned on only some
     /// paths, or from such a variable): what the command line is depends on the run.
     pub uncertain: Vec<String>,
+    /// Run inside the command substitution of an assignment (`U=$(grep … | sed …)`): its
+    /// output is the value.
+    pub captured: bool,
+    /// Such variables in a starter's pid file option only (`start_daemon -p "$pidfile"`,
+    /// `start-stop-daemon --pidfile $P`): the file it checks, never the daemon's arguments.
+    pub uncertain_pid_file: Vec<String>,
     /// How many tests this reading could not decide enclose it (`if`, `&&`/`||`, loops, `case`
     /// arms): of two calls, the deeper one runs on fewer paths.
     pub cond_depth: u32,
@@ -945,6 +951,10 @@ impl Call {
 pub struct TestedVar {
     pub name: String,
     pub line: u32,
+    /// The test only chooses a setting of the process (`if [ "$ENABLE_COREFILES" = 1 ]; then
+    /// ulimit -c unlimited; fi`), not whether the script starts anything: not an on/off switch
+    /// of the service, whatever its name.
+    pub setting: bool,
 }
 
 /// Stands for the configuration a per-configuration loop is at (what the `*` of its pattern
@@ -1023,6 +1033,11 @@ pub struct Interp<'a> {
     pub decided: Vec<(String, u32)>,
     /// Line of an unconditional `exit` at the top level before the actions.
     pub early_exit: Option<u32>,
+    /// Shell libraries the script sources, parsed ([`Interp::add_library`]).
+    libraries: Vec<(String, &'a ast::Program)>,
+    /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
+    /// on/off-looking variable there is decided by the host's value like any setting.
+    setting_switch: bool,
     depth: u32,
     in_loop: bool,
     conditional: bool,
@@ -1309,6 +1324,8 @@ impl<'a> Interp<'a> {
             decide_defaults: false,
             decided: Vec::new(),
             early_exit: None,
+            libraries: Vec::new(),
+            setting_switch: false,
             depth: 0,
             in_loop: false,
             conditional: false,
@@ -1352,6 +1369,12 @@ impl<'a> Interp<'a> {
         self.stopped = false;
         self.positional = positional;
         std::mem::replace(&mut self.calls, saved)
+    }
+
+    /// A shell library at `path` (not settings, not a helper this reading knows), parsed:
+    /// when the script sources it, its functions are followed where the script calls them.
+    pub fn add_library(&mut self, path: &str, program: &'a ast::Program) {
+        self.libraries.push((path.to_string(), program));
     }
 
     /// The file that defines `name` as a shell function, when something does.
@@ -1411,6 +1434,8 @@ impl<'a> Interp<'a> {
             logger: None,
             function: None,
             uncertain: Vec::new(),
+            captured: false,
+            uncertain_pid_file: Vec::new(),
             cond_depth: 0,
             unlikely: None,
         }
@@ -1531,22 +1556,33 @@ impl<'a> Interp<'a> {
         // `TEST && X=…` / `TEST || X=…` with a test the script's own values decide (a string
         // test on variables it set, or that nothing sets): the assignment happens or not. A
         // test on a defaults file's setting is left open (`[ -z "$OPTS" ] && OPTS=default` is
-        // a default for when the file leaves it empty). The same for a process setting
-        // (`[ "$ALLOW_COREDUMPS" != "1" ] || ulimit -c unlimited`, with the variable set
-        // nowhere: no limit).
+        // a default for when the file leaves it empty).
+        // `[ "$ALLOW_COREDUMPS" != 1 ] || ulimit -c unlimited`: a switch of a process setting,
+        // decided by the host's value (as for an `if`, [`settings_only`]).
+        let setting_switch = self.decide_defaults
+            && matches!(ao.additional.as_slice(), [ast::AndOr::And(p) | ast::AndOr::Or(p)]
+                if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
-            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))]
-                if only_assignments(p) || only_process_setting(p) =>
-            {
+            [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
                 let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
                 v.map(|v| v == matches!(next, ast::AndOr::And(_)))
             }
+            [next @ (ast::AndOr::And(_) | ast::AndOr::Or(_))] if setting_switch => {
+                let outer = std::mem::replace(&mut self.setting_switch, true);
+                let v = self.decide_pipeline(&ao.first);
+                self.setting_switch = outer;
+                v.map(|v| v == matches!(next, ast::AndOr::And(_)))
+            }
             _ => None,
         };
         self.testing = self.force_testing || !ao.additional.is_empty();
+        // Inside an `if` that only chooses settings, the flag is the `if`'s.
+        let outer_switch = self.setting_switch;
+        self.setting_switch |= setting_switch;
         self.run_pipeline(&ao.first, background);
+        self.setting_switch = outer_switch;
         self.testing = false;
         if self.stopped && ao.additional.is_empty() {
             return;
@@ -1573,11 +1609,73 @@ impl<'a> Interp<'a> {
             self.conditional = outer;
             return;
         }
+        // `echo "$OPTS" | grep -q -- --daemon || OPTS="--daemon $OPTS"` on a setting the
+        // defaults file may change: the likely path by the host's value, the other path's
+        // value an alternative (as for an `if` this reading cannot decide).
+        if let [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] = ao.additional.as_slice()
+            && only_assignments(p)
+            && ao.first.seq.len() == 2
+            && let Some(holds) = self.filter_test(&ao.first, true)
+        {
+            let runs_when = matches!(next, ast::AndOr::And(_));
+            let test = ao.first.to_string().trim().to_string();
+            let line = ao
+                .first
+                .seq
+                .first()
+                .and_then(|c| match c {
+                    ast::Command::Simple(sc) => sc.word_or_name.as_ref().map(|w| line_of(w).0),
+                    _ => None,
+                })
+                .unwrap_or(0);
+            let before = self.env.clone();
+            self.cond_depth = depth + 1;
+            let outer_unlikely = self.unlikely.clone();
+            if holds != runs_when && outer_unlikely.is_none() {
+                self.unlikely = Some((test.clone(), line, runs_when));
+            }
+            self.run_pipeline(p, background);
+            self.stopped = false;
+            self.unlikely = outer_unlikely;
+            self.cond_depth = depth;
+            let ran = std::mem::take(&mut self.env);
+            // Off the likely path, a setting the assignment would have changed is what the
+            // defaults file gives: its reference (`${OPTS}`), as the unit reads it.
+            let mut kept = before.clone();
+            if holds == runs_when {
+                for (name, b) in &mut kept {
+                    if b.overridable && ran.get(name) != Some(b) {
+                        Rc::make_mut(b).value = vec![Part::Var(name.clone())];
+                    }
+                }
+            }
+            let (when_holds, when_fails) = if runs_when { (ran, kept) } else { (kept, ran) };
+            let outcomes = [
+                Outcome {
+                    test: Some(test),
+                    line,
+                    taken: holds,
+                    env: Some(when_holds),
+                },
+                Outcome {
+                    test: None,
+                    line: 0,
+                    taken: !holds,
+                    env: Some(when_fails),
+                },
+            ];
+            self.env = merge_outcomes(&before, &outcomes, depth);
+            self.conditional = outer;
+            return;
+        }
         self.cond_depth = depth + 1;
         for next in &ao.additional {
+            // In an `if` or `while` test every command's status counts (`[ -e F ] && ps -p …`).
+            self.testing = self.force_testing;
             match next {
                 ast::AndOr::And(p) | ast::AndOr::Or(p) => self.run_pipeline(p, background),
             }
+            self.testing = false;
             self.stopped = false;
         }
         self.conditional = outer;
@@ -1812,14 +1910,19 @@ impl<'a> Interp<'a> {
                     branches.push((e.condition.as_ref(), &e.body));
                 }
                 let mut undecided = false;
-                let before = self.env.clone();
+                let mut before = self.env.clone();
                 // What each undecided branch leaves: its test, whether the likely path takes
                 // it, and the variables after it (`None` for a branch that ends the action).
                 let mut outcomes: Vec<Outcome> = Vec::new();
                 let mut taken = false;
                 // A branch whose test holds on this host ends the chain: some branch runs.
                 let mut exhaustive = false;
+                // `if [ "$ENABLE_COREFILES" = 1 ]; then ulimit -c unlimited; fi`: a switch of
+                // a process setting, not of the service, decided by the host's value.
+                let setting_switch =
+                    self.decide_defaults && branches.iter().all(|(_, body)| settings_only(body));
                 for (cond, body) in branches {
+                    self.setting_switch = setting_switch;
                     let verdict = match cond {
                         Some(c) => self.decide(c),
                         None => Some(true),
@@ -1836,7 +1939,13 @@ impl<'a> Interp<'a> {
                         self.run_list(c);
                         self.force_testing = false;
                         self.stopped = false;
+                        // The first test runs on every path (`if do_start; then`): what it
+                        // assigns is there for every branch.
+                        if outcomes.is_empty() && !undecided {
+                            before = self.env.clone();
+                        }
                     }
+                    self.setting_switch = false;
                     // Branches are still conditional (an `exit` in one does not end the
                     // script for every host); a decided test only prunes the others.
                     self.conditional = true;
@@ -2182,7 +2291,11 @@ impl<'a> Interp<'a> {
                 for w in &words[1..] {
                     for v in referenced_vars(&w.value) {
                         self.last_test_vars.push(v.clone());
-                        self.tested.push(TestedVar { name: v, line });
+                        self.tested.push(TestedVar {
+                            name: v,
+                            line,
+                            setting: self.setting_switch,
+                        });
                     }
                 }
             }
@@ -2237,11 +2350,27 @@ impl<'a> Interp<'a> {
         }
         let output = self.output_of(&redirects);
         let logger = self.logger_of(&redirects);
-        let uncertain = words
-            .iter()
-            .flat_map(|w| referenced_vars(&w.value))
-            .filter(|v| self.env.get(v).is_some_and(|b| b.uncertain))
-            .collect();
+        // The value of a starter's pid file option is the file it checks, not an argument of
+        // the daemon.
+        let base = name.rsplit('/').next().unwrap_or(&name);
+        let pid_option = |i: usize| {
+            matches!(base, "start_daemon" | "start-stop-daemon")
+                && (i > 0 && matches!(words[i - 1].value.as_str(), "-p" | "--pidfile")
+                    || words[i].value.starts_with("--pidfile="))
+        };
+        let (mut uncertain, mut uncertain_pid_file) = (Vec::new(), Vec::new());
+        for (i, w) in words.iter().enumerate() {
+            for v in referenced_vars(&w.value) {
+                if self.env.get(&v).is_some_and(|b| b.uncertain) {
+                    if pid_option(i) {
+                        uncertain_pid_file.push(v);
+                    } else {
+                        uncertain.push(v);
+                    }
+                }
+            }
+        }
+        uncertain_pid_file.retain(|v| !uncertain.contains(v));
         self.calls.push(Call {
             args,
             line,
@@ -2256,6 +2385,8 @@ impl<'a> Interp<'a> {
             logger,
             function,
             uncertain,
+            captured: false,
+            uncertain_pid_file,
             cond_depth: self.cond_depth,
             unlikely: self.unlikely.clone(),
         });
@@ -2287,6 +2418,11 @@ impl<'a> Interp<'a> {
     }
 
     fn likely_pipeline(&mut self, p: &ast::Pipeline) -> Option<bool> {
+        if p.seq.len() == 2
+            && let Some(found) = self.filter_test(p, true)
+        {
+            return Some(found);
+        }
         let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
             return Some(false);
         };
@@ -2383,6 +2519,9 @@ impl<'a> Interp<'a> {
 
     /// [`Self::decide`] for one pipeline (the test of `TEST && …` or `TEST || …`).
     fn decide_pipeline(&mut self, p: &ast::Pipeline) -> Option<bool> {
+        if p.seq.len() == 2 {
+            return self.filter_test(p, false);
+        }
         let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
             return None;
         };
@@ -2412,7 +2551,7 @@ impl<'a> Interp<'a> {
                     if unset {
                         continue;
                     }
-                    if !self.decide_defaults || is_toggle(v) {
+                    if !self.decide_defaults || (is_toggle(v) && !self.setting_switch) {
                         return None;
                     }
                     used.push(v.clone());
@@ -2468,6 +2607,98 @@ impl<'a> Interp<'a> {
         let line = line_of(words[0]).0;
         self.decided.extend(used.into_iter().map(|v| (v, line)));
         Some(result != negate)
+    }
+
+    /// `echo WORDS | grep [OPTIONS] PATTERN` ([`GrepTest`]): whether the filter finds the
+    /// pattern in the echoed text. With `likely`, by the values the host gives (as
+    /// [`Self::likely`] reads tests); otherwise only when the values are decided as
+    /// [`Self::decide_pipeline`] decides them. `None` when it cannot tell.
+    fn filter_test(&mut self, p: &ast::Pipeline, likely: bool) -> Option<bool> {
+        let [ast::Command::Simple(echo), ast::Command::Simple(grep)] = p.seq.as_slice() else {
+            return None;
+        };
+        fn words(sc: &ast::SimpleCommand) -> Option<Vec<&ast::Word>> {
+            if sc.prefix.is_some() {
+                return None;
+            }
+            let mut out: Vec<&ast::Word> = sc.word_or_name.iter().collect();
+            for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+                match i {
+                    ast::CommandPrefixOrSuffixItem::Word(w) => out.push(w),
+                    ast::CommandPrefixOrSuffixItem::IoRedirect(_) => {}
+                    _ => return None,
+                }
+            }
+            Some(out)
+        }
+        let (e, g) = (words(echo)?, words(grep)?);
+        if e.first()
+            .map(|w| brush_parser::unquote_str(&w.value))
+            .as_deref()
+            != Some("echo")
+            || g.first()
+                .map(|w| brush_parser::unquote_str(&w.value))
+                .as_deref()
+                != Some("grep")
+        {
+            return None;
+        }
+        // The text: echo's words as the shell gives them (unquoted ones split and joined by
+        // single spaces), `-n`/`-e`/`-E` first dropped.
+        let mut text: Vec<String> = Vec::new();
+        let mut used = Vec::new();
+        let mut leading = true;
+        for w in &e[1..] {
+            if leading && matches!(w.value.as_str(), "-n" | "-e" | "-E" | "-ne" | "-en") {
+                continue;
+            }
+            leading = false;
+            let parts = self.expand_value(w);
+            let mut value = String::new();
+            for part in &parts {
+                match part {
+                    Part::Lit(l) => value.push_str(l),
+                    Part::Var(v) => {
+                        if !likely {
+                            let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                            if !unset {
+                                if !self.decide_defaults || is_toggle(v) {
+                                    return None;
+                                }
+                                used.push(v.clone());
+                            }
+                        }
+                        value.push_str(&self.value(v).unwrap_or_default());
+                    }
+                    Part::Unknown(_) => return None,
+                }
+            }
+            if !likely
+                && referenced_vars(&w.value)
+                    .iter()
+                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+            {
+                return None;
+            }
+            if w.value.contains(['"', '\'']) {
+                text.push(value);
+            } else {
+                text.extend(value.split_whitespace().map(str::to_string));
+            }
+        }
+        let mut grep_words = Vec::new();
+        for w in &g[1..] {
+            if w.value.contains('$') || w.value.contains('`') {
+                return None;
+            }
+            grep_words.push(brush_parser::unquote_str(&w.value));
+        }
+        let found = GrepTest::parse(&grep_words)?.selects(&text.join(" "))?;
+        if !likely {
+            let line = line_of(e[0]).0;
+            self.decided.extend(used.into_iter().map(|v| (v, line)));
+        }
+        Some(found != p.bang)
     }
 
     /// The simple commands inside a `$( … )` that is a whole assignment value
@@ -2533,6 +2764,8 @@ impl<'a> Interp<'a> {
                                 logger: None,
                                 function,
                                 uncertain: Vec::new(),
+                                captured: true,
+                                uncertain_pid_file: Vec::new(),
                                 cond_depth: self.cond_depth,
                                 unlikely: self.unlikely.clone(),
                             });
@@ -2713,7 +2946,8 @@ impl<'a> Interp<'a> {
 
     fn source(&mut self, word: &ast::Word, line: u32) {
         let parts = self.expand_value(word);
-        let Some(path) = self.resolve(&Arg::Field(parts)) else {
+        // An empty name (`. $1` with an argument only a run gives) is not known either.
+        let Some(path) = self.resolve(&Arg::Field(parts)).filter(|p| !p.is_empty()) else {
             let raw = brush_parser::unquote_str(&word.value);
             if raw.starts_with("/etc/default/") || raw.starts_with("/etc/sysconfig/") {
                 // A defaults file whose exact name is computed: any variable may come from it.
@@ -2771,6 +3005,35 @@ impl<'a> Interp<'a> {
             assigns: Vec::new(),
             shell_lines: Vec::new(),
         };
+        // A library the caller parsed: sourcing it runs its code (functions, assignments) as
+        // the script's own.
+        if kind == SourceKind::Other
+            && self.depth < 8
+            && let Some(library) = self
+                .libraries
+                .iter()
+                .find(|(p, _)| *p == path)
+                .map(|(_, l)| *l)
+        {
+            for name in function_names(library) {
+                self.defined.insert(name, path.clone());
+            }
+            self.depth += 1;
+            let stopped = self.stopped;
+            for cc in &library.complete_commands {
+                self.run_list(cc);
+                if self.stopped {
+                    break;
+                }
+            }
+            self.stopped = stopped;
+            self.depth -= 1;
+            self.sourced.push(Sourced {
+                present: true,
+                ..sourced
+            });
+            return;
+        }
         if matches!(kind, SourceKind::Defaults | SourceKind::Other) {
             match self.host.read(&path) {
                 Ok(bytes) => {
@@ -2779,7 +3042,8 @@ impl<'a> Interp<'a> {
                     let text = String::from_utf8_lossy(&bytes).into_owned();
                     sourced.shell_lines = shell_lines(&text);
                     if let Ok(program) = parse(&text) {
-                        // Its functions are not followed, but their names are never commands.
+                        // Its functions are not followed (unless it is a library the caller
+                        // parsed), but their names are never commands.
                         for name in function_names(&program) {
                             self.defined.entry(name).or_insert_with(|| path.clone());
                         }
@@ -3366,6 +3630,158 @@ fn merge_outcomes(
     out
 }
 
+/// What `grep` is asked, read from its words: `-q`, `-E`, `-F`, `-G`, `-v`, `-i`, `-w`, `-x`
+/// (also combined: `-qE`), `-e PATTERN`, `--`, then the pattern. `None` for any other option
+/// or a file operand (it would not read the text piped to it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct GrepTest {
+    pattern: String,
+    fixed: bool,
+    extended: bool,
+    invert: bool,
+    ignore_case: bool,
+    word: bool,
+    line: bool,
+}
+
+impl GrepTest {
+    fn parse(words: &[String]) -> Option<GrepTest> {
+        let mut t = GrepTest {
+            pattern: String::new(),
+            fixed: false,
+            extended: false,
+            invert: false,
+            ignore_case: false,
+            word: false,
+            line: false,
+        };
+        let mut pattern = None;
+        let mut i = 0;
+        let mut options = true;
+        while i < words.len() {
+            let w = &words[i];
+            if options && w == "--" {
+                options = false;
+            } else if options && w == "-e" {
+                pattern = Some(words.get(i + 1)?.clone());
+                i += 1;
+            } else if options && w.len() > 1 && w.starts_with('-') {
+                for f in w[1..].chars() {
+                    match f {
+                        'q' | 's' => {}
+                        'E' => t.extended = true,
+                        'F' => t.fixed = true,
+                        'G' => t.extended = false,
+                        'v' => t.invert = true,
+                        'i' => t.ignore_case = true,
+                        'w' => t.word = true,
+                        'x' => t.line = true,
+                        _ => return None,
+                    }
+                }
+            } else if pattern.is_none() {
+                pattern = Some(w.clone());
+                options = false;
+            } else {
+                return None;
+            }
+            i += 1;
+        }
+        t.pattern = pattern?;
+        Some(t)
+    }
+
+    /// Whether some line of `text` is selected (after `-v`), when the pattern is a plain string
+    /// (a fixed one, or a regular expression without special characters but a leading `^` and
+    /// a trailing `$`); `None` for other regular expressions.
+    fn selects(&self, text: &str) -> Option<bool> {
+        let mut pattern = self.pattern.as_str();
+        let (mut start, mut end) = (false, false);
+        if !self.fixed {
+            if let Some(p) = pattern.strip_prefix('^') {
+                start = true;
+                pattern = p;
+            }
+            if let Some(p) = pattern.strip_suffix('$')
+                && !p.ends_with('\\')
+            {
+                end = true;
+                pattern = p;
+            }
+            let special: &[char] = if self.extended {
+                &[
+                    '.', '*', '[', ']', '\\', '^', '$', '+', '?', '(', ')', '{', '}', '|',
+                ]
+            } else {
+                &['.', '*', '[', ']', '\\', '^', '$']
+            };
+            if pattern.contains(special) {
+                return None;
+            }
+        }
+        let fold = |s: &str| {
+            if self.ignore_case {
+                s.to_lowercase()
+            } else {
+                s.to_string()
+            }
+        };
+        let pattern = fold(pattern);
+        let word_char = |c: char| c.is_alphanumeric() || c == '_';
+        let found = text.split('\n').any(|l| {
+            let l = fold(l);
+            if self.line || (start && end) {
+                return l == pattern;
+            }
+            l.match_indices(pattern.as_str()).any(|(at, m)| {
+                let before = l[..at].chars().next_back();
+                let after = l[at + m.len()..].chars().next();
+                (!start || at == 0)
+                    && (!end || at + m.len() == l.len())
+                    && (!self.word
+                        || (before.is_none_or(|c| !word_char(c))
+                            && after.is_none_or(|c| !word_char(c))))
+            })
+        });
+        Some(found != self.invert)
+    }
+}
+
+/// Whether a branch only sets what the started processes inherit (`ulimit`, `umask`) or
+/// prints: choosing it does not decide whether the script starts anything.
+fn settings_only(list: &ast::CompoundList) -> bool {
+    let mut any = false;
+    for item in &list.0 {
+        let ao = &item.0;
+        if !ao.additional.is_empty() {
+            return false;
+        }
+        match settings_pipeline(&ao.first) {
+            Some(sets) => any |= sets,
+            None => return false,
+        }
+    }
+    any
+}
+
+/// [`settings_only`] for one pipeline: `Some(true)` when it sets a limit or the umask,
+/// `Some(false)` when it only prints, `None` for anything else.
+fn settings_pipeline(p: &ast::Pipeline) -> Option<bool> {
+    let mut any = false;
+    for c in &p.seq {
+        let ast::Command::Simple(sc) = c else {
+            return None;
+        };
+        let name = brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value);
+        match name.as_str() {
+            "ulimit" | "umask" => any = true,
+            n if super::is_harmless(n) && !matches!(n, "exit" | "return") => {}
+            _ => return None,
+        }
+    }
+    Some(any)
+}
+
 pub fn is_toggle(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
     if n.ends_with("_ARGS") || n.ends_with("_OPTS") || n.ends_with("_OPTIONS") {
@@ -3647,18 +4063,6 @@ fn only_assignments(p: &ast::Pipeline) -> bool {
         })
 }
 
-/// `ulimit …` or `umask …` alone: a setting of the process the script goes on to start.
-fn only_process_setting(p: &ast::Pipeline) -> bool {
-    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
-        return false;
-    };
-    sc.prefix.is_none()
-        && sc
-            .word_or_name
-            .as_ref()
-            .is_some_and(|w| w.value == "ulimit" || w.value == "umask")
-}
-
 /// The assignments of a file's top-level simple commands (`export X=…` too), outside any `if`,
 /// `&&`/`||` list, function or loop.
 fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
@@ -3938,6 +4342,75 @@ mod tests {
         i.run_top(program);
         let calls = i.run_action(action);
         (calls.iter().map(Call::display).collect(), i)
+    }
+
+    #[test]
+    fn a_grep_of_echoed_text_is_decided_on_the_scripts_own_values() {
+        // The script's own value: `--daemon` is missing, so it is added (decided, no choice).
+        let (calls, i) = run(
+            "OPTS=\"-v 5\"\necho \"$OPTS\" | grep -q -- --daemon || OPTS=\"--daemon $OPTS\"\ncase \"$1\" in\n start) /usr/bin/x $OPTS ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x --daemon -v 5"]);
+        assert!(!i.env["OPTS"].uncertain);
+        // Present: nothing added.
+        let (calls, _) = run(
+            "OPTS=\"--daemon -v\"\necho $OPTS | grep -qw -e --daemon || OPTS=\"--daemon $OPTS\"\ncase \"$1\" in\n start) /usr/bin/x $OPTS ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/bin/x --daemon -v"]);
+    }
+
+    #[test]
+    fn grep_tests_read_plain_patterns_only() {
+        let t = |w: &[&str]| GrepTest::parse(&w.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            t(&["-q", "--", "--daemon"]).unwrap().selects("-x --daemon"),
+            Some(true)
+        );
+        assert_eq!(
+            t(&["-qv", "daemon"]).unwrap().selects("-x --daemon"),
+            Some(false)
+        );
+        assert_eq!(t(&["-qw", "dae"]).unwrap().selects("--daemon"), Some(false));
+        assert_eq!(
+            t(&["-qi", "^-X"]).unwrap().selects("-x --daemon"),
+            Some(true)
+        );
+        assert_eq!(
+            t(&["-qx", "--", "-x"]).unwrap().selects("-x --daemon"),
+            Some(false)
+        );
+        assert_eq!(t(&["-qF", "a.b"]).unwrap().selects("a.b"), Some(true));
+        // A regular expression this reading does not evaluate, a file to read, an option.
+        assert_eq!(t(&["-q", "a.b"]).unwrap().selects("a.b"), None);
+        assert_eq!(t(&["-qE", "a+"]).unwrap().selects("a"), None);
+        assert!(t(&["-q", "x", "/etc/x.conf"]).is_none());
+        assert!(t(&["-c", "x"]).is_none());
+    }
+
+    #[test]
+    fn a_switch_that_only_sets_a_limit_is_decided_by_the_hosts_value() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "ENABLE_COREFILES=0\n").unwrap();
+        let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+        let script = "[ -r /etc/default/x ] && . /etc/default/x\nif test \"$ENABLE_COREFILES\" = 1; then\n  ulimit -c unlimited\nfi\ncase \"$1\" in\n start) /usr/bin/x ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.decide_defaults = true;
+        i.run_top(program);
+        assert!(
+            i.calls
+                .iter()
+                .all(|c| c.program().as_deref() != Some("ulimit"))
+        );
+        assert_eq!(i.decided, [("ENABLE_COREFILES".to_string(), 2)]);
+        assert!(
+            i.tested
+                .iter()
+                .all(|t| t.name != "ENABLE_COREFILES" || t.setting)
+        );
     }
 
     #[test]

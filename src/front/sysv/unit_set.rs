@@ -198,6 +198,7 @@ pub(super) fn shared_dirs(plan: &StartPlan, members: &[Member]) -> Vec<PreparedD
                 user: None,
                 group: None,
                 mode: None,
+                computed_owner: None,
             });
         }
     }
