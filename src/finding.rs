@@ -104,6 +104,7 @@ codes! {
     SysvDefaultsChoice => "sysv-defaults-choice",
     SysvControlTool => "sysv-control-tool",
     SysvRelativeOutput => "sysv-relative-output",
+    SysvOutputToLogger => "sysv-output-to-logger",
     SysvResolvedValue => "sysv-resolved-value",
     SysvForeground => "sysv-foreground",
     SysvPreparedDirectory => "sysv-prepared-directory",

@@ -694,8 +694,155 @@ pub enum StopScope {
 pub struct Logging {
     pub stdout: Option<Output>,
     pub stderr: Option<Output>,
-    /// Identifier for journal lines.
+    /// Identifier for journal lines (the syslog tag; systemd's default is the process name).
     pub identifier: Option<String>,
+    /// The syslog identity of the output's lines beyond the identifier (a daemon's output
+    /// piped into `logger -p FACILITY.LEVEL`); `None` keeps systemd's defaults (`daemon`,
+    /// `info`, a `<N>` prefix read as the line's level).
+    pub syslog: Option<Syslog>,
+}
+
+/// A syslog priority for the lines of a service's output: what `logger -p` gives every line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Syslog {
+    pub facility: SyslogFacility,
+    pub level: SyslogLevel,
+    /// A line starting `<N>` sets its own level (`logger --prio-prefix`; systemd's
+    /// `SyslogLevelPrefix=`, on by default). Off, the prefix is part of the message.
+    pub level_prefix: bool,
+}
+
+/// A syslog facility (RFC 5424 numbering; `kern` is not one a program can log to).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SyslogFacility {
+    User,
+    Mail,
+    Daemon,
+    Auth,
+    Syslog,
+    Lpr,
+    News,
+    Uucp,
+    Cron,
+    Authpriv,
+    Ftp,
+    /// `local0` … `local7`.
+    Local(u8),
+}
+
+impl SyslogFacility {
+    /// The facility of a name as syslog.h spells it (`security` is the old `auth`), or of its
+    /// number (the code, 0–23, not shifted); `kern` (0) is none a program can use.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        let f = match name.to_ascii_lowercase().as_str() {
+            "user" => Self::User,
+            "mail" => Self::Mail,
+            "daemon" => Self::Daemon,
+            "auth" | "security" => Self::Auth,
+            "syslog" => Self::Syslog,
+            "lpr" => Self::Lpr,
+            "news" => Self::News,
+            "uucp" => Self::Uucp,
+            "cron" => Self::Cron,
+            "authpriv" => Self::Authpriv,
+            "ftp" => Self::Ftp,
+            n => {
+                let local = n.strip_prefix("local")?;
+                let k: u8 = local.parse().ok().filter(|k| *k < 8 && local.len() == 1)?;
+                Self::Local(k)
+            }
+        };
+        Some(f)
+    }
+
+    /// The facility of a code (1 user … 11 ftp, 16–23 local0–7); 0 (`kern`) and the codes
+    /// syslog.h does not name are none.
+    #[must_use]
+    pub fn from_code(code: u8) -> Option<Self> {
+        Some(match code {
+            1 => Self::User,
+            2 => Self::Mail,
+            3 => Self::Daemon,
+            4 => Self::Auth,
+            5 => Self::Syslog,
+            6 => Self::Lpr,
+            7 => Self::News,
+            8 => Self::Uucp,
+            9 => Self::Cron,
+            10 => Self::Authpriv,
+            11 => Self::Ftp,
+            16..=23 => Self::Local(code - 16),
+            _ => return None,
+        })
+    }
+
+    /// The code (`SYSLOG_FACILITY=` in the journal).
+    #[must_use]
+    pub fn code(self) -> u8 {
+        match self {
+            Self::User => 1,
+            Self::Mail => 2,
+            Self::Daemon => 3,
+            Self::Auth => 4,
+            Self::Syslog => 5,
+            Self::Lpr => 6,
+            Self::News => 7,
+            Self::Uucp => 8,
+            Self::Cron => 9,
+            Self::Authpriv => 10,
+            Self::Ftp => 11,
+            Self::Local(k) => 16 + k,
+        }
+    }
+}
+
+/// A syslog level, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SyslogLevel {
+    Emerg,
+    Alert,
+    Crit,
+    Err,
+    Warning,
+    Notice,
+    Info,
+    Debug,
+}
+
+impl SyslogLevel {
+    /// The level of a name as syslog.h spells it, old aliases too (`panic`, `error`, `warn`).
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "emerg" | "panic" => Self::Emerg,
+            "alert" => Self::Alert,
+            "crit" => Self::Crit,
+            "err" | "error" => Self::Err,
+            "warning" | "warn" => Self::Warning,
+            "notice" => Self::Notice,
+            "info" => Self::Info,
+            "debug" => Self::Debug,
+            _ => return None,
+        })
+    }
+
+    /// The level of a code, 0 (`emerg`) to 7 (`debug`).
+    #[must_use]
+    pub fn from_code(code: u8) -> Option<Self> {
+        [
+            Self::Emerg,
+            Self::Alert,
+            Self::Crit,
+            Self::Err,
+            Self::Warning,
+            Self::Notice,
+            Self::Info,
+            Self::Debug,
+        ]
+        .get(usize::from(code))
+        .copied()
+    }
 }
 
 /// An output destination.

@@ -162,24 +162,7 @@ const DAEMONS: &[Daemon] = &[
         package: "nullmailer",
         legacy_stop_fails: None,
         stop_fails: None,
-        known: &[
-            Known {
-                key: "process:/usr/bin/logger",
-                reason: "a translation gap: the script pipes the daemon's output into \
-                         `logger -p mail.notice -t nullmailer` (bash process substitution), a \
-                         process of its own; the unit sends the output to the journal without \
-                         SyslogIdentifier=nullmailer, SyslogFacility=mail, SyslogLevel=notice, \
-                         and the report does not say so",
-            },
-            Known {
-                key: "fd1",
-                reason: "as process:/usr/bin/logger: a pipe to logger, the journal for ours",
-            },
-            Known {
-                key: "fd2",
-                reason: "as fd1 (2>&1)",
-            },
-        ],
+        known: &[],
     },
     Daemon {
         script: "openbsd-inetd",
@@ -738,6 +721,17 @@ fn check(env: &harness::Env, d: &Daemon) -> Vec<String> {
         (true, None) => eprintln!("    ours stop: every process gone, {after:?}"),
     }
 
+    // The script's output to syslog through logger: ours must give the journal the same
+    // identity (compared with what the legacy side's logger logged, when it logged anything).
+    let loggers = sysv::loggers_to_journal(&theirs, &unit_text);
+    if !loggers.is_empty() {
+        fail.extend(
+            sysv::syslog_identity(&c, &unit_text, &units, &start_unit)
+                .into_iter()
+                .map(|e| format!("/etc/init.d/{}: {e}", d.script)),
+        );
+    }
+
     // Compare the two sets.
     let (pairs, only_theirs, only_ours) = pair(&theirs, &ours);
     let mut diffs: Vec<Vec<Diff>> = pairs
@@ -788,6 +782,7 @@ fn check(env: &harness::Env, d: &Daemon) -> Vec<String> {
                 }),
             });
         }
+        rules.extend(sysv::logger_rules(&loggers, is_pair.then(|| pairs[n].0)));
         let v = judge(ds, &rules, d.known);
         for (diff, why) in &v.accepted {
             eprintln!("      accepted {diff} — {why}");

@@ -765,6 +765,66 @@ const SCRIPTS: &[Script] = &[
         ],
     },
     Script {
+        case: "output-to-logger",
+        file: "/etc/init.d/mailrelay",
+        unit: "mailrelay.service",
+        stand_ins: &[("/usr/sbin/mailrelay-send", "sleep say=Rescanning")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "output-to-logger",
+        file: "/etc/init.d/queued",
+        unit: "queued.service",
+        stand_ins: &[("/usr/sbin/queued", "sleep say=ready")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "output-to-logger",
+        file: "/etc/init.d/trackd",
+        unit: "trackd.service",
+        stand_ins: &[("/usr/sbin/trackd", "sleep say=tracking")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "output-to-logger",
+        file: "/etc/init.d/statd",
+        unit: "statd.service",
+        stand_ins: &[("/usr/sbin/statd", "sleep say=collecting")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[
+            Known {
+                key: "fd1",
+                reason: "reported (sysv-output-to-logger, dropped): the script pipes the \
+                         output into a `while read` loop calling logger per line, which the \
+                         converter does not follow; the unit sends it to the journal with \
+                         systemd's defaults",
+            },
+            Known {
+                key: "fd2",
+                reason: "as fd1 (2>&1)",
+            },
+        ],
+    },
+    Script {
         case: "undecided-tests",
         file: "/etc/init.d/sigupd",
         unit: "sigupd.service",
@@ -997,6 +1057,197 @@ pub fn rules(unit_text: &str, env_names: BTreeSet<String>) -> Vec<Rule> {
     ]
 }
 
+/// The legacy side's `logger` processes whose tag (`-t`/`--tag`, else `root`) is the
+/// `SyslogIdentifier=` of our unit: what our unit replaces by giving the output to the journal.
+pub fn loggers_to_journal<'a>(theirs: &'a [Proc], unit_text: &str) -> Vec<&'a Proc> {
+    let identifiers: BTreeSet<&str> = unit_text
+        .lines()
+        .filter_map(|l| l.strip_prefix("SyslogIdentifier="))
+        .collect();
+    theirs
+        .iter()
+        .filter(|p| p.exe.rsplit('/').next() == Some("logger"))
+        .filter(|p| {
+            let mut tag = "root".to_string();
+            let mut args = p.argv.iter().skip(1);
+            while let Some(a) = args.next() {
+                if a == "-t" || a == "--tag" {
+                    tag = args.next().cloned().unwrap_or_default();
+                } else if let Some(t) = a.strip_prefix("--tag=") {
+                    tag = t.to_string();
+                } else if let Some(t) = a.strip_prefix("-t").filter(|t| !t.is_empty()) {
+                    tag = t.to_string();
+                }
+            }
+            identifiers.contains(tag.as_str())
+        })
+        .collect()
+}
+
+/// syslog.h's facility codes for the names `SyslogFacility=` takes.
+fn facility_code(name: &str) -> Option<u32> {
+    let names = [
+        "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp", "cron",
+        "authpriv", "ftp",
+    ];
+    names
+        .iter()
+        .position(|n| *n == name)
+        .map(|p| p as u32)
+        .or_else(|| {
+            name.strip_prefix("local")
+                .and_then(|k| k.parse::<u32>().ok())
+                .filter(|k| *k < 8)
+                .map(|k| 16 + k)
+        })
+}
+
+/// syslog.h's level codes for the names `SyslogLevel=` takes.
+fn level_code(name: &str) -> Option<u32> {
+    let names = [
+        "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+    ];
+    names.iter().position(|n| *n == name).map(|p| p as u32)
+}
+
+/// Checks in the journal that the lines our units' daemons wrote carry the unit's syslog
+/// identity (`SYSLOG_IDENTIFIER=`, `SYSLOG_FACILITY=`, `PRIORITY=`), that there is at least
+/// one, and that the lines the legacy side's logger logged under that identifier (from the
+/// legacy start's cgroup: the unit `legacy_unit`, or any whose name starts with it when it
+/// ends in `-`) had the same facility and level. Returns the problems.
+pub fn syslog_identity(
+    c: &Container,
+    unit_text: &str,
+    units: &BTreeSet<String>,
+    legacy_unit: &str,
+) -> Vec<String> {
+    let value = |key: &str| {
+        unit_text
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(str::to_string)
+    };
+    let Some(identifier) = value("SyslogIdentifier=") else {
+        return vec!["a logger process on the legacy side, no SyslogIdentifier= in ours".into()];
+    };
+    let facility = value("SyslogFacility=").map_or(Some(3), |f| facility_code(&f));
+    let level = value("SyslogLevel=").map_or(Some(6), |l| level_code(&l));
+    let (Some(facility), Some(level)) = (facility, level) else {
+        return vec!["SyslogFacility=/SyslogLevel= not names systemd takes".into()];
+    };
+    // journald forwards buffered stream lines when the stream ends; stopped by now.
+    let out = c
+        .exec(
+            &[
+                "journalctl",
+                "--no-pager",
+                "-o",
+                "json",
+                &format!("SYSLOG_IDENTIFIER={identifier}"),
+            ],
+            None,
+        )
+        .stdout;
+    let entries: Vec<serde_json::Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let field = |e: &serde_json::Value, k: &str| e[k].as_str().map(str::to_string);
+    let mut fail = Vec::new();
+    let ours: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            field(e, "_TRANSPORT").as_deref() == Some("stdout")
+                && field(e, "_SYSTEMD_UNIT").is_some_and(|u| units.contains(&u))
+        })
+        .collect();
+    let theirs: Vec<&serde_json::Value> = entries
+        .iter()
+        .filter(|e| {
+            field(e, "_TRANSPORT").as_deref() == Some("syslog")
+                && field(e, "_SYSTEMD_UNIT").is_some_and(|u| {
+                    u == legacy_unit || (legacy_unit.ends_with('-') && u.starts_with(legacy_unit))
+                })
+        })
+        .collect();
+    let want = (Some(facility.to_string()), Some(level.to_string()));
+    eprintln!(
+        "    journal, SYSLOG_IDENTIFIER={identifier}: {} line(s) of ours, {} of the script's \
+         logger; wanted SYSLOG_FACILITY={facility} PRIORITY={level}",
+        ours.len(),
+        theirs.len()
+    );
+    if ours.is_empty() {
+        fail.push(format!(
+            "no journal line of ours with SYSLOG_IDENTIFIER={identifier} (the daemon wrote \
+             nothing?)"
+        ));
+    }
+    for e in ours.iter().chain(&theirs) {
+        let got = (field(e, "SYSLOG_FACILITY"), field(e, "PRIORITY"));
+        eprintln!(
+            "      {} SYSLOG_FACILITY={:?} PRIORITY={:?} {:?}",
+            field(e, "_TRANSPORT").unwrap_or_default(),
+            got.0,
+            got.1,
+            e["MESSAGE"]
+        );
+        if got != want {
+            fail.push(format!(
+                "journal line {:?} ({}): SYSLOG_FACILITY/PRIORITY {got:?}, wanted {want:?}",
+                e["MESSAGE"],
+                field(e, "_TRANSPORT").unwrap_or_default()
+            ));
+        }
+    }
+    fail
+}
+
+/// Accepted differences for a script that sent its daemon's output through `logger`
+/// ([`loggers_to_journal`]): the legacy side's logger process, and (for `daemon`, the script's
+/// process of a pair) each standard stream that is the pipe a logger reads.
+pub fn logger_rules(loggers: &[&Proc], daemon: Option<&Proc>) -> Vec<Rule> {
+    if loggers.is_empty() {
+        return Vec::new();
+    }
+    let logger_argvs: BTreeSet<String> = loggers.iter().map(|l| format!("{:?}", l.argv)).collect();
+    let logger_pipes: BTreeSet<String> = loggers
+        .iter()
+        .filter_map(|l| l.fds.first().cloned())
+        .filter(|f| f.starts_with("pipe:"))
+        .collect();
+    let to_logger: BTreeSet<String> = daemon
+        .map(|p| {
+            p.fds
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| logger_pipes.contains(*f))
+                .map(|(k, _)| format!("fd{k}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    vec![
+        Rule {
+            reason: "the script's logger process, reading the daemon's output: our unit \
+                     gives that output to the journal itself, with the logger's tag as \
+                     SyslogIdentifier= (and its facility and level, checked in the journal)",
+            applies: Box::new(move |d: &Diff| {
+                d.key.starts_with("process:")
+                    && d.key.ends_with("/logger")
+                    && d.ours == "(none)"
+                    && logger_argvs.contains(&d.theirs)
+            }),
+        },
+        Rule {
+            reason: "the script's pipe to its logger process; ours is the journal's stream, \
+                     with the logger's tag, facility and level",
+            applies: Box::new(move |d: &Diff| {
+                to_logger.contains(&d.key) && d.theirs == "pipe" && d.ours == "socket"
+            }),
+        },
+    ]
+}
+
 fn daemon_paths(s: &Script) -> Vec<String> {
     s.stand_ins
         .iter()
@@ -1145,10 +1396,17 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
 
     // The legacy side.
     let mut theirs = Vec::new();
+    // Its logger processes reading the daemon's output, while they run.
+    let mut loggers: Vec<Proc> = Vec::new();
     if s.no_legacy.is_none() {
         c.clear_records();
         let (code, log) = legacy(c, s.file, "start");
         theirs = settle(c, &daemons);
+        loggers = c
+            .pids_of(&["/usr/bin/logger".to_string()])
+            .into_iter()
+            .filter_map(|p| c.process(p))
+            .collect();
         eprintln!(
             "    legacy start: exit {code:?}, {} daemon(s)",
             theirs.len()
@@ -1276,6 +1534,18 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
         fail.push(format!("{}: after stop: {after:?}", s.file));
     }
 
+    let loggers = loggers_to_journal(&loggers, &unit_text);
+    if !loggers.is_empty() {
+        let units: BTreeSet<String> = std::iter::once(s.unit.to_string())
+            .chain(members.iter().cloned())
+            .collect();
+        fail.extend(
+            syslog_identity(c, &unit_text, &units, "live-init-")
+                .into_iter()
+                .map(|e| format!("{}: {e}", s.file)),
+        );
+    }
+
     // Compare.
     if let Some((why, expect)) = s.no_legacy {
         eprintln!("    no legacy side: {why}");
@@ -1322,9 +1592,10 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             ours.len()
         ));
     }
-    let rules = rules(&unit_text, unit_env_names(c, &unit_text));
     let mut seen_known = BTreeSet::new();
     for (t, o) in theirs.iter().zip(&ours) {
+        let mut rules = rules(&unit_text, unit_env_names(c, &unit_text));
+        rules.extend(logger_rules(&loggers, Some(t)));
         let v = judge(compare::differences(t, o), &rules, s.known);
         for (d, why) in &v.accepted {
             eprintln!("      accepted {d} — {why}");
@@ -1423,6 +1694,7 @@ fn sysv_every_case_has_a_test() {
         "lsb-start-daemon",
         "must-wrap",
         "output-and-reload",
+        "output-to-logger",
         "per-config",
         "per-list",
         "run-time-values",
@@ -1459,6 +1731,11 @@ fn sysv_helper_functions() {
 #[test]
 fn sysv_output_and_reload() {
     run_case("output-and-reload");
+}
+
+#[test]
+fn sysv_output_to_logger() {
+    run_case("output-to-logger");
 }
 
 #[test]

@@ -11,7 +11,8 @@
 //!   `StandardInput=data` + `StandardInputData=`, `KillMode=process` when children must survive,
 //!   `RuntimeDirectory=`, `IOScheduling*=`, `CPUScheduling*=`.
 //! - `Restart` → `Restart=`/`RestartSec=`; `Stop` → `KillSignal=`/`TimeoutStopSec=`.
-//! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`.
+//! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`; `Logging.syslog` →
+//!   `SyslogFacility=`/`SyslogLevel=` (+ `SyslogLevelPrefix=no` when a `<N>` prefix is text).
 //! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
 //! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
@@ -42,7 +43,7 @@ pub mod unit;
 use crate::finding::{Code, Finding};
 use crate::ir::{
     Activation, Command, Definition, Instances, Output, Restart, ServiceKind, Stdin, StopScope,
-    Target, UnitRef, WorkingDir,
+    SyslogFacility, SyslogLevel, Target, UnitRef, WorkingDir,
 };
 pub use unit::Unwritable;
 use unit::{InstallSection, Kind, ServiceSection, TimerSection, UnitFile, UnitSection};
@@ -251,6 +252,38 @@ fn output(o: &Output) -> String {
         Output::Journal => "journal".to_string(),
         Output::Null => "null".to_string(),
         Output::Append(path) => format!("append:{}", escape::path(path)),
+    }
+}
+
+/// The `SyslogFacility=` name of a facility (systemd.exec(5): syslog.h's names).
+fn facility(f: SyslogFacility) -> String {
+    match f {
+        SyslogFacility::User => "user".to_string(),
+        SyslogFacility::Mail => "mail".to_string(),
+        SyslogFacility::Daemon => "daemon".to_string(),
+        SyslogFacility::Auth => "auth".to_string(),
+        SyslogFacility::Syslog => "syslog".to_string(),
+        SyslogFacility::Lpr => "lpr".to_string(),
+        SyslogFacility::News => "news".to_string(),
+        SyslogFacility::Uucp => "uucp".to_string(),
+        SyslogFacility::Cron => "cron".to_string(),
+        SyslogFacility::Authpriv => "authpriv".to_string(),
+        SyslogFacility::Ftp => "ftp".to_string(),
+        SyslogFacility::Local(k) => format!("local{k}"),
+    }
+}
+
+/// The `SyslogLevel=` name of a level.
+fn level(l: SyslogLevel) -> &'static str {
+    match l {
+        SyslogLevel::Emerg => "emerg",
+        SyslogLevel::Alert => "alert",
+        SyslogLevel::Crit => "crit",
+        SyslogLevel::Err => "err",
+        SyslogLevel::Warning => "warning",
+        SyslogLevel::Notice => "notice",
+        SyslogLevel::Info => "info",
+        SyslogLevel::Debug => "debug",
     }
 }
 
@@ -559,6 +592,11 @@ pub fn write_units(
     }
     s.standard_error = svc.logging.stderr.as_ref().map(output);
     s.syslog_identifier = svc.logging.identifier.as_deref().map(escape::text);
+    if let Some(sys) = &svc.logging.syslog {
+        s.syslog_facility = Some(facility(sys.facility));
+        s.syslog_level = Some(level(sys.level));
+        s.syslog_level_prefix = (!sys.level_prefix).then_some(false);
+    }
     s.exec_start_pre = command_lines("ExecStartPre", &svc.pre)?;
     // Instances that each have their own command: the template has none (`x@other` would run
     // one of theirs).

@@ -237,6 +237,9 @@ pub struct ServiceSection {
     pub standard_output: Option<String>,
     pub standard_error: Option<String>,
     pub syslog_identifier: Option<String>,
+    pub syslog_facility: Option<String>,
+    pub syslog_level: Option<&'static str>,
+    pub syslog_level_prefix: Option<bool>,
     pub exec_start_pre: Vec<String>,
     /// Write an empty `ExecStart=` first (a drop-in replacing the command).
     pub reset_exec_start: bool,
@@ -427,6 +430,9 @@ impl ServiceSection {
             standard_output,
             standard_error,
             syslog_identifier,
+            syslog_facility,
+            syslog_level,
+            syslog_level_prefix,
             exec_start_pre,
             reset_exec_start,
             exec_start,
@@ -479,6 +485,13 @@ impl ServiceSection {
         push_opt(&mut out, "StandardOutput", standard_output);
         push_opt(&mut out, "StandardError", standard_error);
         push_opt(&mut out, "SyslogIdentifier", syslog_identifier);
+        push_opt(&mut out, "SyslogFacility", syslog_facility);
+        push_opt(&mut out, "SyslogLevel", syslog_level);
+        push_opt(
+            &mut out,
+            "SyslogLevelPrefix",
+            &syslog_level_prefix.map(|b| if b { "yes" } else { "no" }),
+        );
         push_all(&mut out, "ExecStartPre", exec_start_pre);
         if *reset_exec_start {
             out.push(("ExecStart", String::new()));

@@ -50,6 +50,7 @@ pub(super) fn pick_launch(
         tested: s.tested,
         redirected: false,
         output: None,
+        logger: None,
         function: None,
         uncertain: s.uncertain.clone(),
         captured: false,
@@ -1489,6 +1490,14 @@ impl Conversion<'_> {
                     "add StandardOutput=append:/ABSOLUTE/PATH (and StandardError=) if a log file is wanted",
                 ));
             }
+        }
+        if let Some(pipe) = start
+            .logger
+            .as_ref()
+            .filter(|_| start.keeps_output && svc.logging.stdout.is_none())
+        {
+            let finding = super::logger::map(pipe, start.line, interp, &mut svc.logging);
+            self.findings.push(finding);
         }
         for u in &start.unmapped {
             self.findings.push(Finding::dropped(

@@ -46,6 +46,8 @@ pub struct Start {
     pub keeps_output: bool,
     /// The start command's own redirection (`>>FILE 2>&1`).
     pub redirect: Option<(String, bool)>,
+    /// The start command's output sent into `logger` ([`Call::logger`]).
+    pub logger: Option<super::logger::LoggerPipe>,
     /// Variables of the call that hold one of several values ([`Call::uncertain`]).
     pub uncertain: Vec<String>,
     /// Such variables in the pid file option only ([`Call::uncertain_pid_file`]): the pid
@@ -85,6 +87,7 @@ impl Start {
             conditional: call.conditional,
             keeps_output: false,
             redirect: call.output.clone(),
+            logger: call.logger.clone(),
             uncertain: call.uncertain.clone(),
             uncertain_pid_file: call.uncertain_pid_file.clone(),
             cond_depth: call.cond_depth,
@@ -479,6 +482,8 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "start_daemon" => {
             s.tool = "start_daemon";
+            // LSB's start_daemon runs the program with the caller's standard streams.
+            s.keeps_output = true;
             let args = flatten_until_program(&call.args, interp, &["-n", "-p"]);
             let call = &Call {
                 args,
@@ -509,6 +514,9 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         }
         "daemon" => {
             s.tool = "daemon";
+            // RHEL's daemon runs the program (through runuser for --user) with the caller's
+            // standard streams.
+            s.keeps_output = true;
             let args =
                 flatten_until_program(&call.args, interp, &["--user", "--pidfile", "--check"]);
             let call = &Call {
@@ -566,7 +574,7 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }) {
                 return None;
             }
-            if call.piped {
+            if call.piped && call.logger.is_none() {
                 return Some(Err(format!(
                     "the daemon's output is piped into another command ({})",
                     super::shell::place(call.line)

@@ -40,6 +40,7 @@ pub mod facility;
 pub mod header;
 mod install;
 pub mod launch;
+pub mod logger;
 pub mod shell;
 mod start_time;
 mod under_systemd;

@@ -11,6 +11,7 @@
 //! host) is never replaced by a value: it stays a reference ([`Part::Var`]), so the unit can keep
 //! reading it from `EnvironmentFile=`.
 
+use super::logger::LoggerPipe;
 use crate::host::Host;
 use brush_parser::ast;
 use brush_parser::word::{
@@ -905,6 +906,8 @@ pub struct Call {
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
     /// and whether standard error follows it (`2>&1`, `&>`).
     pub output: Option<(String, bool)>,
+    /// Standard output sent into `logger` (`> >(logger …)`, `| logger …`).
+    pub logger: Option<LoggerPipe>,
     /// The command is a shell function this reading did not inline, defined in this file (the
     /// script, a sourced library, the init-d-script framework): never a program to run.
     pub function: Option<String>,
@@ -1455,6 +1458,7 @@ impl<'a> Interp<'a> {
             tested: false,
             redirected: false,
             output: None,
+            logger: None,
             function: None,
             uncertain: Vec::new(),
             captured: false,
@@ -2182,8 +2186,30 @@ impl<'a> Interp<'a> {
         {
             return;
         }
-        for c in &p.seq {
+        // `CMD | logger …`: the command's output goes to logger (`None` inside: a command
+        // holding logger that is not a plain `logger …`).
+        let logger = match p.seq.as_slice() {
+            [_, ast::Command::Simple(l)] if logger_words(l).is_some() => Some(logger_words(l)),
+            [_, last] if last.to_string().contains("logger") => Some(None),
+            _ => None,
+        };
+        for (n, c) in p.seq.iter().enumerate() {
+            let before = self.calls.len();
             self.run_command(c, background, piped);
+            if n == 0
+                && self.calls.len() == before + 1
+                && let (Some(words), ast::Command::Simple(s)) = (&logger, c)
+                && self.calls[before].output.is_none()
+            {
+                let args = words
+                    .as_ref()
+                    .map(|ws| ws.iter().flat_map(|w| self.expand_word(w)).collect());
+                self.calls[before].logger = Some(LoggerPipe {
+                    args,
+                    errors: stderr_to_stdout(s),
+                    substitution: false,
+                });
+            }
         }
     }
 
@@ -2671,6 +2697,7 @@ impl<'a> Interp<'a> {
             args[0] = Arg::Field(vec![Part::Lit(name.clone())]);
         }
         let output = self.output_of(&redirects);
+        let logger = self.logger_of(&redirects);
         // The value of a starter's pid file option is the file it checks, not an argument of
         // the daemon.
         let base = name.rsplit('/').next().unwrap_or(&name);
@@ -2703,6 +2730,7 @@ impl<'a> Interp<'a> {
             tested: self.testing,
             redirected,
             output,
+            logger,
             function,
             uncertain,
             captured: false,
@@ -3081,6 +3109,7 @@ impl<'a> Interp<'a> {
                                 tested: true,
                                 redirected: false,
                                 output: None,
+                                logger: None,
                                 function,
                                 uncertain: Vec::new(),
                                 captured: true,
@@ -3135,6 +3164,45 @@ impl<'a> Interp<'a> {
             }
         }
         out.map(|o| (o, errors))
+    }
+
+    /// Where a command's standard output goes when a process substitution running `logger`
+    /// takes it (`> >(logger …)`), and whether standard error follows (`2>&1` after it).
+    fn logger_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<LoggerPipe> {
+        let mut pipe: Option<LoggerPipe> = None;
+        for r in redirects {
+            match r {
+                ast::IoRedirect::File(
+                    fd,
+                    ast::IoFileRedirectKind::Write
+                    | ast::IoFileRedirectKind::Append
+                    | ast::IoFileRedirectKind::Clobber,
+                    target,
+                ) if fd.is_none_or(|f| f == 1) => {
+                    pipe = match target {
+                        ast::IoFileRedirectTarget::ProcessSubstitution(
+                            ast::ProcessSubstitutionKind::Write,
+                            sub,
+                        ) if sub.list.to_string().contains("logger") => Some(LoggerPipe {
+                            args: sole_simple(&sub.list)
+                                .and_then(logger_words)
+                                .map(|ws| ws.iter().flat_map(|w| self.expand_word(w)).collect()),
+                            errors: false,
+                            substitution: true,
+                        }),
+                        _ => None,
+                    };
+                }
+                ast::IoRedirect::OutputAndError(..) => pipe = None,
+                r if is_stderr_to_stdout(r) => {
+                    if let Some(p) = &mut pipe {
+                        p.errors = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        pipe
     }
 
     fn assign(&mut self, a: &ast::Assignment) {
@@ -4076,6 +4144,64 @@ pub fn is_toggle(name: &str) -> bool {
         || n.starts_with("RUN_")
         || n.starts_with("START_")
         || n.starts_with("ENABLE_")
+}
+
+/// `2>&1`.
+fn is_stderr_to_stdout(r: &ast::IoRedirect) -> bool {
+    match r {
+        ast::IoRedirect::File(
+            Some(2),
+            ast::IoFileRedirectKind::DuplicateOutput,
+            ast::IoFileRedirectTarget::Fd(1),
+        ) => true,
+        ast::IoRedirect::File(
+            Some(2),
+            ast::IoFileRedirectKind::DuplicateOutput,
+            ast::IoFileRedirectTarget::Duplicate(w),
+        ) => w.value == "1",
+        _ => false,
+    }
+}
+
+/// A simple command's standard error follows its standard output (`2>&1`, in a pipeline:
+/// into the pipe).
+fn stderr_to_stdout(s: &ast::SimpleCommand) -> bool {
+    s.prefix
+        .iter()
+        .flat_map(|p| p.0.iter())
+        .chain(s.suffix.iter().flat_map(|p| p.0.iter()))
+        .any(|i| matches!(i, ast::CommandPrefixOrSuffixItem::IoRedirect(r) if is_stderr_to_stdout(r)))
+}
+
+/// The one simple command of a list (`logger -t x` in `>(logger -t x)`), if it is only that.
+fn sole_simple(list: &ast::CompoundList) -> Option<&ast::SimpleCommand> {
+    match list.0.as_slice() {
+        [ast::CompoundListItem(and_or, _)] if and_or.additional.is_empty() => {
+            match and_or.first.seq.as_slice() {
+                [ast::Command::Simple(s)] => Some(s),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// logger's words after its name, when the command is `logger …` (or `/usr/bin/logger …`)
+/// with no assignments or redirections of its own.
+fn logger_words(s: &ast::SimpleCommand) -> Option<Vec<&ast::Word>> {
+    let name = s.word_or_name.as_ref()?;
+    let unquoted = brush_parser::unquote_str(&name.value);
+    if unquoted.rsplit('/').next() != Some("logger") || s.prefix.is_some() {
+        return None;
+    }
+    let mut words = Vec::new();
+    for item in s.suffix.iter().flat_map(|p| p.0.iter()) {
+        match item {
+            ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w),
+            _ => return None,
+        }
+    }
+    Some(words)
 }
 
 fn to_file(r: &ast::IoRedirect) -> bool {
