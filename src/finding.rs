@@ -219,9 +219,58 @@ impl Level {
 pub struct Finding {
     pub code: Code,
     pub level: Level,
-    pub message: String,
+    pub message: Text,
     /// What to do; most are fixed texts, held once however many items carry them.
     pub help: std::borrow::Cow<'static, str>,
+}
+
+/// A finding's words, shared: cloning it (one text many items carry, such as a listener's hook
+/// on every program it watches) does not copy the text. Reads, prints and serializes as the
+/// string it holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(std::sync::Arc<str>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(&self.0)
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.to_string()
+    }
 }
 
 impl Finding {
@@ -229,7 +278,7 @@ impl Finding {
     pub fn new(
         code: Code,
         level: Level,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Finding {
@@ -242,7 +291,7 @@ impl Finding {
     #[must_use]
     pub fn note(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Note, message, help)
@@ -250,7 +299,7 @@ impl Finding {
     #[must_use]
     pub fn approximated(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Approximated, message, help)
@@ -258,7 +307,7 @@ impl Finding {
     #[must_use]
     pub fn dropped(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Dropped, message, help)
