@@ -273,6 +273,30 @@ impl From<Text> for String {
     }
 }
 
+/// The finding texts of a run, each held once: most findings repeat a text other items carry
+/// (the copies of one init script get the same ones). Safe to share between workers.
+#[derive(Debug, Default)]
+pub struct Texts(std::sync::Mutex<std::collections::HashSet<Text>>);
+
+impl Texts {
+    /// Makes each of `findings`' messages the run's one copy of that text.
+    pub fn share(&self, findings: &mut [Finding]) {
+        // A poisoned set is still a set of texts.
+        let mut set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for f in findings {
+            match set.get(&f.message) {
+                Some(t) => f.message = t.clone(),
+                None => {
+                    set.insert(f.message.clone());
+                }
+            }
+        }
+    }
+}
+
 impl Finding {
     #[must_use]
     pub fn new(
