@@ -337,3 +337,28 @@ impl Finding {
         Self::new(code, Level::Dropped, message, help)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, Finding, Texts};
+
+    #[test]
+    fn a_run_holds_each_text_once_and_the_findings_read_the_same() {
+        let texts = Texts::default();
+        let make = |m: String| vec![Finding::note(Code::LogToJournal, m, "help")];
+        let mut a = make(format!("the same {}", 1));
+        let mut b = make(format!("the same {}", 1));
+        let mut c = make("another".to_string());
+        texts.share(&mut a);
+        texts.share(&mut b);
+        texts.share(&mut c);
+        assert_eq!(a, b);
+        assert_eq!(a[0].message, "the same 1");
+        assert!(std::ptr::eq(a[0].message.as_ptr(), b[0].message.as_ptr()));
+        assert!(!std::ptr::eq(a[0].message.as_ptr(), c[0].message.as_ptr()));
+        assert_eq!(
+            serde_json::to_string(&b[0]).unwrap_or_default(),
+            r#"{"code":"log-to-journal","level":"note","message":"the same 1","help":"help"}"#
+        );
+    }
+}

@@ -907,7 +907,25 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::{PriorityOrder, looks_secret};
+    use super::{PriorityOrder, RefKind, RefList, UnitRef, looks_secret};
+
+    #[test]
+    fn a_shared_ref_list_is_copied_only_for_the_item_that_changes_it() {
+        let r = |stem: &str| UnitRef {
+            stem: stem.to_string(),
+            kind: RefKind::Service,
+        };
+        let level: RefList = vec![r("a"), r("b")].into();
+        let mut mine = level.clone();
+        let theirs = level.clone();
+        mine.iter_mut().for_each(|u| u.stem.push_str("-1"));
+        mine.push(r("c"));
+        let stems = |l: &RefList| l.iter().map(|u| u.stem.clone()).collect::<Vec<_>>();
+        assert_eq!(stems(&mine), ["a-1", "b-1", "c"]);
+        assert_eq!(stems(&theirs), ["a", "b"]);
+        assert_eq!(stems(&level), ["a", "b"]);
+        assert_eq!((mine.len(), theirs.len()), (3, 2));
+    }
 
     #[test]
     fn secret_names() {
