@@ -224,9 +224,82 @@ impl Level {
 pub struct Finding {
     pub code: Code,
     pub level: Level,
-    pub message: String,
+    pub message: Text,
     /// What to do; most are fixed texts, held once however many items carry them.
     pub help: std::borrow::Cow<'static, str>,
+}
+
+/// A finding's words, shared: cloning it (one text many items carry, such as a listener's hook
+/// on every program it watches) does not copy the text. Reads, prints and serializes as the
+/// string it holds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Text(std::sync::Arc<str>);
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_str(&self.0)
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Self {
+        Text(s.into())
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.to_string()
+    }
+}
+
+/// The finding texts of a run, each held once: most findings repeat a text other items carry
+/// (the copies of one init script get the same ones). Safe to share between workers.
+#[derive(Debug, Default)]
+pub struct Texts(std::sync::Mutex<std::collections::HashSet<Text>>);
+
+impl Texts {
+    /// Makes each of `findings`' messages the run's one copy of that text.
+    pub fn share(&self, findings: &mut [Finding]) {
+        // A poisoned set is still a set of texts.
+        let mut set = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for f in findings {
+            match set.get(&f.message) {
+                Some(t) => f.message = t.clone(),
+                None => {
+                    set.insert(f.message.clone());
+                }
+            }
+        }
+    }
 }
 
 impl Finding {
@@ -234,7 +307,7 @@ impl Finding {
     pub fn new(
         code: Code,
         level: Level,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Finding {
@@ -247,7 +320,7 @@ impl Finding {
     #[must_use]
     pub fn note(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Note, message, help)
@@ -255,7 +328,7 @@ impl Finding {
     #[must_use]
     pub fn approximated(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Approximated, message, help)
@@ -263,9 +336,34 @@ impl Finding {
     #[must_use]
     pub fn dropped(
         code: Code,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         help: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Self {
         Self::new(code, Level::Dropped, message, help)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Code, Finding, Texts};
+
+    #[test]
+    fn a_run_holds_each_text_once_and_the_findings_read_the_same() {
+        let texts = Texts::default();
+        let make = |m: String| vec![Finding::note(Code::LogToJournal, m, "help")];
+        let mut a = make(format!("the same {}", 1));
+        let mut b = make(format!("the same {}", 1));
+        let mut c = make("another".to_string());
+        texts.share(&mut a);
+        texts.share(&mut b);
+        texts.share(&mut c);
+        assert_eq!(a, b);
+        assert_eq!(a[0].message, "the same 1");
+        assert!(std::ptr::eq(a[0].message.as_ptr(), b[0].message.as_ptr()));
+        assert!(!std::ptr::eq(a[0].message.as_ptr(), c[0].message.as_ptr()));
+        assert_eq!(
+            serde_json::to_string(&b[0]).unwrap_or_default(),
+            r#"{"code":"log-to-journal","level":"note","message":"the same 1","help":"help"}"#
+        );
     }
 }

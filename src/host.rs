@@ -47,13 +47,13 @@ pub struct Host {
     ops: AtomicU64,
 }
 
-/// One `rc?.d` link: `/etc/rc2.d/S20ssh` is runlevel `2`, a start link, priority 20, to `ssh`.
+/// One `rc?.d` link of a script ([`RcIndex::of`]): `/etc/rc2.d/S20ssh` is runlevel `2`, a
+/// start link, priority 20.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RcLink {
     pub level: &'static str,
     pub start: bool,
     pub priority: u32,
-    pub script: String,
 }
 
 /// Every `rc?.d` link of a host, read once: Debian's `/etc/rcN.d` and RHEL's
@@ -246,10 +246,12 @@ impl Host {
         self.rc.get_or_init(|| {
             let mut index = RcIndex::default();
             for level in RC_LEVELS {
+                // Read, not kept: the index is all the run asks of these directories (on a
+                // whole host, one entry per script in each).
                 let mut names: std::collections::BTreeSet<String> =
                     std::collections::BTreeSet::new();
-                names.extend(self.list_dir(&format!("/etc/rc{level}.d")));
-                names.extend(self.list_dir(&format!("/etc/rc.d/rc{level}.d")));
+                names.extend(self.read_dir_names(&format!("/etc/rc{level}.d")));
+                names.extend(self.read_dir_names(&format!("/etc/rc.d/rc{level}.d")));
                 for entry in names {
                     let b = entry.as_bytes();
                     if b.len() > 3
@@ -261,13 +263,14 @@ impl Host {
                             level,
                             start: b[0] == b'S',
                             priority: entry[1..3].parse().unwrap_or(0),
-                            script: entry[3..].to_string(),
                         };
-                        index
-                            .by_script
-                            .entry(link.script.clone())
-                            .or_default()
-                            .push(link);
+                        let script = &entry[3..];
+                        match index.by_script.get_mut(script) {
+                            Some(links) => links.push(link),
+                            None => {
+                                index.by_script.insert(script.to_string(), vec![link]);
+                            }
+                        }
                     }
                 }
             }
@@ -294,6 +297,16 @@ impl Host {
         {
             return names;
         }
+        let names = self.read_dir_names(host_path);
+        if let Ok(mut cache) = self.listings.lock() {
+            cache.insert(host_path.to_string(), names.clone());
+        }
+        names
+    }
+
+    /// The entry names of the host directory `host_path`, sorted, read now and not kept; empty
+    /// when it cannot be read.
+    fn read_dir_names(&self, host_path: &str) -> Vec<String> {
         let local = self.local(host_path);
         self.count();
         let mut names: Vec<String> = std::fs::read_dir(local)
@@ -304,9 +317,6 @@ impl Host {
             })
             .unwrap_or_default();
         names.sort();
-        if let Ok(mut cache) = self.listings.lock() {
-            cache.insert(host_path.to_string(), names.clone());
-        }
         names
     }
 

@@ -330,7 +330,8 @@ pub struct Service {
 /// `EXIT_STATUS` in its environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrashHook {
-    pub command: Vec<String>,
+    /// The listener's command, one list shared by every program it watches.
+    pub command: std::sync::Arc<[String]>,
     /// supervisord's `exitcodes`.
     pub expected: Vec<u8>,
     /// supervisord's `startsecs`.
@@ -861,8 +862,9 @@ pub struct Ordering {
     pub before: Vec<String>,
     pub wants: Vec<String>,
     pub requires: Vec<String>,
-    /// Start after these units of other items (supervisord `priority`: lower ones first).
-    pub after_items: Vec<UnitRef>,
+    /// Start after these units of other items (supervisord `priority`: lower ones first). One
+    /// list may be shared by many items (every program of a priority level).
+    pub after_items: RefList,
     /// Start these units of other items with this one (`Wants=`; the service of a SysV script
     /// that starts several daemons wants the service of each).
     pub wants_items: Vec<UnitRef>,
@@ -880,6 +882,46 @@ pub struct Ordering {
     /// `Before=` after [`Ordering::after`] and [`Ordering::before`], each unit once. Held as
     /// the run's shared list, expanded only when the unit is written.
     pub by_priority: Option<PriorityOrder>,
+}
+
+/// References to other items' units, one list shared by every item that holds the same one
+/// (supervisord: every program of one priority level starts after the same programs).
+/// Reading it copies nothing; changing it ([`RefList::push`], [`RefList::iter_mut`], as the
+/// naming pass does when it answers the references) gives the item its own copy first.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RefList(std::sync::Arc<Vec<UnitRef>>);
+
+impl RefList {
+    /// Appends a reference (to this item's own copy).
+    pub fn push(&mut self, r: UnitRef) {
+        std::sync::Arc::make_mut(&mut self.0).push(r);
+    }
+
+    /// The references, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, UnitRef> {
+        self.0.iter()
+    }
+
+    /// The references of this item's own copy, to change.
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, UnitRef> {
+        std::sync::Arc::make_mut(&mut self.0).iter_mut()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl From<Vec<UnitRef>> for RefList {
+    fn from(refs: Vec<UnitRef>) -> Self {
+        RefList(std::sync::Arc::new(refs))
+    }
 }
 
 /// [`Ordering::by_priority`]: every prioritized init script of the host and this item's own
@@ -1012,7 +1054,25 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
-    use super::{PriorityOrder, looks_secret};
+    use super::{PriorityOrder, RefKind, RefList, UnitRef, looks_secret};
+
+    #[test]
+    fn a_shared_ref_list_is_copied_only_for_the_item_that_changes_it() {
+        let r = |stem: &str| UnitRef {
+            stem: stem.to_string(),
+            kind: RefKind::Service,
+        };
+        let level: RefList = vec![r("a"), r("b")].into();
+        let mut mine = level.clone();
+        let theirs = level.clone();
+        mine.iter_mut().for_each(|u| u.stem.push_str("-1"));
+        mine.push(r("c"));
+        let stems = |l: &RefList| l.iter().map(|u| u.stem.clone()).collect::<Vec<_>>();
+        assert_eq!(stems(&mine), ["a-1", "b-1", "c"]);
+        assert_eq!(stems(&theirs), ["a", "b"]);
+        assert_eq!(stems(&level), ["a", "b"]);
+        assert_eq!((mine.len(), theirs.len()), (3, 2));
+    }
 
     #[test]
     fn secret_names() {

@@ -145,7 +145,6 @@ pub fn assign_keys(
     host_paths: &[String],
     host: &Host,
 ) -> (Vec<Option<String>>, Vec<(usize, Finding)>) {
-    let host_paths: Vec<String> = host_paths.iter().map(|p| normalize_path(p)).collect();
     let mut findings = Vec::new();
     let mut wanted: Vec<Option<String>> = keys
         .iter()
@@ -172,18 +171,17 @@ pub fn assign_keys(
         }
     }
     let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
-    let rank = |i: usize| {
-        (
-            host_paths[i].as_str(),
-            keys[i].identity.as_str(),
-            keys[i].line,
-        )
-    };
     let mut renames: Vec<(usize, String, usize, String)> = Vec::new();
     for (key, mut members) in groups {
         if members.len() < 2 {
             continue;
         }
+        // Normalized only for the items that collide (on a whole host, a few of them).
+        let path: HashMap<usize, String> = members
+            .iter()
+            .map(|&i| (i, normalize_path(&host_paths[i])))
+            .collect();
+        let rank = |i: usize| (path[&i].as_str(), keys[i].identity.as_str(), keys[i].line);
         let name = key.strip_suffix('@').unwrap_or(&key).to_string();
         members.sort_by(|&a, &b| rank(a).cmp(&rank(b)));
         // An init script keeps its own name (`systemctl start NAME` must go on working); of
@@ -199,7 +197,7 @@ pub fn assign_keys(
         for &i in members.iter().filter(|&&i| Some(i) != keeper) {
             let hash = format!(
                 "{:06x}",
-                fnv1a(&format!("{}\u{0}{}", host_paths[i], keys[i].identity)) & 0xff_ffff
+                fnv1a(&format!("{}\u{0}{}", path[&i], keys[i].identity)) & 0xff_ffff
             );
             let mut candidate = format!("{name}-{hash}");
             let count = seen.entry(candidate.clone()).or_insert(0);

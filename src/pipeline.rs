@@ -261,7 +261,6 @@ pub(crate) fn lower(item: Item, name: Option<String>, options: &Options) -> Lowe
     // without the slack their texts grew.
     files.iter_mut().for_each(|f| f.contents.shrink_to_fit());
     for f in &mut findings {
-        f.message.shrink_to_fit();
         if let std::borrow::Cow::Owned(help) = &mut f.help {
             help.shrink_to_fit();
         }

@@ -20,7 +20,7 @@
 //! read back when it is written, its hash checked again.
 
 use crate::back::systemd::{self, OutputFile};
-use crate::finding::Finding;
+use crate::finding::{Finding, Texts};
 use crate::front::{self, Parsed};
 use crate::host::Host;
 use crate::ir::{Item, RefKind};
@@ -111,8 +111,10 @@ fn lower_into(
     name: Option<String>,
     options: &Options,
     spill: &Spill,
+    texts: &Texts,
 ) -> Result<Done, RunError> {
-    let l = lower(item, name, options);
+    let mut l = lower(item, name, options);
+    texts.share(&mut l.report.findings);
     let mut files = Vec::with_capacity(l.files.len());
     for f in l.files {
         let at = spill.put(f.contents.as_bytes()).map_err(RunError::Spill)?;
@@ -138,6 +140,7 @@ fn provisional(
     host: &Host,
     options: &Options,
     spill: &Spill,
+    texts: &Texts,
 ) -> Result<Vec<Provisional>, RunError> {
     let wanted: Vec<(Option<String>, Option<Finding>)> =
         keys.iter().map(|k| naming::wanted(k, host)).collect();
@@ -158,7 +161,7 @@ fn provisional(
                 answer,
             ));
         });
-        let done = lower_into(item, name.clone(), options, spill)?;
+        let done = lower_into(item, name.clone(), options, spill, texts)?;
         out.push(Provisional { done, name, refs });
     }
     Ok(out)
@@ -180,7 +183,13 @@ fn finally(
         }
         item.findings.extend(run.added[g].iter().cloned());
         run.resolver.resolve(&mut item);
-        out.push(lower_into(item, run.names[g].clone(), options, spill)?);
+        out.push(lower_into(
+            item,
+            run.names[g].clone(),
+            options,
+            spill,
+            run.texts,
+        )?);
     }
     Ok(out)
 }
@@ -190,6 +199,7 @@ struct Run<'a> {
     names: &'a [Option<String>],
     added: &'a [Vec<Finding>],
     resolver: &'a Resolver,
+    texts: &'a Texts,
 }
 
 /// Converts `inputs` read from `host` into files in a spill file and a report (see the
@@ -202,6 +212,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
     let input_count = inputs.len();
     let (unique, host_path_of) = unique_inputs(inputs);
     let spill = Spill::new().map_err(RunError::Spill)?;
+    let texts = Texts::default();
     // Pass 1.
     let firsts: Vec<Result<First, RunError>> =
         crate::workers::map_in_order(unique.iter().collect(), options.jobs, |source: &Source| {
@@ -213,7 +224,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             let hash = digest(&input);
             drop(input);
             let keys: Vec<Key> = parsed.1.iter().map(Key::of).collect();
-            let items = provisional(parsed.1, &keys, host, options, &spill)?;
+            let items = provisional(parsed.1, &keys, host, options, &spill, &texts)?;
             Ok(First::Lowered(keys, hash, items))
         });
     let mut slots: Vec<Option<First>> = Vec::with_capacity(firsts.len());
@@ -269,6 +280,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         names: &names,
         added: &added,
         resolver: &resolver,
+        texts: &texts,
     };
     if let Some(hook) = options.between_passes {
         hook();

@@ -444,7 +444,7 @@ fn the_star_rule_is_noted_in_converted_crontabs_too() {
 fn not_found(c: &Conversion, line: u32) -> Vec<String> {
     findings_at(c, line, Code::CommandNotFound)
         .into_iter()
-        .map(|f| f.message)
+        .map(|f| f.message.to_string())
         .collect()
 }
 

@@ -206,7 +206,7 @@ fn app_findings_text(read: &pm2::FileRead, name: &str) -> String {
         .filter(|a| a.name == name)
         .flat_map(|a| a.findings.iter())
         .filter(|f| f.code.as_str() == "pm2-dump-env-dropped")
-        .map(|f| f.message.clone())
+        .map(|f| f.message.to_string())
         .collect()
 }
 

@@ -69,7 +69,8 @@ fn definition(s: &Strings) -> Definition {
             "true".to_string(),
             "sh".to_string(),
             s.hook_arg.clone(),
-        ],
+        ]
+        .into(),
         expected: vec![0, 2],
         min_runtime_sec: 1,
     }];

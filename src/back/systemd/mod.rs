@@ -224,7 +224,7 @@ exec "$@" "$u""#;
 /// [`Unwritable`] when the hook's command could not be run (see [`command_line`]).
 fn crash_hook_line(hook: &crate::ir::CrashHook) -> Result<String, Unwritable> {
     // The same checks as any command line.
-    command_line("ExecStopPost", &Command::Argv(hook.command.clone()))?;
+    command_line("ExecStopPost", &Command::Argv(hook.command.to_vec()))?;
     let expected: Vec<String> = hook.expected.iter().map(u8::to_string).collect();
     let mut line = format!(
         "-+{} sh %n {} {}",
@@ -236,7 +236,7 @@ fn crash_hook_line(hook: &crate::ir::CrashHook) -> Result<String, Unwritable> {
         hook.min_runtime_sec.saturating_mul(1_000_000),
         escape::exec_arg(&expected.join(" ")),
     );
-    for word in &hook.command {
+    for word in hook.command.iter() {
         line.push(' ');
         line.push_str(&escape::exec_arg(word));
     }

@@ -244,39 +244,63 @@ pub fn items(resolved: &Resolved, text: &str, host: &Host, options: &Options) ->
             }
         }
     }
+    // A listener's finding is the same text on every program alike (crashmail watches them
+    // all): held once.
+    let mut texts: std::collections::HashSet<crate::finding::Text> =
+        std::collections::HashSet::new();
     for (index, _) in &program_items {
         let group = group_of.get(index).cloned().unwrap_or_default();
         let f = facts.get(index).cloned().unwrap_or_default();
-        apply_hooks(&mut out[*index], &group, &f, &hooks);
+        let item = &mut out[*index];
+        let before = item.findings.len();
+        apply_hooks(item, &group, &f, &hooks);
+        for finding in &mut item.findings[before..] {
+            match texts.get(&finding.message) {
+                Some(t) => finding.message = t.clone(),
+                None => {
+                    texts.insert(finding.message.clone());
+                }
+            }
+        }
     }
     // supervisord starts groups in priority order: each program after those of the next lower
-    // priority.
+    // priority. One list per level, shared by the programs of the next higher one, and one
+    // finding text per level.
     let mut levels: Vec<(i64, i64)> = programs.iter().map(|(p, _)| *p).collect();
     levels.sort_unstable();
     levels.dedup();
+    let mut per_level: Vec<Vec<UnitRef>> = vec![Vec::new(); levels.len()];
+    for (p, r) in programs {
+        if let Ok(pos) = levels.binary_search(&p) {
+            per_level[pos].push(r);
+        }
+    }
+    let per_level: Vec<crate::ir::RefList> = per_level.into_iter().map(Into::into).collect();
+    let mut notes: Vec<Option<crate::finding::Text>> = vec![None; levels.len()];
     for (index, priority) in program_items {
-        let Some(pos) = levels.iter().position(|l| *l == priority) else {
+        let Ok(pos) = levels.binary_search(&priority) else {
             continue;
         };
         if pos == 0 {
             continue;
         }
         let lower = levels[pos - 1];
-        let after: Vec<UnitRef> = programs
-            .iter()
-            .filter(|(p, _)| *p == lower)
-            .map(|(_, r)| r.clone())
-            .collect();
         let item = &mut out[index];
         if let Body::Unit(def) = &mut item.body {
-            def.service.ordering.after_items = after;
+            def.service.ordering.after_items = per_level[pos - 1].clone();
+            let message = notes[pos]
+                .get_or_insert_with(|| {
+                    format!(
+                        "priority {}: starts after the programs of priority {}, as supervisord starts them in that order (it does not wait for them to be ready either)",
+                        show(priority),
+                        show(lower)
+                    )
+                    .into()
+                })
+                .clone();
             item.findings.push(Finding::note(
                 Code::SupervisordPriority,
-                format!(
-                    "priority {}: starts after the programs of priority {}, as supervisord starts them in that order (it does not wait for them to be ready either)",
-                    show(priority),
-                    show(lower)
-                ),
+                message,
                 "if the program needs another one to be ready, add Requires= and make that one report readiness",
             ));
         }
@@ -1134,7 +1158,7 @@ enum Effect {
     /// `OnFailure=` a handler template (superlance `fatalmailbatch`).
     OnFailure(String),
     /// A command after each unexpected exit (superlance `crashmail`).
-    OnCrash(Vec<String>),
+    OnCrash(std::sync::Arc<[String]>),
     /// `MemoryMax=` (superlance `memmon`), in bytes.
     MemoryMax(u64),
     /// A health-check timer that restarts the program (superlance `httpok`).
@@ -1234,7 +1258,7 @@ fn apply_hooks(item: &mut Item, group: &str, facts: &Facts, hooks: &[Hook]) {
             Effect::OnCrash(command) => {
                 let (exitcodes, startsecs) = (&facts.exitcodes, facts.startsecs);
                 def.service.crash_hooks.push(crate::ir::CrashHook {
-                    command: command.clone(),
+                    command: std::sync::Arc::clone(command),
                     expected: exitcodes
                         .iter()
                         .filter_map(|c| u8::try_from(*c).ok())
@@ -1443,14 +1467,14 @@ fn listener(group: &Group, events: &[String], hooks: &mut Vec<Hook>, host: &Host
                 // crashmail 2.0 reads -p and -a but mails about every process that exits
                 // unexpectedly; so does the conversion.
                 programs: None,
-                effect: Effect::OnCrash(vec![
+                effect: Effect::OnCrash(std::sync::Arc::from([
                     "/bin/sh".to_string(),
                     "-c".to_string(),
                     CRASH_MAIL.to_string(),
                     "sh".to_string(),
                     to,
                     header,
-                ]),
+                ])),
             });
             let mut item = Item::skipped(
                 origin_of(group),
