@@ -403,6 +403,30 @@ mod tests {
     }
 
     #[test]
+    fn bash_pipe_of_both_streams_is_read_as_2_to_1_then_pipe() {
+        // brush-parser turns `|&` into `2>&1 |`, as bash does.
+        let item = convert("$DAEMON --foreground |& logger -t food -p local3.info &");
+        let l = &service(&item).logging;
+        assert_eq!(l.identifier.as_deref(), Some("food"));
+        assert_eq!(l.syslog.map(|s| s.facility), Some(SyslogFacility::Local(3)));
+        let f = finding(&item);
+        assert_eq!(f.level, Level::Note);
+        assert!(
+            f.message.contains("standard output and error"),
+            "{}",
+            f.message
+        );
+    }
+
+    #[test]
+    fn both_streams_into_a_substitution_is_a_located_syntax_error() {
+        // `&> >(logger …)` is bash that brush-parser 0.4 does not parse: an error item at the
+        // redirection, never a unit that silently loses logger.
+        let item = convert("$DAEMON --foreground &> >(logger -t food) &");
+        assert!(matches!(item.body, Body::Error(_)), "{:?}", item.body);
+    }
+
+    #[test]
     fn rhel_daemon_piped_into_logger() {
         let item =
             convert("daemon --user food $DAEMON -d 2>&1 | /usr/bin/logger -p daemon.err -t food");
