@@ -467,32 +467,10 @@ fn gone(c: &Container, pids: &[u32]) -> Result<(), String> {
 /// Runs `/etc/init.d/SCRIPT ACTION` as init would (see `sysv::LEGACY` and
 /// `Container::run_as_init`), as the transient unit `unit`, whose cgroup keeps what it leaves.
 fn legacy(c: &Container, script: &str, action: &str, unit: &str) -> (Option<i32>, String) {
-    let log = format!("/var/log/live-run-{unit}.log");
-    let r = c.exec(
-        &[
-            "systemd-run",
-            "--quiet",
-            "--wait",
-            "--service-type=exec",
-            &format!("--unit={unit}"),
-            "-p",
-            "KillMode=process",
-            "-p",
-            "StandardInput=null",
-            "-p",
-            &format!("StandardOutput=file:{log}"),
-            "-p",
-            "StandardError=inherit",
-            "/bin/sh",
-            "-c",
-            &format!("{} /etc/init.d/{script} {action}", sysv::LEGACY),
-        ],
-        None,
-    );
-    let text = c.read(&log).unwrap_or_default();
-    (
-        r.code,
-        String::from_utf8_lossy(&text).into_owned() + &r.stderr,
+    c.run_as_init_unit(
+        &format!("{} /etc/init.d/{script} {action}", sysv::LEGACY),
+        unit,
+        false,
     )
 }
 

@@ -764,29 +764,40 @@ impl Container {
     /// file, returned with the exit code.
     pub fn run_as_init(&self, script: &str) -> (Option<i32>, String) {
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let log = format!("/var/log/live-run-{n}.log");
-        let r = self.exec(
-            &[
-                "systemd-run",
-                "--quiet",
-                "--wait",
-                "--collect",
-                "--service-type=exec",
-                &format!("--unit=live-init-{n}"),
-                "-p",
-                "KillMode=process",
-                "-p",
-                "StandardInput=null",
-                "-p",
-                &format!("StandardOutput=file:{log}"),
-                "-p",
-                "StandardError=inherit",
-                "/bin/sh",
-                "-c",
-                script,
-            ],
-            None,
-        );
+        self.run_as_init_unit(script, &format!("live-init-{n}"), true)
+    }
+
+    /// [`Container::run_as_init`] as the transient unit `unit`; with `collect` false the unit
+    /// stays loaded after the script exits, so its cgroup keeps (and shows) what it left.
+    pub fn run_as_init_unit(
+        &self,
+        script: &str,
+        unit: &str,
+        collect: bool,
+    ) -> (Option<i32>, String) {
+        let log = format!("/var/log/live-run-{unit}.log");
+        let unit_arg = format!("--unit={unit}");
+        let output = format!("StandardOutput=file:{log}");
+        let mut argv = vec!["systemd-run", "--quiet", "--wait"];
+        if collect {
+            argv.push("--collect");
+        }
+        argv.extend([
+            "--service-type=exec",
+            &unit_arg,
+            "-p",
+            "KillMode=process",
+            "-p",
+            "StandardInput=null",
+            "-p",
+            &output,
+            "-p",
+            "StandardError=inherit",
+            "/bin/sh",
+            "-c",
+            script,
+        ]);
+        let r = self.exec(&argv, None);
         let text = self.read(&log).unwrap_or_default();
         (
             r.code,
