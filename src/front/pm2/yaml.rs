@@ -29,15 +29,27 @@ pub fn parse(text: &str) -> Result<Value, YamlError> {
                 .lines()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid YAML")
-                .trim()
-                .to_string();
+                .trim();
             Err(YamlError {
-                message: first,
+                message: bare_message(first).to_string(),
                 line: location.map(|l| u32::try_from(l.line()).unwrap_or(u32::MAX)),
                 column: location.map(|l| u32::try_from(l.column()).unwrap_or(u32::MAX)),
             })
         }
     }
+}
+
+/// serde-saphyr's message without its own `error: ` and `line N column M: ` prefixes: the
+/// location is reported as `file:line:col` already.
+fn bare_message(message: &str) -> &str {
+    let m = message.strip_prefix("error: ").unwrap_or(message);
+    let located = m.strip_prefix("line ").and_then(|rest| {
+        let (line, rest) = rest.split_once(" column ")?;
+        let (column, rest) = rest.split_once(": ")?;
+        (line.bytes().all(|b| b.is_ascii_digit()) && column.bytes().all(|b| b.is_ascii_digit()))
+            .then_some(rest)
+    });
+    located.filter(|r| !r.is_empty()).unwrap_or(m)
 }
 
 /// Floats without a fraction as integers, everywhere in `v`.
@@ -57,6 +69,14 @@ fn integral(v: Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn an_error_is_located_once() {
+        let e = parse("apps:\n  - name: x\n    script: [\n").unwrap_err();
+        assert_eq!(e.message, "unclosed bracket '['");
+        assert_eq!((e.line, e.column), (Some(3), Some(13)));
+        assert_eq!(bare_message("line 2 column x: y"), "line 2 column x: y");
+    }
 
     #[test]
     fn booleans_and_numbers_as_js_yaml() {
