@@ -115,6 +115,7 @@ codes! {
     SysvPerConfiguration => "sysv-per-configuration",
     SysvPerSettingWord => "sysv-per-setting-word",
     SysvPerListLine => "sysv-per-list-line",
+    SysvInstanceSettings => "sysv-instance-settings",
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
     SysvExecWrapper => "sysv-exec-wrapper",

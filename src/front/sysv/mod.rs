@@ -39,6 +39,7 @@ mod daemon;
 pub mod facility;
 pub mod header;
 mod install;
+mod instance_settings;
 pub mod launch;
 pub mod logger;
 pub mod shell;

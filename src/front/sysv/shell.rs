@@ -881,6 +881,9 @@ pub enum SourceKind {
     Library,
     /// `/lib/init/init-d-script`: the framework runs the script.
     InitDScript,
+    /// A settings file per configuration of a per-configuration loop
+    /// (`. /etc/arpwatch/$IFACE.iface` in the loop's body): its path holds the loop's token.
+    Instance,
     /// Anything else.
     Other,
 }
@@ -962,6 +965,13 @@ pub struct TestedVar {
 /// through the shell's expansions.
 pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 
+/// Where a dispatch `case` inside a per-configuration loop stands ([`Interp::case_scope`]).
+#[derive(Debug, Clone)]
+struct CaseScope {
+    env: BTreeMap<String, Rc<Binding>>,
+    positional: Vec<String>,
+}
+
 /// Variables and the values a loop gives them.
 type Bindings = Vec<(String, Vec<Part>)>;
 
@@ -1026,6 +1036,10 @@ pub struct Interp<'a> {
     pub calls: Vec<Call>,
     /// The `case` that dispatches the actions (it has a `start` arm).
     pub case: Option<&'a ast::CaseClauseCommand>,
+    /// The dispatch `case` is in a function a per-configuration loop calls once per
+    /// configuration (softflowd's `do_action "$config"`): the variables, arguments and loop
+    /// state where it stands, so that each action is read as the loop runs it.
+    case_scope: Option<CaseScope>,
     /// `test -x FILE || exit 0` at the top level.
     pub exec_conditions: Vec<String>,
     /// Other tests of a path that end the script with success when they fail, at the top
@@ -1047,6 +1061,9 @@ pub struct Interp<'a> {
     unlikely: Option<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
+    /// Settings files sourced once per configuration ([`SourceKind::Instance`]), with each
+    /// configuration's file on the host.
+    pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1337,6 +1354,7 @@ impl<'a> Interp<'a> {
             sourced: Vec::new(),
             calls: Vec::new(),
             case: None,
+            case_scope: None,
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
             assumed: Vec::new(),
@@ -1345,6 +1363,7 @@ impl<'a> Interp<'a> {
             cond_depth: 0,
             unlikely: None,
             instance_loops: Vec::new(),
+            instance_files: Vec::new(),
             loop_built: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
@@ -1385,6 +1404,13 @@ impl<'a> Interp<'a> {
         };
         let saved = std::mem::take(&mut self.calls);
         let positional = std::mem::replace(&mut self.positional, vec![action.to_string()]);
+        let outer_loop = self.in_loop;
+        if let Some(scope) = &self.case_scope {
+            // Each action as the loop's body runs it, for any one configuration.
+            self.env = scope.env.clone();
+            self.positional = scope.positional.clone();
+            self.in_loop = true;
+        }
         self.collecting = true;
         self.stopped = false;
         if let Some(arm) = arm_for(case, action)
@@ -1392,6 +1418,7 @@ impl<'a> Interp<'a> {
         {
             self.run_list(list);
         }
+        self.in_loop = outer_loop;
         self.collecting = false;
         self.stopped = false;
         self.positional = positional;
@@ -2441,6 +2468,20 @@ impl<'a> Interp<'a> {
         });
         if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
+            let tokens: Vec<&str> = self.instance_loops.iter().map(|l| l.token.as_str()).collect();
+            let in_instance = self.in_loop
+                && self.depth > 0
+                && self.env.values().any(|b| {
+                    b.value.iter().any(
+                        |p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k))),
+                    )
+                });
+            if in_instance {
+                self.case_scope = Some(CaseScope {
+                    env: self.env.clone(),
+                    positional: self.positional.clone(),
+                });
+            }
             // Code after the dispatch runs for every action; nothing before it is skipped.
             return;
         }
@@ -3327,6 +3368,15 @@ impl<'a> Interp<'a> {
     /// overridable.
     pub fn source_file(&mut self, path: &str, line: u32) {
         let path = path.to_string();
+        if let Some(l) = self
+            .instance_loops
+            .iter()
+            .find(|l| path.contains(&l.token))
+            .cloned()
+        {
+            self.source_per_instance(&path, &l, line);
+            return;
+        }
         let kind = if path.ends_with("/lib/init/init-d-script") {
             SourceKind::InitDScript
         } else if path.ends_with("/lsb/init-functions")
@@ -3434,6 +3484,58 @@ impl<'a> Interp<'a> {
             }
         }
         self.sourced.push(sourced);
+    }
+
+    /// Sources a settings file named per configuration (`path` holds `l`'s token): what some
+    /// configuration's file on the host assigns becomes a reference (each instance reads its own
+    /// value), the script's earlier value its default; with no configuration's file on the
+    /// host, any variable may come from it, as from a missing defaults file.
+    fn source_per_instance(&mut self, path: &str, l: &InstanceLoop, line: u32) {
+        let read = super::instance_settings::PerInstanceFile::read(self.host, path, l);
+        let assigns = read.assigns();
+        if read.any_present() {
+            for name in &assigns {
+                let script_default = self.env.get(name).and_then(|b| {
+                    if b.overridable {
+                        b.script_default.clone()
+                    } else {
+                        Some(b.value.clone())
+                    }
+                });
+                self.env.insert(
+                    name.clone(),
+                    Rc::new(Binding {
+                        value: vec![Part::Var(name.clone())],
+                        overridable: true,
+                        script_default,
+                        uncertain: false,
+                        alternatives: Vec::new(),
+                        at_depth: self.cond_depth,
+                    }),
+                );
+            }
+        } else {
+            self.defaults_absent = true;
+            for b in self.env.values_mut() {
+                if !b.overridable {
+                    let b = Rc::make_mut(b);
+                    b.overridable = true;
+                    b.script_default = Some(b.value.clone());
+                }
+            }
+        }
+        self.sourced.push(Sourced {
+            path: path.to_string(),
+            line,
+            kind: SourceKind::Instance,
+            present: read.any_present(),
+            optional: self.conditional,
+            assigns,
+            shell_lines: Vec::new(),
+        });
+        if !self.instance_files.iter().any(|f| f.path == read.path) {
+            self.instance_files.push(read);
+        }
     }
 
     /// The parts of a variable's expansion (each flagged as not quoted).
@@ -3682,7 +3784,7 @@ impl<'a> Interp<'a> {
             WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
             WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
             WordPiece::CommandSubstitution(s) => {
-                let part = match self.sourced_value(s) {
+                let part = match self.sourced_value(s).or_else(|| self.basename_value(s)) {
                     Some(v) => Part::Lit(v),
                     None => Part::Unknown(format!("$({s})")),
                 };
@@ -3695,6 +3797,40 @@ impl<'a> Interp<'a> {
                 push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
             }
         }
+    }
+
+    /// `$(basename NAME [SUFFIX])` on words known here: NAME's last path component, without
+    /// SUFFIX when it ends with it (and is more than it), as `basename` prints it.
+    fn basename_value(&mut self, text: &str) -> Option<String> {
+        let rest = text.trim().strip_prefix("basename")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let (name, suffix) = match words.as_slice() {
+            [n] => (*n, None),
+            [n, s] => (*n, Some(*s)),
+            _ => return None,
+        };
+        if name.starts_with('-') {
+            return None;
+        }
+        let name = self.resolve_text(name)?;
+        let suffix = match suffix {
+            Some(s) => Some(self.resolve_text(s)?),
+            None => None,
+        };
+        let trimmed = name.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Some(if name.is_empty() { String::new() } else { "/".to_string() });
+        }
+        let base = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        Some(match suffix {
+            Some(s) if !s.is_empty() && base.len() > s.len() && base.ends_with(&s) => {
+                base[..base.len() - s.len()].to_string()
+            }
+            _ => base.to_string(),
+        })
     }
 
     /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
@@ -4452,7 +4588,7 @@ fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
 /// Lines of a settings file that systemd's `EnvironmentFile=` would not read the way the shell
 /// does: anything but comments, blank lines and `NAME=value` with a quoted or plain value free
 /// of `$`, backquotes and backslashes.
-fn shell_lines(text: &str) -> Vec<u32> {
+pub(super) fn shell_lines(text: &str) -> Vec<u32> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();

@@ -17,6 +17,7 @@
 //!   host's settings) → a member that `NAME.service` does not want, reported with the setting;
 //!   `systemctl enable MEMBER` turns it on.
 
+use super::instance_settings::PerInstanceFile;
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
 use super::launch::{self, Start};
 use super::shell::{Call, INSTANCE, InstanceLoop, LoopOver};
@@ -228,6 +229,7 @@ impl Conversion<'_> {
         &mut self,
         svc: &mut Service,
         l: &InstanceLoop,
+        files: &[PerInstanceFile],
         findings: &mut Vec<Finding>,
     ) -> Result<(), String> {
         let varies = "the configuration's name is used where a template cannot vary it";
@@ -244,19 +246,81 @@ impl Conversion<'_> {
         {
             *pid_file = None;
         }
-        // A per-configuration settings file (`. /etc/arpwatch/$IFACE.iface`) or a variable
-        // made from the configuration's name and read at start: a unit's EnvironmentFile= and
-        // Environment= here cannot vary per instance.
+        // A per-configuration settings file (`. /etc/arpwatch/$IFACE.iface`): each instance
+        // reads its own, when systemd reads every one on the host as the shell does. A variable
+        // made from the configuration's name and read at start cannot vary per instance.
         let per_instance = |t: &str| t.replace(&l.token, "%I");
         if let Some(f) = svc
             .exec
             .environment_files
             .iter()
-            .find(|f| f.path.contains(&l.token))
+            .find_map(|f| f.fixed_path().filter(|p| p.contains(&l.token)))
         {
             return Err(format!(
                 "it sources a settings file per configuration ({}), which this tool cannot give each instance",
-                per_instance(&f.path)
+                per_instance(f)
+            ));
+        }
+        for f in &svc.exec.environment_files {
+            if !matches!(f.path, crate::ir::EnvFilePath::PerInstance { .. }) {
+                continue;
+            }
+            let Some(read) = files
+                .iter()
+                .find(|r| r.token == l.token && r.env_file_path().as_ref() == Some(&f.path))
+            else {
+                continue;
+            };
+            if let Some(why) = read.unreadable() {
+                return Err(format!(
+                    "it sources a settings file per configuration ({}): {why}",
+                    per_instance(&read.path)
+                ));
+            }
+            let have: Vec<&str> = read
+                .files
+                .iter()
+                .filter(|f| f.present)
+                .map(|f| f.instance.as_str())
+                .collect();
+            let vars = read.assigns();
+            let defaults: Vec<String> = svc
+                .exec
+                .environment
+                .iter()
+                .filter(|e| vars.contains(&e.name))
+                .map(|e| format!("{}={}", e.name, e.value))
+                .collect();
+            findings.push(Finding::note(
+                Code::SysvInstanceSettings,
+                format!(
+                    "the script sources {} for each configuration: each instance reads its own file (EnvironmentFile=-{}){}{}",
+                    per_instance(&read.path),
+                    crate::back::systemd::escape::env_file_path(&f.path),
+                    if have.is_empty() {
+                        format!(", none of which is on {}", self.host.label())
+                    } else {
+                        format!(
+                            ", on {} plain NAME=value lines for {} ({})",
+                            self.host.label(),
+                            have.join(", "),
+                            if vars.is_empty() {
+                                "setting nothing".to_string()
+                            } else {
+                                format!("setting {}", vars.join(", "))
+                            }
+                        )
+                    },
+                    if defaults.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the script's values before it, {}, are Environment= (the file overrides them)",
+                            defaults.join(", ")
+                        )
+                    }
+                ),
+                "keep each configuration's file to plain NAME=value lines (no $VAR, no commands): systemd reads it, not a shell",
             ));
         }
         if let Some(v) = svc
@@ -500,6 +564,23 @@ impl Conversion<'_> {
                 super::shell::place(c.line)
             ));
         }
+        // What else the start action runs (not a daemon, not a check of one) is not in any
+        // member's unit: said, as for a one-daemon script.
+        for call in &all.plan.other {
+            // A configuration's name reads as the instance, `%I`.
+            let mut shown = call.display();
+            for l in &all.interp.instance_loops {
+                shown = shown.replace(&l.token, "%I");
+            }
+            self.findings.push(Finding::dropped(
+                Code::SysvStartStep,
+                format!(
+                    "start also runs `{shown}` ({}), which is not translated",
+                    super::shell::place(call.line)
+                ),
+                "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+            ));
+        }
         let mut members: Vec<Member> = Vec::new();
         let mut stems: Vec<String> = Vec::new();
         for (i, s) in starts.iter().enumerate() {
@@ -633,7 +714,7 @@ impl Conversion<'_> {
             let mut findings = std::mem::replace(&mut self.findings, saved);
             result.map_err(|why| format!("for {}: {why}", s.program))?;
             if let Some(l) = per_config {
-                self.per_config(&mut svc, l, &mut findings)
+                self.per_config(&mut svc, l, &all.interp.instance_files, &mut findings)
                     .map_err(|why| format!("for {}: {why}", s.program))?;
             }
             // A pid file's run directory is shared: the script's own service makes it.
