@@ -1064,6 +1064,9 @@ pub struct Interp<'a> {
     /// Settings files sourced once per configuration ([`SourceKind::Instance`]), with each
     /// configuration's file on the host.
     pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
+    /// The variables as a per-configuration loop's body starts (its variable bound): what
+    /// differs from them at a per-configuration sourcing was assigned for the configuration.
+    loop_entry: Option<BTreeMap<String, Rc<Binding>>>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1364,6 +1367,7 @@ impl<'a> Interp<'a> {
             unlikely: None,
             instance_loops: Vec::new(),
             instance_files: Vec::new(),
+            loop_entry: None,
             loop_built: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
@@ -2093,7 +2097,9 @@ impl<'a> Interp<'a> {
         // The body runs for every line: what it assigns is that line's value.
         self.conditional = outer.0;
         self.cond_depth = depth + 1;
+        let entry = self.loop_entry.replace(self.env.clone());
         self.run_list(&w.1.list);
+        self.loop_entry = entry;
         self.stopped = false;
         self.end_instance_loop();
         (self.conditional, self.in_loop) = outer;
@@ -2430,7 +2436,13 @@ impl<'a> Interp<'a> {
                 // assigns is that configuration's value, not one of several.
                 self.conditional = outer.0 || uncertain;
                 self.cond_depth = depth + 1;
+                let entry = if uncertain {
+                    self.loop_entry.take()
+                } else {
+                    self.loop_entry.replace(self.env.clone())
+                };
                 self.run_list(&f.body.list);
+                self.loop_entry = entry;
                 self.stopped = false;
                 if !uncertain {
                     self.end_instance_loop();
@@ -3492,8 +3504,30 @@ impl<'a> Interp<'a> {
     /// host, any variable may come from it, as from a missing defaults file.
     fn source_per_instance(&mut self, path: &str, l: &InstanceLoop, line: u32) {
         let read = super::instance_settings::PerInstanceFile::read(self.host, path, l);
-        let assigns = read.assigns();
-        if read.any_present() {
+        let tokens: Vec<String> = self
+            .instance_loops
+            .iter()
+            .map(|l| l.token.clone())
+            .collect();
+        // No configuration's file to read on the host: the variables the loop's body assigned
+        // for the configuration before sourcing it (`local ARGS="$ARGS"`, `IFACE_ARGS=""  #
+        // sourced from the config file`) are those the file is there to change; values made
+        // from the configuration's name are the script's.
+        let assigns = match &self.loop_entry {
+            Some(entry) if !read.any_present() => self
+                .env
+                .iter()
+                .filter(|(name, b)| {
+                    entry.get(*name).is_none_or(|e| !Rc::ptr_eq(e, b))
+                        && !b.value.iter().any(|p| {
+                            matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str())))
+                        })
+                })
+                .map(|(name, _)| name.clone())
+                .collect(),
+            _ => read.assigns(),
+        };
+        if read.any_present() || self.loop_entry.is_some() {
             for name in &assigns {
                 let script_default = self.env.get(name).and_then(|b| {
                     if b.overridable {
