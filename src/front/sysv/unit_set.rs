@@ -20,7 +20,7 @@
 use super::instance_settings::PerInstanceFile;
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
 use super::launch::{self, Start};
-use super::shell::{Call, INSTANCE, InstanceLoop, LoopOver};
+use super::shell::{Call, INSTANCE, InstanceLoop, Interp, LoopOver, SourceKind};
 use super::{Analysis, Conversion};
 use crate::finding::{Code, Finding};
 use crate::ir::{
@@ -41,13 +41,21 @@ pub(super) struct Member {
 /// The distinct daemons a start plan launches with a starter (`start-stop-daemon`,
 /// `start_daemon`, `daemon`), in the script's order; `None` when it is not several of them, or
 /// when something else starts a process (then a one-daemon reading or the wrapper applies).
-fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
+/// `interp` tells which variables a per-configuration settings file gives.
+fn daemons(plan: &StartPlan, interp: &Interp) -> Option<Vec<Start>> {
     let mut out: Vec<Start> = Vec::new();
+    let per_config = |s: &Start| {
+        s.in_loop
+            && interp
+                .instance_loops
+                .iter()
+                .any(|l| mentions(s, &l.token, interp))
+    };
     for l in &plan.launches {
         let s = l.as_ref().ok()?;
         // A program run directly is a daemon of the set only when a per-configuration loop
         // runs it once per configuration (tinc's `$DAEMON -n $net`); else it is a helper.
-        if s.tool == "a direct call" && !(s.in_loop && mentions(s, INSTANCE)) {
+        if s.tool == "a direct call" && !per_config(s) {
             continue;
         }
         if !out
@@ -57,17 +65,34 @@ fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
             out.push(s.clone());
         }
     }
-    (out.len() > 1
-        || out
-            .first()
-            .is_some_and(|s| s.in_loop && mentions(s, INSTANCE)))
-    .then_some(out)
+    (out.len() > 1 || out.first().is_some_and(per_config)).then_some(out)
 }
 
-/// Whether a start's words hold `token` (the configuration of a per-configuration loop).
-fn mentions(s: &Start, token: &str) -> bool {
+/// Whether a start's words hold `token` (the configuration of a per-configuration loop), or a
+/// variable the loop's per-configuration settings file gives (`-i "$interface"` after
+/// `. "$config"`).
+fn mentions(s: &Start, token: &str, interp: &Interp) -> bool {
+    let from_file: Vec<String> = interp
+        .instance_files
+        .iter()
+        .filter(|f| f.token == token)
+        .flat_map(|f| {
+            interp
+                .sourced
+                .iter()
+                .filter(|x| x.kind == SourceKind::Instance && x.path == f.path)
+                .flat_map(|x| x.assigns.clone())
+        })
+        .collect();
+    let reads = |a: &super::shell::Arg| match a {
+        super::shell::Arg::Field(parts) => parts
+            .iter()
+            .any(|p| matches!(p, super::shell::Part::Var(v) if from_file.contains(v))),
+        super::shell::Arg::Split(v) => from_file.contains(v),
+    };
     s.pid_file.as_deref().is_some_and(|p| p.contains(token))
         || s.args.iter().any(|a| format!("{a:?}").contains(token))
+        || s.args.iter().any(reads)
 }
 
 /// `cmd` with the loop's configuration ([`INSTANCE`]) as the template's instance (`%I`); `None`
@@ -208,9 +233,10 @@ pub(super) fn shared_dirs(plan: &StartPlan, members: &[Member]) -> Vec<PreparedD
     dirs
 }
 
-/// Whether the start action starts several daemons with starters (the unit-set reading).
-pub(super) fn applies(plan: &StartPlan) -> bool {
-    daemons(plan).is_some()
+/// Whether the start action starts several daemons with starters, or one once per
+/// configuration (the unit-set reading).
+pub(super) fn applies(a: &Analysis) -> bool {
+    daemons(&a.plan, &a.interp).is_some()
 }
 
 /// Whether a stop or signal call names the daemon `s` (its program, pid file or process name).
@@ -229,9 +255,10 @@ impl Conversion<'_> {
         &mut self,
         svc: &mut Service,
         l: &InstanceLoop,
-        files: &[PerInstanceFile],
+        interp: &Interp,
         findings: &mut Vec<Finding>,
     ) -> Result<(), String> {
+        let files: &[PerInstanceFile] = &interp.instance_files;
         let varies = "the configuration's name is used where a template cannot vary it";
         svc.command = templated(&svc.command, &l.token).ok_or(varies)?;
         for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
@@ -291,10 +318,24 @@ impl Conversion<'_> {
                 .filter(|e| vars.contains(&e.name))
                 .map(|e| format!("{}={}", e.name, e.value))
                 .collect();
-            findings.push(Finding::note(
+            // Tests of the file's values before the start (`[ "$interface" ] || return 2`):
+            // systemd cannot test an environment file's value, so the instance starts anyway.
+            let mut tested: Vec<String> = interp
+                .tested
+                .iter()
+                .filter(|t| vars.contains(&t.name))
+                .map(|t| format!("${} (line {})", t.name, t.line))
+                .collect();
+            tested.dedup();
+            let level = if tested.is_empty() {
+                Finding::note
+            } else {
+                Finding::approximated
+            };
+            findings.push(level(
                 Code::SysvInstanceSettings,
                 format!(
-                    "the script sources {} for each configuration: each instance reads its own file (EnvironmentFile=-{}){}{}",
+                    "the script sources {} for each configuration: each instance reads its own file (EnvironmentFile=-{}){}{}{}",
                     per_instance(&read.path),
                     crate::back::systemd::escape::env_file_path(&f.path),
                     if have.is_empty() {
@@ -317,6 +358,14 @@ impl Conversion<'_> {
                         format!(
                             "; the script's values before it, {}, are Environment= (the file overrides them)",
                             defaults.join(", ")
+                        )
+                    },
+                    if tested.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the script tests {} before starting a configuration's daemon, which the unit cannot (it starts the daemon with the file's value, empty or not)",
+                            tested.join(", ")
                         )
                     }
                 ),
@@ -552,7 +601,7 @@ impl Conversion<'_> {
         decided: Option<&Analysis>,
         group: &Service,
     ) -> Result<Vec<Member>, String> {
-        let Some(starts) = daemons(&all.plan) else {
+        let Some(starts) = daemons(&all.plan, &all.interp) else {
             return Err(pick_launch(&all.plan.launches)
                 .err()
                 .unwrap_or_else(|| "its start action starts one daemon".to_string()));
@@ -596,7 +645,7 @@ impl Conversion<'_> {
                     .interp
                     .instance_loops
                     .iter()
-                    .filter(|l| mentions(s, &l.token))
+                    .filter(|l| mentions(s, &l.token, &all.interp))
                     .collect();
                 match named.as_slice() {
                     [one] => Some(*one),
@@ -714,7 +763,7 @@ impl Conversion<'_> {
             let mut findings = std::mem::replace(&mut self.findings, saved);
             result.map_err(|why| format!("for {}: {why}", s.program))?;
             if let Some(l) = per_config {
-                self.per_config(&mut svc, l, &all.interp.instance_files, &mut findings)
+                self.per_config(&mut svc, l, &all.interp, &mut findings)
                     .map_err(|why| format!("for {}: {why}", s.program))?;
             }
             // A pid file's run directory is shared: the script's own service makes it.
