@@ -544,6 +544,47 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/flowexp",
+        unit: "flowexp.service",
+        // One exporter per /etc/flowexp/*.conf, its interface and options read from that file
+        // (EnvironmentFile=-/etc/flowexp/%I.conf), forking and writing the pid file given with -p.
+        stand_ins: &[("/usr/sbin/flowexp", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/arpmon",
+        unit: "arpmon.service",
+        // One monitor per word of INTERFACES; eth0 has its own /etc/arpmon/eth0.iface (extra
+        // arguments, a filter), eth1 none (the script's empty defaults).
+        stand_ins: &[("/usr/sbin/arpmon", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/tapd",
+        unit: "tapd.service",
+        // Wrapped: its configuration's settings file builds a value from another one.
+        stand_ins: &[("/usr/sbin/tapd", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "unit-sets",
         file: "/etc/init.d/mailq",
         unit: "mailq.service",
@@ -894,7 +935,8 @@ const SCRIPTS: &[Script] = &[
 
 /// Names a unit puts into the environment that the daemon may see without the script having
 /// exported them: every variable of its `EnvironmentFile=`s (read inside the container: the
-/// defaults file as a whole is systemd's idiom), and those of its `Environment=` lines that an
+/// defaults file as a whole is systemd's idiom; a file per instance, `%I`, is read for every
+/// instance the unit wants), and those of its `Environment=` lines that an
 /// `Exec…=` line expands. An `Environment=` variable that no command line uses must come from
 /// the script's exports, so the legacy daemon has it too.
 pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
@@ -911,6 +953,14 @@ pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
             !exec[i + plain.len()..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
         }) || exec.contains(&braced)
     };
+    // The instances the script's own service wants (`x@lan.service` → `lan`).
+    let instances: Vec<String> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("Wants="))
+        .flat_map(str::split_whitespace)
+        .filter_map(|u| u.strip_suffix(".service")?.split_once('@'))
+        .map(|(_, i)| i.to_string())
+        .collect();
     for line in unit.lines() {
         if let Some(v) = line.strip_prefix("Environment=") {
             for part in v.split("\" \"") {
@@ -924,7 +974,20 @@ pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
         }
         if let Some(f) = line.strip_prefix("EnvironmentFile=") {
             let f = f.trim_start_matches('-');
-            let text = c.read(f).unwrap_or_default();
+            // A file per instance (`/etc/x/%I.conf`): every wanted instance's.
+            let files: Vec<String> = if f.contains("%I") {
+                instances.iter().map(|i| f.replace("%I", i)).collect()
+            } else {
+                vec![f.to_string()]
+            };
+            let text: Vec<u8> = files
+                .iter()
+                .flat_map(|f| {
+                    let mut t = c.read(f).unwrap_or_default();
+                    t.push(b'\n');
+                    t
+                })
+                .collect();
             for l in String::from_utf8_lossy(&text).lines() {
                 let l = l.trim();
                 if let Some((k, _)) = l.split_once('=')
@@ -1802,6 +1865,14 @@ fn sysv_per_config() {
 #[test]
 fn sysv_per_list() {
     run_case("per-list");
+}
+
+/// A settings file per configuration (`. "$config"` for each `/etc/flowexp/*.conf`,
+/// `. /etc/arpmon/$IFACE.iface` for each word of INTERFACES): each instance of `NAME@.service`
+/// reads its own (`EnvironmentFile=-…%I…`) and runs the same process as the script's loop.
+#[test]
+fn sysv_per_instance_settings() {
+    run_case("per-instance-settings");
 }
 
 /// Scripts that start several daemons: `NAME.service` starts the same processes as
