@@ -157,6 +157,117 @@ fn assigned_names(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Code;
+    use crate::ir::{Body, Item, Service, Word, WordPart};
+
+    const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
+
+    fn items_on(script: &str, files: &[(&str, &str)]) -> Vec<Item> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        super::super::parse_init_script(
+            "/etc/init.d/food",
+            Some("/etc/init.d/food"),
+            script,
+            &Host::at(dir.path()),
+        )
+    }
+
+    fn service(item: &Item) -> &Service {
+        match &item.body {
+            Body::Unit(d) => &d.service,
+            other => panic!("no unit: {other:?} {:?}", item.findings),
+        }
+    }
+
+    /// A loop over `/etc/food/*.conf` whose body sources the configuration and starts the
+    /// daemon with its variables, the action dispatch inside the function the loop calls.
+    fn per_conf_script() -> String {
+        format!(
+            "{HEAD}do_start() {{\n  interface=\n  . \"$2\"\n  start-stop-daemon --start --exec /usr/sbin/food -- -p /run/food/$1.pid -i \"$interface\" $options\n}}\ndo_action() {{\n  instance=\"$(basename \"${{1%%.conf}}\")\"\n  case \"$action\" in\n    start) do_start \"$instance\" \"$1\" ;;\n    stop) start-stop-daemon --stop --pidfile /run/food/$instance.pid ;;\n  esac\n}}\naction=\"$1\"\nfor config in /etc/food/*.conf; do\n  do_action \"$config\"\ndone\n"
+        )
+    }
+
+    #[test]
+    fn a_settings_file_per_configuration_is_the_instances_environment_file() {
+        let items = items_on(
+            &per_conf_script(),
+            &[
+                ("/etc/food/lan.conf", "interface='eth0'\noptions=\"-v 9\"\n"),
+                ("/etc/food/wan.conf", "# wan\ninterface=eth1\n"),
+            ],
+        );
+        assert_eq!(items.len(), 2, "{:?}", items[0].findings);
+        let template = service(&items[1]);
+        assert_eq!(
+            template.exec.environment_files,
+            vec![crate::ir::EnvFile {
+                path: EnvFilePath::PerInstance {
+                    before: "/etc/food/".to_string(),
+                    after: ".conf".to_string()
+                },
+                optional: true
+            }]
+        );
+        let crate::ir::Command::Expand { args, .. } = &template.command else {
+            panic!("{:?}", template.command);
+        };
+        assert!(args.contains(&Word::Parts(vec![WordPart::Var("interface".to_string())])));
+        assert!(args.contains(&Word::Split("options".to_string())));
+        assert!(args.contains(&Word::Parts(vec![
+            WordPart::Text("/run/food/".to_string()),
+            WordPart::InstanceName,
+            WordPart::Text(".pid".to_string())
+        ])));
+        let found = items[1]
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvInstanceSettings)
+            .expect("the finding");
+        assert!(format!("{found:?}").contains("lan, wan"), "{found:?}");
+    }
+
+    #[test]
+    fn a_configuration_file_with_shell_code_keeps_the_script_wrapped_naming_it() {
+        let items = items_on(
+            &per_conf_script(),
+            &[
+                ("/etc/food/lan.conf", "interface=eth0\n"),
+                ("/etc/food/wan.conf", "base=-v\noptions=\"$base 9\"\n"),
+            ],
+        );
+        assert_eq!(items.len(), 1);
+        let wrapped = items[0]
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .expect("wrapped");
+        let text = format!("{wrapped:?}");
+        assert!(text.contains("/etc/food/wan.conf"), "{text}");
+        assert!(text.contains("line 2"), "{text}");
+    }
+
+    #[test]
+    fn without_a_configuration_file_on_the_host_the_bodys_own_settings_stay_references() {
+        // arpwatch's idiom: per interface of INTERFACES, locals the .iface file may change.
+        let script = format!(
+            "{HEAD}[ -f /etc/default/food ] && . /etc/default/food\nstart_one() {{\n  local IFACE=$1\n  local EXTRA=\"\"\n  local OPTS=\"-i $IFACE\"\n  [ -f /etc/food/$IFACE.iface ] && . /etc/food/$IFACE.iface\n  start-stop-daemon --start --pidfile /run/food-$IFACE.pid --exec /usr/sbin/food -- $OPTS $EXTRA\n}}\ncase \"$1\" in\n start) for i in $INTERFACES; do start_one \"$i\"; done ;;\nesac\n"
+        );
+        let items = items_on(&script, &[("/etc/default/food", "INTERFACES=\"eth0\"\n")]);
+        assert_eq!(items.len(), 2, "{:?}", items[0].findings);
+        let template = service(&items[1]);
+        let line = format!("{:?}", template.command);
+        // The file may change EXTRA (the body set it for the configuration); OPTS is made
+        // from the configuration's name, the script's.
+        assert!(line.contains("Split(\"EXTRA\")"), "{line}");
+        assert!(line.contains("InstanceName"), "{line}");
+        assert!(!line.contains("OPTS"), "{line}");
+        assert_eq!(template.exec.environment_files.len(), 2);
+    }
 
     #[test]
     fn the_token_once_gives_the_path_around_the_instance() {

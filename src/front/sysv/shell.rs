@@ -2480,13 +2480,17 @@ impl<'a> Interp<'a> {
         });
         if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
-            let tokens: Vec<&str> = self.instance_loops.iter().map(|l| l.token.as_str()).collect();
+            let tokens: Vec<&str> = self
+                .instance_loops
+                .iter()
+                .map(|l| l.token.as_str())
+                .collect();
             let in_instance = self.in_loop
                 && self.depth > 0
                 && self.env.values().any(|b| {
-                    b.value.iter().any(
-                        |p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k))),
-                    )
+                    b.value
+                        .iter()
+                        .any(|p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k))))
                 });
             if in_instance {
                 self.case_scope = Some(CaseScope {
@@ -3856,7 +3860,11 @@ impl<'a> Interp<'a> {
         };
         let trimmed = name.trim_end_matches('/');
         if trimmed.is_empty() {
-            return Some(if name.is_empty() { String::new() } else { "/".to_string() });
+            return Some(if name.is_empty() {
+                String::new()
+            } else {
+                "/".to_string()
+            });
         }
         let base = trimmed.rsplit('/').next().unwrap_or(trimmed);
         Some(match suffix {

@@ -17,8 +17,8 @@
 //!   host's settings) → a member that `NAME.service` does not want, reported with the setting;
 //!   `systemctl enable MEMBER` turns it on.
 
-use super::instance_settings::PerInstanceFile;
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
+use super::instance_settings::PerInstanceFile;
 use super::launch::{self, Start};
 use super::shell::{Call, INSTANCE, InstanceLoop, Interp, LoopOver, SourceKind};
 use super::{Analysis, Conversion};
