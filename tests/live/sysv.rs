@@ -1759,6 +1759,7 @@ fn sysv_every_case_has_a_test() {
         "output-and-reload",
         "output-to-logger",
         "per-config",
+        "per-instance-settings",
         "per-list",
         "run-time-values",
         "skipped",
