@@ -613,25 +613,9 @@ impl Conversion<'_> {
                 super::shell::place(c.line)
             ));
         }
-        // What else the start action runs (not a daemon, not a check of one) is not in any
-        // member's unit: said, as for a one-daemon script.
-        for call in &all.plan.other {
-            // A configuration's name reads as the instance, `%I`.
-            let mut shown = call.display();
-            for l in &all.interp.instance_loops {
-                shown = shown.replace(&l.token, "%I");
-            }
-            self.findings.push(Finding::dropped(
-                Code::SysvStartStep,
-                format!(
-                    "start also runs `{shown}` ({}), which is not translated",
-                    super::shell::place(call.line)
-                ),
-                "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
-            ));
-        }
         let mut members: Vec<Member> = Vec::new();
         let mut stems: Vec<String> = Vec::new();
+        let mut used_loops: Vec<String> = Vec::new();
         for (i, s) in starts.iter().enumerate() {
             let base = s
                 .program
@@ -660,6 +644,7 @@ impl Conversion<'_> {
             } else {
                 None
             };
+            used_loops.extend(per_config.map(|l| l.token.clone()));
             // Runs on this host: started when the start action is read with the host's
             // settings (a start after error checks that may end the script counts, as for a
             // one-daemon script).
@@ -824,6 +809,30 @@ impl Conversion<'_> {
                 },
                 findings,
             });
+        }
+        // What else the start action runs (not a daemon, not a check of one) is not in any
+        // member's unit: said, as for a one-daemon script. A configuration's name reads as the
+        // instance, `%I`, in the loop that starts the members; another loop's as `…`.
+        let mut said: Vec<(String, u32)> = Vec::new();
+        for call in &all.plan.other {
+            let mut shown = call.display();
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) { "%I" } else { "…" };
+                shown = shown.replace(&l.token, each);
+            }
+            // A step the start reaches twice (a function called on two paths) is said once.
+            if said.contains(&(shown.clone(), call.line)) {
+                continue;
+            }
+            said.push((shown.clone(), call.line));
+            self.findings.push(Finding::dropped(
+                Code::SysvStartStep,
+                format!(
+                    "start also runs `{shown}` ({}), which is not translated",
+                    super::shell::place(call.line)
+                ),
+                "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+            ));
         }
         Ok(members)
     }
