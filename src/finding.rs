@@ -116,6 +116,7 @@ codes! {
     SysvPerSettingWord => "sysv-per-setting-word",
     SysvPerListLine => "sysv-per-list-line",
     SysvInstanceSettings => "sysv-instance-settings",
+    SysvInstanceClient => "sysv-instance-client",
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
     SysvExecWrapper => "sysv-exec-wrapper",

@@ -585,6 +585,23 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "per-entry-client",
+        file: "/etc/init.d/blkattach",
+        unit: "blkattach.service",
+        // One attachment per device of /etc/blktab: the client forks a child that stays (as
+        // nbd-client's did); its `-c` check finds nothing attached (exit 1), `-d` detaches.
+        stand_ins: &[("/usr/sbin/blkattach", "fork fail-if=-c exit-if=-d")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: Some(
+            "the stand-in's `-d` records and exits; a real client's detach ends the attached \
+             device's process, which the stand-in cannot (systemd ends it with the unit)",
+        ),
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "unit-sets",
         file: "/etc/init.d/mailq",
         unit: "mailq.service",
@@ -1533,6 +1550,16 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
         members.iter().map(String::as_str).collect()
     };
     for unit in mains.iter().filter(|_| !wrapped) {
+        // A oneshot that stays active (a client set up per entry) has no main process: the
+        // processes it left are its cgroup's, compared above with the script's.
+        let file = match unit.split_once('@') {
+            Some((stem, _)) => format!("{stem}@.service"),
+            None => (*unit).to_string(),
+        };
+        let text = conv.unit(&file);
+        if text.contains("\nType=oneshot\n") && text.contains("\nRemainAfterExit=yes\n") {
+            continue;
+        }
         let main: u32 = c
             .show(unit, &["MainPID"])
             .get("MainPID")
@@ -1759,6 +1786,7 @@ fn sysv_every_case_has_a_test() {
         "output-and-reload",
         "output-to-logger",
         "per-config",
+        "per-entry-client",
         "per-instance-settings",
         "per-list",
         "run-time-values",
@@ -1866,6 +1894,14 @@ fn sysv_per_config() {
 #[test]
 fn sysv_per_list() {
     run_case("per-list");
+}
+
+/// A client set up once per entry of a list file and undone at stop (`$0 connect` running a
+/// loop over `awk` output of /etc/blktab, `blkattach -d /dev/$dev` at stop): `NAME@.service`
+/// oneshots with `ExecStop=`, started by `NAME.service`, the same processes as the script's.
+#[test]
+fn sysv_per_entry_client() {
+    run_case("per-entry-client");
 }
 
 /// A settings file per configuration (`. "$config"` for each `/etc/flowexp/*.conf`,

@@ -1336,6 +1336,20 @@ fn function_names(program: &ast::Program) -> Vec<String> {
     out
 }
 
+/// The actions init, `service` and operators call (a script running itself with one of them is
+/// a restart or the like, not a helper action).
+const LSB_ACTIONS: [&str; 9] = [
+    "start",
+    "stop",
+    "restart",
+    "try-restart",
+    "condrestart",
+    "reload",
+    "force-reload",
+    "status",
+    "force-stop",
+];
+
 const DECLARATORS: [&str; 5] = ["export", "readonly", "local", "declare", "typeset"];
 
 impl<'a> Interp<'a> {
@@ -1948,6 +1962,90 @@ impl<'a> Interp<'a> {
         })
     }
 
+    /// `for X in $(awk '/RE/{print $1}' FILE)` (`` ` ` `` too, `!/RE/`, or no pattern): one
+    /// configuration per first field of the host's file's lines the pattern selects (awk's
+    /// extended expressions of the kind [`LinePattern`] reads). `None` for another program, a
+    /// selected first field with a pattern character, or one starting with `#`.
+    fn awk_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let rest = inner.trim().strip_prefix("awk ")?.trim_start();
+        // The program, single-quoted, then the file.
+        let rest = rest.strip_prefix('\'')?;
+        let (program, file) = rest.split_once('\'')?;
+        let file = self.resolve_text(file.trim())?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let program = program.trim();
+        let (negated, program) = match program.strip_prefix('!') {
+            Some(p) => (true, p.trim_start()),
+            None => (false, program),
+        };
+        let (pattern, action) = match program.strip_prefix('/') {
+            Some(p) => {
+                let (re, action) = p.split_once('/')?;
+                (Some(re), action.trim())
+            }
+            None if !negated => (None, program),
+            None => return None,
+        };
+        let action: String = action.chars().filter(|c| !c.is_whitespace()).collect();
+        if action != "{print$1}" {
+            return None;
+        }
+        let compiled = match pattern {
+            Some(re) => Some(LinePattern::parse_as(re, Dialect::Awk)?),
+            None => None,
+        };
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let mut instances: Vec<String> = Vec::new();
+        for line in text.lines() {
+            if compiled
+                .as_ref()
+                .is_some_and(|p| p.matches(line) == negated)
+            {
+                continue;
+            }
+            let Some(first) = line.split([' ', '\t']).find(|x| !x.is_empty()) else {
+                continue;
+            };
+            if first.starts_with('#') || first.contains(['*', '?', '[', '\\', '$', '`']) {
+                return None;
+            }
+            if !instances.iter().any(|i| i == first) {
+                instances.push(first.to_string());
+            }
+        }
+        Some(InstanceLoop {
+            token: self.loop_token(&file),
+            pattern: file.clone(),
+            over: LoopOver::Lines {
+                file,
+                skips: match pattern {
+                    Some(re) => format!(
+                        "the first field of the lines {} `{re}`, as the script's awk prints them",
+                        if negated { "not matching" } else { "matching" }
+                    ),
+                    None => {
+                        "the first field of every line, as the script's awk prints them".to_string()
+                    }
+                },
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
     /// `while read [-r] X [REST]; do …; done < FILE`, or the same fed by `cat FILE |` or by
     /// `grep -v '^#' FILE |` (`^[[:space:]]*#` too): one configuration per line of the host's
     /// file (its first field when `read` names more variables); a blank line, for which the
@@ -2410,7 +2508,8 @@ impl<'a> Interp<'a> {
                 let found = self
                     .instance_loop(f)
                     .or_else(|| self.words_loop(f).map(|l| (l.token.clone(), l)))
-                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)));
+                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)))
+                    .or_else(|| self.awk_loop(f).map(|l| (l.token.clone(), l)));
                 let (value, uncertain) = match found {
                     Some((value, set)) => {
                         if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
@@ -2645,6 +2744,27 @@ impl<'a> Interp<'a> {
             if self.functions.contains_key(over.as_str()) {
                 name = over;
             }
+        }
+        // `$0 connect`: the script runs itself for an action of its own (not one init or an
+        // operator calls: those are restarts and the like, read as such elsewhere); its arm is
+        // read in place, with that action as `$1`.
+        if name == self.script_path
+            && let [_, action] = words.as_slice()
+            && let Some(action) = Arg::Field(self.expand_value(action)).literal()
+            && !LSB_ACTIONS.contains(&action.as_str())
+            && let Some(case) = self.case
+            && let Some(arm) = arm_for(case, &action)
+            && let Some(list) = &arm.cmd
+            && self.depth < 8
+        {
+            let positional = std::mem::replace(&mut self.positional, vec![action]);
+            self.depth += 1;
+            let stopped = self.stopped;
+            self.run_list(list);
+            self.stopped = stopped;
+            self.depth -= 1;
+            self.positional = positional;
+            return;
         }
         if DECLARATORS.contains(&name.as_str()) {
             if name == "export" {
@@ -5315,13 +5435,26 @@ impl LineFilter {
 
 /// A `grep` pattern of the simple kind list filters use: an optional `^`, then characters,
 /// `.`, bracket expressions (`[a-zA-Z0-9_-]`, `[ ]`, `[^#]`, `[[:space:]]`), each optionally
-/// repeated with `*` (or `+`, `?` in an extended pattern), and an optional `$`. Anything else
-/// (groups, alternatives, back-references, intervals) is not read.
+/// repeated with `*` (or `+`, `?` in an extended pattern), groups `( … )` of them in an
+/// extended pattern (repeated too), and an optional `$`. Anything else (alternatives,
+/// back-references, intervals) is not read. In awk's dialect ([`Dialect::Awk`]), `\t` and `\n`
+/// are a tab and a line break.
 #[derive(Debug, Clone)]
 pub struct LinePattern {
     anchored: bool,
     end: bool,
     atoms: Vec<(Atom, (usize, usize))>,
+}
+
+/// Which program's regular expressions a [`LinePattern`] is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `grep`.
+    Basic,
+    /// `grep -E`, `egrep`.
+    Extended,
+    /// `awk '/…/'`: extended, with `\t` and `\n`.
+    Awk,
 }
 
 #[derive(Debug, Clone)]
@@ -5332,6 +5465,7 @@ enum Atom {
         negated: bool,
         items: Vec<(char, char)>,
     },
+    Group(Vec<(Atom, (usize, usize))>),
 }
 
 impl Atom {
@@ -5342,49 +5476,91 @@ impl Atom {
             Atom::Class { negated, items } => {
                 items.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
             }
+            Atom::Group(_) => false,
         }
     }
 }
 
 impl LinePattern {
     fn parse(text: &str, extended: bool) -> Option<LinePattern> {
+        Self::parse_as(
+            text,
+            if extended {
+                Dialect::Extended
+            } else {
+                Dialect::Basic
+            },
+        )
+    }
+
+    fn parse_as(text: &str, dialect: Dialect) -> Option<LinePattern> {
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
         let anchored = chars.first() == Some(&'^');
         if anchored {
             i = 1;
         }
-        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
         let mut end = false;
-        while i < chars.len() {
-            let c = chars[i];
+        let atoms = Self::sequence(&chars, &mut i, dialect, 0, &mut end)?;
+        (i == chars.len()).then_some(LinePattern {
+            anchored,
+            end,
+            atoms,
+        })
+    }
+
+    /// The atoms from `chars[*i]` to the end (or, at `depth` > 0, to the group's `)`, which
+    /// is consumed).
+    fn sequence(
+        chars: &[char],
+        i: &mut usize,
+        dialect: Dialect,
+        depth: u32,
+        end: &mut bool,
+    ) -> Option<Vec<(Atom, (usize, usize))>> {
+        let extended = dialect != Dialect::Basic;
+        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
+        while *i < chars.len() {
+            let c = chars[*i];
             let atom = match c {
-                '$' if i + 1 == chars.len() => {
-                    end = true;
-                    i += 1;
+                '$' if *i + 1 == chars.len() && depth == 0 => {
+                    *end = true;
+                    *i += 1;
                     continue;
                 }
+                ')' if extended && depth > 0 => {
+                    *i += 1;
+                    return Some(atoms);
+                }
+                '(' if extended && depth < 4 => {
+                    *i += 1;
+                    let inner = Self::sequence(chars, i, dialect, depth + 1, end)?;
+                    if *end || chars.get(*i - 1) != Some(&')') {
+                        return None;
+                    }
+                    Atom::Group(inner)
+                }
                 '.' => {
-                    i += 1;
+                    *i += 1;
                     Atom::Any
                 }
                 '[' => {
-                    i += 1;
-                    let negated = chars.get(i) == Some(&'^');
+                    *i += 1;
+                    let negated = chars.get(*i) == Some(&'^');
                     if negated {
-                        i += 1;
+                        *i += 1;
                     }
                     let mut items = Vec::new();
                     let mut first = true;
                     loop {
-                        let c = *chars.get(i)?;
+                        let c = *chars.get(*i)?;
                         if c == ']' && !first {
-                            i += 1;
+                            *i += 1;
                             break;
                         }
                         first = false;
-                        if c == '[' && chars.get(i + 1) == Some(&':') {
-                            let rest: String = chars[i..].iter().collect();
+                        if c == '[' && chars.get(*i + 1) == Some(&':') {
+                            let rest: String = chars[*i..].iter().collect();
                             let close = rest.find(":]")?;
                             match &rest[2..close] {
                                 "space" | "blank" => {
@@ -5398,59 +5574,62 @@ impl LinePattern {
                                 "alnum" => items.extend([('a', 'z'), ('A', 'Z'), ('0', '9')]),
                                 _ => return None,
                             }
-                            i += close + 2;
+                            *i += rest[..close + 2].chars().count();
                             continue;
                         }
-                        if chars.get(i + 1) == Some(&'-')
-                            && chars.get(i + 2).is_some_and(|e| *e != ']')
+                        if c == '\\' && dialect == Dialect::Awk {
+                            // awk reads escapes inside brackets too.
+                            return None;
+                        }
+                        if chars.get(*i + 1) == Some(&'-')
+                            && chars.get(*i + 2).is_some_and(|e| *e != ']')
                         {
-                            items.push((c, chars[i + 2]));
-                            i += 3;
+                            items.push((c, chars[*i + 2]));
+                            *i += 3;
                         } else {
                             items.push((c, c));
-                            i += 1;
+                            *i += 1;
                         }
                     }
                     Atom::Class { negated, items }
                 }
                 '\\' => {
-                    let next = *chars.get(i + 1)?;
-                    if next.is_ascii_alphanumeric() {
-                        return None;
+                    let next = *chars.get(*i + 1)?;
+                    *i += 2;
+                    match next {
+                        't' if dialect == Dialect::Awk => Atom::Char('\t'),
+                        'n' if dialect == Dialect::Awk => Atom::Char('\n'),
+                        c if c.is_ascii_alphanumeric() => return None,
+                        c => Atom::Char(c),
                     }
-                    i += 2;
-                    Atom::Char(next)
                 }
                 '(' | ')' | '|' | '{' | '}' if extended => return None,
                 '*' | '+' | '?' if extended => return None,
                 '*' => return None,
                 c => {
-                    i += 1;
+                    *i += 1;
                     Atom::Char(c)
                 }
             };
-            let rep = match chars.get(i) {
+            let rep = match chars.get(*i) {
                 Some('*') => (0, usize::MAX),
                 Some('+') if extended => (1, usize::MAX),
                 Some('?') if extended => (0, 1),
                 Some('\\')
                     if !extended
-                        && matches!(chars.get(i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
+                        && matches!(chars.get(*i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
                 {
                     return None;
                 }
                 _ => (1, 1),
             };
             if rep != (1, 1) {
-                i += 1;
+                *i += 1;
             }
             atoms.push((atom, rep));
         }
-        Some(LinePattern {
-            anchored,
-            end,
-            atoms,
-        })
+        // A group left open.
+        (depth == 0).then_some(atoms)
     }
 
     /// Whether `line` has a match, as `grep` looks for one.
@@ -5461,18 +5640,53 @@ impl LinePattern {
         } else {
             0..=chars.len()
         };
-        starts.into_iter().any(|s| self.at(&chars, s, 0))
+        let len = chars.len();
+        let end = self.end;
+        starts
+            .into_iter()
+            .any(|s| seq(&self.atoms, &chars, s, &|p| !end || p == len))
     }
+}
 
-    fn at(&self, chars: &[char], pos: usize, atom: usize) -> bool {
-        let Some((a, (min, max))) = self.atoms.get(atom) else {
-            return !self.end || pos == chars.len();
-        };
-        let mut n = 0;
-        while n < *max && pos + n < chars.len() && a.matches(chars[pos + n]) {
-            n += 1;
-        }
-        (*min..=n).rev().any(|k| self.at(chars, pos + k, atom + 1))
+/// Whether `items` match `chars` from `pos` in a way after which `then` holds (backtracking:
+/// each repetition as long as it can, then shorter).
+fn seq(
+    items: &[(Atom, (usize, usize))],
+    chars: &[char],
+    pos: usize,
+    then: &dyn Fn(usize) -> bool,
+) -> bool {
+    let Some(((atom, (min, max)), rest)) = items.split_first() else {
+        return then(pos);
+    };
+    repeat(atom, *min, *max, 0, chars, pos, &|p| {
+        seq(rest, chars, p, then)
+    })
+}
+
+/// `atom` repeated from `n` times so far up to `max`, at least `min`, then `then`.
+fn repeat(
+    atom: &Atom,
+    min: usize,
+    max: usize,
+    n: usize,
+    chars: &[char],
+    pos: usize,
+    then: &dyn Fn(usize) -> bool,
+) -> bool {
+    // One more (never an empty one, which would repeat for ever), else stop here.
+    (n < max
+        && once(atom, chars, pos, &|p| {
+            p > pos && repeat(atom, min, max, n + 1, chars, p, then)
+        }))
+        || (n >= min && then(pos))
+}
+
+/// `atom` once at `pos`, then `then`.
+fn once(atom: &Atom, chars: &[char], pos: usize, then: &dyn Fn(usize) -> bool) -> bool {
+    match atom {
+        Atom::Group(items) => seq(items, chars, pos, then),
+        a => pos < chars.len() && a.matches(chars[pos]) && then(pos + 1),
     }
 }
 
@@ -5494,6 +5708,17 @@ mod line_pattern_tests {
         assert!(inner.matches("myvpn1"));
         assert!(!inner.matches("vpn"));
         assert!(LinePattern::parse("^(a|b)", true).is_none());
+        assert!(LinePattern::parse("^(ab", true).is_none());
+        // nbd-client's nbdtab filter: a line that does not start with `#`.
+        let nbdtab = LinePattern::parse_as("^(( \\t)*[^#])", super::Dialect::Awk).unwrap();
+        assert!(nbdtab.matches("nbd0 server export"));
+        assert!(nbdtab.matches(" \t# spaced"));
+        assert!(!nbdtab.matches("# comment"));
+        assert!(!nbdtab.matches(""));
+        let group = LinePattern::parse("^(ab)+c$", true).unwrap();
+        assert!(group.matches("ababc"));
+        assert!(!group.matches("abac"));
+        assert!(!group.matches("c"));
         assert!(LinePattern::parse("a\\{2\\}", false).is_none());
     }
 }

@@ -58,11 +58,17 @@ fn daemons(plan: &StartPlan, interp: &Interp) -> Option<Vec<Start>> {
         if s.tool == "a direct call" && !per_config(s) {
             continue;
         }
-        if !out
+        match out
             .iter()
-            .any(|t| t.program == s.program && t.pid_file == s.pid_file)
+            .position(|t| t.program == s.program && t.pid_file == s.pid_file)
         {
-            out.push(s.clone());
+            None => out.push(s.clone()),
+            // The program's run whose status an `if` tests (`if nbd-client -c $dev; then skip;
+            // else nbd-client $dev`) checks; the one it guards starts the daemon.
+            Some(i) if out[i].tested && !s.tested && s.tool == "a direct call" => {
+                out[i] = s.clone();
+            }
+            Some(_) => {}
         }
     }
     (out.len() > 1 || out.first().is_some_and(per_config)).then_some(out)
@@ -237,6 +243,17 @@ pub(super) fn shared_dirs(plan: &StartPlan, members: &[Member]) -> Vec<PreparedD
 /// configuration (the unit-set reading).
 pub(super) fn applies(a: &Analysis) -> bool {
     daemons(&a.plan, &a.interp).is_some()
+}
+
+/// Whether `call` only reads and prints (`sed` of a settings file into a pipe), its output
+/// not written to a file: nothing a unit needs to do.
+fn only_reads(call: &Call) -> bool {
+    let words: Vec<String> = call
+        .args
+        .iter()
+        .map(|a| a.literal().unwrap_or_else(|| a.display()))
+        .collect();
+    call.output.is_none() && super::start_time::reads_only(&words)
 }
 
 /// Whether a stop or signal call names the daemon `s` (its program, pid file or process name).
@@ -616,6 +633,8 @@ impl Conversion<'_> {
         let mut members: Vec<Member> = Vec::new();
         let mut stems: Vec<String> = Vec::new();
         let mut used_loops: Vec<String> = Vec::new();
+        // Stop commands that became a member's ExecStop=, by line.
+        let mut undone: Vec<u32> = Vec::new();
         for (i, s) in starts.iter().enumerate() {
             let base = s
                 .program
@@ -747,6 +766,41 @@ impl Conversion<'_> {
             self.template.set(false);
             let mut findings = std::mem::replace(&mut self.findings, saved);
             result.map_err(|why| format!("for {}: {why}", s.program))?;
+            // Started directly once per configuration and stopped by running the program again
+            // for it (`nbd-client $dev` … `nbd-client -d /dev/$dev`): a client that sets
+            // something up and undoes it, not a daemon systemd signals.
+            if let Some(l) = per_config
+                && s.tool == "a direct call"
+                && let Some((stop, argv)) = all.stop.iter().find_map(|c| {
+                    let own = c.in_loop
+                        && launch::stop(c, &all.interp).is_none()
+                        && c.program()
+                            .is_some_and(|p| p.rsplit('/').next() == Some(base.as_str()))
+                        && format!("{:?}", c.args).contains(&l.token);
+                    own.then(|| super::daemon::literal_command(c).map(|a| (c, a)))
+                        .flatten()
+                })
+            {
+                undone.push(stop.line);
+                svc.stop.command = Some(crate::ir::Command::Named {
+                    program: svc.command.program().to_string(),
+                    argv,
+                });
+                svc.kind = crate::ir::ServiceKind::Oneshot {
+                    remain_after_exit: true,
+                };
+                findings.push(Finding::note(
+                    Code::SysvInstanceClient,
+                    format!(
+                        "the script runs {} once per configuration ({}) and undoes it by running `{}` ({}): Type=oneshot with RemainAfterExit=yes, and that command as ExecStop=",
+                        s.program,
+                        super::shell::place(s.line),
+                        stop.display().replace(&l.token, "%I"),
+                        super::shell::place(stop.line)
+                    ),
+                    format!("`systemctl stop {}@NAME` runs the stop command for that configuration", self.name),
+                ));
+            }
             if let Some(l) = per_config {
                 self.per_config(&mut svc, l, &all.interp, &mut findings)
                     .map_err(|why| format!("for {}: {why}", s.program))?;
@@ -814,10 +868,14 @@ impl Conversion<'_> {
         // member's unit: said, as for a one-daemon script. A configuration's name reads as the
         // instance, `%I`, in the loop that starts the members; another loop's as `…`.
         let mut said: Vec<(String, u32)> = Vec::new();
-        for call in &all.plan.other {
+        for call in all.plan.other.iter().filter(|c| !only_reads(c)) {
             let mut shown = call.display();
             for l in &all.interp.instance_loops {
-                let each = if used_loops.contains(&l.token) { "%I" } else { "…" };
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
                 shown = shown.replace(&l.token, each);
             }
             // A step the start reaches twice (a function called on two paths) is said once.
@@ -832,6 +890,93 @@ impl Conversion<'_> {
                     super::shell::place(call.line)
                 ),
                 "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+            ));
+        }
+        // Other runs of a member's program in the start action: the check an `if` makes before
+        // starting it (already running), or a step of its own.
+        for other in all.plan.launches.iter().flatten() {
+            if starts
+                .iter()
+                .any(|t| t.line == other.line && t.program == other.program)
+            {
+                continue;
+            }
+            let mut shown = format!(
+                "{} {}",
+                other.program,
+                other
+                    .args
+                    .iter()
+                    .map(|a| a.literal().unwrap_or_else(|| a.display()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
+                shown = shown.replace(&l.token, each);
+            }
+            let shown = shown.trim_end().to_string();
+            let guard = other.tested
+                && starts
+                    .iter()
+                    .any(|t| t.program == other.program && t.in_loop == other.in_loop);
+            if guard {
+                self.findings.push(Finding::note(
+                    Code::SysvRunningGuard,
+                    format!(
+                        "the script runs `{shown}` ({}) first and skips the start when it succeeds (already running); dropped: systemd does not start an active unit again",
+                        super::shell::place(other.line)
+                    ),
+                    "nothing to do",
+                ));
+            } else {
+                self.findings.push(Finding::dropped(
+                    Code::SysvStartStep,
+                    format!(
+                        "start also runs `{shown}` ({}), which is not translated",
+                        super::shell::place(other.line)
+                    ),
+                    "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+                ));
+            }
+        }
+        // What else the stop action runs (not a signal to a member, not its ExecStop=).
+        let mut said: Vec<(String, u32)> = Vec::new();
+        for call in &all.stop {
+            let program = call.program().unwrap_or_default();
+            if undone.contains(&call.line)
+                || only_reads(call)
+                || launch::stop(call, &all.interp).is_some()
+                || super::is_harmless(&program)
+                || program.rsplit('/').next() == Some("rm")
+                || launch::is_ssd(call, "--status")
+            {
+                continue;
+            }
+            let mut shown = call.display();
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
+                shown = shown.replace(&l.token, each);
+            }
+            if said.contains(&(shown.clone(), call.line)) {
+                continue;
+            }
+            said.push((shown.clone(), call.line));
+            self.findings.push(Finding::dropped(
+                Code::SysvStopStep,
+                format!(
+                    "stop also runs `{shown}` ({}), which is not translated",
+                    super::shell::place(call.line)
+                ),
+                "if this step matters, add it as ExecStopPost= of the script's own service",
             ));
         }
         Ok(members)
