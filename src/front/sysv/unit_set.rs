@@ -894,11 +894,21 @@ impl Conversion<'_> {
         }
         // Other runs of a member's program in the start action: the check an `if` makes before
         // starting it (already running), or a step of its own.
+        // Only beside a member started once per configuration: elsewhere another run of a
+        // member's program is the same daemon on another path (a unit set reads the likely one).
         for other in all.plan.launches.iter().flatten() {
-            if starts
-                .iter()
-                .any(|t| t.line == other.line && t.program == other.program)
+            if used_loops.is_empty()
+                || starts
+                    .iter()
+                    .any(|t| t.line == other.line && t.program == other.program)
             {
+                continue;
+            }
+            let same_loop = used_loops
+                .iter()
+                .any(|token| mentions(other, token, &all.interp));
+            // Another way of starting the configuration's daemon, on another path.
+            if same_loop && !other.tested {
                 continue;
             }
             let mut shown = format!(
@@ -921,9 +931,8 @@ impl Conversion<'_> {
             }
             let shown = shown.trim_end().to_string();
             let guard = other.tested
-                && starts
-                    .iter()
-                    .any(|t| t.program == other.program && t.in_loop == other.in_loop);
+                && same_loop
+                && starts.iter().any(|t| t.program == other.program);
             if guard {
                 self.findings.push(Finding::note(
                     Code::SysvRunningGuard,
