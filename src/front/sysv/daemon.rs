@@ -1128,8 +1128,15 @@ impl Conversion<'_> {
             .iter()
             .find(|s| s.kind == SourceKind::Other && !s.present)
         {
+            // A name only a run gives (`. $1` in a function a loop calls with a computed list's
+            // words) is not a missing file.
+            let why = if s.path.contains(['$', '`']) {
+                "a file whose name only a run knows (computed, or passed in by a caller)"
+            } else {
+                "which is not on the host"
+            };
             return Err(format!(
-                "it sources {} (line {}), which is not on the host, so its functions and settings are unknown",
+                "it sources {} (line {}), {why}, so its functions and settings are unknown",
                 s.path, s.line
             ));
         }

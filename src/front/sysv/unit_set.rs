@@ -930,9 +930,8 @@ impl Conversion<'_> {
                 shown = shown.replace(&l.token, each);
             }
             let shown = shown.trim_end().to_string();
-            let guard = other.tested
-                && same_loop
-                && starts.iter().any(|t| t.program == other.program);
+            let guard =
+                other.tested && same_loop && starts.iter().any(|t| t.program == other.program);
             if guard {
                 self.findings.push(Finding::note(
                     Code::SysvRunningGuard,
