@@ -115,6 +115,8 @@ codes! {
     SysvPerConfiguration => "sysv-per-configuration",
     SysvPerSettingWord => "sysv-per-setting-word",
     SysvPerListLine => "sysv-per-list-line",
+    SysvInstanceSettings => "sysv-instance-settings",
+    SysvInstanceClient => "sysv-instance-client",
     SysvRunningGuard => "sysv-running-guard",
     SysvUndecidedTest => "sysv-undecided-test",
     SysvExecWrapper => "sysv-exec-wrapper",

@@ -585,8 +585,38 @@ pub fn looks_secret(name: &str) -> bool {
 /// An environment file read at start; `optional` ones may be missing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnvFile {
-    pub path: String,
+    pub path: EnvFilePath,
     pub optional: bool,
+}
+
+impl EnvFile {
+    /// The file at `path`, the same for every instance.
+    #[must_use]
+    pub fn fixed(path: impl Into<String>, optional: bool) -> Self {
+        EnvFile {
+            path: EnvFilePath::Fixed(path.into()),
+            optional,
+        }
+    }
+
+    /// The path when it is the same for every instance.
+    #[must_use]
+    pub fn fixed_path(&self) -> Option<&str> {
+        match &self.path {
+            EnvFilePath::Fixed(p) => Some(p),
+            EnvFilePath::PerInstance { .. } => None,
+        }
+    }
+}
+
+/// Which file an [`EnvFile`] is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvFilePath {
+    /// One file for the unit (every instance of a template reads the same).
+    Fixed(String),
+    /// A file named after the template's instance: `before`, the unescaped instance name
+    /// (`%I`), `after` (`/etc/arpwatch/` + `eth0` + `.iface`). Only a template can have one.
+    PerInstance { before: String, after: String },
 }
 
 /// A resource limit (`ulimit`, supervisord `minfds`, …) as systemd's `Limit<NAME>=`.

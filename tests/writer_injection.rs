@@ -623,3 +623,47 @@ fn systemd_reads_the_hostile_units_without_syntax_complaints() {
         .collect();
     assert!(complaints.is_empty(), "{}", complaints.join("\n"));
 }
+
+#[test]
+fn a_file_named_per_instance_is_written_with_the_instance_only_in_a_template() {
+    use systemdify::ir::{EnvFile, EnvFilePath, Instance, InstanceSet, Instances};
+    let per_instance = |before: &str| EnvFile {
+        path: EnvFilePath::PerInstance {
+            before: before.to_string(),
+            after: ".conf".to_string(),
+        },
+        optional: true,
+    };
+    // Not a template: no instance to name the file.
+    let mut def = definition(&plain());
+    def.service.exec.environment_files = vec![per_instance("/etc/x/")];
+    let err = write_units(&def, "job", "/etc/init.d/x", &Options::default()).unwrap_err();
+    assert_eq!(err.directive, "EnvironmentFile");
+    // A template: `%I` where the instance goes, a `%` of the path doubled.
+    def.service.instances = Instances::Set(InstanceSet {
+        instances: vec![Instance {
+            name: "lan".to_string(),
+            ..Instance::default()
+        }],
+        target: false,
+    });
+    def.service.exec.environment_files = vec![
+        EnvFile::fixed("/etc/default/x", true),
+        per_instance("/etc/x%y/"),
+    ];
+    let lowered = write_units(&def, "job", "/etc/init.d/x", &Options::default()).unwrap();
+    let template = lowered
+        .files
+        .iter()
+        .find(|f| f.path == "job@.service")
+        .expect("the template");
+    let text = &template.contents;
+    assert!(
+        text.contains("EnvironmentFile=-/etc/default/x\nEnvironmentFile=-/etc/x%%y/%I.conf\n"),
+        "{text}"
+    );
+    // A line break in the path is refused, never a new directive.
+    def.service.exec.environment_files = vec![per_instance("/etc/x\n[Service]\nUser=root\n")];
+    let err = write_units(&def, "job", "/etc/init.d/x", &Options::default()).unwrap_err();
+    assert_eq!(err.directive, "EnvironmentFile");
+}

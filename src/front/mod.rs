@@ -433,7 +433,10 @@ fn values(def: &Definition) -> Vec<String> {
             .iter()
             .map(|v| format!("{}={}", v.name, v.value)),
     );
-    texts.extend(exec.environment_files.iter().map(|f| f.path.clone()));
+    texts.extend(exec.environment_files.iter().map(|f| match &f.path {
+        crate::ir::EnvFilePath::Fixed(p) => p.clone(),
+        crate::ir::EnvFilePath::PerInstance { before, after } => format!("{before}{after}"),
+    }));
     if let crate::ir::Stdin::Data(data) = &exec.stdin {
         texts.push(String::from_utf8_lossy(data).into_owned());
     }

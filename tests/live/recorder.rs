@@ -25,7 +25,8 @@
 //!   writes the pid file itself; when it cannot, it exits 1, and so does the parent.
 //!
 //! Options for every mode: `exit-if=ARG` exits 0 at once (after recording) when ARG is one of the
-//! arguments (a daemon's `-t` configuration test); `say=TEXT` prints TEXT on standard output.
+//! arguments (a daemon's `-t` configuration test); `fail-if=ARG` exits 1 the same way (a client's
+//! `-c` check that finds nothing connected); `say=TEXT` prints TEXT on standard output.
 
 use std::io::{Read, Write};
 
@@ -180,6 +181,14 @@ pub fn main() {
     let config_test = option("exit-if")
         .iter()
         .any(|a| args[1..].iter().any(|x| x == a));
+    let check_fails = option("fail-if")
+        .iter()
+        .any(|a| args[1..].iter().any(|x| x == a));
+    if check_fails {
+        record("fail-if", Some(&[]));
+        let _ = std::io::stdout().flush();
+        std::process::exit(1);
+    }
     if mode == "exit" || config_test {
         let mut input = Vec::new();
         let _ = std::io::stdin().read_to_end(&mut input);

@@ -544,6 +544,64 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/flowexp",
+        unit: "flowexp.service",
+        // One exporter per /etc/flowexp/*.conf, its interface and options read from that file
+        // (EnvironmentFile=-/etc/flowexp/%I.conf), forking and writing the pid file given with -p.
+        stand_ins: &[("/usr/sbin/flowexp", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/arpmon",
+        unit: "arpmon.service",
+        // One monitor per word of INTERFACES; eth0 has its own /etc/arpmon/eth0.iface (extra
+        // arguments, a filter), eth1 none (the script's empty defaults).
+        stand_ins: &[("/usr/sbin/arpmon", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-instance-settings",
+        file: "/etc/init.d/tapd",
+        unit: "tapd.service",
+        // Wrapped: its configuration's settings file builds a value from another one.
+        stand_ins: &[("/usr/sbin/tapd", "fork")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "per-entry-client",
+        file: "/etc/init.d/blkattach",
+        unit: "blkattach.service",
+        // One attachment per device of /etc/blktab: the client forks a child that stays (as
+        // nbd-client's did); its `-c` check finds nothing attached (exit 1), `-d` detaches.
+        stand_ins: &[("/usr/sbin/blkattach", "fork fail-if=-c exit-if=-d")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: Some(
+            "the stand-in's `-d` records and exits; a real client's detach ends the attached \
+             device's process, which the stand-in cannot (systemd ends it with the unit)",
+        ),
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "unit-sets",
         file: "/etc/init.d/mailq",
         unit: "mailq.service",
@@ -894,7 +952,8 @@ const SCRIPTS: &[Script] = &[
 
 /// Names a unit puts into the environment that the daemon may see without the script having
 /// exported them: every variable of its `EnvironmentFile=`s (read inside the container: the
-/// defaults file as a whole is systemd's idiom), and those of its `Environment=` lines that an
+/// defaults file as a whole is systemd's idiom; a file per instance, `%I`, is read for every
+/// instance the unit wants), and those of its `Environment=` lines that an
 /// `Exec…=` line expands. An `Environment=` variable that no command line uses must come from
 /// the script's exports, so the legacy daemon has it too.
 pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
@@ -911,6 +970,14 @@ pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
             !exec[i + plain.len()..].starts_with(|ch: char| ch.is_ascii_alphanumeric() || ch == '_')
         }) || exec.contains(&braced)
     };
+    // The instances the script's own service wants (`x@lan.service` → `lan`).
+    let instances: Vec<String> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("Wants="))
+        .flat_map(str::split_whitespace)
+        .filter_map(|u| u.strip_suffix(".service")?.split_once('@'))
+        .map(|(_, i)| i.to_string())
+        .collect();
     for line in unit.lines() {
         if let Some(v) = line.strip_prefix("Environment=") {
             for part in v.split("\" \"") {
@@ -924,7 +991,20 @@ pub fn unit_env_names(c: &Container, unit: &str) -> BTreeSet<String> {
         }
         if let Some(f) = line.strip_prefix("EnvironmentFile=") {
             let f = f.trim_start_matches('-');
-            let text = c.read(f).unwrap_or_default();
+            // A file per instance (`/etc/x/%I.conf`): every wanted instance's.
+            let files: Vec<String> = if f.contains("%I") {
+                instances.iter().map(|i| f.replace("%I", i)).collect()
+            } else {
+                vec![f.to_string()]
+            };
+            let text: Vec<u8> = files
+                .iter()
+                .flat_map(|f| {
+                    let mut t = c.read(f).unwrap_or_default();
+                    t.push(b'\n');
+                    t
+                })
+                .collect();
             for l in String::from_utf8_lossy(&text).lines() {
                 let l = l.trim();
                 if let Some((k, _)) = l.split_once('=')
@@ -1470,6 +1550,16 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
         members.iter().map(String::as_str).collect()
     };
     for unit in mains.iter().filter(|_| !wrapped) {
+        // A oneshot that stays active (a client set up per entry) has no main process: the
+        // processes it left are its cgroup's, compared above with the script's.
+        let file = match unit.split_once('@') {
+            Some((stem, _)) => format!("{stem}@.service"),
+            None => (*unit).to_string(),
+        };
+        let text = conv.unit(&file);
+        if text.contains("\nType=oneshot\n") && text.contains("\nRemainAfterExit=yes\n") {
+            continue;
+        }
         let main: u32 = c
             .show(unit, &["MainPID"])
             .get("MainPID")
@@ -1696,6 +1786,8 @@ fn sysv_every_case_has_a_test() {
         "output-and-reload",
         "output-to-logger",
         "per-config",
+        "per-entry-client",
+        "per-instance-settings",
         "per-list",
         "run-time-values",
         "skipped",
@@ -1802,6 +1894,22 @@ fn sysv_per_config() {
 #[test]
 fn sysv_per_list() {
     run_case("per-list");
+}
+
+/// A client set up once per entry of a list file and undone at stop (`$0 connect` running a
+/// loop over `awk` output of /etc/blktab, `blkattach -d /dev/$dev` at stop): `NAME@.service`
+/// oneshots with `ExecStop=`, started by `NAME.service`, the same processes as the script's.
+#[test]
+fn sysv_per_entry_client() {
+    run_case("per-entry-client");
+}
+
+/// A settings file per configuration (`. "$config"` for each `/etc/flowexp/*.conf`,
+/// `. /etc/arpmon/$IFACE.iface` for each word of INTERFACES): each instance of `NAME@.service`
+/// reads its own (`EnvironmentFile=-…%I…`) and runs the same process as the script's loop.
+#[test]
+fn sysv_per_instance_settings() {
+    run_case("per-instance-settings");
 }
 
 /// Scripts that start several daemons: `NAME.service` starts the same processes as

@@ -195,6 +195,19 @@ pub fn path(value: &str) -> String {
     double_specials(value, false)
 }
 
+/// An `EnvironmentFile=` path: specifiers doubled, and a file named after the instance with
+/// `%I` (the unescaped instance name, which systemd 252 resolves in `EnvironmentFile=`) where
+/// the name goes (`/etc/arpwatch/%I.iface`).
+#[must_use]
+pub fn env_file_path(file: &crate::ir::EnvFilePath) -> String {
+    match file {
+        crate::ir::EnvFilePath::Fixed(p) => path(p),
+        crate::ir::EnvFilePath::PerInstance { before, after } => {
+            format!("{}%I{}", path(before), path(after))
+        }
+    }
+}
+
 /// A line for an environment file (`EnvironmentFile=`): `NAME='value'`, or double-quoted with
 /// backslash escapes when the value holds a single quote.
 #[must_use]
@@ -321,6 +334,22 @@ mod tests {
         assert_eq!(unit_instance("é"), "\\xc3\\xa9");
         assert_eq!(path_instance("/var/lib//x/"), "var-lib-x");
         assert_eq!(path_instance("/"), "-");
+    }
+
+    #[test]
+    fn a_per_instance_environment_file_gets_the_instance_and_keeps_other_percents_literal() {
+        use crate::ir::EnvFilePath;
+        assert_eq!(
+            env_file_path(&EnvFilePath::PerInstance {
+                before: "/etc/x%y/".to_string(),
+                after: ".conf".to_string()
+            }),
+            "/etc/x%%y/%I.conf"
+        );
+        assert_eq!(
+            env_file_path(&EnvFilePath::Fixed("/etc/default/a%b".to_string())),
+            "/etc/default/a%%b"
+        );
     }
 
     #[test]

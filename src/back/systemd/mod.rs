@@ -534,7 +534,14 @@ pub fn write_units(
         &mut lowered,
     )?;
     for f in &ctx.environment_files {
-        let p = escape::path(&f.path);
+        if !template && matches!(f.path, crate::ir::EnvFilePath::PerInstance { .. }) {
+            return Err(Unwritable {
+                directive: "EnvironmentFile",
+                reason: "a file named after the instance, in a unit that is not a template"
+                    .to_string(),
+            });
+        }
+        let p = escape::env_file_path(&f.path);
         s.environment_file
             .push(if f.optional { format!("-{p}") } else { p });
     }

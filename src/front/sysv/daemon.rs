@@ -1128,8 +1128,15 @@ impl Conversion<'_> {
             .iter()
             .find(|s| s.kind == SourceKind::Other && !s.present)
         {
+            // A name only a run gives (`. $1` in a function a loop calls with a computed list's
+            // words) is not a missing file.
+            let why = if s.path.contains(['$', '`']) {
+                "a file whose name only a run knows (computed, or passed in by a caller)"
+            } else {
+                "which is not on the host"
+            };
             return Err(format!(
-                "it sources {} (line {}), which is not on the host, so its functions and settings are unknown",
+                "it sources {} (line {}), {why}, so its functions and settings are unknown",
                 s.path, s.line
             ));
         }
@@ -2142,10 +2149,19 @@ impl Conversion<'_> {
             }
         }
         for s in &interp.sourced {
-            if s.kind != SourceKind::Defaults {
+            if !matches!(s.kind, SourceKind::Defaults | SourceKind::Instance) {
                 continue;
             }
-            if svc.exec.environment_files.iter().any(|f| f.path == s.path) {
+            // A file per configuration: `%I` where the loop puts the configuration's name.
+            let path = match s.kind {
+                SourceKind::Instance => interp
+                    .instance_loops
+                    .iter()
+                    .find_map(|l| super::instance_settings::per_instance_path(&s.path, &l.token)),
+                _ => None,
+            }
+            .unwrap_or_else(|| crate::ir::EnvFilePath::Fixed(s.path.clone()));
+            if svc.exec.environment_files.iter().any(|f| f.path == path) {
                 continue;
             }
             // Only the service's own settings: a file named after it, or one that sets (or,
@@ -2165,7 +2181,7 @@ impl Conversion<'_> {
                 continue;
             }
             svc.exec.environment_files.push(EnvFile {
-                path: s.path.clone(),
+                path,
                 optional: true,
             });
             if !s.shell_lines.is_empty() {

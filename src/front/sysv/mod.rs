@@ -39,6 +39,7 @@ mod daemon;
 pub mod facility;
 pub mod header;
 mod install;
+mod instance_settings;
 pub mod launch;
 pub mod logger;
 pub mod shell;
@@ -647,7 +648,7 @@ impl<'h> Conversion<'h> {
         // one): a unit set, even if without the settings one of them looks like a fallback.
         let several_on_host = decided
             .as_ref()
-            .is_some_and(|d| unit_set::applies(&d.plan) && pick_launch(&d.plan.launches).is_err());
+            .is_some_and(|d| unit_set::applies(d) && pick_launch(&d.plan.launches).is_err());
         let native = if several_on_host {
             Err(String::new())
         } else {
@@ -670,7 +671,7 @@ impl<'h> Conversion<'h> {
             })
         };
         let native = match native {
-            Err(_) if unit_set::applies(plan) => {
+            Err(_) if unit_set::applies(&a) => {
                 let group = svc.clone();
                 self.findings
                     .retain(|f| !matches!(f.code, Code::SysvRuntimeDirectory | Code::SysvPidfile));

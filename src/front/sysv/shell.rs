@@ -881,6 +881,9 @@ pub enum SourceKind {
     Library,
     /// `/lib/init/init-d-script`: the framework runs the script.
     InitDScript,
+    /// A settings file per configuration of a per-configuration loop
+    /// (`. /etc/arpwatch/$IFACE.iface` in the loop's body): its path holds the loop's token.
+    Instance,
     /// Anything else.
     Other,
 }
@@ -962,6 +965,13 @@ pub struct TestedVar {
 /// through the shell's expansions.
 pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 
+/// Where a dispatch `case` inside a per-configuration loop stands ([`Interp::case_scope`]).
+#[derive(Debug, Clone)]
+struct CaseScope {
+    env: BTreeMap<String, Rc<Binding>>,
+    positional: Vec<String>,
+}
+
 /// Variables and the values a loop gives them.
 type Bindings = Vec<(String, Vec<Part>)>;
 
@@ -1026,6 +1036,10 @@ pub struct Interp<'a> {
     pub calls: Vec<Call>,
     /// The `case` that dispatches the actions (it has a `start` arm).
     pub case: Option<&'a ast::CaseClauseCommand>,
+    /// The dispatch `case` is in a function a per-configuration loop calls once per
+    /// configuration (softflowd's `do_action "$config"`): the variables, arguments and loop
+    /// state where it stands, so that each action is read as the loop runs it.
+    case_scope: Option<CaseScope>,
     /// `test -x FILE || exit 0` at the top level.
     pub exec_conditions: Vec<String>,
     /// Other tests of a path that end the script with success when they fail, at the top
@@ -1047,6 +1061,12 @@ pub struct Interp<'a> {
     unlikely: Option<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
+    /// Settings files sourced once per configuration ([`SourceKind::Instance`]), with each
+    /// configuration's file on the host.
+    pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
+    /// The variables as a per-configuration loop's body starts (its variable bound): what
+    /// differs from them at a per-configuration sourcing was assigned for the configuration.
+    loop_entry: Option<BTreeMap<String, Rc<Binding>>>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1316,6 +1336,20 @@ fn function_names(program: &ast::Program) -> Vec<String> {
     out
 }
 
+/// The actions init, `service` and operators call (a script running itself with one of them is
+/// a restart or the like, not a helper action).
+const LSB_ACTIONS: [&str; 9] = [
+    "start",
+    "stop",
+    "restart",
+    "try-restart",
+    "condrestart",
+    "reload",
+    "force-reload",
+    "status",
+    "force-stop",
+];
+
 const DECLARATORS: [&str; 5] = ["export", "readonly", "local", "declare", "typeset"];
 
 impl<'a> Interp<'a> {
@@ -1337,6 +1371,7 @@ impl<'a> Interp<'a> {
             sourced: Vec::new(),
             calls: Vec::new(),
             case: None,
+            case_scope: None,
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
             assumed: Vec::new(),
@@ -1345,6 +1380,8 @@ impl<'a> Interp<'a> {
             cond_depth: 0,
             unlikely: None,
             instance_loops: Vec::new(),
+            instance_files: Vec::new(),
+            loop_entry: None,
             loop_built: Vec::new(),
             tested: Vec::new(),
             exported: Vec::new(),
@@ -1385,6 +1422,13 @@ impl<'a> Interp<'a> {
         };
         let saved = std::mem::take(&mut self.calls);
         let positional = std::mem::replace(&mut self.positional, vec![action.to_string()]);
+        let outer_loop = self.in_loop;
+        if let Some(scope) = &self.case_scope {
+            // Each action as the loop's body runs it, for any one configuration.
+            self.env = scope.env.clone();
+            self.positional = scope.positional.clone();
+            self.in_loop = true;
+        }
         self.collecting = true;
         self.stopped = false;
         if let Some(arm) = arm_for(case, action)
@@ -1392,6 +1436,7 @@ impl<'a> Interp<'a> {
         {
             self.run_list(list);
         }
+        self.in_loop = outer_loop;
         self.collecting = false;
         self.stopped = false;
         self.positional = positional;
@@ -1917,6 +1962,90 @@ impl<'a> Interp<'a> {
         })
     }
 
+    /// `for X in $(awk '/RE/{print $1}' FILE)` (`` ` ` `` too, `!/RE/`, or no pattern): one
+    /// configuration per first field of the host's file's lines the pattern selects (awk's
+    /// extended expressions of the kind [`LinePattern`] reads). `None` for another program, a
+    /// selected first field with a pattern character, or one starting with `#`.
+    fn awk_loop(&mut self, f: &ast::ForClauseCommand) -> Option<InstanceLoop> {
+        let [w] = f.values.as_deref()? else {
+            return None;
+        };
+        let raw = w.value.trim();
+        let inner = raw
+            .strip_prefix('`')
+            .and_then(|r| r.strip_suffix('`'))
+            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let rest = inner.trim().strip_prefix("awk ")?.trim_start();
+        // The program, single-quoted, then the file.
+        let rest = rest.strip_prefix('\'')?;
+        let (program, file) = rest.split_once('\'')?;
+        let file = self.resolve_text(file.trim())?;
+        if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
+            return None;
+        }
+        let program = program.trim();
+        let (negated, program) = match program.strip_prefix('!') {
+            Some(p) => (true, p.trim_start()),
+            None => (false, program),
+        };
+        let (pattern, action) = match program.strip_prefix('/') {
+            Some(p) => {
+                let (re, action) = p.split_once('/')?;
+                (Some(re), action.trim())
+            }
+            None if !negated => (None, program),
+            None => return None,
+        };
+        let action: String = action.chars().filter(|c| !c.is_whitespace()).collect();
+        if action != "{print$1}" {
+            return None;
+        }
+        let compiled = match pattern {
+            Some(re) => Some(LinePattern::parse_as(re, Dialect::Awk)?),
+            None => None,
+        };
+        let text = match self.host.read(&file) {
+            Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+            Err(_) => String::new(),
+        };
+        let mut instances: Vec<String> = Vec::new();
+        for line in text.lines() {
+            if compiled
+                .as_ref()
+                .is_some_and(|p| p.matches(line) == negated)
+            {
+                continue;
+            }
+            let Some(first) = line.split([' ', '\t']).find(|x| !x.is_empty()) else {
+                continue;
+            };
+            if first.starts_with('#') || first.contains(['*', '?', '[', '\\', '$', '`']) {
+                return None;
+            }
+            if !instances.iter().any(|i| i == first) {
+                instances.push(first.to_string());
+            }
+        }
+        Some(InstanceLoop {
+            token: self.loop_token(&file),
+            pattern: file.clone(),
+            over: LoopOver::Lines {
+                file,
+                skips: match pattern {
+                    Some(re) => format!(
+                        "the first field of the lines {} `{re}`, as the script's awk prints them",
+                        if negated { "not matching" } else { "matching" }
+                    ),
+                    None => {
+                        "the first field of every line, as the script's awk prints them".to_string()
+                    }
+                },
+            },
+            instances,
+            line: line_of(w).0,
+        })
+    }
+
     /// `while read [-r] X [REST]; do …; done < FILE`, or the same fed by `cat FILE |` or by
     /// `grep -v '^#' FILE |` (`^[[:space:]]*#` too): one configuration per line of the host's
     /// file (its first field when `read` names more variables); a blank line, for which the
@@ -2066,7 +2195,9 @@ impl<'a> Interp<'a> {
         // The body runs for every line: what it assigns is that line's value.
         self.conditional = outer.0;
         self.cond_depth = depth + 1;
+        let entry = self.loop_entry.replace(self.env.clone());
         self.run_list(&w.1.list);
+        self.loop_entry = entry;
         self.stopped = false;
         self.end_instance_loop();
         (self.conditional, self.in_loop) = outer;
@@ -2377,7 +2508,8 @@ impl<'a> Interp<'a> {
                 let found = self
                     .instance_loop(f)
                     .or_else(|| self.words_loop(f).map(|l| (l.token.clone(), l)))
-                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)));
+                    .or_else(|| self.cat_loop(f).map(|l| (l.token.clone(), l)))
+                    .or_else(|| self.awk_loop(f).map(|l| (l.token.clone(), l)));
                 let (value, uncertain) = match found {
                     Some((value, set)) => {
                         if !self.instance_loops.iter().any(|l| l.pattern == set.pattern) {
@@ -2403,7 +2535,13 @@ impl<'a> Interp<'a> {
                 // assigns is that configuration's value, not one of several.
                 self.conditional = outer.0 || uncertain;
                 self.cond_depth = depth + 1;
+                let entry = if uncertain {
+                    self.loop_entry.take()
+                } else {
+                    self.loop_entry.replace(self.env.clone())
+                };
                 self.run_list(&f.body.list);
+                self.loop_entry = entry;
                 self.stopped = false;
                 if !uncertain {
                     self.end_instance_loop();
@@ -2441,6 +2579,24 @@ impl<'a> Interp<'a> {
         });
         if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
+            let tokens: Vec<&str> = self
+                .instance_loops
+                .iter()
+                .map(|l| l.token.as_str())
+                .collect();
+            let in_instance = self.in_loop
+                && self.depth > 0
+                && self.env.values().any(|b| {
+                    b.value
+                        .iter()
+                        .any(|p| matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k))))
+                });
+            if in_instance {
+                self.case_scope = Some(CaseScope {
+                    env: self.env.clone(),
+                    positional: self.positional.clone(),
+                });
+            }
             // Code after the dispatch runs for every action; nothing before it is skipped.
             return;
         }
@@ -2588,6 +2744,27 @@ impl<'a> Interp<'a> {
             if self.functions.contains_key(over.as_str()) {
                 name = over;
             }
+        }
+        // `$0 connect`: the script runs itself for an action of its own (not one init or an
+        // operator calls: those are restarts and the like, read as such elsewhere); its arm is
+        // read in place, with that action as `$1`.
+        if name == self.script_path
+            && let [_, action] = words.as_slice()
+            && let Some(action) = Arg::Field(self.expand_value(action)).literal()
+            && !LSB_ACTIONS.contains(&action.as_str())
+            && let Some(case) = self.case
+            && let Some(arm) = arm_for(case, &action)
+            && let Some(list) = &arm.cmd
+            && self.depth < 8
+        {
+            let positional = std::mem::replace(&mut self.positional, vec![action]);
+            self.depth += 1;
+            let stopped = self.stopped;
+            self.run_list(list);
+            self.stopped = stopped;
+            self.depth -= 1;
+            self.positional = positional;
+            return;
         }
         if DECLARATORS.contains(&name.as_str()) {
             if name == "export" {
@@ -3327,6 +3504,15 @@ impl<'a> Interp<'a> {
     /// overridable.
     pub fn source_file(&mut self, path: &str, line: u32) {
         let path = path.to_string();
+        if let Some(l) = self
+            .instance_loops
+            .iter()
+            .find(|l| path.contains(&l.token))
+            .cloned()
+        {
+            self.source_per_instance(&path, &l, line);
+            return;
+        }
         let kind = if path.ends_with("/lib/init/init-d-script") {
             SourceKind::InitDScript
         } else if path.ends_with("/lsb/init-functions")
@@ -3434,6 +3620,80 @@ impl<'a> Interp<'a> {
             }
         }
         self.sourced.push(sourced);
+    }
+
+    /// Sources a settings file named per configuration (`path` holds `l`'s token): what some
+    /// configuration's file on the host assigns becomes a reference (each instance reads its own
+    /// value), the script's earlier value its default; with no configuration's file on the
+    /// host, any variable may come from it, as from a missing defaults file.
+    fn source_per_instance(&mut self, path: &str, l: &InstanceLoop, line: u32) {
+        let read = super::instance_settings::PerInstanceFile::read(self.host, path, l);
+        let tokens: Vec<String> = self
+            .instance_loops
+            .iter()
+            .map(|l| l.token.clone())
+            .collect();
+        // No configuration's file to read on the host: the variables the loop's body assigned
+        // for the configuration before sourcing it (`local ARGS="$ARGS"`, `IFACE_ARGS=""  #
+        // sourced from the config file`) are those the file is there to change; values made
+        // from the configuration's name are the script's.
+        let assigns = match &self.loop_entry {
+            Some(entry) if !read.any_present() => self
+                .env
+                .iter()
+                .filter(|(name, b)| {
+                    entry.get(*name).is_none_or(|e| !Rc::ptr_eq(e, b))
+                        && !b.value.iter().any(|p| {
+                            matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str())))
+                        })
+                })
+                .map(|(name, _)| name.clone())
+                .collect(),
+            _ => read.assigns(),
+        };
+        if read.any_present() || self.loop_entry.is_some() {
+            for name in &assigns {
+                let script_default = self.env.get(name).and_then(|b| {
+                    if b.overridable {
+                        b.script_default.clone()
+                    } else {
+                        Some(b.value.clone())
+                    }
+                });
+                self.env.insert(
+                    name.clone(),
+                    Rc::new(Binding {
+                        value: vec![Part::Var(name.clone())],
+                        overridable: true,
+                        script_default,
+                        uncertain: false,
+                        alternatives: Vec::new(),
+                        at_depth: self.cond_depth,
+                    }),
+                );
+            }
+        } else {
+            self.defaults_absent = true;
+            for b in self.env.values_mut() {
+                if !b.overridable {
+                    let b = Rc::make_mut(b);
+                    b.overridable = true;
+                    b.script_default = Some(b.value.clone());
+                }
+            }
+        }
+        self.sourced.push(Sourced {
+            path: path.to_string(),
+            line,
+            kind: SourceKind::Instance,
+            present: read.any_present(),
+            optional: self.conditional,
+            assigns,
+            shell_lines: Vec::new(),
+        });
+        if !self.instance_files.iter().any(|f| f.path == read.path) {
+            self.instance_files.push(read);
+        }
     }
 
     /// The parts of a variable's expansion (each flagged as not quoted).
@@ -3682,7 +3942,7 @@ impl<'a> Interp<'a> {
             WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
             WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
             WordPiece::CommandSubstitution(s) => {
-                let part = match self.sourced_value(s) {
+                let part = match self.sourced_value(s).or_else(|| self.basename_value(s)) {
                     Some(v) => Part::Lit(v),
                     None => Part::Unknown(format!("$({s})")),
                 };
@@ -3695,6 +3955,44 @@ impl<'a> Interp<'a> {
                 push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
             }
         }
+    }
+
+    /// `$(basename NAME [SUFFIX])` on words known here: NAME's last path component, without
+    /// SUFFIX when it ends with it (and is more than it), as `basename` prints it.
+    fn basename_value(&mut self, text: &str) -> Option<String> {
+        let rest = text.trim().strip_prefix("basename")?;
+        if !rest.starts_with([' ', '\t']) {
+            return None;
+        }
+        let words: Vec<&str> = rest.split_whitespace().collect();
+        let (name, suffix) = match words.as_slice() {
+            [n] => (*n, None),
+            [n, s] => (*n, Some(*s)),
+            _ => return None,
+        };
+        if name.starts_with('-') {
+            return None;
+        }
+        let name = self.resolve_text(name)?;
+        let suffix = match suffix {
+            Some(s) => Some(self.resolve_text(s)?),
+            None => None,
+        };
+        let trimmed = name.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Some(if name.is_empty() {
+                String::new()
+            } else {
+                "/".to_string()
+            });
+        }
+        let base = trimmed.rsplit('/').next().unwrap_or(trimmed);
+        Some(match suffix {
+            Some(s) if !s.is_empty() && base.len() > s.len() && base.ends_with(&s) => {
+                base[..base.len() - s.len()].to_string()
+            }
+            _ => base.to_string(),
+        })
     }
 
     /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
@@ -4452,7 +4750,7 @@ fn top_level_assignments(program: &ast::Program) -> Vec<(String, ast::Word)> {
 /// Lines of a settings file that systemd's `EnvironmentFile=` would not read the way the shell
 /// does: anything but comments, blank lines and `NAME=value` with a quoted or plain value free
 /// of `$`, backquotes and backslashes.
-fn shell_lines(text: &str) -> Vec<u32> {
+pub(super) fn shell_lines(text: &str) -> Vec<u32> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.trim();
@@ -5137,13 +5435,26 @@ impl LineFilter {
 
 /// A `grep` pattern of the simple kind list filters use: an optional `^`, then characters,
 /// `.`, bracket expressions (`[a-zA-Z0-9_-]`, `[ ]`, `[^#]`, `[[:space:]]`), each optionally
-/// repeated with `*` (or `+`, `?` in an extended pattern), and an optional `$`. Anything else
-/// (groups, alternatives, back-references, intervals) is not read.
+/// repeated with `*` (or `+`, `?` in an extended pattern), groups `( … )` of them in an
+/// extended pattern (repeated too), and an optional `$`. Anything else (alternatives,
+/// back-references, intervals) is not read. In awk's dialect ([`Dialect::Awk`]), `\t` and `\n`
+/// are a tab and a line break.
 #[derive(Debug, Clone)]
 pub struct LinePattern {
     anchored: bool,
     end: bool,
     atoms: Vec<(Atom, (usize, usize))>,
+}
+
+/// Which program's regular expressions a [`LinePattern`] is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// `grep`.
+    Basic,
+    /// `grep -E`, `egrep`.
+    Extended,
+    /// `awk '/…/'`: extended, with `\t` and `\n`.
+    Awk,
 }
 
 #[derive(Debug, Clone)]
@@ -5154,6 +5465,7 @@ enum Atom {
         negated: bool,
         items: Vec<(char, char)>,
     },
+    Group(Vec<(Atom, (usize, usize))>),
 }
 
 impl Atom {
@@ -5164,49 +5476,91 @@ impl Atom {
             Atom::Class { negated, items } => {
                 items.iter().any(|(a, b)| (*a..=*b).contains(&c)) != *negated
             }
+            Atom::Group(_) => false,
         }
     }
 }
 
 impl LinePattern {
     fn parse(text: &str, extended: bool) -> Option<LinePattern> {
+        Self::parse_as(
+            text,
+            if extended {
+                Dialect::Extended
+            } else {
+                Dialect::Basic
+            },
+        )
+    }
+
+    fn parse_as(text: &str, dialect: Dialect) -> Option<LinePattern> {
         let chars: Vec<char> = text.chars().collect();
         let mut i = 0;
         let anchored = chars.first() == Some(&'^');
         if anchored {
             i = 1;
         }
-        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
         let mut end = false;
-        while i < chars.len() {
-            let c = chars[i];
+        let atoms = Self::sequence(&chars, &mut i, dialect, 0, &mut end)?;
+        (i == chars.len()).then_some(LinePattern {
+            anchored,
+            end,
+            atoms,
+        })
+    }
+
+    /// The atoms from `chars[*i]` to the end (or, at `depth` > 0, to the group's `)`, which
+    /// is consumed).
+    fn sequence(
+        chars: &[char],
+        i: &mut usize,
+        dialect: Dialect,
+        depth: u32,
+        end: &mut bool,
+    ) -> Option<Vec<(Atom, (usize, usize))>> {
+        let extended = dialect != Dialect::Basic;
+        let mut atoms: Vec<(Atom, (usize, usize))> = Vec::new();
+        while *i < chars.len() {
+            let c = chars[*i];
             let atom = match c {
-                '$' if i + 1 == chars.len() => {
-                    end = true;
-                    i += 1;
+                '$' if *i + 1 == chars.len() && depth == 0 => {
+                    *end = true;
+                    *i += 1;
                     continue;
                 }
+                ')' if extended && depth > 0 => {
+                    *i += 1;
+                    return Some(atoms);
+                }
+                '(' if extended && depth < 4 => {
+                    *i += 1;
+                    let inner = Self::sequence(chars, i, dialect, depth + 1, end)?;
+                    if *end || chars.get(*i - 1) != Some(&')') {
+                        return None;
+                    }
+                    Atom::Group(inner)
+                }
                 '.' => {
-                    i += 1;
+                    *i += 1;
                     Atom::Any
                 }
                 '[' => {
-                    i += 1;
-                    let negated = chars.get(i) == Some(&'^');
+                    *i += 1;
+                    let negated = chars.get(*i) == Some(&'^');
                     if negated {
-                        i += 1;
+                        *i += 1;
                     }
                     let mut items = Vec::new();
                     let mut first = true;
                     loop {
-                        let c = *chars.get(i)?;
+                        let c = *chars.get(*i)?;
                         if c == ']' && !first {
-                            i += 1;
+                            *i += 1;
                             break;
                         }
                         first = false;
-                        if c == '[' && chars.get(i + 1) == Some(&':') {
-                            let rest: String = chars[i..].iter().collect();
+                        if c == '[' && chars.get(*i + 1) == Some(&':') {
+                            let rest: String = chars[*i..].iter().collect();
                             let close = rest.find(":]")?;
                             match &rest[2..close] {
                                 "space" | "blank" => {
@@ -5220,59 +5574,62 @@ impl LinePattern {
                                 "alnum" => items.extend([('a', 'z'), ('A', 'Z'), ('0', '9')]),
                                 _ => return None,
                             }
-                            i += close + 2;
+                            *i += rest[..close + 2].chars().count();
                             continue;
                         }
-                        if chars.get(i + 1) == Some(&'-')
-                            && chars.get(i + 2).is_some_and(|e| *e != ']')
+                        if c == '\\' && dialect == Dialect::Awk {
+                            // awk reads escapes inside brackets too.
+                            return None;
+                        }
+                        if chars.get(*i + 1) == Some(&'-')
+                            && chars.get(*i + 2).is_some_and(|e| *e != ']')
                         {
-                            items.push((c, chars[i + 2]));
-                            i += 3;
+                            items.push((c, chars[*i + 2]));
+                            *i += 3;
                         } else {
                             items.push((c, c));
-                            i += 1;
+                            *i += 1;
                         }
                     }
                     Atom::Class { negated, items }
                 }
                 '\\' => {
-                    let next = *chars.get(i + 1)?;
-                    if next.is_ascii_alphanumeric() {
-                        return None;
+                    let next = *chars.get(*i + 1)?;
+                    *i += 2;
+                    match next {
+                        't' if dialect == Dialect::Awk => Atom::Char('\t'),
+                        'n' if dialect == Dialect::Awk => Atom::Char('\n'),
+                        c if c.is_ascii_alphanumeric() => return None,
+                        c => Atom::Char(c),
                     }
-                    i += 2;
-                    Atom::Char(next)
                 }
                 '(' | ')' | '|' | '{' | '}' if extended => return None,
                 '*' | '+' | '?' if extended => return None,
                 '*' => return None,
                 c => {
-                    i += 1;
+                    *i += 1;
                     Atom::Char(c)
                 }
             };
-            let rep = match chars.get(i) {
+            let rep = match chars.get(*i) {
                 Some('*') => (0, usize::MAX),
                 Some('+') if extended => (1, usize::MAX),
                 Some('?') if extended => (0, 1),
                 Some('\\')
                     if !extended
-                        && matches!(chars.get(i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
+                        && matches!(chars.get(*i + 1), Some('{' | '(' | '|' | '+' | '?')) =>
                 {
                     return None;
                 }
                 _ => (1, 1),
             };
             if rep != (1, 1) {
-                i += 1;
+                *i += 1;
             }
             atoms.push((atom, rep));
         }
-        Some(LinePattern {
-            anchored,
-            end,
-            atoms,
-        })
+        // A group left open.
+        (depth == 0).then_some(atoms)
     }
 
     /// Whether `line` has a match, as `grep` looks for one.
@@ -5283,18 +5640,53 @@ impl LinePattern {
         } else {
             0..=chars.len()
         };
-        starts.into_iter().any(|s| self.at(&chars, s, 0))
+        let len = chars.len();
+        let end = self.end;
+        starts
+            .into_iter()
+            .any(|s| seq(&self.atoms, &chars, s, &|p| !end || p == len))
     }
+}
 
-    fn at(&self, chars: &[char], pos: usize, atom: usize) -> bool {
-        let Some((a, (min, max))) = self.atoms.get(atom) else {
-            return !self.end || pos == chars.len();
-        };
-        let mut n = 0;
-        while n < *max && pos + n < chars.len() && a.matches(chars[pos + n]) {
-            n += 1;
-        }
-        (*min..=n).rev().any(|k| self.at(chars, pos + k, atom + 1))
+/// Whether `items` match `chars` from `pos` in a way after which `then` holds (backtracking:
+/// each repetition as long as it can, then shorter).
+fn seq(
+    items: &[(Atom, (usize, usize))],
+    chars: &[char],
+    pos: usize,
+    then: &dyn Fn(usize) -> bool,
+) -> bool {
+    let Some(((atom, (min, max)), rest)) = items.split_first() else {
+        return then(pos);
+    };
+    repeat(atom, *min, *max, 0, chars, pos, &|p| {
+        seq(rest, chars, p, then)
+    })
+}
+
+/// `atom` repeated from `n` times so far up to `max`, at least `min`, then `then`.
+fn repeat(
+    atom: &Atom,
+    min: usize,
+    max: usize,
+    n: usize,
+    chars: &[char],
+    pos: usize,
+    then: &dyn Fn(usize) -> bool,
+) -> bool {
+    // One more (never an empty one, which would repeat for ever), else stop here.
+    (n < max
+        && once(atom, chars, pos, &|p| {
+            p > pos && repeat(atom, min, max, n + 1, chars, p, then)
+        }))
+        || (n >= min && then(pos))
+}
+
+/// `atom` once at `pos`, then `then`.
+fn once(atom: &Atom, chars: &[char], pos: usize, then: &dyn Fn(usize) -> bool) -> bool {
+    match atom {
+        Atom::Group(items) => seq(items, chars, pos, then),
+        a => pos < chars.len() && a.matches(chars[pos]) && then(pos + 1),
     }
 }
 
@@ -5316,6 +5708,17 @@ mod line_pattern_tests {
         assert!(inner.matches("myvpn1"));
         assert!(!inner.matches("vpn"));
         assert!(LinePattern::parse("^(a|b)", true).is_none());
+        assert!(LinePattern::parse("^(ab", true).is_none());
+        // nbd-client's nbdtab filter: a line that does not start with `#`.
+        let nbdtab = LinePattern::parse_as("^(( \\t)*[^#])", super::Dialect::Awk).unwrap();
+        assert!(nbdtab.matches("nbd0 server export"));
+        assert!(nbdtab.matches(" \t# spaced"));
+        assert!(!nbdtab.matches("# comment"));
+        assert!(!nbdtab.matches(""));
+        let group = LinePattern::parse("^(ab)+c$", true).unwrap();
+        assert!(group.matches("ababc"));
+        assert!(!group.matches("abac"));
+        assert!(!group.matches("c"));
         assert!(LinePattern::parse("a\\{2\\}", false).is_none());
     }
 }

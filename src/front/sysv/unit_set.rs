@@ -18,8 +18,9 @@
 //!   `systemctl enable MEMBER` turns it on.
 
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
+use super::instance_settings::PerInstanceFile;
 use super::launch::{self, Start};
-use super::shell::{Call, INSTANCE, InstanceLoop, LoopOver};
+use super::shell::{Call, INSTANCE, InstanceLoop, Interp, LoopOver, SourceKind};
 use super::{Analysis, Conversion};
 use crate::finding::{Code, Finding};
 use crate::ir::{
@@ -40,33 +41,64 @@ pub(super) struct Member {
 /// The distinct daemons a start plan launches with a starter (`start-stop-daemon`,
 /// `start_daemon`, `daemon`), in the script's order; `None` when it is not several of them, or
 /// when something else starts a process (then a one-daemon reading or the wrapper applies).
-fn daemons(plan: &StartPlan) -> Option<Vec<Start>> {
+/// `interp` tells which variables a per-configuration settings file gives.
+fn daemons(plan: &StartPlan, interp: &Interp) -> Option<Vec<Start>> {
     let mut out: Vec<Start> = Vec::new();
+    let per_config = |s: &Start| {
+        s.in_loop
+            && interp
+                .instance_loops
+                .iter()
+                .any(|l| mentions(s, &l.token, interp))
+    };
     for l in &plan.launches {
         let s = l.as_ref().ok()?;
         // A program run directly is a daemon of the set only when a per-configuration loop
         // runs it once per configuration (tinc's `$DAEMON -n $net`); else it is a helper.
-        if s.tool == "a direct call" && !(s.in_loop && mentions(s, INSTANCE)) {
+        if s.tool == "a direct call" && !per_config(s) {
             continue;
         }
-        if !out
+        match out
             .iter()
-            .any(|t| t.program == s.program && t.pid_file == s.pid_file)
+            .position(|t| t.program == s.program && t.pid_file == s.pid_file)
         {
-            out.push(s.clone());
+            None => out.push(s.clone()),
+            // The program's run whose status an `if` tests (`if nbd-client -c $dev; then skip;
+            // else nbd-client $dev`) checks; the one it guards starts the daemon.
+            Some(i) if out[i].tested && !s.tested && s.tool == "a direct call" => {
+                out[i] = s.clone();
+            }
+            Some(_) => {}
         }
     }
-    (out.len() > 1
-        || out
-            .first()
-            .is_some_and(|s| s.in_loop && mentions(s, INSTANCE)))
-    .then_some(out)
+    (out.len() > 1 || out.first().is_some_and(per_config)).then_some(out)
 }
 
-/// Whether a start's words hold `token` (the configuration of a per-configuration loop).
-fn mentions(s: &Start, token: &str) -> bool {
+/// Whether a start's words hold `token` (the configuration of a per-configuration loop), or a
+/// variable the loop's per-configuration settings file gives (`-i "$interface"` after
+/// `. "$config"`).
+fn mentions(s: &Start, token: &str, interp: &Interp) -> bool {
+    let from_file: Vec<String> = interp
+        .instance_files
+        .iter()
+        .filter(|f| f.token == token)
+        .flat_map(|f| {
+            interp
+                .sourced
+                .iter()
+                .filter(|x| x.kind == SourceKind::Instance && x.path == f.path)
+                .flat_map(|x| x.assigns.clone())
+        })
+        .collect();
+    let reads = |a: &super::shell::Arg| match a {
+        super::shell::Arg::Field(parts) => parts
+            .iter()
+            .any(|p| matches!(p, super::shell::Part::Var(v) if from_file.contains(v))),
+        super::shell::Arg::Split(v) => from_file.contains(v),
+    };
     s.pid_file.as_deref().is_some_and(|p| p.contains(token))
         || s.args.iter().any(|a| format!("{a:?}").contains(token))
+        || s.args.iter().any(reads)
 }
 
 /// `cmd` with the loop's configuration ([`INSTANCE`]) as the template's instance (`%I`); `None`
@@ -207,9 +239,21 @@ pub(super) fn shared_dirs(plan: &StartPlan, members: &[Member]) -> Vec<PreparedD
     dirs
 }
 
-/// Whether the start action starts several daemons with starters (the unit-set reading).
-pub(super) fn applies(plan: &StartPlan) -> bool {
-    daemons(plan).is_some()
+/// Whether the start action starts several daemons with starters, or one once per
+/// configuration (the unit-set reading).
+pub(super) fn applies(a: &Analysis) -> bool {
+    daemons(&a.plan, &a.interp).is_some()
+}
+
+/// Whether `call` only reads and prints (`sed` of a settings file into a pipe), its output
+/// not written to a file: nothing a unit needs to do.
+fn only_reads(call: &Call) -> bool {
+    let words: Vec<String> = call
+        .args
+        .iter()
+        .map(|a| a.literal().unwrap_or_else(|| a.display()))
+        .collect();
+    call.output.is_none() && super::start_time::reads_only(&words)
 }
 
 /// Whether a stop or signal call names the daemon `s` (its program, pid file or process name).
@@ -228,8 +272,10 @@ impl Conversion<'_> {
         &mut self,
         svc: &mut Service,
         l: &InstanceLoop,
+        interp: &Interp,
         findings: &mut Vec<Finding>,
     ) -> Result<(), String> {
+        let files: &[PerInstanceFile] = &interp.instance_files;
         let varies = "the configuration's name is used where a template cannot vary it";
         svc.command = templated(&svc.command, &l.token).ok_or(varies)?;
         for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
@@ -244,19 +290,103 @@ impl Conversion<'_> {
         {
             *pid_file = None;
         }
-        // A per-configuration settings file (`. /etc/arpwatch/$IFACE.iface`) or a variable
-        // made from the configuration's name and read at start: a unit's EnvironmentFile= and
-        // Environment= here cannot vary per instance.
+        // A per-configuration settings file (`. /etc/arpwatch/$IFACE.iface`): each instance
+        // reads its own, when systemd reads every one on the host as the shell does. A variable
+        // made from the configuration's name and read at start cannot vary per instance.
         let per_instance = |t: &str| t.replace(&l.token, "%I");
         if let Some(f) = svc
             .exec
             .environment_files
             .iter()
-            .find(|f| f.path.contains(&l.token))
+            .find_map(|f| f.fixed_path().filter(|p| p.contains(&l.token)))
         {
             return Err(format!(
                 "it sources a settings file per configuration ({}), which this tool cannot give each instance",
-                per_instance(&f.path)
+                per_instance(f)
+            ));
+        }
+        for f in &svc.exec.environment_files {
+            if !matches!(f.path, crate::ir::EnvFilePath::PerInstance { .. }) {
+                continue;
+            }
+            let Some(read) = files
+                .iter()
+                .find(|r| r.token == l.token && r.env_file_path().as_ref() == Some(&f.path))
+            else {
+                continue;
+            };
+            if let Some(why) = read.unreadable() {
+                return Err(format!(
+                    "it sources a settings file per configuration ({}): {why}",
+                    per_instance(&read.path)
+                ));
+            }
+            let have: Vec<&str> = read
+                .files
+                .iter()
+                .filter(|f| f.present)
+                .map(|f| f.instance.as_str())
+                .collect();
+            let vars = read.assigns();
+            let defaults: Vec<String> = svc
+                .exec
+                .environment
+                .iter()
+                .filter(|e| vars.contains(&e.name))
+                .map(|e| format!("{}={}", e.name, e.value))
+                .collect();
+            // Tests of the file's values before the start (`[ "$interface" ] || return 2`):
+            // systemd cannot test an environment file's value, so the instance starts anyway.
+            let mut tested: Vec<String> = interp
+                .tested
+                .iter()
+                .filter(|t| vars.contains(&t.name))
+                .map(|t| format!("${} (line {})", t.name, t.line))
+                .collect();
+            tested.dedup();
+            let level = if tested.is_empty() {
+                Finding::note
+            } else {
+                Finding::approximated
+            };
+            findings.push(level(
+                Code::SysvInstanceSettings,
+                format!(
+                    "the script sources {} for each configuration: each instance reads its own file (EnvironmentFile=-{}){}{}{}",
+                    per_instance(&read.path),
+                    crate::back::systemd::escape::env_file_path(&f.path),
+                    if have.is_empty() {
+                        format!(", none of which is on {}", self.host.label())
+                    } else {
+                        format!(
+                            ", on {} plain NAME=value lines for {} ({})",
+                            self.host.label(),
+                            have.join(", "),
+                            if vars.is_empty() {
+                                "setting nothing".to_string()
+                            } else {
+                                format!("setting {}", vars.join(", "))
+                            }
+                        )
+                    },
+                    if defaults.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the script's values before it, {}, are Environment= (the file overrides them)",
+                            defaults.join(", ")
+                        )
+                    },
+                    if tested.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; the script tests {} before starting a configuration's daemon, which the unit cannot (it starts the daemon with the file's value, empty or not)",
+                            tested.join(", ")
+                        )
+                    }
+                ),
+                "keep each configuration's file to plain NAME=value lines (no $VAR, no commands): systemd reads it, not a shell",
             ));
         }
         if let Some(v) = svc
@@ -488,7 +618,7 @@ impl Conversion<'_> {
         decided: Option<&Analysis>,
         group: &Service,
     ) -> Result<Vec<Member>, String> {
-        let Some(starts) = daemons(&all.plan) else {
+        let Some(starts) = daemons(&all.plan, &all.interp) else {
             return Err(pick_launch(&all.plan.launches)
                 .err()
                 .unwrap_or_else(|| "its start action starts one daemon".to_string()));
@@ -502,6 +632,9 @@ impl Conversion<'_> {
         }
         let mut members: Vec<Member> = Vec::new();
         let mut stems: Vec<String> = Vec::new();
+        let mut used_loops: Vec<String> = Vec::new();
+        // Stop commands that became a member's ExecStop=, by line.
+        let mut undone: Vec<u32> = Vec::new();
         for (i, s) in starts.iter().enumerate() {
             let base = s
                 .program
@@ -515,7 +648,7 @@ impl Conversion<'_> {
                     .interp
                     .instance_loops
                     .iter()
-                    .filter(|l| mentions(s, &l.token))
+                    .filter(|l| mentions(s, &l.token, &all.interp))
                     .collect();
                 match named.as_slice() {
                     [one] => Some(*one),
@@ -530,6 +663,7 @@ impl Conversion<'_> {
             } else {
                 None
             };
+            used_loops.extend(per_config.map(|l| l.token.clone()));
             // Runs on this host: started when the start action is read with the host's
             // settings (a start after error checks that may end the script counts, as for a
             // one-daemon script).
@@ -632,8 +766,43 @@ impl Conversion<'_> {
             self.template.set(false);
             let mut findings = std::mem::replace(&mut self.findings, saved);
             result.map_err(|why| format!("for {}: {why}", s.program))?;
+            // Started directly once per configuration and stopped by running the program again
+            // for it (`nbd-client $dev` … `nbd-client -d /dev/$dev`): a client that sets
+            // something up and undoes it, not a daemon systemd signals.
+            if let Some(l) = per_config
+                && s.tool == "a direct call"
+                && let Some((stop, argv)) = all.stop.iter().find_map(|c| {
+                    let own = c.in_loop
+                        && launch::stop(c, &all.interp).is_none()
+                        && c.program()
+                            .is_some_and(|p| p.rsplit('/').next() == Some(base.as_str()))
+                        && format!("{:?}", c.args).contains(&l.token);
+                    own.then(|| super::daemon::literal_command(c).map(|a| (c, a)))
+                        .flatten()
+                })
+            {
+                undone.push(stop.line);
+                svc.stop.command = Some(crate::ir::Command::Named {
+                    program: svc.command.program().to_string(),
+                    argv,
+                });
+                svc.kind = crate::ir::ServiceKind::Oneshot {
+                    remain_after_exit: true,
+                };
+                findings.push(Finding::note(
+                    Code::SysvInstanceClient,
+                    format!(
+                        "the script runs {} once per configuration ({}) and undoes it by running `{}` ({}): Type=oneshot with RemainAfterExit=yes, and that command as ExecStop=",
+                        s.program,
+                        super::shell::place(s.line),
+                        stop.display().replace(&l.token, "%I"),
+                        super::shell::place(stop.line)
+                    ),
+                    format!("`systemctl stop {}@NAME` runs the stop command for that configuration", self.name),
+                ));
+            }
             if let Some(l) = per_config {
-                self.per_config(&mut svc, l, &mut findings)
+                self.per_config(&mut svc, l, &all.interp, &mut findings)
                     .map_err(|why| format!("for {}: {why}", s.program))?;
             }
             // A pid file's run directory is shared: the script's own service makes it.
@@ -694,6 +863,129 @@ impl Conversion<'_> {
                 },
                 findings,
             });
+        }
+        // What else the start action runs (not a daemon, not a check of one) is not in any
+        // member's unit: said, as for a one-daemon script. A configuration's name reads as the
+        // instance, `%I`, in the loop that starts the members; another loop's as `…`.
+        let mut said: Vec<(String, u32)> = Vec::new();
+        for call in all.plan.other.iter().filter(|c| !only_reads(c)) {
+            let mut shown = call.display();
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
+                shown = shown.replace(&l.token, each);
+            }
+            // A step the start reaches twice (a function called on two paths) is said once.
+            if said.contains(&(shown.clone(), call.line)) {
+                continue;
+            }
+            said.push((shown.clone(), call.line));
+            self.findings.push(Finding::dropped(
+                Code::SysvStartStep,
+                format!(
+                    "start also runs `{shown}` ({}), which is not translated",
+                    super::shell::place(call.line)
+                ),
+                "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+            ));
+        }
+        // Other runs of a member's program in the start action: the check an `if` makes before
+        // starting it (already running), or a step of its own.
+        // Only beside a member started once per configuration: elsewhere another run of a
+        // member's program is the same daemon on another path (a unit set reads the likely one).
+        for other in all.plan.launches.iter().flatten() {
+            if used_loops.is_empty()
+                || starts
+                    .iter()
+                    .any(|t| t.line == other.line && t.program == other.program)
+            {
+                continue;
+            }
+            let same_loop = used_loops
+                .iter()
+                .any(|token| mentions(other, token, &all.interp));
+            // Another way of starting the configuration's daemon, on another path.
+            if same_loop && !other.tested {
+                continue;
+            }
+            let mut shown = format!(
+                "{} {}",
+                other.program,
+                other
+                    .args
+                    .iter()
+                    .map(|a| a.literal().unwrap_or_else(|| a.display()))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
+                shown = shown.replace(&l.token, each);
+            }
+            let shown = shown.trim_end().to_string();
+            let guard =
+                other.tested && same_loop && starts.iter().any(|t| t.program == other.program);
+            if guard {
+                self.findings.push(Finding::note(
+                    Code::SysvRunningGuard,
+                    format!(
+                        "the script runs `{shown}` ({}) first and skips the start when it succeeds (already running); dropped: systemd does not start an active unit again",
+                        super::shell::place(other.line)
+                    ),
+                    "nothing to do",
+                ));
+            } else {
+                self.findings.push(Finding::dropped(
+                    Code::SysvStartStep,
+                    format!(
+                        "start also runs `{shown}` ({}), which is not translated",
+                        super::shell::place(other.line)
+                    ),
+                    "if the daemons need it, add it as ExecStartPre= of the script's own service (prefix `+` to run it as root)",
+                ));
+            }
+        }
+        // What else the stop action runs (not a signal to a member, not its ExecStop=).
+        let mut said: Vec<(String, u32)> = Vec::new();
+        for call in &all.stop {
+            let program = call.program().unwrap_or_default();
+            if undone.contains(&call.line)
+                || only_reads(call)
+                || launch::stop(call, &all.interp).is_some()
+                || super::is_harmless(&program)
+                || program.rsplit('/').next() == Some("rm")
+                || launch::is_ssd(call, "--status")
+            {
+                continue;
+            }
+            let mut shown = call.display();
+            for l in &all.interp.instance_loops {
+                let each = if used_loops.contains(&l.token) {
+                    "%I"
+                } else {
+                    "…"
+                };
+                shown = shown.replace(&l.token, each);
+            }
+            if said.contains(&(shown.clone(), call.line)) {
+                continue;
+            }
+            said.push((shown.clone(), call.line));
+            self.findings.push(Finding::dropped(
+                Code::SysvStopStep,
+                format!(
+                    "stop also runs `{shown}` ({}), which is not translated",
+                    super::shell::place(call.line)
+                ),
+                "if this step matters, add it as ExecStopPost= of the script's own service",
+            ));
         }
         Ok(members)
     }
