@@ -38,6 +38,7 @@
 mod daemon;
 pub mod facility;
 pub mod header;
+pub mod host_reading;
 mod install;
 pub mod launch;
 pub mod logger;
@@ -649,7 +650,11 @@ impl<'h> Conversion<'h> {
             .as_ref()
             .is_some_and(|d| unit_set::applies(&d.plan) && pick_launch(&d.plan.launches).is_err());
         let native = if several_on_host {
-            Err(String::new())
+            // Why the host's reading has no single daemon: the reason when no unit set applies.
+            Err(decided
+                .as_ref()
+                .and_then(|d| pick_launch(&d.plan.launches).err())
+                .unwrap_or_default())
         } else {
             self.native(
                 interp,
@@ -687,7 +692,9 @@ impl<'h> Conversion<'h> {
             other => other,
         };
         match native {
-            Ok(()) => {}
+            Ok(()) => self
+                .findings
+                .extend(host_reading::findings(&interp.readings)),
             Err(why) => {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
