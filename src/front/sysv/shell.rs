@@ -1063,6 +1063,8 @@ pub struct Interp<'a> {
     /// What the reading took from the host tree or the shell's own rules where the text alone
     /// leaves it open ([`Reading`]): each is reported.
     pub readings: Vec<Reading>,
+    /// The script line of the word being expanded (for what a substitution in it decides).
+    word_line: u32,
     /// Shell libraries the script sources, parsed ([`Interp::add_library`]).
     libraries: Vec<(String, &'a ast::Program)>,
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
@@ -1356,6 +1358,7 @@ impl<'a> Interp<'a> {
             decided: Vec::new(),
             early_exit: None,
             readings: Vec::new(),
+            word_line: 0,
             libraries: Vec::new(),
             setting_switch: false,
             depth: 0,
@@ -4041,6 +4044,7 @@ impl<'a> Interp<'a> {
             return None;
         };
         let decided = self.decided.len();
+        let line = self.word_line;
         // What such a test chooses is an option of the command line, never whether the script
         // starts anything: decided by the host's settings in every reading.
         let outer = (self.decide_defaults, self.setting_switch);
@@ -4051,12 +4055,21 @@ impl<'a> Interp<'a> {
             self.decided.truncate(decided);
             return None;
         };
+        // The tests' lines are the substitution's own: the script's is the word's.
+        for (_, l) in &mut self.decided[decided..] {
+            *l = line;
+        }
+        self.word_line = line;
         let value = output.trim_end_matches('\n').to_string();
         // A per-configuration loop's value: each instance's own, said by the loop's finding.
         if value.contains(INSTANCE) {
             return Some(value);
         }
-        let shown = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+        let shown = shown
+            .replace("\\\n", " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let reading = if text.trim_start().starts_with("basename") {
             Reading::Basename {
                 text: shown,
@@ -4214,6 +4227,9 @@ impl<'a> Interp<'a> {
 
     /// A word as the value of an assignment (no splitting).
     pub fn expand_value(&mut self, w: &ast::Word) -> Vec<Part> {
+        if w.loc.is_some() {
+            self.word_line = line_of(w).0;
+        }
         let mut parts: Vec<Part> = Vec::new();
         for (p, _) in self.expand_text(&w.value, true) {
             match (parts.last_mut(), p) {
@@ -4237,6 +4253,9 @@ impl<'a> Interp<'a> {
                 .iter()
                 .map(|p| Arg::Field(vec![Part::Lit(p.clone())]))
                 .collect();
+        }
+        if w.loc.is_some() {
+            self.word_line = line_of(w).0;
         }
         let segments = self.expand_text(&w.value, false);
         let mut args = Vec::new();
