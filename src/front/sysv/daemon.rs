@@ -506,17 +506,17 @@ fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, S
             super::shell::place(c.line)
         ));
     }
-    // `X=a` or `X=b` by tests this reading cannot decide: which command runs is the run's.
-    if let Some(v) = c.uncertain.first() {
+    if c.conditional || c.in_loop || c.piped || also_refuse {
         return Err(format!(
-            "its {action} action runs `{}` ({}), which expands ${v}, a value the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
+            "its {action} action runs `{}` ({}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
             c.display(),
             super::shell::place(c.line)
         ));
     }
-    if c.conditional || c.in_loop || c.piped || also_refuse {
+    // `X=a` or `X=b` by tests this reading cannot decide: which command runs is the run's.
+    if let Some(v) = c.uncertain.first() {
         return Err(format!(
-            "its {action} action runs `{}` ({}) under conditions, in a loop, in the background or in a pipeline, which only the script can express",
+            "its {action} action runs `{}` ({}), which expands ${v}, a value the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
             c.display(),
             super::shell::place(c.line)
         ));
