@@ -50,17 +50,17 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
             Reading::FileChain { line, tests } => {
                 let decided = tests.iter().find(|(_, _, holds)| *holds).map_or_else(
                     || "no test held, so no branch runs".to_string(),
-                    |(test, file, _)| format!("`{test}` holds ({file} is on the host)"),
+                    |(test, file, _)| format!("`{test}` holds on the host tree ({file})"),
                 );
                 let failed: Vec<String> = tests
                     .iter()
                     .take_while(|(_, _, holds)| !*holds)
-                    .map(|(_, file, _)| file.clone())
+                    .map(|(test, _, _)| format!("`{test}`"))
                     .collect();
                 let before = if failed.is_empty() {
                     String::new()
                 } else {
-                    format!(" after {} (not on the host)", failed.join(", "))
+                    format!(", after {} failed", failed.join(", "))
                 };
                 Some(format!("line {line}: {decided}{before}"))
             }

@@ -3012,7 +3012,15 @@ impl<'a> Interp<'a> {
                 }
             }
         }
-        self.note_reading(Reading::Eval { line, text, fixed });
+        // `eval $@` of a message helper (`log_action_msg …`): nothing the unit runs.
+        let runs = self.calls[before..].iter().any(|c| {
+            c.program().is_some_and(|p| {
+                !p.starts_with("log_") && !["echo", "printf", ":", "true"].contains(&p.as_str())
+            })
+        });
+        if runs {
+            self.note_reading(Reading::Eval { line, text, fixed });
+        }
         true
     }
 
