@@ -2513,7 +2513,9 @@ impl<'a> Interp<'a> {
 
     /// An `if`/`elif` chain whose branches source helper files (not settings: nothing under
     /// `/etc/` but the init libraries of [`ETC_INIT_LIBRARIES`]) and whose every test is a file test of a known path
-    /// (`test -f F`, `[ -r F ]`, `!` allowed): each test's outcome on the host tree, recorded
+    /// (`test -f F`, `[ -r F ]`, `!` allowed): each test's outcome on the host tree (`-f`/`-r`
+    /// a readable regular file, `-s` a non-empty one, `-d` a directory, `-x` an executable
+    /// file, `-L`/`-h` a symbolic link, `-e` anything), recorded
     /// as a [`Reading::FileChain`]. Other file tests stay undecided ([`Self::decide`]): there
     /// the file may be one a run creates, while which helper library a host has is the host's.
     fn host_file_chain(
@@ -2539,10 +2541,14 @@ impl<'a> Interp<'a> {
         for (cond, _) in branches {
             let Some(c) = cond else { break };
             let (flag, path, negate) = self.file_test(c)?;
-            let found = if flag == "-x" {
-                self.host.is_executable(&path)
-            } else {
-                self.host.exists(&path)
+            let found = match flag.as_str() {
+                "-x" => self.host.is_executable(&path),
+                // A regular file (reading a directory fails), and for `-s` not empty.
+                "-f" | "-r" => self.host.read(&path).is_ok(),
+                "-s" => self.host.read(&path).is_ok_and(|b| !b.is_empty()),
+                "-d" => self.host.exists(&path) && self.host.read(&path).is_err(),
+                "-L" | "-h" => self.host.link_target(&path).is_some(),
+                _ => self.host.exists(&path),
             };
             holds.push(found != negate);
             let text = c
