@@ -40,6 +40,13 @@
 #     auditd openvswitch-switch lxc pcscd bluez cups-daemon lprng rwhod winbind corosync tgt
 #     mdadm nbd-client webfs mini-httpd wide-dhcpv6-server openipmi cpufrequtils quota inspircd
 #     shellinabox ptunnel sysvinit-utils lsb-base dpkg
+#   fifth (Debian 12, none of the above, each shipping /etc/init.d; netatalk, maradns,
+#   milter-greylist and suricata are not downloadable there, so 31 scripts): gpsd bitlbee ptpd
+#     openhpid lldpad ladvd triggerhappy vtun ziproxy fprobe icecc freeradius kamailio
+#     cyrus-imapd sendmail-bin nagios4 icinga2 fcgiwrap thin jetty9 rabbitmq-server netatalk
+#     rbldnsd maradns resolvconf rdnssd hdparm open-vm-tools spice-vdagent motion
+#     prometheus-alertmanager graphite-carbon milter-greylist sqlgrey mimedefang ircd-hybrid
+#     shairport-sync psad portsentry suricata kexec-tools sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam

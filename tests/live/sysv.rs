@@ -883,6 +883,97 @@ const SCRIPTS: &[Script] = &[
         ],
     },
     Script {
+        case: "host-readings",
+        file: "/etc/init.d/hpimon",
+        unit: "hpimon.service",
+        stand_ins: &[("/usr/sbin/hpimon", "fork pidfile=/run/hpimon.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/ircsrv",
+        unit: "ircsrv.service",
+        // Started as irc by start-stop-daemon -c; it writes the pid file it is given.
+        stand_ins: &[("/usr/sbin/ircsrv", "fork pidfile-after=-pidfile")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[Known {
+            key: "env:HOME",
+            reason: "systemd sets HOME for User= from the passwd entry (irc: /run/ircd, a directory this container lacks); Debian 12's start-stop-daemon --chuid sets no HOME",
+        }],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/sipd",
+        unit: "sipd.service",
+        stand_ins: &[("/usr/sbin/sipd", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/watchd",
+        unit: "watchd.service",
+        // The container's real run-parts lists the snippets the legacy side sources.
+        stand_ins: &[("/usr/sbin/watchd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/radiusd",
+        unit: "radiusd.service",
+        stand_ins: &[("/usr/sbin/radiusd", "fork pidfile=/run/radiusd/radiusd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/cgiwrapd",
+        unit: "cgiwrapd.service",
+        // Wrapped (its options depend on a test of a setting): the spawner starts the
+        // wrapper, which stays in the foreground.
+        stand_ins: &[("/usr/sbin/cgiwrapd", "sleep")],
+        shell_stand_ins: &[("/usr/bin/spawn-cgi", SPAWN_CGI)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
+        file: "/etc/init.d/mfilter",
+        unit: "mfilter.service",
+        stand_ins: &[("/usr/sbin/mfilter", "fork pidfile-after=-P")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "undecided-tests",
         file: "/etc/init.d/sigupd",
         unit: "sigupd.service",
@@ -949,6 +1040,18 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
 ];
+
+/// Stand-in for spawn-fcgi: it starts the program after `--` in the background, in a session of
+/// its own, writes its pid to the `-P` file and exits.
+const SPAWN_CGI: &str = r#"#!/bin/sh
+pidfile=
+while [ $# -gt 0 ]; do
+  case "$1" in -P) pidfile=$2; shift 2 ;; --) shift; break ;; *) shift ;; esac
+done
+setsid "$@" </dev/null >/dev/null 2>&1 &
+[ -n "$pidfile" ] && echo $! >"$pidfile"
+exit 0
+"#;
 
 /// Names a unit puts into the environment that the daemon may see without the script having
 /// exported them: every variable of its `EnvironmentFile=`s (read inside the container: the
@@ -1780,6 +1883,7 @@ fn sysv_every_case_has_a_test() {
         "bad-input",
         "chkconfig-rhel",
         "helper-functions",
+        "host-readings",
         "init-d-script",
         "lsb-start-daemon",
         "must-wrap",
@@ -1922,4 +2026,12 @@ fn sysv_unit_sets() {
 #[test]
 fn sysv_undecided_tests() {
     run_case("undecided-tests");
+}
+
+/// What the reading takes from the host or the shell's rules: the helper library chosen by
+/// which one exists, `. $UNSET`, `basename "$0"`, `run-parts --list` snippets, `eval` of a
+/// built command line, options from backquoted tests.
+#[test]
+fn sysv_host_readings() {
+    run_case("host-readings");
 }

@@ -513,6 +513,14 @@ fn plain_command(c: &Call, action: &str, also_refuse: bool) -> Result<Command, S
             super::shell::place(c.line)
         ));
     }
+    // `X=a` or `X=b` by tests this reading cannot decide: which command runs is the run's.
+    if let Some(v) = c.uncertain.first() {
+        return Err(format!(
+            "its {action} action runs `{}` ({}), which expands ${v}, a value the script assigns only on some paths (tests this tool cannot decide on this host), so its arguments are only known at run time",
+            c.display(),
+            super::shell::place(c.line)
+        ));
+    }
     literal_command(c).map(Command::Argv).ok_or_else(|| {
         format!(
             "`{}` ({}) is only known at run time",

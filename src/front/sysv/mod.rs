@@ -38,6 +38,7 @@
 mod daemon;
 pub mod facility;
 pub mod header;
+pub mod host_reading;
 mod install;
 mod instance_settings;
 pub mod launch;
@@ -650,7 +651,11 @@ impl<'h> Conversion<'h> {
             .as_ref()
             .is_some_and(|d| unit_set::applies(d) && pick_launch(&d.plan.launches).is_err());
         let native = if several_on_host {
-            Err(String::new())
+            // Why the host's reading has no single daemon: the reason when no unit set applies.
+            Err(decided
+                .as_ref()
+                .and_then(|d| pick_launch(&d.plan.launches).err())
+                .unwrap_or_default())
         } else {
             self.native(
                 interp,
@@ -688,7 +693,9 @@ impl<'h> Conversion<'h> {
             other => other,
         };
         match native {
-            Ok(()) => {}
+            Ok(()) => self
+                .findings
+                .extend(host_reading::findings(&interp.readings)),
             Err(why) => {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
@@ -1706,11 +1713,13 @@ mod tests {
 
     #[test]
     fn a_shell_builtin_is_never_a_command_of_a_oneshot_unit() {
+        // `eval` of a text only a run knows (a known text is read as its command:
+        // host_reading's tests).
         let item = convert(&format!(
-            "{HEAD}case \"$1\" in\nstart)\n\teval /usr/sbin/food-load --all\n\t;;\nesac\n"
+            "{HEAD}case \"$1\" in\nstart)\n\teval $(/usr/sbin/food-args --all)\n\t;;\nesac\n"
         ));
         let why = wrapped_because(&item);
-        assert!(why.contains("`eval /usr/sbin/food-load --all`"), "{why}");
+        assert!(why.contains("`eval $(/usr/sbin/food-args --all)`"), "{why}");
         assert!(why.contains("shell builtin"), "{why}");
     }
 

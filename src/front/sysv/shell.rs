@@ -11,6 +11,7 @@
 //! host) is never replaced by a value: it stays a reference ([`Part::Var`]), so the unit can keep
 //! reading it from `EnvironmentFile=`.
 
+use super::host_reading::Reading;
 use super::logger::LoggerPipe;
 use crate::host::Host;
 use brush_parser::ast;
@@ -1079,6 +1080,11 @@ pub struct Interp<'a> {
     pub decided: Vec<(String, u32)>,
     /// Line of an unconditional `exit` at the top level before the actions.
     pub early_exit: Option<u32>,
+    /// What the reading took from the host tree or the shell's own rules where the text alone
+    /// leaves it open ([`Reading`]): each is reported.
+    pub readings: Vec<Reading>,
+    /// The script line of the word being expanded (for what a substitution in it decides).
+    word_line: u32,
     /// Shell libraries the script sources, parsed ([`Interp::add_library`]).
     libraries: Vec<(String, &'a ast::Program)>,
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
@@ -1388,6 +1394,8 @@ impl<'a> Interp<'a> {
             decide_defaults: false,
             decided: Vec::new(),
             early_exit: None,
+            readings: Vec::new(),
+            word_line: 0,
             libraries: Vec::new(),
             setting_switch: false,
             depth: 0,
@@ -2391,11 +2399,15 @@ impl<'a> Interp<'a> {
                 // a process setting, not of the service, decided by the host's value.
                 let setting_switch =
                     self.decide_defaults && branches.iter().all(|(_, body)| settings_only(body));
-                for (cond, body) in branches {
+                // `if test -f /etc/init.d/functions; then . …; elif test -f
+                // /lib/lsb/init-functions; then . …`: which helpers exist is the host's.
+                let by_host = self.host_file_chain(&branches, i);
+                for (at, (cond, body)) in branches.into_iter().enumerate() {
                     self.setting_switch = setting_switch;
-                    let verdict = match cond {
-                        Some(c) => self.decide(c),
-                        None => Some(true),
+                    let verdict = match (cond, &by_host) {
+                        (Some(_), Some(holds)) => holds.get(at).copied(),
+                        (Some(c), None) => self.decide(c),
+                        (None, _) => Some(true),
                     };
                     // `None`: a test on settings this reading leaves open (an on/off switch,
                     // a defaults file's value when not deciding by them): no path is chosen.
@@ -2502,6 +2514,7 @@ impl<'a> Interp<'a> {
                 }
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
+            ast::CompoundCommand::ForClause(f) if self.run_parts_loop(f) => {}
             ast::CompoundCommand::ForClause(f) => {
                 // A loop over the configuration files of a directory: its body is read once,
                 // with the variable standing for any one of them.
@@ -2569,6 +2582,174 @@ impl<'a> Interp<'a> {
         }
         (self.conditional, self.in_loop) = outer;
         self.cond_depth = depth;
+    }
+
+    /// `for X in $(run-parts --list DIR)` (or backquoted) of a directory this reading knows:
+    /// the body is read once per file run-parts lists on the host, in its order, with `X` that
+    /// file's path as run-parts prints it (`DIR/NAME`): regular files whose names are only
+    /// ASCII letters, digits, `_` and `-` (run-parts' rule without `--lsbsysinit` or
+    /// `--regex`), in byte order (the C locale's). No file: the body is not read. Recorded as
+    /// a [`Reading::RunParts`]; `false` (nothing read) for any other loop.
+    fn run_parts_loop(&mut self, f: &'a ast::ForClauseCommand) -> bool {
+        let Some([word]) = f.values.as_deref() else {
+            return false;
+        };
+        let raw = word.value.trim();
+        let Some(inner) = raw
+            .strip_prefix("$(")
+            .and_then(|r| r.strip_suffix(')'))
+            .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+        else {
+            return false;
+        };
+        let [run_parts, "--list", dir] = inner.split_whitespace().collect::<Vec<_>>()[..] else {
+            return false;
+        };
+        if run_parts != "run-parts" && run_parts != "/bin/run-parts" {
+            return false;
+        }
+        let Some(dir) = self.resolve_text(dir).filter(|d| d.starts_with('/')) else {
+            return false;
+        };
+        let entries: Vec<String> = self
+            .host
+            .list_dir(&dir)
+            .into_iter()
+            .filter(|n| {
+                !n.is_empty()
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+            })
+            .map(|n| format!("{dir}/{n}"))
+            .filter(|p| self.host.read(p).is_ok())
+            .collect();
+        let line = line_of(word).0;
+        self.note_reading(Reading::RunParts {
+            dir: dir.clone(),
+            line,
+            entries: entries.clone(),
+        });
+        for entry in entries {
+            self.env.insert(
+                f.variable_name.clone(),
+                Rc::new(Binding {
+                    value: vec![Part::Lit(entry)],
+                    overridable: false,
+                    script_default: None,
+                    uncertain: false,
+                    alternatives: Vec::new(),
+                    at_depth: self.cond_depth,
+                }),
+            );
+            self.run_list(&f.body.list);
+            if self.stopped {
+                break;
+            }
+        }
+        true
+    }
+
+    /// An `if`/`elif` chain whose branches source helper files (not settings: nothing under
+    /// `/etc/` but the init libraries of [`ETC_INIT_LIBRARIES`]) and whose every test is a file test of a known path
+    /// (`test -f F`, `[ -r F ]`, `!` allowed): each test's outcome on the host tree (`-f`/`-r`
+    /// a readable regular file, `-s` a non-empty one, `-d` a directory, `-x` an executable
+    /// file, `-L`/`-h` a symbolic link, `-e` anything), recorded
+    /// as a [`Reading::FileChain`]. Other file tests stay undecided ([`Self::decide`]): there
+    /// the file may be one a run creates, while which helper library a host has is the host's.
+    fn host_file_chain(
+        &mut self,
+        branches: &[(Option<&ast::CompoundList>, &ast::CompoundList)],
+        clause: &ast::IfClauseCommand,
+    ) -> Option<Vec<bool>> {
+        let mut helpers = false;
+        for (_, body) in branches {
+            for w in sourced_words(body) {
+                let path = self.resolve_text(&w.value)?;
+                if path.starts_with("/etc/") && !ETC_INIT_LIBRARIES.contains(&path.as_str()) {
+                    return None;
+                }
+                helpers = true;
+            }
+        }
+        if !helpers {
+            return None;
+        }
+        let mut holds = Vec::new();
+        let mut tests = Vec::new();
+        for (cond, _) in branches {
+            let Some(c) = cond else { break };
+            let (flag, path, negate) = self.file_test(c)?;
+            let found = match flag.as_str() {
+                "-x" => self.host.is_executable(&path),
+                // A regular file (reading a directory fails), and for `-s` not empty.
+                "-f" | "-r" => self.host.read(&path).is_ok(),
+                "-s" => self.host.read(&path).is_ok_and(|b| !b.is_empty()),
+                "-d" => self.host.exists(&path) && self.host.read(&path).is_err(),
+                "-L" | "-h" => self.host.link_target(&path).is_some(),
+                _ => self.host.exists(&path),
+            };
+            holds.push(found != negate);
+            let text = c
+                .to_string()
+                .trim()
+                .trim_end_matches(';')
+                .trim()
+                .to_string();
+            tests.push((text, path, found != negate));
+        }
+        let first = tests.iter().position(|(_, _, h)| *h);
+        tests.truncate(first.map_or(tests.len(), |at| at + 1));
+        let line = ast::SourceLocation::location(&clause.condition)
+            .map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0));
+        self.note_reading(Reading::FileChain { line, tests });
+        Some(holds)
+    }
+
+    /// `test FLAG PATH` / `[ FLAG PATH ]` (with `!`) of a path this reading knows, for a file
+    /// flag (`-e`, `-f`, `-r`, `-s`, `-d`, `-x`, `-L`, `-h`): the flag, the path and whether
+    /// the test is negated.
+    fn file_test(&mut self, list: &ast::CompoundList) -> Option<(String, String, bool)> {
+        let [item] = list.0.as_slice() else {
+            return None;
+        };
+        let ao = &item.0;
+        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+            return None;
+        };
+        if !ao.additional.is_empty() || sc.prefix.is_some() {
+            return None;
+        }
+        let mut words: Vec<String> = sc.word_or_name.iter().map(|w| w.value.clone()).collect();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+                _ => return None,
+            }
+        }
+        let mut negate = ao.first.bang;
+        match words.first().map(String::as_str) {
+            Some("[") if words.last().map(String::as_str) == Some("]") => {
+                words.pop();
+            }
+            Some("test") => {}
+            _ => return None,
+        }
+        words.remove(0);
+        if words.first().map(String::as_str) == Some("!") {
+            negate = !negate;
+            words.remove(0);
+        }
+        let [flag, path] = words.as_slice() else {
+            return None;
+        };
+        if !matches!(
+            flag.as_str(),
+            "-e" | "-f" | "-r" | "-s" | "-d" | "-x" | "-L" | "-h"
+        ) {
+            return None;
+        }
+        let path = self.resolve_text(path).filter(|p| p.starts_with('/'))?;
+        Some((flag.clone(), path, negate))
     }
 
     fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
@@ -2656,9 +2837,9 @@ impl<'a> Interp<'a> {
         self.cond_depth = depth;
     }
 
-    fn simple(&mut self, s: &'a ast::SimpleCommand, background: bool, piped: bool) {
+    fn simple(&mut self, s: &ast::SimpleCommand, background: bool, piped: bool) {
         let mut assignments = Vec::new();
-        let mut words: Vec<&'a ast::Word> = Vec::new();
+        let mut words: Vec<&ast::Word> = Vec::new();
         let mut redirected = false;
         let mut redirects: Vec<&ast::IoRedirect> = Vec::new();
         for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
@@ -2778,6 +2959,12 @@ impl<'a> Interp<'a> {
             for a in suffix_assignments {
                 self.assign(a);
             }
+            return;
+        }
+        if name == "eval"
+            && !self.functions.contains_key("eval")
+            && self.eval(&words[1..], &redirects, (background, piped), (line, column))
+        {
             return;
         }
         match name.as_str() {
@@ -2915,6 +3102,134 @@ impl<'a> Interp<'a> {
             cond_depth: self.cond_depth,
             unlikely: self.unlikely.clone(),
         });
+    }
+
+    /// Records `reading` once.
+    fn note_reading(&mut self, reading: Reading) {
+        if !self.readings.contains(&reading) {
+            self.readings.push(reading);
+        }
+    }
+
+    /// `eval WORDS`: the text eval reads (its words expanded, joined by blanks) when this
+    /// reading knows it, parsed again and read as the command the script has there. A
+    /// `$(echo WORDS)` word is echo's output. Settings from a defaults file take their value on
+    /// this host ([`Self::eval_text`]); variables of several values stay the calls'
+    /// [`Call::uncertain`]. A value only a run knows, or a text that is more than one simple
+    /// command, leaves `eval` as it is (`false`). Recorded as a [`Reading::Eval`].
+    fn eval(
+        &mut self,
+        words: &[&ast::Word],
+        redirects: &[&ast::IoRedirect],
+        (background, piped): (bool, bool),
+        (line, column): (u32, u32),
+    ) -> bool {
+        let mut text = String::new();
+        let mut fixed = Vec::new();
+        // What the command line depends on that is one of several values: kept on the calls.
+        let mut uncertain: Vec<String> = Vec::new();
+        for w in words {
+            for v in referenced_vars(&w.value) {
+                if self.env.get(&v).is_some_and(|b| b.uncertain) && !uncertain.contains(&v) {
+                    uncertain.push(v);
+                }
+            }
+            let raw = w.value.trim();
+            let echoed = raw
+                .strip_prefix("$(")
+                .and_then(|r| r.strip_suffix(')'))
+                .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
+                .and_then(|inner| parse(inner).ok());
+            let args: Vec<Arg> = match &echoed {
+                Some(program) => {
+                    let Some(echo) = echo_words(program) else {
+                        return false;
+                    };
+                    echo.iter().flat_map(|w| self.expand_word(w)).collect()
+                }
+                None => self.expand_word(w),
+            };
+            for arg in &args {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                let Some(piece) = self.eval_text(arg, &mut fixed) else {
+                    return false;
+                };
+                if echoed.is_some() && piece.contains('\\') {
+                    return false;
+                }
+                text.push_str(&piece);
+            }
+        }
+        let mut full = text.clone();
+        for r in redirects {
+            full.push(' ');
+            full.push_str(r.to_string().trim());
+        }
+        let Ok(program) = parse(&full) else {
+            return false;
+        };
+        let [list] = program.complete_commands.as_slice() else {
+            return false;
+        };
+        let [item] = list.0.as_slice() else {
+            return false;
+        };
+        let ([ast::Command::Simple(sc)], []) =
+            (item.0.first.seq.as_slice(), item.0.additional.as_slice())
+        else {
+            return false;
+        };
+        if item.0.first.bang || sc.word_or_name.is_none() {
+            return false;
+        }
+        let before = self.calls.len();
+        self.simple(sc, background, piped);
+        for c in &mut self.calls[before..] {
+            c.line = line;
+            c.column = column;
+            for v in &uncertain {
+                if !c.uncertain.contains(v) {
+                    c.uncertain.push(v.clone());
+                }
+            }
+        }
+        // `eval $@` of a message helper (`log_action_msg …`): nothing the unit runs.
+        let runs = self.calls[before..].iter().any(|c| {
+            c.program().is_some_and(|p| {
+                !p.starts_with("log_") && !["echo", "printf", ":", "true"].contains(&p.as_str())
+            })
+        });
+        if runs {
+            self.note_reading(Reading::Eval { line, text, fixed });
+        }
+        true
+    }
+
+    /// An expanded argument of `eval` as text for eval to read again: literal text as it is,
+    /// a setting a defaults file gives (or may give) as its value on this host (its name added
+    /// to `fixed`: eval reads that text again, quotes and all, which a unit's `${NAME}` would
+    /// not); `None` when only a run knows it.
+    fn eval_text(&self, arg: &Arg, fixed: &mut Vec<String>) -> Option<String> {
+        let parts = match arg {
+            Arg::Split(n) => vec![Part::Var(n.clone())],
+            Arg::Field(parts) => parts.clone(),
+        };
+        let mut out = String::new();
+        for p in &parts {
+            match p {
+                Part::Lit(s) => out.push_str(s),
+                Part::Var(v) => {
+                    out.push_str(&self.value(v)?);
+                    if !fixed.contains(v) {
+                        fixed.push(v.clone());
+                    }
+                }
+                Part::Unknown(_) => return None,
+            }
+        }
+        Some(out)
     }
 
     /// Which way an `if` test this reading cannot decide most likely goes, for choosing one
@@ -3471,6 +3786,25 @@ impl<'a> Interp<'a> {
 
     fn source(&mut self, word: &ast::Word, line: u32) {
         let parts = self.expand_value(word);
+        // `. $DEFAULT` with a variable nothing sets (no settings file read that could), not
+        // quoted: the shell gets no file name and sources nothing (`. ""` ends dash instead).
+        let vars = referenced_vars(&word.value);
+        if parts.is_empty()
+            && !vars.is_empty()
+            && !self.defaults_absent
+            && !self.defaults_read
+            && vars.iter().all(|v| !self.env.contains_key(v))
+            && word
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '$' | '{' | '}' | '_'))
+        {
+            self.note_reading(Reading::EmptySource {
+                word: word.value.clone(),
+                line,
+            });
+            return;
+        }
         // An empty name (`. $1` with an argument only a run gives) is not known either.
         let Some(path) = self.resolve(&Arg::Field(parts)).filter(|p| !p.is_empty()) else {
             let raw = brush_parser::unquote_str(&word.value);
@@ -3942,14 +4276,28 @@ impl<'a> Interp<'a> {
             WordPiece::TildeExpansion(_) => push_part(out, Part::Lit("~".to_string()), quoted),
             WordPiece::ParameterExpansion(e) => self.parameter_expr(e, quoted, out),
             WordPiece::CommandSubstitution(s) => {
-                let part = match self.sourced_value(s).or_else(|| self.basename_value(s)) {
+                let part = match self
+                    .sourced_value(s)
+                    .or_else(|| self.basename_value(s))
+                    .or_else(|| self.computed(s, &format!("$({s})")))
+                {
                     Some(v) => Part::Lit(v),
                     None => Part::Unknown(format!("$({s})")),
                 };
                 push_part(out, part, quoted);
             }
             WordPiece::BackquotedCommandSubstitution(s) => {
-                push_part(out, Part::Unknown(format!("`{s}`")), quoted);
+                // Inside backquotes `\$`, `\``, `\\` stand for the character itself.
+                let inner = s
+                    .replace("\\\\", "\u{0}")
+                    .replace("\\$", "$")
+                    .replace("\\`", "`")
+                    .replace('\u{0}', "\\");
+                let part = match self.computed(&inner, &format!("`{s}`")) {
+                    Some(v) => Part::Lit(v),
+                    None => Part::Unknown(format!("`{s}`")),
+                };
+                push_part(out, part, quoted);
             }
             WordPiece::ArithmeticExpression(e) => {
                 push_part(out, Part::Unknown(format!("$(({}))", e.value)), quoted);
@@ -3993,6 +4341,145 @@ impl<'a> Interp<'a> {
             }
             _ => base.to_string(),
         })
+    }
+
+    /// The output of a command substitution made only of commands whose output this reading
+    /// can tell (trailing newlines removed, as the shell does): `basename WORD [SUFFIX]` of a
+    /// known value (`basename "$0"`, the script's own name), `echo WORDS` of known values (no
+    /// backslash, no option), tests decided as [`Self::decide_pipeline`] decides them
+    /// (settings from a defaults file by their value on this host, on/off-looking names too:
+    /// the test only chooses an option), joined by `&&`/`||`,
+    /// in `( … )` or `{ …; }`: `` `[ -n "$SPOOLDIR" ] && echo "-z $SPOOLDIR"` ``. Recorded as a
+    /// [`Reading`] under `shown` (the substitution as written).
+    fn computed(&mut self, text: &str, shown: &str) -> Option<String> {
+        let program = parse(text).ok()?;
+        let [list] = program.complete_commands.as_slice() else {
+            return None;
+        };
+        let decided = self.decided.len();
+        let line = self.word_line;
+        // What such a test chooses is an option of the command line, never whether the script
+        // starts anything: decided by the host's settings in every reading.
+        let outer = (self.decide_defaults, self.setting_switch);
+        (self.decide_defaults, self.setting_switch) = (true, true);
+        let printed = self.printed(list);
+        (self.decide_defaults, self.setting_switch) = outer;
+        let Some((_, output)) = printed else {
+            self.decided.truncate(decided);
+            return None;
+        };
+        // The tests' lines are the substitution's own: the script's is the word's.
+        for (_, l) in &mut self.decided[decided..] {
+            *l = line;
+        }
+        self.word_line = line;
+        let value = output.trim_end_matches('\n').to_string();
+        // A per-configuration loop's value: each instance's own, said by the loop's finding.
+        if value.contains(INSTANCE) {
+            return Some(value);
+        }
+        let shown = shown
+            .replace("\\\n", " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let reading = if text.trim_start().starts_with("basename") {
+            Reading::Basename {
+                text: shown,
+                value: value.clone(),
+            }
+        } else {
+            Reading::TestEcho {
+                text: shown,
+                value: value.clone(),
+            }
+        };
+        self.note_reading(reading);
+        Some(value)
+    }
+
+    /// [`Self::computed`] for one list: its exit status and output.
+    fn printed(&mut self, list: &ast::CompoundList) -> Option<(bool, String)> {
+        let [item] = list.0.as_slice() else {
+            return None;
+        };
+        let ao = &item.0;
+        let (mut status, mut out) = self.printed_pipeline(&ao.first)?;
+        for next in &ao.additional {
+            let (runs, p) = match next {
+                ast::AndOr::And(p) => (status, p),
+                ast::AndOr::Or(p) => (!status, p),
+            };
+            if runs {
+                let (s, o) = self.printed_pipeline(p)?;
+                status = s;
+                out.push_str(&o);
+            }
+        }
+        Some((status, out))
+    }
+
+    fn printed_pipeline(&mut self, p: &ast::Pipeline) -> Option<(bool, String)> {
+        let [command] = p.seq.as_slice() else {
+            return None;
+        };
+        let (status, out) = match command {
+            ast::Command::Compound(ast::CompoundCommand::Subshell(s), None) => {
+                self.printed(&s.list)?
+            }
+            ast::Command::Compound(ast::CompoundCommand::BraceGroup(b), None) => {
+                self.printed(&b.list)?
+            }
+            ast::Command::Simple(sc) if sc.prefix.is_none() => {
+                let name = sc
+                    .word_or_name
+                    .as_ref()
+                    .map(|w| brush_parser::unquote_str(&w.value))?;
+                if name == "[" || name == "test" {
+                    // `decide_pipeline` reads the `!` itself.
+                    return self.decide_pipeline(p).map(|v| (v, String::new()));
+                }
+                let mut words = Vec::new();
+                for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+                    let ast::CommandPrefixOrSuffixItem::Word(w) = i else {
+                        return None;
+                    };
+                    for a in self.expand_word(w) {
+                        words.push(self.resolve(&a)?);
+                    }
+                }
+                match name.as_str() {
+                    "echo"
+                        if !words.iter().any(|w| w.contains('\\'))
+                            && words.first().is_none_or(|w| {
+                                !(w.len() > 1
+                                    && w.starts_with('-')
+                                    && w[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'E')))
+                            }) =>
+                    {
+                        (true, format!("{}\n", words.join(" ")))
+                    }
+                    "basename" if (1..=2).contains(&words.len()) => {
+                        let path = words[0].trim_end_matches('/');
+                        let base = if path.is_empty() && !words[0].is_empty() {
+                            "/"
+                        } else {
+                            path.rsplit('/').next().unwrap_or(path)
+                        };
+                        let base = match words.get(1) {
+                            Some(suffix) if base != suffix.as_str() => {
+                                base.strip_suffix(suffix.as_str()).unwrap_or(base)
+                            }
+                            _ => base,
+                        };
+                        (true, format!("{base}\n"))
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        Some((status != p.bang, out))
     }
 
     /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
@@ -4053,6 +4540,9 @@ impl<'a> Interp<'a> {
 
     /// A word as the value of an assignment (no splitting).
     pub fn expand_value(&mut self, w: &ast::Word) -> Vec<Part> {
+        if w.loc.is_some() {
+            self.word_line = line_of(w).0;
+        }
         let mut parts: Vec<Part> = Vec::new();
         for (p, _) in self.expand_text(&w.value, true) {
             match (parts.last_mut(), p) {
@@ -4076,6 +4566,9 @@ impl<'a> Interp<'a> {
                 .iter()
                 .map(|p| Arg::Field(vec![Part::Lit(p.clone())]))
                 .collect();
+        }
+        if w.loc.is_some() {
+            self.word_line = line_of(w).0;
         }
         let segments = self.expand_text(&w.value, false);
         let mut args = Vec::new();
@@ -4538,6 +5031,72 @@ fn referenced_vars(raw: &str) -> Vec<String> {
             i = j;
         } else {
             i += 1;
+        }
+    }
+    out
+}
+
+/// The distributions' init-script libraries under `/etc/` (Red Hat's, SUSE's, the BSD-style
+/// `rc.subr`): helpers, where any other file under `/etc/` a script sources is settings.
+const ETC_INIT_LIBRARIES: [&str; 4] = [
+    "/etc/init.d/functions",
+    "/etc/rc.d/init.d/functions",
+    "/etc/rc.status",
+    "/etc/rc.subr",
+];
+
+/// The words of `echo WORDS` when `program` is only that (no option, no redirection).
+fn echo_words(program: &ast::Program) -> Option<Vec<&ast::Word>> {
+    let [list] = program.complete_commands.as_slice() else {
+        return None;
+    };
+    let [item] = list.0.as_slice() else {
+        return None;
+    };
+    let ([ast::Command::Simple(sc)], []) =
+        (item.0.first.seq.as_slice(), item.0.additional.as_slice())
+    else {
+        return None;
+    };
+    if sc.prefix.is_some() || sc.word_or_name.as_ref()?.value != "echo" {
+        return None;
+    }
+    let mut out = Vec::new();
+    for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+        let ast::CommandPrefixOrSuffixItem::Word(w) = i else {
+            return None;
+        };
+        out.push(w);
+    }
+    if out
+        .first()
+        .is_some_and(|w| w.value.starts_with('-') && w.value.len() > 1)
+    {
+        return None;
+    }
+    Some(out)
+}
+
+/// The words `.`/`source` take in `list` (outside nested compound commands).
+fn sourced_words(list: &ast::CompoundList) -> Vec<&ast::Word> {
+    let mut out = Vec::new();
+    for item in &list.0 {
+        let ao = &item.0;
+        for p in std::iter::once(&ao.first).chain(ao.additional.iter().map(|n| match n {
+            ast::AndOr::And(p) | ast::AndOr::Or(p) => p,
+        })) {
+            for c in &p.seq {
+                if let ast::Command::Simple(sc) = c
+                    && sc
+                        .word_or_name
+                        .as_ref()
+                        .is_some_and(|w| w.value == "." || w.value == "source")
+                    && let Some(ast::CommandPrefixOrSuffixItem::Word(w)) =
+                        sc.suffix.as_ref().and_then(|x| x.0.first())
+                {
+                    out.push(w);
+                }
+            }
         }
     }
     out
