@@ -92,6 +92,7 @@ codes! {
     SysvDefaultsShell => "sysv-defaults-shell",
     SysvDefaultsMissing => "sysv-defaults-missing",
     SysvEarlyBoot => "sysv-early-boot",
+    SysvEarlyOrdering => "sysv-early-ordering",
     SysvEnabled => "sysv-enabled",
     SysvDisabled => "sysv-disabled",
     SysvMissingDependency => "sysv-missing-dependency",

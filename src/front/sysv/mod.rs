@@ -12,6 +12,9 @@
 //!   `$network` → `Wants=network-online.target`; `X-Start-Before` → `Before=`; `Provides` names
 //!   → `Alias=`, provided `$facilities` → `Before=`+`Wants=` of their target.
 //! - `rc?.d` `S` links (else `Default-Start`, else `# chkconfig:` runlevels) → `WantedBy=`.
+//! - An installed early-boot unit (`DefaultDependencies=no`, `Before=sysinit.target`) ordered
+//!   `After=` the service → an early-boot unit: `DefaultDependencies=no`, `After=` early units
+//!   only, `Before=sysinit.target` (`sysv-early-ordering`).
 //! - `start-stop-daemon --start --exec/--startas P … -- ARGS` → `ExecStart=P ARGS`;
 //!   `--background` → `Type=exec`, otherwise `Type=forking` + `PIDFile=` (`--pidfile`);
 //!   `--chuid u:g` → `User=`/`Group=`, `--chdir` → `WorkingDirectory=`, `--nicelevel` →
@@ -626,6 +629,7 @@ impl<'h> Conversion<'h> {
         );
         svc.source_path = self.path.starts_with('/').then(|| self.path.clone());
         self.ordering(&mut svc);
+        self.early_boot(&mut svc);
         self.header_findings();
         if let Some(case) = interp.case {
             self.action_findings(&shell::actions(case));
