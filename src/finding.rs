@@ -121,6 +121,7 @@ codes! {
     SysvExecWrapper => "sysv-exec-wrapper",
     SysvPidfileUnknown => "sysv-pidfile-unknown",
     SysvStartShell => "sysv-start-shell",
+    SysvShellAction => "sysv-shell-action",
     SupervisordFragment => "supervisord-fragment",
     SupervisordNestedInclude => "supervisord-nested-include",
     SupervisordIncludeNoMatch => "supervisord-include-no-match",

@@ -30,6 +30,9 @@
 //!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`, `[ -f|-e|-r|-d|-s PATH ] ||
 //!   exit 0` → `ConditionPathExists=`/`ConditionPathIsDirectory=`/`ConditionFileNotEmpty=`.
 //! - A daemon known to stay in the foreground under systemd (`sshd`) → `Type=exec`.
+//! - A script that starts no daemon and runs commands under conditions or in loops →
+//!   `Type=oneshot` with the script's own text for each action in `/bin/sh -c`
+//!   ([`shell_action`], `sysv-shell-action`).
 //! - `stop`: `--retry SIG/N/…`, `--signal`, `killproc` → `KillSignal=`, `TimeoutStopSec=`.
 //! - `reload`: a signal → `ExecReload=/bin/kill -SIG ${MAINPID}`; a command → that command.
 //! - A sourced `/etc/default/NAME` or `/etc/sysconfig/NAME` → `EnvironmentFile=-…`; variables
@@ -45,6 +48,7 @@ mod install;
 pub mod launch;
 pub mod logger;
 pub mod shell;
+mod shell_action;
 mod start_time;
 mod under_systemd;
 mod unit_set;
@@ -172,7 +176,13 @@ pub fn wrap_reason(why: &str) -> &'static str {
         ),
         (
             "shell code this tool does not follow",
-            &["shell function", "shell builtin", "sources ", "calls `"],
+            &[
+                "shell function",
+                "shell builtin",
+                "sources ",
+                "calls `",
+                "the script's own path",
+            ],
         ),
         (
             "several daemons or loops",
@@ -673,7 +683,14 @@ impl<'h> Conversion<'h> {
                 }
             })
         };
+        let mut in_shell = false;
         let native = match native {
+            // A one-shot script whose commands are under conditions or in loops: run as the
+            // script runs them, in a shell.
+            Err(why) if plan.launches.is_empty() && why.contains("under conditions") => {
+                in_shell = true;
+                self.shell_oneshot(program, &mut svc, plan, stop_calls, reload_calls.is_some())
+            }
             Err(_) if unit_set::applies(plan) => {
                 let group = svc.clone();
                 self.findings
@@ -690,6 +707,7 @@ impl<'h> Conversion<'h> {
             }
             other => other,
         };
+        in_shell &= native.is_ok();
         match native {
             Ok(()) => {}
             Err(why) => {
@@ -714,7 +732,8 @@ impl<'h> Conversion<'h> {
                 "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
             ));
         }
-        if self.members.is_empty() {
+        // A shell running the script's text reads the defaults file itself.
+        if self.members.is_empty() && !in_shell {
             self.environment(interp, &mut svc);
         }
         svc.conditions.file_is_executable = interp.exec_conditions.clone();

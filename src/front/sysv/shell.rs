@@ -1467,6 +1467,21 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The body of the function `name` as defined on the path read so far, as shell text.
+    #[must_use]
+    pub fn function_body(&self, name: &str) -> Option<String> {
+        self.functions.get(name).map(ToString::to_string)
+    }
+
+    /// The line where the body of the function `name` starts.
+    #[must_use]
+    pub fn function_line(&self, name: &str) -> Option<u32> {
+        use brush_parser::ast::SourceLocation;
+        let body = self.functions.get(name)?;
+        body.location()
+            .and_then(|s| u32::try_from(s.start.line).ok())
+    }
+
     /// Whether the script itself defines the function `name` (anywhere).
     #[must_use]
     pub fn script_defines(&self, name: &str) -> bool {
