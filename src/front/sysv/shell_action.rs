@@ -335,10 +335,18 @@ mod tests {
         assert_eq!(a.arm_line, 9);
         assert_eq!(a.top_lines, Some((2, 16)));
         assert_eq!(
-            a.functions.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+            a.functions
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
             ["used", "helper"]
         );
-        assert!(action(script, "stop").unwrap().script.contains("unused () "));
+        assert!(
+            action(script, "stop")
+                .unwrap()
+                .script
+                .contains("unused () ")
+        );
         assert!(action(script, "reload").is_err());
     }
 
