@@ -1565,6 +1565,43 @@ mod tests {
         items.remove(0)
     }
 
+    #[test]
+    fn options_added_by_tests_of_other_settings_are_decided_by_the_hosts_settings() {
+        let script = format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n. /etc/food.conf\nARGS=\"-r $root\"\ntest \"$host\" != \"\" && ARGS=\"$ARGS -n $host\"\ntest \"$port\" != \"\" && ARGS=\"$ARGS -p $port\"\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
+        );
+        let item = convert_on(
+            &script,
+            &[("/etc/food.conf", "root=/srv\nhost=\nport=8000\n")],
+        );
+        let svc = service(&item);
+        assert!(!matches!(svc.kind, ServiceKind::Script { .. }));
+        let command = format!("{:?}", svc.command);
+        assert!(
+            command.contains("\"-p\"") && command.contains("\"-r\"") && !command.contains("\"-n\""),
+            "{command}"
+        );
+        let f = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvDefaultsChoice)
+            .expect("a sysv-defaults-choice finding");
+        assert!(f.message.contains("host="), "{}", f.message);
+        // A test of the setting it assigns stays a default for when the file leaves it empty.
+        let script = format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n. /etc/food.conf\n[ -z \"$OPTS\" ] && OPTS=\"-q\"\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- $OPTS ;;\nesac\n"
+        );
+        let item = convert_on(&script, &[("/etc/food.conf", "OPTS=\n")]);
+        assert!(
+            !item
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvDefaultsChoice && f.message.contains("OPTS")),
+            "{:?}",
+            item.findings
+        );
+    }
+
     /// Every command line of the unit: ExecStartPre=, ExecStart=, ExecStop=, ExecReload=.
     fn programs(svc: &Service) -> Vec<String> {
         let program = |c: &Command| match c {

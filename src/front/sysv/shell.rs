@@ -1653,7 +1653,13 @@ impl<'a> Interp<'a> {
                 if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
             [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
-                let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
+                // `TEST "$web_host" != "" && ARGS="$ARGS -n $web_host"`: the test reads other
+                // settings than those assigned, so it is no default for them: decided by the
+                // host's values like any setting (when asked to).
+                let tested = referenced_vars(&ao.first.to_string());
+                let other = !assigned_names(p).iter().any(|n| tested.contains(n));
+                let decide = other && self.decide_defaults;
+                let by_defaults = std::mem::replace(&mut self.decide_defaults, decide);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
                 v.map(|v| v == matches!(next, ast::AndOr::And(_)))
@@ -4561,6 +4567,24 @@ pub fn exec_wrapper(text: &str) -> Option<ExecWrapper> {
 }
 
 /// A pipeline of one simple command that only assigns variables (`X=value`).
+/// The variables an [`only_assignments`] pipeline assigns.
+fn assigned_names(p: &ast::Pipeline) -> Vec<String> {
+    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+        return Vec::new();
+    };
+    sc.prefix
+        .iter()
+        .flat_map(|pre| pre.0.iter())
+        .filter_map(|i| match i {
+            ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => match &a.name {
+                ast::AssignmentName::VariableName(n)
+                | ast::AssignmentName::ArrayElementName(n, _) => Some(n.clone()),
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 fn only_assignments(p: &ast::Pipeline) -> bool {
     let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
         return false;
