@@ -11,6 +11,7 @@
 #     them, or it skips the scripts; the measurement compares against them),
 #   - rc?.d links as `update-rc.d NAME defaults` makes them (S01 in the Default-Start runlevels,
 #     K01 in the Default-Stop ones),
+#   - this machine's systemd units (of the systemd package: a real host has them),
 #   - /etc/passwd and /etc/group from this machine plus the system users each package's
 #     maintainer scripts create (`adduser --system … NAME`, `useradd … NAME`).
 # Then it runs `systemdify scan --from sysv`-equivalent (`convert` on every /etc/init.d script)
@@ -144,6 +145,16 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
         stop=$(sed -n 's/^# *Default-Stop: *//p' "$s" | head -1)
         for l in $start; do mkdir -p "$TREE/etc/rc$l.d" && ln -sf "../init.d/$n" "$TREE/etc/rc$l.d/S01$n"; done
         for l in $stop; do mkdir -p "$TREE/etc/rc$l.d" && ln -sf "../init.d/$n" "$TREE/etc/rc$l.d/K01$n"; done
+    done
+fi
+
+# A real host runs systemd: its own units (this machine's systemd package, not the measured
+# packages') are put in the tree on every run, so that the converter sees what early boot orders
+# itself after (systemd-update-utmp.service is After=auditd.service).
+if dpkg -L systemd >/dev/null 2>&1; then
+    dpkg -L systemd | grep -E '^/(usr/)?lib/systemd/system/' | while read -r f; do
+        [ -f "$f" ] || [ -L "$f" ] || continue
+        mkdir -p "$TREE$(dirname "$f")" && cp -P "$f" "$TREE$f"
     done
 fi
 

@@ -37,6 +37,8 @@ pub struct Host {
     listings: std::sync::Mutex<std::collections::HashMap<String, Vec<String>>>,
     /// The `rc?.d` links of the host, indexed once per run.
     rc: OnceLock<RcIndex>,
+    /// The host's installed early-boot units, indexed once per run.
+    early: OnceLock<EarlyIndex>,
     /// The entry names of directories probed for files (unit directories, `PATH` entries,
     /// `/etc/init.d`, `/etc/default`): one listing each per run answers every probe for a
     /// file that is not there without a system call.
@@ -105,6 +107,78 @@ impl RcIndex {
             .flat_map(|(p, scripts)| scripts.iter().map(move |s| (*p, s.as_str())))
     }
 }
+
+/// The host's installed units that are part of early boot ([`Host::early_index`]): services
+/// with `DefaultDependencies=no` ordered `Before=sysinit.target`, by the units they order
+/// themselves `After=` (a unit after one of those and after `sysinit.target` makes a cycle).
+/// Drop-ins are not read.
+#[derive(Debug, Default)]
+pub struct EarlyIndex {
+    /// Unit name ordered after → the early units (host paths) that order themselves after it.
+    after: BTreeMap<String, Vec<String>>,
+}
+
+impl EarlyIndex {
+    /// The installed early-boot units (host paths) that start after `unit`, sorted.
+    #[must_use]
+    pub fn ordered_after(&self, unit: &str) -> &[String] {
+        self.after.get(unit).map_or(&[], Vec::as_slice)
+    }
+
+    /// Reads one unit file's text: whether it has `DefaultDependencies=no`, is ordered
+    /// `Before=sysinit.target`, and which
+    /// units it orders itself `After=` (the `[Unit]` section only; later assignments add, an
+    /// empty one resets, as systemd reads lists).
+    fn add(&mut self, path: &str, text: &str) {
+        let mut section = "";
+        let mut default_deps = true;
+        let mut before_sysinit = false;
+        let mut after: Vec<String> = Vec::new();
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                section = line;
+                continue;
+            }
+            if section != "[Unit]" || line.starts_with(['#', ';']) {
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else {
+                continue;
+            };
+            let value = value.trim();
+            match key.trim() {
+                "DefaultDependencies" => {
+                    default_deps = !matches!(value, "no" | "false" | "0" | "off");
+                }
+                "Before" => {
+                    before_sysinit |= value.split_whitespace().any(|u| u == "sysinit.target");
+                }
+                "After" if value.is_empty() => after.clear(),
+                "After" => after.extend(value.split_whitespace().map(str::to_string)),
+                _ => {}
+            }
+        }
+        if default_deps || !before_sysinit {
+            return;
+        }
+        for unit in after {
+            let list = self.after.entry(unit).or_default();
+            if !list.iter().any(|p| p == path) {
+                list.push(path.to_string());
+                list.sort();
+            }
+        }
+    }
+}
+
+/// The host's unit directories, highest precedence first.
+pub const UNIT_DIRS: [&str; 4] = [
+    "/etc/systemd/system",
+    "/run/systemd/system",
+    "/usr/lib/systemd/system",
+    "/lib/systemd/system",
+];
 
 /// The runlevels whose link directories are read, in order.
 pub const RC_LEVELS: [&str; 8] = ["S", "0", "1", "2", "3", "4", "5", "6"];
@@ -281,6 +355,29 @@ impl Host {
                 .collect();
             for (p, s) in prioritized {
                 index.by_priority.entry(p).or_default().push(s);
+            }
+            index
+        })
+    }
+
+    /// The host's installed early-boot units ([`EarlyIndex`]), read on first use: one pass over
+    /// the unit directories per run, a unit name found in a higher-precedence directory
+    /// shadowing the same name further down (`/etc` over `/usr/lib`).
+    #[must_use]
+    pub fn early_index(&self) -> &EarlyIndex {
+        self.early.get_or_init(|| {
+            let mut index = EarlyIndex::default();
+            let mut seen: HashSet<String> = HashSet::new();
+            for dir in UNIT_DIRS {
+                for name in self.read_dir_names(dir) {
+                    if !name.ends_with(".service") || !seen.insert(name.clone()) {
+                        continue;
+                    }
+                    let path = format!("{dir}/{name}");
+                    if let Ok(bytes) = self.read(&path) {
+                        index.add(&path, &String::from_utf8_lossy(&bytes));
+                    }
+                }
             }
             index
         })
@@ -477,24 +574,19 @@ impl Host {
     /// The path of an installed unit called `name` in the host's unit directories.
     #[must_use]
     pub fn installed_unit(&self, name: &str) -> Option<String> {
-        [
-            "/etc/systemd/system",
-            "/run/systemd/system",
-            "/usr/lib/systemd/system",
-            "/lib/systemd/system",
-        ]
-        .iter()
-        .map(|dir| format!("{dir}/{name}"))
-        .find(|p| {
-            if self.absent(p) {
-                return false;
-            }
-            // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.
-            let (parent, file) = p.rsplit_once('/').unwrap_or(("/", p));
-            let local = self.local(parent).join(file);
-            self.count();
-            local.symlink_metadata().is_ok()
-        })
+        UNIT_DIRS
+            .iter()
+            .map(|dir| format!("{dir}/{name}"))
+            .find(|p| {
+                if self.absent(p) {
+                    return false;
+                }
+                // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.
+                let (parent, file) = p.rsplit_once('/').unwrap_or(("/", p));
+                let local = self.local(parent).join(file);
+                self.count();
+                local.symlink_metadata().is_ok()
+            })
     }
 
     /// The host's time zone: `/etc/localtime` under the root (its link target names the zone),
@@ -576,6 +668,72 @@ mod tests {
         assert_eq!(starts, [(10, "net"), (20, "ssh")]);
         assert_eq!(host.rc_index().start_priority("ssh"), Some(20));
         assert!(host.rc_index().of("README").is_empty());
+    }
+
+    #[test]
+    fn the_early_index_holds_early_units_by_what_they_start_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in [
+            "etc/systemd/system",
+            "lib/systemd/system/sysinit.target.wants",
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        let files = [
+            // Early: no default dependencies, before sysinit.target.
+            (
+                "lib/systemd/system/utmp.service",
+                "[Unit]\nDefaultDependencies=no\nAfter=local-fs.target a.service\nBefore=sysinit.target\n",
+            ),
+            // Shadowed by /etc's copy, which is not early.
+            (
+                "lib/systemd/system/shadowed.service",
+                "[Unit]\nDefaultDependencies=no\nAfter=b.service\nBefore=sysinit.target\n",
+            ),
+            (
+                "etc/systemd/system/shadowed.service",
+                "[Unit]\nAfter=b.service\n",
+            ),
+            // Default dependencies: ordered after sysinit.target itself, no cycle.
+            (
+                "lib/systemd/system/late.service",
+                "[Unit]\nAfter=c.service\nBefore=sysinit.target\n",
+            ),
+            // After= reset by an empty assignment; only [Unit] counts.
+            (
+                "lib/systemd/system/reset.service",
+                "[Unit]\nDefaultDependencies=no\nAfter=x.service\nAfter=\nAfter=d.service\nBefore=sysinit.target\n[Service]\nAfter=e.service\n",
+            ),
+            // Wanted by sysinit.target without Before=: not ordered before it, no cycle.
+            (
+                "lib/systemd/system/wanted.service",
+                "[Unit]\nDefaultDependencies=no\nAfter=f.service\n",
+            ),
+        ];
+        for (path, text) in files {
+            std::fs::write(root.join(path), text).unwrap();
+        }
+        std::os::unix::fs::symlink(
+            "../wanted.service",
+            root.join("lib/systemd/system/sysinit.target.wants/wanted.service"),
+        )
+        .unwrap();
+        let host = Host::at(root);
+        let index = host.early_index();
+        assert_eq!(
+            index.ordered_after("a.service"),
+            ["/lib/systemd/system/utmp.service"]
+        );
+        assert!(index.ordered_after("b.service").is_empty());
+        assert!(index.ordered_after("c.service").is_empty());
+        assert_eq!(
+            index.ordered_after("d.service"),
+            ["/lib/systemd/system/reset.service"]
+        );
+        assert!(index.ordered_after("f.service").is_empty());
+        assert!(index.ordered_after("x.service").is_empty());
+        assert!(index.ordered_after("e.service").is_empty());
     }
 
     #[test]

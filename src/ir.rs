@@ -912,6 +912,11 @@ pub struct Ordering {
     /// `Before=` after [`Ordering::after`] and [`Ordering::before`], each unit once. Held as
     /// the run's shared list, expanded only when the unit is written.
     pub by_priority: Option<PriorityOrder>,
+    /// Part of early boot: without systemd's default dependencies (`DefaultDependencies=no`,
+    /// so not ordered after `sysinit.target` and `basic.target`), still stopped at shutdown
+    /// (`Conflicts=` and `Before=shutdown.target`, the two default dependencies kept). The
+    /// rest of its ordering is [`Ordering::after`]/[`Ordering::before`].
+    pub early_boot: bool,
 }
 
 /// References to other items' units, one list shared by every item that holds the same one

@@ -13,7 +13,8 @@
 //! as an error — then there is no unit of ours to compare):
 //! - our unit of the same name exists;
 //! - every `After=`/`Before=`/`Wants=` unit of the generator is in ours, except names our
-//!   report lists in a `sysv-missing-dependency` finding of that item, `Before=X.target` when
+//!   report lists in a `sysv-missing-dependency` finding of that item (or as not kept in its
+//!   `sysv-early-ordering` finding: an early-boot unit), `Before=X.target` when
 //!   ours has `WantedBy=X.target` (a target is ordered after the units it wants), and an
 //!   ordering the other unit of the pair states (the generator's `A Before=B` is kept by our
 //!   `B After=A`, and the reverse); `Requires=` counts for `Wants=`;
@@ -460,6 +461,19 @@ fn read_report(path: &Path) -> Result<BTreeMap<String, OurItem>, String> {
             .to_string();
         let mut missing = BTreeSet::new();
         for f in item.get("findings").map(Json::arr).unwrap_or_default() {
+            // An early-boot unit cannot be ordered after what comes after early boot: the
+            // finding lists each ordering it did not keep (`not kept: After=remote-fs.target`).
+            if f.get("code").and_then(Json::str) == Some("sysv-early-ordering") {
+                let msg = f.get("message").and_then(Json::str).unwrap_or_default();
+                if let Some((_, kept)) = msg.split_once("not kept: ") {
+                    for d in kept.split(", ") {
+                        if let Some((_, unit)) = d.split_once('=') {
+                            missing.insert(unit.to_string());
+                        }
+                    }
+                }
+                continue;
+            }
             if f.get("code").and_then(Json::str) != Some("sysv-missing-dependency") {
                 continue;
             }

@@ -823,6 +823,43 @@ const SCRIPTS: &[Script] = &[
         ],
     },
     Script {
+        case: "early-boot-order",
+        file: "/etc/init.d/auditd",
+        unit: "auditd.service",
+        stand_ins: &[("/usr/sbin/auditd", "fork pidfile=/run/auditd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "function-output",
+        file: "/etc/init.d/xmppd",
+        unit: "xmppd.service",
+        stand_ins: &[("/usr/bin/xmppd", "fork pidfile=/run/xmppd/xmppd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The script's own mkdir is not in it (the package ships the directory).
+        setup: "mkdir -p /run/xmppd && chown xmpp: /run/xmppd",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "function-output",
+        file: "/etc/init.d/stampd",
+        unit: "stampd.service",
+        stand_ins: &[("/usr/sbin/stampd", "fork pidfile=/run/stampd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "output-to-logger",
         file: "/etc/init.d/mailrelay",
         unit: "mailrelay.service",
@@ -1882,11 +1919,14 @@ fn sysv_every_case_has_a_test() {
     let tested = [
         "bad-input",
         "chkconfig-rhel",
+        "early-boot-order",
+        "function-output",
         "helper-functions",
         "host-readings",
         "init-d-script",
         "lsb-start-daemon",
         "must-wrap",
+        "oneshot-shell",
         "output-and-reload",
         "output-to-logger",
         "per-config",
@@ -2034,4 +2074,126 @@ fn sysv_undecided_tests() {
 #[test]
 fn sysv_host_readings() {
     run_case("host-readings");
+}
+
+/// An early-boot unit of the host is ordered after the script's daemon: our unit is an
+/// early-boot unit too (no ordering cycle), and runs the same daemon.
+#[test]
+fn sysv_early_boot_order() {
+    run_case("early-boot-order");
+}
+
+/// `$(start_opts)`, a function of the script that only prints: the same options (nice level,
+/// I/O class) as the script gives start-stop-daemon; one whose output needs a run stays wrapped.
+#[test]
+fn sysv_function_output() {
+    run_case("function-output");
+}
+
+/// A stand-in that records its program path and arguments in `/run/effects`, one line per call.
+const EFFECT: &str = "#!/bin/sh\necho \"$0 $*\" >>/run/effects\n";
+
+/// `lsmod` listing `bmc_msghandler` as loaded, recording its call too.
+const LSMOD: &str = "#!/bin/sh\necho \"$0 $*\" >>/run/effects\n\
+printf 'Module Size Used by\\nbmc_msghandler 16384 0\\n'\n";
+
+/// One-shot setup scripts run in `/bin/sh -c` by their unit: `/etc/init.d/NAME start` and
+/// `systemctl start NAME` (then `stop` both ways) run the same commands with the same
+/// arguments, in the same order (stand-ins record each call).
+#[test]
+fn sysv_oneshot_shell() {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let case = "oneshot-shell";
+    let conv = corpus::convert("sysv", case);
+    let items = conv.items("sysv");
+    let c = Container::boot(env, "sysv-oneshot-shell", Duration::from_secs(400));
+    eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
+    corpus::install_host_tree(&c, "sysv", case);
+    for p in ["/usr/bin/cpuspeed-set", "/sbin/modprobe", "/sbin/raidtool"] {
+        c.write(p, EFFECT.as_bytes(), 0o755);
+    }
+    c.write("/sbin/lsmod", LSMOD.as_bytes(), 0o755);
+    // The container has no cpufreq in /sys: the governors the script checks are given here,
+    // in a defaults file the shell reads as the script does.
+    c.write(
+        "/run/governors",
+        b"conservative ondemand userspace powersave performance\n",
+        0o644,
+    );
+    c.sh_ok("echo GOVERNORS=/run/governors >>/etc/default/cpuspeed");
+    c.install_units(&conv.units);
+    let effects = |c: &Container| -> String {
+        let text = c.read("/run/effects").unwrap_or_default();
+        c.sh_ok("rm -f /run/effects");
+        String::from_utf8_lossy(&text).into_owned()
+    };
+    let mut fail = Vec::new();
+    // (script, unit, whether its start does something here, whether its stop does)
+    let scripts = [
+        ("cpuspeed", true, false),
+        ("bmc-modules", true, true),
+        ("raid-idle", false, false),
+    ];
+    for (name, starts, stops) in scripts {
+        let file = format!("/etc/init.d/{name}");
+        let unit = format!("{name}.service");
+        let status = items
+            .iter()
+            .find(|(f, _, _)| *f == file)
+            .map(|(_, st, _)| st.clone())
+            .unwrap_or_default();
+        if status == "wrapped"
+            || !conv
+                .finding_codes(&file)
+                .iter()
+                .any(|f| f == "sysv-shell-action")
+        {
+            fail.push(format!("{file}: {status}, not run in a shell"));
+            continue;
+        }
+        for (action, expect) in [("start", starts), ("stop", stops)] {
+            effects(&c);
+            let (code, log) = legacy(&c, &file, action);
+            let theirs = effects(&c);
+            let r = c.systemctl(&[action, &unit]);
+            let ours = effects(&c);
+            eprintln!(
+                "--- {file} {action}: legacy exit {code:?}, {} call(s); systemctl {}",
+                theirs.lines().count(),
+                if r.ok() { "ok" } else { "failed" }
+            );
+            for l in theirs.lines() {
+                eprintln!("      {l}");
+            }
+            if code != Some(0) {
+                fail.push(format!("{file} {action}: legacy exit {code:?}: {log}"));
+            }
+            if !r.ok() {
+                fail.push(format!(
+                    "{unit} {action}: {}\n{}",
+                    r.stderr.trim(),
+                    c.journal(&unit)
+                ));
+            }
+            if theirs != ours {
+                fail.push(format!(
+                    "{file} {action}: the script ran\n{theirs}the unit ran\n{ours}"
+                ));
+            }
+            if expect == theirs.is_empty() {
+                fail.push(format!(
+                    "{file} {action}: expected {} here, the script ran `{theirs}`",
+                    if expect { "calls" } else { "no calls" }
+                ));
+            }
+        }
+    }
+    assert!(
+        fail.is_empty(),
+        "sysv/{case}: {} problem(s):\n{}",
+        fail.len(),
+        fail.join("\n")
+    );
 }

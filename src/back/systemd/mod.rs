@@ -13,7 +13,8 @@
 //! - `Restart` → `Restart=`/`RestartSec=`; `Stop` → `KillSignal=`/`TimeoutStopSec=`.
 //! - `Logging` → `StandardOutput=`/`StandardError=`/`SyslogIdentifier=`; `Logging.syslog` →
 //!   `SyslogFacility=`/`SyslogLevel=` (+ `SyslogLevelPrefix=no` when a `<N>` prefix is text).
-//! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`.
+//! - `Ordering` → `Wants=`/`Requires=`/`After=`/`Before=`; `Conditions` → `Condition*=`;
+//!   `Ordering.early_boot` → `DefaultDependencies=no` + `Conflicts=`/`Before=shutdown.target`.
 //! - `mail` → `OnFailure=`/`OnSuccess=` on the [`MAIL_UNIT`] template.
 //! - `Ordering.part_of` → `PartOf=`; `after_items` → `After=`; `wants_items` → `Wants=`; `start_limit` →
 //!   `StartLimitBurst=`/`StartLimitIntervalSec=`; `success_exit_status` →
@@ -447,6 +448,14 @@ pub fn write_units(
     }
     unit.after
         .extend(svc.ordering.after_items.iter().map(UnitRef::unit_name));
+    if svc.ordering.early_boot {
+        unit.default_dependencies = Some(false);
+        for list in [&mut unit.conflicts, &mut unit.before] {
+            if !list.iter().any(|u| u == "shutdown.target") {
+                list.push("shutdown.target".to_string());
+            }
+        }
+    }
     let group_part_of: Vec<String> = svc
         .ordering
         .part_of

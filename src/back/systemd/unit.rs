@@ -42,6 +42,7 @@ fn shape_of(key: &str) -> Shape {
         | "Requires"
         | "After"
         | "Before"
+        | "Conflicts"
         | "OnFailure"
         | "OnSuccess"
         | "WantedBy"
@@ -188,10 +189,12 @@ pub fn comment(text: &str) -> String {
 pub struct UnitSection {
     pub description: Option<String>,
     pub documentation: Vec<String>,
+    pub default_dependencies: Option<bool>,
     pub wants: Vec<String>,
     pub requires: Vec<String>,
     pub after: Vec<String>,
     pub before: Vec<String>,
+    pub conflicts: Vec<String>,
     pub on_failure: Vec<String>,
     pub on_success: Vec<String>,
     pub part_of: Vec<String>,
@@ -338,10 +341,12 @@ impl UnitSection {
         let UnitSection {
             description,
             documentation,
+            default_dependencies,
             wants,
             requires,
             after,
             before,
+            conflicts,
             on_failure,
             on_success,
             part_of,
@@ -359,10 +364,16 @@ impl UnitSection {
         let mut out = Entries::new();
         push_opt(&mut out, "Description", description);
         push_all(&mut out, "Documentation", documentation);
+        push_opt(
+            &mut out,
+            "DefaultDependencies",
+            &default_dependencies.map(yes_no),
+        );
         push_list(&mut out, "Wants", wants);
         push_list(&mut out, "Requires", requires);
         push_list(&mut out, "After", after);
         push_list(&mut out, "Before", before);
+        push_list(&mut out, "Conflicts", conflicts);
         push_list(&mut out, "OnFailure", on_failure);
         push_list(&mut out, "OnSuccess", on_success);
         push_list(&mut out, "PartOf", part_of);

@@ -1223,6 +1223,17 @@ impl Conversion<'_> {
                 "if you change that file later, convert the script again or edit the unit",
             ));
         }
+        for (subst, value) in &interp.function_outputs {
+            self.findings.push(Finding::approximated(
+                Code::SysvResolvedValue,
+                format!(
+                    "`{subst}` is the output of a function of the script that only prints; on {} it prints {}",
+                    self.host.label(),
+                    if value.is_empty() { "nothing".to_string() } else { format!("`{value}`") }
+                ),
+                "if the settings it prints change, convert the script again or edit the unit",
+            ));
+        }
         let mut plan_checks: Vec<Call> = plan.checks.clone();
         plan_checks.extend(checks);
         let mut plan_other: Vec<Call> = plan.other.clone();

@@ -5,6 +5,23 @@ use super::{Conversion, facility, unit_stem};
 use crate::finding::{Code, Finding};
 use crate::ir::{Activation, Service};
 
+/// Units of early boot that an early-boot unit may be ordered after (systemd's own targets and
+/// services before `sysinit.target`).
+const EARLY_UNITS: &[&str] = &[
+    "local-fs-pre.target",
+    "local-fs.target",
+    "swap.target",
+    "cryptsetup.target",
+    "systemd-remount-fs.service",
+    "systemd-tmpfiles-setup.service",
+    "systemd-tmpfiles-setup-dev.service",
+    "systemd-journald.service",
+    "systemd-modules-load.service",
+    "systemd-sysctl.service",
+    "systemd-udevd.service",
+    "systemd-udev-trigger.service",
+];
+
 impl Conversion<'_> {
     /// `switched_off` names the defaults-file setting that kept the daemon from starting on
     /// the host (`ENABLED=no`), which makes a linked script effectively disabled.
@@ -103,6 +120,78 @@ impl Conversion<'_> {
             aliases,
             enabled,
         }
+    }
+
+    /// An installed early-boot unit that orders itself after this script's service (by its name
+    /// or a `Provides:` alias; [`crate::host::EarlyIndex`]) makes it an early-boot unit too,
+    /// or the two would form an ordering cycle through `sysinit.target`:
+    /// `Ordering.early_boot` (`DefaultDependencies=no`), `After=` only on the early units of
+    /// [`EARLY_UNITS`] plus `local-fs.target systemd-tmpfiles-setup.service`,
+    /// `Before=sysinit.target`; the other orderings (and the `Wants=` of late targets) are
+    /// dropped and listed in the `sysv-early-ordering` finding.
+    pub(super) fn early_boot(&mut self, svc: &mut Service) {
+        let mut names = vec![self.name.clone()];
+        names.extend(
+            self.head
+                .provides
+                .iter()
+                .filter(|p| !p.starts_with('$') && !facility::is_facility(p))
+                .map(|p| crate::naming::sanitize(p)),
+        );
+        let index = self.host.early_index();
+        let mut early: Vec<String> = names
+            .iter()
+            .flat_map(|n| index.ordered_after(&format!("{n}.service")).iter().cloned())
+            .collect();
+        early.sort();
+        early.dedup();
+        if early.is_empty() {
+            return;
+        }
+        let o = &mut svc.ordering;
+        let mut dropped: Vec<String> = Vec::new();
+        o.after.retain(|u| {
+            let keep = EARLY_UNITS.contains(&u.as_str());
+            if !keep {
+                dropped.push(format!("After={u}"));
+            }
+            keep
+        });
+        o.wants.retain(|u| {
+            let keep = EARLY_UNITS.contains(&u.as_str()) || !u.ends_with(".target");
+            if !keep {
+                dropped.push(format!("Wants={u}"));
+            }
+            keep
+        });
+        if o.by_priority.take().is_some() {
+            dropped.push("the ordering by start priority".to_string());
+        }
+        for u in ["local-fs.target", "systemd-tmpfiles-setup.service"] {
+            if !o.after.iter().any(|a| a == u) {
+                o.after.push(u.to_string());
+            }
+        }
+        if !o.before.iter().any(|b| b == "sysinit.target") {
+            o.before.insert(0, "sysinit.target".to_string());
+        }
+        o.early_boot = true;
+        self.findings.push(Finding::approximated(
+            Code::SysvEarlyOrdering,
+            format!(
+                "{} on {} {} ordered after {}.service and before sysinit.target; with default dependencies that is an ordering cycle systemd breaks at boot, so the unit starts in early boot (DefaultDependencies=no, After=local-fs.target systemd-tmpfiles-setup.service, Before=sysinit.target shutdown.target, Conflicts=shutdown.target){}",
+                early.join(", "),
+                self.host.label(),
+                if early.len() == 1 { "is" } else { "are" },
+                self.name,
+                if dropped.is_empty() {
+                    String::new()
+                } else {
+                    format!("; not kept: {}", dropped.join(", "))
+                }
+            ),
+            "nothing to do, unless the daemon needs what was not kept (the network for remote logging): then change the early unit's ordering with a drop-in instead",
+        ));
     }
 
     /// `(runlevel, is a start link, priority)` for every `rc?.d` link to this script.

@@ -12,6 +12,9 @@
 //!   `$network` → `Wants=network-online.target`; `X-Start-Before` → `Before=`; `Provides` names
 //!   → `Alias=`, provided `$facilities` → `Before=`+`Wants=` of their target.
 //! - `rc?.d` `S` links (else `Default-Start`, else `# chkconfig:` runlevels) → `WantedBy=`.
+//! - An installed early-boot unit (`DefaultDependencies=no`, `Before=sysinit.target`) ordered
+//!   `After=` the service → an early-boot unit: `DefaultDependencies=no`, `After=` early units
+//!   only, `Before=sysinit.target` (`sysv-early-ordering`).
 //! - `start-stop-daemon --start --exec/--startas P … -- ARGS` → `ExecStart=P ARGS`;
 //!   `--background` → `Type=exec`, otherwise `Type=forking` + `PIDFile=` (`--pidfile`);
 //!   `--chuid u:g` → `User=`/`Group=`, `--chdir` → `WorkingDirectory=`, `--nicelevel` →
@@ -27,6 +30,9 @@
 //!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`, `[ -f|-e|-r|-d|-s PATH ] ||
 //!   exit 0` → `ConditionPathExists=`/`ConditionPathIsDirectory=`/`ConditionFileNotEmpty=`.
 //! - A daemon known to stay in the foreground under systemd (`sshd`) → `Type=exec`.
+//! - A script that starts no daemon and runs commands under conditions or in loops →
+//!   `Type=oneshot` with the script's own text for each action in `/bin/sh -c`
+//!   ([`shell_action`], `sysv-shell-action`).
 //! - `stop`: `--retry SIG/N/…`, `--signal`, `killproc` → `KillSignal=`, `TimeoutStopSec=`.
 //! - `reload`: a signal → `ExecReload=/bin/kill -SIG ${MAINPID}`; a command → that command.
 //! - A sourced `/etc/default/NAME` or `/etc/sysconfig/NAME` → `EnvironmentFile=-…`; variables
@@ -44,6 +50,7 @@ mod instance_settings;
 pub mod launch;
 pub mod logger;
 pub mod shell;
+mod shell_action;
 mod start_time;
 mod under_systemd;
 mod unit_set;
@@ -171,7 +178,13 @@ pub fn wrap_reason(why: &str) -> &'static str {
         ),
         (
             "shell code this tool does not follow",
-            &["shell function", "shell builtin", "sources ", "calls `"],
+            &[
+                "shell function",
+                "shell builtin",
+                "sources ",
+                "calls `",
+                "the script's own path",
+            ],
         ),
         (
             "several daemons or loops",
@@ -628,6 +641,7 @@ impl<'h> Conversion<'h> {
         );
         svc.source_path = self.path.starts_with('/').then(|| self.path.clone());
         self.ordering(&mut svc);
+        self.early_boot(&mut svc);
         self.header_findings();
         if let Some(case) = interp.case {
             self.action_findings(&shell::actions(case));
@@ -675,7 +689,14 @@ impl<'h> Conversion<'h> {
                 }
             })
         };
+        let mut in_shell = false;
         let native = match native {
+            // A one-shot script whose commands are under conditions or in loops: run as the
+            // script runs them, in a shell.
+            Err(why) if plan.launches.is_empty() && why.contains("under conditions") => {
+                in_shell = true;
+                self.shell_oneshot(program, &mut svc, plan, stop_calls, reload_calls.is_some())
+            }
             Err(_) if unit_set::applies(&a) => {
                 let group = svc.clone();
                 self.findings
@@ -692,6 +713,11 @@ impl<'h> Conversion<'h> {
             }
             other => other,
         };
+        in_shell &= native.is_ok();
+        if in_shell {
+            // The shell runs the script's own test of its switch at each start.
+            self.findings.retain(|f| f.code != Code::SysvToggle);
+        }
         match native {
             Ok(()) => self
                 .findings
@@ -718,7 +744,8 @@ impl<'h> Conversion<'h> {
                 "use `systemctl restart` to apply new settings (`systemctl force-reload` restarts it too when it is running, as it cannot be reloaded); add ExecReload= only if the daemon has a real reload",
             ));
         }
-        if self.members.is_empty() {
+        // A shell running the script's text reads the defaults file itself.
+        if self.members.is_empty() && !in_shell {
             self.environment(interp, &mut svc);
         }
         svc.conditions.file_is_executable = interp.exec_conditions.clone();
@@ -1544,6 +1571,43 @@ mod tests {
         let mut items =
             parse_init_script("/etc/init.d/food", Some("/etc/init.d/food"), script, &host);
         items.remove(0)
+    }
+
+    #[test]
+    fn options_added_by_tests_of_other_settings_are_decided_by_the_hosts_settings() {
+        let script = format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n. /etc/food.conf\nARGS=\"-r $root\"\ntest \"$host\" != \"\" && ARGS=\"$ARGS -n $host\"\ntest \"$port\" != \"\" && ARGS=\"$ARGS -p $port\"\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- $ARGS ;;\nesac\n"
+        );
+        let item = convert_on(
+            &script,
+            &[("/etc/food.conf", "root=/srv\nhost=\nport=8000\n")],
+        );
+        let svc = service(&item);
+        assert!(!matches!(svc.kind, ServiceKind::Script { .. }));
+        let command = format!("{:?}", svc.command);
+        assert!(
+            command.contains("\"-p\"") && command.contains("\"-r\"") && !command.contains("\"-n\""),
+            "{command}"
+        );
+        let f = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvDefaultsChoice)
+            .expect("a sysv-defaults-choice finding");
+        assert!(f.message.contains("host="), "{}", f.message);
+        // A test of the setting it assigns stays a default for when the file leaves it empty.
+        let script = format!(
+            "{HEAD}DAEMON=/usr/sbin/food\n. /etc/food.conf\n[ -z \"$OPTS\" ] && OPTS=\"-q\"\ncase \"$1\" in\n start) start-stop-daemon --start --background --exec $DAEMON -- $OPTS ;;\nesac\n"
+        );
+        let item = convert_on(&script, &[("/etc/food.conf", "OPTS=\n")]);
+        assert!(
+            !item
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvDefaultsChoice && f.message.contains("OPTS")),
+            "{:?}",
+            item.findings
+        );
     }
 
     /// Every command line of the unit: ExecStartPre=, ExecStart=, ExecStop=, ExecReload=.

@@ -1053,6 +1053,9 @@ pub struct Interp<'a> {
     /// Values read from a host file a command substitution sources (`$(. FILE && echo "$X")`):
     /// the substitution's text, the file and the value.
     pub sourced_values: Vec<(String, String, String)>,
+    /// Command substitutions of the script's own functions that only print
+    /// (`$(start_opts)`), with their output on this host ([`Interp::function_output`]).
+    pub function_outputs: Vec<(String, String)>,
     /// The variables the last `test`/`[` read: a conditional assignment to one of them is a
     /// default for it (`[ -z "$X" ] && X=default`).
     last_test_vars: Vec<String>,
@@ -1109,6 +1112,49 @@ fn line_of(w: &ast::Word) -> (u32, u32) {
 }
 
 /// Appends a part, merging adjacent literals.
+/// What `printf FORMAT ARGS…` prints, for the conversions `%s` and `%d` (an argument as it is;
+/// a missing one empty), `%%`, and the escapes `\n`, `\t`, `\\`; the format is used again while
+/// arguments are left, as the shell's `printf` does. `None` for any other conversion or escape,
+/// or a `%d` argument that is not a number.
+fn printf(format: &str, args: &[String]) -> Option<String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    loop {
+        let mut converted = false;
+        let mut chars = format.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '%' => match chars.next()? {
+                    '%' => out.push('%'),
+                    conv @ ('s' | 'd') => {
+                        converted = true;
+                        let arg = args.next().map_or("", String::as_str);
+                        if conv == 'd' && !arg.is_empty() && arg.parse::<i64>().is_err() {
+                            return None;
+                        }
+                        out.push_str(if conv == 'd' && arg.is_empty() {
+                            "0"
+                        } else {
+                            arg
+                        });
+                    }
+                    _ => return None,
+                },
+                '\\' => match chars.next()? {
+                    'n' => out.push('\n'),
+                    't' => out.push('\t'),
+                    '\\' => out.push('\\'),
+                    _ => return None,
+                },
+                other => out.push(other),
+            }
+        }
+        if !converted || args.len() == 0 {
+            return Some(out);
+        }
+    }
+}
+
 fn push_part(out: &mut Vec<(Part, bool)>, part: Part, quoted: bool) {
     if let (Some((Part::Lit(prev), q)), Part::Lit(s)) = (out.last_mut(), &part)
         && *q == quoted
@@ -1382,6 +1428,7 @@ impl<'a> Interp<'a> {
             path_guards: Vec::new(),
             assumed: Vec::new(),
             sourced_values: Vec::new(),
+            function_outputs: Vec::new(),
             last_test_vars: Vec::new(),
             cond_depth: 0,
             unlikely: None,
@@ -1471,6 +1518,21 @@ impl<'a> Interp<'a> {
                 .entry((*n).to_string())
                 .or_insert_with(|| file.to_string());
         }
+    }
+
+    /// The body of the function `name` as defined on the path read so far, as shell text.
+    #[must_use]
+    pub fn function_body(&self, name: &str) -> Option<String> {
+        self.functions.get(name).map(ToString::to_string)
+    }
+
+    /// The line where the body of the function `name` starts.
+    #[must_use]
+    pub fn function_line(&self, name: &str) -> Option<u32> {
+        use brush_parser::ast::SourceLocation;
+        let body = self.functions.get(name)?;
+        body.location()
+            .and_then(|s| u32::try_from(s.start.line).ok())
     }
 
     /// Whether the script itself defines the function `name` (anywhere).
@@ -1644,7 +1706,13 @@ impl<'a> Interp<'a> {
                 if settings_pipeline(p) == Some(true));
         let verdict = match ao.additional.as_slice() {
             [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] if only_assignments(p) => {
-                let by_defaults = std::mem::replace(&mut self.decide_defaults, false);
+                // `TEST "$web_host" != "" && ARGS="$ARGS -n $web_host"`: the test reads other
+                // settings than those assigned, so it is no default for them: decided by the
+                // host's values like any setting (when asked to).
+                let tested = referenced_vars(&ao.first.to_string());
+                let other = !assigned_names(p).iter().any(|n| tested.contains(n));
+                let decide = other && self.decide_defaults;
+                let by_defaults = std::mem::replace(&mut self.decide_defaults, decide);
                 let v = self.decide_pipeline(&ao.first);
                 self.decide_defaults = by_defaults;
                 v.map(|v| v == matches!(next, ast::AndOr::And(_)))
@@ -4279,6 +4347,7 @@ impl<'a> Interp<'a> {
                 let part = match self
                     .sourced_value(s)
                     .or_else(|| self.basename_value(s))
+                    .or_else(|| self.function_output(s))
                     .or_else(|| self.computed(s, &format!("$({s})")))
                 {
                     Some(v) => Part::Lit(v),
@@ -4480,6 +4549,107 @@ impl<'a> Interp<'a> {
             _ => return None,
         };
         Some((status != p.bang, out))
+    }
+
+    /// `$(NAME)` of a function the script defined whose body only prints text known on this
+    /// host (prosody's `start_opts`: `test -z "$NICE" || printf " --nicelevel %s" $NICE`): each
+    /// command of it `printf FORMAT ARGS…` (`%s`, `%d`, `%%`, `\n`, `\t`, `\\`) or `echo [-n]
+    /// WORDS…` without backslashes, run or not by tests [`Self::decide_pipeline`] decides
+    /// (`TEST || …`, `TEST && …`). The output, trailing newlines removed as the substitution does
+    /// ([`Interp::function_outputs`]). `None` for anything else.
+    fn function_output(&mut self, text: &str) -> Option<String> {
+        let name = text.trim();
+        if !crate::ir::env_name_is_valid(name) {
+            return None;
+        }
+        let body = *self.functions.get(name)?;
+        let ast::CompoundCommand::BraceGroup(group) = body else {
+            return None;
+        };
+        let mut output = String::new();
+        for item in &group.list.0 {
+            if matches!(item.1, ast::SeparatorOperator::Async) {
+                return None;
+            }
+            let ao = &item.0;
+            let mut status = self.print_or_test(&ao.first, &mut output)?;
+            for next in &ao.additional {
+                match next {
+                    ast::AndOr::And(p) if status => status = self.print_or_test(p, &mut output)?,
+                    ast::AndOr::Or(p) if !status => status = self.print_or_test(p, &mut output)?,
+                    _ => {}
+                }
+            }
+        }
+        let output = output.trim_end_matches('\n').to_string();
+        let seen = (format!("$({text})"), output.clone());
+        if !self.function_outputs.contains(&seen) {
+            self.function_outputs.push(seen);
+        }
+        Some(output)
+    }
+
+    /// One pipeline of a [`Self::function_output`] function: a decided test (its result), or
+    /// `printf`/`echo` of known words appending to `output` (success). `None` for anything else.
+    fn print_or_test(&mut self, p: &'a ast::Pipeline, output: &mut String) -> Option<bool> {
+        if let Some(result) = self.decide_pipeline(p) {
+            return Some(result);
+        }
+        let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+            return None;
+        };
+        if p.bang || sc.prefix.is_some() {
+            return None;
+        }
+        let mut words: Vec<String> = Vec::new();
+        for w in sc.word_or_name.iter().chain(sc.suffix.iter().flat_map(|x| {
+            x.0.iter().filter_map(|i| match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => Some(w),
+                _ => None,
+            })
+        })) {
+            for arg in self.expand_word(w) {
+                let text = self.resolve(&arg)?;
+                match arg {
+                    // Unquoted: split at blanks, an empty value gives no word.
+                    Arg::Split(_) => words.extend(text.split_whitespace().map(str::to_string)),
+                    Arg::Field(_) => words.push(text),
+                }
+            }
+        }
+        if sc
+            .suffix
+            .iter()
+            .flat_map(|x| x.0.iter())
+            .any(|i| !matches!(i, ast::CommandPrefixOrSuffixItem::Word(_)))
+        {
+            return None;
+        }
+        match words.split_first()? {
+            (echo, rest) if echo == "echo" => {
+                let (newline, rest) = match rest.split_first() {
+                    Some((n, rest)) if n == "-n" => (false, rest),
+                    _ => (true, rest),
+                };
+                if rest.iter().any(|w| w.contains('\\')) {
+                    return None;
+                }
+                output.push_str(&rest.join(" "));
+                if newline {
+                    output.push('\n');
+                }
+            }
+            (command, rest) if command == "printf" => {
+                let rest = match rest.split_first() {
+                    Some((dashes, rest)) if dashes == "--" => rest,
+                    _ => rest,
+                };
+                let (format, args) = rest.split_first()?;
+                output.push_str(&printf(format, args)?);
+            }
+            _ => return None,
+        }
+        Some(true)
     }
 
     /// `$(. FILE [>/dev/null] && echo "$VAR")`: the value FILE gives VAR, when FILE is on the
@@ -5255,6 +5425,24 @@ pub fn exec_wrapper(text: &str) -> Option<ExecWrapper> {
 }
 
 /// A pipeline of one simple command that only assigns variables (`X=value`).
+/// The variables an [`only_assignments`] pipeline assigns.
+fn assigned_names(p: &ast::Pipeline) -> Vec<String> {
+    let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
+        return Vec::new();
+    };
+    sc.prefix
+        .iter()
+        .flat_map(|pre| pre.0.iter())
+        .filter_map(|i| match i {
+            ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => match &a.name {
+                ast::AssignmentName::VariableName(n)
+                | ast::AssignmentName::ArrayElementName(n, _) => Some(n.clone()),
+            },
+            _ => None,
+        })
+        .collect()
+}
+
 fn only_assignments(p: &ast::Pipeline) -> bool {
     let [ast::Command::Simple(sc)] = p.seq.as_slice() else {
         return false;
@@ -5564,6 +5752,44 @@ mod tests {
             "start",
         );
         assert_eq!(calls, ["/usr/bin/x --daemon -v"]);
+    }
+
+    #[test]
+    fn printf_prints_strings_numbers_and_escapes_and_reuses_its_format() {
+        let args = |a: &[&str]| a.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            printf(" --nicelevel %s", &args(&["5"])).as_deref(),
+            Some(" --nicelevel 5")
+        );
+        assert_eq!(
+            printf("-i %s ", &args(&["a", "b"])).as_deref(),
+            Some("-i a -i b ")
+        );
+        assert_eq!(printf("%d%%\\n", &args(&[])).as_deref(), Some("0%\n"));
+        assert_eq!(printf("%d", &args(&["x"])), None);
+        assert_eq!(printf("%5s", &args(&["x"])), None);
+        assert_eq!(printf("\\x41", &args(&[])), None);
+    }
+
+    #[test]
+    fn a_function_that_only_prints_known_text_is_its_output() {
+        let script = "NICE=\nIOSCHED=idle\nopts() {\n test -z \"$NICE\" || printf \" --nicelevel %s\" $NICE\n test -z \"$IOSCHED\" || printf \" --iosched %s\" $IOSCHED\n echo -n ' -q'\n}\nlate() {\n echo \"$(date)\"\n}\n";
+        let program = parse(script).unwrap();
+        let host = Host::real();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.decide_defaults = true;
+        i.run_top(&program);
+        assert_eq!(
+            i.function_output("opts").as_deref(),
+            Some(" --iosched idle -q")
+        );
+        assert_eq!(
+            i.function_outputs,
+            [("$(opts)".to_string(), " --iosched idle -q".to_string())]
+        );
+        assert_eq!(i.function_output("late"), None);
+        assert_eq!(i.function_output("undefined"), None);
+        assert_eq!(i.function_output("opts x"), None);
     }
 
     #[test]

@@ -1,0 +1,358 @@
+//! One action of a script that starts no daemon, run by `/bin/sh -c` as the script runs it: for
+//! one-shot setup scripts whose commands are under conditions or in loops over values only the
+//! running system knows (a `cpufreq-set` per CPU of `/proc/stat`, `modprobe` of the modules not
+//! yet loaded, `echo idle` into every array's `sync_action`). No unit directive expresses a loop,
+//! and the script's own commands are the substance, so the unit runs exactly them, as
+//! `/etc/init.d/NAME ACTION` would:
+//!
+//! - `set -- ACTION`, so `$1` is what init passed;
+//! - the script's top level before its dispatching `case`, as written, in order (its
+//!   assignments, `set -e`, sourcing `/lib/lsb/init-functions` and its defaults file, its
+//!   guards), with only those of its function definitions that the text calls;
+//! - the action's `case` arm, as written;
+//! - the top level after the `case` (`exit 0`).
+//!
+//! The defaults file is read by the shell when the unit starts, as the script reads it. A
+//! function of a library the host does not have, or `$0` (the script's own path, which the
+//! shell is not), keeps the script wrapped, with the reason.
+
+use super::shell::{self, Interp};
+use crate::host::Host;
+use brush_parser::ast;
+
+/// What runs in the shell, and the lines of the script it takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShellAction {
+    /// The text for `sh -c`, one command per line.
+    pub script: String,
+    /// The line of the action's `case` arm.
+    pub arm_line: u32,
+    /// The top level's lines before and after the `case` (first, last), when it has any.
+    pub top_lines: Option<(u32, u32)>,
+    /// The script's functions the text defines, with their lines.
+    pub functions: Vec<(String, u32)>,
+}
+
+/// The shell text of `action` of `program` (the script at `path` on `host`), or why it cannot
+/// be written.
+///
+/// # Errors
+/// A sentence saying why only the script can run the action (see the module documentation).
+pub fn shell_action(
+    program: &ast::Program,
+    host: &Host,
+    path: &str,
+    action: &str,
+) -> Result<ShellAction, String> {
+    let mut interp = Interp::new(host, path, vec![action.to_string()]);
+    interp.decide_defaults = true;
+    interp.run_top(program);
+    let case = interp
+        .case
+        .ok_or_else(|| "no `case \"$1\"` with the action was found".to_string())?;
+    let arm =
+        shell::arm_for(case, action).ok_or_else(|| format!("the script has no {action} action"))?;
+    let body = arm
+        .cmd
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let items: Vec<&ast::CompoundListItem> = program
+        .complete_commands
+        .iter()
+        .flat_map(|l| &l.0)
+        .collect();
+    let at = items
+        .iter()
+        .position(|i| is_the_case(i, case))
+        .ok_or_else(|| "its `case \"$1\"` is not at the script's top level".to_string())?;
+    // The top level as written; function definitions held back until known to be called.
+    let mut top: Vec<Top> = Vec::new();
+    let mut top_lines: Option<(u32, u32)> = None;
+    for (i, item) in items.iter().enumerate() {
+        if i == at {
+            top.push(Top::Arm);
+            continue;
+        }
+        let line = line_of_and_or(&item.0);
+        top_lines = Some(top_lines.map_or((line, line), |(a, b)| (a.min(line), b.max(line))));
+        if let Some(name) = function_name(item) {
+            top.push(Top::Function(name, item_text(item)));
+        } else {
+            top.push(Top::Text(item_text(item)));
+        }
+    }
+    // The functions the text calls, and those they call.
+    let mut called: Vec<String> = Vec::new();
+    let mut pending: Vec<String> = words(&body);
+    for t in &top {
+        if let Top::Text(text) = t {
+            pending.extend(words(text));
+        }
+    }
+    while let Some(w) = pending.pop() {
+        if called.contains(&w) {
+            continue;
+        }
+        let Some(file) = interp.function_of(&w) else {
+            continue;
+        };
+        if file != path {
+            // A library the text sources defines it: a helper library of the distribution
+            // (LSB's `init-functions`, which every Debian host has), or one on the host.
+            let helper = interp
+                .sourced
+                .iter()
+                .any(|s| s.path == file && s.kind == shell::SourceKind::Library);
+            if helper || host.exists(file) {
+                continue;
+            }
+            return Err(format!(
+                "its {action} action calls `{w}`, a shell function of {file}, which is not on {}",
+                host.label()
+            ));
+        }
+        called.push(w.clone());
+        for t in &top {
+            if let Top::Function(name, text) = t
+                && *name == w
+            {
+                pending.extend(words(text));
+            }
+        }
+    }
+    let mut text = vec![format!("set -- {action}")];
+    let mut functions = Vec::new();
+    for t in &top {
+        match t {
+            Top::Arm => text.push(body.clone()),
+            Top::Text(t) => text.push(t.clone()),
+            Top::Function(name, t) if called.contains(name) => {
+                text.push(t.clone());
+                if !functions.iter().any(|(n, _): &(String, u32)| n == name) {
+                    functions.push((name.clone(), interp.function_line(name).unwrap_or(0)));
+                }
+            }
+            Top::Function(..) => {}
+        }
+    }
+    let script = text
+        .iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if script.contains("$0") || script.contains("${0") {
+        return Err(format!(
+            "its {action} action uses $0, the script's own path, which only the script has"
+        ));
+    }
+    Ok(ShellAction {
+        script,
+        arm_line: line_of_case_item(arm),
+        top_lines,
+        functions,
+    })
+}
+
+/// One top-level item of the script, in order.
+enum Top {
+    /// The dispatching `case`, replaced by the action's arm.
+    Arm,
+    /// A function definition: its name and text.
+    Function(String, String),
+    Text(String),
+}
+
+/// The name of the function a top-level item defines.
+fn function_name(item: &ast::CompoundListItem) -> Option<String> {
+    if !item.0.additional.is_empty() {
+        return None;
+    }
+    match item.0.first.seq.as_slice() {
+        [ast::Command::Function(f)] => Some(f.fname.value.clone()),
+        _ => None,
+    }
+}
+
+/// A top-level item as shell text, with `&` when the script runs it in the background.
+fn item_text(item: &ast::CompoundListItem) -> String {
+    let text = item.0.to_string();
+    if matches!(item.1, ast::SeparatorOperator::Async) {
+        format!("{} &", text.trim_end())
+    } else {
+        text
+    }
+}
+
+/// Whether the top-level item is the dispatching `case`.
+fn is_the_case(item: &ast::CompoundListItem, case: &ast::CaseClauseCommand) -> bool {
+    item.0.additional.is_empty()
+        && matches!(
+            item.0.first.seq.as_slice(),
+            [ast::Command::Compound(ast::CompoundCommand::CaseClause(c), _)] if std::ptr::eq(c, case)
+        )
+}
+
+fn line_of_and_or(ao: &ast::AndOrList) -> u32 {
+    use brush_parser::ast::SourceLocation;
+    ao.location()
+        .map_or(0, |s| u32::try_from(s.start.line).unwrap_or(0))
+}
+
+fn line_of_case_item(item: &ast::CaseItem) -> u32 {
+    use brush_parser::ast::SourceLocation;
+    item.patterns
+        .first()
+        .and_then(SourceLocation::location)
+        .map_or(0, |s| u32::try_from(s.start.line).unwrap_or(0))
+}
+
+/// The identifiers of `text` (candidate function names).
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && !w.starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_string)
+        .collect()
+}
+
+impl super::Conversion<'_> {
+    /// A one-shot script whose commands run under conditions or in loops: `Type=oneshot`,
+    /// `RemainAfterExit=yes`, `ExecStart=/bin/sh -c` with the start action ([`shell_action`];
+    /// `/bin/true` when it runs nothing but printing), `ExecStop=` likewise for a stop action
+    /// that does something, `ExecReload=` for a reload action; reported as `sysv-shell-action`.
+    ///
+    /// # Errors
+    /// Why an action cannot be run this way.
+    pub(super) fn shell_oneshot(
+        &mut self,
+        program: &ast::Program,
+        svc: &mut crate::ir::Service,
+        plan: &super::daemon::StartPlan,
+        stop_calls: &[shell::Call],
+        reload: bool,
+    ) -> Result<(), String> {
+        use crate::ir::{Command, ServiceKind};
+        let acts = |c: &shell::Call| {
+            c.program()
+                .is_none_or(|p: String| !super::is_harmless(&p) && p != "exit" && p != "return")
+        };
+        let starts = plan.checks.iter().chain(&plan.other).any(acts);
+        let stops = stop_calls.iter().any(acts);
+        let shell = |a: &ShellAction| Command::Shell {
+            shell: "/bin/sh".to_string(),
+            script: a.script.clone(),
+        };
+        let mut ran = Vec::new();
+        let start = if starts {
+            let a = shell_action(program, self.host, &self.path, "start")?;
+            let c = shell(&a);
+            ran.push(("start", a));
+            c
+        } else {
+            Command::Argv(vec!["/bin/true".to_string()])
+        };
+        let stop = if stops {
+            let a = shell_action(program, self.host, &self.path, "stop")?;
+            let c = shell(&a);
+            ran.push(("stop", a));
+            Some(c)
+        } else {
+            None
+        };
+        let reload = if reload && starts {
+            shell_action(program, self.host, &self.path, "reload")
+                .ok()
+                .map(|a| {
+                    let c = shell(&a);
+                    ran.push(("reload", a));
+                    c
+                })
+        } else {
+            None
+        };
+        if ran.is_empty() {
+            return Err("its start action starts no program this tool recognises".to_string());
+        }
+        svc.pre.clear();
+        svc.command = start;
+        svc.kind = ServiceKind::Oneshot {
+            remain_after_exit: true,
+        };
+        svc.stop.command = stop;
+        svc.reload = reload.into_iter().collect();
+        svc.exec.limits.clone_from(&plan.limits);
+        svc.exec.umask = plan.umask;
+        let described: Vec<String> = ran
+            .iter()
+            .map(|(action, a)| {
+                let mut parts = vec![format!("its `{action}` arm (line {})", a.arm_line)];
+                if let Some((first, last)) = a.top_lines {
+                    parts.push(format!("the top level (lines {first}-{last})"));
+                }
+                if !a.functions.is_empty() {
+                    parts.push(format!(
+                        "the functions {}",
+                        a.functions
+                            .iter()
+                            .map(|(n, l)| format!("{n} (line {l})"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                format!("{action}: {}", parts.join(", "))
+            })
+            .collect();
+        self.findings.push(crate::finding::Finding::approximated(
+            crate::finding::Code::SysvShellAction,
+            format!(
+                "the script starts no daemon, and its commands run under conditions or in loops over values only the running system knows, so the unit runs the script's own text with /bin/sh -c (no supervision of what it starts; the defaults file is read at each start, as the script reads it) — {}",
+                described.join("; ")
+            ),
+            "nothing to do; to get supervision or plain directives, rewrite the commands as ExecStart= lines by hand",
+        ));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn action(script: &str, action: &str) -> Result<ShellAction, String> {
+        let program = shell::parse(script).unwrap();
+        shell_action(&program, &Host::real(), "/etc/init.d/x", action)
+    }
+
+    #[test]
+    fn the_action_runs_with_the_top_level_and_only_the_functions_it_calls() {
+        let script = "#!/bin/sh\nset -e\nLIST=\"a b\"\nused() { echo \"$1\"; helper; }\nhelper() { :; }\nunused() { rm -rf /; }\n[ -x /bin/sh ] || exit 0\ncase \"$1\" in\n start)\n  for i in $LIST; do used $i; done\n  ;;\n stop)\n  unused\n  ;;\nesac\nexit 0\n";
+        let a = action(script, "start").unwrap();
+        assert_eq!(
+            a.script,
+            "set -- start\nset -e\nLIST=\"a b\"\nused () \n{ \n    echo \"$1\";\n    helper\n}\nhelper () \n{ \n    :\n}\n[ -x /bin/sh ] || exit 0\nfor i in $LIST;\ndo\n    used $i\ndone\nexit 0"
+        );
+        assert_eq!(a.arm_line, 9);
+        assert_eq!(a.top_lines, Some((2, 16)));
+        assert_eq!(
+            a.functions
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["used", "helper"]
+        );
+        assert!(
+            action(script, "stop")
+                .unwrap()
+                .script
+                .contains("unused () ")
+        );
+        assert!(action(script, "reload").is_err());
+    }
+
+    #[test]
+    fn the_scripts_own_path_keeps_it_wrapped() {
+        let own = "#!/bin/sh\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done ;;\nesac\n";
+        assert!(action(own, "start").unwrap_err().contains("$0"));
+    }
+}
