@@ -216,6 +216,72 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Programs that leave a process running after they return: a daemon started this way is not
+/// a one-shot setup step, and a shell action would leave it unsupervised in the unit's cgroup.
+const LAUNCHERS: &[&str] = &[
+    "start_daemon",
+    "daemon",
+    "startproc",
+    "nohup",
+    "setsid",
+    "daemonize",
+];
+
+/// Programs a stop action ends processes with: a script that stops this way started a process
+/// that kept running.
+const KILLERS: &[&str] = &["kill", "killall", "pkill", "killproc"];
+
+/// Whether `text` (an action's shell text) starts a process that outlives it, and how: a
+/// launcher ([`LAUNCHERS`], `start-stop-daemon --start`), a command put in the background with
+/// `&` (also inside a quoted `su -c "… &"`), or a stop action (`calls`, as the reading resolved
+/// them) that ends processes ([`KILLERS`], `start-stop-daemon --stop`). `None` when none of
+/// these shows.
+pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<String> {
+    let tokens = brush_parser::tokenize_str(text).ok()?;
+    let mut words: Vec<&str> = Vec::new();
+    for t in &tokens {
+        match t {
+            brush_parser::Token::Operator(op, _) if op == "&" => {
+                return Some("a command in the background (`&`)".to_string());
+            }
+            brush_parser::Token::Word(w, _) => words.push(w),
+            brush_parser::Token::Operator(..) => {}
+        }
+    }
+    for w in &words {
+        let bare = w.trim_matches(|c| c == '"' || c == '\'');
+        let base = bare.rsplit('/').next().unwrap_or(bare);
+        if LAUNCHERS.contains(&base) {
+            return Some(format!("`{base}`"));
+        }
+        if (w.starts_with('"') || w.starts_with('\''))
+            && bare.trim_end().ends_with('&')
+            && !bare.trim_end().ends_with("&&")
+        {
+            return Some(format!("a command in the background (`{bare}`)"));
+        }
+    }
+    let ssd = words
+        .iter()
+        .any(|w| w.rsplit('/').next() == Some("start-stop-daemon"));
+    if ssd && words.iter().any(|w| *w == "--start" || *w == "-S") {
+        return Some("`start-stop-daemon --start`".to_string());
+    }
+    let _ = daemon;
+    calls
+        .iter()
+        .filter_map(|c| {
+            let p = c.program()?;
+            let base = p.rsplit('/').next().unwrap_or(&p).to_string();
+            let args = c.display();
+            let kills = KILLERS.contains(&base.as_str())
+                || (base == "start-stop-daemon"
+                    && args.split_whitespace().any(|w| w == "--stop" || w == "-K"));
+            kills.then(|| format!("its stop action ends processes with `{base}`"))
+        })
+        .next()
+}
+
 impl super::Conversion<'_> {
     /// A one-shot script whose commands run under conditions or in loops: `Type=oneshot`,
     /// `RemainAfterExit=yes`, `ExecStart=/bin/sh -c` with the start action ([`shell_action`];
@@ -244,13 +310,30 @@ impl super::Conversion<'_> {
             script: a.script.clone(),
         };
         let mut ran = Vec::new();
-        let start = if starts {
-            let a = shell_action(program, self.host, &self.path, "start")?;
-            let c = shell(&a);
-            ran.push(("start", a));
-            c
-        } else {
-            Command::Argv(vec!["/bin/true".to_string()])
+        // The start action as the shell would run it: `/bin/true` only when it calls nothing
+        // (no function of the script, no command the reading counts as acting).
+        let start_text = shell_action(program, self.host, &self.path, "start").ok();
+        let calls: Vec<shell::Call> = stop_calls.to_vec();
+        if let Some(a) = &start_text
+            && let Some(how) = long_running(&a.script, &calls, &self.name)
+        {
+            return Err(format!(
+                "its start action starts a program that keeps running ({how}) under conditions or in a loop, which only the script can express"
+            ));
+        }
+        let start = match start_text {
+            Some(a) if starts || !a.functions.is_empty() => {
+                let c = shell(&a);
+                ran.push(("start", a));
+                c
+            }
+            _ if starts => {
+                let a = shell_action(program, self.host, &self.path, "start")?;
+                let c = shell(&a);
+                ran.push(("start", a));
+                c
+            }
+            _ => Command::Argv(vec!["/bin/true".to_string()]),
         };
         let stop = if stops {
             let a = shell_action(program, self.host, &self.path, "stop")?;
@@ -354,5 +437,52 @@ mod tests {
     fn the_scripts_own_path_keeps_it_wrapped() {
         let own = "#!/bin/sh\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done ;;\nesac\n";
         assert!(action(own, "start").unwrap_err().contains("$0"));
+    }
+
+    #[test]
+    fn an_action_that_starts_a_daemon_is_long_running_and_a_setup_step_is_not() {
+        let none: &[shell::Call] = &[];
+        // A daemon started under a test, with start-stop-daemon or a launcher.
+        let ssd =
+            "if [ \"$retval\" = 0 ]; then\n start-stop-daemon --start --quiet --exec $DAEMON\nfi";
+        assert!(
+            long_running(ssd, none, "x")
+                .unwrap()
+                .contains("start-stop-daemon")
+        );
+        assert!(long_running("nohup /usr/bin/helper >/dev/null 2>&1", none, "x").is_some());
+        // Put in the background, also inside su -c's quoted command.
+        assert!(
+            long_running("/usr/share/x/daily &", none, "x")
+                .unwrap()
+                .contains('&')
+        );
+        assert!(
+            long_running(
+                "su -c \"$DAEMON -n 2>&1 </dev/null | logger &\" - postgres",
+                none,
+                "x"
+            )
+            .is_some()
+        );
+        // Redirections and lists are not the background.
+        assert!(
+            long_running(
+                "modprobe -q ipmi_si 2>&1 >/dev/null && echo ok || true",
+                none,
+                "x"
+            )
+            .is_none()
+        );
+        assert!(
+            long_running(
+                "for c in $CPUS; do cpufreq-set --cpu $c -g ondemand; done",
+                none,
+                "x"
+            )
+            .is_none()
+        );
+        // start-stop-daemon only to stop, in a setup script's stop action, is not a start.
+        assert!(long_running("start-stop-daemon --stop --pidfile /run/x.pid", none, "x").is_none());
     }
 }
