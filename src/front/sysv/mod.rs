@@ -43,6 +43,7 @@ pub mod launch;
 pub mod logger;
 pub mod shell;
 mod start_time;
+pub mod tokenize;
 mod under_systemd;
 mod unit_set;
 
