@@ -833,9 +833,17 @@ impl Tokenizer<'_> {
                 } else if include_space {
                     state.text.push(c);
                 } else {
-                    // Not part of the token's span.
-                    state.start.column += 1;
-                    state.start.index += 1;
+                    // Not part of the token's span; nor are the blanks that follow, which
+                    // would each come back here.
+                    let mut n = 1;
+                    while matches!(self.bytes.get(self.pos + n), Some(b' ' | b'\t')) {
+                        n += 1;
+                    }
+                    state.start.column += n;
+                    state.start.index += n;
+                    self.pos += n - 1;
+                    self.cross.cursor.column += n - 1;
+                    self.cross.cursor.index += n - 1;
                 }
                 self.next_char();
             } else if !state.is_operator && (state.started() || terminating == Some('}')) {
