@@ -883,7 +883,10 @@ mod tests {
         assert_eq!(o, brush_parser::TokenizerOptions::default());
     }
 
-    fn texts(text: &str) -> Vec<(bool, String, (usize, usize), (usize, usize))> {
+    /// A token as (operator?, text, start line and column, end line and column).
+    type Plain = (bool, String, (usize, usize), (usize, usize));
+
+    fn texts(text: &str) -> Vec<Plain> {
         tokenize(text)
             .unwrap()
             .iter()
