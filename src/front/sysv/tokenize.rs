@@ -49,6 +49,7 @@ pub fn tokenize(text: &str) -> Result<Vec<Token>, Refusal> {
             last_end: None,
         },
         scratch: String::new(),
+        depth: 0,
     };
     let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
     loop {
@@ -330,7 +331,13 @@ struct Tokenizer<'a> {
     cross: Cross,
     /// A token's buffer between tokens, so that it is not grown again for each.
     scratch: String,
+    /// How many readings are open inside each other (`$(`, `${`, `$[` nest them).
+    depth: usize,
 }
+
+/// The deepest nesting this tokenizer reads; deeper, brush's runs (each level of ours takes
+/// about as much stack as one of brush's, so ours must never go where brush's would not).
+const MAX_DEPTH: usize = 1000;
 
 /// Characters that end a run of ordinary characters in an unquoted word: quoting, expansions,
 /// a possible extended glob's `(`, operators, blanks, and `}` or `)` or `]` (which may be the
@@ -620,8 +627,13 @@ impl Tokenizer<'_> {
     /// `$( )` needs.
     #[allow(clippy::too_many_lines)]
     fn next_token_until(&mut self, terminating: Option<char>, include_space: bool) -> Step<Res> {
+        if self.depth >= MAX_DEPTH {
+            return Err(Refusal::Fails);
+        }
+        self.depth += 1;
         let mut state = State::new(self.cross.cursor, std::mem::take(&mut self.scratch));
         let result = self.read_token(&mut state, terminating, include_space);
+        self.depth -= 1;
         // A nested reading may have put its own buffer back: keep the larger.
         if state.text.capacity() > self.scratch.capacity() {
             state.text.clear();
@@ -946,6 +958,26 @@ mod tests {
             tokenize("x \"$( << )\" y ").unwrap_err(),
             Refusal::Endless { line: 1, .. }
         ));
+        // Nested deeper than ours reads: brush's tokenizer decides.
+        let deep = format!(
+            "echo {}x{}",
+            "$(".repeat(MAX_DEPTH + 1),
+            ")".repeat(MAX_DEPTH + 1)
+        );
+        let shallow = format!("echo {}x{}", "$(".repeat(50), ")".repeat(50));
+        let (deep, shallow) = std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                (
+                    tokenize(&deep).map(|t| t.len()),
+                    tokenize(&shallow).map(|t| t.len()),
+                )
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(deep, Err(Refusal::Fails));
+        assert_eq!(shallow, Ok(2));
         // brush alone would never return on it: `shell::parse` says where the tag is missing.
         let failure = super::super::shell::parse("x \"$( << )\" y ").unwrap_err();
         assert_eq!((failure.line, failure.column), (1, 10));
