@@ -231,6 +231,13 @@ impl State {
                 token: None,
             }));
         }
+        if matches!(cross.here_state, HereState::None) {
+            // No here-document pending: the token is given as it is (the last arm below).
+            return Ok(Some(Res {
+                reason,
+                token: Some(self.pop(cross)),
+            }));
+        }
         match std::mem::take(&mut cross.here_state) {
             HereState::NextTokenIsHereTag { remove_tabs } => {
                 let operator = Res {
@@ -618,7 +625,13 @@ impl Tokenizer<'_> {
 
     /// Consumes the peeked character `c` into the token.
     fn take(&mut self, state: &mut State, c: char) {
-        self.next_char();
+        if c.is_ascii() && c != '\n' {
+            self.pos += 1;
+            self.cross.cursor.column += 1;
+            self.cross.cursor.index += 1;
+        } else {
+            self.next_char();
+        }
         state.text.push(c);
     }
 
