@@ -52,6 +52,7 @@ pub mod logger;
 pub mod shell;
 mod shell_action;
 mod start_time;
+pub mod tokenize;
 mod under_systemd;
 mod unit_set;
 

@@ -40,7 +40,7 @@ pub struct ParseFailure {
     pub message: String,
 }
 
-fn options() -> brush_parser::ParserOptions {
+pub(super) fn options() -> brush_parser::ParserOptions {
     brush_parser::ParserOptions::default()
 }
 
@@ -107,9 +107,25 @@ fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
 /// A syntax error, located at its cause: the quote, `if`, `case`, loop or brace that is never
 /// closed, or the keyword or `;;` that stands where it cannot (brush itself only says where it
 /// gave up, often the end of the script).
+///
+/// The tokens come from [`super::tokenize`] (brush's tokens, read faster); where it refuses,
+/// brush's own tokenizer runs and its error is the one reported.
 pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
-    let mut parser = brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options());
-    parser.parse_program().map_err(|e| {
+    let parsed = match super::tokenize::tokenize(text) {
+        Ok(tokens) => brush_parser::parse_tokens(&tokens, &options()),
+        Err(super::tokenize::Refusal::Endless { line, column }) => {
+            return Err(ParseFailure {
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+                column: u32::try_from(column).unwrap_or(u32::MAX),
+                message: "this here-document has no tag word, so it is never ended".to_string(),
+            });
+        }
+        Err(super::tokenize::Refusal::Fails) => {
+            brush_parser::Parser::new(std::io::Cursor::new(text.as_bytes()), &options())
+                .parse_program()
+        }
+    };
+    parsed.map_err(|e| {
         let at = |p: &brush_parser::SourcePosition| {
             (
                 u32::try_from(p.line).unwrap_or(u32::MAX),
