@@ -121,9 +121,11 @@ pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> C
     }
     let names = crate::naming::assign(&mut items, &host_paths, host);
     let keys: Vec<crate::naming::Key> = items.iter().map(crate::naming::Key::of).collect();
-    let resolver = crate::naming::Resolver::new(&keys, &names);
+    {
+        let resolver = crate::naming::Resolver::new(&keys, &names);
+        items.iter_mut().for_each(|i| resolver.resolve(i));
+    }
     drop(keys);
-    items.iter_mut().for_each(|i| resolver.resolve(i));
     let lowered = crate::workers::map_in_order(
         items.into_iter().zip(names).collect(),
         options.jobs,

@@ -203,7 +203,7 @@ fn finally(
 struct Run<'a> {
     names: &'a [Option<String>],
     added: &'a [Vec<Finding>],
-    resolver: &'a Resolver,
+    resolver: &'a Resolver<'a>,
 }
 
 /// Converts `inputs` read from `host` into files in a spill file and a report (see the
@@ -254,6 +254,10 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         .into_iter()
         .map(|s| s.unwrap_or(First::Whole(Vec::new())))
         .collect();
+    // Pass 1 is over: the host's answers and what its parses freed go before the naming pass
+    // allocates.
+    host.forget_answers();
+    crate::memory::release_free();
     // Naming, over every item's key in run order.
     let mut keys: Vec<Key> = Vec::new();
     let mut starts: Vec<usize> = Vec::with_capacity(slots.len());
@@ -335,14 +339,17 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             }
         }
     };
-    let lowered = crate::workers::map_in_order(work, options.jobs, second);
-    let mut files = Vec::new();
+    let lowered: Vec<Vec<Done>> = crate::workers::map_in_order(work, options.jobs, second)
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    // Held until the run is written: allocated once, at its size.
+    let mut files = Vec::with_capacity(lowered.iter().flatten().map(|d| d.files.len()).sum());
     let mut kept = Vec::new();
     let mut entries = Vec::with_capacity(keys.len());
     let mut errors = Vec::new();
     let mut mail = false;
     for per_input in lowered {
-        for d in per_input? {
+        for d in per_input {
             files.extend(d.files);
             errors.extend(d.error.map(|e| *e));
             mail |= d.mail;
@@ -361,7 +368,8 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         }
     }
     // What the naming pass decided is no longer needed: freed before the summary is read.
-    drop((resolver, names, added, keys, starts));
+    drop(resolver);
+    drop((names, added, keys, starts));
     let report = spills.report.finish().map_err(RunError::Spill)?;
     Ok(Staged {
         files,
