@@ -141,9 +141,9 @@ fn shadowing(key: &Key, n: &str, host: &Host) -> Option<(String, Finding)> {
 /// [`assign`] over the items' [`Key`]s: the names, and the findings to add to item `i`, in
 /// order.
 #[must_use]
-pub fn assign_keys(
+pub fn assign_keys<P: AsRef<str>>(
     keys: &[Key],
-    host_paths: &[String],
+    host_paths: &[P],
     host: &Host,
 ) -> (Vec<Option<String>>, Vec<(usize, Finding)>) {
     let mut findings = Vec::new();
@@ -182,7 +182,7 @@ pub fn assign_keys(
         // Normalized only for the items that collide (on a whole host, a few of them).
         let path: HashMap<usize, String> = members
             .iter()
-            .map(|&i| (i, normalize_path(&host_paths[i])))
+            .map(|&i| (i, normalize_path(host_paths[i].as_ref())))
             .collect();
         let rank = |i: usize| (path[&i].as_str(), keys[i].identity.as_str(), keys[i].line);
         let name = key.strip_suffix('@').unwrap_or(key.as_ref()).to_string();

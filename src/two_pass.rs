@@ -26,7 +26,7 @@ use crate::front::{self, Parsed};
 use crate::host::Host;
 use crate::ir::{Item, RefKind};
 use crate::naming::{self, Key, Resolver};
-use crate::pipeline::{Options, Source, logs_to_journal, lower, unique_inputs};
+use crate::pipeline::{Options, Source, logs_to_journal, lower, unique_sources};
 use crate::report::InputError;
 use crate::report::spilled::{Entry, SpilledReport};
 use crate::spill::{self, Spill, Spilled};
@@ -214,7 +214,7 @@ struct Run<'a> {
 /// An input read twice changed between the passes, or the spill file could not be written.
 pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<Staged, RunError> {
     let input_count = inputs.len();
-    let (unique, host_path_of) = unique_inputs(inputs);
+    let unique = unique_sources(inputs);
     let spills = Spills {
         files: Spill::new().map_err(RunError::Spill)?,
         report: Spill::new().map_err(RunError::Spill)?,
@@ -270,12 +270,19 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             First::Join(_) => {}
         }
     }
-    let host_paths: Vec<String> = keys
+    // The host path of each item's input (every item names its input's display as its file),
+    // borrowed from the inputs.
+    let host_path_of: std::collections::HashMap<&str, &str> = unique
+        .iter()
+        .map(|s| (s.display(), s.host_path().unwrap_or(s.display())))
+        .collect();
+    let host_paths: Vec<&str> = keys
         .iter()
         .map(|k| {
             host_path_of
                 .get(k.file.as_str())
-                .map_or_else(|| k.file.clone(), |p| (*p).to_string())
+                .copied()
+                .unwrap_or(k.file.as_str())
         })
         .collect();
     drop(host_path_of);
