@@ -307,7 +307,7 @@ mod tests {
     fn entries_come_back_as_they_were_put() {
         let item = |n: u32, findings: Vec<Finding>| ReportItem {
             source: Source {
-                format: (n % 2 == 0).then_some(Format::Supervisord),
+                format: n.is_multiple_of(2).then_some(Format::Supervisord),
                 file: format!("/etc/f{n}"),
                 line: n.checked_sub(1),
                 name: format!("näme {n}"),
