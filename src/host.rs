@@ -467,6 +467,21 @@ impl Host {
         self.ops.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Forgets the answers found so far (resolved paths, directory listings, `exists` and
+    /// `is_executable`), not the indexes (users, `rc?.d` links): asked again, each is found
+    /// again, the same while the host is. A run in two passes calls this once the first is
+    /// over, when only the few inputs read again still ask.
+    pub fn forget_answers(&self) {
+        fn clear<T: Default>(m: &std::sync::Mutex<T>) {
+            let mut held = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *held = T::default();
+        }
+        clear(&self.resolved);
+        clear(&self.listings);
+        clear(&self.entries);
+        clear(&self.facts);
+    }
+
     /// Whether the listing of `host_path`'s directory (read once per run) shows nothing of
     /// that name there. `false` when unsure (a path with `.` or `..`, an unreadable directory).
     fn absent(&self, host_path: &str) -> bool {

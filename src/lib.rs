@@ -23,6 +23,7 @@ pub mod host;
 pub mod input_path;
 pub mod ir;
 pub mod manifest;
+pub mod memory;
 pub mod naming;
 pub mod output;
 pub mod pipeline;

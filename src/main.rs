@@ -17,6 +17,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
+    systemdify::memory::set_release(release_free);
     let mut stdin = std::io::stdin().lock();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();
@@ -35,3 +36,31 @@ fn main() -> std::process::ExitCode {
 #[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// Returns the allocator's free pages to the system ([`systemdify::memory`]): mimalloc's
+/// `mi_collect`, else glibc's `malloc_trim`.
+fn release_free() {
+    #[cfg(feature = "mimalloc")]
+    {
+        unsafe extern "C" {
+            fn mi_collect(force: bool);
+            fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+        }
+        // `mi_option_purge_delay` in mimalloc.h (v2 and v3): how many milliseconds a free page
+        // is kept before it goes back (10 by default).
+        const PURGE_DELAY: std::ffi::c_int = 15;
+        // SAFETY: both take plain integers (an option mimalloc.h defines) and only change
+        // when mimalloc gives free pages back; callable any time, from any thread.
+        unsafe {
+            mi_option_set(PURGE_DELAY, 0);
+            mi_collect(true);
+        }
+    }
+    #[cfg(all(not(feature = "mimalloc"), target_env = "gnu"))]
+    {
+        // SAFETY: malloc_trim takes a plain size and only gives free memory back.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}

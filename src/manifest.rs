@@ -12,7 +12,7 @@
 //! Paths are relative to the output directory, except a report written outside it, which is
 //! recorded by its absolute path. A backslash or newline in a path is written `\\` or `\n`.
 
-use sha2::{Digest, Sha256};
+use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -22,11 +22,14 @@ pub const FILE_NAME: &str = ".systemdify-manifest";
 const HEADER: &str =
     "# systemdify manifest 1: sha256, mode, path of every file the last run wrote; see README.md";
 
+/// A SHA-256, as bytes (the manifest writes it in hex).
+pub type Digest = [u8; 32];
+
 /// What the manifest records about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
-    /// SHA-256 of the contents, lower-case hex.
-    pub sha256: String,
+    /// SHA-256 of the contents.
+    pub sha256: Digest,
     pub mode: u32,
 }
 
@@ -35,20 +38,52 @@ impl Entry {
     #[must_use]
     pub fn of(contents: &[u8], mode: u32) -> Self {
         Entry {
-            sha256: sha256(contents),
+            sha256: digest(contents),
             mode,
         }
     }
 }
 
+/// The SHA-256 of `data`.
+#[must_use]
+pub fn digest(data: &[u8]) -> Digest {
+    Sha256::digest(data).into()
+}
+
 /// Lower-case hex SHA-256 of `data`, as `sha256sum` prints it.
 #[must_use]
 pub fn sha256(data: &[u8]) -> String {
+    hex(&digest(data))
+}
+
+/// `digest` in lower-case hex.
+#[must_use]
+pub fn hex(digest: &Digest) -> String {
     let mut s = String::with_capacity(64);
-    for b in Sha256::digest(data) {
-        let _ = write!(s, "{b:02x}");
-    }
+    push_hex(&mut s, digest);
     s
+}
+
+fn push_hex(out: &mut String, digest: &Digest) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for b in digest {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+}
+
+/// `text` (64 hex digits, either case) as a digest.
+fn parse_hex(text: &str) -> Option<Digest> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        let digit = |c: u8| char::from(c).to_digit(16);
+        out[i] = u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?;
+    }
+    Some(out)
 }
 
 /// A parsed manifest: entries by path.
@@ -96,9 +131,9 @@ impl Manifest {
             else {
                 return Err(bad("expected `SHA256 MODE PATH`"));
             };
-            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            let Some(sha256) = parse_hex(hash) else {
                 return Err(bad("not a SHA-256 in hex"));
-            }
+            };
             let mode = u32::from_str_radix(mode, 8)
                 .ok()
                 .filter(|m| *m <= 0o7777)
@@ -106,13 +141,7 @@ impl Manifest {
             let path = unescape(path)
                 .filter(|p| !p.is_empty())
                 .ok_or_else(|| bad("bad path"))?;
-            entries.insert(
-                path,
-                Entry {
-                    sha256: hash.to_ascii_lowercase(),
-                    mode,
-                },
-            );
+            entries.insert(path, Entry { sha256, mode });
         }
         Ok(Manifest { entries })
     }
@@ -120,12 +149,27 @@ impl Manifest {
     /// The manifest's text: a header line, then the entries sorted by path.
     #[must_use]
     pub fn render(&self) -> String {
-        let mut out = format!("{HEADER}\n");
-        for (path, e) in &self.entries {
-            let _ = writeln!(out, "{} {:04o} {}", e.sha256, e.mode, escape(path));
-        }
-        out
+        render_sorted(self.entries.iter().map(|(p, e)| (p.as_str(), e)))
     }
+}
+
+/// The text of a manifest of `entries`, which are sorted by path, each path once (as
+/// [`Manifest::render`] writes its own).
+#[must_use]
+pub fn render_sorted<'a>(entries: impl Iterator<Item = (&'a str, &'a Entry)>) -> String {
+    let mut out = format!("{HEADER}\n");
+    for (path, e) in entries {
+        push_hex(&mut out, &e.sha256);
+        let _ = write!(out, " {:04o} ", e.mode);
+        if path.contains(['\\', '\n']) {
+            out.push_str(&escape(path));
+        } else {
+            out.push_str(path);
+        }
+        out.push('\n');
+    }
+    out.shrink_to_fit();
+    out
 }
 
 #[cfg(test)]

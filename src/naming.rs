@@ -13,6 +13,7 @@ use crate::finding::{Code, Finding};
 use crate::front::cron::schedule::fnv1a;
 use crate::host::Host;
 use crate::ir::{Body, Item, RefKind};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Makes `stem` a valid unit-name prefix: characters outside `[A-Za-z0-9:_.-]` become `_`,
@@ -140,9 +141,9 @@ fn shadowing(key: &Key, n: &str, host: &Host) -> Option<(String, Finding)> {
 /// [`assign`] over the items' [`Key`]s: the names, and the findings to add to item `i`, in
 /// order.
 #[must_use]
-pub fn assign_keys(
+pub fn assign_keys<P: AsRef<str>>(
     keys: &[Key],
-    host_paths: &[String],
+    host_paths: &[P],
     host: &Host,
 ) -> (Vec<Option<String>>, Vec<(usize, Finding)>) {
     let mut findings = Vec::new();
@@ -159,18 +160,20 @@ pub fn assign_keys(
     }
     // A template (`x@.service`) and a plain unit (`x.service`) of the same stem do not
     // collide: a SysV script's own service and its per-configuration template share it.
-    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    // Borrowed from `wanted` (a whole host has tens of thousands of names); only a
+    // template's key (`x@`) is made.
+    let mut groups: BTreeMap<Cow<'_, str>, Vec<usize>> = BTreeMap::new();
     for (i, n) in wanted.iter().enumerate() {
         if let Some(n) = n {
             let key = if keys[i].template {
-                format!("{n}@")
+                Cow::Owned(format!("{n}@"))
             } else {
-                n.clone()
+                Cow::Borrowed(n.as_str())
             };
             groups.entry(key).or_default().push(i);
         }
     }
-    let mut taken: BTreeSet<String> = groups.keys().cloned().collect();
+    let mut taken: BTreeSet<Cow<'_, str>> = groups.keys().cloned().collect();
     let mut renames: Vec<(usize, String, usize, String)> = Vec::new();
     for (key, mut members) in groups {
         if members.len() < 2 {
@@ -179,10 +182,10 @@ pub fn assign_keys(
         // Normalized only for the items that collide (on a whole host, a few of them).
         let path: HashMap<usize, String> = members
             .iter()
-            .map(|&i| (i, normalize_path(&host_paths[i])))
+            .map(|&i| (i, normalize_path(host_paths[i].as_ref())))
             .collect();
         let rank = |i: usize| (path[&i].as_str(), keys[i].identity.as_str(), keys[i].line);
-        let name = key.strip_suffix('@').unwrap_or(&key).to_string();
+        let name = key.strip_suffix('@').unwrap_or(key.as_ref()).to_string();
         members.sort_by(|&a, &b| rank(a).cmp(&rank(b)));
         // An init script keeps its own name (`systemctl start NAME` must go on working); of
         // two scripts wanting it (`foo`, `foo.sh`) the first by host path keeps it.
@@ -191,7 +194,7 @@ pub fn assign_keys(
             .copied()
             .find(|&i| keys[i].format == Some(crate::ir::Format::Sysv));
         if keeper.is_none() {
-            taken.remove(&key);
+            taken.remove(key.as_ref());
         }
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         for &i in members.iter().filter(|&&i| Some(i) != keeper) {
@@ -205,10 +208,10 @@ pub fn assign_keys(
             if *count > 1 {
                 candidate = format!("{candidate}-{count}");
             }
-            while taken.contains(&candidate) {
+            while taken.contains(candidate.as_str()) {
                 candidate.push('x');
             }
-            taken.insert(candidate.clone());
+            taken.insert(Cow::Owned(candidate.clone()));
             renames.push((i, name.clone(), members.len(), candidate));
         }
     }
@@ -228,48 +231,49 @@ pub fn assign_keys(
 /// first item of the same file answering that stem and kind, else of the file that comes first
 /// among the run's items, else the stem made valid.
 #[derive(Debug, Default)]
-pub struct Resolver {
+pub struct Resolver<'a> {
     /// (stem, kind, file) → the name of that file's first item answering it.
-    given: HashMap<(String, RefKind, String), String>,
+    given: HashMap<(&'a str, RefKind, &'a str), &'a str>,
     /// (stem, kind) → the name given by the file that comes first among the run's items.
-    earliest: HashMap<(String, RefKind), String>,
+    earliest: HashMap<(&'a str, RefKind), &'a str>,
 }
 
-impl Resolver {
-    /// The resolver of a run's items (their keys and names, in run order).
+impl<'a> Resolver<'a> {
+    /// The resolver of a run's items (their keys and names, in run order), borrowing them.
     #[must_use]
-    pub fn new(keys: &[Key], names: &[Option<String>]) -> Self {
-        let mut given: HashMap<(String, RefKind, String), String> = HashMap::new();
+    pub fn new(keys: &'a [Key], names: &'a [Option<String>]) -> Self {
+        let mut given: HashMap<(&str, RefKind, &str), &str> = HashMap::new();
         // The first answer in run order comes from the file whose first item comes first:
         // a reference not answered in its own file is answered by that file.
         let mut first_pos: HashMap<&str, usize> = HashMap::new();
         for (i, key) in keys.iter().enumerate() {
             first_pos.entry(key.file.as_str()).or_insert(i);
         }
-        let mut earliest: HashMap<(String, RefKind), (usize, String)> = HashMap::new();
+        let mut earliest: HashMap<(&str, RefKind), (usize, &str)> = HashMap::new();
         for (key, name) in keys.iter().zip(names) {
             let (Some(name), Some(kind)) = (name, key.answers) else {
                 continue;
             };
-            let entry = given.entry((key.stem.clone(), kind, key.file.clone()));
+            let entry = given.entry((key.stem.as_str(), kind, key.file.as_str()));
             if let std::collections::hash_map::Entry::Vacant(v) = entry {
-                v.insert(name.clone());
+                v.insert(name.as_str());
                 let pos = first_pos
                     .get(key.file.as_str())
                     .copied()
                     .unwrap_or(usize::MAX);
-                match earliest.entry((key.stem.clone(), kind)) {
+                match earliest.entry((key.stem.as_str(), kind)) {
                     std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert((pos, name.clone()));
+                        e.insert((pos, name.as_str()));
                     }
                     std::collections::hash_map::Entry::Occupied(mut e) => {
                         if pos < e.get().0 {
-                            e.insert((pos, name.clone()));
+                            e.insert((pos, name.as_str()));
                         }
                     }
                 }
             }
         }
+        drop(first_pos);
         let earliest = earliest.into_iter().map(|(k, (_, n))| (k, n)).collect();
         Resolver { given, earliest }
     }
@@ -278,10 +282,9 @@ impl Resolver {
     #[must_use]
     pub fn answer(&self, stem: &str, kind: RefKind, file: &str) -> String {
         self.given
-            .get(&(stem.to_string(), kind, file.to_string()))
-            .or_else(|| self.earliest.get(&(stem.to_string(), kind)))
-            .cloned()
-            .unwrap_or_else(|| sanitize(stem))
+            .get(&(stem, kind, file))
+            .or_else(|| self.earliest.get(&(stem, kind)))
+            .map_or_else(|| sanitize(stem), |n| (*n).to_string())
     }
 
     /// Rewrites the references of `item`.

@@ -12,7 +12,7 @@
 //! Files are not fsync'ed one by one (that cost ~0.5 ms per file, 2 s for a 1,000-file host).
 
 use crate::back::systemd::OutputFile;
-use crate::manifest::{self, Entry, Manifest};
+use crate::manifest::{self, Digest, Entry, Manifest};
 use crate::report::StaleFile;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::ffi::OsString;
@@ -145,9 +145,20 @@ enum Existing {
     /// A regular file: the SHA-256 of its contents (never the contents: a run holds one copy
     /// of each new file, not of each old one too) and its mode.
     File {
-        sha256: String,
+        sha256: Digest,
         mode: u32,
     },
+}
+
+/// Where a target is, and whether the manifest records it. A file of the output directory is
+/// named by its path there, which is its manifest key: held once, its local path joined when
+/// it is needed (a whole host has tens of thousands of files).
+#[derive(Debug)]
+enum Place {
+    /// `name` inside the output directory.
+    InDir,
+    /// The report: its own path, and its manifest key when the output directory records it.
+    Own { path: PathBuf, key: Option<String> },
 }
 
 /// One file to write.
@@ -155,12 +166,10 @@ enum Existing {
 struct Target {
     /// As messages and [`Written`] name it: relative to the output directory, else as given.
     name: String,
-    /// Its path in the manifest, when the manifest records it.
-    key: Option<String>,
-    path: PathBuf,
+    place: Place,
     contents: Contents,
     /// SHA-256 of `contents`, computed once (the checks and the manifest use it).
-    sha256: String,
+    sha256: Digest,
     mode: u32,
     existing: Existing,
     /// Other content may be replaced without `--force`.
@@ -168,6 +177,23 @@ struct Target {
 }
 
 impl Target {
+    /// Its path in the manifest, when the manifest records it.
+    fn key(&self) -> Option<&str> {
+        match &self.place {
+            Place::InDir => Some(&self.name),
+            Place::Own { key, .. } => key.as_deref(),
+        }
+    }
+
+    /// Its local path (`dir`: the plan's output directory).
+    fn path(&self, dir: Option<&Path>) -> std::borrow::Cow<'_, Path> {
+        match (&self.place, dir) {
+            (Place::Own { path, .. }, _) => std::borrow::Cow::Borrowed(path.as_path()),
+            (Place::InDir, Some(dir)) => std::borrow::Cow::Owned(dir.join(&self.name)),
+            (Place::InDir, None) => std::borrow::Cow::Borrowed(Path::new(&self.name)),
+        }
+    }
+
     fn unchanged(&self) -> bool {
         matches!(&self.existing, Existing::File { sha256, mode } if *sha256 == self.sha256 && *mode == self.mode)
     }
@@ -335,7 +361,7 @@ fn look(
             let contents = std::fs::read(path).map_err(io_err)?;
             Ok((
                 Existing::File {
-                    sha256: manifest::sha256(&contents),
+                    sha256: manifest::digest(&contents),
                     mode: m.permissions().mode() & 0o7777,
                 },
                 Some(contents),
@@ -376,7 +402,7 @@ impl Plan {
             (
                 f.path,
                 f.mode,
-                manifest::sha256(&contents),
+                manifest::digest(&contents),
                 Contents::Bytes(contents),
             )
         });
@@ -398,13 +424,13 @@ impl Plan {
     ) -> Result<Self, WriteError> {
         let files = spilled
             .into_iter()
-            .map(|f| (f.path, f.mode, f.at.sha256_hex(), Contents::Spilled(f.at)))
+            .map(|f| (f.path, f.mode, f.at.sha256(), Contents::Spilled(f.at)))
             .chain(kept.into_iter().map(|f| {
                 let contents = f.contents.into_bytes();
                 (
                     f.path,
                     f.mode,
-                    manifest::sha256(&contents),
+                    manifest::digest(&contents),
                     Contents::Bytes(contents),
                 )
             }));
@@ -413,7 +439,7 @@ impl Plan {
 
     fn build(
         dir: Option<&Path>,
-        files: impl Iterator<Item = (String, u32, String, Contents)>,
+        files: impl Iterator<Item = (String, u32, Digest, Contents)>,
         spill: Option<crate::spill::Reader>,
         report: Option<&Path>,
         opts: &Options,
@@ -461,9 +487,8 @@ impl Plan {
                 let (existing, _) =
                     probe.look(&path, &path.display().to_string(), true, &mut problems)?;
                 plan.targets.push(Target {
-                    name: rel.clone(),
-                    key: Some(rel),
-                    path,
+                    name: rel,
+                    place: Place::InDir,
                     sha256,
                     contents,
                     mode,
@@ -606,7 +631,7 @@ impl Plan {
                 path: path.display().to_string(),
                 source,
             })?;
-            let edited = manifest::sha256(&contents) != entry.sha256;
+            let edited = manifest::digest(&contents) != entry.sha256;
             let removed = prune && !edited;
             if removed {
                 self.prune.push(path);
@@ -624,12 +649,13 @@ impl Plan {
 
     /// Temporary files of an interrupted run in the directories this run writes into.
     fn find_leftovers(&mut self, probe: &Probe) {
-        let dirs: BTreeSet<&Path> = self
+        let dirs: BTreeSet<PathBuf> = self
             .targets
             .iter()
-            .filter_map(|t| t.path.parent())
+            .filter_map(|t| t.path(self.dir.as_deref()).parent().map(Path::to_path_buf))
             .collect();
-        for d in dirs {
+        for d in &dirs {
+            let d = d.as_path();
             // The listing the checks made, else the directory read now.
             let names: Vec<OsString> = match probe.listings.get(d) {
                 Some(Some(names)) => names.iter().cloned().collect(),
@@ -672,9 +698,11 @@ impl Plan {
         let contents = text.into_bytes();
         let t = Target {
             name: slot.name,
-            key: slot.key,
-            path: slot.path,
-            sha256: manifest::sha256(&contents),
+            place: Place::Own {
+                path: slot.path,
+                key: slot.key,
+            },
+            sha256: manifest::digest(&contents),
             contents: Contents::Bytes(contents),
             mode: 0o644,
             existing: slot.existing,
@@ -692,18 +720,40 @@ impl Plan {
     /// # Errors
     /// The step that failed, after undoing every change.
     pub fn commit(mut self, hook: &mut dyn Hook) -> Result<Written, WriteError> {
-        let mut entries = std::mem::take(&mut self.kept);
-        for t in &self.targets {
-            if let Some(key) = &t.key {
-                entries.insert(
-                    key.clone(),
-                    Entry {
-                        sha256: t.sha256.clone(),
-                        mode: t.mode,
-                    },
-                );
+        // The manifest's entries: the kept ones and the targets', by path (a target's over a
+        // kept one of the same path), borrowed.
+        let kept = std::mem::take(&mut self.kept);
+        let target_entries: Vec<(&str, Entry)> = self
+            .targets
+            .iter()
+            .filter_map(|t| {
+                let entry = Entry {
+                    sha256: t.sha256,
+                    mode: t.mode,
+                };
+                t.key().map(|k| (k, entry))
+            })
+            .collect();
+        let mut entries: Vec<(&str, &Entry)> = kept
+            .iter()
+            .map(|(p, e)| (p.as_str(), e))
+            .chain(target_entries.iter().map(|(p, e)| (*p, e)))
+            .collect();
+        // Stable: of equal paths the target's comes last, and is the one kept.
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let mut deduped: Vec<(&str, &Entry)> = Vec::with_capacity(entries.len());
+        for e in entries {
+            match deduped.last_mut() {
+                Some(last) if last.0 == e.0 => *last = e,
+                _ => deduped.push(e),
             }
         }
+        let manifest_text = self
+            .dir
+            .is_some()
+            .then(|| manifest::render_sorted(deduped.into_iter()));
+        drop(target_entries);
+        drop(kept);
         let mut written = Written {
             stale: std::mem::take(&mut self.stale),
             leftovers: std::mem::take(&mut self.leftovers),
@@ -716,13 +766,15 @@ impl Plan {
                 written.written.push(t.name.clone());
             }
         }
-        if let Some(dir) = &self.dir {
-            let contents = Manifest { entries }.render().into_bytes();
+        if let (Some(dir), Some(text)) = (&self.dir, manifest_text) {
+            let contents = text.into_bytes();
             self.targets.push(Target {
                 name: MANIFEST.to_string(),
-                key: None,
-                path: dir.join(MANIFEST),
-                sha256: manifest::sha256(&contents),
+                place: Place::Own {
+                    path: dir.join(MANIFEST),
+                    key: None,
+                },
+                sha256: manifest::digest(&contents),
                 contents: Contents::Bytes(contents),
                 mode: 0o644,
                 existing: std::mem::replace(&mut self.manifest_existing, Existing::Missing),
@@ -855,8 +907,9 @@ impl Transaction {
         // The spilled files' texts, one at a time.
         let mut buf = Vec::new();
         for &(i, t) in &todo {
-            let at = place(&t.path);
-            let tmp = at.clone().unwrap_or_else(|| temp_name(&t.path, i, ""));
+            let path = t.path(plan.dir.as_deref());
+            let at = place(&path);
+            let tmp = at.clone().unwrap_or_else(|| temp_name(&path, i, ""));
             // A directory that cannot be written into shows here, before any file is replaced.
             // Created with its mode; a file of that name left by an earlier process of the
             // same id is truncated instead, and its mode set.
@@ -873,11 +926,11 @@ impl Transaction {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => (open(false), false),
                 other => (other, true),
             };
-            let mut file = file.map_err(fail(t.path.parent().unwrap_or(&t.path)))?;
+            let mut file = file.map_err(fail(path.parent().unwrap_or(&path)))?;
             if at.is_none() {
                 self.log.push(Undo::Tmp(tmp.clone()));
             }
-            hook.before(&Step::Stage(&t.path)).map_err(fail(&t.path))?;
+            hook.before(&Step::Stage(&path)).map_err(fail(&path))?;
             match (&t.contents, &plan.spill) {
                 (Contents::Bytes(b), _) => file.write_all(b),
                 (Contents::Spilled(at), Some(spill)) => {
@@ -887,11 +940,11 @@ impl Transaction {
                     "internal error: a spilled file without its spill file",
                 )),
             }
-            .map_err(fail(&t.path))?;
+            .map_err(fail(&path))?;
             // The mode was set at creation, less the umask: only bits it took are set again.
             if !created || umask().is_none_or(|mask| t.mode & mask != 0) {
                 file.set_permissions(std::fs::Permissions::from_mode(t.mode))
-                    .map_err(fail(&t.path))?;
+                    .map_err(fail(&path))?;
             }
         }
         for (i, path) in plan.prune.iter().enumerate() {
@@ -903,41 +956,44 @@ impl Transaction {
                 target: path.clone(),
             });
         }
-        for &(i, t) in todo.iter().filter(|(_, t)| place(&t.path).is_none()) {
-            let tmp = temp_name(&t.path, i, "");
+        for &(i, t) in &todo {
+            let path = t.path(plan.dir.as_deref());
+            if place(&path).is_some() {
+                continue;
+            }
+            let tmp = temp_name(&path, i, "");
             let old = matches!(t.existing, Existing::File { .. });
             let mut aside = None;
             if old {
-                let backup = temp_name(&t.path, i, ".old");
+                let backup = temp_name(&path, i, ".old");
                 let linked = hook
-                    .before(&Step::Link(&t.path))
-                    .and_then(|()| std::fs::hard_link(&t.path, &backup));
+                    .before(&Step::Link(&path))
+                    .and_then(|()| std::fs::hard_link(&path, &backup));
                 if linked.is_ok() {
                     self.log.push(Undo::Link(backup.clone()));
                 } else {
                     // A file system without hard links: move it aside instead.
-                    hook.before(&Step::MoveAside(&t.path))
-                        .map_err(fail(&t.path))?;
-                    std::fs::rename(&t.path, &backup).map_err(fail(&t.path))?;
+                    hook.before(&Step::MoveAside(&path)).map_err(fail(&path))?;
+                    std::fs::rename(&path, &backup).map_err(fail(&path))?;
                     self.log.push(Undo::Aside {
                         aside: backup.clone(),
-                        target: t.path.clone(),
+                        target: path.to_path_buf(),
                     });
                 }
                 aside = Some(backup);
             }
-            hook.before(&Step::Rename(&t.path)).map_err(fail(&t.path))?;
-            std::fs::rename(&tmp, &t.path).map_err(fail(&t.path))?;
+            hook.before(&Step::Rename(&path)).map_err(fail(&path))?;
+            std::fs::rename(&tmp, &path).map_err(fail(&path))?;
             match aside {
                 Some(aside) => {
                     if let Some(last @ Undo::Link(_)) = self.log.last_mut() {
                         *last = Undo::Aside {
                             aside,
-                            target: t.path.clone(),
+                            target: path.to_path_buf(),
                         };
                     }
                 }
-                None => self.log.push(Undo::Created(t.path.clone())),
+                None => self.log.push(Undo::Created(path.to_path_buf())),
             }
         }
         // Last, the new output directory comes into place whole.

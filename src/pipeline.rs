@@ -121,9 +121,11 @@ pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> C
     }
     let names = crate::naming::assign(&mut items, &host_paths, host);
     let keys: Vec<crate::naming::Key> = items.iter().map(crate::naming::Key::of).collect();
-    let resolver = crate::naming::Resolver::new(&keys, &names);
+    {
+        let resolver = crate::naming::Resolver::new(&keys, &names);
+        items.iter_mut().for_each(|i| resolver.resolve(i));
+    }
     drop(keys);
-    items.iter_mut().for_each(|i| resolver.resolve(i));
     let lowered = crate::workers::map_in_order(
         items.into_iter().zip(names).collect(),
         options.jobs,
@@ -161,14 +163,7 @@ pub fn convert_sources(inputs: Vec<Source>, host: &Host, options: &Options) -> C
 pub(crate) fn unique_inputs(
     inputs: Vec<Source>,
 ) -> (Vec<Source>, std::collections::BTreeMap<String, String>) {
-    let mut seen = std::collections::BTreeSet::new();
-    let unique: Vec<Source> = inputs
-        .into_iter()
-        .filter(|i| match i.host_path() {
-            Some(p) => seen.insert(crate::naming::normalize_path(p)),
-            None => true,
-        })
-        .collect();
+    let unique = unique_sources(inputs);
     let host_path_of = unique
         .iter()
         .map(|i| {
@@ -179,6 +174,18 @@ pub(crate) fn unique_inputs(
         })
         .collect();
     (unique, host_path_of)
+}
+
+/// The inputs of a run without a host file named twice (`a ./a` is converted once).
+pub(crate) fn unique_sources(inputs: Vec<Source>) -> Vec<Source> {
+    let mut seen = std::collections::BTreeSet::new();
+    inputs
+        .into_iter()
+        .filter(|i| match i.host_path() {
+            Some(p) => seen.insert(crate::naming::normalize_path(p)),
+            None => true,
+        })
+        .collect()
 }
 
 /// One item lowered: its files, its report entry, its error, whether it mails.

@@ -4,6 +4,7 @@
 //! to do by hand.
 
 pub mod render;
+pub mod spilled;
 
 pub use crate::finding::{Code, Finding, Level};
 use crate::ir::Format;
@@ -151,5 +152,172 @@ impl Report {
             .iter()
             .flat_map(|i| &i.findings)
             .any(|f| f.level == Level::Dropped)
+    }
+}
+
+/// What the renderings, the summary line and `apply.sh` read of a report, wherever its items
+/// are: in memory ([`Report`]) or in a spill file ([`spilled::SpilledReport`]).
+pub trait View {
+    fn summary(&self) -> &Summary;
+    fn errors(&self) -> &[InputError];
+    fn stale(&self) -> &[StaleFile];
+    /// Sets the stale files (known once the output directory was looked at).
+    fn set_stale(&mut self, stale: Vec<StaleFile>);
+    /// How many items.
+    fn len(&self) -> usize;
+    /// Whether there is no item.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Calls `f` on every item, in order.
+    ///
+    /// # Errors
+    /// The items could not be read back (a spilled report).
+    fn each_item(&self, f: &mut dyn FnMut(&ReportItem)) -> std::io::Result<()>;
+    /// How many findings of all items have level `dropped`, and how many `approximated`.
+    fn level_counts(&self) -> (usize, usize);
+    /// Whether any finding has level `dropped` (what `--strict` checks).
+    fn has_dropped(&self) -> bool {
+        self.level_counts().0 > 0
+    }
+}
+
+impl View for Report {
+    fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    fn errors(&self) -> &[InputError] {
+        &self.errors
+    }
+
+    fn stale(&self) -> &[StaleFile] {
+        &self.stale
+    }
+
+    fn set_stale(&mut self, stale: Vec<StaleFile>) {
+        self.stale = stale;
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn each_item(&self, f: &mut dyn FnMut(&ReportItem)) -> std::io::Result<()> {
+        self.items.iter().for_each(f);
+        Ok(())
+    }
+
+    fn level_counts(&self) -> (usize, usize) {
+        let findings = || self.items.iter().flat_map(|i| &i.findings);
+        (
+            findings().filter(|f| f.level == Level::Dropped).count(),
+            findings()
+                .filter(|f| f.level == Level::Approximated)
+                .count(),
+        )
+    }
+}
+
+/// Serializes any [`View`] as [`Report`]'s derived `Serialize` does (the JSON report's
+/// fields, in order), reading the items one at a time.
+///
+/// # Errors
+/// The serializer's, or the items could not be read back.
+pub fn serialize_view<V: View + ?Sized, S: serde::Serializer>(
+    view: &V,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::{Error, SerializeSeq, SerializeStruct};
+    struct Items<'a, V: ?Sized>(&'a V);
+    impl<V: View + ?Sized> Serialize for Items<'_, V> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0.len()))?;
+            let mut failed = None;
+            self.0
+                .each_item(&mut |item| {
+                    if failed.is_none()
+                        && let Err(e) = seq.serialize_element(item)
+                    {
+                        failed = Some(e);
+                    }
+                })
+                .map_err(S::Error::custom)?;
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            seq.end()
+        }
+    }
+    let stale = !view.stale().is_empty();
+    let mut st = s.serialize_struct("Report", 4 + usize::from(stale))?;
+    st.serialize_field("version", &1u32)?;
+    st.serialize_field("items", &Items(view))?;
+    st.serialize_field("errors", view.errors())?;
+    st.serialize_field("summary", view.summary())?;
+    if stale {
+        st.serialize_field("stale", view.stale())?;
+    } else {
+        st.skip_field("stale")?;
+    }
+    st.end()
+}
+
+/// A run's report: held ([`Report`], a run in one pass) or spilled (a run in two passes).
+#[derive(Debug)]
+pub enum RunReport {
+    Held(Report),
+    Spilled(spilled::SpilledReport),
+}
+
+impl RunReport {
+    fn view(&self) -> &dyn View {
+        match self {
+            RunReport::Held(r) => r,
+            RunReport::Spilled(r) => r,
+        }
+    }
+
+    fn view_mut(&mut self) -> &mut dyn View {
+        match self {
+            RunReport::Held(r) => r,
+            RunReport::Spilled(r) => r,
+        }
+    }
+}
+
+impl View for RunReport {
+    fn summary(&self) -> &Summary {
+        self.view().summary()
+    }
+
+    fn errors(&self) -> &[InputError] {
+        self.view().errors()
+    }
+
+    fn stale(&self) -> &[StaleFile] {
+        self.view().stale()
+    }
+
+    fn set_stale(&mut self, stale: Vec<StaleFile>) {
+        self.view_mut().set_stale(stale);
+    }
+
+    fn len(&self) -> usize {
+        self.view().len()
+    }
+
+    fn each_item(&self, f: &mut dyn FnMut(&ReportItem)) -> std::io::Result<()> {
+        self.view().each_item(f)
+    }
+
+    fn level_counts(&self) -> (usize, usize) {
+        self.view().level_counts()
+    }
+}
+
+impl Serialize for RunReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_view(self, s)
     }
 }

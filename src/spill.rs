@@ -35,6 +35,12 @@ impl Spilled {
         self.len == 0
     }
 
+    /// The SHA-256 of the text.
+    #[must_use]
+    pub fn sha256(&self) -> [u8; 32] {
+        self.sha256
+    }
+
     /// The SHA-256 of the text, lower-case hex (as the manifest records it).
     #[must_use]
     pub fn sha256_hex(&self) -> String {

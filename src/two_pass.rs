@@ -1,12 +1,13 @@
 //! A run into an output directory without holding the run in memory: what a run holds is each
-//! item's name key and report entry and each written file's name, mode and hash, never every
-//! item's IR or every file's text at once.
+//! item's name key and where its report entry is, and each written file's name, mode and hash,
+//! never every item's IR, report entry or every file's text at once.
 //!
 //! - Pass 1 reads and parses every input (on [`Options::jobs`] workers), names its items as
 //!   they would be named were the run only this input (their stems made valid, shadowing
 //!   installed units avoided, references answered in their own file), lowers them and renders
-//!   their files into the run's [spill file](crate::spill), keeping of each item its [`Key`],
-//!   the names it was rendered with and its report entry, and of each input the SHA-256 of its
+//!   their files into the run's [spill file](crate::spill) and their report entries into a
+//!   second one ([`crate::report::spilled`]), keeping of each item its [`Key`], the names it
+//!   was rendered with and where its entry is, and of each input the SHA-256 of its
 //!   bytes. The inputs [`front::finish`] joins across the run (periodic directories and the
 //!   crontab lines that run them, few and small) keep their items whole instead.
 //! - The naming pass ([`naming::assign_keys`]) and the [`Resolver`] run on the keys.
@@ -20,13 +21,14 @@
 //! read back when it is written, its hash checked again.
 
 use crate::back::systemd::{self, OutputFile};
-use crate::finding::{Finding, Texts};
+use crate::finding::Finding;
 use crate::front::{self, Parsed};
 use crate::host::Host;
 use crate::ir::{Item, RefKind};
 use crate::naming::{self, Key, Resolver};
-use crate::pipeline::{Options, Source, logs_to_journal, lower, unique_inputs};
-use crate::report::{InputError, Report, ReportItem};
+use crate::pipeline::{Options, Source, logs_to_journal, lower, unique_sources};
+use crate::report::InputError;
+use crate::report::spilled::{Entry, SpilledReport};
 use crate::spill::{self, Spill, Spilled};
 use sha2::{Digest, Sha256};
 
@@ -46,7 +48,8 @@ pub struct Staged {
     pub files: Vec<SpilledFile>,
     pub kept: Vec<OutputFile>,
     pub spill: spill::Reader,
-    pub report: Report,
+    /// Its items' entries in a spill file of their own.
+    pub report: SpilledReport,
 }
 
 /// Why a run could not be rendered. Nothing was written.
@@ -61,12 +64,18 @@ pub enum RunError {
     Spill(std::io::Error),
 }
 
-/// One item lowered, its files in the spill file.
+/// One item lowered, its files in the spill file and its report entry in the report's.
 struct Done {
     files: Vec<SpilledFile>,
-    report: ReportItem,
-    error: Option<InputError>,
+    entry: Entry,
+    error: Option<Box<InputError>>,
     mail: bool,
+}
+
+/// The two spill files of a run: the files' texts, the report's entries.
+struct Spills {
+    files: Spill,
+    report: Spill,
 }
 
 /// An item of pass 1, lowered with the names it would have alone.
@@ -104,20 +113,23 @@ fn digest(input: &front::Input) -> [u8; 32] {
     h.finalize().into()
 }
 
-/// Lowers `item` under `name` (its references resolved already) and puts its files into
-/// `spill`.
+/// Lowers `item` under `name` (its references resolved already) and puts its files and its
+/// report entry into `spills`.
 fn lower_into(
     item: Item,
     name: Option<String>,
     options: &Options,
-    spill: &Spill,
-    texts: &Texts,
+    spills: &Spills,
 ) -> Result<Done, RunError> {
-    let mut l = lower(item, name, options);
-    texts.share(&mut l.report.findings);
+    let l = lower(item, name, options);
+    let entry = Entry::put(&l.report, &spills.report).map_err(RunError::Spill)?;
+    drop(l.report);
     let mut files = Vec::with_capacity(l.files.len());
     for f in l.files {
-        let at = spill.put(f.contents.as_bytes()).map_err(RunError::Spill)?;
+        let at = spills
+            .files
+            .put(f.contents.as_bytes())
+            .map_err(RunError::Spill)?;
         files.push(SpilledFile {
             path: f.path,
             mode: f.mode,
@@ -126,8 +138,8 @@ fn lower_into(
     }
     Ok(Done {
         files,
-        report: l.report,
-        error: l.error,
+        entry,
+        error: l.error.map(Box::new),
         mail: l.mail,
     })
 }
@@ -139,8 +151,7 @@ fn provisional(
     keys: &[Key],
     host: &Host,
     options: &Options,
-    spill: &Spill,
-    texts: &Texts,
+    spills: &Spills,
 ) -> Result<Vec<Provisional>, RunError> {
     let wanted: Vec<(Option<String>, Option<Finding>)> =
         keys.iter().map(|k| naming::wanted(k, host)).collect();
@@ -161,7 +172,7 @@ fn provisional(
                 answer,
             ));
         });
-        let done = lower_into(item, name.clone(), options, spill, texts)?;
+        let done = lower_into(item, name.clone(), options, spills)?;
         out.push(Provisional { done, name, refs });
     }
     Ok(out)
@@ -173,7 +184,7 @@ fn finally(
     start: usize,
     run: &Run<'_>,
     options: &Options,
-    spill: &Spill,
+    spills: &Spills,
 ) -> Result<Vec<Done>, RunError> {
     let mut out = Vec::with_capacity(items.len());
     for (n, mut item) in items.into_iter().enumerate() {
@@ -183,13 +194,7 @@ fn finally(
         }
         item.findings.extend(run.added[g].iter().cloned());
         run.resolver.resolve(&mut item);
-        out.push(lower_into(
-            item,
-            run.names[g].clone(),
-            options,
-            spill,
-            run.texts,
-        )?);
+        out.push(lower_into(item, run.names[g].clone(), options, spills)?);
     }
     Ok(out)
 }
@@ -198,8 +203,7 @@ fn finally(
 struct Run<'a> {
     names: &'a [Option<String>],
     added: &'a [Vec<Finding>],
-    resolver: &'a Resolver,
-    texts: &'a Texts,
+    resolver: &'a Resolver<'a>,
 }
 
 /// Converts `inputs` read from `host` into files in a spill file and a report (see the
@@ -210,9 +214,11 @@ struct Run<'a> {
 /// An input read twice changed between the passes, or the spill file could not be written.
 pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<Staged, RunError> {
     let input_count = inputs.len();
-    let (unique, host_path_of) = unique_inputs(inputs);
-    let spill = Spill::new().map_err(RunError::Spill)?;
-    let texts = Texts::default();
+    let unique = unique_sources(inputs);
+    let spills = Spills {
+        files: Spill::new().map_err(RunError::Spill)?,
+        report: Spill::new().map_err(RunError::Spill)?,
+    };
     // Pass 1.
     let firsts: Vec<Result<First, RunError>> =
         crate::workers::map_in_order(unique.iter().collect(), options.jobs, |source: &Source| {
@@ -224,7 +230,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             let hash = digest(&input);
             drop(input);
             let keys: Vec<Key> = parsed.1.iter().map(Key::of).collect();
-            let items = provisional(parsed.1, &keys, host, options, &spill, &texts)?;
+            let items = provisional(parsed.1, &keys, host, options, &spills)?;
             Ok(First::Lowered(keys, hash, items))
         });
     let mut slots: Vec<Option<First>> = Vec::with_capacity(firsts.len());
@@ -248,6 +254,10 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         .into_iter()
         .map(|s| s.unwrap_or(First::Whole(Vec::new())))
         .collect();
+    // Pass 1 is over: the host's answers and what its parses freed go before the naming pass
+    // allocates.
+    host.forget_answers();
+    crate::memory::release_free();
     // Naming, over every item's key in run order.
     let mut keys: Vec<Key> = Vec::new();
     let mut starts: Vec<usize> = Vec::with_capacity(slots.len());
@@ -260,12 +270,19 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             First::Join(_) => {}
         }
     }
-    let host_paths: Vec<String> = keys
+    // The host path of each item's input (every item names its input's display as its file),
+    // borrowed from the inputs.
+    let host_path_of: std::collections::HashMap<&str, &str> = unique
+        .iter()
+        .map(|s| (s.display(), s.host_path().unwrap_or(s.display())))
+        .collect();
+    let host_paths: Vec<&str> = keys
         .iter()
         .map(|k| {
             host_path_of
                 .get(k.file.as_str())
-                .map_or_else(|| k.file.clone(), |p| (*p).to_string())
+                .copied()
+                .unwrap_or(k.file.as_str())
         })
         .collect();
     drop(host_path_of);
@@ -280,7 +297,6 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         names: &names,
         added: &added,
         resolver: &resolver,
-        texts: &texts,
     };
     if let Some(hook) = options.between_passes {
         hook();
@@ -294,7 +310,7 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         .collect();
     let second = |(i, source, slot): (usize, &Source, First)| -> Result<Vec<Done>, RunError> {
         match slot {
-            First::Whole(items) => finally(items, starts[i], &run, options, &spill),
+            First::Whole(items) => finally(items, starts[i], &run, options, &spills),
             First::Join(_) => Ok(Vec::new()), // none is left: every one was joined above
             First::Lowered(_, hash, items) => {
                 let want = &keys[starts[i]..starts[i] + items.len()];
@@ -326,22 +342,25 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
                         "different items",
                     ));
                 }
-                finally(again, starts[i], &run, options, &spill)
+                finally(again, starts[i], &run, options, &spills)
             }
         }
     };
-    let lowered = crate::workers::map_in_order(work, options.jobs, second);
-    let mut files = Vec::new();
+    let lowered: Vec<Vec<Done>> = crate::workers::map_in_order(work, options.jobs, second)
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    // Held until the run is written: allocated once, at its size.
+    let mut files = Vec::with_capacity(lowered.iter().flatten().map(|d| d.files.len()).sum());
     let mut kept = Vec::new();
-    let mut report_items = Vec::with_capacity(keys.len());
+    let mut entries = Vec::with_capacity(keys.len());
     let mut errors = Vec::new();
     let mut mail = false;
     for per_input in lowered {
-        for d in per_input? {
+        for d in per_input {
             files.extend(d.files);
-            errors.extend(d.error);
+            errors.extend(d.error.map(|e| *e));
             mail |= d.mail;
-            report_items.push(d.report);
+            entries.push(d.entry);
         }
     }
     if mail {
@@ -355,10 +374,15 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             }),
         }
     }
+    // What the naming pass decided is no longer needed: freed before the summary is read.
+    drop(resolver);
+    drop((names, added, keys, starts));
+    let report = spills.report.finish().map_err(RunError::Spill)?;
     Ok(Staged {
         files,
         kept,
-        spill: spill.finish().map_err(RunError::Spill)?,
-        report: Report::new(input_count, report_items, errors),
+        spill: spills.files.finish().map_err(RunError::Spill)?,
+        report: SpilledReport::new(input_count, entries, report, errors)
+            .map_err(RunError::Spill)?,
     })
 }

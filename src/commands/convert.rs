@@ -118,7 +118,11 @@ pub fn run(args: &ConvertArgs, io: &mut Streams<'_>) -> i32 {
         .map(keep_or_reread)
         .collect();
     match super::convert(inputs, &host, &options, &args.common) {
-        Ok((report, units)) => emit(report, units, &args.common, Vec::new(), io),
+        Ok((report, units)) => {
+            // The host's facts and indexes are not needed to write.
+            drop(host);
+            emit(report, units, &args.common, Vec::new(), io)
+        }
         Err(e) => {
             let _ = writeln!(io.stderr, "systemdify: {e}");
             1

@@ -15,6 +15,7 @@ use crate::input_path;
 use crate::output;
 use crate::pipeline;
 use crate::report::render::{self, ReportFormat};
+use crate::report::{RunReport, View};
 
 /// `--env-file`: `NAME=VALUE` lines; blank lines and `#` comments skipped, an `export ` prefix
 /// and one pair of quotes around the whole value removed.
@@ -170,7 +171,7 @@ pub(crate) fn convert(
     host: &Host,
     options: &pipeline::Options,
     how: &CommonArgs,
-) -> Result<(crate::report::Report, Units), crate::two_pass::RunError> {
+) -> Result<(RunReport, Units), crate::two_pass::RunError> {
     if how.output_dir.is_some() {
         let staged = crate::two_pass::convert(inputs, host, options)?;
         let units = Units::Staged {
@@ -178,10 +179,10 @@ pub(crate) fn convert(
             kept: staged.kept,
             spill: staged.spill,
         };
-        Ok((staged.report, units))
+        Ok((RunReport::Spilled(staged.report), units))
     } else {
         let c = pipeline::convert_sources(inputs, host, options);
-        Ok((c.report, Units::Kept(c.files)))
+        Ok((RunReport::Held(c.report), Units::Kept(c.files)))
     }
 }
 
@@ -190,13 +191,13 @@ pub(crate) fn convert(
 /// checked before anything is written, and the files, the report and the manifest are written
 /// as one transaction ([`output::Plan`]).
 pub(crate) fn emit(
-    mut report: crate::report::Report,
+    mut report: RunReport,
     units: Units,
     how: &CommonArgs,
     extra: Vec<systemd::OutputFile>,
     io: &mut Streams<'_>,
 ) -> i32 {
-    for e in &report.errors {
+    for e in report.errors() {
         let _ = writeln!(io.stderr, "{e}");
     }
     let (mut files, staged) = match units {
@@ -235,17 +236,24 @@ pub(crate) fn emit(
         None
     };
     if let Some(plan) = &plan {
-        report.stale = plan.stale().to_vec();
+        report.set_stale(plan.stale().to_vec());
     }
-    let text = how.report.as_ref().map(|path| {
+    let text = match how.report.as_ref().map(|path| {
         let format = match how.report_format {
             Some(ReportFormatArg::Json) => ReportFormat::Json,
             Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
             Some(ReportFormatArg::Text) => ReportFormat::Text,
             None => ReportFormat::from_path(path),
         };
-        render::render(&report, format)
-    });
+        render::render_view(&report, format)
+    }) {
+        None => None,
+        Some(Ok(text)) => Some(text),
+        Some(Err(e)) => {
+            let _ = writeln!(io.stderr, "systemdify: the report: {e}; nothing written");
+            return 1;
+        }
+    };
     if let (Some(plan), Some(text), Some(_)) = (&mut plan, &text, report_file)
         && let Err(e) = plan.report(text.clone())
     {
@@ -309,7 +317,7 @@ pub(crate) fn emit(
         }
         (Some(_), Some(_)) => {}
     }
-    if !report.errors.is_empty() {
+    if !report.errors().is_empty() {
         1
     } else if how.strict && report.has_dropped() {
         3

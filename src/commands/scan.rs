@@ -57,6 +57,14 @@ pub fn run(args: &ScanArgs, io: &mut Streams<'_>) -> i32 {
             return 1;
         }
     };
-    let extra = apply_scripts::scripts(&report, &units.paths(), &args.common.env_dir);
+    // The host's facts and indexes are not needed to write.
+    drop(host);
+    let extra = match apply_scripts::scripts(&report, &units.paths(), &args.common.env_dir) {
+        Ok(extra) => extra,
+        Err(e) => {
+            let _ = writeln!(io.stderr, "systemdify: {e}; nothing written");
+            return 1;
+        }
+    };
     emit(report, units, &args.common, extra, io)
 }

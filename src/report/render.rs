@@ -1,6 +1,6 @@
 //! The three renderings of a [`Report`]: plain text, Markdown and JSON.
 
-use super::{Level, Report, ReportItem, StaleFile};
+use super::{Report, ReportItem, StaleFile, View};
 use std::fmt::Write as _;
 
 /// Which rendering to produce.
@@ -26,6 +26,16 @@ impl ReportFormat {
 /// Renders `report` in `format`. Output always ends with a newline.
 #[must_use]
 pub fn render(report: &Report, format: ReportFormat) -> String {
+    // A report in memory is always read.
+    render_view(report, format).unwrap_or_else(|e| format!("{e}\n"))
+}
+
+/// [`render`] of any [`View`] (a report whose items are in a spill file: read back one at a
+/// time, the same bytes).
+///
+/// # Errors
+/// The items could not be read back.
+pub fn render_view(report: &dyn View, format: ReportFormat) -> std::io::Result<String> {
     match format {
         ReportFormat::Text => text(report),
         ReportFormat::Markdown => markdown(report),
@@ -41,10 +51,12 @@ fn location(item: &ReportItem) -> String {
 }
 
 /// One block per item: `file:line name: status -> units`, then its findings with help.
-#[must_use]
-pub fn text(report: &Report) -> String {
+///
+/// # Errors
+/// The items could not be read back.
+pub fn text(report: &dyn View) -> std::io::Result<String> {
     let mut out = String::new();
-    for item in &report.items {
+    report.each_item(&mut |item| {
         let _ = write!(
             out,
             "{} {}: {}",
@@ -62,31 +74,33 @@ pub fn text(report: &Report) -> String {
                 let _ = writeln!(out, "    help: {}", f.help);
             }
         }
-    }
-    let wrapped = wrapped_by_reason(report);
+    })?;
+    let wrapped = wrapped_by_reason(report)?;
     if !wrapped.is_empty() {
         out.push_str("wrapped init scripts, by reason:\n");
         for (reason, names) in &wrapped {
             let _ = writeln!(out, "  {reason} ({}): {}", names.len(), names.join(", "));
         }
     }
-    for e in &report.errors {
+    for e in report.errors() {
         let _ = writeln!(out, "{e}");
     }
-    for s in &report.stale {
+    for s in report.stale() {
         let _ = writeln!(out, "stale: {}: {}", s.path, stale_state(s));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
-    out
+    Ok(out)
 }
 
 /// The scripts kept as wrappers, grouped by the reason their `sysv-wrapped` finding gives in
 /// parentheses (`kept as a wrapper around the script (REASON): …`), reasons in order.
-#[must_use]
-pub fn wrapped_by_reason(report: &Report) -> Vec<(String, Vec<String>)> {
+///
+/// # Errors
+/// The items could not be read back.
+pub fn wrapped_by_reason(report: &dyn View) -> std::io::Result<Vec<(String, Vec<String>)>> {
     let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for item in &report.items {
+    report.each_item(&mut |item| {
         for f in item
             .findings
             .iter()
@@ -102,8 +116,8 @@ pub fn wrapped_by_reason(report: &Report) -> Vec<(String, Vec<String>)> {
                 .or_default()
                 .push(item.source.name.clone());
         }
-    }
-    groups.into_iter().collect()
+    })?;
+    Ok(groups.into_iter().collect())
 }
 
 /// What became of a stale file, for the text and Markdown reports and standard error.
@@ -122,20 +136,9 @@ pub fn stale_state(s: &StaleFile) -> &'static str {
 
 /// A one-line summary, as printed to standard error when no `--report` is asked for.
 #[must_use]
-pub fn summary_line(report: &Report) -> String {
-    let s = &report.summary;
-    let dropped = report
-        .items
-        .iter()
-        .flat_map(|i| &i.findings)
-        .filter(|f| f.level == Level::Dropped)
-        .count();
-    let approximated = report
-        .items
-        .iter()
-        .flat_map(|i| &i.findings)
-        .filter(|f| f.level == Level::Approximated)
-        .count();
+pub fn summary_line(report: &dyn View) -> String {
+    let s = report.summary();
+    let (dropped, approximated) = report.level_counts();
     format!(
         "{} input(s), {} item(s): {} translated, {} approximated, {} wrapped, {} skipped, {} error(s); {} unit(s); findings: {} dropped, {} approximated",
         s.inputs,
@@ -156,9 +159,11 @@ fn md_escape(s: &str) -> String {
 }
 
 /// A summary table, an item table, then the findings of each item with their help.
-#[must_use]
-pub fn markdown(report: &Report) -> String {
-    let s = &report.summary;
+///
+/// # Errors
+/// The items could not be read back.
+pub fn markdown(report: &dyn View) -> std::io::Result<String> {
+    let s = report.summary();
     let mut out = String::from("# Migration report\n\n");
     out.push_str(
         "| inputs | items | units | translated | approximated | wrapped | skipped | errors |\n",
@@ -169,9 +174,9 @@ pub fn markdown(report: &Report) -> String {
         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
         s.inputs, s.items, s.units, s.translated, s.approximated, s.wrapped, s.skipped, s.errors
     );
-    if !report.items.is_empty() {
+    if !report.is_empty() {
         out.push_str("## Items\n\n| source | name | status | units | findings |\n| --- | --- | --- | --- | --- |\n");
-        for item in &report.items {
+        report.each_item(&mut |item| {
             let codes: Vec<String> = item
                 .findings
                 .iter()
@@ -187,10 +192,10 @@ pub fn markdown(report: &Report) -> String {
                 units.join(" "),
                 codes.join(" ")
             );
-        }
+        })?;
         out.push('\n');
     }
-    let wrapped = wrapped_by_reason(report);
+    let wrapped = wrapped_by_reason(report)?;
     if !wrapped.is_empty() {
         out.push_str("## Wrapped init scripts, by reason\n\n| reason | scripts |\n| --- | --- |\n");
         for (reason, names) in &wrapped {
@@ -199,57 +204,65 @@ pub fn markdown(report: &Report) -> String {
         }
         out.push('\n');
     }
-    let with_findings: Vec<&ReportItem> = report
-        .items
-        .iter()
-        .filter(|i| !i.findings.is_empty())
-        .collect();
-    if !with_findings.is_empty() {
-        out.push_str("## Findings\n");
-        for item in with_findings {
+    // Each item with findings, then the heading above them when there was one.
+    let mut findings = String::new();
+    report.each_item(&mut |item| {
+        if item.findings.is_empty() {
+            return;
+        }
+        let _ = writeln!(
+            findings,
+            "\n### `{}` {}\n",
+            md_escape(&location(item)),
+            md_escape(&item.source.name)
+        );
+        for f in &item.findings {
             let _ = writeln!(
-                out,
-                "\n### `{}` {}\n",
-                md_escape(&location(item)),
-                md_escape(&item.source.name)
+                findings,
+                "- **{}** `{}`: {}",
+                f.level.as_str(),
+                f.code,
+                md_escape(&f.message)
             );
-            for f in &item.findings {
-                let _ = writeln!(
-                    out,
-                    "- **{}** `{}`: {}",
-                    f.level.as_str(),
-                    f.code,
-                    md_escape(&f.message)
-                );
-                if !f.help.is_empty() {
-                    let _ = writeln!(out, "  - what to do: {}", md_escape(&f.help));
-                }
+            if !f.help.is_empty() {
+                let _ = writeln!(findings, "  - what to do: {}", md_escape(&f.help));
             }
         }
+    })?;
+    if !findings.is_empty() {
+        out.push_str("## Findings\n");
+        out.push_str(&findings);
         out.push('\n');
     }
-    if !report.errors.is_empty() {
+    if !report.errors().is_empty() {
         out.push_str("## Errors\n\n");
-        for e in &report.errors {
+        for e in report.errors() {
             let _ = writeln!(out, "- `{}`", md_escape(&e.to_string()));
         }
         out.push('\n');
     }
-    if !report.stale.is_empty() {
+    if !report.stale().is_empty() {
         out.push_str("## Stale files in the output directory\n\n");
-        for s in &report.stale {
+        for s in report.stale() {
             let _ = writeln!(out, "- `{}`: {}", md_escape(&s.path), stale_state(s));
         }
         out.push('\n');
     }
-    out
+    Ok(out)
 }
 
 /// The JSON report of the contract, pretty-printed with a trailing newline.
-#[must_use]
-pub fn json(report: &Report) -> String {
-    let mut s =
-        serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+///
+/// # Errors
+/// The items could not be read back.
+pub fn json(report: &dyn View) -> std::io::Result<String> {
+    struct Json<'a>(&'a dyn View);
+    impl serde::Serialize for Json<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            super::serialize_view(self.0, s)
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&Json(report)).map_err(std::io::Error::other)?;
     s.push('\n');
-    s
+    Ok(s)
 }
