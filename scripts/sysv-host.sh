@@ -48,6 +48,14 @@
 #     rbldnsd maradns resolvconf rdnssd hdparm open-vm-tools spice-vdagent motion
 #     prometheus-alertmanager graphite-carbon milter-greylist sqlgrey mimedefang ircd-hybrid
 #     shairport-sync psad portsentry suricata kexec-tools sysvinit-utils lsb-base dpkg
+#   sixth (Debian 12, none of the above; fcron, mcelog and opensips are not downloadable there,
+#   so 42 scripts; built and measured once, never tuned against): xrdp gdm3 connman netplug
+#     docker.io cfengine3 prometheus-blackbox-exporter pgbouncer pgpool2 sphinxsearch unicorn
+#     lsyncd fcron busybox-syslogd firehol shorewall ferm heimdal-kdc tacacs+ brltty numad
+#     mcelog tlp glusterfs-server htpdate coturn opensips rspamd c-icap spamass-milter
+#     clamav-milter mailgraph policyd-weight pdnsd pound racoon ndppd olsrd babeld pmacct
+#     argus-server fwknop-server boinc-client burp conserver-server ntopng zoneminder
+#     hylafax-server courier-imap sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
