@@ -1610,6 +1610,23 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Whether a file read from the host gives the setting `name` the value it has now: a
+    /// present settings file assigned it (and the script did not assign it since). Only such a
+    /// value may decide a test "by the host's settings": a setting a missing defaults file
+    /// would give (`. /etc/webfsd.conf` when the host has none) has no value on this host, and
+    /// the empty one [`Self::value_or_empty`] gives it is the shell's reading of an absent
+    /// file, not a value the daemon will start with once the file is installed.
+    fn set_by_host_file(&self, name: &str) -> bool {
+        self.env
+            .get(name)
+            .is_some_and(|b| b.overridable && !b.uncertain)
+            && self.sourced.iter().any(|s| {
+                s.present
+                    && matches!(s.kind, SourceKind::Defaults | SourceKind::Other)
+                    && s.assigns.iter().any(|a| a == name)
+            })
+    }
+
     /// The value of `arg` with every variable replaced by its value on this host.
     #[must_use]
     pub fn resolve(&self, arg: &Arg) -> Option<String> {
@@ -2863,16 +2880,9 @@ impl<'a> Interp<'a> {
                 })
                 .collect();
             let decidable = !vars.is_empty()
-                && vars.iter().all(|v| {
-                    !is_toggle(v)
-                        && self
-                            .env
-                            .get(v)
-                            .is_some_and(|b| b.overridable && !b.uncertain)
-                        && self.sourced.iter().any(|s| {
-                            s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v)
-                        })
-                });
+                && vars
+                    .iter()
+                    .all(|v| !is_toggle(v) && self.set_by_host_file(v));
             if decidable && let Some(v) = self.resolve(&Arg::Field(value)) {
                 known = Some(v);
                 let line = line_of(&c.value).0;
@@ -3459,7 +3469,10 @@ impl<'a> Interp<'a> {
                     if unset {
                         continue;
                     }
-                    if !self.decide_defaults || (is_toggle(v) && !self.setting_switch) {
+                    if !self.decide_defaults
+                        || (is_toggle(v) && !self.setting_switch)
+                        || !self.set_by_host_file(v)
+                    {
                         return None;
                     }
                     used.push(v.clone());
@@ -3570,7 +3583,10 @@ impl<'a> Interp<'a> {
                         if !likely {
                             let unset = !self.env.contains_key(v) && !self.defaults_absent;
                             if !unset {
-                                if !self.decide_defaults || is_toggle(v) {
+                                if !self.decide_defaults
+                                    || is_toggle(v)
+                                    || !self.set_by_host_file(v)
+                                {
                                     return None;
                                 }
                                 used.push(v.clone());
@@ -5842,6 +5858,44 @@ mod tests {
                 .iter()
                 .all(|t| t.name != "ENABLE_COREFILES" || t.setting)
         );
+    }
+
+    #[test]
+    fn only_a_settings_file_on_the_host_decides_tests_of_its_settings() {
+        // webfs's idiom: options added by tests of settings the sourced file gives.
+        let script = ". /etc/x.conf\nARGS=\"-r $root\"\ntest \"$port\" != \"\" && ARGS=\"$ARGS -p $port\"\necho \"$mode\" | grep -q fast && ARGS=\"$ARGS -f\"\ncase \"x$proto\" in\n xudp) ARGS=\"$ARGS -u\" ;;\nesac\ncase \"$1\" in\n start) /usr/bin/x $ARGS ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let read = |conf: Option<&str>| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+            if let Some(text) = conf {
+                std::fs::write(dir.path().join("etc/x.conf"), text).unwrap();
+            }
+            let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.decide_defaults = true;
+            i.run_top(program);
+            let calls = i.run_action("start");
+            let decided: Vec<String> = i.decided.iter().map(|(v, _)| v.clone()).collect();
+            (calls[0].display(), calls[0].uncertain.clone(), decided)
+        };
+        // The file is there: its values decide the tests (`[ … ]`, `echo | grep`, `case`).
+        let (command, uncertain, decided) =
+            read(Some("root=/srv\nport=8000\nmode=fast\nproto=udp\n"));
+        assert_eq!(command, "/usr/bin/x -r $root -p $port -f -u");
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        assert_eq!(decided, ["port", "mode", "proto"]);
+        // No file on the host: the settings it would give have no value here, so nothing is
+        // decided by them (an absent file's empty values are not the daemon's once it is
+        // installed) and the command line stays one of several.
+        let (_, uncertain, decided) = read(None);
+        assert!(decided.is_empty(), "{decided:?}");
+        assert!(uncertain.contains(&"ARGS".to_string()), "{uncertain:?}");
+        // A setting the file on the host leaves out is unset there: empty, decided without it.
+        let (command, uncertain, decided) = read(Some("root=/srv\nmode=slow\nproto=tcp\n"));
+        assert_eq!(command, "/usr/bin/x -r $root");
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        assert_eq!(decided, ["mode", "proto"]);
     }
 
     #[test]
