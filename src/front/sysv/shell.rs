@@ -1610,12 +1610,26 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Whether a test of the setting `name` may be decided by its value on this host: a file
+    /// read from the host gives it ([`Self::set_by_host_file`]), or no settings file the
+    /// script needs is missing. A setting a missing file the script cannot run without would
+    /// give (`. /etc/webfsd.conf` unconditionally, or behind `[ -f FILE ] || exit 0`) has no
+    /// value on this host: the empty one [`Self::value_or_empty`] gives it is the shell's
+    /// reading of an absent file, never what the daemon starts with, since the script (and the
+    /// unit's `ConditionPathExists=`) only starts it once the file is installed. A file the
+    /// script sources only when it is there (`[ -r F ] && . F`) leaves the shell's reading of
+    /// its absence: a path the script takes.
+    fn decidable_setting(&self, name: &str) -> bool {
+        self.set_by_host_file(name)
+            || !self.sourced.iter().any(|s| {
+                !s.present
+                    && s.kind == SourceKind::Defaults
+                    && (!s.optional || self.path_guards.iter().any(|(_, p, _)| *p == s.path))
+            })
+    }
+
     /// Whether a file read from the host gives the setting `name` the value it has now: a
-    /// present settings file assigned it (and the script did not assign it since). Only such a
-    /// value may decide a test "by the host's settings": a setting a missing defaults file
-    /// would give (`. /etc/webfsd.conf` when the host has none) has no value on this host, and
-    /// the empty one [`Self::value_or_empty`] gives it is the shell's reading of an absent
-    /// file, not a value the daemon will start with once the file is installed.
+    /// present settings file assigned it (and the script did not assign it since).
     fn set_by_host_file(&self, name: &str) -> bool {
         self.env
             .get(name)
@@ -3471,7 +3485,7 @@ impl<'a> Interp<'a> {
                     }
                     if !self.decide_defaults
                         || (is_toggle(v) && !self.setting_switch)
-                        || !self.set_by_host_file(v)
+                        || !self.decidable_setting(v)
                     {
                         return None;
                     }
@@ -3585,7 +3599,7 @@ impl<'a> Interp<'a> {
                             if !unset {
                                 if !self.decide_defaults
                                     || is_toggle(v)
-                                    || !self.set_by_host_file(v)
+                                    || !self.decidable_setting(v)
                                 {
                                     return None;
                                 }
