@@ -1011,6 +1011,33 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "settings-options",
+        file: "/etc/init.d/pagesrv",
+        unit: "pagesrv.service",
+        stand_ins: &[("/usr/bin/pagesrvd", "fork pidfile=/run/pagesrvd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "settings-options",
+        file: "/etc/init.d/filesrv",
+        unit: "filesrv.service",
+        stand_ins: &[("/usr/bin/filesrvd", "fork pidfile=/run/filesrvd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        // The host the script was converted on had no configuration yet (so it stays wrapped):
+        // here one is installed, as the package's configuration would write it, and the
+        // wrapper builds the options from it at start as the script does.
+        setup: "printf 'srv_docroot=/srv/files\\nsrv_port=9090\\nsrv_listing=yes\\n' > /etc/filesrv.conf",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "undecided-tests",
         file: "/etc/init.d/sigupd",
         unit: "sigupd.service",
@@ -1934,6 +1961,7 @@ fn sysv_every_case_has_a_test() {
         "per-instance-settings",
         "per-list",
         "run-time-values",
+        "settings-options",
         "skipped",
         "ssd-background",
         "ssd-forking",
@@ -2061,6 +2089,14 @@ fn sysv_per_instance_settings() {
 #[test]
 fn sysv_unit_sets() {
     run_case("unit-sets");
+}
+
+/// Options a script builds from tests of its configuration's settings (webfs's idiom): with
+/// the configuration on the host, the unit starts the daemon with the options those settings
+/// chose; without it (`filesrv`), the script is wrapped and builds them at each start.
+#[test]
+fn sysv_settings_options() {
+    run_case("settings-options");
 }
 
 #[test]

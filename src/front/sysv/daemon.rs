@@ -1070,15 +1070,15 @@ impl Conversion<'_> {
                     super::shell::place(start.line)
                 ));
             }
-            // A setting the defaults file may change stays `${NAME}`, as the unit reads it.
+            // A setting the defaults file may change stays `$NAME`, as the unit reads it.
             let taken = interp
                 .env
                 .get(v)
                 .map(|b| {
                     if b.overridable {
-                        format!("${{{v}}}")
+                        shell_text(&[Part::Var(v.clone())])
                     } else {
-                        Arg::Field(b.value.clone()).display()
+                        shell_text(&b.value)
                     }
                 })
                 .unwrap_or_default();
@@ -1090,7 +1090,7 @@ impl Conversion<'_> {
                         a.test,
                         super::shell::place(a.line),
                         if a.holds { "succeeds" } else { "fails" },
-                        Arg::Field(a.value.clone()).display().trim()
+                        shell_text(&a.value).trim()
                     )
                 })
                 .collect();
@@ -2237,4 +2237,32 @@ impl Conversion<'_> {
             ));
         }
     }
+}
+
+/// A value as the shell writes it, for messages: literal text as it is, a variable as `$NAME`
+/// (`${NAME}` only where a name character follows), anything only a run knows as written.
+fn shell_text(parts: &[Part]) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        match p {
+            Part::Lit(s) => out.push_str(s),
+            Part::Unknown(u) => out.push_str(u),
+            Part::Var(v) => {
+                let glued = match parts.get(i + 1) {
+                    Some(Part::Lit(next)) => next
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    _ => false,
+                };
+                if glued {
+                    out.push_str(&format!("${{{v}}}"));
+                } else {
+                    out.push('$');
+                    out.push_str(v);
+                }
+            }
+        }
+    }
+    out
 }

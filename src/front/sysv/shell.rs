@@ -1626,6 +1626,37 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Whether a test of the setting `name` may be decided by its value on this host: a file
+    /// read from the host gives it ([`Self::set_by_host_file`]), or no settings file the
+    /// script needs is missing. A setting a missing file the script cannot run without would
+    /// give (`. /etc/webfsd.conf` unconditionally, or behind `[ -f FILE ] || exit 0`) has no
+    /// value on this host: the empty one [`Self::value_or_empty`] gives it is the shell's
+    /// reading of an absent file, never what the daemon starts with, since the script (and the
+    /// unit's `ConditionPathExists=`) only starts it once the file is installed. A file the
+    /// script sources only when it is there (`[ -r F ] && . F`) leaves the shell's reading of
+    /// its absence: a path the script takes.
+    fn decidable_setting(&self, name: &str) -> bool {
+        self.set_by_host_file(name)
+            || !self.sourced.iter().any(|s| {
+                !s.present
+                    && s.kind == SourceKind::Defaults
+                    && (!s.optional || self.path_guards.iter().any(|(_, p, _)| *p == s.path))
+            })
+    }
+
+    /// Whether a file read from the host gives the setting `name` the value it has now: a
+    /// present settings file assigned it (and the script did not assign it since).
+    fn set_by_host_file(&self, name: &str) -> bool {
+        self.env
+            .get(name)
+            .is_some_and(|b| b.overridable && !b.uncertain)
+            && self.sourced.iter().any(|s| {
+                s.present
+                    && matches!(s.kind, SourceKind::Defaults | SourceKind::Other)
+                    && s.assigns.iter().any(|a| a == name)
+            })
+    }
+
     /// The value of `arg` with every variable replaced by its value on this host.
     #[must_use]
     pub fn resolve(&self, arg: &Arg) -> Option<String> {
@@ -2879,16 +2910,9 @@ impl<'a> Interp<'a> {
                 })
                 .collect();
             let decidable = !vars.is_empty()
-                && vars.iter().all(|v| {
-                    !is_toggle(v)
-                        && self
-                            .env
-                            .get(v)
-                            .is_some_and(|b| b.overridable && !b.uncertain)
-                        && self.sourced.iter().any(|s| {
-                            s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v)
-                        })
-                });
+                && vars
+                    .iter()
+                    .all(|v| !is_toggle(v) && self.set_by_host_file(v));
             if decidable && let Some(v) = self.resolve(&Arg::Field(value)) {
                 known = Some(v);
                 let line = line_of(&c.value).0;
@@ -3475,7 +3499,10 @@ impl<'a> Interp<'a> {
                     if unset {
                         continue;
                     }
-                    if !self.decide_defaults || (is_toggle(v) && !self.setting_switch) {
+                    if !self.decide_defaults
+                        || (is_toggle(v) && !self.setting_switch)
+                        || !self.decidable_setting(v)
+                    {
                         return None;
                     }
                     used.push(v.clone());
@@ -3586,7 +3613,10 @@ impl<'a> Interp<'a> {
                         if !likely {
                             let unset = !self.env.contains_key(v) && !self.defaults_absent;
                             if !unset {
-                                if !self.decide_defaults || is_toggle(v) {
+                                if !self.decide_defaults
+                                    || is_toggle(v)
+                                    || !self.decidable_setting(v)
+                                {
                                     return None;
                                 }
                                 used.push(v.clone());
@@ -5858,6 +5888,44 @@ mod tests {
                 .iter()
                 .all(|t| t.name != "ENABLE_COREFILES" || t.setting)
         );
+    }
+
+    #[test]
+    fn only_a_settings_file_on_the_host_decides_tests_of_its_settings() {
+        // webfs's idiom: options added by tests of settings the sourced file gives.
+        let script = ". /etc/x.conf\nARGS=\"-r $root\"\ntest \"$port\" != \"\" && ARGS=\"$ARGS -p $port\"\necho \"$mode\" | grep -q fast && ARGS=\"$ARGS -f\"\ncase \"x$proto\" in\n xudp) ARGS=\"$ARGS -u\" ;;\nesac\ncase \"$1\" in\n start) /usr/bin/x $ARGS ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let read = |conf: Option<&str>| {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+            if let Some(text) = conf {
+                std::fs::write(dir.path().join("etc/x.conf"), text).unwrap();
+            }
+            let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.decide_defaults = true;
+            i.run_top(program);
+            let calls = i.run_action("start");
+            let decided: Vec<String> = i.decided.iter().map(|(v, _)| v.clone()).collect();
+            (calls[0].display(), calls[0].uncertain.clone(), decided)
+        };
+        // The file is there: its values decide the tests (`[ … ]`, `echo | grep`, `case`).
+        let (command, uncertain, decided) =
+            read(Some("root=/srv\nport=8000\nmode=fast\nproto=udp\n"));
+        assert_eq!(command, "/usr/bin/x -r $root -p $port -f -u");
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        assert_eq!(decided, ["port", "mode", "proto"]);
+        // No file on the host: the settings it would give have no value here, so nothing is
+        // decided by them (an absent file's empty values are not the daemon's once it is
+        // installed) and the command line stays one of several.
+        let (_, uncertain, decided) = read(None);
+        assert!(decided.is_empty(), "{decided:?}");
+        assert!(uncertain.contains(&"ARGS".to_string()), "{uncertain:?}");
+        // A setting the file on the host leaves out is unset there: empty, decided without it.
+        let (command, uncertain, decided) = read(Some("root=/srv\nmode=slow\nproto=tcp\n"));
+        assert_eq!(command, "/usr/bin/x -r $root");
+        assert!(uncertain.is_empty(), "{uncertain:?}");
+        assert_eq!(decided, ["mode", "proto"]);
     }
 
     #[test]
