@@ -69,7 +69,7 @@ where
     P: Fn(&T) -> bool,
     F: Fn(T) -> R + Sync,
 {
-    let (mut ahead, behind): (Vec<(usize, T)>, Vec<(usize, T)>) =
+    let (mut ahead, behind): (Vec<_>, Vec<_>) =
         items.into_iter().enumerate().partition(|(_, t)| first(t));
     if ahead.is_empty() {
         return map_in_order(behind.into_iter().map(|(_, t)| t).collect(), jobs, f);
