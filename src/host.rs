@@ -53,9 +53,22 @@ pub struct Host {
 /// start link, priority 20.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct RcLink {
-    pub level: &'static str,
+    /// The runlevel, as its place in [`RC_LEVELS`] ([`RcLink::level`]): a script has a link
+    /// in most of the eight directories, 130,000 links on a large host.
+    level: u8,
     pub start: bool,
     pub priority: u32,
+}
+
+impl RcLink {
+    /// The runlevel of the link directory: `S`, `0`–`6`.
+    #[must_use]
+    pub fn level(&self) -> &'static str {
+        RC_LEVELS
+            .get(usize::from(self.level))
+            .copied()
+            .unwrap_or("")
+    }
 }
 
 /// Every `rc?.d` link of a host, read once: Debian's `/etc/rcN.d` and RHEL's
@@ -63,11 +76,8 @@ pub struct RcLink {
 #[derive(Debug, Default)]
 pub struct RcIndex {
     by_script: BTreeMap<String, Vec<RcLink>>,
-    /// The scripts with a start link in runlevels 1–5, by their start priority (the highest of
-    /// those links, as systemd-sysv-generator takes it), each list sorted.
-    by_priority: BTreeMap<u32, Vec<String>>,
     /// A list derived from the index by its first user ([`RcIndex::shared_units`]).
-    shared: OnceLock<std::sync::Arc<[(String, String, u32)]>>,
+    shared: OnceLock<std::sync::Arc<crate::ir::PriorityUnits>>,
 }
 
 impl RcIndex {
@@ -83,7 +93,7 @@ impl RcIndex {
     pub fn start_priority(&self, script: &str) -> Option<u32> {
         self.of(script)
             .iter()
-            .filter(|l| l.start && is_up_level(l.level))
+            .filter(|l| l.start && is_up_level(l.level()))
             .map(|l| l.priority)
             .max()
     }
@@ -92,19 +102,27 @@ impl RcIndex {
     /// frontend's units by start priority, one list for every script of a run).
     pub fn shared_units(
         &self,
-        build: impl FnOnce(&Self) -> Vec<(String, String, u32)>,
-    ) -> std::sync::Arc<[(String, String, u32)]> {
-        self.shared.get_or_init(|| build(self).into()).clone()
+        build: impl FnOnce(&Self) -> crate::ir::PriorityUnits,
+    ) -> std::sync::Arc<crate::ir::PriorityUnits> {
+        self.shared
+            .get_or_init(|| std::sync::Arc::new(build(self)))
+            .clone()
     }
 
-    /// The scripts whose [`RcIndex::start_priority`] is in `range`, by priority, then name.
-    pub fn by_start_priority(
-        &self,
-        range: impl std::ops::RangeBounds<u32>,
-    ) -> impl Iterator<Item = (u32, &str)> {
-        self.by_priority
-            .range(range)
-            .flat_map(|(p, scripts)| scripts.iter().map(move |s| (*p, s.as_str())))
+    /// The scripts with a start link in runlevels 1–5 whose [`RcIndex::start_priority`] (the
+    /// highest of those links, as systemd-sysv-generator takes it) is in `range`, by priority,
+    /// then name. Found each time from the links (its one user builds its list once per run).
+    #[must_use]
+    pub fn by_start_priority(&self, range: impl std::ops::RangeBounds<u32>) -> Vec<(u32, &str)> {
+        let mut out: Vec<(u32, &str)> = self
+            .by_script
+            .keys()
+            .filter_map(|s| self.start_priority(s).map(|p| (p, s.as_str())))
+            .filter(|(p, _)| range.contains(p))
+            .collect();
+        // Stable: the names are in order already.
+        out.sort_by_key(|(p, _)| *p);
+        out
     }
 }
 
@@ -319,7 +337,7 @@ impl Host {
     pub fn rc_index(&self) -> &RcIndex {
         self.rc.get_or_init(|| {
             let mut index = RcIndex::default();
-            for level in RC_LEVELS {
+            for (number, level) in (0u8..).zip(RC_LEVELS) {
                 // Read, not kept: the index is all the run asks of these directories (on a
                 // whole host, one entry per script in each).
                 let mut names: std::collections::BTreeSet<String> =
@@ -334,7 +352,7 @@ impl Host {
                         && b[2].is_ascii_digit()
                     {
                         let link = RcLink {
-                            level,
+                            level: number,
                             start: b[0] == b'S',
                             priority: entry[1..3].parse().unwrap_or(0),
                         };
@@ -347,14 +365,6 @@ impl Host {
                         }
                     }
                 }
-            }
-            let prioritized: Vec<(u32, String)> = index
-                .by_script
-                .keys()
-                .filter_map(|s| index.start_priority(s).map(|p| (p, s.clone())))
-                .collect();
-            for (p, s) in prioritized {
-                index.by_priority.entry(p).or_default().push(s);
             }
             index
         })
@@ -676,10 +686,10 @@ mod tests {
             .rc_index()
             .of("ssh")
             .iter()
-            .map(|l| (l.level, l.start, l.priority))
+            .map(|l| (l.level(), l.start, l.priority))
             .collect();
         assert_eq!(ssh, [("0", false, 1), ("2", true, 20)]);
-        let starts: Vec<(u32, &str)> = host.rc_index().by_start_priority(..).collect();
+        let starts: Vec<(u32, &str)> = host.rc_index().by_start_priority(..);
         assert_eq!(starts, [(10, "net"), (20, "ssh")]);
         assert_eq!(host.rc_index().start_priority("ssh"), Some(20));
         assert!(host.rc_index().of("README").is_empty());

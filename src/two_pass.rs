@@ -219,9 +219,14 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
         files: Spill::new().map_err(RunError::Spill)?,
         report: Spill::new().map_err(RunError::Spill)?,
     };
-    // Pass 1.
-    let firsts: Vec<Result<First, RunError>> =
-        crate::workers::map_in_order(unique.iter().collect(), options.jobs, |source: &Source| {
+    // Pass 1. A supervisord configuration with its includes can hold a thousand items at
+    // once: converted first, while the run's keys, provisional items and the host's answers are
+    // still few (the results stay in input order).
+    let firsts: Vec<Result<First, RunError>> = crate::workers::map_in_order_first(
+        unique.iter().collect(),
+        options.jobs,
+        |source: &&Source| front::reads_includes(source.host_path()),
+        |source: &Source| {
             let input = source.input(host);
             let parsed = front::parse_input(&input, host, &options.front);
             if front::needs_finish(&parsed) {
@@ -232,7 +237,8 @@ pub fn convert(inputs: Vec<Source>, host: &Host, options: &Options) -> Result<St
             let keys: Vec<Key> = parsed.1.iter().map(Key::of).collect();
             let items = provisional(parsed.1, &keys, host, options, &spills)?;
             Ok(First::Lowered(keys, hash, items))
-        });
+        },
+    );
     let mut slots: Vec<Option<First>> = Vec::with_capacity(firsts.len());
     let mut joined: Vec<(usize, Parsed)> = Vec::new();
     for (i, first) in firsts.into_iter().enumerate() {

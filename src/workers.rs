@@ -59,9 +59,30 @@ where
     done.into_iter().flat_map(|(_, r)| r).collect()
 }
 
+/// [`map_in_order`], working first on the elements `first` selects (in their order), then on
+/// the others: the results are still in the order of `items`. A run puts ahead the inputs that
+/// hold many items at once, so that they do while little else of the run is held yet.
+pub fn map_in_order_first<T, R, P, F>(items: Vec<T>, jobs: usize, first: P, f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    P: Fn(&T) -> bool,
+    F: Fn(T) -> R + Sync,
+{
+    let (mut ahead, behind): (Vec<_>, Vec<_>) =
+        items.into_iter().enumerate().partition(|(_, t)| first(t));
+    if ahead.is_empty() {
+        return map_in_order(behind.into_iter().map(|(_, t)| t).collect(), jobs, f);
+    }
+    ahead.extend(behind);
+    let mut done = map_in_order(ahead, jobs, |(i, t)| (i, f(t)));
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map_in_order;
+    use super::{map_in_order, map_in_order_first};
 
     #[test]
     fn results_keep_the_order_of_the_items_whatever_the_number_of_workers() {
@@ -87,5 +108,39 @@ mod tests {
         let distinct: std::collections::BTreeSet<String> =
             ids.iter().map(|i| format!("{i:?}")).collect();
         assert!(distinct.len() > 1, "all on one thread");
+    }
+
+    #[test]
+    fn the_elements_put_first_are_worked_on_first_and_come_back_in_place() {
+        let items: Vec<u64> = (0..100).collect();
+        let order = std::sync::Mutex::new(Vec::new());
+        let out = map_in_order_first(
+            items.clone(),
+            1,
+            |x| x % 10 == 7,
+            |x| {
+                order.lock().unwrap().push(x);
+                x * 3
+            },
+        );
+        assert_eq!(out, items.iter().map(|x| x * 3).collect::<Vec<_>>());
+        let order = order.into_inner().unwrap();
+        assert_eq!(&order[..10], &[7, 17, 27, 37, 47, 57, 67, 77, 87, 97]);
+        assert_eq!(&order[10..13], &[0, 1, 2]);
+        for jobs in [0, 2, 3] {
+            assert_eq!(
+                map_in_order_first(items.clone(), jobs, |x| x % 10 == 7, |x| x * 3),
+                out,
+                "{jobs} jobs"
+            );
+        }
+        assert_eq!(
+            map_in_order_first(items.clone(), 2, |_| false, |x| x * 3),
+            out
+        );
+        assert_eq!(
+            map_in_order_first(items.clone(), 2, |_| true, |x| x * 3),
+            out
+        );
     }
 }

@@ -44,6 +44,14 @@ fn file_name(path: Option<&str>) -> &str {
     path.and_then(|p| p.rsplit('/').next()).unwrap_or("")
 }
 
+/// Whether an input is, by its name, a configuration that reads other files with it
+/// (supervisord's main configuration `supervisord.conf` and its `[include]`s): one input that may
+/// hold many items at once.
+#[must_use]
+pub fn reads_includes(host_path: Option<&str>) -> bool {
+    file_name(host_path) == "supervisord.conf"
+}
+
 /// The format of a file, from its path (`/etc/crontab`, `cron.d/`, spools, `anacrontab`) and
 /// otherwise from its lines. `None` when it cannot be classified.
 #[must_use]

@@ -201,7 +201,7 @@ impl Conversion<'_> {
             .rc_index()
             .of(file)
             .iter()
-            .map(|l| (l.level.to_string(), l.start, l.priority))
+            .map(|l| (l.level().to_string(), l.start, l.priority))
             .collect()
     }
 
@@ -305,20 +305,20 @@ impl Conversion<'_> {
     /// `(stem, unit, start priority)` of every init script with a start priority, sorted by
     /// stem then priority, without the stems a facility supersedes: what a script without an
     /// LSB header is ordered against ([`crate::ir::PriorityOrder`]). Built once per run.
-    pub(super) fn prioritized_units(&self) -> std::sync::Arc<[(String, String, u32)]> {
+    pub(super) fn prioritized_units(&self) -> std::sync::Arc<crate::ir::PriorityUnits> {
         self.host.rc_index().shared_units(|index| {
-            let mut out: Vec<(String, String, u32)> = index
+            let mut out: Vec<(String, u32)> = index
                 .by_start_priority(..)
+                .into_iter()
                 .map(|(p, script)| (unit_stem(script), p))
                 .filter(|(stem, _)| facility::superseded(stem).is_none())
-                .map(|(stem, p)| {
-                    let unit = format!("{}.service", crate::naming::sanitize(&stem));
-                    (stem, unit, p)
-                })
                 .collect();
-            out.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2)));
+            out.sort();
             out.dedup();
-            out
+            crate::ir::PriorityUnits::new(out.into_iter().map(|(stem, p)| {
+                let unit = format!("{}.service", crate::naming::sanitize(&stem));
+                (stem, unit, p)
+            }))
         })
     }
 

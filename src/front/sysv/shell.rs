@@ -45,7 +45,7 @@ pub(super) fn options() -> brush_parser::ParserOptions {
 }
 
 /// How many distinct words a thread keeps parsed before it starts again.
-const WORD_CACHE_SIZE: usize = 8192;
+const WORD_CACHE_SIZE: usize = 2048;
 
 /// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
 /// that only speeds up a run.
