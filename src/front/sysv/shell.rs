@@ -1891,10 +1891,7 @@ impl<'a> Interp<'a> {
             return None;
         };
         let raw = w.value.trim();
-        let inner = raw
-            .strip_prefix('`')
-            .and_then(|r| r.strip_suffix('`'))
-            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')));
+        let inner = substitution_body(raw);
         let (dir, glob, relative) = match inner {
             None => {
                 let full = self.resolve_text(raw)?;
@@ -2053,10 +2050,7 @@ impl<'a> Interp<'a> {
             .strip_prefix('"')
             .and_then(|r| r.strip_suffix('"'))
             .unwrap_or(raw);
-        let inner = raw
-            .strip_prefix('`')
-            .and_then(|r| r.strip_suffix('`'))
-            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let inner = substitution_body(raw)?;
         let file = inner.trim().strip_prefix("cat ")?.trim();
         let file = self.resolve_text(file)?;
         if !file.starts_with('/') || file.contains(['*', '?', '[', ' ']) {
@@ -2094,10 +2088,7 @@ impl<'a> Interp<'a> {
             return None;
         };
         let raw = w.value.trim();
-        let inner = raw
-            .strip_prefix('`')
-            .and_then(|r| r.strip_suffix('`'))
-            .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))?;
+        let inner = substitution_body(raw)?;
         let rest = inner.trim().strip_prefix("awk ")?.trim_start();
         // The program, single-quoted, then the file.
         let rest = rest.strip_prefix('\'')?;
@@ -2710,11 +2701,7 @@ impl<'a> Interp<'a> {
             return false;
         };
         let raw = word.value.trim();
-        let Some(inner) = raw
-            .strip_prefix("$(")
-            .and_then(|r| r.strip_suffix(')'))
-            .or_else(|| raw.strip_prefix('`').and_then(|r| r.strip_suffix('`')))
-        else {
+        let Some(inner) = substitution_body(raw) else {
             return false;
         };
         let [run_parts, "--list", dir] = inner.split_whitespace().collect::<Vec<_>>()[..] else {
@@ -5117,6 +5104,15 @@ fn settings_only(list: &ast::CompoundList) -> bool {
         }
     }
     any
+}
+
+/// The command text of a word that is one command substitution, `$(TEXT)` or `` `TEXT` ``, as
+/// a `for` loop's single value holds it (the loop readers: per-configuration globs, `cat`,
+/// `awk` and `run-parts --list`). `None` for any other word.
+fn substitution_body(raw: &str) -> Option<&str> {
+    raw.strip_prefix('`')
+        .and_then(|r| r.strip_suffix('`'))
+        .or_else(|| raw.strip_prefix("$(").and_then(|r| r.strip_suffix(')')))
 }
 
 /// [`settings_only`] for one pipeline: `Some(true)` when it sets a limit or the umask,
