@@ -57,6 +57,7 @@ pub(super) fn pick_launch(
         uncertain_pid_file: s.uncertain_pid_file.clone(),
         cond_depth: s.cond_depth,
         unlikely: s.unlikely.clone(),
+        under: s.under.clone(),
     };
     let mut tools: Vec<&Start> = Vec::new();
     let mut direct: Vec<&Start> = Vec::new();
@@ -1117,6 +1118,75 @@ impl Conversion<'_> {
         Ok(())
     }
 
+    /// The undecided `if` tests the start sits under ([`super::start_condition`]): file
+    /// tests that must hold → `Condition…=` (`sysv-start-condition`); running checks and
+    /// switches are reported elsewhere.
+    ///
+    /// # Errors
+    /// The first test no directive expresses.
+    fn start_conditions(
+        &mut self,
+        interp: &Interp,
+        start: &Start,
+        answered: &[u32],
+        svc: &mut Service,
+    ) -> Result<(), String> {
+        use super::start_condition::{Verdict, classify};
+        let mut written = Vec::new();
+        let mut open = Vec::new();
+        for (test, line, holds) in &start.under {
+            let verdict = match classify(test, *line, *holds, answered, interp) {
+                Ok(v) => v,
+                Err(why) => {
+                    open.push(why);
+                    continue;
+                }
+            };
+            if let Verdict::Condition { flag, path } = verdict {
+                let (list, directive) = match flag {
+                    'd' => (
+                        &mut svc.conditions.path_is_directory,
+                        "ConditionPathIsDirectory",
+                    ),
+                    's' => (&mut svc.conditions.file_not_empty, "ConditionFileNotEmpty"),
+                    'x' => (
+                        &mut svc.conditions.file_is_executable,
+                        "ConditionFileIsExecutable",
+                    ),
+                    _ => (&mut svc.conditions.path_exists, "ConditionPathExists"),
+                };
+                if !list.contains(&path) {
+                    list.push(path.clone());
+                }
+                written.push(format!(
+                    "`{test}` ({}) → {directive}={path}",
+                    super::shell::place(*line)
+                ));
+            }
+        }
+        if !written.is_empty() {
+            self.findings.push(Finding::note(
+                Code::SysvStartCondition,
+                format!(
+                    "the start action starts the daemon only when a file test holds; the unit has the same conditions: {}",
+                    written.join("; ")
+                ),
+                "nothing to do; `systemctl status` shows a skipped start as \"condition failed\"",
+            ));
+        }
+        if !open.is_empty() {
+            self.findings.push(Finding::approximated(
+                Code::SysvUndecidedTest,
+                format!(
+                    "{}; the unit starts the daemon whatever the test gives",
+                    open.join("; ")
+                ),
+                "check each test on the target host; where it keeps the daemon from starting there, disable the unit or add a Condition…= line by hand",
+            ));
+        }
+        Ok(())
+    }
+
     /// Fills `svc` from the script's actions, or says why that is not safe.
     #[allow(clippy::too_many_lines)]
     pub(super) fn native(
@@ -1184,6 +1254,15 @@ impl Conversion<'_> {
             ));
         }
         self.undecided_tests(interp, &start)?;
+        // Tests answered elsewhere: running checks (dropped) and the daemon's configuration
+        // tests (ExecStartPre=, which fail the start as the script's test kept it from starting).
+        let answered: Vec<u32> = plan
+            .running_guards
+            .iter()
+            .copied()
+            .chain(checks.iter().chain(&plan.checks).map(|c| c.line))
+            .collect();
+        self.start_conditions(interp, &start, &answered, svc)?;
         let assumed: Vec<String> = interp
             .assumed
             .iter()
@@ -1405,9 +1484,62 @@ impl Conversion<'_> {
             ));
             ServiceKind::Exec
         } else {
+            // The stop action signals through pid files, none of them the one the start
+            // names: start-stop-daemon only checked that file for a running copy, and the
+            // daemon writes another (psad's `--pidfile $PIDDIR/$NAME`, stopped through
+            // `$PIDDIR/$process.pid`).
+            let stop_files: Vec<Option<String>> = stop_calls
+                .iter()
+                .filter_map(|c| launch::stop_pid_file(c, interp))
+                .collect();
+            let normal = |p: &str| match p.strip_prefix("/var/run/") {
+                Some(rest) => format!("/run/{rest}"),
+                None => p.to_string(),
+            };
+            // A per-configuration loop's word in the stop's file stands for any name
+            // (`for i in $PIDPREFIX*.pid`): it matches as a glob's `*`.
+            let matches = |f: &str, p: &str| {
+                let mut pattern = normal(f);
+                for l in &interp.instance_loops {
+                    pattern = pattern.replace(&l.token, "*");
+                }
+                super::shell::glob_match(&pattern, &normal(p))
+            };
+            // The daemon is told to write it (`-p "$PIDFILE"`): its file whatever the stop reads.
+            let in_args = |p: &str| {
+                start
+                    .args
+                    .iter()
+                    .filter_map(|a| interp.resolve(a))
+                    .any(|a| normal(&a).contains(&normal(p)))
+            };
+            let check_only = !start.make_pidfile
+                && !stop_files.is_empty()
+                && start.pid_file.as_deref().is_some_and(|p| {
+                    !in_args(p)
+                        && !stop_files
+                            .iter()
+                            .any(|f| f.as_deref().is_some_and(|f| matches(f, p)))
+                });
+            if check_only && let Some(p) = &start.pid_file {
+                self.findings.push(Finding::approximated(
+                    Code::SysvPidfileCheckOnly,
+                    format!(
+                        "{} checks {p} for a running copy, but the stop action signals through {}, never that file: the daemon is not known to write it, so the unit has no PIDFile=: systemd takes the process the daemon leaves running when it detaches as the main one",
+                        start.tool,
+                        stop_files
+                            .iter()
+                            .map(|f| f.clone().unwrap_or_else(|| "a file only a run names".to_string()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    "nothing to do for a daemon that leaves one process; otherwise set PIDFile= to the file the daemon writes",
+                ));
+            }
             let pid_file = start
                 .pid_file
                 .clone()
+                .filter(|_| !check_only)
                 .or_else(|| self.head.pidfile.clone())
                 .filter(|p| p.starts_with('/'))
                 .filter(|p| self.framework_pid_file.as_ref().is_none_or(|f| f != p))

@@ -57,6 +57,8 @@ pub struct Start {
     pub cond_depth: u32,
     /// Off the likely path ([`Call::unlikely`]).
     pub unlikely: Option<(String, u32, bool)>,
+    /// The undecided tests enclosing the call ([`Call::under`]).
+    pub under: Vec<(String, u32, bool)>,
 }
 
 impl Start {
@@ -92,6 +94,7 @@ impl Start {
             uncertain_pid_file: call.uncertain_pid_file.clone(),
             cond_depth: call.cond_depth,
             unlikely: call.unlikely.clone(),
+            under: call.under.clone(),
         }
     }
 
@@ -569,9 +572,19 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             if call.function.is_some() {
                 return None;
             }
-            if !daemons.iter().any(|d| {
-                *d == program || d.rsplit('/').next() == Some(base) && !program.contains('/')
-            }) {
+            // A program put in the background with `&` by its path (atop's
+            // `/usr/share/atop/atop.daily &`) keeps running after the script: its daemon,
+            // whatever the script calls it.
+            let backgrounded = call.background
+                && !call.in_loop
+                && (!call.piped || call.logger.is_some())
+                && program.starts_with('/')
+                && !super::is_harmless(base);
+            if !backgrounded
+                && !daemons.iter().any(|d| {
+                    *d == program || d.rsplit('/').next() == Some(base) && !program.contains('/')
+                })
+            {
                 return None;
             }
             if call.piped && call.logger.is_none() {
@@ -592,6 +605,37 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
         s.pid_file = None;
     }
     Some(Ok(s))
+}
+
+/// The pid file a call that stops a daemon signals through (`start-stop-daemon --stop
+/// --pidfile F`, `killproc -p F`): `None` when it is not such a call, `Some(None)` when the
+/// file's name is only known at run time (a loop's word, a computed value).
+#[must_use]
+pub fn stop_pid_file(call: &Call, interp: &Interp) -> Option<Option<String>> {
+    let program = call.program()?;
+    let base = program.rsplit('/').next().unwrap_or(&program);
+    match base {
+        "start-stop-daemon" => {
+            let ssd = parse_ssd(&flatten_options(&call.args, interp))?;
+            if !ssd.has("--stop") || !ssd.has("--pidfile") {
+                return None;
+            }
+            Some(ssd.value("--pidfile", interp).filter(|p| !p.contains('$')))
+        }
+        "killproc" => {
+            let at = call
+                .args
+                .iter()
+                .position(|a| a.literal().as_deref() == Some("-p"))?;
+            Some(
+                call.args
+                    .get(at + 1)
+                    .and_then(|a| interp.resolve(a))
+                    .filter(|p| !p.contains('$')),
+            )
+        }
+        _ => None,
+    }
 }
 
 /// Reads a call that stops a daemon: `start-stop-daemon --stop`, `killproc`, `kill`.

@@ -51,6 +51,7 @@ pub mod launch;
 pub mod logger;
 pub mod shell;
 mod shell_action;
+mod start_condition;
 mod start_time;
 pub mod tokenize;
 mod under_systemd;
@@ -607,7 +608,8 @@ impl<'h> Conversion<'h> {
         // commands; when that leaves no single way to start the daemon (a setting switched it
         // off on this host), again without.
         let first = self.analyse(program, text, true, libraries);
-        let (a, decided) = if first.decided_uses_defaults()
+        let (a, decided) = if (first.decided_uses_defaults()
+            || !first.interp.unset_switches.is_empty())
             && (first.plan.launches.is_empty() || pick_launch(&first.plan.launches).is_err())
         {
             (self.analyse(program, text, false, libraries), Some(first))
@@ -632,7 +634,21 @@ impl<'h> Conversion<'h> {
                 "nothing to convert",
             ));
         }
-        let switched_off = self.toggle_findings(interp);
+        // A switch the host's defaults file leaves unset, with which the script starts
+        // nothing on this host: the unit is not enabled.
+        let unset_off = decided
+            .as_ref()
+            .filter(|d| d.plan.launches.is_empty() && !plan.launches.is_empty())
+            .and_then(|d| d.interp.unset_switches.first())
+            .map(|v| {
+                let file = interp
+                    .sourced
+                    .iter()
+                    .find(|s| s.kind == SourceKind::Defaults)
+                    .map_or_else(|| "the defaults file".to_string(), |s| s.path.clone());
+                format!("{v} unset in {file}")
+            });
+        let switched_off = self.toggle_findings(interp).or(unset_off);
         let activation = self.activation(switched_off.as_deref());
         let mut svc = Service::oneshot(
             self.head
@@ -749,7 +765,13 @@ impl<'h> Conversion<'h> {
         if self.members.is_empty() && !in_shell {
             self.environment(interp, &mut svc);
         }
-        svc.conditions.file_is_executable = interp.exec_conditions.clone();
+        let mut executable = interp.exec_conditions.clone();
+        for p in std::mem::take(&mut svc.conditions.file_is_executable) {
+            if !executable.contains(&p) {
+                executable.push(p);
+            }
+        }
+        svc.conditions.file_is_executable = executable;
         self.guards(interp, &mut svc);
         Ok(Definition {
             service: svc,

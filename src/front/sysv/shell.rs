@@ -946,6 +946,9 @@ pub struct Call {
     /// Off the likely path through undecided `if` tests ([`Interp::likely`]): the test that
     /// leads here and whether it succeeds on this path.
     pub unlikely: Option<(String, u32, bool)>,
+    /// The undecided `if`/`elif` tests that enclose it, outermost first: the test, its line,
+    /// and whether it succeeds on the way here (`false`: an earlier branch's test failed).
+    pub under: Vec<(String, u32, bool)>,
 }
 
 impl Call {
@@ -1034,6 +1037,9 @@ pub struct Interp<'a> {
     pub env: BTreeMap<String, Rc<Binding>>,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
+    /// On/off switches a defaults file could set but leaves unset on this host, which tests
+    /// deciding by the host's settings took as empty ([`Interp::decide_defaults`]).
+    pub unset_switches: Vec<String>,
     /// A defaults file was read: a variable the script never sets may still be set there
     /// later (a commented-out `EXTRA_OPTS=`), so it stays a reference.
     defaults_read: bool,
@@ -1079,6 +1085,8 @@ pub struct Interp<'a> {
     cond_depth: u32,
     /// The command being read is off the likely path ([`Call::unlikely`]).
     unlikely: Option<(String, u32, bool)>,
+    /// The undecided tests enclosing the command being read ([`Call::under`]).
+    under: Vec<(String, u32, bool)>,
     /// Per-configuration loops read so far.
     pub instance_loops: Vec<InstanceLoop>,
     /// Settings files sourced once per configuration ([`SourceKind::Instance`]), with each
@@ -1179,6 +1187,14 @@ fn push_part(out: &mut Vec<(Part, bool)>, part: Part, quoted: bool) {
         return;
     }
     out.push((part, quoted));
+}
+
+/// Whether `s` matches the shell glob `pattern` ([`glob`]).
+#[must_use]
+pub fn glob_match(pattern: &str, s: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let s: Vec<char> = s.chars().collect();
+    glob(&p, &s)
 }
 
 /// Matches `s` against a shell glob with `*`, `?`, `[…]` classes (ranges, `!`/`^`
@@ -1430,6 +1446,7 @@ impl<'a> Interp<'a> {
             positional,
             env: BTreeMap::new(),
             defaults_absent: false,
+            unset_switches: Vec::new(),
             defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
@@ -1448,6 +1465,7 @@ impl<'a> Interp<'a> {
             last_test_vars: Vec::new(),
             cond_depth: 0,
             unlikely: None,
+            under: Vec::new(),
             instance_loops: Vec::new(),
             instance_files: Vec::new(),
             loop_entry: None,
@@ -1518,6 +1536,17 @@ impl<'a> Interp<'a> {
     /// when the script sources it, its functions are followed where the script calls them.
     pub fn add_library(&mut self, path: &str, program: &'a ast::Program) {
         self.libraries.push((path.to_string(), program));
+    }
+
+    /// The first and last lines of the body of the script's function `name`, when defined.
+    #[must_use]
+    pub fn function_lines(&self, name: &str) -> Option<(u32, u32)> {
+        let body = self.functions.get(name)?;
+        let loc = ast::SourceLocation::location(*body)?;
+        Some((
+            u32::try_from(loc.start.line).unwrap_or(0),
+            u32::try_from(loc.end.line).unwrap_or(0),
+        ))
     }
 
     /// The file that defines `name` as a shell function, when something does.
@@ -1596,6 +1625,7 @@ impl<'a> Interp<'a> {
             uncertain_pid_file: Vec::new(),
             cond_depth: 0,
             unlikely: None,
+            under: Vec::new(),
         }
     }
 
@@ -2509,6 +2539,11 @@ impl<'a> Interp<'a> {
                 // /lib/lsb/init-functions; then . …`: which helpers exist is the host's.
                 let by_host = self.host_file_chain(&branches, i);
                 for (at, (cond, body)) in branches.into_iter().enumerate() {
+                    // An undecided branch before took the variables with it: an `elif` test
+                    // reads those before the chain, as the shell does on the path that reaches it.
+                    if undecided {
+                        self.env = before.clone();
+                    }
                     self.setting_switch = setting_switch;
                     let verdict = match (cond, &by_host) {
                         (Some(_), Some(holds)) => holds.get(at).copied(),
@@ -2587,7 +2622,17 @@ impl<'a> Interp<'a> {
                                         .and_then(|o| o.test.clone().map(|t| (t, o.line, false))),
                                 };
                             }
+                            let outer_under = self.under.len();
+                            self.under.extend(
+                                outcomes
+                                    .iter()
+                                    .filter_map(|o| o.test.clone().map(|t| (t, o.line, false))),
+                            );
+                            if let Some(t) = &test {
+                                self.under.push((t.clone(), line, true));
+                            }
                             self.run_list(body);
+                            self.under.truncate(outer_under);
                             self.unlikely = outer_unlikely;
                             self.cond_depth = depth;
                             let env = (!self.stopped).then(|| std::mem::take(&mut self.env));
@@ -3196,6 +3241,7 @@ impl<'a> Interp<'a> {
             uncertain_pid_file,
             cond_depth: self.cond_depth,
             unlikely: self.unlikely.clone(),
+            under: self.under.clone(),
         });
     }
 
@@ -3482,8 +3528,20 @@ impl<'a> Interp<'a> {
             for p in &parts {
                 if let Part::Var(v) = p {
                     // Unset on this host and set by no file read: empty, as before the file.
+                    // An on/off switch the defaults file leaves unset is still the admin's to
+                    // set there (coturn's commented `#TURNSERVER_ENABLED=1`): not decided.
                     let unset = !self.env.contains_key(v) && !self.defaults_absent;
-                    if unset {
+                    let open_switch =
+                        unset && self.defaults_read && is_toggle(v) && !self.setting_switch;
+                    if unset && !open_switch {
+                        continue;
+                    }
+                    // Deciding by the host's settings, it is empty there: noted, so that a
+                    // start it rules out on this host is read again with the switch open.
+                    if open_switch && self.decide_defaults {
+                        if !self.unset_switches.contains(v) {
+                            self.unset_switches.push(v.clone());
+                        }
                         continue;
                     }
                     if !self.decide_defaults
@@ -3709,6 +3767,7 @@ impl<'a> Interp<'a> {
                                 uncertain_pid_file: Vec::new(),
                                 cond_depth: self.cond_depth,
                                 unlikely: self.unlikely.clone(),
+                                under: self.under.clone(),
                             });
                         }
                     }

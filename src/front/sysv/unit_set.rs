@@ -630,6 +630,20 @@ impl Conversion<'_> {
                 super::shell::place(c.line)
             ));
         }
+        // The undecided tests around every member's start are the set's own conditions
+        // (`if [ -f /etc/exports ]`); a test around some members only makes those optional
+        // (below), and is not a condition of the member's unit.
+        let common: Vec<(String, u32, bool)> = starts
+            .iter()
+            .map(|s| s.under.clone())
+            .reduce(|a, b| {
+                a.into_iter()
+                    .zip(b)
+                    .take_while(|(x, y)| x == y)
+                    .map(|(x, _)| x)
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut members: Vec<Member> = Vec::new();
         let mut stems: Vec<String> = Vec::new();
         let mut used_loops: Vec<String> = Vec::new();
@@ -704,7 +718,10 @@ impl Conversion<'_> {
                 ));
             }
             let plan = StartPlan {
-                launches: vec![Ok(s.clone())],
+                launches: vec![Ok(super::launch::Start {
+                    under: common.clone(),
+                    ..s.clone()
+                })],
                 checks: all
                     .plan
                     .checks
