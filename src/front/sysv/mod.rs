@@ -2093,6 +2093,66 @@ mod tests {
     }
 
     #[test]
+    fn a_switch_the_defaults_file_leaves_unset_keeps_the_unit_disabled_and_native() {
+        let script = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\nDAEMON=/usr/sbin/food\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\n start)\n  if test \"$FOOD_ENABLED\" = 1; then\n   start-stop-daemon --start --pidfile /run/food.pid --exec $DAEMON -- -d\n  else\n   echo disabled; exit 0\n  fi ;;\n stop) start-stop-daemon --stop --pidfile /run/food.pid ;;\nesac\n";
+        let item = convert_on(
+            script,
+            &[
+                ("/etc/default/food", "#FOOD_ENABLED=1\n"),
+                ("/etc/rc2.d/S01food", ""),
+            ],
+        );
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/food".into(), "-d".into()])
+        );
+        let Body::Unit(d) = &item.body else {
+            panic!("no unit")
+        };
+        assert!(
+            matches!(
+                d.activation,
+                crate::ir::Activation::Boot {
+                    enabled: Some(false),
+                    ..
+                }
+            ),
+            "{:?}",
+            d.activation
+        );
+        assert!(item.findings.iter().any(|f| {
+            f.code == Code::SysvDisabled
+                && f.message
+                    .contains("FOOD_ENABLED unset in /etc/default/food")
+        }));
+    }
+
+    #[test]
+    fn a_pid_file_the_stop_never_reads_is_a_check_only() {
+        let script = "#!/bin/sh\nDAEMON=/usr/sbin/food\nP=/run/food\ncase \"$1\" in\n start) start-stop-daemon --start --pidfile $P/food --exec $DAEMON ;;\n stop) for p in food food_helper; do start-stop-daemon --stop --pidfile $P/$p.pid; done ;;\nesac\n";
+        let item = convert_on(script, &[]);
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Forking { pid_file: None });
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvPidfileCheckOnly),
+            "{:?}",
+            item.findings
+        );
+        // A daemon told to write the file (`-p FILE`) keeps it.
+        let script = "#!/bin/sh\nDAEMON=/usr/sbin/food\ncase \"$1\" in\n start) start-stop-daemon --start --pidfile /run/food.pid --exec $DAEMON -- -p /run/food.pid ;;\n stop) start-stop-daemon --stop --pidfile $(mktemp) ;;\nesac\n";
+        let svc = service(&convert_on(script, &[])).clone();
+        assert_eq!(
+            svc.kind,
+            ServiceKind::Forking {
+                pid_file: Some("/run/food.pid".into())
+            }
+        );
+    }
+
+    #[test]
     fn toggles() {
         for t in [
             "ENABLED",

@@ -6027,6 +6027,51 @@ mod tests {
     }
 
     #[test]
+    fn an_elif_test_reads_the_variables_before_the_chain() {
+        // After an undecided first branch, `[ "$r" = 0 ]` is decided by r=0 (it read an empty
+        // environment, and the start behind it was lost).
+        let (calls, _) = run(
+            "case \"$1\" in\n start)\n  r=0\n  if [ \"$?\" = 1 ]; then\n   echo running\n  elif [ \"$r\" = 0 ]; then\n   /usr/bin/x\n  fi ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["echo running", "/usr/bin/x"]);
+    }
+
+    #[test]
+    fn a_start_records_the_undecided_tests_around_it() {
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let program: &'static ast::Program = Box::leak(Box::new(
+            parse("case \"$1\" in\n start)\n  if pidof x; then\n   :\n  elif [ -f /etc/x.conf ]; then\n   /usr/bin/x\n  else\n   /usr/bin/y\n  fi ;;\nesac\n").unwrap(),
+        ));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.run_top(program);
+        let calls = i.run_action("start");
+        let under = |p: &str| {
+            calls
+                .iter()
+                .find(|c| c.program().as_deref() == Some(p))
+                .map(|c| c.under.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            under("/usr/bin/x"),
+            [
+                ("pidof x".to_string(), 3, false),
+                ("[ -f /etc/x.conf ]".to_string(), 5, true)
+            ]
+        );
+        assert_eq!(
+            under("/usr/bin/y"),
+            [
+                ("pidof x".to_string(), 3, false),
+                ("[ -f /etc/x.conf ]".to_string(), 5, false)
+            ]
+        );
+    }
+
+    #[test]
     fn a_start_on_the_unlikely_path_is_marked_with_its_test() {
         let (calls, _) = run(
             "case \"$1\" in\n start)\n  if aa-status --enabled; then\n   /usr/bin/aa-exec -- /usr/bin/x\n  else\n   /usr/bin/x\n  fi ;;\nesac\n",
