@@ -41,6 +41,7 @@
 //!   the host and written into the command line; a variable assigned only on paths the host
 //!   does not decide keeps the script wrapped.
 
+mod control_tool;
 mod daemon;
 pub mod facility;
 pub mod header;
@@ -712,7 +713,14 @@ impl<'h> Conversion<'h> {
             // script runs them, in a shell.
             Err(why) if plan.launches.is_empty() && why.contains("under conditions") => {
                 in_shell = true;
-                self.shell_oneshot(program, &mut svc, plan, stop_calls, reload_calls.is_some())
+                self.shell_oneshot(
+                    program,
+                    &mut svc,
+                    interp,
+                    plan,
+                    stop_calls,
+                    reload_calls.is_some(),
+                )
             }
             Err(_) if unit_set::applies(&a) => {
                 let group = svc.clone();

@@ -294,6 +294,7 @@ impl super::Conversion<'_> {
         &mut self,
         program: &ast::Program,
         svc: &mut crate::ir::Service,
+        interp: &Interp,
         plan: &super::daemon::StartPlan,
         stop_calls: &[shell::Call],
         reload: bool,
@@ -314,7 +315,13 @@ impl super::Conversion<'_> {
         // (no function of the script, no command the reading counts as acting).
         let start_text = shell_action(program, self.host, &self.path, "start").ok();
         let calls: Vec<shell::Call> = stop_calls.to_vec();
-        if let Some(a) = &start_text
+        // A tool that starts a daemon and that the stop action runs again to end it: the
+        // shell's text runs as Type=forking, so systemd follows what the tool leaves running.
+        let start_calls: Vec<shell::Call> =
+            plan.checks.iter().chain(&plan.other).cloned().collect();
+        let tool = super::control_tool::find(&start_calls, stop_calls, interp, self.host);
+        if tool.is_none()
+            && let Some(a) = &start_text
             && let Some(how) = long_running(&a.script, &calls, &self.name)
         {
             return Err(format!(
@@ -359,8 +366,12 @@ impl super::Conversion<'_> {
         }
         svc.pre.clear();
         svc.command = start;
-        svc.kind = ServiceKind::Oneshot {
-            remain_after_exit: true,
+        svc.kind = if tool.is_some() {
+            ServiceKind::Forking { pid_file: None }
+        } else {
+            ServiceKind::Oneshot {
+                remain_after_exit: true,
+            }
         };
         svc.stop.command = stop;
         svc.reload = reload.into_iter().collect();
@@ -386,6 +397,23 @@ impl super::Conversion<'_> {
                 format!("{action}: {}", parts.join(", "))
             })
             .collect();
+        if let Some(t) = &tool {
+            self.findings.push(crate::finding::Finding::approximated(
+                crate::finding::Code::SysvToolDaemon,
+                format!(
+                    "its start action runs `{}` ({}), and its stop action runs `{}` ({}) to end what that left running: {} ({}) starts a daemon and returns; the unit runs the script's own text with /bin/sh -c as Type=forking, so systemd follows the processes the tool leaves (no PIDFile=: the main process is guessed when one is left, and the unit ends when they all have) — {}",
+                    t.start.0,
+                    super::shell::place(t.start.1),
+                    t.stop.0,
+                    super::shell::place(t.stop.1),
+                    t.tool,
+                    t.kind,
+                    described.join("; ")
+                ),
+                "if the daemon can run in the foreground, run it directly in ExecStart= for better supervision; if the tool writes a pid file, add PIDFile=",
+            ));
+            return Ok(());
+        }
         self.findings.push(crate::finding::Finding::approximated(
             crate::finding::Code::SysvShellAction,
             format!(
