@@ -125,6 +125,7 @@ codes! {
     SysvExecWrapper => "sysv-exec-wrapper",
     SysvPidfileUnknown => "sysv-pidfile-unknown",
     SysvPidfileCheckOnly => "sysv-pidfile-check-only",
+    SysvPidfileUnwritable => "sysv-pidfile-unwritable",
     SysvStartShell => "sysv-start-shell",
     SysvHostFileTest => "sysv-host-file-test",
     SysvEmptySource => "sysv-empty-source",

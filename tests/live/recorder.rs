@@ -26,7 +26,9 @@
 //!
 //! Options for every mode: `exit-if=ARG` exits 0 at once (after recording) when ARG is one of the
 //! arguments (a daemon's `-t` configuration test); `fail-if=ARG` exits 1 the same way (a client's
-//! `-c` check that finds nothing connected); `say=TEXT` prints TEXT on standard output.
+//! `-c` check that finds nothing connected); `say=TEXT` prints TEXT on standard output;
+//! `ends-on=N` makes signal N (1, 10 or 12, otherwise ignored) end a `sleep` or `fork` daemon
+//! like SIGTERM.
 
 use std::io::{Read, Write};
 
@@ -136,15 +138,19 @@ fn record(mode: &str, stdin: Option<&[u8]>) {
     }
 }
 
-fn sleep_forever() -> ! {
+fn sleep_forever(ends_on: &[i32]) -> ! {
     unsafe {
         // SIGTERM, SIGINT, SIGQUIT end it cleanly (no core file); SIGHUP, SIGUSR1, SIGUSR2
-        // (reloads) are ignored.
+        // (reloads) are ignored, unless `ends-on=N` names one (atop ends on SIGUSR2).
         for sig in [15, 2, 3] {
             signal(sig, leave as *const () as usize);
         }
         for sig in [1, 10, 12] {
-            signal(sig, 1);
+            if ends_on.contains(&sig) {
+                signal(sig, leave as *const () as usize);
+            } else {
+                signal(sig, 1);
+            }
         }
     }
     // A crash on demand: once `crash/<pid>` exists under the records, exit with the code it
@@ -178,6 +184,10 @@ pub fn main() {
     for text in option("say") {
         println!("{text}");
     }
+    let ends_on: Vec<i32> = option("ends-on")
+        .iter()
+        .filter_map(|n| n.parse().ok())
+        .collect();
     let config_test = option("exit-if")
         .iter()
         .any(|a| args[1..].iter().any(|x| x == a));
@@ -211,7 +221,7 @@ pub fn main() {
                 let _ = std::fs::write(p, format!("{}\n", unsafe { getpid() }));
             }
             record(mode, None);
-            sleep_forever();
+            sleep_forever(&ends_on);
         }
         let drop_to = option("user-after").first().and_then(|flag| {
             let at = args.iter().position(|a| a == flag)?;
@@ -271,8 +281,8 @@ pub fn main() {
                 unsafe { dup2(null.as_raw_fd(), n) };
             }
         }
-        sleep_forever();
+        sleep_forever(&ends_on);
     }
     record(mode, None);
-    sleep_forever();
+    sleep_forever(&ends_on);
 }

@@ -1103,6 +1103,106 @@ const SCRIPTS: &[Script] = &[
         no_legacy: None,
         known: &[],
     },
+    Script {
+        case: "start-conditions",
+        file: "/etc/init.d/portwatch",
+        unit: "portwatch.service",
+        // psad's way: the daemon forks and writes its own `.pid`, not the file start-stop-daemon
+        // is told to check.
+        stand_ins: &[(
+            "/usr/sbin/portwatch",
+            "fork pidfile=/run/portwatch/portwatch.pid",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "start-conditions",
+        file: "/etc/init.d/relayd",
+        unit: "relayd.service",
+        stand_ins: &[("/usr/bin/relayd", "fork pidfile=/run/relayd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: Some("sed -i 's/^#RELAYD_ENABLED=1/RELAYD_ENABLED=1/' /etc/default/relayd"),
+        setup: "",
+        legacy_stop_fails: Some(
+            "the daemon, started as relayd, cannot write /run/relayd.pid, so the script's stop (start-stop-daemon --pidfile) finds nothing to stop; the unit has no PIDFile= for that reason (sysv-pidfile-unwritable)",
+        ),
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "start-conditions",
+        file: "/etc/init.d/perfmon",
+        unit: "perfmon.service",
+        // atop's helper: it writes its own pid, then becomes the monitor (exec), which stays in
+        // the foreground and ends on SIGUSR2 (atop's "last sample, then exit").
+        stand_ins: &[("/usr/bin/perfmon", "sleep ends-on=12")],
+        shell_stand_ins: &[(
+            "/usr/share/perfmon/perfmon.daily",
+            "#!/bin/sh\necho $$ > /run/perfmon.pid\nexec /usr/bin/perfmon -w /var/log/perfmon 600\n",
+        )],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "start-conditions",
+        file: "/etc/init.d/fanctl",
+        unit: "fanctl.service",
+        stand_ins: &[(
+            "/usr/sbin/fanctl",
+            "fork pidfile=/run/fanctl.pid exit-if=--check",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "tool-daemons",
+        file: "/etc/init.d/linkwatch",
+        unit: "linkwatch.service",
+        // ifplugd's way: `-c` says whether a watcher runs for the interface (exit 0: it does),
+        // `-k` ends it, otherwise it starts one, which detaches and writes its pid file.
+        stand_ins: &[(
+            "/usr/lib/linkwatch/linkwatchd",
+            "fork pidfile=/run/linkwatch.lo.pid",
+        )],
+        shell_stand_ins: &[(
+            "/usr/sbin/linkwatch",
+            "#!/bin/sh\ncase \" $* \" in\n  *' -c '*) [ -s /run/linkwatch.lo.pid ] && kill -0 \"$(cat /run/linkwatch.lo.pid)\" 2>/dev/null ;;\n  *' -k '*) kill \"$(cat /run/linkwatch.lo.pid)\"; rm -f /run/linkwatch.lo.pid ;;\n  *) exec /usr/lib/linkwatch/linkwatchd \"$@\" ;;\nesac\n",
+        )],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "tool-daemons",
+        file: "/etc/init.d/camwatch",
+        unit: "camwatch.service",
+        // zoneminder's zmpkg.pl: it starts the recorder daemon (which detaches and writes its
+        // pid file), stops it, and prints `running` while it runs.
+        stand_ins: &[("/usr/bin/camdc", "fork pidfile=/run/cam/camdc.pid")],
+        shell_stand_ins: &[(
+            "/usr/bin/campkg",
+            "#!/bin/sh\nP=/run/cam/camdc.pid\ncase \"$1\" in\n  start) exec /usr/bin/camdc -d ;;\n  stop) kill \"$(cat $P)\"; rm -f $P ;;\n  status) [ -s $P ] && kill -0 \"$(cat $P)\" 2>/dev/null && echo running || echo stopped ;;\nesac\n",
+        )],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
 ];
 
 /// Stand-in for spawn-fcgi: it starts the program after `--` in the background, in a session of
@@ -1965,8 +2065,10 @@ fn sysv_every_case_has_a_test() {
         "skipped",
         "ssd-background",
         "ssd-forking",
+        "start-conditions",
         "syntax-errors",
         "systemd-refuses",
+        "tool-daemons",
         "undecided-tests",
         "unit-sets",
     ];
@@ -2097,6 +2199,16 @@ fn sysv_unit_sets() {
 #[test]
 fn sysv_settings_options() {
     run_case("settings-options");
+}
+
+#[test]
+fn sysv_start_conditions() {
+    run_case("start-conditions");
+}
+
+#[test]
+fn sysv_tool_daemons() {
+    run_case("tool-daemons");
 }
 
 #[test]

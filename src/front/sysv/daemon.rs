@@ -1548,6 +1548,28 @@ impl Conversion<'_> {
                     Some(rest) => format!("/run/{rest}"),
                     None => p,
                 });
+            // The daemon runs as another user from its first instruction (User=): a file
+            // directly in /run, root's directory, is one it cannot create (coturn's
+            // turnserver, `-c turnserver` and /var/run/turnserver.pid), and systemd would wait
+            // for it until the start times out.
+            let pid_file = match (pid_file, start.user.as_deref()) {
+                (Some(p), Some(u))
+                    if u != "root"
+                        && u != "0"
+                        && p.rsplit_once('/').is_some_and(|(d, _)| d == "/run") =>
+                {
+                    self.findings.push(Finding::approximated(
+                        Code::SysvPidfileUnwritable,
+                        format!(
+                            "{} starts the daemon as {u} with the pid file {p}, directly in /run, which only root may write: under User={u} the daemon cannot create it, so the unit has no PIDFile= (systemd takes the process the daemon leaves running when it detaches as the main one)",
+                            start.tool
+                        ),
+                        "nothing to do for a daemon that leaves one process; otherwise move its pid file into a directory of its own (RuntimeDirectory=) and set PIDFile= there",
+                    ));
+                    None
+                }
+                (p, _) => p,
+            };
             // A pid file in its own directory under /run: that directory must exist at start.
             if let Some(dir) = pid_file
                 .as_deref()
