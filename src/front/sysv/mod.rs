@@ -30,6 +30,16 @@
 //!   `test -x $DAEMON || exit 0` → `ConditionFileIsExecutable=`, `[ -f|-e|-r|-d|-s PATH ] ||
 //!   exit 0` → `ConditionPathExists=`/`ConditionPathIsDirectory=`/`ConditionFileNotEmpty=`.
 //! - A daemon known to stay in the foreground under systemd (`sshd`) → `Type=exec`.
+//! - A start inside undecided `if` tests ([`start_condition`]): "already running?" checks
+//!   dropped, on/off switches → enablement (a switch the defaults file leaves unset: not
+//!   enabled), file tests that must hold → `Condition…=` (`sysv-start-condition`), other tests
+//!   named (`sysv-undecided-test`). A program put in the background by its path is the daemon.
+//! - `--pidfile F` the stop action never signals through → no `PIDFile=`
+//!   (`sysv-pidfile-check-only`); a pid file directly in `/run` for a daemon started as another
+//!   user → no `PIDFile=` (`sysv-pidfile-unwritable`).
+//! - A tool the start runs and the stop runs again with `stop` or a kill flag, under conditions
+//!   or in loops ([`control_tool`]) → the shell action below as `Type=forking`
+//!   (`sysv-tool-daemon`).
 //! - A script that starts no daemon and runs commands under conditions or in loops →
 //!   `Type=oneshot` with the script's own text for each action in `/bin/sh -c`
 //!   ([`shell_action`], `sysv-shell-action`).

@@ -6034,7 +6034,10 @@ mod tests {
             "case \"$1\" in\n start)\n  r=0\n  if [ \"$?\" = 1 ]; then\n   echo running\n  elif [ \"$r\" = 0 ]; then\n   /usr/bin/x\n  fi ;;\nesac\n",
             "start",
         );
-        assert_eq!(calls, ["echo running", "/usr/bin/x"]);
+        assert_eq!(
+            calls,
+            ["[ $? = 1 ]", "echo running", "[ 0 = 0 ]", "/usr/bin/x"]
+        );
     }
 
     #[test]
