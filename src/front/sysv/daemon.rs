@@ -131,6 +131,19 @@ pub(super) fn pick_launch(
         ([], []) => {
             return Err("its start action only runs configuration tests".to_string());
         }
+        _ if others.iter().any(|s| s.program != others[0].program) => {
+            // Two daemons run directly (a multiplexor and its filter), each writing the pid
+            // file the stop action kills: a unit set is made of starters' daemons only.
+            return Err(format!(
+                "its start action starts {} different programs directly, not through a starter ({})",
+                others.len(),
+                others
+                    .iter()
+                    .map(|s| format!("{} at line {}", s.program, s.line))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         _ => {
             return Err(format!(
                 "its start action runs the daemon {} times (lines {})",
@@ -1053,9 +1066,10 @@ impl Conversion<'_> {
     fn undecided_tests(&mut self, interp: &Interp, start: &Start) -> Result<(), String> {
         let mut lines: Vec<String> = Vec::new();
         for v in &start.uncertain {
+            // As the start command reads it (after the action another path's value may be
+            // left).
             let alternatives = interp
-                .env
-                .get(v)
+                .binding_at(start.line, v)
                 .map(|b| b.alternatives.as_slice())
                 .unwrap_or_default();
             if alternatives.is_empty() && interp.loop_built.contains(v) {
@@ -1072,8 +1086,7 @@ impl Conversion<'_> {
             }
             // A setting the defaults file may change stays `$NAME`, as the unit reads it.
             let taken = interp
-                .env
-                .get(v)
+                .binding_at(start.line, v)
                 .map(|b| {
                     if b.overridable {
                         shell_text(&[Part::Var(v.clone())])

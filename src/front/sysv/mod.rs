@@ -212,6 +212,65 @@ pub fn wrap_reason(why: &str) -> &'static str {
         .map_or("other", |(group, _)| group)
 }
 
+/// The programs the start action (`starting`, its calls and the top level's) passes the pid
+/// file that the stop or reload action kills by (`x -p $PIDFILE` and ``kill `cat $PIDFILE` ``):
+/// daemons, each writing its own.
+fn pid_file_writers<'c>(
+    interp: &Interp,
+    stopping: &[&Call],
+    starting: impl Iterator<Item = &'c Call>,
+) -> Vec<String> {
+    let killed: Vec<String> = stopping
+        .iter()
+        .filter(|c| c.program().as_deref() == Some("kill"))
+        .flat_map(|c| c.args.iter().filter_map(|a| killed_pid_file(a, interp)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for call in starting {
+        let Some(program) = call.args.first().and_then(|a| interp.resolve(a)) else {
+            continue;
+        };
+        if call.function.is_none()
+            && program.starts_with('/')
+            && !out.contains(&program)
+            && call.args[1..]
+                .iter()
+                .filter_map(|a| interp.resolve(a))
+                .any(|a| killed.contains(&a))
+        {
+            out.push(program);
+        }
+    }
+    out
+}
+
+/// The pid file a `kill` argument reads its process from: ``kill `cat FILE` `` or `kill
+/// $(cat "$PIDFILE")`, with the file's path on this host.
+fn killed_pid_file(arg: &shell::Arg, interp: &Interp) -> Option<String> {
+    let shell::Arg::Field(parts) = arg else {
+        return None;
+    };
+    let [Part::Unknown(text)] = parts.as_slice() else {
+        return None;
+    };
+    let inner = text
+        .strip_prefix('`')
+        .and_then(|t| t.strip_suffix('`'))
+        .or_else(|| text.strip_prefix("$(").and_then(|t| t.strip_suffix(')')))?;
+    let [cat, file] = inner.split_whitespace().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if cat != "cat" {
+        return None;
+    }
+    let file = file.trim_matches('"');
+    let path = match file.strip_prefix('$') {
+        Some(name) => interp.value(name.trim_start_matches('{').trim_end_matches('}'))?,
+        None => file.to_string(),
+    };
+    path.starts_with('/').then_some(path)
+}
+
 /// The name of the unit for a script path: its file name with `.sh` dropped.
 #[must_use]
 pub fn unit_stem(path: &str) -> String {
@@ -582,10 +641,31 @@ impl<'h> Conversion<'h> {
                 });
             (start, stop, reload)
         };
-        let daemons = self.daemon_names(&interp);
+        let stopping: Vec<&Call> = stop.iter().chain(reload.iter().flatten()).collect();
+        let mut daemons = self.daemon_names(&interp);
+        for d in pid_file_writers(&interp, &stopping, top_calls.iter().chain(&start_calls)) {
+            if !daemons.contains(&d) {
+                daemons.push(d);
+            }
+        }
         let mut plan = StartPlan::default();
         for call in top_calls.iter().chain(&start_calls) {
             self.sort_start_call(call, &interp, &daemons, &mut plan);
+        }
+        // Nothing the names read as the daemon: the programs the stop and reload actions name.
+        if plan.launches.is_empty() {
+            let named: Vec<String> = self
+                .stopped_daemons(&interp, &stopping)
+                .into_iter()
+                .filter(|d| !daemons.contains(d))
+                .collect();
+            if !named.is_empty() {
+                let daemons: Vec<String> = daemons.into_iter().chain(named).collect();
+                plan = StartPlan::default();
+                for call in top_calls.iter().chain(&start_calls) {
+                    self.sort_start_call(call, &interp, &daemons, &mut plan);
+                }
+            }
         }
         plan.take_likely_path();
         Analysis {
@@ -766,6 +846,31 @@ impl<'h> Conversion<'h> {
             .filter(|v| !v.is_empty())
             .collect();
         out.extend(self.head.processname.iter().cloned());
+        out
+    }
+
+    /// The daemons the stop and reload actions name, for a start action in which
+    /// [`Self::daemon_names`] finds none: the programs they stop or signal by path
+    /// (`start-stop-daemon --stop --exec /usr/sbin/x`, `killproc /usr/sbin/x`), whatever the
+    /// variable naming them is called (`HTPCOM`).
+    fn stopped_daemons(&self, interp: &Interp, stopping: &[&Call]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for call in stopping.iter().copied() {
+            if launch::stop(call, interp).is_none() {
+                continue;
+            }
+            for target in launch::stop_targets(call, interp) {
+                if target.starts_with('/')
+                    && !std::path::Path::new(&target)
+                        .extension()
+                        .is_some_and(|e| e == "pid")
+                    && self.host.is_executable(&target)
+                    && !out.contains(&target)
+                {
+                    out.push(target);
+                }
+            }
+        }
         out
     }
 

@@ -858,6 +858,11 @@ pub struct Binding {
     pub alternatives: Vec<Alternative>,
     /// How many undecided tests enclosed the assignment ([`Call::cond_depth`]).
     pub at_depth: u32,
+    /// For a value assigned directly on a path (not merged from several, not in a loop): the
+    /// undecided branches enclosing the assignment ([`Interp::branch`]). A use inside all of
+    /// them runs only after the assignment, so there the value is the one value
+    /// ([`Interp::uncertain_here`]). `None`: one of several wherever it is read.
+    pub scope: Option<Vec<u32>>,
 }
 
 /// Another value an uncertain variable has when an undecided test goes the other way.
@@ -1109,6 +1114,18 @@ pub struct Interp<'a> {
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
     /// on/off-looking variable there is decided by the host's value like any setting.
     setting_switch: bool,
+    /// The undecided branches enclosing the command being read, outermost first, each by a
+    /// number of its own ([`Self::enter_branch`], [`Binding::scope`]).
+    branch: Vec<u32>,
+    /// The bindings of a call's [`Call::uncertain`] variables where it runs, by its line and
+    /// the variable ([`Self::binding_at`]): after the action the same name may hold what
+    /// another path left.
+    uncertain_at: BTreeMap<(u32, String), Rc<Binding>>,
+    /// How many branches were entered so far (the last one's number).
+    branches: u32,
+    /// In the body of an undecided `if` branch: its [`Self::cond_depth`], where an `exit`
+    /// ends that branch's path.
+    exit_depth: Option<u32>,
     depth: u32,
     in_loop: bool,
     conditional: bool,
@@ -1461,6 +1478,10 @@ impl<'a> Interp<'a> {
             word_line: 0,
             libraries: Vec::new(),
             setting_switch: false,
+            branch: Vec::new(),
+            branches: 0,
+            uncertain_at: BTreeMap::new(),
+            exit_depth: None,
             depth: 0,
             in_loop: false,
             conditional: false,
@@ -1723,8 +1744,52 @@ impl<'a> Interp<'a> {
                 uncertain,
                 alternatives: Vec::new(),
                 at_depth: self.cond_depth,
+                scope: (uncertain && !self.in_loop).then(|| self.branch.clone()),
             }),
         );
+    }
+
+    /// Enters an undecided branch (an `if` branch, the right of `&&`/`||`, a `case` arm, a
+    /// loop's body): what is assigned there is the value only inside it. Returns what
+    /// [`Self::leave_branch`] takes.
+    fn enter_branch(&mut self) -> usize {
+        self.branches += 1;
+        self.branch.push(self.branches);
+        self.branch.len() - 1
+    }
+
+    /// Where a construct being merged stands: `conditional` as it was before it.
+    fn here(&self, conditional: bool) -> Here {
+        Here {
+            conditional,
+            branch: (!self.in_loop).then(|| self.branch.clone()),
+        }
+    }
+
+    /// The binding of `name` where the call at `line` read it (one of its [`Call::uncertain`]
+    /// variables), else as the script leaves it.
+    #[must_use]
+    pub fn binding_at(&self, line: u32, name: &str) -> Option<&Binding> {
+        self.uncertain_at
+            .get(&(line, name.to_string()))
+            .or_else(|| self.env.get(name))
+            .map(|b| &**b)
+    }
+
+    /// Leaves the branch [`Self::enter_branch`] entered.
+    fn leave_branch(&mut self, at: usize) {
+        self.branch.truncate(at);
+    }
+
+    /// Whether the variable `name` holds one of several values where it is read now: assigned
+    /// on only some paths, unless the assignment was on every path that reaches here (directly
+    /// in a branch that encloses this point: `X=""; if [ "$A" = yes ]; then X=a; fi; run $X`
+    /// inside an undecided test reads `X` as it is there).
+    #[must_use]
+    pub fn uncertain_here(&self, name: &str) -> bool {
+        self.env.get(name).is_some_and(|b| {
+            b.uncertain && !b.scope.as_ref().is_some_and(|s| self.branch.starts_with(s))
+        })
     }
 
     fn run_list(&mut self, list: &'a ast::CompoundList) {
@@ -1829,7 +1894,9 @@ impl<'a> Interp<'a> {
             if holds != runs_when && outer_unlikely.is_none() {
                 self.unlikely = Some((test.clone(), line, runs_when));
             }
+            let at = self.enter_branch();
             self.run_pipeline(p, background);
+            self.leave_branch(at);
             self.stopped = false;
             self.unlikely = outer_unlikely;
             self.cond_depth = depth;
@@ -1859,11 +1926,13 @@ impl<'a> Interp<'a> {
                     env: Some(when_fails),
                 },
             ];
-            self.env = merge_outcomes(&before, &outcomes, depth);
+            let here = self.here(outer);
+            self.env = merge_outcomes(&before, &outcomes, depth, &here);
             self.conditional = outer;
             return;
         }
         self.cond_depth = depth + 1;
+        let at = self.enter_branch();
         for next in &ao.additional {
             // In an `if` or `while` test every command's status counts (`[ -e F ] && ps -p …`).
             self.testing = self.force_testing;
@@ -1873,6 +1942,7 @@ impl<'a> Interp<'a> {
             self.testing = false;
             self.stopped = false;
         }
+        self.leave_branch(at);
         self.conditional = outer;
         self.cond_depth = depth;
     }
@@ -2302,6 +2372,7 @@ impl<'a> Interp<'a> {
                     uncertain: false,
                     alternatives: Vec::new(),
                     at_depth: depth + 1,
+                    scope: None,
                 }),
             );
         }
@@ -2417,6 +2488,34 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The `if` forms of [`Self::executable_guard`] at the top level: `if [ -f FILE ]; then …;
+    /// else exit 0; fi` and `if [ ! -f FILE ]; then exit 0; fi` (messages before the `exit`
+    /// allowed, also `exit` alone): the script does nothing without the file, as with
+    /// `[ -f FILE ] || exit 0`.
+    fn if_guard(&mut self, i: &ast::IfClauseCommand) {
+        let Some((flag, path, negate)) = self.file_test(&i.condition) else {
+            return;
+        };
+        let exits = match (negate, i.elses.as_deref()) {
+            (false, Some([e])) if e.condition.is_none() => exits_with_success(&e.body),
+            (true, None) => exits_with_success(&i.then),
+            (true, Some([e])) if e.condition.is_none() => exits_with_success(&i.then),
+            _ => false,
+        };
+        if !exits {
+            return;
+        }
+        let line = line_of_list(&i.condition);
+        match flag.as_str() {
+            "-x" => self.exec_conditions.push(path),
+            "-f" | "-e" | "-r" | "-d" | "-s" => {
+                self.path_guards
+                    .push((flag.chars().nth(1).unwrap_or('e'), path, line));
+            }
+            _ => {}
+        }
+    }
+
     fn run_pipeline(&mut self, p: &'a ast::Pipeline, background: bool) {
         let piped = p.seq.len() > 1;
         // `cat FILE | while read X; do …; done` (or `grep -v '^#' FILE |`): a loop over the
@@ -2487,6 +2586,9 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::BraceGroup(b) => self.run_list(&b.list),
             ast::CompoundCommand::Subshell(s) => self.run_list(&s.list),
             ast::CompoundCommand::IfClause(i) => {
+                if !self.collecting && self.depth == 0 && !outer.0 {
+                    self.if_guard(i);
+                }
                 // A test this host's values decide takes only its branch.
                 let mut branches: Vec<(Option<&'a ast::CompoundList>, &'a ast::CompoundList)> =
                     vec![(Some(&i.condition), &i.then)];
@@ -2524,7 +2626,12 @@ impl<'a> Interp<'a> {
                     let likely = !taken && verdict.or(guess).unwrap_or(false);
                     if let Some(c) = cond {
                         self.force_testing = true;
+                        // After an undecided branch, a further test runs on some paths only.
+                        let at = undecided.then(|| self.enter_branch());
                         self.run_list(c);
+                        if let Some(at) = at {
+                            self.leave_branch(at);
+                        }
                         self.force_testing = false;
                         self.stopped = false;
                         // The first test runs on every path (`if do_start; then`): what it
@@ -2587,7 +2694,11 @@ impl<'a> Interp<'a> {
                                         .and_then(|o| o.test.clone().map(|t| (t, o.line, false))),
                                 };
                             }
+                            let at = self.enter_branch();
+                            let outer_exit = self.exit_depth.replace(depth + 1);
                             self.run_list(body);
+                            self.exit_depth = outer_exit;
+                            self.leave_branch(at);
                             self.unlikely = outer_unlikely;
                             self.cond_depth = depth;
                             let env = (!self.stopped).then(|| std::mem::take(&mut self.env));
@@ -2616,7 +2727,8 @@ impl<'a> Interp<'a> {
                             env: Some(before.clone()),
                         });
                     }
-                    self.env = merge_outcomes(&before, &outcomes, depth);
+                    let here = self.here(outer.0);
+                    self.env = merge_outcomes(&before, &outcomes, depth, &here);
                 }
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
@@ -2647,6 +2759,7 @@ impl<'a> Interp<'a> {
                         uncertain,
                         alternatives: Vec::new(),
                         at_depth: depth + 1,
+                        scope: None,
                     }),
                 );
                 self.in_loop = true;
@@ -2741,6 +2854,7 @@ impl<'a> Interp<'a> {
                     uncertain: false,
                     alternatives: Vec::new(),
                     at_depth: self.cond_depth,
+                    scope: None,
                 }),
             );
             self.run_list(&f.body.list);
@@ -2773,7 +2887,26 @@ impl<'a> Interp<'a> {
                 helpers = true;
             }
         }
-        if !helpers {
+        // `if [ -x /usr/bin/x ]; then DIR=/usr/bin; elif [ -x /usr/local/bin/x ]; then …; else
+        // exit 0; fi`: where the package installed a program is the host's, as is which helpers
+        // it has (never a file under /etc, /var, /run or /tmp, which a run or an admin makes).
+        let programs = !helpers
+            && branches.iter().all(|(cond, body)| {
+                body.0.iter().all(|item| {
+                    item.0.additional.is_empty()
+                        && (only_assignments(&item.0.first)
+                            || exits_with_success(&ast::CompoundList(vec![item.clone()])))
+                }) && cond.is_none_or(|c| {
+                    self.file_test(c).is_some_and(|(flag, path, negate)| {
+                        flag == "-x"
+                            && !negate
+                            && !["/etc/", "/var/", "/run/", "/tmp/"]
+                                .iter()
+                                .any(|d| path.starts_with(d))
+                    })
+                })
+            });
+        if !helpers && !programs {
             return None;
         }
         let mut holds = Vec::new();
@@ -2803,7 +2936,11 @@ impl<'a> Interp<'a> {
         tests.truncate(first.map_or(tests.len(), |at| at + 1));
         let line = ast::SourceLocation::location(&clause.condition)
             .map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0));
-        self.note_reading(Reading::FileChain { line, tests });
+        self.note_reading(Reading::FileChain {
+            line,
+            tests,
+            programs,
+        });
         Some(holds)
     }
 
@@ -2920,8 +3057,12 @@ impl<'a> Interp<'a> {
                 self.conditional = true;
                 self.cond_depth = depth + 1;
             }
+            let at = known.is_none().then(|| self.enter_branch());
             if let Some(list) = &arm.cmd {
                 self.run_list(list);
+            }
+            if let Some(at) = at {
+                self.leave_branch(at);
             }
             self.stopped = known.is_some() && self.stopped;
             if known.is_some() {
@@ -3070,6 +3211,10 @@ impl<'a> Interp<'a> {
                 return;
             }
             "exit" => {
+                // Directly in an undecided branch, it ends that path (the others go on).
+                if self.exit_depth == Some(self.cond_depth) {
+                    self.stopped = true;
+                }
                 if !self.conditional {
                     self.stopped = true;
                     if !self.collecting && self.depth == 0 && self.early_exit.is_none() {
@@ -3168,7 +3313,7 @@ impl<'a> Interp<'a> {
         let (mut uncertain, mut uncertain_pid_file) = (Vec::new(), Vec::new());
         for (i, w) in words.iter().enumerate() {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) {
+                if self.uncertain_here(&v) {
                     if pid_option(i) {
                         uncertain_pid_file.push(v);
                     } else {
@@ -3178,6 +3323,11 @@ impl<'a> Interp<'a> {
             }
         }
         uncertain_pid_file.retain(|v| !uncertain.contains(v));
+        for v in &uncertain {
+            if let Some(b) = self.env.get(v) {
+                self.uncertain_at.insert((line, v.clone()), b.clone());
+            }
+        }
         self.calls.push(Call {
             args,
             line,
@@ -3225,7 +3375,7 @@ impl<'a> Interp<'a> {
         let mut uncertain: Vec<String> = Vec::new();
         for w in words {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) && !uncertain.contains(&v) {
+                if self.uncertain_here(&v) && !uncertain.contains(&v) {
                     uncertain.push(v);
                 }
             }
@@ -3287,6 +3437,11 @@ impl<'a> Interp<'a> {
             for v in &uncertain {
                 if !c.uncertain.contains(v) {
                     c.uncertain.push(v.clone());
+                }
+            }
+            for v in &c.uncertain {
+                if let Some(b) = self.env.get(v) {
+                    self.uncertain_at.insert((line, v.clone()), b.clone());
                 }
             }
         }
@@ -3497,7 +3652,7 @@ impl<'a> Interp<'a> {
             }
             if referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                .any(|v| self.uncertain_here(v))
             {
                 return None;
             }
@@ -3617,7 +3772,7 @@ impl<'a> Interp<'a> {
             if !likely
                 && referenced_vars(&w.value)
                     .iter()
-                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                    .any(|v| self.uncertain_here(v))
             {
                 return None;
             }
@@ -3822,7 +3977,7 @@ impl<'a> Interp<'a> {
         let derived = match &a.value {
             ast::AssignmentValue::Scalar(w) => referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain)),
+                .any(|v| self.uncertain_here(v)),
             ast::AssignmentValue::Array(_) => false,
         };
         let value = if a.append {
@@ -3838,8 +3993,8 @@ impl<'a> Interp<'a> {
             ast::AssignmentValue::Scalar(w) if derived => {
                 let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
+                    .filter(|v| self.uncertain_here(v))
                     .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
-                    .filter(|(_, b)| b.uncertain)
                     .collect();
                 let mut all: Vec<Alternative> = Vec::new();
                 if sources.iter().all(|(_, b)| !b.alternatives.is_empty()) {
@@ -3879,6 +4034,7 @@ impl<'a> Interp<'a> {
         if derived && let Some(b) = self.env.get_mut(name) {
             let b = Rc::make_mut(b);
             b.uncertain = true;
+            b.scope = None;
             if b.alternatives.is_empty() && b.at_depth == 0 {
                 b.alternatives = inherited;
             }
@@ -4034,6 +4190,7 @@ impl<'a> Interp<'a> {
                                     uncertain: false,
                                     alternatives: Vec::new(),
                                     at_depth: self.cond_depth,
+                                    scope: None,
                                 }),
                             );
                             if !sourced.assigns.contains(&name) {
@@ -4104,6 +4261,7 @@ impl<'a> Interp<'a> {
                         uncertain: false,
                         alternatives: Vec::new(),
                         at_depth: self.cond_depth,
+                        scope: None,
                     }),
                 );
             }
@@ -4848,6 +5006,14 @@ impl<'a> Interp<'a> {
 /// `RUN`, `RSYNC_ENABLE`, `START_DAEMON`, …).
 #[must_use]
 /// What one undecided branch of an `if` leaves ([`merge_outcomes`]).
+/// Where an `if` (or `TEST && …`) whose branches are merged stands ([`merge_outcomes`]).
+struct Here {
+    /// It is itself on some paths only.
+    conditional: bool,
+    /// The undecided branches enclosing it ([`Interp::branch`]); `None` in a loop.
+    branch: Option<Vec<u32>>,
+}
+
 struct Outcome {
     /// The branch's test (`None`: the `else`, or no branch at all).
     test: Option<String>,
@@ -4868,6 +5034,7 @@ fn merge_outcomes(
     before: &BTreeMap<String, Rc<Binding>>,
     outcomes: &[Outcome],
     depth: u32,
+    here: &Here,
 ) -> BTreeMap<String, Rc<Binding>> {
     let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
         .iter()
@@ -4913,6 +5080,32 @@ fn merge_outcomes(
         let mut complete = reaching.iter().all(|(_, e)| known(e.get(name)));
         let value_of = |b: Option<&Rc<Binding>>| b.map(|b| b.value.clone()).unwrap_or_default();
         let taken_value = value_of(base.get(name));
+        // Every path that goes on leaves the same value, each assigned directly in its branch
+        // (not one of several within it): the value after the `if` is that one, as certain as
+        // the `if` itself is reached (`if [ -x /usr/bin/x ]; then D=/usr/bin; else exit 0;
+        // fi`, or both branches assigning `X=a`).
+        let direct = |b: &Rc<Binding>| {
+            !b.uncertain
+                || b.scope.as_ref().is_some_and(|s| {
+                    here.branch.as_ref().is_some_and(|h| {
+                        h.starts_with(s) || (s.len() == h.len() + 1 && s.starts_with(h))
+                    })
+                })
+        };
+        let same = !reaching.is_empty()
+            && reaching.iter().all(|(_, e)| {
+                e.get(name)
+                    .is_some_and(|b| direct(b) && b.value == taken_value)
+            });
+        if same && let Some(b) = base.get(name) {
+            let mut merged = Binding::clone(b);
+            merged.uncertain = here.conditional;
+            merged.scope = here.branch.clone();
+            merged.alternatives = Vec::new();
+            merged.at_depth = depth;
+            out.insert(name.clone(), Rc::new(merged));
+            continue;
+        }
         let mut alternatives: Vec<Alternative> = Vec::new();
         let add = |a: Alternative, all: &mut Vec<Alternative>| {
             if !all.contains(&a) {
@@ -4961,11 +5154,13 @@ fn merge_outcomes(
                 uncertain: true,
                 alternatives: Vec::new(),
                 at_depth: depth,
+                scope: None,
             },
             |b| Binding::clone(b),
         );
         merged.uncertain = true;
         merged.at_depth = depth;
+        merged.scope = None;
         merged.alternatives = if complete { alternatives } else { Vec::new() };
         out.insert(name.clone(), Rc::new(merged));
     }
@@ -5091,6 +5286,46 @@ impl GrepTest {
 
 /// Whether a branch only sets what the started processes inherit (`ulimit`, `umask`) or
 /// prints: choosing it does not decide whether the script starts anything.
+/// The first line of a command list.
+fn line_of_list(list: &ast::CompoundList) -> u32 {
+    ast::SourceLocation::location(list).map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0))
+}
+
+/// Whether a branch only prints and then ends the script with success (`exit`, `exit 0`).
+fn exits_with_success(list: &ast::CompoundList) -> bool {
+    let Some((last, before)) = list.0.split_last() else {
+        return false;
+    };
+    let name = |item: &ast::CompoundListItem| -> Option<(String, Vec<String>)> {
+        let ao = &item.0;
+        if !ao.additional.is_empty() {
+            return None;
+        }
+        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+            return None;
+        };
+        let words: Vec<String> = sc
+            .suffix
+            .iter()
+            .flat_map(|x| x.0.iter())
+            .filter_map(|i| match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => Some(w.value.clone()),
+                _ => None,
+            })
+            .collect();
+        Some((
+            brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value),
+            words,
+        ))
+    };
+    let ends = name(last).is_some_and(|(n, w)| n == "exit" && (w.is_empty() || w == ["0"]));
+    ends && before.iter().all(|item| {
+        name(item).is_some_and(|(n, _)| {
+            super::is_harmless(&n) && !matches!(n.as_str(), "exit" | "return")
+        })
+    })
+}
+
 fn settings_only(list: &ast::CompoundList) -> bool {
     let mut any = false;
     for item in &list.0 {
