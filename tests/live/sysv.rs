@@ -1103,6 +1103,60 @@ const SCRIPTS: &[Script] = &[
         no_legacy: None,
         known: &[],
     },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/clockd",
+        unit: "clockd.service",
+        // Told its pid file with -i and forks, as htpdate -D does.
+        stand_ins: &[("/usr/sbin/clockd", "fork pidfile=/run/clockd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/webappd",
+        unit: "webappd.service",
+        // `--foreground`: it stays in the foreground, start-stop-daemon backgrounds it.
+        stand_ins: &[("/usr/sbin/webappd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/scanfilterd",
+        unit: "scanfilterd.service",
+        stand_ins: &[("/usr/bin/scanfilterd", "fork pidfile=/run/scanfilterd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/mxrelay",
+        unit: "mxrelay.service",
+        // Wrapped (two daemons run directly): the wrapper runs the script's own start.
+        stand_ins: &[
+            ("/usr/bin/mxrelay-queue", "fork pidfile=/run/mxrelay-queue.pid"),
+            ("/usr/bin/mxrelay", "fork pidfile=/run/mxrelay.pid"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
 ];
 
 /// Stand-in for spawn-fcgi: it starts the program after `--` in the background, in a session of
@@ -1963,6 +2017,7 @@ fn sysv_every_case_has_a_test() {
         "run-time-values",
         "settings-options",
         "skipped",
+        "some-paths",
         "ssd-background",
         "ssd-forking",
         "syntax-errors",
@@ -2102,6 +2157,15 @@ fn sysv_settings_options() {
 #[test]
 fn sysv_undecided_tests() {
     run_case("undecided-tests");
+}
+
+/// Values assigned only on some paths that the host decides: a launcher prefix set on the
+/// start's own path by a setting, a settings file the `else` exits without, where a program is
+/// installed (`-x` tests), the daemon found by the pid file the stop action kills; and two
+/// daemons run directly, still wrapped.
+#[test]
+fn sysv_some_paths() {
+    run_case("some-paths");
 }
 
 /// What the reading takes from the host or the shell's rules: the helper library chosen by
