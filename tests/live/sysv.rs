@@ -1147,7 +1147,10 @@ const SCRIPTS: &[Script] = &[
         unit: "mxrelay.service",
         // Wrapped (two daemons run directly): the wrapper runs the script's own start.
         stand_ins: &[
-            ("/usr/bin/mxrelay-queue", "fork pidfile=/run/mxrelay-queue.pid"),
+            (
+                "/usr/bin/mxrelay-queue",
+                "fork pidfile=/run/mxrelay-queue.pid",
+            ),
             ("/usr/bin/mxrelay", "fork pidfile=/run/mxrelay.pid"),
         ],
         shell_stand_ins: &[],

@@ -861,9 +861,9 @@ impl<'h> Conversion<'h> {
             }
             for target in launch::stop_targets(call, interp) {
                 if target.starts_with('/')
-                    && !std::path::Path::new(&target)
+                    && std::path::Path::new(&target)
                         .extension()
-                        .is_some_and(|e| e == "pid")
+                        .is_none_or(|e| e != "pid")
                     && self.host.is_executable(&target)
                     && !out.contains(&target)
                 {
@@ -2011,6 +2011,62 @@ mod tests {
             item.findings
                 .iter()
                 .any(|f| f.code == Code::SysvResolvedValue)
+        );
+    }
+
+    #[test]
+    fn the_daemon_is_the_program_the_stop_action_names_whatever_its_variable() {
+        // htpdate's: the program sits in `CMD`, the stop action kills by the pid file the
+        // daemon is told to write.
+        let by_pid_file = convert_with(
+            &format!(
+                "{HEAD}CMD=/usr/sbin/clockd\nPIDFILE=/run/clockd.pid\ncase \"$1\" in\n start) $CMD -D -i $PIDFILE ;;\n stop) kill `cat $PIDFILE` ;;\nesac\n"
+            ),
+            &["/usr/sbin/clockd"],
+        );
+        assert_eq!(
+            service(&by_pid_file).command,
+            Command::Argv(
+                ["/usr/sbin/clockd", "-D", "-i", "/run/clockd.pid"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert!(
+            !by_pid_file
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvWrapped)
+        );
+        // Or the path its stop or reload action signals (`--exec`).
+        let by_path = convert_with(
+            &format!(
+                "{HEAD}CMD=/usr/sbin/clockd\ncase \"$1\" in\n start) $CMD -D ;;\n stop) start-stop-daemon --stop --exec $CMD ;;\nesac\n"
+            ),
+            &["/usr/sbin/clockd"],
+        );
+        assert!(
+            !by_path.findings.iter().any(|f| f.code == Code::SysvWrapped),
+            "{:?}",
+            by_path.findings
+        );
+        // Two programs run directly, each writing the pid file the stop action kills: both are
+        // daemons, still wrapped, and the reason names them.
+        let two = convert_with(
+            &format!(
+                "{HEAD}case \"$1\" in\n start) /usr/bin/q -p /run/q.pid; /usr/bin/r -P /run/r.pid ;;\n stop) kill `cat /run/r.pid`; kill `cat /run/q.pid` ;;\nesac\n"
+            ),
+            &["/usr/bin/q", "/usr/bin/r"],
+        );
+        let why = two
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(
+            why.contains("2 different programs directly") && why.contains("/usr/bin/q at line"),
+            "{why}"
         );
     }
 

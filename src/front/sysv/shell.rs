@@ -5092,12 +5092,15 @@ fn merge_outcomes(
                     })
                 })
         };
-        let same = !reaching.is_empty()
-            && reaching.iter().all(|(_, e)| {
+        // (The likely path may be one that exits: then the value is the others'.)
+        let one = reaching.first().and_then(|(_, e)| e.get(name));
+        let same = one.is_some_and(|first| {
+            reaching.iter().all(|(_, e)| {
                 e.get(name)
-                    .is_some_and(|b| direct(b) && b.value == taken_value)
-            });
-        if same && let Some(b) = base.get(name) {
+                    .is_some_and(|b| direct(b) && b.value == first.value)
+            })
+        });
+        if same && let Some(b) = one {
             let mut merged = Binding::clone(b);
             merged.uncertain = here.conditional;
             merged.scope = here.branch.clone();
@@ -6434,6 +6437,103 @@ mod tests {
             "start",
         );
         assert_eq!(calls, ["echo /run/x.pid"]);
+    }
+
+    #[test]
+    fn a_value_assigned_on_the_path_of_its_use_is_that_value_there() {
+        // jetty's launcher prefix: set right before the start, inside the "not running yet"
+        // branch (a command's status, undecided), by a test the script's values decide.
+        let script = "if probe; then\n  PRE=\"\"\n  if [ \"$AUTH\" = yes ]; then\n    PRE=\"/usr/bin/authbind --deep\"\n  fi\n  /usr/sbin/x $PRE -a\nfi\ncase \"$1\" in\n start) /usr/sbin/y $PRE ;;\nesac\n";
+        let (_, i) = run(script, "start");
+        // The top level's calls, as they are before the action runs.
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let mut top = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        top.run_top(program);
+        let x = top
+            .calls
+            .iter()
+            .find(|c| c.program().as_deref() == Some("/usr/sbin/x"))
+            .expect("the call in the branch");
+        assert_eq!(x.display(), "/usr/sbin/x -a");
+        assert!(x.uncertain.is_empty(), "{:?}", x.uncertain);
+        // After the branch, the value is one of several (unset when the probe fails).
+        assert!(i.uncertain_here("PRE"));
+    }
+
+    #[test]
+    fn a_branch_that_exits_leaves_the_other_paths_value() {
+        let (calls, i) = run(
+            "if [ -f /etc/x.conf ]; then\n  MODE=file\nelse\n  echo no configuration\n  exit 0\nfi\ncase \"$1\" in\n start) /usr/sbin/x -m $MODE ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/sbin/x -m file"]);
+        assert!(!i.uncertain_here("MODE"));
+        // The `if` form of `[ -f FILE ] || exit 0` is a guard of the script.
+        assert_eq!(i.path_guards, [('f', "/etc/x.conf".to_string(), 1)]);
+        // Without the `exit`, the path without the file goes on with MODE unset.
+        let (_, i) = run(
+            "if [ -f /etc/x.conf ]; then\n  MODE=file\nelse\n  echo no configuration\nfi\ncase \"$1\" in\n start) /usr/sbin/x -m $MODE ;;\nesac\n",
+            "start",
+        );
+        assert!(i.uncertain_here("MODE"));
+        assert!(i.path_guards.is_empty());
+    }
+
+    #[test]
+    fn branches_that_leave_one_value_merge_to_it() {
+        let (calls, i) = run(
+            "if probe; then\n  O=-a\nelse\n  O=-a\nfi\ncase \"$1\" in\n start) /usr/sbin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/sbin/x -a"]);
+        assert!(!i.uncertain_here("O"));
+        // Different values stay one of several, with the other as an alternative.
+        let (_, i) = run(
+            "if probe; then\n  O=-a\nelse\n  O=-b\nfi\ncase \"$1\" in\n start) /usr/sbin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert!(i.uncertain_here("O"));
+        assert_eq!(i.env["O"].alternatives.len(), 1);
+    }
+
+    #[test]
+    fn where_a_program_is_installed_is_read_from_the_host() {
+        use std::os::unix::fs::PermissionsExt;
+        let script = "prog=filterd\nif [ -x /usr/bin/$prog ]; then\n  DIR=/usr/bin\nelif [ -x /usr/local/bin/$prog ]; then\n  DIR=/usr/local/bin\nelse\n  exit 0\nfi\ncase \"$1\" in\n start) $DIR/$prog -d ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let read = |installed: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(installed.trim_start_matches('/'));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.run_top(program);
+            let calls = i.run_action("start");
+            let chain = i.readings.iter().any(|r| {
+                matches!(r, Reading::FileChain { programs: true, tests, .. } if tests.last().is_some_and(|t| t.2))
+            });
+            (calls[0].display(), calls[0].uncertain.clone(), chain)
+        };
+        assert_eq!(
+            read("/usr/local/bin/filterd"),
+            ("/usr/local/bin/filterd -d".to_string(), Vec::new(), true)
+        );
+        assert_eq!(
+            read("/usr/bin/filterd"),
+            ("/usr/bin/filterd -d".to_string(), Vec::new(), true)
+        );
+        // A file a run or an admin makes (under /etc) is never such a chain.
+        let (_, i) = run(
+            "if [ -x /etc/x/hook ]; then\n  H=yes\nfi\ncase \"$1\" in\n start) /usr/sbin/x $H ;;\nesac\n",
+            "start",
+        );
+        assert!(i.readings.is_empty());
+        assert!(i.uncertain_here("H"));
     }
 
     #[test]
