@@ -1165,6 +1165,9 @@ impl Conversion<'_> {
             return Err(function_reason(c, &self.path, "start"));
         }
         if plan.launches.is_empty() {
+            if let Some(why) = self.unknown_launcher(interp, plan) {
+                return Err(why);
+            }
             return self.oneshot(svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
@@ -1846,6 +1849,44 @@ impl Conversion<'_> {
 
     /// A script that starts no daemon but runs commands once: `Type=oneshot`,
     /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
+    /// A start command that hands the daemon's path to another program (`spawn-fcgi … --
+    /// /usr/sbin/fcgiwrap`, behind `env -i …` or not): a launcher this tool does not read, so
+    /// what the daemon runs with (its socket, user, children) is only the launcher's to say.
+    /// The reason to wrap, naming both; `None` when no start command does that.
+    fn unknown_launcher(&self, interp: &Interp, plan: &StartPlan) -> Option<String> {
+        let daemons: Vec<String> = self
+            .daemon_names(interp)
+            .into_iter()
+            .filter(|d| d.starts_with('/'))
+            .collect();
+        plan.other.iter().find_map(|c| {
+            let words: Vec<String> = c
+                .args
+                .iter()
+                .map(|a| interp.resolve(a).unwrap_or_default())
+                .collect();
+            // `env [-i] [NAME=VALUE…]` before the launcher.
+            let mut at = 0;
+            if words.first().is_some_and(|w| w == "env" || w.ends_with("/env")) {
+                at = 1;
+                while words
+                    .get(at)
+                    .is_some_and(|w| w.starts_with('-') || w.contains('='))
+                {
+                    at += 1;
+                }
+            }
+            let launcher = words.get(at)?;
+            let daemon = words[at + 1..].iter().find(|w| daemons.contains(w))?;
+            (!daemons.contains(launcher)).then(|| {
+                format!(
+                    "its start action hands the daemon {daemon} to `{launcher}` ({}), a launcher this tool does not translate (what it gives the daemon, such as a socket, a user or several children, is only known to it)",
+                    super::shell::place(c.line)
+                )
+            })
+        })
+    }
+
     pub(super) fn oneshot(
         &mut self,
         svc: &mut Service,

@@ -2071,6 +2071,26 @@ mod tests {
     }
 
     #[test]
+    fn a_daemon_handed_to_a_launcher_this_tool_does_not_read_is_wrapped_naming_it() {
+        let item = convert_with(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/cgid\nARGS=\"-P /run/cgid.pid\"\ncase \"$1\" in\n start) env -i PATH=/bin /usr/bin/spawn-fcgi $ARGS -s /run/cgid.sock -- $DAEMON -f ;;\nesac\n"
+            ),
+            &["/usr/sbin/cgid", "/usr/bin/spawn-fcgi"],
+        );
+        let why = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(
+            why.contains("hands the daemon /usr/sbin/cgid to `/usr/bin/spawn-fcgi` (line 11)"),
+            "{why}"
+        );
+    }
+
+    #[test]
     fn a_monitor_gives_way_to_its_daemon_in_the_foreground() {
         let item = convert(&format!(
             "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --pidfile /run/collectd.pid --exec /usr/sbin/collectdmon -- -P /run/collectd.pid -c /opt/collectd/sbin/collectd -- -C /etc/collectd.conf ;;\nesac\n"
