@@ -1847,12 +1847,11 @@ impl Conversion<'_> {
         svc.exec.logs_directory_mode = logs_mode;
     }
 
-    /// A script that starts no daemon but runs commands once: `Type=oneshot`,
-    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
-    /// A start command that hands the daemon's path to another program (`spawn-fcgi … --
-    /// /usr/sbin/fcgiwrap`, behind `env -i …` or not): a launcher this tool does not read, so
-    /// what the daemon runs with (its socket, user, children) is only the launcher's to say.
-    /// The reason to wrap, naming both; `None` when no start command does that.
+    /// A start command that hands the daemon's path to another program after its `--`
+    /// (`spawn-fcgi … -- /usr/sbin/fcgiwrap`, behind `env -i …` or not): a launcher this tool
+    /// does not read, so what the daemon runs with (its socket, user, children) is only the
+    /// launcher's to say. The reason to wrap, naming both; `None` when no start command does
+    /// that.
     fn unknown_launcher(&self, interp: &Interp, plan: &StartPlan) -> Option<String> {
         let daemons: Vec<String> = self
             .daemon_names(interp)
@@ -1877,7 +1876,10 @@ impl Conversion<'_> {
                 }
             }
             let launcher = words.get(at)?;
-            let daemon = words[at + 1..].iter().find(|w| daemons.contains(w))?;
+            // After the launcher's `--` (an interpreter running the daemon's script,
+            // `ruby /usr/bin/thin start`, is no launcher).
+            let dashes = words[at + 1..].iter().position(|w| w == "--")? + at + 1;
+            let daemon = words[dashes + 1..].iter().find(|w| daemons.contains(w))?;
             (!daemons.contains(launcher)).then(|| {
                 format!(
                     "its start action hands the daemon {daemon} to `{launcher}` ({}), a launcher this tool does not translate (what it gives the daemon, such as a socket, a user or several children, is only known to it)",
@@ -1887,6 +1889,8 @@ impl Conversion<'_> {
         })
     }
 
+    /// A script that starts no daemon but runs commands once: `Type=oneshot`,
+    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
     pub(super) fn oneshot(
         &mut self,
         svc: &mut Service,
