@@ -1055,7 +1055,7 @@ impl Conversion<'_> {
         for v in &start.uncertain {
             let alternatives = interp
                 .env
-                .get(v)
+                .get(v.as_str())
                 .map(|b| b.alternatives.as_slice())
                 .unwrap_or_default();
             if alternatives.is_empty() && interp.loop_built.contains(v) {
@@ -1073,7 +1073,7 @@ impl Conversion<'_> {
             // A setting the defaults file may change stays `$NAME`, as the unit reads it.
             let taken = interp
                 .env
-                .get(v)
+                .get(v.as_str())
                 .map(|b| {
                     if b.overridable {
                         shell_text(&[Part::Var(v.clone())])
@@ -1635,7 +1635,9 @@ impl Conversion<'_> {
         used.dedup();
         let mut resolved: Vec<(String, String)> = Vec::new();
         for v in &used {
-            let Some(b) = interp.env.get(v) else { continue };
+            let Some(b) = interp.env.get(v.as_str()) else {
+                continue;
+            };
             let from_file = interp
                 .sourced
                 .iter()
@@ -2144,7 +2146,7 @@ impl Conversion<'_> {
         for v in &used {
             let default = interp
                 .env
-                .get(v)
+                .get(v.as_str())
                 .and_then(|b| b.script_default.clone())
                 .or_else(|| interp.var_defaults.get(v).cloned());
             if let Some(parts) = default {
@@ -2160,7 +2162,7 @@ impl Conversion<'_> {
             if name == "PATH" || used.contains(name) || self.clean_environment.get() {
                 continue;
             }
-            if let Some(b) = interp.env.get(name)
+            if let Some(b) = interp.env.get(name.as_str())
                 && !b.overridable
                 && let Some(v) = interp.value(name)
             {

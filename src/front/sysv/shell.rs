@@ -838,6 +838,10 @@ impl Arg {
     }
 }
 
+/// The script's variables by name. The names are shared (`Rc<str>`): the interpreter copies the
+/// whole map at every `if` whose test it cannot decide, and a copy then allocates nothing.
+pub type Env = BTreeMap<Rc<str>, Rc<Binding>>;
+
 /// A variable as the script leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -985,7 +989,7 @@ pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 /// Where a dispatch `case` inside a per-configuration loop stands ([`Interp::case_scope`]).
 #[derive(Debug, Clone)]
 struct CaseScope {
-    env: BTreeMap<String, Rc<Binding>>,
+    env: Env,
     positional: Vec<String>,
 }
 
@@ -1031,7 +1035,7 @@ pub struct Interp<'a> {
     positional: Vec<String>,
     /// Each binding shared with the copies an `if` keeps of the variables, copied when
     /// changed ([`Rc::make_mut`]).
-    pub env: BTreeMap<String, Rc<Binding>>,
+    pub env: Env,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
@@ -1086,7 +1090,7 @@ pub struct Interp<'a> {
     pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
     /// The variables as a per-configuration loop's body starts (its variable bound): what
     /// differs from them at a per-configuration sourcing was assigned for the configuration.
-    loop_entry: Option<BTreeMap<String, Rc<Binding>>>,
+    loop_entry: Option<Env>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1715,7 +1719,7 @@ impl<'a> Interp<'a> {
             .any(|p| matches!(p, Part::Lit(s) if s.contains(INSTANCE)));
         let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
-            name.to_string(),
+            Rc::from(name),
             Rc::new(Binding {
                 value,
                 overridable: false,
@@ -1840,7 +1844,7 @@ impl<'a> Interp<'a> {
             if holds == runs_when {
                 for (name, b) in &mut kept {
                     if b.overridable && ran.get(name) != Some(b) {
-                        Rc::make_mut(b).value = vec![Part::Var(name.clone())];
+                        Rc::make_mut(b).value = vec![Part::Var(name.to_string())];
                     }
                 }
             }
@@ -2294,7 +2298,7 @@ impl<'a> Interp<'a> {
         let depth = self.cond_depth;
         for (var, value) in vars {
             self.env.insert(
-                var,
+                var.into(),
                 Rc::new(Binding {
                     value,
                     overridable: false,
@@ -2337,8 +2341,8 @@ impl<'a> Interp<'a> {
                 let b = Rc::make_mut(b);
                 b.value = vec![Part::Unknown(format!("${name}"))];
                 b.uncertain = true;
-                if !self.loop_built.contains(name) {
-                    self.loop_built.push(name.clone());
+                if !self.loop_built.iter().any(|l| **l == **name) {
+                    self.loop_built.push(name.to_string());
                 }
             }
         }
@@ -2639,7 +2643,7 @@ impl<'a> Interp<'a> {
                     None => (vec![Part::Unknown(format!("${}", f.variable_name))], true),
                 };
                 self.env.insert(
-                    f.variable_name.clone(),
+                    f.variable_name.as_str().into(),
                     Rc::new(Binding {
                         value,
                         overridable: false,
@@ -2733,7 +2737,7 @@ impl<'a> Interp<'a> {
         });
         for entry in entries {
             self.env.insert(
-                f.variable_name.clone(),
+                f.variable_name.as_str().into(),
                 Rc::new(Binding {
                     value: vec![Part::Lit(entry)],
                     overridable: false,
@@ -3168,7 +3172,7 @@ impl<'a> Interp<'a> {
         let (mut uncertain, mut uncertain_pid_file) = (Vec::new(), Vec::new());
         for (i, w) in words.iter().enumerate() {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) {
+                if self.env.get(v.as_str()).is_some_and(|b| b.uncertain) {
                     if pid_option(i) {
                         uncertain_pid_file.push(v);
                     } else {
@@ -3225,7 +3229,8 @@ impl<'a> Interp<'a> {
         let mut uncertain: Vec<String> = Vec::new();
         for w in words {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) && !uncertain.contains(&v) {
+                if self.env.get(v.as_str()).is_some_and(|b| b.uncertain) && !uncertain.contains(&v)
+                {
                     uncertain.push(v);
                 }
             }
@@ -3482,7 +3487,7 @@ impl<'a> Interp<'a> {
             for p in &parts {
                 if let Part::Var(v) = p {
                     // Unset on this host and set by no file read: empty, as before the file.
-                    let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                    let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                     if unset {
                         continue;
                     }
@@ -3497,7 +3502,7 @@ impl<'a> Interp<'a> {
             }
             if referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                .any(|v| self.env.get(v.as_str()).is_some_and(|b| b.uncertain))
             {
                 return None;
             }
@@ -3598,7 +3603,7 @@ impl<'a> Interp<'a> {
                     Part::Lit(l) => value.push_str(l),
                     Part::Var(v) => {
                         if !likely {
-                            let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                            let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                             if !unset {
                                 if !self.decide_defaults
                                     || is_toggle(v)
@@ -3617,7 +3622,7 @@ impl<'a> Interp<'a> {
             if !likely
                 && referenced_vars(&w.value)
                     .iter()
-                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                    .any(|v| self.env.get(v.as_str()).is_some_and(|b| b.uncertain))
             {
                 return None;
             }
@@ -3815,14 +3820,14 @@ impl<'a> Interp<'a> {
         // `USER=$USER` after a defaults file set it: the value stays the file's.
         if !a.append
             && matches!(value.as_slice(), [Part::Var(v)] if v == name)
-            && self.env.get(name).is_some_and(|b| b.overridable)
+            && self.env.get(name.as_str()).is_some_and(|b| b.overridable)
         {
             return;
         }
         let derived = match &a.value {
             ast::AssignmentValue::Scalar(w) => referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain)),
+                .any(|v| self.env.get(v.as_str()).is_some_and(|b| b.uncertain)),
             ast::AssignmentValue::Array(_) => false,
         };
         let value = if a.append {
@@ -3838,15 +3843,15 @@ impl<'a> Interp<'a> {
             ast::AssignmentValue::Scalar(w) if derived => {
                 let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
-                    .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
+                    .filter_map(|v| self.env.get(v.as_str()).cloned().map(|b| (v, b)))
                     .filter(|(_, b)| b.uncertain)
                     .collect();
                 let mut all: Vec<Alternative> = Vec::new();
                 if sources.iter().all(|(_, b)| !b.alternatives.is_empty()) {
                     for (source, b) in &sources {
                         for alt in &b.alternatives {
-                            let saved = self.env.get(source).cloned();
-                            if let Some(s) = self.env.get_mut(source) {
+                            let saved = self.env.get(source.as_str()).cloned();
+                            if let Some(s) = self.env.get_mut(source.as_str()) {
                                 let s = Rc::make_mut(s);
                                 s.value.clone_from(&alt.value);
                                 s.overridable = false;
@@ -3859,7 +3864,7 @@ impl<'a> Interp<'a> {
                                 value = v;
                             }
                             if let Some(saved) = saved {
-                                self.env.insert(source.clone(), saved);
+                                self.env.insert(source.as_str().into(), saved);
                             }
                             let alt = Alternative {
                                 value,
@@ -3876,7 +3881,7 @@ impl<'a> Interp<'a> {
             _ => Vec::new(),
         };
         self.set(name, value);
-        if derived && let Some(b) = self.env.get_mut(name) {
+        if derived && let Some(b) = self.env.get_mut(name.as_str()) {
             let b = Rc::make_mut(b);
             b.uncertain = true;
             if b.alternatives.is_empty() && b.at_depth == 0 {
@@ -3894,7 +3899,7 @@ impl<'a> Interp<'a> {
             && !vars.is_empty()
             && !self.defaults_absent
             && !self.defaults_read
-            && vars.iter().all(|v| !self.env.contains_key(v))
+            && vars.iter().all(|v| !self.env.contains_key(v.as_str()))
             && word
                 .value
                 .chars()
@@ -4018,7 +4023,7 @@ impl<'a> Interp<'a> {
                         }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
-                            let script_default = self.env.get(&name).and_then(|b| {
+                            let script_default = self.env.get(name.as_str()).and_then(|b| {
                                 if b.overridable {
                                     b.script_default.clone()
                                 } else {
@@ -4026,7 +4031,7 @@ impl<'a> Interp<'a> {
                                 }
                             });
                             self.env.insert(
-                                name.clone(),
+                                name.as_str().into(),
                                 Rc::new(Binding {
                                     value,
                                     overridable: true,
@@ -4082,13 +4087,13 @@ impl<'a> Interp<'a> {
                             matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str())))
                         })
                 })
-                .map(|(name, _)| name.clone())
+                .map(|(name, _)| name.to_string())
                 .collect(),
             _ => read.assigns(),
         };
         if read.any_present() || self.loop_entry.is_some() {
             for name in &assigns {
-                let script_default = self.env.get(name).and_then(|b| {
+                let script_default = self.env.get(name.as_str()).and_then(|b| {
                     if b.overridable {
                         b.script_default.clone()
                     } else {
@@ -4096,7 +4101,7 @@ impl<'a> Interp<'a> {
                     }
                 });
                 self.env.insert(
-                    name.clone(),
+                    name.as_str().into(),
                     Rc::new(Binding {
                         value: vec![Part::Var(name.clone())],
                         overridable: true,
@@ -4168,7 +4173,7 @@ impl<'a> Interp<'a> {
         let parts = self.param(p)?;
         match (p, parts.as_slice()) {
             (Parameter::Named(n), [(Part::Var(_), _)])
-                if !self.env.contains_key(n) && !self.defaults_absent =>
+                if !self.env.contains_key(n.as_str()) && !self.defaults_absent =>
             {
                 Ok(Vec::new())
             }
@@ -4220,7 +4225,7 @@ impl<'a> Interp<'a> {
                 };
                 let default = self.expand_text(default_value.as_deref().unwrap_or(""), quoted);
                 let unset = match parameter {
-                    Parameter::Named(n) => !self.env.contains_key(n),
+                    Parameter::Named(n) => !self.env.contains_key(n.as_str()),
                     _ => current.is_empty(),
                 };
                 let empty = match test_type {
@@ -4855,7 +4860,7 @@ struct Outcome {
     /// The likely path ([`Interp::likely`]) takes this branch.
     taken: bool,
     /// The variables after it; `None` when it ends the action (`exit`, `return`).
-    env: Option<BTreeMap<String, Rc<Binding>>>,
+    env: Option<Env>,
 }
 
 /// The variables after an `if` whose tests this reading could not decide, its branches each
@@ -4864,21 +4869,19 @@ struct Outcome {
 /// is itself not known: then nothing can be chosen). Other variables (a sourced file's
 /// settings) are what the last branch that changed them left, as when the branches are read
 /// one after another.
-fn merge_outcomes(
-    before: &BTreeMap<String, Rc<Binding>>,
-    outcomes: &[Outcome],
-    depth: u32,
-) -> BTreeMap<String, Rc<Binding>> {
-    let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
+fn merge_outcomes(before: &Env, outcomes: &[Outcome], depth: u32) -> Env {
+    let reaching: Vec<(&Outcome, &Env)> = outcomes
         .iter()
         .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
         .collect();
     let taken = reaching.iter().find(|(o, _)| o.taken);
-    let base: &BTreeMap<String, Rc<Binding>> = taken.map_or(before, |(_, e)| e);
+    let base: &Env = taken.map_or(before, |(_, e)| e);
     let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
-    let mut names: Vec<&String> = before.keys().collect();
+    // Only the names some branch left otherwise than `before` (another binding, or none):
+    // for every other name each branch holds `before`'s own binding, which `out` keeps.
+    let mut names: Vec<&Rc<str>> = Vec::new();
     for (_, e) in &reaching {
-        names.extend(e.keys());
+        changed_names(before, e, &mut names);
     }
     names.sort();
     names.dedup();
@@ -4970,6 +4973,43 @@ fn merge_outcomes(
         out.insert(name.clone(), Rc::new(merged));
     }
     out
+}
+
+/// Appends to `out` the names whose binding in `after` is not `before`'s own (the same `Rc`):
+/// assigned anew, added or removed. Both maps are walked once, side by side, in key order.
+fn changed_names<'m>(before: &'m Env, after: &'m Env, out: &mut Vec<&'m Rc<str>>) {
+    let mut b = before.iter().peekable();
+    let mut a = after.iter().peekable();
+    loop {
+        match (b.peek(), a.peek()) {
+            (None, None) => break,
+            (Some((kb, _)), None) => {
+                out.push(kb);
+                b.next();
+            }
+            (None, Some((ka, _))) => {
+                out.push(ka);
+                a.next();
+            }
+            (Some((kb, vb)), Some((ka, va))) => match kb.cmp(ka) {
+                std::cmp::Ordering::Less => {
+                    out.push(kb);
+                    b.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(ka);
+                    a.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if !Rc::ptr_eq(vb, va) {
+                        out.push(ka);
+                    }
+                    b.next();
+                    a.next();
+                }
+            },
+        }
+    }
 }
 
 /// What `grep` is asked, read from its words: `-q`, `-E`, `-F`, `-G`, `-v`, `-i`, `-w`, `-x`
