@@ -101,6 +101,39 @@ fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
     parsed
 }
 
+/// How many distinct command texts (`$( … )` bodies, `eval` lines, exec wrappers) a thread
+/// keeps parsed before it starts again.
+const PROGRAM_CACHE_SIZE: usize = 256;
+
+type ProgramCache =
+    std::collections::HashMap<String, Rc<Option<ast::Program>>, std::hash::BuildHasherDefault<Fnv>>;
+
+thread_local! {
+    /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
+    /// again for every action that reaches it and in a script's second reading.
+    static PROGRAMS: std::cell::RefCell<ProgramCache> = std::cell::RefCell::new(
+        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+    );
+}
+
+/// `text` parsed as a shell program ([`parse`]), `None` when it is not one; once per
+/// distinct text and thread. For the short texts the interpreter reads inside a script (what a
+/// substitution runs), never the script itself.
+fn parse_text(text: &str) -> Rc<Option<ast::Program>> {
+    if let Some(hit) = PROGRAMS.with(|p| p.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let parsed = Rc::new(parse(text).ok());
+    PROGRAMS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= PROGRAM_CACHE_SIZE {
+            p.clear();
+        }
+        p.insert(text.to_string(), Rc::clone(&parsed));
+    });
+    parsed
+}
+
 /// Parses `text` as a (bash-compatible) shell program.
 ///
 /// # Errors
@@ -3662,7 +3695,8 @@ impl<'a> Interp<'a> {
         else {
             return;
         };
-        let Ok(program) = parse(inner) else {
+        let parsed = parse_text(inner);
+        let Some(program) = parsed.as_ref() else {
             return;
         };
         for cc in &program.complete_commands {
@@ -4459,7 +4493,8 @@ impl<'a> Interp<'a> {
     /// in `( … )` or `{ …; }`: `` `[ -n "$SPOOLDIR" ] && echo "-z $SPOOLDIR"` ``. Recorded as a
     /// [`Reading`] under `shown` (the substitution as written).
     fn computed(&mut self, text: &str, shown: &str) -> Option<String> {
-        let program = parse(text).ok()?;
+        let parsed = parse_text(text);
+        let program = parsed.as_ref().as_ref()?;
         let [list] = program.complete_commands.as_slice() else {
             return None;
         };
@@ -4811,21 +4846,26 @@ impl<'a> Interp<'a> {
             .collect();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
-                Part::Lit(s) if !quoted => {
-                    let mut chunk = String::new();
-                    for c in s.chars() {
-                        if matches!(c, ' ' | '\t' | '\n') {
-                            if !chunk.is_empty() {
-                                field.push(Part::Lit(std::mem::take(&mut chunk)));
-                                started = true;
-                            }
-                            flush(&mut field, &mut started, &mut args);
-                        } else {
-                            chunk.push(c);
-                        }
+                // Without a blank the text is one chunk, kept as it is.
+                Part::Lit(s) if !quoted && !s.contains([' ', '\t', '\n']) => {
+                    if !s.is_empty() {
+                        field.push(Part::Lit(s));
+                        started = true;
                     }
-                    if !chunk.is_empty() {
-                        field.push(Part::Lit(chunk));
+                }
+                Part::Lit(s) if !quoted => {
+                    let mut chunks = s.split([' ', '\t', '\n']);
+                    // Every blank ends the field (the chunk before it, when there is one).
+                    let last = chunks.next_back().unwrap_or_default();
+                    for chunk in chunks {
+                        if !chunk.is_empty() {
+                            field.push(Part::Lit(chunk.to_string()));
+                            started = true;
+                        }
+                        flush(&mut field, &mut started, &mut args);
+                    }
+                    if !last.is_empty() {
+                        field.push(Part::Lit(last.to_string()));
                         started = true;
                     }
                 }
