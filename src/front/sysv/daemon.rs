@@ -1651,7 +1651,9 @@ impl Conversion<'_> {
         used.dedup();
         let mut resolved: Vec<(String, String)> = Vec::new();
         for v in &used {
-            let Some(b) = interp.env.get(v) else { continue };
+            let Some(b) = interp.env.get(v.as_str()) else {
+                continue;
+            };
             let from_file = interp
                 .sourced
                 .iter()
@@ -2202,7 +2204,7 @@ impl Conversion<'_> {
         for v in &used {
             let default = interp
                 .env
-                .get(v)
+                .get(v.as_str())
                 .and_then(|b| b.script_default.clone())
                 .or_else(|| interp.var_defaults.get(v).cloned());
             if let Some(parts) = default {
@@ -2218,7 +2220,7 @@ impl Conversion<'_> {
             if name == "PATH" || used.contains(name) || self.clean_environment.get() {
                 continue;
             }
-            if let Some(b) = interp.env.get(name)
+            if let Some(b) = interp.env.get(name.as_str())
                 && !b.overridable
                 && let Some(v) = interp.value(name)
             {

@@ -556,6 +556,22 @@ fn native_unit(host: &Host, names: &[String]) -> Option<Finding> {
     None
 }
 
+/// Whether the `Debug` text of `svc` holds [`shell::INSTANCE`] (a per-configuration loop's
+/// placeholder left in the unit). The run's shared list of prioritized scripts
+/// ([`crate::ir::Ordering::by_priority`], thousands of names on a large host) is not written
+/// out for each script: its text holds the marker exactly when one of its names does (see
+/// [`crate::ir::PriorityUnits::names_contain`]), and without it in place the rest of the text
+/// is what it was around it (`None` where it stood, next to no capital letter).
+fn holds_instance(svc: &mut Service) -> bool {
+    let by_priority = svc.ordering.by_priority.take();
+    let found = format!("{svc:?}").contains(shell::INSTANCE)
+        || by_priority
+            .as_ref()
+            .is_some_and(|p| p.units.names_contain(shell::INSTANCE));
+    svc.ordering.by_priority = by_priority;
+    found
+}
+
 /// What reading a script's actions found.
 struct Analysis<'a> {
     interp: Interp<'a>,
@@ -763,7 +779,7 @@ impl<'h> Conversion<'h> {
             .and_then(|()| {
                 // One daemon: a per-configuration loop's configuration left in its unit would
                 // be a placeholder, never a value (a loop that builds options, read as one).
-                if format!("{svc:?}").contains(shell::INSTANCE) {
+                if holds_instance(&mut svc) {
                     Err("its command line is built in a loop over several configurations, so its arguments are only known at run time".to_string())
                 } else {
                     Ok(())
@@ -1100,6 +1116,41 @@ impl<'h> Conversion<'h> {
 mod tests {
     use super::*;
     use crate::ir::{Restart, ServiceKind, SourceError};
+
+    #[test]
+    fn the_instance_marker_is_found_where_the_whole_debug_text_has_it() {
+        use crate::ir::{PriorityOrder, PriorityUnits};
+        let marker = shell::INSTANCE;
+        let units = |names: &[&str]| {
+            std::sync::Arc::new(PriorityUnits::new(
+                names
+                    .iter()
+                    .map(|n| (n.to_string(), format!("{n}.service"), 20)),
+            ))
+        };
+        let marked = format!("x{marker}");
+        let cases: Vec<(Vec<String>, Option<Vec<&str>>)> = vec![
+            (vec!["/usr/sbin/d".into()], None),
+            (
+                vec!["/usr/sbin/d".into(), format!("--conf=/etc/d/{marker}a")],
+                None,
+            ),
+            (vec!["/usr/sbin/d".into()], Some(vec!["alpha", "beta"])),
+            (vec!["/usr/sbin/d".into()], Some(vec!["alpha", &marked])),
+            (vec![format!("/usr/sbin/{marker}")], Some(vec!["alpha"])),
+        ];
+        for (argv, prioritized) in cases {
+            let mut svc = Service::oneshot("d".to_string(), Command::Argv(argv));
+            svc.ordering.by_priority = prioritized.map(|names| PriorityOrder {
+                units: units(&names),
+                priority: 30,
+            });
+            let whole = format!("{svc:?}").contains(marker);
+            assert_eq!(holds_instance(&mut svc), whole, "{svc:?}");
+            // Put back as it was.
+            assert_eq!(format!("{svc:?}").contains(marker), whole);
+        }
+    }
 
     fn convert(script: &str) -> Item {
         let dir = tempfile::tempdir().unwrap();

@@ -101,6 +101,39 @@ fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
     parsed
 }
 
+/// How many distinct command texts (`$( … )` bodies, `eval` lines, exec wrappers) a thread
+/// keeps parsed before it starts again.
+const PROGRAM_CACHE_SIZE: usize = 256;
+
+type ProgramCache =
+    std::collections::HashMap<String, Rc<Option<ast::Program>>, std::hash::BuildHasherDefault<Fnv>>;
+
+thread_local! {
+    /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
+    /// again for every action that reaches it and in a script's second reading.
+    static PROGRAMS: std::cell::RefCell<ProgramCache> = std::cell::RefCell::new(
+        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+    );
+}
+
+/// `text` parsed as a shell program ([`parse`]), `None` when it is not one; once per
+/// distinct text and thread. For the short texts the interpreter reads inside a script (what a
+/// substitution runs), never the script itself.
+fn parse_text(text: &str) -> Rc<Option<ast::Program>> {
+    if let Some(hit) = PROGRAMS.with(|p| p.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let parsed = Rc::new(parse(text).ok());
+    PROGRAMS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= PROGRAM_CACHE_SIZE {
+            p.clear();
+        }
+        p.insert(text.to_string(), Rc::clone(&parsed));
+    });
+    parsed
+}
+
 /// Parses `text` as a (bash-compatible) shell program.
 ///
 /// # Errors
@@ -838,6 +871,10 @@ impl Arg {
     }
 }
 
+/// The script's variables by name. The names are shared (`Rc<str>`): the interpreter copies the
+/// whole map at every `if` whose test it cannot decide, and a copy then allocates nothing.
+pub type Env = BTreeMap<Rc<str>, Rc<Binding>>;
+
 /// A variable as the script leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -990,7 +1027,7 @@ pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 /// Where a dispatch `case` inside a per-configuration loop stands ([`Interp::case_scope`]).
 #[derive(Debug, Clone)]
 struct CaseScope {
-    env: BTreeMap<String, Rc<Binding>>,
+    env: Env,
     positional: Vec<String>,
 }
 
@@ -1036,7 +1073,7 @@ pub struct Interp<'a> {
     positional: Vec<String>,
     /// Each binding shared with the copies an `if` keeps of the variables, copied when
     /// changed ([`Rc::make_mut`]).
-    pub env: BTreeMap<String, Rc<Binding>>,
+    pub env: Env,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
@@ -1091,7 +1128,7 @@ pub struct Interp<'a> {
     pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
     /// The variables as a per-configuration loop's body starts (its variable bound): what
     /// differs from them at a per-configuration sourcing was assigned for the configuration.
-    loop_entry: Option<BTreeMap<String, Rc<Binding>>>,
+    loop_entry: Option<Env>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1736,7 +1773,7 @@ impl<'a> Interp<'a> {
             .any(|p| matches!(p, Part::Lit(s) if s.contains(INSTANCE)));
         let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
-            name.to_string(),
+            Rc::from(name),
             Rc::new(Binding {
                 value,
                 overridable: false,
@@ -1907,7 +1944,7 @@ impl<'a> Interp<'a> {
             if holds == runs_when {
                 for (name, b) in &mut kept {
                     if b.overridable && ran.get(name) != Some(b) {
-                        Rc::make_mut(b).value = vec![Part::Var(name.clone())];
+                        Rc::make_mut(b).value = vec![Part::Var(name.to_string())];
                     }
                 }
             }
@@ -2364,7 +2401,7 @@ impl<'a> Interp<'a> {
         let depth = self.cond_depth;
         for (var, value) in vars {
             self.env.insert(
-                var,
+                var.into(),
                 Rc::new(Binding {
                     value,
                     overridable: false,
@@ -2408,8 +2445,8 @@ impl<'a> Interp<'a> {
                 let b = Rc::make_mut(b);
                 b.value = vec![Part::Unknown(format!("${name}"))];
                 b.uncertain = true;
-                if !self.loop_built.contains(name) {
-                    self.loop_built.push(name.clone());
+                if !self.loop_built.iter().any(|l| **l == **name) {
+                    self.loop_built.push(name.to_string());
                 }
             }
         }
@@ -2751,7 +2788,7 @@ impl<'a> Interp<'a> {
                     None => (vec![Part::Unknown(format!("${}", f.variable_name))], true),
                 };
                 self.env.insert(
-                    f.variable_name.clone(),
+                    f.variable_name.as_str().into(),
                     Rc::new(Binding {
                         value,
                         overridable: false,
@@ -2846,7 +2883,7 @@ impl<'a> Interp<'a> {
         });
         for entry in entries {
             self.env.insert(
-                f.variable_name.clone(),
+                f.variable_name.as_str().into(),
                 Rc::new(Binding {
                     value: vec![Part::Lit(entry)],
                     overridable: false,
@@ -3324,7 +3361,7 @@ impl<'a> Interp<'a> {
         }
         uncertain_pid_file.retain(|v| !uncertain.contains(v));
         for v in &uncertain {
-            if let Some(b) = self.env.get(v) {
+            if let Some(b) = self.env.get(v.as_str()) {
                 self.uncertain_at.insert((line, v.clone()), b.clone());
             }
         }
@@ -3440,7 +3477,7 @@ impl<'a> Interp<'a> {
                 }
             }
             for v in &c.uncertain {
-                if let Some(b) = self.env.get(v) {
+                if let Some(b) = self.env.get(v.as_str()) {
                     self.uncertain_at.insert((line, v.clone()), b.clone());
                 }
             }
@@ -3637,7 +3674,7 @@ impl<'a> Interp<'a> {
             for p in &parts {
                 if let Part::Var(v) = p {
                     // Unset on this host and set by no file read: empty, as before the file.
-                    let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                    let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                     if unset {
                         continue;
                     }
@@ -3753,7 +3790,7 @@ impl<'a> Interp<'a> {
                     Part::Lit(l) => value.push_str(l),
                     Part::Var(v) => {
                         if !likely {
-                            let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                            let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                             if !unset {
                                 if !self.decide_defaults
                                     || is_toggle(v)
@@ -3812,7 +3849,8 @@ impl<'a> Interp<'a> {
         else {
             return;
         };
-        let Ok(program) = parse(inner) else {
+        let parsed = parse_text(inner);
+        let Some(program) = parsed.as_ref() else {
             return;
         };
         for cc in &program.complete_commands {
@@ -3970,7 +4008,7 @@ impl<'a> Interp<'a> {
         // `USER=$USER` after a defaults file set it: the value stays the file's.
         if !a.append
             && matches!(value.as_slice(), [Part::Var(v)] if v == name)
-            && self.env.get(name).is_some_and(|b| b.overridable)
+            && self.env.get(name.as_str()).is_some_and(|b| b.overridable)
         {
             return;
         }
@@ -3994,14 +4032,14 @@ impl<'a> Interp<'a> {
                 let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
                     .filter(|v| self.uncertain_here(v))
-                    .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
+                    .filter_map(|v| self.env.get(v.as_str()).cloned().map(|b| (v, b)))
                     .collect();
                 let mut all: Vec<Alternative> = Vec::new();
                 if sources.iter().all(|(_, b)| !b.alternatives.is_empty()) {
                     for (source, b) in &sources {
                         for alt in &b.alternatives {
-                            let saved = self.env.get(source).cloned();
-                            if let Some(s) = self.env.get_mut(source) {
+                            let saved = self.env.get(source.as_str()).cloned();
+                            if let Some(s) = self.env.get_mut(source.as_str()) {
                                 let s = Rc::make_mut(s);
                                 s.value.clone_from(&alt.value);
                                 s.overridable = false;
@@ -4014,7 +4052,7 @@ impl<'a> Interp<'a> {
                                 value = v;
                             }
                             if let Some(saved) = saved {
-                                self.env.insert(source.clone(), saved);
+                                self.env.insert(source.as_str().into(), saved);
                             }
                             let alt = Alternative {
                                 value,
@@ -4031,7 +4069,7 @@ impl<'a> Interp<'a> {
             _ => Vec::new(),
         };
         self.set(name, value);
-        if derived && let Some(b) = self.env.get_mut(name) {
+        if derived && let Some(b) = self.env.get_mut(name.as_str()) {
             let b = Rc::make_mut(b);
             b.uncertain = true;
             b.scope = None;
@@ -4050,7 +4088,7 @@ impl<'a> Interp<'a> {
             && !vars.is_empty()
             && !self.defaults_absent
             && !self.defaults_read
-            && vars.iter().all(|v| !self.env.contains_key(v))
+            && vars.iter().all(|v| !self.env.contains_key(v.as_str()))
             && word
                 .value
                 .chars()
@@ -4174,7 +4212,7 @@ impl<'a> Interp<'a> {
                         }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
-                            let script_default = self.env.get(&name).and_then(|b| {
+                            let script_default = self.env.get(name.as_str()).and_then(|b| {
                                 if b.overridable {
                                     b.script_default.clone()
                                 } else {
@@ -4182,7 +4220,7 @@ impl<'a> Interp<'a> {
                                 }
                             });
                             self.env.insert(
-                                name.clone(),
+                                name.as_str().into(),
                                 Rc::new(Binding {
                                     value,
                                     overridable: true,
@@ -4239,13 +4277,13 @@ impl<'a> Interp<'a> {
                             matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str())))
                         })
                 })
-                .map(|(name, _)| name.clone())
+                .map(|(name, _)| name.to_string())
                 .collect(),
             _ => read.assigns(),
         };
         if read.any_present() || self.loop_entry.is_some() {
             for name in &assigns {
-                let script_default = self.env.get(name).and_then(|b| {
+                let script_default = self.env.get(name.as_str()).and_then(|b| {
                     if b.overridable {
                         b.script_default.clone()
                     } else {
@@ -4253,7 +4291,7 @@ impl<'a> Interp<'a> {
                     }
                 });
                 self.env.insert(
-                    name.clone(),
+                    name.as_str().into(),
                     Rc::new(Binding {
                         value: vec![Part::Var(name.clone())],
                         overridable: true,
@@ -4326,7 +4364,7 @@ impl<'a> Interp<'a> {
         let parts = self.param(p)?;
         match (p, parts.as_slice()) {
             (Parameter::Named(n), [(Part::Var(_), _)])
-                if !self.env.contains_key(n) && !self.defaults_absent =>
+                if !self.env.contains_key(n.as_str()) && !self.defaults_absent =>
             {
                 Ok(Vec::new())
             }
@@ -4378,7 +4416,7 @@ impl<'a> Interp<'a> {
                 };
                 let default = self.expand_text(default_value.as_deref().unwrap_or(""), quoted);
                 let unset = match parameter {
-                    Parameter::Named(n) => !self.env.contains_key(n),
+                    Parameter::Named(n) => !self.env.contains_key(n.as_str()),
                     _ => current.is_empty(),
                 };
                 let empty = match test_type {
@@ -4612,7 +4650,8 @@ impl<'a> Interp<'a> {
     /// in `( … )` or `{ …; }`: `` `[ -n "$SPOOLDIR" ] && echo "-z $SPOOLDIR"` ``. Recorded as a
     /// [`Reading`] under `shown` (the substitution as written).
     fn computed(&mut self, text: &str, shown: &str) -> Option<String> {
-        let program = parse(text).ok()?;
+        let parsed = parse_text(text);
+        let program = parsed.as_ref().as_ref()?;
         let [list] = program.complete_commands.as_slice() else {
             return None;
         };
@@ -4964,21 +5003,26 @@ impl<'a> Interp<'a> {
             .collect();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
-                Part::Lit(s) if !quoted => {
-                    let mut chunk = String::new();
-                    for c in s.chars() {
-                        if matches!(c, ' ' | '\t' | '\n') {
-                            if !chunk.is_empty() {
-                                field.push(Part::Lit(std::mem::take(&mut chunk)));
-                                started = true;
-                            }
-                            flush(&mut field, &mut started, &mut args);
-                        } else {
-                            chunk.push(c);
-                        }
+                // Without a blank the text is one chunk, kept as it is.
+                Part::Lit(s) if !quoted && !s.contains([' ', '\t', '\n']) => {
+                    if !s.is_empty() {
+                        field.push(Part::Lit(s));
+                        started = true;
                     }
-                    if !chunk.is_empty() {
-                        field.push(Part::Lit(chunk));
+                }
+                Part::Lit(s) if !quoted => {
+                    let mut chunks = s.split([' ', '\t', '\n']);
+                    // Every blank ends the field (the chunk before it, when there is one).
+                    let last = chunks.next_back().unwrap_or_default();
+                    for chunk in chunks {
+                        if !chunk.is_empty() {
+                            field.push(Part::Lit(chunk.to_string()));
+                            started = true;
+                        }
+                        flush(&mut field, &mut started, &mut args);
+                    }
+                    if !last.is_empty() {
+                        field.push(Part::Lit(last.to_string()));
                         started = true;
                     }
                 }
@@ -5021,7 +5065,7 @@ struct Outcome {
     /// The likely path ([`Interp::likely`]) takes this branch.
     taken: bool,
     /// The variables after it; `None` when it ends the action (`exit`, `return`).
-    env: Option<BTreeMap<String, Rc<Binding>>>,
+    env: Option<Env>,
 }
 
 /// The variables after an `if` whose tests this reading could not decide, its branches each
@@ -5031,21 +5075,23 @@ struct Outcome {
 /// settings) are what the last branch that changed them left, as when the branches are read
 /// one after another.
 fn merge_outcomes(
-    before: &BTreeMap<String, Rc<Binding>>,
+    before: &Env,
     outcomes: &[Outcome],
     depth: u32,
     here: &Here,
-) -> BTreeMap<String, Rc<Binding>> {
-    let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
+) -> Env {
+    let reaching: Vec<(&Outcome, &Env)> = outcomes
         .iter()
         .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
         .collect();
     let taken = reaching.iter().find(|(o, _)| o.taken);
-    let base: &BTreeMap<String, Rc<Binding>> = taken.map_or(before, |(_, e)| e);
+    let base: &Env = taken.map_or(before, |(_, e)| e);
     let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
-    let mut names: Vec<&String> = before.keys().collect();
+    // Only the names some branch left otherwise than `before` (another binding, or none):
+    // for every other name each branch holds `before`'s own binding, which `out` keeps.
+    let mut names: Vec<&Rc<str>> = Vec::new();
     for (_, e) in &reaching {
-        names.extend(e.keys());
+        changed_names(before, e, &mut names);
     }
     names.sort();
     names.dedup();
@@ -5168,6 +5214,43 @@ fn merge_outcomes(
         out.insert(name.clone(), Rc::new(merged));
     }
     out
+}
+
+/// Appends to `out` the names whose binding in `after` is not `before`'s own (the same `Rc`):
+/// assigned anew, added or removed. Both maps are walked once, side by side, in key order.
+fn changed_names<'m>(before: &'m Env, after: &'m Env, out: &mut Vec<&'m Rc<str>>) {
+    let mut b = before.iter().peekable();
+    let mut a = after.iter().peekable();
+    loop {
+        match (b.peek(), a.peek()) {
+            (None, None) => break,
+            (Some((kb, _)), None) => {
+                out.push(kb);
+                b.next();
+            }
+            (None, Some((ka, _))) => {
+                out.push(ka);
+                a.next();
+            }
+            (Some((kb, vb)), Some((ka, va))) => match kb.cmp(ka) {
+                std::cmp::Ordering::Less => {
+                    out.push(kb);
+                    b.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(ka);
+                    a.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if !Rc::ptr_eq(vb, va) {
+                        out.push(ka);
+                    }
+                    b.next();
+                    a.next();
+                }
+            },
+        }
+    }
 }
 
 /// What `grep` is asked, read from its words: `-q`, `-E`, `-F`, `-G`, `-v`, `-i`, `-w`, `-x`
