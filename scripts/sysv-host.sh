@@ -56,6 +56,24 @@
 #     clamav-milter mailgraph policyd-weight pdnsd pound racoon ndppd olsrd babeld pmacct
 #     argus-server fwknop-server boinc-client burp conserver-server ntopng zoneminder
 #     hylafax-server courier-imap sysvinit-utils lsb-base dpkg
+#   seventh (Debian 12, none of the above, each shipping /etc/init.d; 50 scripts; tuned
+#   against):
+#     amavisd-new courier-mta greylistd postsrsd inn2 dnsdist yadifa ganglia-monitor smokeping
+#     prometheus sec nsca zabbix-proxy-sqlite3 strongswan-starter n2n i2pd kea-dhcp4-server
+#     inetutils-inetd e2guardian hitch uwsgi radicale mariadb-server influxdb redis-sentinel
+#     zookeeperd minetest-server crossfire-server armagetronad-dedicated lcdproc lirc espeakup
+#     trousers ipmitool open-iscsi lxcfs supervisor backuppc deluged ircd-irc2 munge slurmd
+#     sysvinit-utils lsb-base dpkg
+#   eighth (Debian 12, none of the above, each shipping /etc/init.d; 45 scripts; built and
+#   measured once, never tuned against):
+#     amavisd-milter courier-authdaemon courier-pop spampd mailman3 knot knot-resolver
+#     dnssec-trigger gmetad prometheus-snmp-exporter prometheus-postgres-exporter
+#     prometheus-pushgateway mon nsca-ng-server zabbix-server-pgsql snmptrapd xymon-client
+#     nfdump shadowsocks-libev radsecproxy frr stun-server netfilter-persistent
+#     inetutils-syslogd tayga ufw p910nd trafficserver nghttp2-proxy h2o apt-cacher
+#     postgresql-common firebird3.0-server activemq openarena-server wesnoth-1.16-server
+#     owserver inputlirc speech-dispatcher qemu-guest-agent multipath-tools schroot
+#     amule-daemon ejabberd sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
