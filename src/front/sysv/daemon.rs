@@ -1634,6 +1634,7 @@ impl Conversion<'_> {
         used.sort();
         used.dedup();
         let mut resolved: Vec<(String, String)> = Vec::new();
+        let mut unset = Vec::new();
         for v in &used {
             let Some(b) = interp.env.get(v) else { continue };
             let from_file = interp
@@ -1644,7 +1645,7 @@ impl Conversion<'_> {
             let (Some(file), true, false) = (from_file, b.overridable, plain) else {
                 continue;
             };
-            match interp.value(v) {
+            match interp.value_unset_empty(v, &mut unset) {
                 Some(value) => resolved.push((v.clone(), value)),
                 None => {
                     return Err(format!(
@@ -1664,13 +1665,22 @@ impl Conversion<'_> {
         self.findings.push(Finding::approximated(
             Code::SysvResolvedValue,
             format!(
-                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line",
+                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line{}",
                 resolved
                     .iter()
                     .map(|(n, v)| format!("{n}={v}"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                self.host.label()
+                self.host.label(),
+                if unset.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} set by nothing the script reads, so empty, as the shell expands {})",
+                        unset.iter().map(|u| format!("${u}")).collect::<Vec<_>>().join(", "),
+                        if unset.len() == 1 { "it" } else { "them" }
+                    )
+                }
             ),
             "if you change these settings in the defaults file, convert the script again (or edit ExecStart=)",
         ));

@@ -838,6 +838,50 @@ impl Arg {
     }
 }
 
+/// Whether a service's environment may set `name` before the script runs: what systemd passes
+/// every service (and `service` keeps: `PATH`, `TERM`, the locale), the variables it sets for
+/// a unit (`INVOCATION_ID`, `JOURNAL_STREAM`, `LISTEN_*`, `NOTIFY_SOCKET`, …, `HOME`/`USER`…
+/// with `User=`) and those init passes scripts (`RUNLEVEL`, `PREVLEVEL`, `CONSOLE`).
+#[must_use]
+pub fn from_service_environment(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "TERM",
+        "LANG",
+        "LANGUAGE",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "INVOCATION_ID",
+        "JOURNAL_STREAM",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_PID",
+        "WATCHDOG_USEC",
+        "MAINPID",
+        "MANAGERPID",
+        "SYSTEMD_EXEC_PID",
+        "RUNLEVEL",
+        "PREVLEVEL",
+        "CONSOLE",
+        "INIT_VERSION",
+        "IFS",
+        "PS1",
+        "PS2",
+        "PS4",
+        "OPTIND",
+        "PPID",
+    ];
+    NAMES.contains(&name)
+        || name.starts_with("LC_")
+        || name.starts_with("LISTEN_")
+        || name.starts_with("SYSTEMD_")
+        || name.ends_with("_DIRECTORY")
+        || name.starts_with("CREDENTIALS_")
+}
+
 /// A variable as the script leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -1609,6 +1653,34 @@ impl<'a> Interp<'a> {
             .map(|p| match p {
                 Part::Lit(s) => Some(s.clone()),
                 Part::Var(v) if v != name => self.value(v),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat())
+    }
+
+    /// [`Self::value`], except that a variable the value refers to which nothing sets (no line
+    /// of the script, no file it reads, and no settings file the script reads is missing on the
+    /// host) and which the environment a service starts with cannot
+    /// give either (systemd's and `service`'s are `PATH`, the locale, `TERM` and their own
+    /// few) expands to nothing, as the shell expands it: `DAEMON_ARGS="-d -c $CONFIG_FILE"`
+    /// in a defaults file that sets only `YADIFA_CONF` is `-d -c`. Each such variable is added
+    /// to `unset` once.
+    #[must_use]
+    pub fn value_unset_empty(&self, name: &str, unset: &mut Vec<String>) -> Option<String> {
+        let b = self.env.get(name)?;
+        b.value
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => Some(s.clone()),
+                Part::Var(v) if v == name => None,
+                Part::Var(v) if self.env.contains_key(v) => self.value_unset_empty(v, unset),
+                Part::Var(v) if !from_service_environment(v) && !self.defaults_absent => {
+                    if !unset.contains(v) {
+                        unset.push(v.clone());
+                    }
+                    Some(String::new())
+                }
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
@@ -6084,6 +6156,49 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_defaults_value_referring_to_a_variable_nothing_sets_expands_it_to_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/default/x"),
+            "C=/etc/x.conf\n#EXTRA=\"-v\"\nARGS=\"-d -c $C $EXTRA\"\nHOMED=\"$HOME/x\"\nSELF=\"$SELF -q\"\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            "[ -r /etc/default/x ] && . /etc/default/x\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let mut unset = Vec::new();
+        assert_eq!(
+            i.value_unset_empty("ARGS", &mut unset).as_deref(),
+            Some("-d -c /etc/x.conf ")
+        );
+        assert_eq!(unset, ["EXTRA"]);
+        // What a service's environment may hold, and a self-reference, stay unknown.
+        assert_eq!(i.value_unset_empty("HOMED", &mut unset), None);
+        assert_eq!(i.value_unset_empty("SELF", &mut unset), None);
+        assert_eq!(i.value("ARGS"), None);
+    }
+
+    #[test]
+    fn a_defaults_value_is_not_resolved_while_another_settings_file_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "ARGS=\"-c $EXTRA\"\n").unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            ". /etc/default/x\n[ -r /etc/default/y ] && . /etc/default/y\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        assert_eq!(i.value_unset_empty("ARGS", &mut Vec::new()), None);
     }
 
     #[test]
