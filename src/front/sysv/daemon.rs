@@ -774,6 +774,41 @@ fn substitute(cmd: &Command, values: &[(String, String)]) -> Command {
     }
 }
 
+/// Words a control program takes to stop its daemon.
+const STOP_VERBS: &[&str] = &["stop", "graceful-stop", "shutdown"];
+
+/// `call` in the stop action asks the control program that `start` ran as `CTL start …`
+/// (the unit's `ExecStart=`) to stop: `CTL stop …` run directly, or through
+/// `start-stop-daemon --start --exec CTL -- stop …` (the init-d-script override of courier's
+/// scripts), on every path of the action. The command for `ExecStop=`, with the arguments as
+/// written (variables as references systemd substitutes, as in `ExecStart=`).
+fn control_stop(call: &Call, interp: &Interp, svc: &Service, start: &Start) -> Option<Command> {
+    if call.conditional || call.in_loop || call.piped || call.background || call.function.is_some()
+    {
+        return None;
+    }
+    let first = |args: &[Arg]| args.first().and_then(Arg::literal);
+    if first(&start.args).as_deref() != Some("start") || svc.command.program() != start.program {
+        return None;
+    }
+    let (written, args) = match launch::start(call, interp, &[]) {
+        Some(Ok(s)) if s.program == start.program && !s.background => {
+            (s.program.clone(), s.args.clone())
+        }
+        Some(_) => return None,
+        None if call.args.first().and_then(|a| interp.resolve(a)).as_deref()
+            == Some(start.program.as_str()) =>
+        {
+            (start.program.clone(), call.args[1..].to_vec())
+        }
+        None => return None,
+    };
+    if !first(&args).is_some_and(|w| STOP_VERBS.contains(&w.as_str())) {
+        return None;
+    }
+    exec_command(&start.program, &written, &args).ok()
+}
+
 pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
     if let Command::Expand { args, .. } = cmd {
         for w in args {
@@ -1614,7 +1649,7 @@ impl Conversion<'_> {
                 "if the daemon needs it, add it as ExecStartPre= (prefix `+` to run it as root)",
             ));
         }
-        self.stop(interp, svc, stop_calls);
+        self.stop(interp, svc, stop_calls, Some(&start));
         if let Some(calls) = reload_calls {
             self.reload(interp, svc, calls, &program, &start);
         }
@@ -1628,7 +1663,7 @@ impl Conversion<'_> {
     fn resolve_file_values(&mut self, interp: &Interp, svc: &mut Service) -> Result<(), String> {
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.sort();
@@ -1659,7 +1694,12 @@ impl Conversion<'_> {
             return Ok(());
         }
         svc.command = substitute(&svc.command, &resolved);
-        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+        for c in svc
+            .pre
+            .iter_mut()
+            .chain(svc.reload.iter_mut())
+            .chain(svc.stop.command.iter_mut())
+        {
             *c = substitute(c, &resolved);
         }
         self.findings.push(Finding::approximated(
@@ -1951,9 +1991,37 @@ impl Conversion<'_> {
         Ok(())
     }
 
-    pub(super) fn stop(&mut self, interp: &Interp, svc: &mut Service, calls: &[Call]) {
+    /// The stop action: the first signal and schedule of the calls that stop the daemon
+    /// (`start-stop-daemon --stop`, `killproc`, `kill`) as `KillSignal=`/`TimeoutStopSec=`;
+    /// the control program `start` ran, asked to stop (`CTL stop …`, or `start-stop-daemon
+    /// --start --exec CTL -- stop …`), as `ExecStop=` ([`Self::control_stop`]); every other
+    /// command reported as not translated.
+    pub(super) fn stop(
+        &mut self,
+        interp: &Interp,
+        svc: &mut Service,
+        calls: &[Call],
+        start: Option<&Start>,
+    ) {
         let mut planned = false;
         for call in calls {
+            if svc.stop.command.is_none()
+                && let Some(start) = start
+                && let Some(cmd) = control_stop(call, interp, svc, start)
+            {
+                self.findings.push(Finding::note(
+                    Code::SysvControlTool,
+                    format!(
+                        "the script starts its daemon with `{} start` and stops it with `{}` ({}): ExecStop= runs that command, and systemd then ends what is left of the service",
+                        start.program,
+                        call.display(),
+                        super::shell::place(call.line)
+                    ),
+                    "nothing to do",
+                ));
+                svc.stop.command = Some(cmd);
+                continue;
+            }
             if let Some(plan) = launch::stop(call, interp) {
                 if planned {
                     continue;
@@ -2145,7 +2213,7 @@ impl Conversion<'_> {
         }
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.retain(|v| v != "MAINPID");

@@ -563,8 +563,13 @@ impl<'h> Conversion<'h> {
         let (start_calls, stop, reload) = if framework {
             self.framework_actions(&mut interp)
         } else {
+            // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+            // assigned); the unit's commands read the variables as `start` leaves them.
+            let before = interp.env.clone();
             let start = interp.run_action("start");
+            let after_start = std::mem::replace(&mut interp.env, before.clone());
             let stop = interp.run_action("stop");
+            interp.env = before;
             // What reload does on the likely path through tests this reading cannot decide
             // (openvpn's: HUP, unless the configuration drops privileges, then a restart).
             let reload = interp
@@ -580,6 +585,7 @@ impl<'h> Conversion<'h> {
                     }
                     calls
                 });
+            interp.env = after_start;
             (start, stop, reload)
         };
         let daemons = self.daemon_names(&interp);
@@ -848,8 +854,13 @@ impl<'h> Conversion<'h> {
             calls.extend(call(interp, &format!("do_{action}_cleanup")).unwrap_or_default());
             calls
         };
+        // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+        // assigned); the unit's commands read the variables as `start` leaves them.
+        let before = interp.env.clone();
         let start = phases(interp, "start", &start_cmd);
+        let after_start = std::mem::replace(&mut interp.env, before.clone());
         let stop = phases(interp, "stop", &stop_cmd);
+        interp.env = before;
         let reload = if let Some(calls) = interp
             .run_function("do_reload_override")
             .or_else(|| interp.run_function("do_reload"))
@@ -865,6 +876,7 @@ impl<'h> Conversion<'h> {
         } else {
             None
         };
+        interp.env = after_start;
         (start, stop, reload)
     }
 
@@ -1762,6 +1774,51 @@ mod tests {
                 "-F".into()
             ]))
         );
+    }
+
+    #[test]
+    fn a_control_programs_stop_through_start_stop_daemon_becomes_exec_stop() {
+        // courier's scripts: start and stop both through `start-stop-daemon --start`, with the
+        // verb put before the options; each action sees only its own assignment.
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/foodctl\nARGS=-q\ncase \"$1\" in\nstart)\n\tARGS=\"start $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nstop)\n\tARGS=\"stop $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "start".into(),
+                "-q".into()
+            ])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into(),
+                "-q".into()
+            ]))
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvControlTool)
+        );
+    }
+
+    #[test]
+    fn a_stop_of_another_program_or_under_a_condition_is_no_exec_stop() {
+        for stop in [
+            "\t/usr/sbin/otherctl stop\n",
+            "\t[ -e /run/food.pid ] && /usr/sbin/foodctl stop\n",
+            "\t/usr/sbin/foodctl reload\n",
+        ] {
+            let item = convert(&format!(
+                "{HEAD}case \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/foodctl -- start\n\t;;\nstop)\n{stop}\t;;\nesac\n"
+            ));
+            assert_eq!(service(&item).stop.command, None, "{stop}");
+        }
     }
 
     #[test]
