@@ -774,6 +774,20 @@ fn substitute(cmd: &Command, values: &[(String, String)]) -> Command {
     }
 }
 
+/// `call` with its program word, when a variable gives it (`$STARTER start`), replaced by the
+/// variable's value on the host, as the daemon's program is: an absolute path only.
+fn program_resolved(call: &Call, interp: &Interp) -> Call {
+    let mut call = call.clone();
+    if let Some(first) = call.args.first()
+        && first.literal().is_none()
+        && !first.unknown()
+        && let Some(p) = interp.resolve(first).filter(|p| p.starts_with('/'))
+    {
+        call.args[0] = Arg::Field(vec![Part::Lit(p)]);
+    }
+    call
+}
+
 /// Words a control program takes to stop its daemon.
 const STOP_VERBS: &[&str] = &["stop", "graceful-stop", "shutdown"];
 
@@ -1187,7 +1201,7 @@ impl Conversion<'_> {
             return Err(function_reason(c, &self.path, "start"));
         }
         if plan.launches.is_empty() {
-            return self.oneshot(svc, plan, stop_calls, reload_calls);
+            return self.oneshot(interp, svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
         let chosen = std::iter::once(start.program.clone())
@@ -1882,18 +1896,35 @@ impl Conversion<'_> {
     }
 
     /// A script that starts no daemon but runs commands once: `Type=oneshot`,
-    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
+    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`. A program named by a
+    /// variable (`$STARTER start`) is its value on the host, as for a daemon. A control program
+    /// (`CTL start` … `CTL stop`) gives `Type=forking`; the stop action's removal of files and
+    /// killing of what is left (`rm -f $PIDFILE`, `killall -9 $CHARON`) after `CTL stop` is
+    /// what systemd does itself when it ends the service's processes, reported as dropped.
     pub(super) fn oneshot(
         &mut self,
+        interp: &Interp,
         svc: &mut Service,
         plan: &StartPlan,
         stop_calls: &[Call],
         reload_calls: Option<&[Call]>,
     ) -> Result<(), String> {
-        let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
+        let steps: Vec<Call> = plan
+            .checks
+            .iter()
+            .chain(&plan.other)
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let stop_calls: Vec<Call> = stop_calls
+            .iter()
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let reload_calls: Option<Vec<Call>> =
+            reload_calls.map(|cs| cs.iter().map(|c| program_resolved(c, interp)).collect());
+        let reload_calls = reload_calls.as_deref();
         let mut commands = Vec::new();
         let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
-        for c in steps {
+        for c in &steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
             let cmd = match self.unwrap_env(cmd, Some(svc)) {
                 // `./bin/tool` runs in the shell's directory (and gets argv[0] `./bin/tool`).
@@ -1911,10 +1942,48 @@ impl Conversion<'_> {
             };
             commands.push(cmd);
         }
+        let stop_calls: Vec<&Call> = stop_calls
+            .iter()
+            .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
+            .collect();
+        // `CTL start` … `CTL stop`: what else the stop action does after `CTL stop` to
+        // files and leftover processes is systemd's own end of the service.
+        let started = commands.last().and_then(|c: &Command| match c {
+            Command::Argv(a) if a.len() >= 2 && a.last().is_some_and(|w| w == "start") => {
+                Some(a[0].clone())
+            }
+            _ => None,
+        });
+        let control_stop = |c: &Call| {
+            started.is_some()
+                && c.program() == started
+                && c.args.len() == 2
+                && c.args[1]
+                    .literal()
+                    .is_some_and(|w| STOP_VERBS.contains(&w.as_str()))
+        };
+        let has_control_stop = stop_calls.iter().any(|c| control_stop(c));
         let mut stops = Vec::new();
         for c in stop_calls {
-            let program = c.program().unwrap_or_default();
-            if is_harmless(&program) || program.ends_with("start-stop-daemon") {
+            let base = c.program().unwrap_or_default();
+            let base = base.rsplit('/').next().unwrap_or_default();
+            let ssd = base == "start-stop-daemon";
+            if has_control_stop
+                && !control_stop(c)
+                && (ssd || matches!(base, "rm" | "kill" | "killall" | "pkill"))
+            {
+                self.findings.push(Finding::dropped(
+                    Code::SysvStopStep,
+                    format!(
+                        "stop also runs `{}` ({}) after the control program's stop; not translated: systemd ends what is left of the service itself (SIGTERM, then SIGKILL after TimeoutStopSec=) and the pid file goes with the process",
+                        c.display(),
+                        super::shell::place(c.line)
+                    ),
+                    "if the service leaves processes or files that must go at once, add ExecStopPost=",
+                ));
+                continue;
+            }
+            if ssd {
                 continue;
             }
             let cmd = plain_command(c, "stop", false)?;

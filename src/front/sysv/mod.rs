@@ -1808,6 +1808,42 @@ mod tests {
     }
 
     #[test]
+    fn a_control_program_named_by_a_variable_starts_and_stops_with_its_cleanup_dropped() {
+        // strongswan's ipsec script: `$STARTER start` … `$STARTER stop`, then the pid file
+        // removed and the key daemon killed; the defaults file the script reads is missing.
+        let item = convert_with(
+            &format!(
+                "{HEAD}STARTER=/usr/sbin/foodctl\nPIDFILE=/run/food.pid\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\t$STARTER start || exit 2\n\t;;\nstop)\n\t$STARTER stop\n\tstart-stop-daemon --stop --quiet --pidfile $PIDFILE\n\trm -f $PIDFILE\n\tkillall -9 food\n\t;;\nesac\n"
+            ),
+            &["/usr/sbin/foodctl"],
+        );
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/foodctl".into(), "start".into()])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into()
+            ]))
+        );
+        assert_eq!(svc.kind, ServiceKind::Forking { pid_file: None });
+        let dropped = item
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::SysvStopStep)
+            .count();
+        assert_eq!(dropped, 3);
+        // Without the control program's stop, several stop commands still wrap the script.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\nstart)\n\t/usr/sbin/foodctl start\n\t;;\nstop)\n\trm -f /run/food.pid\n\tkillall -9 food\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    #[test]
     fn a_stop_of_another_program_or_under_a_condition_is_no_exec_stop() {
         for stop in [
             "\t/usr/sbin/otherctl stop\n",
