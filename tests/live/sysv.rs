@@ -96,6 +96,32 @@ for a; do case "$a" in
 esac; done
 "#;
 
+/// Stand-in for a mail server's control program (courier's `courier`, `esmtpd`): `start`
+/// starts its daemon (which forks and writes its pid file), `stop` ends it by that file.
+const MAILQ_CTL: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/mailq/mailqd ;;
+  stop) kill "$(cat /run/mailqd.pid)"; rm -f /run/mailqd.pid ;;
+esac
+"#;
+
+const MAILQ_SMTPD: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/mailq/smtp-listener ;;
+  stop) kill "$(cat /run/mailq-smtp.pid)"; rm -f /run/mailq-smtp.pid ;;
+esac
+"#;
+
+/// Stand-in for strongswan's `ipsec`: `start` starts the key daemon in the background, `stop`
+/// ends it.
+const TUNSEC: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/tunsec/tunkeyd ;;
+  stop) kill "$(cat /run/tunkeyd.pid)" ;;
+  reload) exit 0 ;;
+esac
+"#;
+
 const SCRIPTS: &[Script] = &[
     Script {
         case: "bad-input",
@@ -1103,8 +1129,70 @@ const SCRIPTS: &[Script] = &[
         no_legacy: None,
         known: &[],
     },
+    Script {
+        case: "unset-reference",
+        file: "/etc/init.d/zoned",
+        unit: "zoned.service",
+        stand_ins: &[("/usr/sbin/zoned", "fork pidfile=/run/zoned/zoned.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unset-reference",
+        file: "/etc/init.d/homed",
+        unit: "homed.service",
+        stand_ins: &[("/usr/sbin/homed", "fork pidfile=/run/homed/homed.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/mailq",
+        unit: "mailq.service",
+        stand_ins: &[("/usr/lib/mailq/mailqd", "fork pidfile=/run/mailqd.pid")],
+        shell_stand_ins: &[("/usr/sbin/mailq-ctl", MAILQ_CTL)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/mailq-smtp",
+        unit: "mailq-smtp.service",
+        stand_ins: &[(
+            "/usr/lib/mailq/smtp-listener",
+            "fork pidfile=/run/mailq-smtp.pid",
+        )],
+        shell_stand_ins: &[("/usr/sbin/mailq-smtpd", MAILQ_SMTPD)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/tunsec",
+        unit: "tunsec.service",
+        stand_ins: &[("/usr/lib/tunsec/tunkeyd", "fork pidfile=/run/tunkeyd.pid")],
+        shell_stand_ins: &[("/usr/sbin/tunsec", TUNSEC)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
 ];
-
 /// Stand-in for spawn-fcgi: it starts the program after `--` in the background, in a session of
 /// its own, writes its pid to the `-P` file and exits.
 const SPAWN_CGI: &str = r#"#!/bin/sh
@@ -1946,6 +2034,7 @@ fn sysv_every_case_has_a_test() {
     let tested = [
         "bad-input",
         "chkconfig-rhel",
+        "control-stop",
         "early-boot-order",
         "function-output",
         "helper-functions",
@@ -1969,6 +2058,7 @@ fn sysv_every_case_has_a_test() {
         "systemd-refuses",
         "undecided-tests",
         "unit-sets",
+        "unset-reference",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -2232,4 +2322,20 @@ fn sysv_oneshot_shell() {
         fail.len(),
         fail.join("\n")
     );
+}
+
+/// A defaults-file value built from a setting the file leaves commented out (yadifa's
+/// `DAEMON_ARGS="-d -c $CONFIG_FILE"`): the unit starts the daemon with the value the shell
+/// expands; one referring to `$HOME` stays wrapped, and its wrapper starts the same daemon.
+#[test]
+fn sysv_unset_reference() {
+    run_case("unset-reference");
+}
+
+/// Control programs started and stopped by the script (`CTL start` … `CTL stop`, through
+/// init-d-script's start command as courier's scripts do, or named by a variable as strongswan's
+/// `$STARTER`): the unit's `ExecStop=` runs the control program's stop, which ends the daemon.
+#[test]
+fn sysv_control_stop() {
+    run_case("control-stop");
 }

@@ -567,6 +567,7 @@ impl<'h> Conversion<'h> {
             // assigned); the unit's commands read the variables as `start` leaves them.
             let before = interp.env.clone();
             let start = interp.run_action("start");
+            let decided_by_start = interp.decided.len();
             let after_start = std::mem::replace(&mut interp.env, before.clone());
             let stop = interp.run_action("stop");
             interp.env = before;
@@ -586,6 +587,9 @@ impl<'h> Conversion<'h> {
                     calls
                 });
             interp.env = after_start;
+            // Settings decide which commands the start action runs: tests in the other
+            // actions do not count.
+            interp.decided.truncate(decided_by_start);
             (start, stop, reload)
         };
         let daemons = self.daemon_names(&interp);
@@ -858,6 +862,7 @@ impl<'h> Conversion<'h> {
         // assigned); the unit's commands read the variables as `start` leaves them.
         let before = interp.env.clone();
         let start = phases(interp, "start", &start_cmd);
+        let decided_by_start = interp.decided.len();
         let after_start = std::mem::replace(&mut interp.env, before.clone());
         let stop = phases(interp, "stop", &stop_cmd);
         interp.env = before;
@@ -877,6 +882,7 @@ impl<'h> Conversion<'h> {
             None
         };
         interp.env = after_start;
+        interp.decided.truncate(decided_by_start);
         (start, stop, reload)
     }
 
