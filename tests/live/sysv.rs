@@ -122,6 +122,14 @@ case "$1" in
 esac
 "#;
 
+/// Stand-in for armagetronad-dedicated's wrapper script: it runs the server in the background,
+/// writes the server's pid file and waits for it.
+const ARENASRV: &str = r#"#!/bin/sh
+/usr/games/arenasrv.real &
+echo $! >/var/games/arenasrv/arenasrv.pid
+wait
+"#;
+
 const SCRIPTS: &[Script] = &[
     Script {
         case: "bad-input",
@@ -350,6 +358,25 @@ const SCRIPTS: &[Script] = &[
         toggle_on: None,
         setup: "",
         legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "ssd-background",
+        file: "/etc/init.d/arenasrv",
+        unit: "arenasrv.service",
+        // Like armagetronad-dedicated's wrapper: it stays in the foreground (the shell's `&`
+        // is what puts it in the background under the script), runs the server and writes
+        // its pid file.
+        stand_ins: &[("/usr/games/arenasrv.real", "sleep say=arena-up")],
+        shell_stand_ins: &[("/usr/games/arenasrv", ARENASRV)],
+        toggle_on: None,
+        setup: "mkdir -p /var/games/arenasrv && chown arenasrv:arenasrv /var/games/arenasrv",
+        legacy_stop_fails: Some(
+            "the script stops by --pidfile alone, and the pid file is the server user's: \
+             Debian 12's start-stop-daemon refuses (\"matching only on non-root pidfile … is \
+             insecure\"), as it does for armagetronad-dedicated's script; the unit stops it",
+        ),
         no_legacy: None,
         known: &[],
     },
@@ -1820,7 +1847,23 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             .get("MainPID")
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        if !ours.iter().any(|p| p.pid == main) {
+        // A wrapper script that stays in the foreground and runs the daemon as its child
+        // (armagetronad-dedicated's) is the main process of the script's job too.
+        let wrapper = || {
+            let args = c.sh(&format!("tr '\\0' ' ' </proc/{main}/cmdline")).stdout;
+            s.shell_stand_ins
+                .iter()
+                .any(|(path, _)| args.split(' ').take(2).any(|w| w == *path))
+                && ours.iter().any(|p| {
+                    c.sh(&format!("cat /proc/{}/stat", p.pid))
+                        .stdout
+                        .rsplit(')')
+                        .next()
+                        .and_then(|rest| rest.split_whitespace().nth(1))
+                        == Some(main.to_string().as_str())
+                })
+        };
+        if !ours.iter().any(|p| p.pid == main) && !wrapper() {
             fail.push(format!(
                 "{}: MainPID {main} of {unit} is not a daemon ({:?})",
                 s.file,

@@ -1531,15 +1531,24 @@ impl Conversion<'_> {
                 value: format!("{value}:infinity"),
             });
         }
-        if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
+        if let Some((file, errors, truncates)) =
+            start.redirect.as_ref().filter(|_| start.keeps_output)
+        {
             // The shell opens the file in its own directory, before the starter runs (so
-            // start-stop-daemon's --chdir does not count).
+            // start-stop-daemon's --chdir does not count); `>` empties it at each start.
+            let to = |p: String| {
+                if *truncates {
+                    Output::Truncate(p)
+                } else {
+                    Output::Append(p)
+                }
+            };
             match absolute_in(file, shell_dir.as_deref()) {
                 Some(path) => {
-                    svc.logging.stdout = Some(Output::Append(path.clone()));
-                    if *errors {
-                        svc.logging.stderr = Some(Output::Append(path));
-                    }
+                    svc.logging.stdout = Some(to(path.clone()));
+                    // Standard error stays where the script's was (the console, under init;
+                    // the journal under systemd), not systemd's default of following stdout.
+                    svc.logging.stderr = Some(if *errors { to(path) } else { Output::Journal });
                 }
                 None => self.findings.push(Finding::dropped(
                     Code::SysvRelativeOutput,

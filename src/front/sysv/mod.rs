@@ -1366,6 +1366,23 @@ mod tests {
     }
 
     #[test]
+    fn start_stop_daemon_put_in_the_background_by_the_shell_runs_in_the_foreground() {
+        // armagetronad-dedicated: `start-stop-daemon … --exec $DAEMON >$LOGFILE &`.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chuid games --pidfile /run/food.pid --exec /usr/sbin/food >/var/log/food.log &\n  ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.logging.stdout,
+            Some(crate::ir::Output::Truncate("/var/log/food.log".into()))
+        );
+        // Standard error was the console's, not the file's.
+        assert_eq!(svc.logging.stderr, Some(crate::ir::Output::Journal));
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvPidfile));
+    }
+
+    #[test]
     fn a_relative_log_file_in_an_unknown_directory_is_dropped_with_a_finding() {
         // The shell opens `>>` in its own directory, which nothing here names
         // (start-stop-daemon's --chdir only applies to the daemon, after the shell opened it).

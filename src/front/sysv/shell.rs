@@ -968,8 +968,9 @@ pub struct Call {
     /// Redirected to a file other than `/dev/null`.
     pub redirected: bool,
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
-    /// and whether standard error follows it (`2>&1`, `&>`).
-    pub output: Option<(String, bool)>,
+    /// whether standard error follows it (`2>&1`, `&>`), and whether the file is truncated
+    /// first (`>`, `>|`, `&>`) rather than appended to (`>>`, `&>>`).
+    pub output: Option<(String, bool, bool)>,
     /// Standard output sent into `logger` (`> >(logger …)`, `| logger …`).
     pub logger: Option<LoggerPipe>,
     /// The command is a shell function this reading did not inline, defined in this file (the
@@ -3791,22 +3792,24 @@ impl<'a> Interp<'a> {
 
     /// Where a command's standard output goes (a file, not `/dev/null`) and whether standard
     /// error follows.
-    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool)> {
+    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool, bool)> {
         let mut out: Option<String> = None;
         let mut errors = false;
+        let mut truncates = false;
         for r in redirects {
             match r {
                 ast::IoRedirect::File(
                     fd,
-                    ast::IoFileRedirectKind::Write
+                    kind @ (ast::IoFileRedirectKind::Write
                     | ast::IoFileRedirectKind::Append
-                    | ast::IoFileRedirectKind::Clobber,
+                    | ast::IoFileRedirectKind::Clobber),
                     ast::IoFileRedirectTarget::Filename(w),
                 ) if fd.is_none_or(|f| f == 1) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
+                    truncates = !matches!(kind, ast::IoFileRedirectKind::Append);
                 }
                 ast::IoRedirect::File(
                     Some(2),
@@ -3818,17 +3821,18 @@ impl<'a> Interp<'a> {
                     ast::IoFileRedirectKind::DuplicateOutput,
                     ast::IoFileRedirectTarget::Duplicate(w),
                 ) if w.value == "1" => errors = out.is_some(),
-                ast::IoRedirect::OutputAndError(w, _) => {
+                ast::IoRedirect::OutputAndError(w, append) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
                     errors = true;
+                    truncates = !append;
                 }
                 _ => {}
             }
         }
-        out.map(|o| (o, errors))
+        out.map(|o| (o, errors, truncates))
     }
 
     /// Where a command's standard output goes when a process substitution running `logger`
