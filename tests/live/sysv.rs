@@ -1157,6 +1157,19 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "host-readings",
+        file: "/etc/init.d/pingmon",
+        unit: "pingmon.service",
+        // Like smokeping: it forks and writes its pid file in the --pid-dir it is given.
+        stand_ins: &[("/usr/sbin/pingmon", "fork pidfile=/run/pingmon/pingmon.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "mkdir -p /run/pingmon && chown pingmon /run/pingmon",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "unset-reference",
         file: "/etc/init.d/zoned",
         unit: "zoned.service",

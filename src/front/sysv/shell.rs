@@ -1079,6 +1079,10 @@ pub struct Interp<'a> {
     pub env: BTreeMap<String, Rc<Binding>>,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
+    /// Inside a branch of a function that the host's values chose (`if [ "$MODE" != slave ];
+    /// then return; fi` with `MODE=master`), not under any other test: a `return` there ends
+    /// the function on this host.
+    decided_branch: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
     /// later (a commented-out `EXTRA_OPTS=`), so it stays a reference.
     defaults_read: bool,
@@ -1475,6 +1479,7 @@ impl<'a> Interp<'a> {
             positional,
             env: BTreeMap::new(),
             defaults_absent: false,
+            decided_branch: false,
             defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
@@ -2613,8 +2618,15 @@ impl<'a> Interp<'a> {
                     match verdict {
                         Some(false) => {}
                         Some(true) if !undecided => {
+                            // In a function, a `return` in the branch the host chose ends the
+                            // function (the `if` itself on every path of it): an `exit`, or a
+                            // `return` of the actions' own code, still only ends this branch.
+                            let outer_decided = self.decided_branch;
+                            self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
                             self.run_list(body);
-                            self.stopped = false;
+                            self.decided_branch = outer_decided;
+                            let returned = self.stopped;
+                            self.stopped = returned;
                             // The host's values chose this branch: what it assigns directly
                             // is the value (outside any undecided test), not one of several.
                             if depth == 0 {
@@ -3161,7 +3173,7 @@ impl<'a> Interp<'a> {
                 return;
             }
             "return" => {
-                if !self.conditional {
+                if !self.conditional || (self.decided_branch && self.depth > 0) {
                     self.stopped = true;
                 }
                 return;
@@ -6160,6 +6172,28 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_return_in_the_branch_the_hosts_settings_choose_ends_the_function() {
+        // smokeping's check_slave: `if [ "$MODE" != "slave" ]; then return; fi` with
+        // MODE=master in the defaults file adds no slave options.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "MODE=master\n").unwrap();
+        let host = Host::at(dir.path());
+        let script = "A=-c\n[ -f /etc/default/x ] && . /etc/default/x\nopts() {\n  if [ \"$MODE\" != slave ]; then\n    return\n  fi\n  A=\"$A --slave\"\n}\ncase \"$1\" in\n start) opts; /usr/sbin/x $A ;;\nesac\n";
+        let program = parse(script).unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.decide_defaults = true;
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_eq!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
+        // Not deciding by the host's settings, both paths stay open.
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_ne!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
     }
 
     #[test]
