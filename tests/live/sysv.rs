@@ -130,6 +130,9 @@ echo $! >/var/games/arenasrv/arenasrv.pid
 wait
 "#;
 
+/// Stand-in for Postfix's postconf: `-h mydomain` prints the mail domain.
+const POSTCONF: &str = "#!/bin/sh\necho mail.example.org\n";
+
 const SCRIPTS: &[Script] = &[
     Script {
         case: "bad-input",
@@ -1165,6 +1168,19 @@ const SCRIPTS: &[Script] = &[
         shell_stand_ins: &[],
         toggle_on: None,
         setup: "mkdir -p /run/pingmon && chown pingmon /run/pingmon",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/srsd",
+        unit: "srsd.service",
+        // Like postsrsd: it forks and writes the pid file named by -p.
+        stand_ins: &[("/usr/sbin/srsd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[("/usr/sbin/postconf", POSTCONF)],
+        toggle_on: None,
+        setup: "",
         legacy_stop_fails: None,
         no_legacy: None,
         known: &[],

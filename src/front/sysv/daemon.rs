@@ -1691,6 +1691,27 @@ impl Conversion<'_> {
         }
         used.sort();
         used.dedup();
+        // `SRS_DOMAIN=`postconf -h mydomain`` before `[ -r /etc/default/x ] && . …` that does
+        // not set it: the command line gets what the command prints, which the unit (reading
+        // `$SRS_DOMAIN` from the defaults file) would not have.
+        for v in &used {
+            let Some(b) = interp.env.get(v) else { continue };
+            let Some(computed) = b.script_default.iter().flatten().find_map(|p| match p {
+                Part::Unknown(u) => Some(u),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let set_by_file = interp
+                .sourced
+                .iter()
+                .any(|s| s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v));
+            if b.overridable && !set_by_file {
+                return Err(format!(
+                    "the command line expands ${v}, which the script sets to what {computed} gives when it runs, unless the defaults file sets it (on the host it does not), so its value is only known at run time"
+                ));
+            }
+        }
         let mut resolved: Vec<(String, String)> = Vec::new();
         let mut unset = Vec::new();
         for v in &used {

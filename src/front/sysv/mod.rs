@@ -1881,6 +1881,23 @@ mod tests {
     }
 
     #[test]
+    fn a_setting_computed_by_a_command_that_the_defaults_file_may_replace_wraps() {
+        // postsrsd: SRS_DOMAIN=`postconf -h mydomain || true`, then `[ -r /etc/default/x ] &&
+        // . /etc/default/x`, missing here: the unit would read only the file's value.
+        let item = convert(&format!(
+            "{HEAD}D=`postconf -h mydomain || true`\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/food -- -d \"$D\"\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let why = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(why.contains("$D") && why.contains("postconf"), "{why}");
+    }
+
+    #[test]
     fn exec_runs_its_command() {
         let item = convert(&format!(
             "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\nstart)\n\texec $DAEMON --foreground &\n\t;;\nesac\n"
