@@ -2625,8 +2625,8 @@ impl<'a> Interp<'a> {
                             self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
                             self.run_list(body);
                             self.decided_branch = outer_decided;
-                            let returned = self.stopped;
-                            self.stopped = returned;
+                            // `self.stopped` stays as the branch left it: only such a
+                            // `return` sets it there (the branch is conditional otherwise).
                             // The host's values chose this branch: what it assigns directly
                             // is the value (outside any undecided test), not one of several.
                             if depth == 0 {
