@@ -838,6 +838,111 @@ impl Arg {
     }
 }
 
+/// A `sed -n 's/^PREFIX\(.*\)SUFFIX$/REPL/p'` this reading runs: literal text around at most
+/// one `\(.*\)` group, anchored or not, and a replacement of literal text and `\1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SedSubstitution {
+    start: bool,
+    end: bool,
+    prefix: String,
+    /// `Some(suffix)` when the pattern has the group.
+    group: Option<String>,
+    replacement: Vec<Option<String>>,
+}
+
+impl SedSubstitution {
+    /// The substitution, when `script` is one this reading can run exactly.
+    #[must_use]
+    pub fn parse(script: &str) -> Option<Self> {
+        let rest = script.strip_prefix("s/")?;
+        let (pattern, rest) = rest.split_once('/')?;
+        let (replacement, flags) = rest.split_once('/')?;
+        if flags != "p" {
+            return None;
+        }
+        let (start, pattern) = match pattern.strip_prefix('^') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let (end, pattern) = match pattern.strip_suffix('$') {
+            Some(p) if !p.ends_with('\\') => (true, p),
+            _ => (false, pattern),
+        };
+        let literal = |t: &str| {
+            !t.chars()
+                .any(|c| matches!(c, '.' | '*' | '[' | ']' | '\\' | '^' | '$'))
+        };
+        let (prefix, group) = match pattern.split_once("\\(.*\\)") {
+            Some((a, b)) if literal(a) && literal(b) => (a.to_string(), Some(b.to_string())),
+            Some(_) => return None,
+            None if literal(pattern) => (pattern.to_string(), None),
+            None => return None,
+        };
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = replacement.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next()? {
+                    '1' if group.is_some() => {
+                        parts.push(Some(std::mem::take(&mut text)));
+                        parts.push(None);
+                    }
+                    '/' => text.push('/'),
+                    _ => return None,
+                },
+                '&' => return None,
+                c => text.push(c),
+            }
+        }
+        parts.push(Some(text));
+        Some(SedSubstitution {
+            start,
+            end,
+            prefix,
+            group,
+            replacement: parts,
+        })
+    }
+
+    /// What `sed -n` prints for `line`: the line with the first match replaced, or nothing
+    /// when the pattern does not match.
+    #[must_use]
+    pub fn apply(&self, line: &str) -> Option<String> {
+        let candidates: Vec<usize> = if self.start {
+            vec![0]
+        } else {
+            line.match_indices(self.prefix.as_str())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for at in candidates {
+            let after = line.get(at..)?.strip_prefix(self.prefix.as_str())?;
+            let (captured, rest) = match &self.group {
+                // `.*` is greedy: the last place the suffix fits (the end, when anchored).
+                Some(suffix) => {
+                    let cut = if self.end {
+                        after.strip_suffix(suffix.as_str()).map(str::len)
+                    } else {
+                        after.rfind(suffix.as_str())
+                    };
+                    let Some(cut) = cut else { continue };
+                    (&after[..cut], &after[cut + suffix.len()..])
+                }
+                None if self.end && !after.is_empty() => continue,
+                None => ("", after),
+            };
+            let replaced: String = self
+                .replacement
+                .iter()
+                .map(|p| p.as_deref().unwrap_or(captured))
+                .collect();
+            return Some(format!("{}{replaced}{rest}", &line[..at]));
+        }
+        None
+    }
+}
+
 /// Whether a service's environment may set `name` before the script runs: what systemd passes
 /// every service (and `service` keeps: `PATH`, `TERM`, the locale), the variables it sets for
 /// a unit (`INVOCATION_ID`, `JOURNAL_STREAM`, `LISTEN_*`, `NOTIFY_SOCKET`, …, `HOME`/`USER`…
@@ -4610,6 +4715,25 @@ impl<'a> Interp<'a> {
     }
 
     fn printed_pipeline(&mut self, p: &ast::Pipeline) -> Option<(bool, String)> {
+        // `basename $ME | sed -ne 's/^pure-ftpd-\(.*\)/\1/p'`: a command this reading can
+        // tell, its output edited by one `sed -n` substitution it can run too.
+        if let [first, ast::Command::Simple(sed)] = p.seq.as_slice()
+            && !p.bang
+        {
+            let script = self.sed_substitution(sed)?;
+            let single = ast::Pipeline {
+                timed: None,
+                bang: false,
+                seq: vec![first.clone()],
+            };
+            let (_, input) = self.printed_pipeline(&single)?;
+            let out: String = input
+                .lines()
+                .filter_map(|l| script.apply(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            return Some((true, out));
+        }
         let [command] = p.seq.as_slice() else {
             return None;
         };
@@ -4670,6 +4794,44 @@ impl<'a> Interp<'a> {
             _ => return None,
         };
         Some((status != p.bang, out))
+    }
+
+    /// `sed -n 's/RE/REPL/p'` (`-ne`, `-n -e` too) whose RE is literal text with `^`, `$`
+    /// and at most one `\(.*\)` group, and whose REPL is literal text and `\1`.
+    fn sed_substitution(&mut self, sc: &ast::SimpleCommand) -> Option<SedSubstitution> {
+        if sc.prefix.is_some()
+            || sc
+                .word_or_name
+                .as_ref()
+                .map(|w| brush_parser::unquote_str(&w.value))?
+                != "sed"
+        {
+            return None;
+        }
+        let mut words = Vec::new();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            let ast::CommandPrefixOrSuffixItem::Word(w) = i else {
+                return None;
+            };
+            // Single quotes keep the backslashes of `\(.*\)`; other quoting is not read.
+            let v = w.value.as_str();
+            let word = match v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+                Some(inner) if !inner.contains('\'') => inner.to_string(),
+                _ if !v.contains(['\'', '"', '\\', '$', '`']) => v.to_string(),
+                _ => return None,
+            };
+            words.push(word);
+        }
+        let script = match words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["-ne", s] | ["-n", "-e", s] | ["-n", s] => (*s).to_string(),
+            _ => return None,
+        };
+        SedSubstitution::parse(&script)
     }
 
     /// `$(NAME)` of a function the script defined whose body only prints text known on this
@@ -6172,6 +6334,30 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_sed_substitution_of_a_known_output_is_computed() {
+        let s = SedSubstitution::parse("s/^pure-ftpd-\\(.*\\)/\\1/p").unwrap();
+        assert_eq!(s.apply("pure-ftpd"), None);
+        assert_eq!(s.apply("pure-ftpd-ldap").as_deref(), Some("ldap"));
+        assert_eq!(s.apply("x-pure-ftpd-ldap"), None);
+        let t = SedSubstitution::parse("s/\\.conf$/.d/p").map(|_| ());
+        assert_eq!(t, None, "a `.` in the pattern is a regex: not run");
+        let u = SedSubstitution::parse("s/-\\(.*\\)\\.x$/=\\1/p").map(|_| ());
+        assert_eq!(u, None);
+        let v = SedSubstitution::parse("s/a\\(.*\\)b/<\\1>/p").unwrap();
+        assert_eq!(v.apply("xaYbZbq").as_deref(), Some("x<YbZ>q"));
+        for (me, suffix) in [
+            ("/etc/init.d/pure-ftpd", ""),
+            ("/etc/init.d/pure-ftpd-ldap", "ldap"),
+        ] {
+            let script = format!(
+                "ME={me}\nSUFFIX=`basename $ME | sed -ne 's/^pure-ftpd-\\(.*\\)/\\1/p'`\ncase \"$1\" in\n start) /usr/sbin/x \"$SUFFIX\" ;;\nesac\n"
+            );
+            let (calls, _) = run(&script, "start");
+            assert_eq!(calls, [format!("/usr/sbin/x {suffix}")], "{me}");
+        }
     }
 
     #[test]
