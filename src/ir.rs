@@ -883,6 +883,9 @@ pub enum Output {
     Null,
     /// Append to a file.
     Append(String),
+    /// Empty the file when the unit starts, then write to it (`truncate:`, systemd 248): what
+    /// a shell's `>FILE` does.
+    Truncate(String),
 }
 
 /// Dependencies and ordering against other units.

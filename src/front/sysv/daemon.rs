@@ -787,6 +787,55 @@ fn substitute(cmd: &Command, values: &[(String, String)]) -> Command {
     }
 }
 
+/// `call` with its program word, when a variable gives it (`$STARTER start`), replaced by the
+/// variable's value on the host, as the daemon's program is: an absolute path only.
+fn program_resolved(call: &Call, interp: &Interp) -> Call {
+    let mut call = call.clone();
+    if let Some(first) = call.args.first()
+        && first.literal().is_none()
+        && !first.unknown()
+        && let Some(p) = interp.resolve(first).filter(|p| p.starts_with('/'))
+    {
+        call.args[0] = Arg::Field(vec![Part::Lit(p)]);
+    }
+    call
+}
+
+/// Words a control program takes to stop its daemon.
+const STOP_VERBS: &[&str] = &["stop", "graceful-stop", "shutdown"];
+
+/// `call` in the stop action asks the control program that `start` ran as `CTL start …`
+/// (the unit's `ExecStart=`) to stop: `CTL stop …` run directly, or through
+/// `start-stop-daemon --start --exec CTL -- stop …` (the init-d-script override of courier's
+/// scripts), on every path of the action. The command for `ExecStop=`, with the arguments as
+/// written (variables as references systemd substitutes, as in `ExecStart=`).
+fn control_stop(call: &Call, interp: &Interp, svc: &Service, start: &Start) -> Option<Command> {
+    if call.conditional || call.in_loop || call.piped || call.background || call.function.is_some()
+    {
+        return None;
+    }
+    let first = |args: &[Arg]| args.first().and_then(Arg::literal);
+    if first(&start.args).as_deref() != Some("start") || svc.command.program() != start.program {
+        return None;
+    }
+    let (written, args) = match launch::start(call, interp, &[]) {
+        Some(Ok(s)) if s.program == start.program && !s.background => {
+            (s.program.clone(), s.args.clone())
+        }
+        Some(_) => return None,
+        None if call.args.first().and_then(|a| interp.resolve(a)).as_deref()
+            == Some(start.program.as_str()) =>
+        {
+            (start.program.clone(), call.args[1..].to_vec())
+        }
+        None => return None,
+    };
+    if !first(&args).is_some_and(|w| STOP_VERBS.contains(&w.as_str())) {
+        return None;
+    }
+    exec_command(&start.program, &written, &args).ok()
+}
+
 pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
     if let Command::Expand { args, .. } = cmd {
         for w in args {
@@ -1168,7 +1217,7 @@ impl Conversion<'_> {
             if let Some(why) = self.unknown_launcher(interp, plan) {
                 return Err(why);
             }
-            return self.oneshot(svc, plan, stop_calls, reload_calls);
+            return self.oneshot(interp, svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
         let chosen = std::iter::once(start.program.clone())
@@ -1498,15 +1547,24 @@ impl Conversion<'_> {
                 value: format!("{value}:infinity"),
             });
         }
-        if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
+        if let Some((file, errors, truncates)) =
+            start.redirect.as_ref().filter(|_| start.keeps_output)
+        {
             // The shell opens the file in its own directory, before the starter runs (so
-            // start-stop-daemon's --chdir does not count).
+            // start-stop-daemon's --chdir does not count); `>` empties it at each start.
+            let to = |p: String| {
+                if *truncates {
+                    Output::Truncate(p)
+                } else {
+                    Output::Append(p)
+                }
+            };
             match absolute_in(file, shell_dir.as_deref()) {
                 Some(path) => {
-                    svc.logging.stdout = Some(Output::Append(path.clone()));
-                    if *errors {
-                        svc.logging.stderr = Some(Output::Append(path));
-                    }
+                    svc.logging.stdout = Some(to(path.clone()));
+                    // Standard error stays where the script's was (the console, under init;
+                    // the journal under systemd), not systemd's default of following stdout.
+                    svc.logging.stderr = Some(if *errors { to(path) } else { Output::Journal });
                 }
                 None => self.findings.push(Finding::dropped(
                     Code::SysvRelativeOutput,
@@ -1630,7 +1688,7 @@ impl Conversion<'_> {
                 "if the daemon needs it, add it as ExecStartPre= (prefix `+` to run it as root)",
             ));
         }
-        self.stop(interp, svc, stop_calls);
+        self.stop(interp, svc, stop_calls, Some(&start));
         if let Some(calls) = reload_calls {
             self.reload(interp, svc, calls, &program, &start);
         }
@@ -1644,12 +1702,34 @@ impl Conversion<'_> {
     fn resolve_file_values(&mut self, interp: &Interp, svc: &mut Service) -> Result<(), String> {
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.sort();
         used.dedup();
+        // `SRS_DOMAIN=`postconf -h mydomain`` before `[ -r /etc/default/x ] && . …` that does
+        // not set it: the command line gets what the command prints, which the unit (reading
+        // `$SRS_DOMAIN` from the defaults file) would not have.
+        for v in &used {
+            let Some(b) = interp.env.get(v.as_str()) else { continue };
+            let Some(computed) = b.script_default.iter().flatten().find_map(|p| match p {
+                Part::Unknown(u) => Some(u),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let set_by_file = interp
+                .sourced
+                .iter()
+                .any(|s| s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v));
+            if b.overridable && !set_by_file {
+                return Err(format!(
+                    "the command line expands ${v}, which the script sets to what {computed} gives when it runs, unless the defaults file sets it (on the host it does not), so its value is only known at run time"
+                ));
+            }
+        }
         let mut resolved: Vec<(String, String)> = Vec::new();
+        let mut unset = Vec::new();
         for v in &used {
             let Some(b) = interp.env.get(v.as_str()) else {
                 continue;
@@ -1662,7 +1742,7 @@ impl Conversion<'_> {
             let (Some(file), true, false) = (from_file, b.overridable, plain) else {
                 continue;
             };
-            match interp.value(v) {
+            match interp.value_unset_empty(v, &mut unset) {
                 Some(value) => resolved.push((v.clone(), value)),
                 None => {
                     return Err(format!(
@@ -1676,19 +1756,33 @@ impl Conversion<'_> {
             return Ok(());
         }
         svc.command = substitute(&svc.command, &resolved);
-        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+        for c in svc
+            .pre
+            .iter_mut()
+            .chain(svc.reload.iter_mut())
+            .chain(svc.stop.command.iter_mut())
+        {
             *c = substitute(c, &resolved);
         }
         self.findings.push(Finding::approximated(
             Code::SysvResolvedValue,
             format!(
-                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line",
+                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line{}",
                 resolved
                     .iter()
                     .map(|(n, v)| format!("{n}={v}"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                self.host.label()
+                self.host.label(),
+                if unset.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} set by nothing the script reads, so empty, as the shell expands {})",
+                        unset.iter().map(|u| format!("${u}")).collect::<Vec<_>>().join(", "),
+                        if unset.len() == 1 { "it" } else { "them" }
+                    )
+                }
             ),
             "if you change these settings in the defaults file, convert the script again (or edit ExecStart=)",
         ));
@@ -1892,18 +1986,35 @@ impl Conversion<'_> {
     }
 
     /// A script that starts no daemon but runs commands once: `Type=oneshot`,
-    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
+    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`. A program named by a
+    /// variable (`$STARTER start`) is its value on the host, as for a daemon. A control program
+    /// (`CTL start` … `CTL stop`) gives `Type=forking`; the stop action's removal of files and
+    /// killing of what is left (`rm -f $PIDFILE`, `killall -9 $CHARON`) after `CTL stop` is
+    /// what systemd does itself when it ends the service's processes, reported as dropped.
     pub(super) fn oneshot(
         &mut self,
+        interp: &Interp,
         svc: &mut Service,
         plan: &StartPlan,
         stop_calls: &[Call],
         reload_calls: Option<&[Call]>,
     ) -> Result<(), String> {
-        let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
+        let steps: Vec<Call> = plan
+            .checks
+            .iter()
+            .chain(&plan.other)
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let stop_calls: Vec<Call> = stop_calls
+            .iter()
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let reload_calls: Option<Vec<Call>> =
+            reload_calls.map(|cs| cs.iter().map(|c| program_resolved(c, interp)).collect());
+        let reload_calls = reload_calls.as_deref();
         let mut commands = Vec::new();
         let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
-        for c in steps {
+        for c in &steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
             let cmd = match self.unwrap_env(cmd, Some(svc)) {
                 // `./bin/tool` runs in the shell's directory (and gets argv[0] `./bin/tool`).
@@ -1921,10 +2032,48 @@ impl Conversion<'_> {
             };
             commands.push(cmd);
         }
+        let stop_calls: Vec<&Call> = stop_calls
+            .iter()
+            .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
+            .collect();
+        // `CTL start` … `CTL stop`: what else the stop action does after `CTL stop` to
+        // files and leftover processes is systemd's own end of the service.
+        let started = commands.last().and_then(|c: &Command| match c {
+            Command::Argv(a) if a.len() >= 2 && a.last().is_some_and(|w| w == "start") => {
+                Some(a[0].clone())
+            }
+            _ => None,
+        });
+        let control_stop = |c: &Call| {
+            started.is_some()
+                && c.program() == started
+                && c.args.len() == 2
+                && c.args[1]
+                    .literal()
+                    .is_some_and(|w| STOP_VERBS.contains(&w.as_str()))
+        };
+        let has_control_stop = stop_calls.iter().any(|c| control_stop(c));
         let mut stops = Vec::new();
         for c in stop_calls {
-            let program = c.program().unwrap_or_default();
-            if is_harmless(&program) || program.ends_with("start-stop-daemon") {
+            let base = c.program().unwrap_or_default();
+            let base = base.rsplit('/').next().unwrap_or_default();
+            let ssd = base == "start-stop-daemon";
+            if has_control_stop
+                && !control_stop(c)
+                && (ssd || matches!(base, "rm" | "kill" | "killall" | "pkill"))
+            {
+                self.findings.push(Finding::dropped(
+                    Code::SysvStopStep,
+                    format!(
+                        "stop also runs `{}` ({}) after the control program's stop; not translated: systemd ends what is left of the service itself (SIGTERM, then SIGKILL after TimeoutStopSec=) and the pid file goes with the process",
+                        c.display(),
+                        super::shell::place(c.line)
+                    ),
+                    "if the service leaves processes or files that must go at once, add ExecStopPost=",
+                ));
+                continue;
+            }
+            if ssd {
                 continue;
             }
             let cmd = plain_command(c, "stop", false)?;
@@ -2001,9 +2150,37 @@ impl Conversion<'_> {
         Ok(())
     }
 
-    pub(super) fn stop(&mut self, interp: &Interp, svc: &mut Service, calls: &[Call]) {
+    /// The stop action: the first signal and schedule of the calls that stop the daemon
+    /// (`start-stop-daemon --stop`, `killproc`, `kill`) as `KillSignal=`/`TimeoutStopSec=`;
+    /// the control program `start` ran, asked to stop (`CTL stop …`, or `start-stop-daemon
+    /// --start --exec CTL -- stop …`), as `ExecStop=` ([`Self::control_stop`]); every other
+    /// command reported as not translated.
+    pub(super) fn stop(
+        &mut self,
+        interp: &Interp,
+        svc: &mut Service,
+        calls: &[Call],
+        start: Option<&Start>,
+    ) {
         let mut planned = false;
         for call in calls {
+            if svc.stop.command.is_none()
+                && let Some(start) = start
+                && let Some(cmd) = control_stop(call, interp, svc, start)
+            {
+                self.findings.push(Finding::note(
+                    Code::SysvControlTool,
+                    format!(
+                        "the script starts its daemon with `{} start` and stops it with `{}` ({}): ExecStop= runs that command, and systemd then ends what is left of the service",
+                        start.program,
+                        call.display(),
+                        super::shell::place(call.line)
+                    ),
+                    "nothing to do",
+                ));
+                svc.stop.command = Some(cmd);
+                continue;
+            }
             if let Some(plan) = launch::stop(call, interp) {
                 if planned {
                     continue;
@@ -2195,7 +2372,7 @@ impl Conversion<'_> {
         }
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.retain(|v| v != "MAINPID");

@@ -638,8 +638,14 @@ impl<'h> Conversion<'h> {
         let (start_calls, stop, reload) = if framework {
             self.framework_actions(&mut interp)
         } else {
+            // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+            // assigned); the unit's commands read the variables as `start` leaves them.
+            let before = interp.env.clone();
             let start = interp.run_action("start");
+            let decided_by_start = interp.decided.len();
+            let after_start = std::mem::replace(&mut interp.env, before.clone());
             let stop = interp.run_action("stop");
+            interp.env = before;
             // What reload does on the likely path through tests this reading cannot decide
             // (openvpn's: HUP, unless the configuration drops privileges, then a restart).
             let reload = interp
@@ -655,6 +661,10 @@ impl<'h> Conversion<'h> {
                     }
                     calls
                 });
+            interp.env = after_start;
+            // Settings decide which commands the start action runs: tests in the other
+            // actions do not count.
+            interp.decided.truncate(decided_by_start);
             (start, stop, reload)
         };
         let stopping: Vec<&Call> = stop.iter().chain(reload.iter().flatten()).collect();
@@ -969,8 +979,14 @@ impl<'h> Conversion<'h> {
             calls.extend(call(interp, &format!("do_{action}_cleanup")).unwrap_or_default());
             calls
         };
+        // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+        // assigned); the unit's commands read the variables as `start` leaves them.
+        let before = interp.env.clone();
         let start = phases(interp, "start", &start_cmd);
+        let decided_by_start = interp.decided.len();
+        let after_start = std::mem::replace(&mut interp.env, before.clone());
         let stop = phases(interp, "stop", &stop_cmd);
+        interp.env = before;
         let reload = if let Some(calls) = interp
             .run_function("do_reload_override")
             .or_else(|| interp.run_function("do_reload"))
@@ -986,6 +1002,8 @@ impl<'h> Conversion<'h> {
         } else {
             None
         };
+        interp.env = after_start;
+        interp.decided.truncate(decided_by_start);
         (start, stop, reload)
     }
 
@@ -1504,6 +1522,23 @@ mod tests {
     }
 
     #[test]
+    fn start_stop_daemon_put_in_the_background_by_the_shell_runs_in_the_foreground() {
+        // armagetronad-dedicated: `start-stop-daemon … --exec $DAEMON >$LOGFILE &`.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chuid games --pidfile /run/food.pid --exec /usr/sbin/food >/var/log/food.log &\n  ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.logging.stdout,
+            Some(crate::ir::Output::Truncate("/var/log/food.log".into()))
+        );
+        // Standard error was the console's, not the file's.
+        assert_eq!(svc.logging.stderr, Some(crate::ir::Output::Journal));
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvPidfile));
+    }
+
+    #[test]
     fn a_relative_log_file_in_an_unknown_directory_is_dropped_with_a_finding() {
         // The shell opens `>>` in its own directory, which nothing here names
         // (start-stop-daemon's --chdir only applies to the daemon, after the shell opened it).
@@ -1918,6 +1953,104 @@ mod tests {
                 "-F".into()
             ]))
         );
+    }
+
+    #[test]
+    fn a_control_programs_stop_through_start_stop_daemon_becomes_exec_stop() {
+        // courier's scripts: start and stop both through `start-stop-daemon --start`, with the
+        // verb put before the options; each action sees only its own assignment.
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/foodctl\nARGS=-q\ncase \"$1\" in\nstart)\n\tARGS=\"start $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nstop)\n\tARGS=\"stop $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "start".into(),
+                "-q".into()
+            ])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into(),
+                "-q".into()
+            ]))
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvControlTool)
+        );
+    }
+
+    #[test]
+    fn a_control_program_named_by_a_variable_starts_and_stops_with_its_cleanup_dropped() {
+        // strongswan's ipsec script: `$STARTER start` … `$STARTER stop`, then the pid file
+        // removed and the key daemon killed; the defaults file the script reads is missing.
+        let item = convert_with(
+            &format!(
+                "{HEAD}STARTER=/usr/sbin/foodctl\nPIDFILE=/run/food.pid\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\t$STARTER start || exit 2\n\t;;\nstop)\n\t$STARTER stop\n\tstart-stop-daemon --stop --quiet --pidfile $PIDFILE\n\trm -f $PIDFILE\n\tkillall -9 food\n\t;;\nesac\n"
+            ),
+            &["/usr/sbin/foodctl"],
+        );
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/foodctl".into(), "start".into()])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into()
+            ]))
+        );
+        assert_eq!(svc.kind, ServiceKind::Forking { pid_file: None });
+        let dropped = item
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::SysvStopStep)
+            .count();
+        assert_eq!(dropped, 3);
+        // Without the control program's stop, several stop commands still wrap the script.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\nstart)\n\t/usr/sbin/foodctl start\n\t;;\nstop)\n\trm -f /run/food.pid\n\tkillall -9 food\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    #[test]
+    fn a_stop_of_another_program_or_under_a_condition_is_no_exec_stop() {
+        for stop in [
+            "\t/usr/sbin/otherctl stop\n",
+            "\t[ -e /run/food.pid ] && /usr/sbin/foodctl stop\n",
+            "\t/usr/sbin/foodctl reload\n",
+        ] {
+            let item = convert(&format!(
+                "{HEAD}case \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/foodctl -- start\n\t;;\nstop)\n{stop}\t;;\nesac\n"
+            ));
+            assert_eq!(service(&item).stop.command, None, "{stop}");
+        }
+    }
+
+    #[test]
+    fn a_setting_computed_by_a_command_that_the_defaults_file_may_replace_wraps() {
+        // postsrsd: SRS_DOMAIN=`postconf -h mydomain || true`, then `[ -r /etc/default/x ] &&
+        // . /etc/default/x`, missing here: the unit would read only the file's value.
+        let item = convert(&format!(
+            "{HEAD}D=`postconf -h mydomain || true`\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/food -- -d \"$D\"\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let why = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(why.contains("$D") && why.contains("postconf"), "{why}");
     }
 
     #[test]

@@ -875,6 +875,155 @@ impl Arg {
 /// whole map at every `if` whose test it cannot decide, and a copy then allocates nothing.
 pub type Env = BTreeMap<Rc<str>, Rc<Binding>>;
 
+/// A `sed -n 's/^PREFIX\(.*\)SUFFIX$/REPL/p'` this reading runs: literal text around at most
+/// one `\(.*\)` group, anchored or not, and a replacement of literal text and `\1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SedSubstitution {
+    start: bool,
+    end: bool,
+    prefix: String,
+    /// `Some(suffix)` when the pattern has the group.
+    group: Option<String>,
+    replacement: Vec<Option<String>>,
+}
+
+impl SedSubstitution {
+    /// The substitution, when `script` is one this reading can run exactly.
+    #[must_use]
+    pub fn parse(script: &str) -> Option<Self> {
+        let rest = script.strip_prefix("s/")?;
+        let (pattern, rest) = rest.split_once('/')?;
+        let (replacement, flags) = rest.split_once('/')?;
+        if flags != "p" {
+            return None;
+        }
+        let (start, pattern) = match pattern.strip_prefix('^') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let (end, pattern) = match pattern.strip_suffix('$') {
+            Some(p) if !p.ends_with('\\') => (true, p),
+            _ => (false, pattern),
+        };
+        let literal = |t: &str| {
+            !t.chars()
+                .any(|c| matches!(c, '.' | '*' | '[' | ']' | '\\' | '^' | '$'))
+        };
+        let (prefix, group) = match pattern.split_once("\\(.*\\)") {
+            Some((a, b)) if literal(a) && literal(b) => (a.to_string(), Some(b.to_string())),
+            Some(_) => return None,
+            None if literal(pattern) => (pattern.to_string(), None),
+            None => return None,
+        };
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = replacement.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next()? {
+                    '1' if group.is_some() => {
+                        parts.push(Some(std::mem::take(&mut text)));
+                        parts.push(None);
+                    }
+                    '/' => text.push('/'),
+                    _ => return None,
+                },
+                '&' => return None,
+                c => text.push(c),
+            }
+        }
+        parts.push(Some(text));
+        Some(SedSubstitution {
+            start,
+            end,
+            prefix,
+            group,
+            replacement: parts,
+        })
+    }
+
+    /// What `sed -n` prints for `line`: the line with the first match replaced, or nothing
+    /// when the pattern does not match.
+    #[must_use]
+    pub fn apply(&self, line: &str) -> Option<String> {
+        let candidates: Vec<usize> = if self.start {
+            vec![0]
+        } else {
+            line.match_indices(self.prefix.as_str())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for at in candidates {
+            let after = line.get(at..)?.strip_prefix(self.prefix.as_str())?;
+            let (captured, rest) = match &self.group {
+                // `.*` is greedy: the last place the suffix fits (the end, when anchored).
+                Some(suffix) => {
+                    let cut = if self.end {
+                        after.strip_suffix(suffix.as_str()).map(str::len)
+                    } else {
+                        after.rfind(suffix.as_str())
+                    };
+                    let Some(cut) = cut else { continue };
+                    (&after[..cut], &after[cut + suffix.len()..])
+                }
+                None if self.end && !after.is_empty() => continue,
+                None => ("", after),
+            };
+            let replaced: String = self
+                .replacement
+                .iter()
+                .map(|p| p.as_deref().unwrap_or(captured))
+                .collect();
+            return Some(format!("{}{replaced}{rest}", &line[..at]));
+        }
+        None
+    }
+}
+
+/// Whether a service's environment may set `name` before the script runs: what systemd passes
+/// every service (and `service` keeps: `PATH`, `TERM`, the locale), the variables it sets for
+/// a unit (`INVOCATION_ID`, `JOURNAL_STREAM`, `LISTEN_*`, `NOTIFY_SOCKET`, …, `HOME`/`USER`…
+/// with `User=`) and those init passes scripts (`RUNLEVEL`, `PREVLEVEL`, `CONSOLE`).
+#[must_use]
+pub fn from_service_environment(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "TERM",
+        "LANG",
+        "LANGUAGE",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "INVOCATION_ID",
+        "JOURNAL_STREAM",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_PID",
+        "WATCHDOG_USEC",
+        "MAINPID",
+        "MANAGERPID",
+        "SYSTEMD_EXEC_PID",
+        "RUNLEVEL",
+        "PREVLEVEL",
+        "CONSOLE",
+        "INIT_VERSION",
+        "IFS",
+        "PS1",
+        "PS2",
+        "PS4",
+        "OPTIND",
+        "PPID",
+    ];
+    NAMES.contains(&name)
+        || name.starts_with("LC_")
+        || name.starts_with("LISTEN_")
+        || name.starts_with("SYSTEMD_")
+        || name.ends_with("_DIRECTORY")
+        || name.starts_with("CREDENTIALS_")
+}
+
 /// A variable as the script leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -966,8 +1115,9 @@ pub struct Call {
     /// Redirected to a file other than `/dev/null`.
     pub redirected: bool,
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
-    /// and whether standard error follows it (`2>&1`, `&>`).
-    pub output: Option<(String, bool)>,
+    /// whether standard error follows it (`2>&1`, `&>`), and whether the file is truncated
+    /// first (`>`, `>|`, `&>`) rather than appended to (`>>`, `&>>`).
+    pub output: Option<(String, bool, bool)>,
     /// Standard output sent into `logger` (`> >(logger …)`, `| logger …`).
     pub logger: Option<LoggerPipe>,
     /// The command is a shell function this reading did not inline, defined in this file (the
@@ -1076,6 +1226,10 @@ pub struct Interp<'a> {
     pub env: Env,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
+    /// Inside a branch of a function that the host's values chose (`if [ "$MODE" != slave ];
+    /// then return; fi` with `MODE=master`), not under any other test: a `return` there ends
+    /// the function on this host.
+    decided_branch: bool,
     /// A defaults file was read: a variable the script never sets may still be set there
     /// later (a commented-out `EXTRA_OPTS=`), so it stays a reference.
     defaults_read: bool,
@@ -1484,6 +1638,7 @@ impl<'a> Interp<'a> {
             positional,
             env: BTreeMap::new(),
             defaults_absent: false,
+            decided_branch: false,
             defaults_read: false,
             var_defaults: BTreeMap::new(),
             functions: BTreeMap::new(),
@@ -1667,6 +1822,34 @@ impl<'a> Interp<'a> {
             .map(|p| match p {
                 Part::Lit(s) => Some(s.clone()),
                 Part::Var(v) if v != name => self.value(v),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat())
+    }
+
+    /// [`Self::value`], except that a variable the value refers to which nothing sets (no line
+    /// of the script, no file it reads, and no settings file the script reads is missing on the
+    /// host) and which the environment a service starts with cannot
+    /// give either (systemd's and `service`'s are `PATH`, the locale, `TERM` and their own
+    /// few) expands to nothing, as the shell expands it: `DAEMON_ARGS="-d -c $CONFIG_FILE"`
+    /// in a defaults file that sets only `YADIFA_CONF` is `-d -c`. Each such variable is added
+    /// to `unset` once.
+    #[must_use]
+    pub fn value_unset_empty(&self, name: &str, unset: &mut Vec<String>) -> Option<String> {
+        let b = self.env.get(name)?;
+        b.value
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => Some(s.clone()),
+                Part::Var(v) if v == name => None,
+                Part::Var(v) if self.env.contains_key(v.as_str()) => self.value_unset_empty(v, unset),
+                Part::Var(v) if !from_service_environment(v) && !self.defaults_absent => {
+                    if !unset.contains(v) {
+                        unset.push(v.clone());
+                    }
+                    Some(String::new())
+                }
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
@@ -2684,8 +2867,15 @@ impl<'a> Interp<'a> {
                     match verdict {
                         Some(false) => {}
                         Some(true) if !undecided => {
+                            // In a function, a `return` in the branch the host chose ends the
+                            // function (the `if` itself on every path of it): an `exit`, or a
+                            // `return` of the actions' own code, still only ends this branch.
+                            let outer_decided = self.decided_branch;
+                            self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
                             self.run_list(body);
-                            self.stopped = false;
+                            self.decided_branch = outer_decided;
+                            // `self.stopped` stays as the branch left it: only such a
+                            // `return` sets it there (the branch is conditional otherwise).
                             // The host's values chose this branch: what it assigns directly
                             // is the value (outside any undecided test), not one of several.
                             if depth == 0 {
@@ -3270,7 +3460,7 @@ impl<'a> Interp<'a> {
                 return;
             }
             "return" => {
-                if !self.conditional {
+                if !self.conditional || (self.decided_branch && self.depth > 0) {
                     self.stopped = true;
                 }
                 return;
@@ -3912,22 +4102,24 @@ impl<'a> Interp<'a> {
 
     /// Where a command's standard output goes (a file, not `/dev/null`) and whether standard
     /// error follows.
-    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool)> {
+    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool, bool)> {
         let mut out: Option<String> = None;
         let mut errors = false;
+        let mut truncates = false;
         for r in redirects {
             match r {
                 ast::IoRedirect::File(
                     fd,
-                    ast::IoFileRedirectKind::Write
+                    kind @ (ast::IoFileRedirectKind::Write
                     | ast::IoFileRedirectKind::Append
-                    | ast::IoFileRedirectKind::Clobber,
+                    | ast::IoFileRedirectKind::Clobber),
                     ast::IoFileRedirectTarget::Filename(w),
                 ) if fd.is_none_or(|f| f == 1) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
+                    truncates = !matches!(kind, ast::IoFileRedirectKind::Append);
                 }
                 ast::IoRedirect::File(
                     Some(2),
@@ -3939,17 +4131,18 @@ impl<'a> Interp<'a> {
                     ast::IoFileRedirectKind::DuplicateOutput,
                     ast::IoFileRedirectTarget::Duplicate(w),
                 ) if w.value == "1" => errors = out.is_some(),
-                ast::IoRedirect::OutputAndError(w, _) => {
+                ast::IoRedirect::OutputAndError(w, append) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
                     errors = true;
+                    truncates = !append;
                 }
                 _ => {}
             }
         }
-        out.map(|o| (o, errors))
+        out.map(|o| (o, errors, truncates))
     }
 
     /// Where a command's standard output goes when a process substitution running `logger`
@@ -4719,6 +4912,25 @@ impl<'a> Interp<'a> {
     }
 
     fn printed_pipeline(&mut self, p: &ast::Pipeline) -> Option<(bool, String)> {
+        // `basename $ME | sed -ne 's/^pure-ftpd-\(.*\)/\1/p'`: a command this reading can
+        // tell, its output edited by one `sed -n` substitution it can run too.
+        if let [first, ast::Command::Simple(sed)] = p.seq.as_slice()
+            && !p.bang
+        {
+            let script = self.sed_substitution(sed)?;
+            let single = ast::Pipeline {
+                timed: None,
+                bang: false,
+                seq: vec![first.clone()],
+            };
+            let (_, input) = self.printed_pipeline(&single)?;
+            let out: String = input
+                .lines()
+                .filter_map(|l| script.apply(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            return Some((true, out));
+        }
         let [command] = p.seq.as_slice() else {
             return None;
         };
@@ -4779,6 +4991,44 @@ impl<'a> Interp<'a> {
             _ => return None,
         };
         Some((status != p.bang, out))
+    }
+
+    /// `sed -n 's/RE/REPL/p'` (`-ne`, `-n -e` too) whose RE is literal text with `^`, `$`
+    /// and at most one `\(.*\)` group, and whose REPL is literal text and `\1`.
+    fn sed_substitution(&mut self, sc: &ast::SimpleCommand) -> Option<SedSubstitution> {
+        if sc.prefix.is_some()
+            || sc
+                .word_or_name
+                .as_ref()
+                .map(|w| brush_parser::unquote_str(&w.value))?
+                != "sed"
+        {
+            return None;
+        }
+        let mut words = Vec::new();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            let ast::CommandPrefixOrSuffixItem::Word(w) = i else {
+                return None;
+            };
+            // Single quotes keep the backslashes of `\(.*\)`; other quoting is not read.
+            let v = w.value.as_str();
+            let word = match v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+                Some(inner) if !inner.contains('\'') => inner.to_string(),
+                _ if !v.contains(['\'', '"', '\\', '$', '`']) => v.to_string(),
+                _ => return None,
+            };
+            words.push(word);
+        }
+        let script = match words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["-ne", s] | ["-n", "-e", s] | ["-n", s] => (*s).to_string(),
+            _ => return None,
+        };
+        SedSubstitution::parse(&script)
     }
 
     /// `$(NAME)` of a function the script defined whose body only prints text known on this
@@ -6405,6 +6655,95 @@ mod tests {
         // Unset now, so empty at start as in the script; editable later through the file.
         // `${RETRY:-…}` still takes its default.
         assert_eq!(calls, ["/usr/sbin/x $EXTRA_OPTS --retry TERM/5"]);
+    }
+
+    #[test]
+    fn a_sed_substitution_of_a_known_output_is_computed() {
+        let s = SedSubstitution::parse("s/^pure-ftpd-\\(.*\\)/\\1/p").unwrap();
+        assert_eq!(s.apply("pure-ftpd"), None);
+        assert_eq!(s.apply("pure-ftpd-ldap").as_deref(), Some("ldap"));
+        assert_eq!(s.apply("x-pure-ftpd-ldap"), None);
+        let t = SedSubstitution::parse("s/\\.conf$/.d/p").map(|_| ());
+        assert_eq!(t, None, "a `.` in the pattern is a regex: not run");
+        let u = SedSubstitution::parse("s/-\\(.*\\)\\.x$/=\\1/p").map(|_| ());
+        assert_eq!(u, None);
+        let v = SedSubstitution::parse("s/a\\(.*\\)b/<\\1>/p").unwrap();
+        assert_eq!(v.apply("xaYbZbq").as_deref(), Some("x<YbZ>q"));
+        for (me, suffix) in [
+            ("/etc/init.d/pure-ftpd", ""),
+            ("/etc/init.d/pure-ftpd-ldap", "ldap"),
+        ] {
+            let script = format!(
+                "ME={me}\nSUFFIX=`basename $ME | sed -ne 's/^pure-ftpd-\\(.*\\)/\\1/p'`\ncase \"$1\" in\n start) /usr/sbin/x \"$SUFFIX\" ;;\nesac\n"
+            );
+            let (calls, _) = run(&script, "start");
+            assert_eq!(calls, [format!("/usr/sbin/x {suffix}")], "{me}");
+        }
+    }
+
+    #[test]
+    fn a_return_in_the_branch_the_hosts_settings_choose_ends_the_function() {
+        // smokeping's check_slave: `if [ "$MODE" != "slave" ]; then return; fi` with
+        // MODE=master in the defaults file adds no slave options.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "MODE=master\n").unwrap();
+        let host = Host::at(dir.path());
+        let script = "A=-c\n[ -f /etc/default/x ] && . /etc/default/x\nopts() {\n  if [ \"$MODE\" != slave ]; then\n    return\n  fi\n  A=\"$A --slave\"\n}\ncase \"$1\" in\n start) opts; /usr/sbin/x $A ;;\nesac\n";
+        let program = parse(script).unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.decide_defaults = true;
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_eq!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
+        // Not deciding by the host's settings, both paths stay open.
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_ne!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
+    }
+
+    #[test]
+    fn a_defaults_value_referring_to_a_variable_nothing_sets_expands_it_to_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/default/x"),
+            "C=/etc/x.conf\n#EXTRA=\"-v\"\nARGS=\"-d -c $C $EXTRA\"\nHOMED=\"$HOME/x\"\nSELF=\"$SELF -q\"\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            "[ -r /etc/default/x ] && . /etc/default/x\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let mut unset = Vec::new();
+        assert_eq!(
+            i.value_unset_empty("ARGS", &mut unset).as_deref(),
+            Some("-d -c /etc/x.conf ")
+        );
+        assert_eq!(unset, ["EXTRA"]);
+        // What a service's environment may hold, and a self-reference, stay unknown.
+        assert_eq!(i.value_unset_empty("HOMED", &mut unset), None);
+        assert_eq!(i.value_unset_empty("SELF", &mut unset), None);
+        assert_eq!(i.value("ARGS"), None);
+    }
+
+    #[test]
+    fn a_defaults_value_is_not_resolved_while_another_settings_file_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "ARGS=\"-c $EXTRA\"\n").unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            ". /etc/default/x\n[ -r /etc/default/y ] && . /etc/default/y\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        assert_eq!(i.value_unset_empty("ARGS", &mut Vec::new()), None);
     }
 
     #[test]
