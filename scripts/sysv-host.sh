@@ -56,6 +56,24 @@
 #     clamav-milter mailgraph policyd-weight pdnsd pound racoon ndppd olsrd babeld pmacct
 #     argus-server fwknop-server boinc-client burp conserver-server ntopng zoneminder
 #     hylafax-server courier-imap sysvinit-utils lsb-base dpkg
+#   seventh (Debian 12, none of the above, each shipping /etc/init.d; 50 scripts; tuned
+#   against):
+#     amavisd-new courier-mta greylistd postsrsd inn2 dnsdist yadifa ganglia-monitor smokeping
+#     prometheus sec nsca zabbix-proxy-sqlite3 strongswan-starter n2n i2pd kea-dhcp4-server
+#     inetutils-inetd e2guardian hitch uwsgi radicale mariadb-server influxdb redis-sentinel
+#     zookeeperd minetest-server crossfire-server armagetronad-dedicated lcdproc lirc espeakup
+#     trousers ipmitool open-iscsi lxcfs supervisor backuppc deluged ircd-irc2 munge slurmd
+#     sysvinit-utils lsb-base dpkg
+#   eighth (Debian 12, none of the above, each shipping /etc/init.d; 45 scripts; built and
+#   measured once, never tuned against):
+#     amavisd-milter courier-authdaemon courier-pop spampd mailman3 knot knot-resolver
+#     dnssec-trigger gmetad prometheus-snmp-exporter prometheus-postgres-exporter
+#     prometheus-pushgateway mon nsca-ng-server zabbix-server-pgsql snmptrapd xymon-client
+#     nfdump shadowsocks-libev radsecproxy frr stun-server netfilter-persistent
+#     inetutils-syslogd tayga ufw p910nd trafficserver nghttp2-proxy h2o apt-cacher
+#     postgresql-common firebird3.0-server activemq openarena-server wesnoth-1.16-server
+#     owserver inputlirc speech-dispatcher qemu-guest-agent multipath-tools schroot
+#     amule-daemon ejabberd sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
@@ -85,7 +103,7 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
         ls "$p"_*.deb >/dev/null 2>&1 || apt-get download "$p" >/dev/null 2>&1 \
             || echo "not downloaded: $p" >&2
     done)
-    rm -rf "$TREE" "$UNITS" && mkdir -p "$TREE" "$UNITS" "$CACHE/control"
+    rm -rf "$TREE" "$UNITS" "$CACHE/control/deps" && mkdir -p "$TREE" "$UNITS" "$CACHE/control/deps"
     : >"$CACHE/scripts.list"
     for deb in "$DEBS"/*.deb; do
         dpkg-deb -x "$deb" "$TREE"
@@ -97,7 +115,22 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
     # none of the packages ships comes from the package's Depends: (bacula-fd sources
     # bacula-common's common-functions.init). Each such dependency (first alternatives only) that
     # ships the file is unpacked too; its own init scripts are not measured.
-    : >"$CACHE/dependencies"
+    # The alternatives a package's postinst installs (`update-alternatives --install LINK NAME
+    # PATH PRIORITY`, its plain `VAR=value` assignments substituted), as "LINK PATH PRIORITY".
+    alternatives() {
+        python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read().replace("\\\n", " ")
+vars = dict(re.findall(r"^\s*([A-Za-z_][A-Za-z0-9_]*)=[\"']?([A-Za-z0-9_./+-]*)[\"']?\s*$", text, re.M))
+def expand(w):
+    return re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: vars.get(m.group(1), "\0"), w.strip("\"'"))
+for m in re.finditer(r"update-alternatives\s+(?:--\S+\s+)*--install\s+(\S+)\s+\S+\s+(\S+)\s+(\d+)", text):
+    link, path = expand(m.group(1)), expand(m.group(2))
+    if "\0" not in link + path and link.startswith("/") and path.startswith("/"):
+        print(link, path, m.group(3))
+PY
+    }
+    : >"$CACHE/dependencies" && : >"$CACHE/alternatives"
     for deb in "$DEBS"/*.deb; do
         for s in $(dpkg-deb -c "$deb" | awk '{print $NF}' | sed -n 's|^\./\(etc/init\.d/..*\)|\1|p'); do
             [ -f "$TREE/$s" ] || continue
@@ -112,14 +145,36 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
                 ls "$DEBS/deps/${dep}"_*.deb >/dev/null 2>&1 \
                     || (cd "$DEBS/deps" && apt-get download "$dep" >/dev/null 2>&1) || continue
                 for d in "$DEBS/deps/${dep}"_*.deb; do
-                    if dpkg-deb -c "$d" | awk '{print $NF}' | grep -qx "\.$f"; then
+                    # The file itself, or under a link of the alternatives the dependency's
+                    # postinst installs (zookeeper's /etc/zookeeper/conf → conf_example).
+                    c=$CACHE/control/deps/$(basename "$d" .deb) && rm -rf "$c" && dpkg-deb -e "$d" "$c"
+                    shipped=$f
+                    if [ -f "$c/postinst" ]; then
+                        shipped=$(alternatives "$c/postinst" | while read -r link path _; do
+                            case "$f" in "$link"/*) echo "$path/${f#"$link"/}" ;; esac
+                        done | head -1)
+                        shipped=${shipped:-$f}
+                    fi
+                    if dpkg-deb -c "$d" | awk '{print $NF}' | grep -qx "\.$shipped"; then
                         dpkg-deb -x "$d" "$TREE"
                         echo "$(dpkg-deb -f "$deb" Package): $dep ships $f" >>"$CACHE/dependencies"
+                        [ -f "$c/postinst" ] && cp "$c/postinst" "$CACHE/control/deps/$dep.postinst"
                     fi
+                    rm -rf "$c"
                 done
                 if [ -e "$TREE$f" ]; then break; fi
             done
         done
+    done
+    # Alternatives as the packages' (and unpacked dependencies') postinst scripts install
+    # them: each link to its highest-priority path that the tree has, unless the link is there.
+    for f in "$CACHE"/control/*/postinst "$CACHE"/control/deps/*.postinst; do
+        [ -f "$f" ] && alternatives "$f"
+    done | sort -k1,1 -k3,3nr | awk '!seen[$1]++' | while read -r link path prio; do
+        if [ ! -e "$TREE$link" ] && [ ! -L "$TREE$link" ] && [ -e "$TREE$path" ]; then
+            mkdir -p "$TREE$(dirname "$link")" && ln -s "$path" "$TREE$link"
+            echo "$link -> $path ($prio)" >>"$CACHE/alternatives"
+        fi
     done
     # The packages' own units, moved aside (both /lib and /usr/lib layouts).
     for d in lib/systemd/system usr/lib/systemd/system etc/systemd/system; do
@@ -132,7 +187,7 @@ if [ "$build" = yes ] || [ ! -d "$TREE/etc/init.d" ]; then
     cp /etc/passwd "$TREE/etc/passwd"
     cp /etc/group "$TREE/etc/group"
     uid=900
-    for u in $(cat "$CACHE"/control/*/postinst 2>/dev/null \
+    for u in $(cat "$CACHE"/control/*/postinst "$CACHE"/control/deps/*.postinst 2>/dev/null \
         | sed -n 's/.*\(adduser\|useradd\) [^;|&]*--system[^;|&]*/&/p' \
         | sed 's/[;|&].*//; s/\\$//' | awk '{print $NF}' | tr -d '"' | grep -E '^[a-z_][a-z0-9_-]*$' \
         | sort -u) bind Debian-exim clamav memcache mosquitto redis sshd postfix unbound tor \

@@ -883,6 +883,9 @@ pub enum Output {
     Null,
     /// Append to a file.
     Append(String),
+    /// Empty the file when the unit starts, then write to it (`truncate:`, systemd 248): what
+    /// a shell's `>FILE` does.
+    Truncate(String),
 }
 
 /// Dependencies and ordering against other units.
@@ -982,6 +985,15 @@ pub struct PriorityUnits {
 }
 
 impl PriorityUnits {
+    /// Whether one of the unit names holds `word`; for a word of capital letters only, the
+    /// same as whether this list's `Debug` text holds it (`Debug` writes such letters as they
+    /// are and makes none of an escape, and the names are one string in it), without writing
+    /// that text out.
+    #[must_use]
+    pub fn names_contain(&self, word: &str) -> bool {
+        self.names.contains(word)
+    }
+
     /// The list of `(stem, unit, priority)` entries, given sorted by stem then priority.
     pub fn new<S: AsRef<str>, U: AsRef<str>>(
         sorted: impl IntoIterator<Item = (S, U, u32)>,

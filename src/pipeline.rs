@@ -302,7 +302,7 @@ pub(crate) fn logs_to_journal(item: &mut Item) {
     };
     let mut moved: Vec<String> = Vec::new();
     let mut to_journal = |o: &mut Option<Output>| {
-        if let Some(Output::Append(path)) = o {
+        if let Some(Output::Append(path) | Output::Truncate(path)) = o {
             if !moved.contains(path) {
                 moved.push(path.clone());
             }

@@ -96,6 +96,43 @@ for a; do case "$a" in
 esac; done
 "#;
 
+/// Stand-in for a mail server's control program (courier's `courier`, `esmtpd`): `start`
+/// starts its daemon (which forks and writes its pid file), `stop` ends it by that file.
+const MAILQ_CTL: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/mailq/mailqd ;;
+  stop) kill "$(cat /run/mailqd.pid)"; rm -f /run/mailqd.pid ;;
+esac
+"#;
+
+const MAILQ_SMTPD: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/mailq/smtp-listener ;;
+  stop) kill "$(cat /run/mailq-smtp.pid)"; rm -f /run/mailq-smtp.pid ;;
+esac
+"#;
+
+/// Stand-in for strongswan's `ipsec`: `start` starts the key daemon in the background, `stop`
+/// ends it.
+const TUNSEC: &str = r#"#!/bin/sh
+case "$1" in
+  start) exec /usr/lib/tunsec/tunkeyd ;;
+  stop) kill "$(cat /run/tunkeyd.pid)" ;;
+  reload) exit 0 ;;
+esac
+"#;
+
+/// Stand-in for armagetronad-dedicated's wrapper script: it runs the server in the background,
+/// writes the server's pid file and waits for it.
+const ARENASRV: &str = r#"#!/bin/sh
+/usr/games/arenasrv.real &
+echo $! >/var/games/arenasrv/arenasrv.pid
+wait
+"#;
+
+/// Stand-in for Postfix's postconf: `-h mydomain` prints the mail domain.
+const POSTCONF: &str = "#!/bin/sh\necho mail.example.org\n";
+
 const SCRIPTS: &[Script] = &[
     Script {
         case: "bad-input",
@@ -324,6 +361,25 @@ const SCRIPTS: &[Script] = &[
         toggle_on: None,
         setup: "",
         legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "ssd-background",
+        file: "/etc/init.d/arenasrv",
+        unit: "arenasrv.service",
+        // Like armagetronad-dedicated's wrapper: it stays in the foreground (the shell's `&`
+        // is what puts it in the background under the script), runs the server and writes
+        // its pid file.
+        stand_ins: &[("/usr/games/arenasrv.real", "sleep say=arena-up")],
+        shell_stand_ins: &[("/usr/games/arenasrv", ARENASRV)],
+        toggle_on: None,
+        setup: "mkdir -p /var/games/arenasrv && chown arenasrv:arenasrv /var/games/arenasrv",
+        legacy_stop_fails: Some(
+            "the script stops by --pidfile alone, and the pid file is the server user's: \
+             Debian 12's start-stop-daemon refuses (\"matching only on non-root pidfile … is \
+             insecure\"), as it does for armagetronad-dedicated's script; the unit stops it",
+        ),
         no_legacy: None,
         known: &[],
     },
@@ -1104,6 +1160,152 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "host-readings",
+        file: "/etc/init.d/pingmon",
+        unit: "pingmon.service",
+        // Like smokeping: it forks and writes its pid file in the --pid-dir it is given.
+        stand_ins: &[("/usr/sbin/pingmon", "fork pidfile=/run/pingmon/pingmon.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "mkdir -p /run/pingmon && chown pingmon /run/pingmon",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "run-time-values",
+        file: "/etc/init.d/srsd",
+        unit: "srsd.service",
+        // Like postsrsd: it forks and writes the pid file named by -p.
+        stand_ins: &[("/usr/sbin/srsd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[("/usr/sbin/postconf", POSTCONF)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unset-reference",
+        file: "/etc/init.d/zoned",
+        unit: "zoned.service",
+        stand_ins: &[("/usr/sbin/zoned", "fork pidfile=/run/zoned/zoned.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "unset-reference",
+        file: "/etc/init.d/homed",
+        unit: "homed.service",
+        stand_ins: &[("/usr/sbin/homed", "fork pidfile=/run/homed/homed.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/mailq",
+        unit: "mailq.service",
+        stand_ins: &[("/usr/lib/mailq/mailqd", "fork pidfile=/run/mailqd.pid")],
+        shell_stand_ins: &[("/usr/sbin/mailq-ctl", MAILQ_CTL)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/mailq-smtp",
+        unit: "mailq-smtp.service",
+        stand_ins: &[(
+            "/usr/lib/mailq/smtp-listener",
+            "fork pidfile=/run/mailq-smtp.pid",
+        )],
+        shell_stand_ins: &[("/usr/sbin/mailq-smtpd", MAILQ_SMTPD)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "control-stop",
+        file: "/etc/init.d/tunsec",
+        unit: "tunsec.service",
+        stand_ins: &[("/usr/lib/tunsec/tunkeyd", "fork pidfile=/run/tunkeyd.pid")],
+        shell_stand_ins: &[("/usr/sbin/tunsec", TUNSEC)],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/clockd",
+        unit: "clockd.service",
+        // Told its pid file with -i and forks, as htpdate -D does.
+        stand_ins: &[("/usr/sbin/clockd", "fork pidfile=/run/clockd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/webappd",
+        unit: "webappd.service",
+        // `--foreground`: it stays in the foreground, start-stop-daemon backgrounds it.
+        stand_ins: &[("/usr/sbin/webappd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/scanfilterd",
+        unit: "scanfilterd.service",
+        stand_ins: &[("/usr/bin/scanfilterd", "fork pidfile=/run/scanfilterd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "some-paths",
+        file: "/etc/init.d/mxrelay",
+        unit: "mxrelay.service",
+        // Wrapped (two daemons run directly): the wrapper runs the script's own start.
+        stand_ins: &[
+            (
+                "/usr/bin/mxrelay-queue",
+                "fork pidfile=/run/mxrelay-queue.pid",
+            ),
+            ("/usr/bin/mxrelay", "fork pidfile=/run/mxrelay.pid"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "start-conditions",
         file: "/etc/init.d/portwatch",
         unit: "portwatch.service",
@@ -1832,7 +2034,23 @@ fn check(c: &Container, conv: &corpus::Converted, s: &Script, status: &str) -> V
             .get("MainPID")
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
-        if !ours.iter().any(|p| p.pid == main) {
+        // A wrapper script that stays in the foreground and runs the daemon as its child
+        // (armagetronad-dedicated's) is the main process of the script's job too.
+        let wrapper = || {
+            let args = c.sh(&format!("tr '\\0' ' ' </proc/{main}/cmdline")).stdout;
+            s.shell_stand_ins
+                .iter()
+                .any(|(path, _)| args.split(' ').take(2).any(|w| w == *path))
+                && ours.iter().any(|p| {
+                    c.sh(&format!("cat /proc/{}/stat", p.pid))
+                        .stdout
+                        .rsplit(')')
+                        .next()
+                        .and_then(|rest| rest.split_whitespace().nth(1))
+                        == Some(main.to_string().as_str())
+                })
+        };
+        if !ours.iter().any(|p| p.pid == main) && !wrapper() {
             fail.push(format!(
                 "{}: MainPID {main} of {unit} is not a daemon ({:?})",
                 s.file,
@@ -2046,6 +2264,7 @@ fn sysv_every_case_has_a_test() {
     let tested = [
         "bad-input",
         "chkconfig-rhel",
+        "control-stop",
         "early-boot-order",
         "function-output",
         "helper-functions",
@@ -2063,6 +2282,7 @@ fn sysv_every_case_has_a_test() {
         "run-time-values",
         "settings-options",
         "skipped",
+        "some-paths",
         "ssd-background",
         "ssd-forking",
         "start-conditions",
@@ -2071,6 +2291,7 @@ fn sysv_every_case_has_a_test() {
         "tool-daemons",
         "undecided-tests",
         "unit-sets",
+        "unset-reference",
     ];
     assert_eq!(
         corpus::cases("sysv"),
@@ -2216,6 +2437,15 @@ fn sysv_undecided_tests() {
     run_case("undecided-tests");
 }
 
+/// Values assigned only on some paths that the host decides: a launcher prefix set on the
+/// start's own path by a setting, a settings file the `else` exits without, where a program is
+/// installed (`-x` tests), the daemon found by the pid file the stop action kills; and two
+/// daemons run directly, still wrapped.
+#[test]
+fn sysv_some_paths() {
+    run_case("some-paths");
+}
+
 /// What the reading takes from the host or the shell's rules: the helper library chosen by
 /// which one exists, `. $UNSET`, `basename "$0"`, `run-parts --list` snippets, `eval` of a
 /// built command line, options from backquoted tests.
@@ -2344,4 +2574,20 @@ fn sysv_oneshot_shell() {
         fail.len(),
         fail.join("\n")
     );
+}
+
+/// A defaults-file value built from a setting the file leaves commented out (yadifa's
+/// `DAEMON_ARGS="-d -c $CONFIG_FILE"`): the unit starts the daemon with the value the shell
+/// expands; one referring to `$HOME` stays wrapped, and its wrapper starts the same daemon.
+#[test]
+fn sysv_unset_reference() {
+    run_case("unset-reference");
+}
+
+/// Control programs started and stopped by the script (`CTL start` … `CTL stop`, through
+/// init-d-script's start command as courier's scripts do, or named by a variable as strongswan's
+/// `$STARTER`): the unit's `ExecStop=` runs the control program's stop, which ends the daemon.
+#[test]
+fn sysv_control_stop() {
+    run_case("control-stop");
 }

@@ -253,6 +253,7 @@ fn output(o: &Output) -> String {
         Output::Journal => "journal".to_string(),
         Output::Null => "null".to_string(),
         Output::Append(path) => format!("append:{}", escape::path(path)),
+        Output::Truncate(path) => format!("truncate:{}", escape::path(path)),
     }
 }
 

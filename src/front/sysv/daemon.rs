@@ -132,6 +132,19 @@ pub(super) fn pick_launch(
         ([], []) => {
             return Err("its start action only runs configuration tests".to_string());
         }
+        _ if others.iter().any(|s| s.program != others[0].program) => {
+            // Two daemons run directly (a multiplexor and its filter), each writing the pid
+            // file the stop action kills: a unit set is made of starters' daemons only.
+            return Err(format!(
+                "its start action starts {} different programs directly, not through a starter ({})",
+                others.len(),
+                others
+                    .iter()
+                    .map(|s| format!("{} at line {}", s.program, s.line))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         _ => {
             return Err(format!(
                 "its start action runs the daemon {} times (lines {})",
@@ -775,6 +788,55 @@ fn substitute(cmd: &Command, values: &[(String, String)]) -> Command {
     }
 }
 
+/// `call` with its program word, when a variable gives it (`$STARTER start`), replaced by the
+/// variable's value on the host, as the daemon's program is: an absolute path only.
+fn program_resolved(call: &Call, interp: &Interp) -> Call {
+    let mut call = call.clone();
+    if let Some(first) = call.args.first()
+        && first.literal().is_none()
+        && !first.unknown()
+        && let Some(p) = interp.resolve(first).filter(|p| p.starts_with('/'))
+    {
+        call.args[0] = Arg::Field(vec![Part::Lit(p)]);
+    }
+    call
+}
+
+/// Words a control program takes to stop its daemon.
+const STOP_VERBS: &[&str] = &["stop", "graceful-stop", "shutdown"];
+
+/// `call` in the stop action asks the control program that `start` ran as `CTL start …`
+/// (the unit's `ExecStart=`) to stop: `CTL stop …` run directly, or through
+/// `start-stop-daemon --start --exec CTL -- stop …` (the init-d-script override of courier's
+/// scripts), on every path of the action. The command for `ExecStop=`, with the arguments as
+/// written (variables as references systemd substitutes, as in `ExecStart=`).
+fn control_stop(call: &Call, interp: &Interp, svc: &Service, start: &Start) -> Option<Command> {
+    if call.conditional || call.in_loop || call.piped || call.background || call.function.is_some()
+    {
+        return None;
+    }
+    let first = |args: &[Arg]| args.first().and_then(Arg::literal);
+    if first(&start.args).as_deref() != Some("start") || svc.command.program() != start.program {
+        return None;
+    }
+    let (written, args) = match launch::start(call, interp, &[]) {
+        Some(Ok(s)) if s.program == start.program && !s.background => {
+            (s.program.clone(), s.args.clone())
+        }
+        Some(_) => return None,
+        None if call.args.first().and_then(|a| interp.resolve(a)).as_deref()
+            == Some(start.program.as_str()) =>
+        {
+            (start.program.clone(), call.args[1..].to_vec())
+        }
+        None => return None,
+    };
+    if !first(&args).is_some_and(|w| STOP_VERBS.contains(&w.as_str())) {
+        return None;
+    }
+    exec_command(&start.program, &written, &args).ok()
+}
+
 pub(super) fn vars_of(cmd: &Command, out: &mut Vec<String>) {
     if let Command::Expand { args, .. } = cmd {
         for w in args {
@@ -1054,9 +1116,10 @@ impl Conversion<'_> {
     fn undecided_tests(&mut self, interp: &Interp, start: &Start) -> Result<(), String> {
         let mut lines: Vec<String> = Vec::new();
         for v in &start.uncertain {
+            // As the start command reads it (after the action another path's value may be
+            // left).
             let alternatives = interp
-                .env
-                .get(v)
+                .binding_at(start.line, v)
                 .map(|b| b.alternatives.as_slice())
                 .unwrap_or_default();
             if alternatives.is_empty() && interp.loop_built.contains(v) {
@@ -1073,8 +1136,7 @@ impl Conversion<'_> {
             }
             // A setting the defaults file may change stays `$NAME`, as the unit reads it.
             let taken = interp
-                .env
-                .get(v)
+                .binding_at(start.line, v)
                 .map(|b| {
                     if b.overridable {
                         shell_text(&[Part::Var(v.clone())])
@@ -1222,7 +1284,10 @@ impl Conversion<'_> {
             return Err(function_reason(c, &self.path, "start"));
         }
         if plan.launches.is_empty() {
-            return self.oneshot(svc, plan, stop_calls, reload_calls);
+            if let Some(why) = self.unknown_launcher(interp, plan) {
+                return Err(why);
+            }
+            return self.oneshot(interp, svc, plan, stop_calls, reload_calls);
         }
         let (start, checks, stray) = pick_launch(&plan.launches)?;
         let chosen = std::iter::once(start.program.clone())
@@ -1636,15 +1701,24 @@ impl Conversion<'_> {
                 value: format!("{value}:infinity"),
             });
         }
-        if let Some((file, errors)) = start.redirect.as_ref().filter(|_| start.keeps_output) {
+        if let Some((file, errors, truncates)) =
+            start.redirect.as_ref().filter(|_| start.keeps_output)
+        {
             // The shell opens the file in its own directory, before the starter runs (so
-            // start-stop-daemon's --chdir does not count).
+            // start-stop-daemon's --chdir does not count); `>` empties it at each start.
+            let to = |p: String| {
+                if *truncates {
+                    Output::Truncate(p)
+                } else {
+                    Output::Append(p)
+                }
+            };
             match absolute_in(file, shell_dir.as_deref()) {
                 Some(path) => {
-                    svc.logging.stdout = Some(Output::Append(path.clone()));
-                    if *errors {
-                        svc.logging.stderr = Some(Output::Append(path));
-                    }
+                    svc.logging.stdout = Some(to(path.clone()));
+                    // Standard error stays where the script's was (the console, under init;
+                    // the journal under systemd), not systemd's default of following stdout.
+                    svc.logging.stderr = Some(if *errors { to(path) } else { Output::Journal });
                 }
                 None => self.findings.push(Finding::dropped(
                     Code::SysvRelativeOutput,
@@ -1768,7 +1842,7 @@ impl Conversion<'_> {
                 "if the daemon needs it, add it as ExecStartPre= (prefix `+` to run it as root)",
             ));
         }
-        self.stop(interp, svc, stop_calls);
+        self.stop(interp, svc, stop_calls, Some(&start));
         if let Some(calls) = reload_calls {
             self.reload(interp, svc, calls, &program, &start);
         }
@@ -1782,14 +1856,40 @@ impl Conversion<'_> {
     fn resolve_file_values(&mut self, interp: &Interp, svc: &mut Service) -> Result<(), String> {
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.sort();
         used.dedup();
-        let mut resolved: Vec<(String, String)> = Vec::new();
+        // `SRS_DOMAIN=`postconf -h mydomain`` before `[ -r /etc/default/x ] && . …` that does
+        // not set it: the command line gets what the command prints, which the unit (reading
+        // `$SRS_DOMAIN` from the defaults file) would not have.
         for v in &used {
-            let Some(b) = interp.env.get(v) else { continue };
+            let Some(b) = interp.env.get(v.as_str()) else {
+                continue;
+            };
+            let Some(computed) = b.script_default.iter().flatten().find_map(|p| match p {
+                Part::Unknown(u) => Some(u),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let set_by_file = interp
+                .sourced
+                .iter()
+                .any(|s| s.present && s.kind == SourceKind::Defaults && s.assigns.contains(v));
+            if b.overridable && !set_by_file {
+                return Err(format!(
+                    "the command line expands ${v}, which the script sets to what {computed} gives when it runs, unless the defaults file sets it (on the host it does not), so its value is only known at run time"
+                ));
+            }
+        }
+        let mut resolved: Vec<(String, String)> = Vec::new();
+        let mut unset = Vec::new();
+        for v in &used {
+            let Some(b) = interp.env.get(v.as_str()) else {
+                continue;
+            };
             let from_file = interp
                 .sourced
                 .iter()
@@ -1798,7 +1898,7 @@ impl Conversion<'_> {
             let (Some(file), true, false) = (from_file, b.overridable, plain) else {
                 continue;
             };
-            match interp.value(v) {
+            match interp.value_unset_empty(v, &mut unset) {
                 Some(value) => resolved.push((v.clone(), value)),
                 None => {
                     return Err(format!(
@@ -1812,19 +1912,33 @@ impl Conversion<'_> {
             return Ok(());
         }
         svc.command = substitute(&svc.command, &resolved);
-        for c in svc.pre.iter_mut().chain(svc.reload.iter_mut()) {
+        for c in svc
+            .pre
+            .iter_mut()
+            .chain(svc.reload.iter_mut())
+            .chain(svc.stop.command.iter_mut())
+        {
             *c = substitute(c, &resolved);
         }
         self.findings.push(Finding::approximated(
             Code::SysvResolvedValue,
             format!(
-                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line",
+                "the defaults file's {} refer to other variables, which EnvironmentFile= does not expand; their values on {} are written into the command line{}",
                 resolved
                     .iter()
                     .map(|(n, v)| format!("{n}={v}"))
                     .collect::<Vec<_>>()
                     .join(", "),
-                self.host.label()
+                self.host.label(),
+                if unset.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} set by nothing the script reads, so empty, as the shell expands {})",
+                        unset.iter().map(|u| format!("${u}")).collect::<Vec<_>>().join(", "),
+                        if unset.len() == 1 { "it" } else { "them" }
+                    )
+                }
             ),
             "if you change these settings in the defaults file, convert the script again (or edit ExecStart=)",
         ));
@@ -1985,19 +2099,78 @@ impl Conversion<'_> {
         svc.exec.logs_directory_mode = logs_mode;
     }
 
+    /// A start command that hands the daemon's path to another program after its `--`
+    /// (`spawn-fcgi … -- /usr/sbin/fcgiwrap`, behind `env -i …` or not): a launcher this tool
+    /// does not read, so what the daemon runs with (its socket, user, children) is only the
+    /// launcher's to say. The reason to wrap, naming both; `None` when no start command does
+    /// that.
+    fn unknown_launcher(&self, interp: &Interp, plan: &StartPlan) -> Option<String> {
+        let daemons: Vec<String> = self
+            .daemon_names(interp)
+            .into_iter()
+            .filter(|d| d.starts_with('/'))
+            .collect();
+        plan.other.iter().find_map(|c| {
+            let words: Vec<String> = c
+                .args
+                .iter()
+                .map(|a| interp.resolve(a).unwrap_or_default())
+                .collect();
+            // `env [-i] [NAME=VALUE…]` before the launcher.
+            let mut at = 0;
+            if words.first().is_some_and(|w| w == "env" || w.ends_with("/env")) {
+                at = 1;
+                while words
+                    .get(at)
+                    .is_some_and(|w| w.starts_with('-') || w.contains('='))
+                {
+                    at += 1;
+                }
+            }
+            let launcher = words.get(at)?;
+            // After the launcher's `--` (an interpreter running the daemon's script,
+            // `ruby /usr/bin/thin start`, is no launcher).
+            let dashes = words[at + 1..].iter().position(|w| w == "--")? + at + 1;
+            let daemon = words[dashes + 1..].iter().find(|w| daemons.contains(w))?;
+            (!daemons.contains(launcher)).then(|| {
+                format!(
+                    "its start action hands the daemon {daemon} to `{launcher}` ({}), a launcher this tool does not translate (what it gives the daemon, such as a socket, a user or several children, is only known to it)",
+                    super::shell::place(c.line)
+                )
+            })
+        })
+    }
+
     /// A script that starts no daemon but runs commands once: `Type=oneshot`,
-    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`.
+    /// `RemainAfterExit=yes`, the stop action's commands as `ExecStop=`. A program named by a
+    /// variable (`$STARTER start`) is its value on the host, as for a daemon. A control program
+    /// (`CTL start` … `CTL stop`) gives `Type=forking`; the stop action's removal of files and
+    /// killing of what is left (`rm -f $PIDFILE`, `killall -9 $CHARON`) after `CTL stop` is
+    /// what systemd does itself when it ends the service's processes, reported as dropped.
     pub(super) fn oneshot(
         &mut self,
+        interp: &Interp,
         svc: &mut Service,
         plan: &StartPlan,
         stop_calls: &[Call],
         reload_calls: Option<&[Call]>,
     ) -> Result<(), String> {
-        let steps: Vec<&Call> = plan.checks.iter().chain(&plan.other).collect();
+        let steps: Vec<Call> = plan
+            .checks
+            .iter()
+            .chain(&plan.other)
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let stop_calls: Vec<Call> = stop_calls
+            .iter()
+            .map(|c| program_resolved(c, interp))
+            .collect();
+        let reload_calls: Option<Vec<Call>> =
+            reload_calls.map(|cs| cs.iter().map(|c| program_resolved(c, interp)).collect());
+        let reload_calls = reload_calls.as_deref();
         let mut commands = Vec::new();
         let shell_dir = plan.workdir.clone().filter(|d| d.starts_with('/'));
-        for c in steps {
+        for c in &steps {
             let cmd = plain_command(c, "start", c.background || c.redirected)?;
             let cmd = match self.unwrap_env(cmd, Some(svc)) {
                 // `./bin/tool` runs in the shell's directory (and gets argv[0] `./bin/tool`).
@@ -2015,10 +2188,48 @@ impl Conversion<'_> {
             };
             commands.push(cmd);
         }
+        let stop_calls: Vec<&Call> = stop_calls
+            .iter()
+            .filter(|c| !is_harmless(&c.program().unwrap_or_default()))
+            .collect();
+        // `CTL start` … `CTL stop`: what else the stop action does after `CTL stop` to
+        // files and leftover processes is systemd's own end of the service.
+        let started = commands.last().and_then(|c: &Command| match c {
+            Command::Argv(a) if a.len() >= 2 && a.last().is_some_and(|w| w == "start") => {
+                Some(a[0].clone())
+            }
+            _ => None,
+        });
+        let control_stop = |c: &Call| {
+            started.is_some()
+                && c.program() == started
+                && c.args.len() == 2
+                && c.args[1]
+                    .literal()
+                    .is_some_and(|w| STOP_VERBS.contains(&w.as_str()))
+        };
+        let has_control_stop = stop_calls.iter().any(|c| control_stop(c));
         let mut stops = Vec::new();
         for c in stop_calls {
-            let program = c.program().unwrap_or_default();
-            if is_harmless(&program) || program.ends_with("start-stop-daemon") {
+            let base = c.program().unwrap_or_default();
+            let base = base.rsplit('/').next().unwrap_or_default();
+            let ssd = base == "start-stop-daemon";
+            if has_control_stop
+                && !control_stop(c)
+                && (ssd || matches!(base, "rm" | "kill" | "killall" | "pkill"))
+            {
+                self.findings.push(Finding::dropped(
+                    Code::SysvStopStep,
+                    format!(
+                        "stop also runs `{}` ({}) after the control program's stop; not translated: systemd ends what is left of the service itself (SIGTERM, then SIGKILL after TimeoutStopSec=) and the pid file goes with the process",
+                        c.display(),
+                        super::shell::place(c.line)
+                    ),
+                    "if the service leaves processes or files that must go at once, add ExecStopPost=",
+                ));
+                continue;
+            }
+            if ssd {
                 continue;
             }
             let cmd = plain_command(c, "stop", false)?;
@@ -2095,9 +2306,37 @@ impl Conversion<'_> {
         Ok(())
     }
 
-    pub(super) fn stop(&mut self, interp: &Interp, svc: &mut Service, calls: &[Call]) {
+    /// The stop action: the first signal and schedule of the calls that stop the daemon
+    /// (`start-stop-daemon --stop`, `killproc`, `kill`) as `KillSignal=`/`TimeoutStopSec=`;
+    /// the control program `start` ran, asked to stop (`CTL stop …`, or `start-stop-daemon
+    /// --start --exec CTL -- stop …`), as `ExecStop=` ([`Self::control_stop`]); every other
+    /// command reported as not translated.
+    pub(super) fn stop(
+        &mut self,
+        interp: &Interp,
+        svc: &mut Service,
+        calls: &[Call],
+        start: Option<&Start>,
+    ) {
         let mut planned = false;
         for call in calls {
+            if svc.stop.command.is_none()
+                && let Some(start) = start
+                && let Some(cmd) = control_stop(call, interp, svc, start)
+            {
+                self.findings.push(Finding::note(
+                    Code::SysvControlTool,
+                    format!(
+                        "the script starts its daemon with `{} start` and stops it with `{}` ({}): ExecStop= runs that command, and systemd then ends what is left of the service",
+                        start.program,
+                        call.display(),
+                        super::shell::place(call.line)
+                    ),
+                    "nothing to do",
+                ));
+                svc.stop.command = Some(cmd);
+                continue;
+            }
             if let Some(plan) = launch::stop(call, interp) {
                 if planned {
                     continue;
@@ -2289,7 +2528,7 @@ impl Conversion<'_> {
         }
         let mut used = Vec::new();
         vars_of(&svc.command, &mut used);
-        for c in svc.pre.iter().chain(svc.reload.iter()) {
+        for c in svc.pre.iter().chain(&svc.reload).chain(&svc.stop.command) {
             vars_of(c, &mut used);
         }
         used.retain(|v| v != "MAINPID");
@@ -2298,7 +2537,7 @@ impl Conversion<'_> {
         for v in &used {
             let default = interp
                 .env
-                .get(v)
+                .get(v.as_str())
                 .and_then(|b| b.script_default.clone())
                 .or_else(|| interp.var_defaults.get(v).cloned());
             if let Some(parts) = default {
@@ -2314,7 +2553,7 @@ impl Conversion<'_> {
             if name == "PATH" || used.contains(name) || self.clean_environment.get() {
                 continue;
             }
-            if let Some(b) = interp.env.get(name)
+            if let Some(b) = interp.env.get(name.as_str())
                 && !b.overridable
                 && let Some(v) = interp.value(name)
             {

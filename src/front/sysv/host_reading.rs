@@ -16,6 +16,10 @@ pub enum Reading {
         line: u32,
         /// `(test, file, holds)` for each test read, in order.
         tests: Vec<(String, String, bool)>,
+        /// The chain chooses where a program is installed (`-x` tests whose branches only
+        /// assign or exit: `if [ -x /usr/bin/x ]; then DIR=/usr/bin; elif [ -x
+        /// /usr/local/bin/x ]; …`), not which helpers to source.
+        programs: bool,
     },
     /// `. $VAR` with a variable the script never sets: the shell sources nothing (dash's `.`
     /// without an operand does nothing; bash prints an error and goes on).
@@ -44,38 +48,19 @@ pub enum Reading {
 #[must_use]
 pub fn findings(readings: &[Reading]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let chains: Vec<String> = readings
-        .iter()
-        .filter_map(|r| match r {
-            Reading::FileChain { line, tests } => {
-                let decided = tests.iter().find(|(_, _, holds)| *holds).map_or_else(
-                    || "no test held, so no branch runs".to_string(),
-                    |(test, file, _)| format!("`{test}` holds on the host tree ({file})"),
-                );
-                let failed: Vec<String> = tests
-                    .iter()
-                    .take_while(|(_, _, holds)| !*holds)
-                    .map(|(test, _, _)| format!("`{test}`"))
-                    .collect();
-                let before = if failed.is_empty() {
-                    String::new()
-                } else {
-                    format!(", after {} failed", failed.join(", "))
-                };
-                Some(format!("line {line}: {decided}{before}"))
-            }
-            _ => None,
-        })
-        .collect();
-    if !chains.is_empty() {
-        out.push(Finding::approximated(
-            Code::SysvHostFileTest,
-            format!(
-                "the script chooses which helper files to source by testing which exist; the host tree decided it: {}",
-                chains.join("; ")
-            ),
-            "convert the script on (or with --root of) the host it runs on: another host may have other helper files",
-        ));
+    for (programs, what, other) in [
+        (
+            false,
+            "which helper files to source by testing which exist",
+            "other helper files",
+        ),
+        (
+            true,
+            "values by testing which programs are installed",
+            "other programs installed",
+        ),
+    ] {
+        file_chains(readings, programs, what, other, &mut out);
     }
     let empty: Vec<String> = readings
         .iter()
@@ -157,6 +142,54 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
     out
 }
 
+/// The [`Reading::FileChain`] finding for the chains of one kind (`programs` or helpers):
+/// `what` the script chooses, and what `other` hosts may have.
+fn file_chains(
+    readings: &[Reading],
+    programs: bool,
+    what: &str,
+    other: &str,
+    out: &mut Vec<Finding>,
+) {
+    let chains: Vec<String> = readings
+        .iter()
+        .filter_map(|r| match r {
+            Reading::FileChain {
+                line,
+                tests,
+                programs: p,
+            } if *p == programs => {
+                let decided = tests.iter().find(|(_, _, holds)| *holds).map_or_else(
+                    || "no test held, so no branch runs".to_string(),
+                    |(test, file, _)| format!("`{test}` holds on the host tree ({file})"),
+                );
+                let failed: Vec<String> = tests
+                    .iter()
+                    .take_while(|(_, _, holds)| !*holds)
+                    .map(|(test, _, _)| format!("`{test}`"))
+                    .collect();
+                let before = if failed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", after {} failed", failed.join(", "))
+                };
+                Some(format!("line {line}: {decided}{before}"))
+            }
+            _ => None,
+        })
+        .collect();
+    if !chains.is_empty() {
+        out.push(Finding::approximated(
+            Code::SysvHostFileTest,
+            format!(
+                "the script chooses {what}; the host tree decided it: {}",
+                chains.join("; ")
+            ),
+            format!("convert the script on (or with --root of) the host it runs on: another host may have {other}"),
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::shell::{Arg, Interp, parse};
@@ -212,6 +245,7 @@ mod tests {
                         true
                     ),
                 ],
+                programs: false,
             }]
         );
         // Without any: the `else`, and the finding says no test held.

@@ -44,8 +44,9 @@ pub struct Start {
     /// The starter keeps its standard output and error for the daemon (`--no-close`, or the
     /// daemon run directly).
     pub keeps_output: bool,
-    /// The start command's own redirection (`>>FILE 2>&1`).
-    pub redirect: Option<(String, bool)>,
+    /// The start command's own redirection (`>>FILE 2>&1`): the file, whether standard error
+    /// follows, whether `>` truncates it first.
+    pub redirect: Option<(String, bool, bool)>,
     /// The start command's output sent into `logger` ([`Call::logger`]).
     pub logger: Option<super::logger::LoggerPipe>,
     /// Variables of the call that hold one of several values ([`Call::uncertain`]).
@@ -448,7 +449,9 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             }
             s.program = exe;
             s.args = ssd.rest.clone();
-            s.background = ssd.has("--background");
+            // `start-stop-daemon … &`: without --background it runs the program in the
+            // foreground of the shell's background job, which the script does not wait for.
+            s.background = ssd.has("--background") || call.background;
             s.make_pidfile = ssd.has("--make-pidfile");
             s.pid_file = ssd.value("--pidfile", interp);
             if let Some(spec) = ssd.value("--chuid", interp) {
@@ -478,7 +481,7 @@ pub fn start(call: &Call, interp: &Interp, daemons: &[String]) -> Option<Result<
             });
             s.output = ssd.value("--output", interp);
             s.notify = ssd.has("--notify-await");
-            s.keeps_output = ssd.has("--no-close") || !s.background;
+            s.keeps_output = ssd.has("--no-close") || !ssd.has("--background");
             if let Some(root) = ssd.value("--chroot", interp) {
                 s.unmapped.push(format!("--chroot {root}"));
             }

@@ -224,6 +224,65 @@ pub fn wrap_reason(why: &str) -> &'static str {
         .map_or("other", |(group, _)| group)
 }
 
+/// The programs the start action (`starting`, its calls and the top level's) passes the pid
+/// file that the stop or reload action kills by (`x -p $PIDFILE` and ``kill `cat $PIDFILE` ``):
+/// daemons, each writing its own.
+fn pid_file_writers<'c>(
+    interp: &Interp,
+    stopping: &[&Call],
+    starting: impl Iterator<Item = &'c Call>,
+) -> Vec<String> {
+    let killed: Vec<String> = stopping
+        .iter()
+        .filter(|c| c.program().as_deref() == Some("kill"))
+        .flat_map(|c| c.args.iter().filter_map(|a| killed_pid_file(a, interp)))
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for call in starting {
+        let Some(program) = call.args.first().and_then(|a| interp.resolve(a)) else {
+            continue;
+        };
+        if call.function.is_none()
+            && program.starts_with('/')
+            && !out.contains(&program)
+            && call.args[1..]
+                .iter()
+                .filter_map(|a| interp.resolve(a))
+                .any(|a| killed.contains(&a))
+        {
+            out.push(program);
+        }
+    }
+    out
+}
+
+/// The pid file a `kill` argument reads its process from: ``kill `cat FILE` `` or `kill
+/// $(cat "$PIDFILE")`, with the file's path on this host.
+fn killed_pid_file(arg: &shell::Arg, interp: &Interp) -> Option<String> {
+    let shell::Arg::Field(parts) = arg else {
+        return None;
+    };
+    let [Part::Unknown(text)] = parts.as_slice() else {
+        return None;
+    };
+    let inner = text
+        .strip_prefix('`')
+        .and_then(|t| t.strip_suffix('`'))
+        .or_else(|| text.strip_prefix("$(").and_then(|t| t.strip_suffix(')')))?;
+    let [cat, file] = inner.split_whitespace().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if cat != "cat" {
+        return None;
+    }
+    let file = file.trim_matches('"');
+    let path = match file.strip_prefix('$') {
+        Some(name) => interp.value(name.trim_start_matches('{').trim_end_matches('}'))?,
+        None => file.to_string(),
+    };
+    path.starts_with('/').then_some(path)
+}
+
 /// The name of the unit for a script path: its file name with `.sh` dropped.
 #[must_use]
 pub fn unit_stem(path: &str) -> String {
@@ -509,6 +568,22 @@ fn native_unit(host: &Host, names: &[String]) -> Option<Finding> {
     None
 }
 
+/// Whether the `Debug` text of `svc` holds [`shell::INSTANCE`] (a per-configuration loop's
+/// placeholder left in the unit). The run's shared list of prioritized scripts
+/// ([`crate::ir::Ordering::by_priority`], thousands of names on a large host) is not written
+/// out for each script: its text holds the marker exactly when one of its names does (see
+/// [`crate::ir::PriorityUnits::names_contain`]), and without it in place the rest of the text
+/// is what it was around it (`None` where it stood, next to no capital letter).
+fn holds_instance(svc: &mut Service) -> bool {
+    let by_priority = svc.ordering.by_priority.take();
+    let found = format!("{svc:?}").contains(shell::INSTANCE)
+        || by_priority
+            .as_ref()
+            .is_some_and(|p| p.units.names_contain(shell::INSTANCE));
+    svc.ordering.by_priority = by_priority;
+    found
+}
+
 /// What reading a script's actions found.
 struct Analysis<'a> {
     interp: Interp<'a>,
@@ -575,8 +650,14 @@ impl<'h> Conversion<'h> {
         let (start_calls, stop, reload) = if framework {
             self.framework_actions(&mut interp)
         } else {
+            // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+            // assigned); the unit's commands read the variables as `start` leaves them.
+            let before = interp.env.clone();
             let start = interp.run_action("start");
+            let decided_by_start = interp.decided.len();
+            let after_start = std::mem::replace(&mut interp.env, before.clone());
             let stop = interp.run_action("stop");
+            interp.env = before;
             // What reload does on the likely path through tests this reading cannot decide
             // (openvpn's: HUP, unless the configuration drops privileges, then a restart).
             let reload = interp
@@ -592,12 +673,37 @@ impl<'h> Conversion<'h> {
                     }
                     calls
                 });
+            interp.env = after_start;
+            // Settings decide which commands the start action runs: tests in the other
+            // actions do not count.
+            interp.decided.truncate(decided_by_start);
             (start, stop, reload)
         };
-        let daemons = self.daemon_names(&interp);
+        let stopping: Vec<&Call> = stop.iter().chain(reload.iter().flatten()).collect();
+        let mut daemons = self.daemon_names(&interp);
+        for d in pid_file_writers(&interp, &stopping, top_calls.iter().chain(&start_calls)) {
+            if !daemons.contains(&d) {
+                daemons.push(d);
+            }
+        }
         let mut plan = StartPlan::default();
         for call in top_calls.iter().chain(&start_calls) {
             self.sort_start_call(call, &interp, &daemons, &mut plan);
+        }
+        // Nothing the names read as the daemon: the programs the stop and reload actions name.
+        if plan.launches.is_empty() {
+            let named: Vec<String> = self
+                .stopped_daemons(&interp, &stopping)
+                .into_iter()
+                .filter(|d| !daemons.contains(d))
+                .collect();
+            if !named.is_empty() {
+                let daemons: Vec<String> = daemons.into_iter().chain(named).collect();
+                plan = StartPlan::default();
+                for call in top_calls.iter().chain(&start_calls) {
+                    self.sort_start_call(call, &interp, &daemons, &mut plan);
+                }
+            }
         }
         plan.take_likely_path();
         Analysis {
@@ -710,7 +816,7 @@ impl<'h> Conversion<'h> {
             .and_then(|()| {
                 // One daemon: a per-configuration loop's configuration left in its unit would
                 // be a placeholder, never a value (a loop that builds options, read as one).
-                if format!("{svc:?}").contains(shell::INSTANCE) {
+                if holds_instance(&mut svc) {
                     Err("its command line is built in a loop over several configurations, so its arguments are only known at run time".to_string())
                 } else {
                     Ok(())
@@ -809,6 +915,31 @@ impl<'h> Conversion<'h> {
         out
     }
 
+    /// The daemons the stop and reload actions name, for a start action in which
+    /// [`Self::daemon_names`] finds none: the programs they stop or signal by path
+    /// (`start-stop-daemon --stop --exec /usr/sbin/x`, `killproc /usr/sbin/x`), whatever the
+    /// variable naming them is called (`HTPCOM`).
+    fn stopped_daemons(&self, interp: &Interp, stopping: &[&Call]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for call in stopping.iter().copied() {
+            if launch::stop(call, interp).is_none() {
+                continue;
+            }
+            for target in launch::stop_targets(call, interp) {
+                if target.starts_with('/')
+                    && std::path::Path::new(&target)
+                        .extension()
+                        .is_none_or(|e| e != "pid")
+                    && self.host.is_executable(&target)
+                    && !out.contains(&target)
+                {
+                    out.push(target);
+                }
+            }
+        }
+        out
+    }
+
     /// What `/lib/init/init-d-script` sets around the script: `NAME`, `PIDFILE` and
     /// `/etc/default/$NAME`.
     fn init_d_script_defaults(&mut self, interp: &mut Interp) {
@@ -888,8 +1019,14 @@ impl<'h> Conversion<'h> {
             calls.extend(call(interp, &format!("do_{action}_cleanup")).unwrap_or_default());
             calls
         };
+        // Each action is a run of its own (`/etc/init.d/x stop` does not see what `start`
+        // assigned); the unit's commands read the variables as `start` leaves them.
+        let before = interp.env.clone();
         let start = phases(interp, "start", &start_cmd);
+        let decided_by_start = interp.decided.len();
+        let after_start = std::mem::replace(&mut interp.env, before.clone());
         let stop = phases(interp, "stop", &stop_cmd);
+        interp.env = before;
         let reload = if let Some(calls) = interp
             .run_function("do_reload_override")
             .or_else(|| interp.run_function("do_reload"))
@@ -905,6 +1042,8 @@ impl<'h> Conversion<'h> {
         } else {
             None
         };
+        interp.env = after_start;
+        interp.decided.truncate(decided_by_start);
         (start, stop, reload)
     }
 
@@ -1035,6 +1174,41 @@ impl<'h> Conversion<'h> {
 mod tests {
     use super::*;
     use crate::ir::{Restart, ServiceKind, SourceError};
+
+    #[test]
+    fn the_instance_marker_is_found_where_the_whole_debug_text_has_it() {
+        use crate::ir::{PriorityOrder, PriorityUnits};
+        let marker = shell::INSTANCE;
+        let units = |names: &[&str]| {
+            std::sync::Arc::new(PriorityUnits::new(
+                names
+                    .iter()
+                    .map(|n| (n.to_string(), format!("{n}.service"), 20)),
+            ))
+        };
+        let marked = format!("x{marker}");
+        let cases: Vec<(Vec<String>, Option<Vec<&str>>)> = vec![
+            (vec!["/usr/sbin/d".into()], None),
+            (
+                vec!["/usr/sbin/d".into(), format!("--conf=/etc/d/{marker}a")],
+                None,
+            ),
+            (vec!["/usr/sbin/d".into()], Some(vec!["alpha", "beta"])),
+            (vec!["/usr/sbin/d".into()], Some(vec!["alpha", &marked])),
+            (vec![format!("/usr/sbin/{marker}")], Some(vec!["alpha"])),
+        ];
+        for (argv, prioritized) in cases {
+            let mut svc = Service::oneshot("d".to_string(), Command::Argv(argv));
+            svc.ordering.by_priority = prioritized.map(|names| PriorityOrder {
+                units: units(&names),
+                priority: 30,
+            });
+            let whole = format!("{svc:?}").contains(marker);
+            assert_eq!(holds_instance(&mut svc), whole, "{svc:?}");
+            // Put back as it was.
+            assert_eq!(format!("{svc:?}").contains(marker), whole);
+        }
+    }
 
     fn convert(script: &str) -> Item {
         let dir = tempfile::tempdir().unwrap();
@@ -1385,6 +1559,23 @@ mod tests {
         let append = crate::ir::Output::Append("/srv/food/logs/food.log".into());
         assert_eq!(stdout_of(&item), Some(&append));
         assert_eq!(service(&item).logging.stderr.as_ref(), Some(&append));
+    }
+
+    #[test]
+    fn start_stop_daemon_put_in_the_background_by_the_shell_runs_in_the_foreground() {
+        // armagetronad-dedicated: `start-stop-daemon … --exec $DAEMON >$LOGFILE &`.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\n start) start-stop-daemon --start --chuid games --pidfile /run/food.pid --exec /usr/sbin/food >/var/log/food.log &\n  ;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(svc.kind, ServiceKind::Exec);
+        assert_eq!(
+            svc.logging.stdout,
+            Some(crate::ir::Output::Truncate("/var/log/food.log".into()))
+        );
+        // Standard error was the console's, not the file's.
+        assert_eq!(svc.logging.stderr, Some(crate::ir::Output::Journal));
+        assert!(item.findings.iter().any(|f| f.code == Code::SysvPidfile));
     }
 
     #[test]
@@ -1805,6 +1996,104 @@ mod tests {
     }
 
     #[test]
+    fn a_control_programs_stop_through_start_stop_daemon_becomes_exec_stop() {
+        // courier's scripts: start and stop both through `start-stop-daemon --start`, with the
+        // verb put before the options; each action sees only its own assignment.
+        let item = convert(&format!(
+            "{HEAD}DAEMON=/usr/sbin/foodctl\nARGS=-q\ncase \"$1\" in\nstart)\n\tARGS=\"start $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nstop)\n\tARGS=\"stop $ARGS\"\n\tstart-stop-daemon --start --exec $DAEMON -- $ARGS\n\t;;\nesac\n"
+        ));
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "start".into(),
+                "-q".into()
+            ])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into(),
+                "-q".into()
+            ]))
+        );
+        assert!(
+            item.findings
+                .iter()
+                .any(|f| f.code == Code::SysvControlTool)
+        );
+    }
+
+    #[test]
+    fn a_control_program_named_by_a_variable_starts_and_stops_with_its_cleanup_dropped() {
+        // strongswan's ipsec script: `$STARTER start` … `$STARTER stop`, then the pid file
+        // removed and the key daemon killed; the defaults file the script reads is missing.
+        let item = convert_with(
+            &format!(
+                "{HEAD}STARTER=/usr/sbin/foodctl\nPIDFILE=/run/food.pid\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\t$STARTER start || exit 2\n\t;;\nstop)\n\t$STARTER stop\n\tstart-stop-daemon --stop --quiet --pidfile $PIDFILE\n\trm -f $PIDFILE\n\tkillall -9 food\n\t;;\nesac\n"
+            ),
+            &["/usr/sbin/foodctl"],
+        );
+        let svc = service(&item);
+        assert_eq!(
+            svc.command,
+            Command::Argv(vec!["/usr/sbin/foodctl".into(), "start".into()])
+        );
+        assert_eq!(
+            svc.stop.command,
+            Some(Command::Argv(vec![
+                "/usr/sbin/foodctl".into(),
+                "stop".into()
+            ]))
+        );
+        assert_eq!(svc.kind, ServiceKind::Forking { pid_file: None });
+        let dropped = item
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::SysvStopStep)
+            .count();
+        assert_eq!(dropped, 3);
+        // Without the control program's stop, several stop commands still wrap the script.
+        let item = convert(&format!(
+            "{HEAD}case \"$1\" in\nstart)\n\t/usr/sbin/foodctl start\n\t;;\nstop)\n\trm -f /run/food.pid\n\tkillall -9 food\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+    }
+
+    #[test]
+    fn a_stop_of_another_program_or_under_a_condition_is_no_exec_stop() {
+        for stop in [
+            "\t/usr/sbin/otherctl stop\n",
+            "\t[ -e /run/food.pid ] && /usr/sbin/foodctl stop\n",
+            "\t/usr/sbin/foodctl reload\n",
+        ] {
+            let item = convert(&format!(
+                "{HEAD}case \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/foodctl -- start\n\t;;\nstop)\n{stop}\t;;\nesac\n"
+            ));
+            assert_eq!(service(&item).stop.command, None, "{stop}");
+        }
+    }
+
+    #[test]
+    fn a_setting_computed_by_a_command_that_the_defaults_file_may_replace_wraps() {
+        // postsrsd: SRS_DOMAIN=`postconf -h mydomain || true`, then `[ -r /etc/default/x ] &&
+        // . /etc/default/x`, missing here: the unit would read only the file's value.
+        let item = convert(&format!(
+            "{HEAD}D=`postconf -h mydomain || true`\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\nstart)\n\tstart-stop-daemon --start --exec /usr/sbin/food -- -d \"$D\"\n\t;;\nesac\n"
+        ));
+        assert!(matches!(service(&item).kind, ServiceKind::Script { .. }));
+        let why = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(why.contains("$D") && why.contains("postconf"), "{why}");
+    }
+
+    #[test]
     fn exec_runs_its_command() {
         let item = convert(&format!(
             "{HEAD}DAEMON=/usr/sbin/food\ncase \"$1\" in\nstart)\n\texec $DAEMON --foreground &\n\t;;\nesac\n"
@@ -1946,6 +2235,82 @@ mod tests {
             item.findings
                 .iter()
                 .any(|f| f.code == Code::SysvResolvedValue)
+        );
+    }
+
+    #[test]
+    fn the_daemon_is_the_program_the_stop_action_names_whatever_its_variable() {
+        // htpdate's: the program sits in `CMD`, the stop action kills by the pid file the
+        // daemon is told to write.
+        let by_pid_file = convert_with(
+            &format!(
+                "{HEAD}CMD=/usr/sbin/clockd\nPIDFILE=/run/clockd.pid\ncase \"$1\" in\n start) $CMD -D -i $PIDFILE ;;\n stop) kill `cat $PIDFILE` ;;\nesac\n"
+            ),
+            &["/usr/sbin/clockd"],
+        );
+        assert_eq!(
+            service(&by_pid_file).command,
+            Command::Argv(
+                ["/usr/sbin/clockd", "-D", "-i", "/run/clockd.pid"]
+                    .map(String::from)
+                    .to_vec()
+            )
+        );
+        assert!(
+            !by_pid_file
+                .findings
+                .iter()
+                .any(|f| f.code == Code::SysvWrapped)
+        );
+        // Or the path its stop or reload action signals (`--exec`).
+        let by_path = convert_with(
+            &format!(
+                "{HEAD}CMD=/usr/sbin/clockd\ncase \"$1\" in\n start) $CMD -D ;;\n stop) start-stop-daemon --stop --exec $CMD ;;\nesac\n"
+            ),
+            &["/usr/sbin/clockd"],
+        );
+        assert!(
+            !by_path.findings.iter().any(|f| f.code == Code::SysvWrapped),
+            "{:?}",
+            by_path.findings
+        );
+        // Two programs run directly, each writing the pid file the stop action kills: both are
+        // daemons, still wrapped, and the reason names them.
+        let two = convert_with(
+            &format!(
+                "{HEAD}case \"$1\" in\n start) /usr/bin/q -p /run/q.pid; /usr/bin/r -P /run/r.pid ;;\n stop) kill `cat /run/r.pid`; kill `cat /run/q.pid` ;;\nesac\n"
+            ),
+            &["/usr/bin/q", "/usr/bin/r"],
+        );
+        let why = two
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(
+            why.contains("2 different programs directly") && why.contains("/usr/bin/q at line"),
+            "{why}"
+        );
+    }
+
+    #[test]
+    fn a_daemon_handed_to_a_launcher_this_tool_does_not_read_is_wrapped_naming_it() {
+        let item = convert_with(
+            &format!(
+                "{HEAD}DAEMON=/usr/sbin/cgid\nARGS=\"-P /run/cgid.pid\"\ncase \"$1\" in\n start) env -i PATH=/bin /usr/bin/spawn-fcgi $ARGS -s /run/cgid.sock -- $DAEMON -f ;;\nesac\n"
+            ),
+            &["/usr/sbin/cgid", "/usr/bin/spawn-fcgi"],
+        );
+        let why = item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .map(|f| f.message.to_string())
+            .unwrap_or_default();
+        assert!(
+            why.contains("hands the daemon /usr/sbin/cgid to `/usr/bin/spawn-fcgi` (line 11)"),
+            "{why}"
         );
     }
 

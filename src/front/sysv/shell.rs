@@ -101,6 +101,39 @@ fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
     parsed
 }
 
+/// How many distinct command texts (`$( … )` bodies, `eval` lines, exec wrappers) a thread
+/// keeps parsed before it starts again.
+const PROGRAM_CACHE_SIZE: usize = 256;
+
+type ProgramCache =
+    std::collections::HashMap<String, Rc<Option<ast::Program>>, std::hash::BuildHasherDefault<Fnv>>;
+
+thread_local! {
+    /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
+    /// again for every action that reaches it and in a script's second reading.
+    static PROGRAMS: std::cell::RefCell<ProgramCache> = std::cell::RefCell::new(
+        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+    );
+}
+
+/// `text` parsed as a shell program ([`parse`]), `None` when it is not one; once per
+/// distinct text and thread. For the short texts the interpreter reads inside a script (what a
+/// substitution runs), never the script itself.
+fn parse_text(text: &str) -> Rc<Option<ast::Program>> {
+    if let Some(hit) = PROGRAMS.with(|p| p.borrow().get(text).cloned()) {
+        return hit;
+    }
+    let parsed = Rc::new(parse(text).ok());
+    PROGRAMS.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() >= PROGRAM_CACHE_SIZE {
+            p.clear();
+        }
+        p.insert(text.to_string(), Rc::clone(&parsed));
+    });
+    parsed
+}
+
 /// Parses `text` as a (bash-compatible) shell program.
 ///
 /// # Errors
@@ -838,6 +871,159 @@ impl Arg {
     }
 }
 
+/// The script's variables by name. The names are shared (`Rc<str>`): the interpreter copies the
+/// whole map at every `if` whose test it cannot decide, and a copy then allocates nothing.
+pub type Env = BTreeMap<Rc<str>, Rc<Binding>>;
+
+/// A `sed -n 's/^PREFIX\(.*\)SUFFIX$/REPL/p'` this reading runs: literal text around at most
+/// one `\(.*\)` group, anchored or not, and a replacement of literal text and `\1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SedSubstitution {
+    start: bool,
+    end: bool,
+    prefix: String,
+    /// `Some(suffix)` when the pattern has the group.
+    group: Option<String>,
+    replacement: Vec<Option<String>>,
+}
+
+impl SedSubstitution {
+    /// The substitution, when `script` is one this reading can run exactly.
+    #[must_use]
+    pub fn parse(script: &str) -> Option<Self> {
+        let rest = script.strip_prefix("s/")?;
+        let (pattern, rest) = rest.split_once('/')?;
+        let (replacement, flags) = rest.split_once('/')?;
+        if flags != "p" {
+            return None;
+        }
+        let (start, pattern) = match pattern.strip_prefix('^') {
+            Some(p) => (true, p),
+            None => (false, pattern),
+        };
+        let (end, pattern) = match pattern.strip_suffix('$') {
+            Some(p) if !p.ends_with('\\') => (true, p),
+            _ => (false, pattern),
+        };
+        let literal = |t: &str| {
+            !t.chars()
+                .any(|c| matches!(c, '.' | '*' | '[' | ']' | '\\' | '^' | '$'))
+        };
+        let (prefix, group) = match pattern.split_once("\\(.*\\)") {
+            Some((a, b)) if literal(a) && literal(b) => (a.to_string(), Some(b.to_string())),
+            Some(_) => return None,
+            None if literal(pattern) => (pattern.to_string(), None),
+            None => return None,
+        };
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let mut chars = replacement.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => match chars.next()? {
+                    '1' if group.is_some() => {
+                        parts.push(Some(std::mem::take(&mut text)));
+                        parts.push(None);
+                    }
+                    '/' => text.push('/'),
+                    _ => return None,
+                },
+                '&' => return None,
+                c => text.push(c),
+            }
+        }
+        parts.push(Some(text));
+        Some(SedSubstitution {
+            start,
+            end,
+            prefix,
+            group,
+            replacement: parts,
+        })
+    }
+
+    /// What `sed -n` prints for `line`: the line with the first match replaced, or nothing
+    /// when the pattern does not match.
+    #[must_use]
+    pub fn apply(&self, line: &str) -> Option<String> {
+        let candidates: Vec<usize> = if self.start {
+            vec![0]
+        } else {
+            line.match_indices(self.prefix.as_str())
+                .map(|(i, _)| i)
+                .collect()
+        };
+        for at in candidates {
+            let after = line.get(at..)?.strip_prefix(self.prefix.as_str())?;
+            let (captured, rest) = match &self.group {
+                // `.*` is greedy: the last place the suffix fits (the end, when anchored).
+                Some(suffix) => {
+                    let cut = if self.end {
+                        after.strip_suffix(suffix.as_str()).map(str::len)
+                    } else {
+                        after.rfind(suffix.as_str())
+                    };
+                    let Some(cut) = cut else { continue };
+                    (&after[..cut], &after[cut + suffix.len()..])
+                }
+                None if self.end && !after.is_empty() => continue,
+                None => ("", after),
+            };
+            let replaced: String = self
+                .replacement
+                .iter()
+                .map(|p| p.as_deref().unwrap_or(captured))
+                .collect();
+            return Some(format!("{}{replaced}{rest}", &line[..at]));
+        }
+        None
+    }
+}
+
+/// Whether a service's environment may set `name` before the script runs: what systemd passes
+/// every service (and `service` keeps: `PATH`, `TERM`, the locale), the variables it sets for
+/// a unit (`INVOCATION_ID`, `JOURNAL_STREAM`, `LISTEN_*`, `NOTIFY_SOCKET`, …, `HOME`/`USER`…
+/// with `User=`) and those init passes scripts (`RUNLEVEL`, `PREVLEVEL`, `CONSOLE`).
+#[must_use]
+pub fn from_service_environment(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "PATH",
+        "TERM",
+        "LANG",
+        "LANGUAGE",
+        "HOME",
+        "USER",
+        "LOGNAME",
+        "SHELL",
+        "PWD",
+        "OLDPWD",
+        "INVOCATION_ID",
+        "JOURNAL_STREAM",
+        "NOTIFY_SOCKET",
+        "WATCHDOG_PID",
+        "WATCHDOG_USEC",
+        "MAINPID",
+        "MANAGERPID",
+        "SYSTEMD_EXEC_PID",
+        "RUNLEVEL",
+        "PREVLEVEL",
+        "CONSOLE",
+        "INIT_VERSION",
+        "IFS",
+        "PS1",
+        "PS2",
+        "PS4",
+        "OPTIND",
+        "PPID",
+    ];
+    NAMES.contains(&name)
+        || name.starts_with("LC_")
+        || name.starts_with("LISTEN_")
+        || name.starts_with("SYSTEMD_")
+        || name.ends_with("_DIRECTORY")
+        || name.starts_with("CREDENTIALS_")
+}
+
 /// A variable as the script leaves it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
@@ -858,6 +1044,11 @@ pub struct Binding {
     pub alternatives: Vec<Alternative>,
     /// How many undecided tests enclosed the assignment ([`Call::cond_depth`]).
     pub at_depth: u32,
+    /// For a value assigned directly on a path (not merged from several, not in a loop): the
+    /// undecided branches enclosing the assignment ([`Interp::branch`]). A use inside all of
+    /// them runs only after the assignment, so there the value is the one value
+    /// ([`Interp::uncertain_here`]). `None`: one of several wherever it is read.
+    pub scope: Option<Vec<u32>>,
 }
 
 /// Another value an uncertain variable has when an undecided test goes the other way.
@@ -924,8 +1115,9 @@ pub struct Call {
     /// Redirected to a file other than `/dev/null`.
     pub redirected: bool,
     /// Where standard output goes when redirected to a file (`>>FILE`, `>FILE`, `&>FILE`),
-    /// and whether standard error follows it (`2>&1`, `&>`).
-    pub output: Option<(String, bool)>,
+    /// whether standard error follows it (`2>&1`, `&>`), and whether the file is truncated
+    /// first (`>`, `>|`, `&>`) rather than appended to (`>>`, `&>>`).
+    pub output: Option<(String, bool, bool)>,
     /// Standard output sent into `logger` (`> >(logger …)`, `| logger …`).
     pub logger: Option<LoggerPipe>,
     /// The command is a shell function this reading did not inline, defined in this file (the
@@ -988,7 +1180,7 @@ pub const INSTANCE: &str = "SYSTEMDIFYINSTANCE";
 /// Where a dispatch `case` inside a per-configuration loop stands ([`Interp::case_scope`]).
 #[derive(Debug, Clone)]
 struct CaseScope {
-    env: BTreeMap<String, Rc<Binding>>,
+    env: Env,
     positional: Vec<String>,
 }
 
@@ -1034,9 +1226,13 @@ pub struct Interp<'a> {
     positional: Vec<String>,
     /// Each binding shared with the copies an `if` keeps of the variables, copied when
     /// changed ([`Rc::make_mut`]).
-    pub env: BTreeMap<String, Rc<Binding>>,
+    pub env: Env,
     /// A defaults file was sourced but is missing on the host: any variable may come from it.
     pub defaults_absent: bool,
+    /// Inside a branch of a function that the host's values chose (`if [ "$MODE" != slave ];
+    /// then return; fi` with `MODE=master`), not under any other test: a `return` there ends
+    /// the function on this host.
+    decided_branch: bool,
     /// On/off switches a defaults file could set but leaves unset on this host, which tests
     /// deciding by the host's settings took as empty ([`Interp::decide_defaults`]).
     pub unset_switches: Vec<String>,
@@ -1094,7 +1290,7 @@ pub struct Interp<'a> {
     pub instance_files: Vec<super::instance_settings::PerInstanceFile>,
     /// The variables as a per-configuration loop's body starts (its variable bound): what
     /// differs from them at a per-configuration sourcing was assigned for the configuration.
-    loop_entry: Option<BTreeMap<String, Rc<Binding>>>,
+    loop_entry: Option<Env>,
     /// Variables a per-configuration loop set once per configuration and left behind
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
@@ -1117,6 +1313,18 @@ pub struct Interp<'a> {
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
     /// on/off-looking variable there is decided by the host's value like any setting.
     setting_switch: bool,
+    /// The undecided branches enclosing the command being read, outermost first, each by a
+    /// number of its own ([`Self::enter_branch`], [`Binding::scope`]).
+    branch: Vec<u32>,
+    /// The bindings of a call's [`Call::uncertain`] variables where it runs, by its line and
+    /// the variable ([`Self::binding_at`]): after the action the same name may hold what
+    /// another path left.
+    uncertain_at: BTreeMap<(u32, String), Rc<Binding>>,
+    /// How many branches were entered so far (the last one's number).
+    branches: u32,
+    /// In the body of an undecided `if` branch: its [`Self::cond_depth`], where an `exit`
+    /// ends that branch's path.
+    exit_depth: Option<u32>,
     depth: u32,
     in_loop: bool,
     conditional: bool,
@@ -1446,6 +1654,7 @@ impl<'a> Interp<'a> {
             positional,
             env: BTreeMap::new(),
             defaults_absent: false,
+            decided_branch: false,
             unset_switches: Vec::new(),
             defaults_read: false,
             var_defaults: BTreeMap::new(),
@@ -1479,6 +1688,10 @@ impl<'a> Interp<'a> {
             word_line: 0,
             libraries: Vec::new(),
             setting_switch: false,
+            branch: Vec::new(),
+            branches: 0,
+            uncertain_at: BTreeMap::new(),
+            exit_depth: None,
             depth: 0,
             in_loop: false,
             conditional: false,
@@ -1645,6 +1858,36 @@ impl<'a> Interp<'a> {
             .map(|v| v.concat())
     }
 
+    /// [`Self::value`], except that a variable the value refers to which nothing sets (no line
+    /// of the script, no file it reads, and no settings file the script reads is missing on the
+    /// host) and which the environment a service starts with cannot
+    /// give either (systemd's and `service`'s are `PATH`, the locale, `TERM` and their own
+    /// few) expands to nothing, as the shell expands it: `DAEMON_ARGS="-d -c $CONFIG_FILE"`
+    /// in a defaults file that sets only `YADIFA_CONF` is `-d -c`. Each such variable is added
+    /// to `unset` once.
+    #[must_use]
+    pub fn value_unset_empty(&self, name: &str, unset: &mut Vec<String>) -> Option<String> {
+        let b = self.env.get(name)?;
+        b.value
+            .iter()
+            .map(|p| match p {
+                Part::Lit(s) => Some(s.clone()),
+                Part::Var(v) if v == name => None,
+                Part::Var(v) if self.env.contains_key(v.as_str()) => {
+                    self.value_unset_empty(v, unset)
+                }
+                Part::Var(v) if !from_service_environment(v) && !self.defaults_absent => {
+                    if !unset.contains(v) {
+                        unset.push(v.clone());
+                    }
+                    Some(String::new())
+                }
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.concat())
+    }
+
     /// A variable's value on this host: empty when unset, `None` when only running the script
     /// could tell.
     #[must_use]
@@ -1745,7 +1988,7 @@ impl<'a> Interp<'a> {
             .any(|p| matches!(p, Part::Lit(s) if s.contains(INSTANCE)));
         let uncertain = self.conditional && !fallback && !per_config;
         self.env.insert(
-            name.to_string(),
+            Rc::from(name),
             Rc::new(Binding {
                 value,
                 overridable: false,
@@ -1753,8 +1996,52 @@ impl<'a> Interp<'a> {
                 uncertain,
                 alternatives: Vec::new(),
                 at_depth: self.cond_depth,
+                scope: (uncertain && !self.in_loop).then(|| self.branch.clone()),
             }),
         );
+    }
+
+    /// Enters an undecided branch (an `if` branch, the right of `&&`/`||`, a `case` arm, a
+    /// loop's body): what is assigned there is the value only inside it. Returns what
+    /// [`Self::leave_branch`] takes.
+    fn enter_branch(&mut self) -> usize {
+        self.branches += 1;
+        self.branch.push(self.branches);
+        self.branch.len() - 1
+    }
+
+    /// Where a construct being merged stands: `conditional` as it was before it.
+    fn here(&self, conditional: bool) -> Here {
+        Here {
+            conditional,
+            branch: (!self.in_loop).then(|| self.branch.clone()),
+        }
+    }
+
+    /// The binding of `name` where the call at `line` read it (one of its [`Call::uncertain`]
+    /// variables), else as the script leaves it.
+    #[must_use]
+    pub fn binding_at(&self, line: u32, name: &str) -> Option<&Binding> {
+        self.uncertain_at
+            .get(&(line, name.to_string()))
+            .or_else(|| self.env.get(name))
+            .map(|b| &**b)
+    }
+
+    /// Leaves the branch [`Self::enter_branch`] entered.
+    fn leave_branch(&mut self, at: usize) {
+        self.branch.truncate(at);
+    }
+
+    /// Whether the variable `name` holds one of several values where it is read now: assigned
+    /// on only some paths, unless the assignment was on every path that reaches here (directly
+    /// in a branch that encloses this point: `X=""; if [ "$A" = yes ]; then X=a; fi; run $X`
+    /// inside an undecided test reads `X` as it is there).
+    #[must_use]
+    pub fn uncertain_here(&self, name: &str) -> bool {
+        self.env.get(name).is_some_and(|b| {
+            b.uncertain && !b.scope.as_ref().is_some_and(|s| self.branch.starts_with(s))
+        })
     }
 
     fn run_list(&mut self, list: &'a ast::CompoundList) {
@@ -1859,7 +2146,9 @@ impl<'a> Interp<'a> {
             if holds != runs_when && outer_unlikely.is_none() {
                 self.unlikely = Some((test.clone(), line, runs_when));
             }
+            let at = self.enter_branch();
             self.run_pipeline(p, background);
+            self.leave_branch(at);
             self.stopped = false;
             self.unlikely = outer_unlikely;
             self.cond_depth = depth;
@@ -1870,7 +2159,7 @@ impl<'a> Interp<'a> {
             if holds == runs_when {
                 for (name, b) in &mut kept {
                     if b.overridable && ran.get(name) != Some(b) {
-                        Rc::make_mut(b).value = vec![Part::Var(name.clone())];
+                        Rc::make_mut(b).value = vec![Part::Var(name.to_string())];
                     }
                 }
             }
@@ -1889,11 +2178,13 @@ impl<'a> Interp<'a> {
                     env: Some(when_fails),
                 },
             ];
-            self.env = merge_outcomes(&before, &outcomes, depth);
+            let here = self.here(outer);
+            self.env = merge_outcomes(&before, &outcomes, depth, &here);
             self.conditional = outer;
             return;
         }
         self.cond_depth = depth + 1;
+        let at = self.enter_branch();
         for next in &ao.additional {
             // In an `if` or `while` test every command's status counts (`[ -e F ] && ps -p …`).
             self.testing = self.force_testing;
@@ -1903,6 +2194,7 @@ impl<'a> Interp<'a> {
             self.testing = false;
             self.stopped = false;
         }
+        self.leave_branch(at);
         self.conditional = outer;
         self.cond_depth = depth;
     }
@@ -2324,7 +2616,7 @@ impl<'a> Interp<'a> {
         let depth = self.cond_depth;
         for (var, value) in vars {
             self.env.insert(
-                var,
+                var.into(),
                 Rc::new(Binding {
                     value,
                     overridable: false,
@@ -2332,6 +2624,7 @@ impl<'a> Interp<'a> {
                     uncertain: false,
                     alternatives: Vec::new(),
                     at_depth: depth + 1,
+                    scope: None,
                 }),
             );
         }
@@ -2367,8 +2660,8 @@ impl<'a> Interp<'a> {
                 let b = Rc::make_mut(b);
                 b.value = vec![Part::Unknown(format!("${name}"))];
                 b.uncertain = true;
-                if !self.loop_built.contains(name) {
-                    self.loop_built.push(name.clone());
+                if !self.loop_built.iter().any(|l| **l == **name) {
+                    self.loop_built.push(name.to_string());
                 }
             }
         }
@@ -2447,6 +2740,34 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// The `if` forms of [`Self::executable_guard`] at the top level: `if [ -f FILE ]; then …;
+    /// else exit 0; fi` and `if [ ! -f FILE ]; then exit 0; fi` (messages before the `exit`
+    /// allowed, also `exit` alone): the script does nothing without the file, as with
+    /// `[ -f FILE ] || exit 0`.
+    fn if_guard(&mut self, i: &ast::IfClauseCommand) {
+        let Some((flag, path, negate)) = self.file_test(&i.condition) else {
+            return;
+        };
+        let exits = match (negate, i.elses.as_deref()) {
+            (false, Some([e])) if e.condition.is_none() => exits_with_success(&e.body),
+            (true, None) => exits_with_success(&i.then),
+            (true, Some([e])) if e.condition.is_none() => exits_with_success(&i.then),
+            _ => false,
+        };
+        if !exits {
+            return;
+        }
+        let line = line_of_list(&i.condition);
+        match flag.as_str() {
+            "-x" => self.exec_conditions.push(path),
+            "-f" | "-e" | "-r" | "-d" | "-s" => {
+                self.path_guards
+                    .push((flag.chars().nth(1).unwrap_or('e'), path, line));
+            }
+            _ => {}
+        }
+    }
+
     fn run_pipeline(&mut self, p: &'a ast::Pipeline, background: bool) {
         let piped = p.seq.len() > 1;
         // `cat FILE | while read X; do …; done` (or `grep -v '^#' FILE |`): a loop over the
@@ -2517,6 +2838,9 @@ impl<'a> Interp<'a> {
             ast::CompoundCommand::BraceGroup(b) => self.run_list(&b.list),
             ast::CompoundCommand::Subshell(s) => self.run_list(&s.list),
             ast::CompoundCommand::IfClause(i) => {
+                if !self.collecting && self.depth == 0 && !outer.0 {
+                    self.if_guard(i);
+                }
                 // A test this host's values decide takes only its branch.
                 let mut branches: Vec<(Option<&'a ast::CompoundList>, &'a ast::CompoundList)> =
                     vec![(Some(&i.condition), &i.then)];
@@ -2559,7 +2883,12 @@ impl<'a> Interp<'a> {
                     let likely = !taken && verdict.or(guess).unwrap_or(false);
                     if let Some(c) = cond {
                         self.force_testing = true;
+                        // After an undecided branch, a further test runs on some paths only.
+                        let at = undecided.then(|| self.enter_branch());
                         self.run_list(c);
+                        if let Some(at) = at {
+                            self.leave_branch(at);
+                        }
                         self.force_testing = false;
                         self.stopped = false;
                         // The first test runs on every path (`if do_start; then`): what it
@@ -2575,8 +2904,15 @@ impl<'a> Interp<'a> {
                     match verdict {
                         Some(false) => {}
                         Some(true) if !undecided => {
+                            // In a function, a `return` in the branch the host chose ends the
+                            // function (the `if` itself on every path of it): an `exit`, or a
+                            // `return` of the actions' own code, still only ends this branch.
+                            let outer_decided = self.decided_branch;
+                            self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
                             self.run_list(body);
-                            self.stopped = false;
+                            self.decided_branch = outer_decided;
+                            // `self.stopped` stays as the branch left it: only such a
+                            // `return` sets it there (the branch is conditional otherwise).
                             // The host's values chose this branch: what it assigns directly
                             // is the value (outside any undecided test), not one of several.
                             if depth == 0 {
@@ -2622,6 +2958,8 @@ impl<'a> Interp<'a> {
                                         .and_then(|o| o.test.clone().map(|t| (t, o.line, false))),
                                 };
                             }
+                            let at = self.enter_branch();
+                            let outer_exit = self.exit_depth.replace(depth + 1);
                             let outer_under = self.under.len();
                             self.under.extend(
                                 outcomes
@@ -2633,6 +2971,8 @@ impl<'a> Interp<'a> {
                             }
                             self.run_list(body);
                             self.under.truncate(outer_under);
+                            self.exit_depth = outer_exit;
+                            self.leave_branch(at);
                             self.unlikely = outer_unlikely;
                             self.cond_depth = depth;
                             let env = (!self.stopped).then(|| std::mem::take(&mut self.env));
@@ -2661,7 +3001,8 @@ impl<'a> Interp<'a> {
                             env: Some(before.clone()),
                         });
                     }
-                    self.env = merge_outcomes(&before, &outcomes, depth);
+                    let here = self.here(outer.0);
+                    self.env = merge_outcomes(&before, &outcomes, depth, &here);
                 }
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
@@ -2684,7 +3025,7 @@ impl<'a> Interp<'a> {
                     None => (vec![Part::Unknown(format!("${}", f.variable_name))], true),
                 };
                 self.env.insert(
-                    f.variable_name.clone(),
+                    f.variable_name.as_str().into(),
                     Rc::new(Binding {
                         value,
                         overridable: false,
@@ -2692,6 +3033,7 @@ impl<'a> Interp<'a> {
                         uncertain,
                         alternatives: Vec::new(),
                         at_depth: depth + 1,
+                        scope: None,
                     }),
                 );
                 self.in_loop = true;
@@ -2778,7 +3120,7 @@ impl<'a> Interp<'a> {
         });
         for entry in entries {
             self.env.insert(
-                f.variable_name.clone(),
+                f.variable_name.as_str().into(),
                 Rc::new(Binding {
                     value: vec![Part::Lit(entry)],
                     overridable: false,
@@ -2786,6 +3128,7 @@ impl<'a> Interp<'a> {
                     uncertain: false,
                     alternatives: Vec::new(),
                     at_depth: self.cond_depth,
+                    scope: None,
                 }),
             );
             self.run_list(&f.body.list);
@@ -2818,7 +3161,26 @@ impl<'a> Interp<'a> {
                 helpers = true;
             }
         }
-        if !helpers {
+        // `if [ -x /usr/bin/x ]; then DIR=/usr/bin; elif [ -x /usr/local/bin/x ]; then …; else
+        // exit 0; fi`: where the package installed a program is the host's, as is which helpers
+        // it has (never a file under /etc, /var, /run or /tmp, which a run or an admin makes).
+        let programs = !helpers
+            && branches.iter().all(|(cond, body)| {
+                body.0.iter().all(|item| {
+                    item.0.additional.is_empty()
+                        && (only_assignments(&item.0.first)
+                            || exits_with_success(&ast::CompoundList(vec![item.clone()])))
+                }) && cond.is_none_or(|c| {
+                    self.file_test(c).is_some_and(|(flag, path, negate)| {
+                        flag == "-x"
+                            && !negate
+                            && !["/etc/", "/var/", "/run/", "/tmp/"]
+                                .iter()
+                                .any(|d| path.starts_with(d))
+                    })
+                })
+            });
+        if !helpers && !programs {
             return None;
         }
         let mut holds = Vec::new();
@@ -2848,7 +3210,11 @@ impl<'a> Interp<'a> {
         tests.truncate(first.map_or(tests.len(), |at| at + 1));
         let line = ast::SourceLocation::location(&clause.condition)
             .map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0));
-        self.note_reading(Reading::FileChain { line, tests });
+        self.note_reading(Reading::FileChain {
+            line,
+            tests,
+            programs,
+        });
         Some(holds)
     }
 
@@ -2965,8 +3331,12 @@ impl<'a> Interp<'a> {
                 self.conditional = true;
                 self.cond_depth = depth + 1;
             }
+            let at = known.is_none().then(|| self.enter_branch());
             if let Some(list) = &arm.cmd {
                 self.run_list(list);
+            }
+            if let Some(at) = at {
+                self.leave_branch(at);
             }
             self.stopped = known.is_some() && self.stopped;
             if known.is_some() {
@@ -3115,6 +3485,10 @@ impl<'a> Interp<'a> {
                 return;
             }
             "exit" => {
+                // Directly in an undecided branch, it ends that path (the others go on).
+                if self.exit_depth == Some(self.cond_depth) {
+                    self.stopped = true;
+                }
                 if !self.conditional {
                     self.stopped = true;
                     if !self.collecting && self.depth == 0 && self.early_exit.is_none() {
@@ -3133,7 +3507,7 @@ impl<'a> Interp<'a> {
                 return;
             }
             "return" => {
-                if !self.conditional {
+                if !self.conditional || (self.decided_branch && self.depth > 0) {
                     self.stopped = true;
                 }
                 return;
@@ -3213,7 +3587,7 @@ impl<'a> Interp<'a> {
         let (mut uncertain, mut uncertain_pid_file) = (Vec::new(), Vec::new());
         for (i, w) in words.iter().enumerate() {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) {
+                if self.uncertain_here(&v) {
                     if pid_option(i) {
                         uncertain_pid_file.push(v);
                     } else {
@@ -3223,6 +3597,11 @@ impl<'a> Interp<'a> {
             }
         }
         uncertain_pid_file.retain(|v| !uncertain.contains(v));
+        for v in &uncertain {
+            if let Some(b) = self.env.get(v.as_str()) {
+                self.uncertain_at.insert((line, v.clone()), b.clone());
+            }
+        }
         self.calls.push(Call {
             args,
             line,
@@ -3271,7 +3650,7 @@ impl<'a> Interp<'a> {
         let mut uncertain: Vec<String> = Vec::new();
         for w in words {
             for v in referenced_vars(&w.value) {
-                if self.env.get(&v).is_some_and(|b| b.uncertain) && !uncertain.contains(&v) {
+                if self.uncertain_here(&v) && !uncertain.contains(&v) {
                     uncertain.push(v);
                 }
             }
@@ -3333,6 +3712,11 @@ impl<'a> Interp<'a> {
             for v in &uncertain {
                 if !c.uncertain.contains(v) {
                     c.uncertain.push(v.clone());
+                }
+            }
+            for v in &c.uncertain {
+                if let Some(b) = self.env.get(v.as_str()) {
+                    self.uncertain_at.insert((line, v.clone()), b.clone());
                 }
             }
         }
@@ -3530,7 +3914,7 @@ impl<'a> Interp<'a> {
                     // Unset on this host and set by no file read: empty, as before the file.
                     // An on/off switch the defaults file leaves unset is still the admin's to
                     // set there (coturn's commented `#TURNSERVER_ENABLED=1`): not decided.
-                    let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                    let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                     let open_switch =
                         unset && self.defaults_read && is_toggle(v) && !self.setting_switch;
                     if unset && !open_switch {
@@ -3555,7 +3939,7 @@ impl<'a> Interp<'a> {
             }
             if referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                .any(|v| self.uncertain_here(v))
             {
                 return None;
             }
@@ -3656,7 +4040,7 @@ impl<'a> Interp<'a> {
                     Part::Lit(l) => value.push_str(l),
                     Part::Var(v) => {
                         if !likely {
-                            let unset = !self.env.contains_key(v) && !self.defaults_absent;
+                            let unset = !self.env.contains_key(v.as_str()) && !self.defaults_absent;
                             if !unset {
                                 if !self.decide_defaults
                                     || is_toggle(v)
@@ -3675,7 +4059,7 @@ impl<'a> Interp<'a> {
             if !likely
                 && referenced_vars(&w.value)
                     .iter()
-                    .any(|v| self.env.get(v).is_some_and(|b| b.uncertain))
+                    .any(|v| self.uncertain_here(v))
             {
                 return None;
             }
@@ -3715,7 +4099,8 @@ impl<'a> Interp<'a> {
         else {
             return;
         };
-        let Ok(program) = parse(inner) else {
+        let parsed = parse_text(inner);
+        let Some(program) = parsed.as_ref() else {
             return;
         };
         for cc in &program.complete_commands {
@@ -3778,22 +4163,24 @@ impl<'a> Interp<'a> {
 
     /// Where a command's standard output goes (a file, not `/dev/null`) and whether standard
     /// error follows.
-    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool)> {
+    fn output_of(&mut self, redirects: &[&ast::IoRedirect]) -> Option<(String, bool, bool)> {
         let mut out: Option<String> = None;
         let mut errors = false;
+        let mut truncates = false;
         for r in redirects {
             match r {
                 ast::IoRedirect::File(
                     fd,
-                    ast::IoFileRedirectKind::Write
+                    kind @ (ast::IoFileRedirectKind::Write
                     | ast::IoFileRedirectKind::Append
-                    | ast::IoFileRedirectKind::Clobber,
+                    | ast::IoFileRedirectKind::Clobber),
                     ast::IoFileRedirectTarget::Filename(w),
                 ) if fd.is_none_or(|f| f == 1) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
+                    truncates = !matches!(kind, ast::IoFileRedirectKind::Append);
                 }
                 ast::IoRedirect::File(
                     Some(2),
@@ -3805,17 +4192,18 @@ impl<'a> Interp<'a> {
                     ast::IoFileRedirectKind::DuplicateOutput,
                     ast::IoFileRedirectTarget::Duplicate(w),
                 ) if w.value == "1" => errors = out.is_some(),
-                ast::IoRedirect::OutputAndError(w, _) => {
+                ast::IoRedirect::OutputAndError(w, append) => {
                     let parts = self.expand_value(w);
                     out = self
                         .resolve(&Arg::Field(parts))
                         .filter(|p| p != "/dev/null");
                     errors = true;
+                    truncates = !append;
                 }
                 _ => {}
             }
         }
-        out.map(|o| (o, errors))
+        out.map(|o| (o, errors, truncates))
     }
 
     /// Where a command's standard output goes when a process substitution running `logger`
@@ -3874,14 +4262,14 @@ impl<'a> Interp<'a> {
         // `USER=$USER` after a defaults file set it: the value stays the file's.
         if !a.append
             && matches!(value.as_slice(), [Part::Var(v)] if v == name)
-            && self.env.get(name).is_some_and(|b| b.overridable)
+            && self.env.get(name.as_str()).is_some_and(|b| b.overridable)
         {
             return;
         }
         let derived = match &a.value {
             ast::AssignmentValue::Scalar(w) => referenced_vars(&w.value)
                 .iter()
-                .any(|v| self.env.get(v).is_some_and(|b| b.uncertain)),
+                .any(|v| self.uncertain_here(v)),
             ast::AssignmentValue::Array(_) => false,
         };
         let value = if a.append {
@@ -3897,15 +4285,15 @@ impl<'a> Interp<'a> {
             ast::AssignmentValue::Scalar(w) if derived => {
                 let sources: Vec<(String, Rc<Binding>)> = referenced_vars(&w.value)
                     .into_iter()
-                    .filter_map(|v| self.env.get(&v).cloned().map(|b| (v, b)))
-                    .filter(|(_, b)| b.uncertain)
+                    .filter(|v| self.uncertain_here(v))
+                    .filter_map(|v| self.env.get(v.as_str()).cloned().map(|b| (v, b)))
                     .collect();
                 let mut all: Vec<Alternative> = Vec::new();
                 if sources.iter().all(|(_, b)| !b.alternatives.is_empty()) {
                     for (source, b) in &sources {
                         for alt in &b.alternatives {
-                            let saved = self.env.get(source).cloned();
-                            if let Some(s) = self.env.get_mut(source) {
+                            let saved = self.env.get(source.as_str()).cloned();
+                            if let Some(s) = self.env.get_mut(source.as_str()) {
                                 let s = Rc::make_mut(s);
                                 s.value.clone_from(&alt.value);
                                 s.overridable = false;
@@ -3918,7 +4306,7 @@ impl<'a> Interp<'a> {
                                 value = v;
                             }
                             if let Some(saved) = saved {
-                                self.env.insert(source.clone(), saved);
+                                self.env.insert(source.as_str().into(), saved);
                             }
                             let alt = Alternative {
                                 value,
@@ -3935,9 +4323,10 @@ impl<'a> Interp<'a> {
             _ => Vec::new(),
         };
         self.set(name, value);
-        if derived && let Some(b) = self.env.get_mut(name) {
+        if derived && let Some(b) = self.env.get_mut(name.as_str()) {
             let b = Rc::make_mut(b);
             b.uncertain = true;
+            b.scope = None;
             if b.alternatives.is_empty() && b.at_depth == 0 {
                 b.alternatives = inherited;
             }
@@ -3953,7 +4342,7 @@ impl<'a> Interp<'a> {
             && !vars.is_empty()
             && !self.defaults_absent
             && !self.defaults_read
-            && vars.iter().all(|v| !self.env.contains_key(v))
+            && vars.iter().all(|v| !self.env.contains_key(v.as_str()))
             && word
                 .value
                 .chars()
@@ -4077,7 +4466,7 @@ impl<'a> Interp<'a> {
                         }
                         for (name, word) in assignments_of(&program) {
                             let value = self.expand_value(&word);
-                            let script_default = self.env.get(&name).and_then(|b| {
+                            let script_default = self.env.get(name.as_str()).and_then(|b| {
                                 if b.overridable {
                                     b.script_default.clone()
                                 } else {
@@ -4085,7 +4474,7 @@ impl<'a> Interp<'a> {
                                 }
                             });
                             self.env.insert(
-                                name.clone(),
+                                name.as_str().into(),
                                 Rc::new(Binding {
                                     value,
                                     overridable: true,
@@ -4093,6 +4482,7 @@ impl<'a> Interp<'a> {
                                     uncertain: false,
                                     alternatives: Vec::new(),
                                     at_depth: self.cond_depth,
+                                    scope: None,
                                 }),
                             );
                             if !sourced.assigns.contains(&name) {
@@ -4141,13 +4531,13 @@ impl<'a> Interp<'a> {
                             matches!(p, Part::Lit(t) if tokens.iter().any(|k| t.contains(k.as_str())))
                         })
                 })
-                .map(|(name, _)| name.clone())
+                .map(|(name, _)| name.to_string())
                 .collect(),
             _ => read.assigns(),
         };
         if read.any_present() || self.loop_entry.is_some() {
             for name in &assigns {
-                let script_default = self.env.get(name).and_then(|b| {
+                let script_default = self.env.get(name.as_str()).and_then(|b| {
                     if b.overridable {
                         b.script_default.clone()
                     } else {
@@ -4155,7 +4545,7 @@ impl<'a> Interp<'a> {
                     }
                 });
                 self.env.insert(
-                    name.clone(),
+                    name.as_str().into(),
                     Rc::new(Binding {
                         value: vec![Part::Var(name.clone())],
                         overridable: true,
@@ -4163,6 +4553,7 @@ impl<'a> Interp<'a> {
                         uncertain: false,
                         alternatives: Vec::new(),
                         at_depth: self.cond_depth,
+                        scope: None,
                     }),
                 );
             }
@@ -4227,7 +4618,7 @@ impl<'a> Interp<'a> {
         let parts = self.param(p)?;
         match (p, parts.as_slice()) {
             (Parameter::Named(n), [(Part::Var(_), _)])
-                if !self.env.contains_key(n) && !self.defaults_absent =>
+                if !self.env.contains_key(n.as_str()) && !self.defaults_absent =>
             {
                 Ok(Vec::new())
             }
@@ -4279,7 +4670,7 @@ impl<'a> Interp<'a> {
                 };
                 let default = self.expand_text(default_value.as_deref().unwrap_or(""), quoted);
                 let unset = match parameter {
-                    Parameter::Named(n) => !self.env.contains_key(n),
+                    Parameter::Named(n) => !self.env.contains_key(n.as_str()),
                     _ => current.is_empty(),
                 };
                 let empty = match test_type {
@@ -4513,7 +4904,8 @@ impl<'a> Interp<'a> {
     /// in `( … )` or `{ …; }`: `` `[ -n "$SPOOLDIR" ] && echo "-z $SPOOLDIR"` ``. Recorded as a
     /// [`Reading`] under `shown` (the substitution as written).
     fn computed(&mut self, text: &str, shown: &str) -> Option<String> {
-        let program = parse(text).ok()?;
+        let parsed = parse_text(text);
+        let program = parsed.as_ref().as_ref()?;
         let [list] = program.complete_commands.as_slice() else {
             return None;
         };
@@ -4581,6 +4973,25 @@ impl<'a> Interp<'a> {
     }
 
     fn printed_pipeline(&mut self, p: &ast::Pipeline) -> Option<(bool, String)> {
+        // `basename $ME | sed -ne 's/^pure-ftpd-\(.*\)/\1/p'`: a command this reading can
+        // tell, its output edited by one `sed -n` substitution it can run too.
+        if let [first, ast::Command::Simple(sed)] = p.seq.as_slice()
+            && !p.bang
+        {
+            let script = self.sed_substitution(sed)?;
+            let single = ast::Pipeline {
+                timed: None,
+                bang: false,
+                seq: vec![first.clone()],
+            };
+            let (_, input) = self.printed_pipeline(&single)?;
+            let out: String = input
+                .lines()
+                .filter_map(|l| script.apply(l))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            return Some((true, out));
+        }
         let [command] = p.seq.as_slice() else {
             return None;
         };
@@ -4641,6 +5052,44 @@ impl<'a> Interp<'a> {
             _ => return None,
         };
         Some((status != p.bang, out))
+    }
+
+    /// `sed -n 's/RE/REPL/p'` (`-ne`, `-n -e` too) whose RE is literal text with `^`, `$`
+    /// and at most one `\(.*\)` group, and whose REPL is literal text and `\1`.
+    fn sed_substitution(&mut self, sc: &ast::SimpleCommand) -> Option<SedSubstitution> {
+        if sc.prefix.is_some()
+            || sc
+                .word_or_name
+                .as_ref()
+                .map(|w| brush_parser::unquote_str(&w.value))?
+                != "sed"
+        {
+            return None;
+        }
+        let mut words = Vec::new();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            let ast::CommandPrefixOrSuffixItem::Word(w) = i else {
+                return None;
+            };
+            // Single quotes keep the backslashes of `\(.*\)`; other quoting is not read.
+            let v = w.value.as_str();
+            let word = match v.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+                Some(inner) if !inner.contains('\'') => inner.to_string(),
+                _ if !v.contains(['\'', '"', '\\', '$', '`']) => v.to_string(),
+                _ => return None,
+            };
+            words.push(word);
+        }
+        let script = match words
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            ["-ne", s] | ["-n", "-e", s] | ["-n", s] => (*s).to_string(),
+            _ => return None,
+        };
+        SedSubstitution::parse(&script)
     }
 
     /// `$(NAME)` of a function the script defined whose body only prints text known on this
@@ -4865,21 +5314,26 @@ impl<'a> Interp<'a> {
             .collect();
         for (i, (part, quoted)) in segments.into_iter().enumerate() {
             match part {
-                Part::Lit(s) if !quoted => {
-                    let mut chunk = String::new();
-                    for c in s.chars() {
-                        if matches!(c, ' ' | '\t' | '\n') {
-                            if !chunk.is_empty() {
-                                field.push(Part::Lit(std::mem::take(&mut chunk)));
-                                started = true;
-                            }
-                            flush(&mut field, &mut started, &mut args);
-                        } else {
-                            chunk.push(c);
-                        }
+                // Without a blank the text is one chunk, kept as it is.
+                Part::Lit(s) if !quoted && !s.contains([' ', '\t', '\n']) => {
+                    if !s.is_empty() {
+                        field.push(Part::Lit(s));
+                        started = true;
                     }
-                    if !chunk.is_empty() {
-                        field.push(Part::Lit(chunk));
+                }
+                Part::Lit(s) if !quoted => {
+                    let mut chunks = s.split([' ', '\t', '\n']);
+                    // Every blank ends the field (the chunk before it, when there is one).
+                    let last = chunks.next_back().unwrap_or_default();
+                    for chunk in chunks {
+                        if !chunk.is_empty() {
+                            field.push(Part::Lit(chunk.to_string()));
+                            started = true;
+                        }
+                        flush(&mut field, &mut started, &mut args);
+                    }
+                    if !last.is_empty() {
+                        field.push(Part::Lit(last.to_string()));
                         started = true;
                     }
                 }
@@ -4907,6 +5361,14 @@ impl<'a> Interp<'a> {
 /// `RUN`, `RSYNC_ENABLE`, `START_DAEMON`, …).
 #[must_use]
 /// What one undecided branch of an `if` leaves ([`merge_outcomes`]).
+/// Where an `if` (or `TEST && …`) whose branches are merged stands ([`merge_outcomes`]).
+struct Here {
+    /// It is itself on some paths only.
+    conditional: bool,
+    /// The undecided branches enclosing it ([`Interp::branch`]); `None` in a loop.
+    branch: Option<Vec<u32>>,
+}
+
 struct Outcome {
     /// The branch's test (`None`: the `else`, or no branch at all).
     test: Option<String>,
@@ -4914,7 +5376,7 @@ struct Outcome {
     /// The likely path ([`Interp::likely`]) takes this branch.
     taken: bool,
     /// The variables after it; `None` when it ends the action (`exit`, `return`).
-    env: Option<BTreeMap<String, Rc<Binding>>>,
+    env: Option<Env>,
 }
 
 /// The variables after an `if` whose tests this reading could not decide, its branches each
@@ -4923,21 +5385,19 @@ struct Outcome {
 /// is itself not known: then nothing can be chosen). Other variables (a sourced file's
 /// settings) are what the last branch that changed them left, as when the branches are read
 /// one after another.
-fn merge_outcomes(
-    before: &BTreeMap<String, Rc<Binding>>,
-    outcomes: &[Outcome],
-    depth: u32,
-) -> BTreeMap<String, Rc<Binding>> {
-    let reaching: Vec<(&Outcome, &BTreeMap<String, Rc<Binding>>)> = outcomes
+fn merge_outcomes(before: &Env, outcomes: &[Outcome], depth: u32, here: &Here) -> Env {
+    let reaching: Vec<(&Outcome, &Env)> = outcomes
         .iter()
         .filter_map(|o| o.env.as_ref().map(|e| (o, e)))
         .collect();
     let taken = reaching.iter().find(|(o, _)| o.taken);
-    let base: &BTreeMap<String, Rc<Binding>> = taken.map_or(before, |(_, e)| e);
+    let base: &Env = taken.map_or(before, |(_, e)| e);
     let taken_test = taken.and_then(|(o, _)| o.test.clone().map(|t| (t, o.line)));
-    let mut names: Vec<&String> = before.keys().collect();
+    // Only the names some branch left otherwise than `before` (another binding, or none):
+    // for every other name each branch holds `before`'s own binding, which `out` keeps.
+    let mut names: Vec<&Rc<str>> = Vec::new();
     for (_, e) in &reaching {
-        names.extend(e.keys());
+        changed_names(before, e, &mut names);
     }
     names.sort();
     names.dedup();
@@ -4972,6 +5432,35 @@ fn merge_outcomes(
         let mut complete = reaching.iter().all(|(_, e)| known(e.get(name)));
         let value_of = |b: Option<&Rc<Binding>>| b.map(|b| b.value.clone()).unwrap_or_default();
         let taken_value = value_of(base.get(name));
+        // Every path that goes on leaves the same value, each assigned directly in its branch
+        // (not one of several within it): the value after the `if` is that one, as certain as
+        // the `if` itself is reached (`if [ -x /usr/bin/x ]; then D=/usr/bin; else exit 0;
+        // fi`, or both branches assigning `X=a`).
+        let direct = |b: &Rc<Binding>| {
+            !b.uncertain
+                || b.scope.as_ref().is_some_and(|s| {
+                    here.branch.as_ref().is_some_and(|h| {
+                        h.starts_with(s) || (s.len() == h.len() + 1 && s.starts_with(h))
+                    })
+                })
+        };
+        // (The likely path may be one that exits: then the value is the others'.)
+        let one = reaching.first().and_then(|(_, e)| e.get(name));
+        let same = one.is_some_and(|first| {
+            reaching.iter().all(|(_, e)| {
+                e.get(name)
+                    .is_some_and(|b| direct(b) && b.value == first.value)
+            })
+        });
+        if same && let Some(b) = one {
+            let mut merged = Binding::clone(b);
+            merged.uncertain = here.conditional;
+            merged.scope = here.branch.clone();
+            merged.alternatives = Vec::new();
+            merged.at_depth = depth;
+            out.insert(name.clone(), Rc::new(merged));
+            continue;
+        }
         let mut alternatives: Vec<Alternative> = Vec::new();
         let add = |a: Alternative, all: &mut Vec<Alternative>| {
             if !all.contains(&a) {
@@ -5020,15 +5509,54 @@ fn merge_outcomes(
                 uncertain: true,
                 alternatives: Vec::new(),
                 at_depth: depth,
+                scope: None,
             },
             |b| Binding::clone(b),
         );
         merged.uncertain = true;
         merged.at_depth = depth;
+        merged.scope = None;
         merged.alternatives = if complete { alternatives } else { Vec::new() };
         out.insert(name.clone(), Rc::new(merged));
     }
     out
+}
+
+/// Appends to `out` the names whose binding in `after` is not `before`'s own (the same `Rc`):
+/// assigned anew, added or removed. Both maps are walked once, side by side, in key order.
+fn changed_names<'m>(before: &'m Env, after: &'m Env, out: &mut Vec<&'m Rc<str>>) {
+    let mut b = before.iter().peekable();
+    let mut a = after.iter().peekable();
+    loop {
+        match (b.peek(), a.peek()) {
+            (None, None) => break,
+            (Some((kb, _)), None) => {
+                out.push(kb);
+                b.next();
+            }
+            (None, Some((ka, _))) => {
+                out.push(ka);
+                a.next();
+            }
+            (Some((kb, vb)), Some((ka, va))) => match kb.cmp(ka) {
+                std::cmp::Ordering::Less => {
+                    out.push(kb);
+                    b.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    out.push(ka);
+                    a.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if !Rc::ptr_eq(vb, va) {
+                        out.push(ka);
+                    }
+                    b.next();
+                    a.next();
+                }
+            },
+        }
+    }
 }
 
 /// What `grep` is asked, read from its words: `-q`, `-E`, `-F`, `-G`, `-v`, `-i`, `-w`, `-x`
@@ -5150,6 +5678,46 @@ impl GrepTest {
 
 /// Whether a branch only sets what the started processes inherit (`ulimit`, `umask`) or
 /// prints: choosing it does not decide whether the script starts anything.
+/// The first line of a command list.
+fn line_of_list(list: &ast::CompoundList) -> u32 {
+    ast::SourceLocation::location(list).map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0))
+}
+
+/// Whether a branch only prints and then ends the script with success (`exit`, `exit 0`).
+fn exits_with_success(list: &ast::CompoundList) -> bool {
+    let Some((last, before)) = list.0.split_last() else {
+        return false;
+    };
+    let name = |item: &ast::CompoundListItem| -> Option<(String, Vec<String>)> {
+        let ao = &item.0;
+        if !ao.additional.is_empty() {
+            return None;
+        }
+        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+            return None;
+        };
+        let words: Vec<String> = sc
+            .suffix
+            .iter()
+            .flat_map(|x| x.0.iter())
+            .filter_map(|i| match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => Some(w.value.clone()),
+                _ => None,
+            })
+            .collect();
+        Some((
+            brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value),
+            words,
+        ))
+    };
+    let ends = name(last).is_some_and(|(n, w)| n == "exit" && (w.is_empty() || w == ["0"]));
+    ends && before.iter().all(|item| {
+        name(item).is_some_and(|(n, _)| {
+            super::is_harmless(&n) && !matches!(n.as_str(), "exit" | "return")
+        })
+    })
+}
+
 fn settings_only(list: &ast::CompoundList) -> bool {
     let mut any = false;
     for item in &list.0 {
@@ -6194,6 +6762,95 @@ mod tests {
     }
 
     #[test]
+    fn a_sed_substitution_of_a_known_output_is_computed() {
+        let s = SedSubstitution::parse("s/^pure-ftpd-\\(.*\\)/\\1/p").unwrap();
+        assert_eq!(s.apply("pure-ftpd"), None);
+        assert_eq!(s.apply("pure-ftpd-ldap").as_deref(), Some("ldap"));
+        assert_eq!(s.apply("x-pure-ftpd-ldap"), None);
+        let t = SedSubstitution::parse("s/\\.conf$/.d/p").map(|_| ());
+        assert_eq!(t, None, "a `.` in the pattern is a regex: not run");
+        let u = SedSubstitution::parse("s/-\\(.*\\)\\.x$/=\\1/p").map(|_| ());
+        assert_eq!(u, None);
+        let v = SedSubstitution::parse("s/a\\(.*\\)b/<\\1>/p").unwrap();
+        assert_eq!(v.apply("xaYbZbq").as_deref(), Some("x<YbZ>q"));
+        for (me, suffix) in [
+            ("/etc/init.d/pure-ftpd", ""),
+            ("/etc/init.d/pure-ftpd-ldap", "ldap"),
+        ] {
+            let script = format!(
+                "ME={me}\nSUFFIX=`basename $ME | sed -ne 's/^pure-ftpd-\\(.*\\)/\\1/p'`\ncase \"$1\" in\n start) /usr/sbin/x \"$SUFFIX\" ;;\nesac\n"
+            );
+            let (calls, _) = run(&script, "start");
+            assert_eq!(calls, [format!("/usr/sbin/x {suffix}")], "{me}");
+        }
+    }
+
+    #[test]
+    fn a_return_in_the_branch_the_hosts_settings_choose_ends_the_function() {
+        // smokeping's check_slave: `if [ "$MODE" != "slave" ]; then return; fi` with
+        // MODE=master in the defaults file adds no slave options.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "MODE=master\n").unwrap();
+        let host = Host::at(dir.path());
+        let script = "A=-c\n[ -f /etc/default/x ] && . /etc/default/x\nopts() {\n  if [ \"$MODE\" != slave ]; then\n    return\n  fi\n  A=\"$A --slave\"\n}\ncase \"$1\" in\n start) opts; /usr/sbin/x $A ;;\nesac\n";
+        let program = parse(script).unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.decide_defaults = true;
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_eq!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
+        // Not deciding by the host's settings, both paths stay open.
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let calls: Vec<String> = i.run_action("start").iter().map(Call::display).collect();
+        assert_ne!(calls.last().map(String::as_str), Some("/usr/sbin/x -c"));
+    }
+
+    #[test]
+    fn a_defaults_value_referring_to_a_variable_nothing_sets_expands_it_to_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(
+            dir.path().join("etc/default/x"),
+            "C=/etc/x.conf\n#EXTRA=\"-v\"\nARGS=\"-d -c $C $EXTRA\"\nHOMED=\"$HOME/x\"\nSELF=\"$SELF -q\"\n",
+        )
+        .unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            "[ -r /etc/default/x ] && . /etc/default/x\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        let mut unset = Vec::new();
+        assert_eq!(
+            i.value_unset_empty("ARGS", &mut unset).as_deref(),
+            Some("-d -c /etc/x.conf ")
+        );
+        assert_eq!(unset, ["EXTRA"]);
+        // What a service's environment may hold, and a self-reference, stay unknown.
+        assert_eq!(i.value_unset_empty("HOMED", &mut unset), None);
+        assert_eq!(i.value_unset_empty("SELF", &mut unset), None);
+        assert_eq!(i.value("ARGS"), None);
+    }
+
+    #[test]
+    fn a_defaults_value_is_not_resolved_while_another_settings_file_is_missing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("etc/default")).unwrap();
+        std::fs::write(dir.path().join("etc/default/x"), "ARGS=\"-c $EXTRA\"\n").unwrap();
+        let host = Host::at(dir.path());
+        let program = parse(
+            ". /etc/default/x\n[ -r /etc/default/y ] && . /etc/default/y\ncase \"$1\" in\n start) /usr/sbin/x $ARGS ;;\nesac\n",
+        )
+        .unwrap();
+        let mut i = Interp::new(&host, "/etc/init.d/x", vec!["start".into()]);
+        i.run_top(&program);
+        assert_eq!(i.value_unset_empty("ARGS", &mut Vec::new()), None);
+    }
+
+    #[test]
     fn a_substitution_sourcing_a_host_file_reads_its_plain_unconditional_value() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("etc/web")).unwrap();
@@ -6306,6 +6963,103 @@ mod tests {
             "start",
         );
         assert_eq!(calls, ["echo /run/x.pid"]);
+    }
+
+    #[test]
+    fn a_value_assigned_on_the_path_of_its_use_is_that_value_there() {
+        // jetty's launcher prefix: set right before the start, inside the "not running yet"
+        // branch (a command's status, undecided), by a test the script's values decide.
+        let script = "if probe; then\n  PRE=\"\"\n  if [ \"$AUTH\" = yes ]; then\n    PRE=\"/usr/bin/authbind --deep\"\n  fi\n  /usr/sbin/x $PRE -a\nfi\ncase \"$1\" in\n start) /usr/sbin/y $PRE ;;\nesac\n";
+        let (_, i) = run(script, "start");
+        // The top level's calls, as they are before the action runs.
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let mut top = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        top.run_top(program);
+        let x = top
+            .calls
+            .iter()
+            .find(|c| c.program().as_deref() == Some("/usr/sbin/x"))
+            .expect("the call in the branch");
+        assert_eq!(x.display(), "/usr/sbin/x -a");
+        assert!(x.uncertain.is_empty(), "{:?}", x.uncertain);
+        // After the branch, the value is one of several (unset when the probe fails).
+        assert!(i.uncertain_here("PRE"));
+    }
+
+    #[test]
+    fn a_branch_that_exits_leaves_the_other_paths_value() {
+        let (calls, i) = run(
+            "if [ -f /etc/x.conf ]; then\n  MODE=file\nelse\n  echo no configuration\n  exit 0\nfi\ncase \"$1\" in\n start) /usr/sbin/x -m $MODE ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/sbin/x -m file"]);
+        assert!(!i.uncertain_here("MODE"));
+        // The `if` form of `[ -f FILE ] || exit 0` is a guard of the script.
+        assert_eq!(i.path_guards, [('f', "/etc/x.conf".to_string(), 1)]);
+        // Without the `exit`, the path without the file goes on with MODE unset.
+        let (_, i) = run(
+            "if [ -f /etc/x.conf ]; then\n  MODE=file\nelse\n  echo no configuration\nfi\ncase \"$1\" in\n start) /usr/sbin/x -m $MODE ;;\nesac\n",
+            "start",
+        );
+        assert!(i.uncertain_here("MODE"));
+        assert!(i.path_guards.is_empty());
+    }
+
+    #[test]
+    fn branches_that_leave_one_value_merge_to_it() {
+        let (calls, i) = run(
+            "if probe; then\n  O=-a\nelse\n  O=-a\nfi\ncase \"$1\" in\n start) /usr/sbin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert_eq!(calls, ["/usr/sbin/x -a"]);
+        assert!(!i.uncertain_here("O"));
+        // Different values stay one of several, with the other as an alternative.
+        let (_, i) = run(
+            "if probe; then\n  O=-a\nelse\n  O=-b\nfi\ncase \"$1\" in\n start) /usr/sbin/x $O ;;\nesac\n",
+            "start",
+        );
+        assert!(i.uncertain_here("O"));
+        assert_eq!(i.env["O"].alternatives.len(), 1);
+    }
+
+    #[test]
+    fn where_a_program_is_installed_is_read_from_the_host() {
+        use std::os::unix::fs::PermissionsExt;
+        let script = "prog=filterd\nif [ -x /usr/bin/$prog ]; then\n  DIR=/usr/bin\nelif [ -x /usr/local/bin/$prog ]; then\n  DIR=/usr/local/bin\nelse\n  exit 0\nfi\ncase \"$1\" in\n start) $DIR/$prog -d ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let read = |installed: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(installed.trim_start_matches('/'));
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, "#!/bin/sh\n").unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.run_top(program);
+            let calls = i.run_action("start");
+            let chain = i.readings.iter().any(|r| {
+                matches!(r, Reading::FileChain { programs: true, tests, .. } if tests.last().is_some_and(|t| t.2))
+            });
+            (calls[0].display(), calls[0].uncertain.clone(), chain)
+        };
+        assert_eq!(
+            read("/usr/local/bin/filterd"),
+            ("/usr/local/bin/filterd -d".to_string(), Vec::new(), true)
+        );
+        assert_eq!(
+            read("/usr/bin/filterd"),
+            ("/usr/bin/filterd -d".to_string(), Vec::new(), true)
+        );
+        // A file a run or an admin makes (under /etc) is never such a chain.
+        let (_, i) = run(
+            "if [ -x /etc/x/hook ]; then\n  H=yes\nfi\ncase \"$1\" in\n start) /usr/sbin/x $H ;;\nesac\n",
+            "start",
+        );
+        assert!(i.readings.is_empty());
+        assert!(i.uncertain_here("H"));
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn shell_action(
         let line = line_of_and_or(&item.0);
         top_lines = Some(top_lines.map_or((line, line), |(a, b)| (a.min(line), b.max(line))));
         if let Some(name) = function_name(item) {
-            top.push(Top::Function(name, item_text(item)));
+            top.push(Top::Function(name, item, std::cell::OnceCell::new()));
         } else {
             top.push(Top::Text(item_text(item)));
         }
@@ -114,10 +114,10 @@ pub fn shell_action(
         }
         called.push(w.clone());
         for t in &top {
-            if let Top::Function(name, text) = t
+            if let Top::Function(name, item, text) = t
                 && *name == w
             {
-                pending.extend(words(text));
+                pending.extend(words(text.get_or_init(|| item_text(item))));
             }
         }
     }
@@ -127,8 +127,8 @@ pub fn shell_action(
         match t {
             Top::Arm => text.push(body.clone()),
             Top::Text(t) => text.push(t.clone()),
-            Top::Function(name, t) if called.contains(name) => {
-                text.push(t.clone());
+            Top::Function(name, item, t) if called.contains(name) => {
+                text.push(t.get_or_init(|| item_text(item)).clone());
                 if !functions.iter().any(|(n, _): &(String, u32)| n == name) {
                     functions.push((name.clone(), interp.function_line(name).unwrap_or(0)));
                 }
@@ -156,11 +156,16 @@ pub fn shell_action(
 }
 
 /// One top-level item of the script, in order.
-enum Top {
+enum Top<'p> {
     /// The dispatching `case`, replaced by the action's arm.
     Arm,
-    /// A function definition: its name and text.
-    Function(String, String),
+    /// A function definition: its name, the item, and its text once a called function's text
+    /// is needed (most functions of a script are never called by the one action).
+    Function(
+        String,
+        &'p ast::CompoundListItem,
+        std::cell::OnceCell<String>,
+    ),
     Text(String),
 }
 

@@ -92,7 +92,7 @@ pub fn reader_substitution(
     }
     // The script's variables it reads: their values on this host, given to `sh` first.
     for v in referenced_outside_single_quotes(inner) {
-        let b = interp.env.get(&v)?;
+        let b = interp.env.get(v.as_str())?;
         if b.uncertain {
             return None;
         }

@@ -20,7 +20,7 @@
 use super::daemon::{DirBase, PreparedDir, StartPlan, is_run_dir, pick_launch};
 use super::instance_settings::PerInstanceFile;
 use super::launch::{self, Start};
-use super::shell::{Call, INSTANCE, InstanceLoop, Interp, LoopOver, SourceKind};
+use super::shell::{Call, InstanceLoop, Interp, LoopOver, SourceKind};
 use super::{Analysis, Conversion};
 use crate::finding::{Code, Finding};
 use crate::ir::{
@@ -101,8 +101,8 @@ fn mentions(s: &Start, token: &str, interp: &Interp) -> bool {
         || s.args.iter().any(reads)
 }
 
-/// `cmd` with the loop's configuration ([`INSTANCE`]) as the template's instance (`%I`); `None`
-/// when the program itself varies.
+/// `cmd` with the loop's configuration ([`super::shell::INSTANCE`]) as the template's
+/// instance (`%I`); `None` when the program itself varies.
 fn templated(cmd: &Command, token: &str) -> Option<Command> {
     let split = |t: &str| -> Vec<WordPart> {
         let mut parts = Vec::new();
@@ -401,7 +401,7 @@ impl Conversion<'_> {
                 per_instance(&v.value)
             ));
         }
-        if format!("{svc:?}").contains(INSTANCE) {
+        if super::holds_instance(svc) {
             return Err(varies.to_string());
         }
         svc.instances = Instances::Set(InstanceSet {
