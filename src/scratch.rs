@@ -210,7 +210,7 @@ mod tests {
     fn a_small_text_stays_in_memory() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = Writer::new_in(dir.path());
-        write!(w, "{{}}\n").unwrap();
+        writeln!(w, "{{}}").unwrap();
         let text = w.finish().unwrap();
         assert!(matches!(text.body, Body::Memory(_)));
         assert_eq!(text.sha256(), Text::from(b"{}\n".to_vec()).sha256());
