@@ -45,30 +45,10 @@ pub struct Section {
     pub header: Location,
     /// The file that first defined the section (what supervisor's `section_to_file` names).
     pub options: Vec<(String, Value)>,
-    /// No value of its own holds `%(here)s` since [`Ini::expand_here`] last looked.
-    here_done: HereDone,
 }
-
-/// Whether [`Ini::expand_here`] has nothing left to replace in a section's own values (set
-/// when it looked, cleared by every change to them). Bookkeeping, not part of what the section
-/// holds: two sections are equal whatever it says.
-#[derive(Debug, Clone, Copy, Default)]
-struct HereDone(bool);
-
-impl PartialEq for HereDone {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for HereDone {}
-
-/// What supervisor's `expand_here` replaces.
-const HERE: &str = "%(here)s";
 
 impl Section {
     fn set(&mut self, key: String, value: Value) {
-        self.here_done = HereDone(false);
         match self.options.iter_mut().find(|(k, _)| *k == key) {
             Some((_, v)) => *v = value,
             None => self.options.push((key, value)),
@@ -76,23 +56,10 @@ impl Section {
     }
 
     fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.here_done = HereDone(false);
         self.options
             .iter_mut()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v)
-    }
-
-    /// [`Ini::items`] of this section under `defaults`.
-    fn items(&self, defaults: &[(String, Value)]) -> Vec<(String, Value)> {
-        let mut out: Vec<(String, Value)> = defaults.to_vec();
-        for (k, v) in &self.options {
-            match out.iter_mut().find(|(dk, _)| dk == k) {
-                Some((_, dv)) => *dv = v.clone(),
-                None => out.push((k.clone(), v.clone())),
-            }
-        }
-        out
     }
 }
 
@@ -286,36 +253,36 @@ impl Ini {
     /// The keys of a section followed by the `[DEFAULT]` keys it does not set.
     #[must_use]
     pub fn items(&self, section: &str) -> Vec<(String, Value)> {
-        self.section(section)
-            .map_or_else(Vec::new, |s| s.items(&self.defaults))
+        let Some(s) = self.section(section) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, Value)> = self.defaults.clone();
+        for (k, v) in &s.options {
+            match out.iter_mut().find(|(dk, _)| dk == k) {
+                Some((_, dv)) => *dv = v.clone(),
+                None => out.push((k.clone(), v.clone())),
+            }
+        }
+        out
     }
 
     /// Replaces `%(here)s` with `here` in every value of every section, `[DEFAULT]` values
     /// included (they are copied into each section), as supervisor's `expand_here` does after
-    /// reading each file. Supervisor goes through every section each time (quadratic in the
-    /// included files); the same values come out here while a section whose own values were
-    /// looked at, left without `%(here)s` and not changed since is passed over, unless a
-    /// `[DEFAULT]` value holds `%(here)s` (then every section is gone through, as supervisor
-    /// does).
+    /// reading each file.
     pub fn expand_here(&mut self, here: &str) {
-        let Ini {
-            defaults, sections, ..
-        } = self;
-        let defaults_hold = defaults.iter().any(|(_, v)| v.text.contains(HERE));
-        for s in sections.iter_mut() {
-            if s.here_done.0 && !defaults_hold {
-                continue;
-            }
-            for (key, value) in s.items(defaults) {
-                if value.text.contains(HERE) {
+        let names: Vec<String> = self.sections.iter().map(|s| s.name.clone()).collect();
+        for name in names {
+            for (key, value) in self.items(&name) {
+                if value.text.contains("%(here)s") {
                     let replaced = Value {
-                        text: value.text.replace(HERE, here),
+                        text: value.text.replace("%(here)s", here),
                         at: value.at,
                     };
-                    s.set(key, replaced);
+                    if let Some(s) = self.sections.iter_mut().find(|s| s.name == name) {
+                        s.set(key, replaced);
+                    }
                 }
             }
-            s.here_done = HereDone(!s.options.iter().any(|(_, v)| v.text.contains(HERE)));
         }
     }
 
@@ -377,7 +344,6 @@ impl Ini {
                         name: header,
                         header: at(vs),
                         options: Vec::new(),
-                        here_done: HereDone(false),
                     });
                     cursect = Some(Some(self.sections.len() - 1));
                 }
@@ -591,30 +557,5 @@ mod tests {
         ini.read("[b]\n", "/etc/supervisor/conf.d/b.conf");
         ini.expand_here("/etc/supervisor/conf.d");
         assert_eq!(get(&ini, "b", "d").unwrap(), "/etc/supervisor/conf.d/x");
-    }
-
-    #[test]
-    fn a_section_changed_by_a_later_file_is_expanded_with_that_files_here() {
-        let mut ini = read("[a]\nk=%(here)s/k\n[b]\nj=1\n");
-        ini.expand_here("/one");
-        // `a` is merged into by the next file: its new value gets the next `here`, its old
-        // one keeps the first.
-        ini.read("[a]\nm=%(here)s/m\n[c]\nn=%(here)s\n", "/two/x.conf");
-        ini.expand_here("/two");
-        assert_eq!(get(&ini, "a", "k").unwrap(), "/one/k");
-        assert_eq!(get(&ini, "a", "m").unwrap(), "/two/m");
-        assert_eq!(get(&ini, "b", "j").unwrap(), "1");
-        assert_eq!(get(&ini, "c", "n").unwrap(), "/two");
-        // A `[DEFAULT]` value with `%(here)s` read late reaches every section without the key.
-        ini.read("[DEFAULT]\nd=%(here)s/d\n", "/three/y.conf");
-        ini.expand_here("/three");
-        for s in ["a", "b", "c"] {
-            assert_eq!(get(&ini, s, "d").unwrap(), "/three/d", "{s}");
-        }
-        // A `here` holding the pattern itself is replaced once per call, as supervisor does.
-        let mut odd = read("[a]\nk=%(here)s\n");
-        odd.expand_here("/p/%(here)s");
-        odd.expand_here("/q");
-        assert_eq!(get(&odd, "a", "k").unwrap(), "/p//q");
     }
 }
