@@ -28,6 +28,7 @@ pub mod naming;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod scratch;
 pub mod spill;
 pub mod two_pass;
 pub mod workers;

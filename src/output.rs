@@ -203,11 +203,13 @@ impl Target {
     }
 }
 
-/// A file's contents: in memory, or in the run's spill file (read back when it is written).
+/// A file's contents: in memory, in the run's spill file (read back when it is written), or
+/// a text of its own streamed out as it was rendered (the report).
 #[derive(Debug)]
 enum Contents {
     Bytes(Vec<u8>),
     Spilled(crate::spill::Spilled),
+    Text(crate::scratch::Text),
 }
 
 /// The report's place in a plan.
@@ -692,18 +694,26 @@ impl Plan {
     /// [`WriteError::Exists`] when the report would replace other content without `--force`
     /// that the manifest does not record as this tool's. Nothing is written either way.
     pub fn report(&mut self, text: String) -> Result<(), WriteError> {
+        self.report_text(crate::scratch::Text::from(text.into_bytes()))
+    }
+
+    /// [`Plan::report`] of a text streamed as it was rendered ([`crate::scratch`]): copied
+    /// into the report's staged file when the plan is committed, never held whole.
+    ///
+    /// # Errors
+    /// As [`Plan::report`].
+    pub fn report_text(&mut self, text: crate::scratch::Text) -> Result<(), WriteError> {
         let Some(slot) = self.report.take() else {
             return Ok(());
         };
-        let contents = text.into_bytes();
         let t = Target {
             name: slot.name,
             place: Place::Own {
                 path: slot.path,
                 key: slot.key,
             },
-            sha256: manifest::digest(&contents),
-            contents: Contents::Bytes(contents),
+            sha256: text.sha256(),
+            contents: Contents::Text(text),
             mode: 0o644,
             existing: slot.existing,
             ours: slot.ours,
@@ -933,6 +943,7 @@ impl Transaction {
             hook.before(&Step::Stage(&path)).map_err(fail(&path))?;
             match (&t.contents, &plan.spill) {
                 (Contents::Bytes(b), _) => file.write_all(b),
+                (Contents::Text(text), _) => text.copy_to(&mut file),
                 (Contents::Spilled(at), Some(spill)) => {
                     spill.read(at, &mut buf).and_then(|()| file.write_all(&buf))
                 }

@@ -60,6 +60,38 @@ fn hex(digest: &[u8; 32]) -> String {
 /// How many bytes of texts a run holds in memory before it spills them to a file.
 pub const IN_MEMORY: usize = 4 << 20;
 
+/// A new private file in `dir` (created new, mode 0600, open for reading and writing),
+/// already without a name.
+pub(crate) fn private_file(dir: &std::path::Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let mut tries = 0;
+    loop {
+        let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = dir.join(format!(".systemdify-spill.{}.{n}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+        {
+            Ok(f) => {
+                // Open, it needs no name: nothing stays behind, whatever happens next.
+                std::fs::remove_file(&path)?;
+                return Ok(f);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
+            Err(e) => {
+                return Err(io::Error::new(
+                    e.kind(),
+                    format!("cannot create a temporary file in {}: {e}", dir.display()),
+                ));
+            }
+        }
+    }
+}
+
 /// The spill file while texts are put into it (from any number of threads).
 #[derive(Debug)]
 pub struct Spill {
@@ -112,37 +144,6 @@ impl Spill {
         })
     }
 
-    /// A new private file in `dir`, already without a name.
-    fn create(dir: &std::path::Path) -> io::Result<File> {
-        use std::os::unix::fs::OpenOptionsExt;
-        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let mut tries = 0;
-        loop {
-            let n = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = dir.join(format!(".systemdify-spill.{}.{n}", std::process::id()));
-            match std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-            {
-                Ok(f) => {
-                    // Open, it needs no name: nothing stays behind, whatever happens next.
-                    std::fs::remove_file(&path)?;
-                    return Ok(f);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists && tries < 100 => tries += 1,
-                Err(e) => {
-                    return Err(io::Error::new(
-                        e.kind(),
-                        format!("cannot create a temporary file in {}: {e}", dir.display()),
-                    ));
-                }
-            }
-        }
-    }
-
     /// Appends `text`; returns where it is and its hash.
     ///
     /// # Errors
@@ -154,7 +155,7 @@ impl Spill {
             .lock()
             .map_err(|_| io::Error::other("the spill file's lock is poisoned"))?;
         if w.out.is_none() && w.memory.len() + text.len() > IN_MEMORY {
-            let mut out = BufWriter::with_capacity(1 << 16, Self::create(&self.dir)?);
+            let mut out = BufWriter::with_capacity(1 << 16, private_file(&self.dir)?);
             out.write_all(&w.memory)?;
             w.memory = Vec::new();
             w.out = Some(out);

@@ -847,3 +847,45 @@ fn a_dangling_link_where_the_output_directory_goes_is_not_replaced() {
     );
     assert!(!tmp.path().join("nowhere").exists());
 }
+
+#[test]
+fn a_report_streamed_past_what_is_held_in_memory_is_written_whole_and_recorded() {
+    use std::io::Write;
+    use systemdify::output::{self, Options};
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("units");
+    let report = out.join("report.json");
+    // More than the scratch text holds in memory: it goes through its private file.
+    let mut expected = Vec::new();
+    let mut text = systemdify::scratch::Writer::new_in(tmp.path());
+    for i in 0..200_000 {
+        let line = format!(
+            "{{\"item\": {i}, \"padding\": \"{}\"}}\n",
+            "p".repeat(i % 50)
+        );
+        text.write_all(line.as_bytes()).unwrap();
+        expected.extend_from_slice(line.as_bytes());
+    }
+    assert!(expected.len() > systemdify::spill::IN_MEMORY);
+    let files = vec![file("a.service", "a\n", 0o644)];
+    let mut plan =
+        output::Plan::new(Some(&out), &files, Some(&report), &Options::default()).unwrap();
+    plan.report_text(text.finish().unwrap()).unwrap();
+    plan.commit(&mut output::NoFaults).unwrap();
+    assert!(
+        std::fs::read(&report).unwrap() == expected,
+        "the report differs"
+    );
+    // The manifest records its hash: a second run with the same report changes nothing.
+    let manifest = std::fs::read_to_string(out.join(".systemdify-manifest")).unwrap();
+    assert!(
+        manifest.contains(&systemdify::manifest::sha256(&expected)),
+        "{manifest}"
+    );
+    // Nothing is left in the temporary directory but the output.
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["units"]);
+}

@@ -238,14 +238,17 @@ pub(crate) fn emit(
     if let Some(plan) = &plan {
         report.set_stale(plan.stale().to_vec());
     }
-    let text = match how.report.as_ref().map(|path| {
+    // Rendered as it goes into a text of its own (a private temporary file past a few MiB),
+    // never whole in memory: a whole host's JSON report is tens of MB.
+    let mut text = match how.report.as_ref().map(|path| {
         let format = match how.report_format {
             Some(ReportFormatArg::Json) => ReportFormat::Json,
             Some(ReportFormatArg::Markdown) => ReportFormat::Markdown,
             Some(ReportFormatArg::Text) => ReportFormat::Text,
             None => ReportFormat::from_path(path),
         };
-        render::render_view(&report, format)
+        let mut out = crate::scratch::Writer::new();
+        render::write_view(&report, format, &mut out).and_then(|()| out.finish())
     }) {
         None => None,
         Some(Ok(text)) => Some(text),
@@ -254,8 +257,10 @@ pub(crate) fn emit(
             return 1;
         }
     };
-    if let (Some(plan), Some(text), Some(_)) = (&mut plan, &text, report_file)
-        && let Err(e) = plan.report(text.clone())
+    // Into its file, the report goes into the plan; `--report -` keeps it for standard output.
+    if let (Some(plan), Some(_)) = (&mut plan, report_file)
+        && let Some(text) = text.take()
+        && let Err(e) = plan.report_text(text)
     {
         let _ = writeln!(io.stderr, "systemdify: {e}");
         return 1;
@@ -303,8 +308,8 @@ pub(crate) fn emit(
         }
     }
     match (&text, report_file) {
-        (Some(text), None) => {
-            if let Err(e) = io.stdout.write_all(text.as_bytes()) {
+        (Some(text), _) => {
+            if let Err(e) = text.copy_to(io.stdout) {
                 let _ = writeln!(
                     io.stderr,
                     "systemdify: cannot write to standard output: {e}"
@@ -312,10 +317,10 @@ pub(crate) fn emit(
                 return 1;
             }
         }
-        (None, _) => {
+        (None, None) => {
             let _ = writeln!(io.stderr, "systemdify: {}", render::summary_line(&report));
         }
-        (Some(_), Some(_)) => {}
+        (None, Some(_)) => {}
     }
     if !report.errors().is_empty() {
         1

@@ -1,7 +1,7 @@
 //! The three renderings of a [`Report`]: plain text, Markdown and JSON.
 
 use super::{Report, ReportItem, StaleFile, View};
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 /// Which rendering to produce.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,16 +31,47 @@ pub fn render(report: &Report, format: ReportFormat) -> String {
 }
 
 /// [`render`] of any [`View`] (a report whose items are in a spill file: read back one at a
-/// time, the same bytes).
+/// time, the same bytes), into memory.
 ///
 /// # Errors
 /// The items could not be read back.
-pub fn render_view(report: &dyn View, format: ReportFormat) -> std::io::Result<String> {
+pub fn render_view(report: &dyn View, format: ReportFormat) -> io::Result<String> {
+    let mut out = Vec::new();
+    write_view(report, format, &mut out)?;
+    String::from_utf8(out).map_err(io::Error::other)
+}
+
+/// Writes the rendering of `report` in `format` to `out` as it goes (through a buffer of 64
+/// KiB: `out` sees few, large writes), never holding it whole: the same bytes as
+/// [`render_view`].
+///
+/// # Errors
+/// The items could not be read back, or writing to `out` failed.
+pub fn write_view(report: &dyn View, format: ReportFormat, out: &mut dyn Write) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, out);
     match format {
-        ReportFormat::Text => text(report),
-        ReportFormat::Markdown => markdown(report),
-        ReportFormat::Json => json(report),
+        ReportFormat::Text => text(report, &mut out)?,
+        ReportFormat::Markdown => markdown(report, &mut out)?,
+        ReportFormat::Json => json(report, &mut out)?,
     }
+    out.flush()
+}
+
+/// Runs `f` on every item of `report` until one fails: the first error, of reading the items
+/// or of `f`.
+fn try_each_item(
+    report: &dyn View,
+    f: &mut dyn FnMut(&ReportItem) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut failed = None;
+    report.each_item(&mut |item| {
+        if failed.is_none()
+            && let Err(e) = f(item)
+        {
+            failed = Some(e);
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
 }
 
 fn location(item: &ReportItem) -> String {
@@ -53,44 +84,42 @@ fn location(item: &ReportItem) -> String {
 /// One block per item: `file:line name: status -> units`, then its findings with help.
 ///
 /// # Errors
-/// The items could not be read back.
-pub fn text(report: &dyn View) -> std::io::Result<String> {
-    let mut out = String::new();
-    report.each_item(&mut |item| {
-        let _ = write!(
+/// The items could not be read back, or writing to `out` failed.
+pub fn text(report: &dyn View, out: &mut dyn Write) -> io::Result<()> {
+    try_each_item(report, &mut |item| {
+        write!(
             out,
             "{} {}: {}",
             location(item),
             item.source.name,
             item.status.as_str()
-        );
+        )?;
         if !item.units.is_empty() {
-            let _ = write!(out, " -> {}", item.units.join(", "));
+            write!(out, " -> {}", item.units.join(", "))?;
         }
-        out.push('\n');
+        writeln!(out)?;
         for f in &item.findings {
-            let _ = writeln!(out, "  {}[{}]: {}", f.level.as_str(), f.code, f.message);
+            writeln!(out, "  {}[{}]: {}", f.level.as_str(), f.code, f.message)?;
             if !f.help.is_empty() {
-                let _ = writeln!(out, "    help: {}", f.help);
+                writeln!(out, "    help: {}", f.help)?;
             }
         }
+        Ok(())
     })?;
     let wrapped = wrapped_by_reason(report)?;
     if !wrapped.is_empty() {
-        out.push_str("wrapped init scripts, by reason:\n");
+        writeln!(out, "wrapped init scripts, by reason:")?;
         for (reason, names) in &wrapped {
-            let _ = writeln!(out, "  {reason} ({}): {}", names.len(), names.join(", "));
+            writeln!(out, "  {reason} ({}): {}", names.len(), names.join(", "))?;
         }
     }
     for e in report.errors() {
-        let _ = writeln!(out, "{e}");
+        writeln!(out, "{e}")?;
     }
     for s in report.stale() {
-        let _ = writeln!(out, "stale: {}: {}", s.path, stale_state(s));
+        writeln!(out, "stale: {}: {}", s.path, stale_state(s))?;
     }
-    out.push_str(&summary_line(report));
-    out.push('\n');
-    Ok(out)
+    writeln!(out, "{}", summary_line(report))
 }
 
 /// The scripts kept as wrappers, grouped by the reason their `sysv-wrapped` finding gives in
@@ -161,29 +190,29 @@ fn md_escape(s: &str) -> String {
 /// A summary table, an item table, then the findings of each item with their help.
 ///
 /// # Errors
-/// The items could not be read back.
-pub fn markdown(report: &dyn View) -> std::io::Result<String> {
+/// The items could not be read back, or writing to `out` failed.
+pub fn markdown(report: &dyn View, out: &mut dyn Write) -> io::Result<()> {
     let s = report.summary();
-    let mut out = String::from("# Migration report\n\n");
-    out.push_str(
-        "| inputs | items | units | translated | approximated | wrapped | skipped | errors |\n",
-    );
-    out.push_str("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    let _ = writeln!(
+    out.write_all(b"# Migration report\n\n")?;
+    out.write_all(
+        b"| inputs | items | units | translated | approximated | wrapped | skipped | errors |\n",
+    )?;
+    out.write_all(b"| --- | --- | --- | --- | --- | --- | --- | --- |\n")?;
+    writeln!(
         out,
         "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
         s.inputs, s.items, s.units, s.translated, s.approximated, s.wrapped, s.skipped, s.errors
-    );
+    )?;
     if !report.is_empty() {
-        out.push_str("## Items\n\n| source | name | status | units | findings |\n| --- | --- | --- | --- | --- |\n");
-        report.each_item(&mut |item| {
+        out.write_all(b"## Items\n\n| source | name | status | units | findings |\n| --- | --- | --- | --- | --- |\n")?;
+        try_each_item(report, &mut |item| {
             let codes: Vec<String> = item
                 .findings
                 .iter()
                 .map(|f| format!("`{}`", f.code))
                 .collect();
             let units: Vec<String> = item.units.iter().map(|u| format!("`{u}`")).collect();
-            let _ = writeln!(
+            writeln!(
                 out,
                 "| `{}` | {} | {} | {} | {} |",
                 md_escape(&location(item)),
@@ -191,78 +220,83 @@ pub fn markdown(report: &dyn View) -> std::io::Result<String> {
                 item.status.as_str(),
                 units.join(" "),
                 codes.join(" ")
-            );
+            )
         })?;
-        out.push('\n');
+        writeln!(out)?;
     }
     let wrapped = wrapped_by_reason(report)?;
     if !wrapped.is_empty() {
-        out.push_str("## Wrapped init scripts, by reason\n\n| reason | scripts |\n| --- | --- |\n");
+        out.write_all(
+            b"## Wrapped init scripts, by reason\n\n| reason | scripts |\n| --- | --- |\n",
+        )?;
         for (reason, names) in &wrapped {
             let names: Vec<String> = names.iter().map(|n| md_escape(n)).collect();
-            let _ = writeln!(out, "| {} | {} |", md_escape(reason), names.join(", "));
+            writeln!(out, "| {} | {} |", md_escape(reason), names.join(", "))?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-    // Each item with findings, then the heading above them when there was one.
-    let mut findings = String::new();
-    report.each_item(&mut |item| {
+    // Each item with findings, the section's heading before the first one.
+    let mut any = false;
+    try_each_item(report, &mut |item| {
         if item.findings.is_empty() {
-            return;
+            return Ok(());
         }
-        let _ = writeln!(
-            findings,
+        if !any {
+            out.write_all(b"## Findings\n")?;
+            any = true;
+        }
+        writeln!(
+            out,
             "\n### `{}` {}\n",
             md_escape(&location(item)),
             md_escape(&item.source.name)
-        );
+        )?;
         for f in &item.findings {
-            let _ = writeln!(
-                findings,
+            writeln!(
+                out,
                 "- **{}** `{}`: {}",
                 f.level.as_str(),
                 f.code,
                 md_escape(&f.message)
-            );
+            )?;
             if !f.help.is_empty() {
-                let _ = writeln!(findings, "  - what to do: {}", md_escape(&f.help));
+                writeln!(out, "  - what to do: {}", md_escape(&f.help))?;
             }
         }
+        Ok(())
     })?;
-    if !findings.is_empty() {
-        out.push_str("## Findings\n");
-        out.push_str(&findings);
-        out.push('\n');
+    if any {
+        writeln!(out)?;
     }
     if !report.errors().is_empty() {
-        out.push_str("## Errors\n\n");
+        out.write_all(b"## Errors\n\n")?;
         for e in report.errors() {
-            let _ = writeln!(out, "- `{}`", md_escape(&e.to_string()));
+            writeln!(out, "- `{}`", md_escape(&e.to_string()))?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
     if !report.stale().is_empty() {
-        out.push_str("## Stale files in the output directory\n\n");
+        out.write_all(b"## Stale files in the output directory\n\n")?;
         for s in report.stale() {
-            let _ = writeln!(out, "- `{}`: {}", md_escape(&s.path), stale_state(s));
+            writeln!(out, "- `{}`: {}", md_escape(&s.path), stale_state(s))?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-    Ok(out)
+    Ok(())
 }
 
-/// The JSON report of the contract, pretty-printed with a trailing newline.
+/// The JSON report of the contract, pretty-printed with a trailing newline, written to `out`
+/// as it is serialized (the items read back one at a time).
 ///
 /// # Errors
-/// The items could not be read back.
-pub fn json(report: &dyn View) -> std::io::Result<String> {
+/// The items could not be read back, or writing to `out` failed.
+pub fn json(report: &dyn View, out: &mut dyn Write) -> io::Result<()> {
     struct Json<'a>(&'a dyn View);
     impl serde::Serialize for Json<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
             super::serialize_view(self.0, s)
         }
     }
-    let mut s = serde_json::to_string_pretty(&Json(report)).map_err(std::io::Error::other)?;
-    s.push('\n');
-    Ok(s)
+    serde_json::to_writer_pretty(&mut *out, &Json(report)).map_err(io::Error::from)?;
+    writeln!(out)
 }
