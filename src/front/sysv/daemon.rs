@@ -902,12 +902,7 @@ impl Conversion<'_> {
                 .iter()
                 .filter_map(Arg::literal)
                 .any(|a| matches!(a.as_str(), "-p" | "-C" | "--pid"));
-        if ps_test
-            || matches!(
-                base.as_str(),
-                "status_of_proc" | "pidofproc" | "pidof" | "pgrep" | "checkpid"
-            )
-        {
+        if ps_test || super::start_condition::RUNNING_CHECKS.contains(&base.as_str()) {
             plan.running_guards.push(call.line);
             return;
         }

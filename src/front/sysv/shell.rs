@@ -5850,7 +5850,7 @@ fn to_file(r: &ast::IoRedirect) -> bool {
 }
 
 /// `$NAME` and `${NAME…}` references in raw word text.
-fn referenced_vars(raw: &str) -> Vec<String> {
+pub(super) fn referenced_vars(raw: &str) -> Vec<String> {
     let mut out = Vec::new();
     let b = raw.as_bytes();
     let mut i = 0;

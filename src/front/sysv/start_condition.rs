@@ -16,7 +16,7 @@
 //!   test that must fail): no directive says it; the unit starts the daemon on every path and
 //!   `sysv-undecided-test` names the test.
 
-use super::shell::{Interp, is_toggle};
+use super::shell::{Interp, is_toggle, referenced_vars};
 
 /// What one test on the way to the start becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub fn classify(
     if guard_lines.contains(&line) || is_running_check(test, guard_lines, interp) {
         return Ok(Verdict::Answered);
     }
-    if referenced(test).iter().any(|v| is_toggle(v)) {
+    if referenced_vars(test).iter().any(|v| is_toggle(v)) {
         return Ok(Verdict::Answered);
     }
     if let Some((negated, flag, word)) = file_test(test)
@@ -86,7 +86,8 @@ fn plain_braces(test: &str) -> String {
 }
 
 /// Programs whose exit status or output says whether a process runs.
-const RUNNING_CHECKS: &[&str] = &["pidof", "pgrep", "pidofproc", "status_of_proc", "checkpid"];
+pub(super) const RUNNING_CHECKS: &[&str] =
+    &["pidof", "pgrep", "pidofproc", "status_of_proc", "checkpid"];
 
 /// Whether `test` asks "already running?": it runs a process lookup ([`RUNNING_CHECKS`], `ps`,
 /// `kill -0`, `start-stop-daemon --status`), tests a pid file (`[ -f $PIDFILE ]`, a path ending
@@ -116,7 +117,7 @@ fn is_running_check(test: &str, guard_lines: &[u32], interp: &Interp) -> bool {
     }
     if let Some((_, _, word)) = file_test(test) {
         let bare = word.trim_matches('"');
-        let named_pid = referenced(bare)
+        let named_pid = referenced_vars(bare)
             .iter()
             .any(|v| v.to_ascii_uppercase().contains("PID"));
         let path = resolve(bare, interp);
@@ -132,24 +133,6 @@ fn is_running_check(test: &str, guard_lines: &[u32], interp: &Interp) -> bool {
         return guard_lines.iter().any(|l| (first..=last).contains(l));
     }
     false
-}
-
-/// The variables `text` expands (`$NAME`, `${NAME…}`).
-fn referenced(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find('$') {
-        rest = &rest[at + 1..];
-        let name: String = rest
-            .trim_start_matches('{')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if !name.is_empty() {
-            out.push(name);
-        }
-    }
-    out
 }
 
 /// `[ [!] -F WORD ]` or `test [!] -F WORD` (one test, no `-a`/`-o`, `&&`, `||`): whether it
