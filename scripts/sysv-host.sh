@@ -74,6 +74,22 @@
 #     postgresql-common firebird3.0-server activemq openarena-server wesnoth-1.16-server
 #     owserver inputlirc speech-dispatcher qemu-guest-agent multipath-tools schroot
 #     amule-daemon ejabberd sysvinit-utils lsb-base dpkg
+#   ninth (Debian 12, none of the above, each shipping /etc/init.d; 53 scripts; tuned against):
+#     courier-ldap qpsmtpd perdition dnsproxy opendnssec-enforcer opendnssec-signer pcp
+#     munin-async xymon prometheus-apache-exporter prometheus-mysqld-exporter sshguard fastd pimd
+#     kea-dhcp6-server ldirectord ypserv git-daemon-sysvinit bip jabberd2 knxd yaws nutcracker
+#     etcd-server galera-arbitrator-4 drbd-utils ctdb bacula-sd bacula-director sanlock
+#     moosefs-master moosefs-chunkserver corosync-qnetd corosync-qdevice slurmctld slurmdbd
+#     buildbot-worker bzflag-server nut-client ipmiutil mopidy snapserver snapclient
+#     sysvinit-utils lsb-base dpkg
+#   tenth (Debian 12, none of the above, each shipping /etc/init.d; 42 scripts; built and
+#   measured once, never tuned against):
+#     postfwd imapproxy sympa cyrus-common tinydns kea-dhcp-ddns-server collectl rrdcached
+#     prometheus-bind-exporter prometheus-postfix-exporter samhain scanlogd arpon exabgp smcroute
+#     igmpproxy rarpd wide-dhcpv6-client shorewall6 ypbind-mt atheme-services shibboleth-sp-utils
+#     sssd-common sks clickhouse-server repmgr-common cachefilesd ocfs2-tools dlm-controld vdr
+#     pacemaker xen-utils-common gkrellmd conman powerman gammu-smsd rng-tools-debian scanbd
+#     lcd4linux squeezelite sysvinit-utils lsb-base dpkg
 set -eu
 
 PACKAGES="acpid anacron apache2 at autofs bind9 chrony clamav-daemon clamav-freshclam
