@@ -41,7 +41,8 @@
 //!   or in loops ([`control_tool`]) → the shell action below as `Type=forking`
 //!   (`sysv-tool-daemon`).
 //! - A script that starts no daemon and runs commands under conditions or in loops →
-//!   `Type=oneshot` with the script's own text for each action in `/bin/sh -c`
+//!   `Type=oneshot` with the script's own text for each action in `/bin/sh -c` (the shell
+//!   and options of its `#!` line: `/bin/bash -c`, `set -e` first; [`interpreter`])
 //!   ([`shell_action`], `sysv-shell-action`).
 //! - `stop`: `--retry SIG/N/…`, `--signal`, `killproc` → `KillSignal=`, `TimeoutStopSec=`.
 //! - `reload`: a signal → `ExecReload=/bin/kill -SIG ${MAINPID}`; a command → that command.
@@ -58,6 +59,7 @@ pub mod header;
 pub mod host_reading;
 mod install;
 mod instance_settings;
+mod interpreter;
 pub mod launch;
 pub mod logger;
 pub mod shell;
@@ -404,6 +406,7 @@ pub fn parse_init_script(
         clean_environment: std::cell::Cell::new(false),
         members: Vec::new(),
         template: std::cell::Cell::new(false),
+        interpreter: interpreter::of(text),
     };
     // Only for a script that names its daemon (`DAEMON=`…): then the library's commands can be
     // told apart into the daemon's start and the rest; otherwise they stay the script's to run.
@@ -615,6 +618,9 @@ struct Conversion<'h> {
     members: Vec<unit_set::Member>,
     /// The daemon being read is started once per configuration: a template's command line.
     template: std::cell::Cell<bool>,
+    /// The shell the script's `#!` line names, with the line, or why it names none this tool
+    /// runs the script's text with.
+    interpreter: Result<(interpreter::Interpreter, String), String>,
 }
 
 impl<'h> Conversion<'h> {
@@ -2549,5 +2555,34 @@ mod tests {
         for t in ["START_ARGS", "DAEMON", "PIDFILE", "DAEMON_OPTS"] {
             assert!(!is_toggle(t), "{t}");
         }
+    }
+
+    /// The shell text of a one-shot script runs under the shell of its `#!` line, with the
+    /// options it sets; another program keeps the script wrapped, naming the line.
+    #[test]
+    fn a_shell_action_runs_with_the_shell_and_options_of_the_hash_bang_line() {
+        let body = "### BEGIN INIT INFO\n# Provides: food\n# Default-Start: 2 3 4 5\n### END INIT INFO\ncase \"$1\" in\nstart)\n\tfor q in /sys/block/*/queue/scheduler; do\n\t\t[[ -w $q ]] && /usr/sbin/tune \"$q\"\n\tdone\n\t;;\nesac\n";
+        let run = |line: &str| convert_with(&format!("{line}\n{body}"), &["/usr/sbin/tune"]);
+        let text = |item: &Item| match &service(item).command {
+            Command::Shell { shell, script } => (shell.clone(), script.clone()),
+            other => panic!("not a shell: {other:?}"),
+        };
+        let (shell, script) = text(&run("#!/bin/bash"));
+        assert_eq!(shell, "/bin/bash");
+        assert!(script.starts_with("set -- start\n"), "{script}");
+        let (shell, script) = text(&run("#!/bin/sh -e"));
+        assert_eq!(shell, "/bin/sh");
+        assert!(script.starts_with("set -e\nset -- start\n"), "{script}");
+        let item = run("#!/bin/sh");
+        assert_eq!(text(&item), ("/bin/sh".to_string(), text(&item).1));
+        assert!(!text(&item).1.contains("set -e"));
+        let wrapped = run("#!/bin/ksh");
+        let why = &wrapped
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .unwrap()
+            .message;
+        assert!(why.contains("`#!/bin/ksh`"), "{why}");
     }
 }

@@ -1,4 +1,5 @@
-//! One action of a script that starts no daemon, run by `/bin/sh -c` as the script runs it: for
+//! One action of a script that starts no daemon, run by its shell's `-c` as the script runs it
+//! (the shell of its `#!` line, [`super::interpreter`]: `/bin/sh`, `/bin/bash`): for
 //! one-shot setup scripts whose commands are under conditions or in loops over values only the
 //! running system knows (a `cpufreq-set` per CPU of `/proc/stat`, `modprobe` of the modules not
 //! yet loaded, `echo idle` into every array's `sync_action`). No unit directive expresses a loop,
@@ -289,7 +290,8 @@ pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<S
 
 impl super::Conversion<'_> {
     /// A one-shot script whose commands run under conditions or in loops: `Type=oneshot`,
-    /// `RemainAfterExit=yes`, `ExecStart=/bin/sh -c` with the start action ([`shell_action`];
+    /// `RemainAfterExit=yes`, `ExecStart=SHELL -c` with the start action ([`shell_action`]; the
+    /// shell and options of the script's `#!` line, [`super::interpreter`];
     /// `/bin/true` when it runs nothing but printing), `ExecStop=` likewise for a stop action
     /// that does something, `ExecReload=` for a reload action; reported as `sysv-shell-action`.
     ///
@@ -311,9 +313,12 @@ impl super::Conversion<'_> {
         };
         let starts = plan.checks.iter().chain(&plan.other).any(acts);
         let stops = stop_calls.iter().any(acts);
+        // The shell the script's `#!` line names, with the options it sets.
+        let (interpreter, line) = self.interpreter.clone()?;
+        let runs = interpreter.described(&line);
         let shell = |a: &ShellAction| Command::Shell {
-            shell: "/bin/sh".to_string(),
-            script: a.script.clone(),
+            shell: interpreter.shell.clone(),
+            script: interpreter.text(&a.script),
         };
         let mut ran = Vec::new();
         // The start action as the shell would run it: `/bin/true` only when it calls nothing
@@ -406,13 +411,14 @@ impl super::Conversion<'_> {
             self.findings.push(crate::finding::Finding::approximated(
                 crate::finding::Code::SysvToolDaemon,
                 format!(
-                    "its start action runs `{}` ({}), and its stop action runs `{}` ({}) to end what that left running: {} ({}) starts a daemon and returns; the unit runs the script's own text with /bin/sh -c as Type=forking, so systemd follows the processes the tool leaves (no PIDFile=: the main process is guessed when one is left, and the unit ends when they all have) — {}",
+                    "its start action runs `{}` ({}), and its stop action runs `{}` ({}) to end what that left running: {} ({}) starts a daemon and returns; the unit runs the script's own text with {} as Type=forking, so systemd follows the processes the tool leaves (no PIDFile=: the main process is guessed when one is left, and the unit ends when they all have) — {}",
                     t.start.0,
                     super::shell::place(t.start.1),
                     t.stop.0,
                     super::shell::place(t.stop.1),
                     t.tool,
                     t.kind,
+                    runs,
                     described.join("; ")
                 ),
                 "if the daemon can run in the foreground, run it directly in ExecStart= for better supervision; if the tool writes a pid file, add PIDFile=",
@@ -422,7 +428,7 @@ impl super::Conversion<'_> {
         self.findings.push(crate::finding::Finding::approximated(
             crate::finding::Code::SysvShellAction,
             format!(
-                "the script starts no daemon, and its commands run under conditions or in loops over values only the running system knows, so the unit runs the script's own text with /bin/sh -c (no supervision of what it starts; the defaults file is read at each start, as the script reads it) — {}",
+                "the script starts no daemon, and its commands run under conditions or in loops over values only the running system knows, so the unit runs the script's own text with {runs} (no supervision of what it starts; the defaults file is read at each start, as the script reads it) — {}",
                 described.join("; ")
             ),
             "nothing to do; to get supervision or plain directives, rewrite the commands as ExecStart= lines by hand",
