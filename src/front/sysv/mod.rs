@@ -759,9 +759,10 @@ impl<'h> Conversion<'h> {
         }
         // A switch the host's defaults file leaves unset, with which the script starts
         // nothing on this host: the unit is not enabled.
-        let unset_off = decided
+        let off_on_host = decided
             .as_ref()
-            .filter(|d| d.plan.launches.is_empty() && !plan.launches.is_empty())
+            .filter(|d| d.plan.launches.is_empty() && !plan.launches.is_empty());
+        let unset_off = off_on_host
             .and_then(|d| d.interp.unset_switches.first())
             .map(|v| {
                 let file = interp
@@ -770,6 +771,25 @@ impl<'h> Conversion<'h> {
                     .find(|s| s.kind == SourceKind::Defaults)
                     .map_or_else(|| "the defaults file".to_string(), |s| s.path.clone());
                 format!("{v} unset in {file}")
+            })
+            // A setting of the host's that makes the start action exit before it starts
+            // anything (`AUTOSTART="none"`): the unit is not enabled.
+            .or_else(|| {
+                let d = off_on_host?;
+                let line = d.interp.decided_exit?;
+                let mut vars: Vec<String> = d
+                    .interp
+                    .decided
+                    .iter()
+                    .map(|(v, l)| {
+                        format!("{v}={} (line {l})", d.interp.value(v).unwrap_or_default())
+                    })
+                    .collect();
+                vars.dedup();
+                Some(format!(
+                    "{}, with which its start action exits at line {line},",
+                    vars.join(", ")
+                ))
             });
         let switched_off = self.toggle_findings(interp).or(unset_off);
         let activation = self.activation(switched_off.as_deref());

@@ -1303,6 +1303,12 @@ pub struct Interp<'a> {
     pub decided: Vec<(String, u32)>,
     /// Line of an unconditional `exit` at the top level before the actions.
     pub early_exit: Option<u32>,
+    /// Line of an `exit` in a branch the host's settings chose ([`Interp::decide_defaults`]),
+    /// which ends the action on this host.
+    pub decided_exit: Option<u32>,
+    /// Running a branch the host's settings chose, of an `if` on every path: the test depth
+    /// of its commands.
+    host_branch: Option<u32>,
     /// What the reading took from the host tree or the shell's own rules where the text alone
     /// leaves it open ([`Reading`]): each is reported.
     pub readings: Vec<Reading>,
@@ -1684,6 +1690,8 @@ impl<'a> Interp<'a> {
             decide_defaults: false,
             decided: Vec::new(),
             early_exit: None,
+            decided_exit: None,
+            host_branch: None,
             readings: Vec::new(),
             word_line: 0,
             libraries: Vec::new(),
@@ -2206,8 +2214,9 @@ impl<'a> Interp<'a> {
     }
 
     /// `for X in DIR/PRE*SUF`, `` for X in `ls DIR/PRE*SUF` `` or `` for X in `cd DIR; ls PRE*SUF` ``
-    /// (`$(…)` too, `2>/dev/null` allowed): the value `X` takes, with [`INSTANCE`] for what `*`
-    /// matches, and the loop's configurations on the host.
+    /// (`$(…)` too, `2>/dev/null` allowed), or `PRE*SUF/FILE` for one configuration per
+    /// directory holding FILE: the value `X` takes, with [`INSTANCE`] for what `*` matches, and
+    /// the loop's configurations on the host.
     fn instance_loop(&mut self, f: &ast::ForClauseCommand) -> Option<(String, InstanceLoop)> {
         let [w] = f.values.as_deref()? else {
             return None;
@@ -2247,10 +2256,25 @@ impl<'a> Interp<'a> {
                 }
             }
         };
+        // `DIR/PRE*SUF/FILE` (fastd's `cd /etc/fastd; ls */fastd.conf`): one configuration per
+        // directory of DIR that holds FILE, named by what `*` matches in the directory's name.
+        let (dir, glob) = match dir.rsplit_once('/') {
+            Some((d, last)) if !relative && last.contains('*') => {
+                (d.to_string(), format!("{last}/{glob}"))
+            }
+            _ => (dir, glob),
+        };
+        let (glob, inner) = match glob.split_once('/') {
+            Some((g, file)) => (g.to_string(), Some(file.to_string())),
+            None => (glob, None),
+        };
         if !dir.starts_with('/')
             || glob.matches('*').count() != 1
             || glob.contains(['?', '[', '/', '$', '`', ' '])
             || dir.contains(['*', '?', '['])
+            || inner
+                .as_ref()
+                .is_some_and(|f| f.is_empty() || f.contains(['*', '?', '[', '/', '$', '`', ' ']))
         {
             return None;
         }
@@ -2264,12 +2288,16 @@ impl<'a> Interp<'a> {
                     && n.starts_with(prefix)
                     && n.ends_with(suffix)
                     && !n.starts_with('.')
+                    && inner
+                        .as_ref()
+                        .is_none_or(|f| self.host.exists(&format!("{dir}/{n}/{f}")))
             })
             .map(|n| n[prefix.len()..n.len() - suffix.len()].to_string())
             .collect();
-        let pattern = format!("{dir}/{glob}");
+        let inner = inner.map(|f| format!("/{f}")).unwrap_or_default();
+        let pattern = format!("{dir}/{glob}{inner}");
         let token = self.loop_token(&pattern);
-        let file = format!("{prefix}{token}{suffix}");
+        let file = format!("{prefix}{token}{suffix}{inner}");
         let value = if relative {
             file
         } else {
@@ -2909,7 +2937,15 @@ impl<'a> Interp<'a> {
                             // `return` of the actions' own code, still only ends this branch.
                             let outer_decided = self.decided_branch;
                             self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
+                            // Read with the host's settings, an `exit` directly in the branch
+                            // they chose (of an `if` on every path) ends the action on this host
+                            // (fastd's `AUTOSTART="none"`): what follows does not run.
+                            let outer_host = self.host_branch;
+                            if self.decide_defaults && !outer.0 {
+                                self.host_branch = Some(self.cond_depth);
+                            }
                             self.run_list(body);
+                            self.host_branch = outer_host;
                             self.decided_branch = outer_decided;
                             // `self.stopped` stays as the branch left it: only such a
                             // `return` sets it there (the branch is conditional otherwise).
@@ -3489,6 +3525,13 @@ impl<'a> Interp<'a> {
                 if self.exit_depth == Some(self.cond_depth) {
                     self.stopped = true;
                 }
+                // Directly in the branch the host's settings chose: it ends the action here.
+                if self.host_branch == Some(self.cond_depth) {
+                    self.stopped = true;
+                    if self.decided_exit.is_none() {
+                        self.decided_exit = Some(line);
+                    }
+                }
                 if !self.conditional {
                     self.stopped = true;
                     if !self.collecting && self.depth == 0 && self.early_exit.is_none() {
@@ -3903,8 +3946,15 @@ impl<'a> Interp<'a> {
             return None;
         }
         let mut args: Vec<String> = Vec::new();
+        // Where the test's own `-o`/`-a` (written so, not a value) join primaries.
+        let mut joins: Vec<usize> = Vec::new();
         let mut used = Vec::new();
         for w in &words[1..] {
+            if w.value == "-o" || w.value == "-a" {
+                joins.push(args.len());
+                args.push(w.value.clone());
+                continue;
+            }
             let parts = self.expand_value(w);
             // On/off switches are replaced by the unit's enablement, settings from a defaults
             // file only count when asked for (they are the admin's to change), and values set
@@ -3955,34 +4005,31 @@ impl<'a> Interp<'a> {
             args.pop();
         }
         let mut negate = p.bang;
-        if args.first().map(String::as_str) == Some("!") {
-            negate = !negate;
-            args.remove(0);
-        }
-        let result = match args
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [] => false,
-            [s] => !s.is_empty(),
-            ["-z", s] => s.is_empty(),
-            ["-n", s] => !s.is_empty(),
-            [a, "=" | "==", b] => a == b,
-            [a, "!=", b] => a != b,
-            [a, op @ ("-eq" | "-ne" | "-gt" | "-lt" | "-ge" | "-le"), b] => {
-                let (x, y) = (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?);
-                match *op {
-                    "-eq" => x == y,
-                    "-ne" => x != y,
-                    "-gt" => x > y,
-                    "-lt" => x < y,
-                    "-ge" => x >= y,
-                    _ => x <= y,
-                }
+        // `A -o B -a C`: `-a` binds tighter; every primary must be decided.
+        let result = if joins.is_empty() {
+            if args.first().map(String::as_str) == Some("!") {
+                negate = !negate;
+                args.remove(0);
             }
-            _ => return None,
+            decide_primary(&args)?
+        } else {
+            let mut any = false;
+            let mut all = true;
+            let mut start = 0;
+            for end in joins.iter().copied().chain([args.len()]) {
+                let mut primary = &args[start..end];
+                let not = primary.first().map(String::as_str) == Some("!");
+                if not {
+                    primary = &primary[1..];
+                }
+                all &= decide_primary(primary)? != not;
+                if end == args.len() || args[end] == "-o" {
+                    any |= all;
+                    all = true;
+                }
+                start = end + 1;
+            }
+            any
         };
         let line = line_of(words[0]).0;
         self.decided.extend(used.into_iter().map(|v| (v, line)));
@@ -6186,6 +6233,39 @@ pub(super) fn shell_lines(text: &str) -> Vec<u32> {
         }
     }
     out
+}
+
+/// One primary of a `test` whose words are known ([`Interp::decide_pipeline`]): string and
+/// integer comparisons, `-z`, `-n`; `None` for anything else (file tests are never decided).
+fn decide_primary(args: &[String]) -> Option<bool> {
+    Some(
+        match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
+            [] => false,
+
+            [s] => !s.is_empty(),
+            ["-z", s] => s.is_empty(),
+            ["-n", s] => !s.is_empty(),
+            [a, "=" | "==", b] => a == b,
+            [a, "!=", b] => a != b,
+            [a, op @ ("-eq" | "-ne" | "-gt" | "-lt" | "-ge" | "-le"), b] => {
+                let (x, y) = (a.trim().parse::<i64>().ok()?, b.trim().parse::<i64>().ok()?);
+                match *op {
+                    "-eq" => x == y,
+                    "-ne" => x != y,
+                    "-gt" => x > y,
+                    "-lt" => x < y,
+                    "-ge" => x >= y,
+                    _ => x <= y,
+                }
+            }
+            _ => return None,
+        },
+    )
 }
 
 #[cfg(test)]

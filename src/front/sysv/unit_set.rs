@@ -565,7 +565,10 @@ impl Conversion<'_> {
         let off: Vec<String> = members
             .iter()
             .filter(|m| !wanted.iter().any(|w| w.stem == m.stem))
-            .map(|m| format!("{}.service", m.stem))
+            .map(|m| match m.definition.service.instances {
+                Instances::One => format!("{}.service", m.stem),
+                _ => format!("{}@.service", m.stem),
+            })
             .collect();
         let unit = |m: &Member| match m.definition.service.instances {
             Instances::One => format!("{}.service", m.stem),
@@ -819,8 +822,44 @@ impl Conversion<'_> {
                 ));
             }
             if let Some(l) = per_config {
+                // Not started on this host (its settings end the start before the loop): no
+                // configuration is one the script starts, whatever the loop would go over.
+                let none;
+                let l = if on_host.is_some() {
+                    l
+                } else {
+                    none = InstanceLoop {
+                        instances: Vec::new(),
+                        ..l.clone()
+                    };
+                    &none
+                };
                 self.per_config(&mut svc, l, &all.interp, &mut findings)
                     .map_err(|why| format!("for {}: {why}", s.program))?;
+                if on_host.is_none() {
+                    findings.retain(|f| {
+                        !matches!(
+                            f.code,
+                            Code::SysvPerConfiguration
+                                | Code::SysvPerSettingWord
+                                | Code::SysvPerListLine
+                        )
+                    });
+                    findings.push(Finding::note(
+                        Code::SysvPerConfiguration,
+                        format!(
+                            "the script starts the daemon once per {} (line {}), but with this host's settings its start action ends before that loop: only the template {}@.service is written, with no instance",
+                            match &l.over {
+                                LoopOver::Words { setting, .. } => format!("word of ${setting}"),
+                                LoopOver::Lines { file, .. } => format!("line of {file}"),
+                                LoopOver::Files => l.pattern.clone(),
+                            },
+                            l.line,
+                            self.name
+                        ),
+                        format!("start a configuration with `systemctl enable --now {}@NAME`", self.name),
+                    ));
+                }
             }
             // A pid file's run directory is shared: the script's own service makes it.
             svc.exec.runtime_directories.clear();
@@ -860,8 +899,10 @@ impl Conversion<'_> {
                 findings.push(Finding::approximated(
                     Code::SysvUnitSetMember,
                     format!(
-                        "with this host's settings the script does not start {}; {}.service does not want {stem}.service",
-                        s.program, self.name
+                        "with this host's settings the script does not start {}; {}.service does not want {}.service",
+                        s.program,
+                        self.name,
+                        if per_config.is_some() { format!("{stem}@") } else { stem.clone() }
                     ),
                     format!("turn it on with `systemctl enable {stem}.service` (it is WantedBy={}.service) instead of the setting", self.name),
                 ));
