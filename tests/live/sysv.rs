@@ -2280,6 +2280,7 @@ fn sysv_every_case_has_a_test() {
         "per-instance-settings",
         "per-list",
         "run-time-values",
+        "script-interpreter",
         "settings-options",
         "skipped",
         "some-paths",
@@ -2567,6 +2568,142 @@ fn sysv_oneshot_shell() {
                 ));
             }
         }
+    }
+    assert!(
+        fail.is_empty(),
+        "sysv/{case}: {} problem(s):\n{}",
+        fail.len(),
+        fail.join("\n")
+    );
+}
+
+/// What a stand-in run by a script records: its argv, user, directory and environment (less
+/// the variables systemd adds for its own bookkeeping), one call a line.
+const RECORDER_CALL: &str = "#!/bin/sh\n\
+echo \"$0 $* user=$(id -un) cwd=$(pwd) env=$(env | grep -v -E '^(INVOCATION_ID|JOURNAL_STREAM|SYSTEMD_EXEC_PID|TERM|_)=' | sort | tr '\\n' ' ')\" >>/run/effects\n";
+
+/// The calls [`RECORDER_CALL`] recorded, equal but for what systemd gives every service (the
+/// same rules as for daemons, [`rules`]): `LANG=C.UTF-8` where rc passes none, and its own PATH,
+/// which holds every directory of rc's.
+fn same_calls(theirs: &str, ours: &str) -> bool {
+    let split = |l: &str| -> (String, BTreeSet<String>) {
+        let (call, env) = l.split_once(" env=").unwrap_or((l, ""));
+        (
+            call.to_string(),
+            env.split_whitespace().map(str::to_string).collect(),
+        )
+    };
+    let (t, o): (Vec<&str>, Vec<&str>) = (theirs.lines().collect(), ours.lines().collect());
+    t.len() == o.len()
+        && t.iter().zip(&o).all(|(t, o)| {
+            let ((tc, mut te), (oc, mut oe)) = (split(t), split(o));
+            let var = |e: &BTreeSet<String>, n: &str| {
+                e.iter().find(|w| w.starts_with(&format!("{n}="))).cloned()
+            };
+            if var(&te, "LANG").is_none() {
+                oe.remove("LANG=C.UTF-8");
+            }
+            if let (Some(tp), Some(op)) = (var(&te, "PATH"), var(&oe, "PATH"))
+                && op == format!("PATH={}", compare::SYSTEMD_PATH)
+                && compare::path_dirs(&tp[5..]).is_subset(&compare::path_dirs(&op[5..]))
+            {
+                te.remove(&tp);
+                oe.remove(&op);
+            }
+            tc == oc && te == oe
+        })
+}
+
+/// Shell actions run by the shell of the script's `#!` line: a `#!/bin/bash` script's arrays
+/// and `[[ … ]]` (dash, Debian's /bin/sh, has neither) run its workers through `su` with the
+/// same argv, user, directory and environment as `/etc/init.d/farmhand start`/`stop`; a
+/// `#!/bin/sh -e` script whose tool fails stops after the first call both ways.
+#[test]
+fn sysv_script_interpreter() {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let case = "script-interpreter";
+    let conv = corpus::convert("sysv", case);
+    let items = conv.items("sysv");
+    let c = Container::boot(env, "sysv-script-interpreter", Duration::from_secs(400));
+    eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
+    corpus::install_host_tree(&c, "sysv", case);
+    c.write("/usr/bin/farmhand", RECORDER_CALL.as_bytes(), 0o755);
+    // The tool fails: with `set -e` from the `#!` line the loop ends at its first call.
+    c.write(
+        "/usr/sbin/queue-tune",
+        format!("{RECORDER_CALL}exit 1\n").as_bytes(),
+        0o755,
+    );
+    c.sh_ok("chown -R farmhand:farmhand /srv/farmhand");
+    c.install_units(&conv.units);
+    // Written by the workers' user too.
+    let effects = |c: &Container| -> String {
+        let text = c.read("/run/effects").unwrap_or_default();
+        c.sh_ok("rm -f /run/effects && install -m 0666 /dev/null /run/effects");
+        String::from_utf8_lossy(&text).into_owned()
+    };
+    let mut fail = Vec::new();
+    // (script, action, whether both ways succeed, the calls expected)
+    let runs = [
+        ("farmhand", "start", true, 1),
+        ("farmhand", "stop", true, 1),
+        ("queue-tune", "start", false, 1),
+    ];
+    for (name, action, succeeds, calls) in runs {
+        let file = format!("/etc/init.d/{name}");
+        let unit = format!("{name}.service");
+        let status = items
+            .iter()
+            .find(|(f, _, _)| *f == file)
+            .map(|(_, st, _)| st.clone())
+            .unwrap_or_default();
+        if status == "wrapped" {
+            fail.push(format!("{file}: wrapped"));
+            continue;
+        }
+        effects(&c);
+        let (code, log) = legacy(&c, &file, action);
+        let theirs = effects(&c);
+        let r = c.systemctl(&[action, &unit]);
+        let ours = effects(&c);
+        eprintln!(
+            "--- {file} {action}: legacy exit {code:?}, {} call(s); systemctl {}",
+            theirs.lines().count(),
+            if r.ok() { "ok" } else { "failed" }
+        );
+        for l in theirs.lines() {
+            eprintln!("      {l}");
+        }
+        if (code == Some(0)) != succeeds {
+            fail.push(format!("{file} {action}: legacy exit {code:?}: {log}"));
+        }
+        if r.ok() != succeeds {
+            fail.push(format!(
+                "{unit} {action}: {} (expected {})\n{}",
+                if r.ok() { "succeeded" } else { "failed" },
+                if succeeds { "success" } else { "failure" },
+                c.journal(&unit)
+            ));
+        }
+        if !same_calls(&theirs, &ours) {
+            fail.push(format!(
+                "{file} {action}: the script ran\n{theirs}the unit ran\n{ours}"
+            ));
+        }
+        if theirs.lines().count() != calls {
+            fail.push(format!(
+                "{file} {action}: expected {calls} call(s), the script made `{theirs}`"
+            ));
+        }
+        if name == "farmhand" && !theirs.contains("user=farmhand cwd=/srv/farmhand ") {
+            fail.push(format!(
+                "{file} {action}: not run as farmhand in its home: `{theirs}`"
+            ));
+        }
+        // A failed one-shot start leaves the unit failed: cleared for the next run.
+        c.sh_ok(&format!("systemctl reset-failed {unit} || true"));
     }
     assert!(
         fail.is_empty(),
