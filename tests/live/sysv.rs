@@ -2276,6 +2276,7 @@ fn sysv_every_case_has_a_test() {
         "output-and-reload",
         "output-to-logger",
         "per-config",
+        "per-config-dirs",
         "per-entry-client",
         "per-instance-settings",
         "per-list",
@@ -2381,6 +2382,126 @@ fn sysv_run_time_values() {
 #[test]
 fn sysv_per_config() {
     run_case("per-config");
+}
+
+/// One daemon per configuration directory (`cd /etc/meshd; ls */meshd.conf`, fastd's loop):
+/// `meshd.service` starts one instance of `meshd@.service` per directory holding the file, the
+/// same processes as the script's loop. With `AUTOSTART="none"` (tund) the script starts
+/// nothing, and neither does `tund.service`; set to a name, the script starts the daemon that
+/// `tund@NAME.service` starts (argv, user, cwd, environment).
+#[test]
+fn sysv_per_config_dirs() {
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let case = "per-config-dirs";
+    let conv = corpus::convert("sysv", case);
+    let items = conv.items("sysv");
+    let status = |file: &str| {
+        items
+            .iter()
+            .find(|(f, _, _)| f == file)
+            .map(|(_, st, _)| st.clone())
+            .unwrap_or_default()
+    };
+    let c = Container::boot(env, "sysv-per-config-dirs", Duration::from_secs(400));
+    eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
+    corpus::install_host_tree(&c, "sysv", case);
+    c.stand_in("/usr/sbin/meshd", "sleep");
+    c.stand_in("/usr/sbin/tund", "sleep");
+    c.install_units(&conv.units);
+    let meshd = Script {
+        case,
+        file: "/etc/init.d/meshd",
+        unit: "meshd.service",
+        stand_ins: &[("/usr/sbin/meshd", "sleep")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    };
+    let mut fail = check(&c, &conv, &meshd, &status(meshd.file));
+
+    let tund = vec!["/usr/sbin/tund".to_string()];
+    let file = "/etc/init.d/tund";
+    if status(file) == "wrapped" {
+        fail.push(format!("{file}: wrapped"));
+    }
+    // AUTOSTART="none": nothing either way.
+    c.clear_records();
+    let (code, log) = legacy(&c, file, "start");
+    let theirs = settle(&c, &tund);
+    let r = c.systemctl(&["start", "tund.service"]);
+    let ours = settle(&c, &tund);
+    eprintln!(
+        "--- {file} with AUTOSTART=none: legacy exit {code:?}, {} daemon(s); tund.service {}, {} daemon(s)",
+        theirs.len(),
+        if r.ok() { "started" } else { "failed" },
+        ours.len()
+    );
+    if code != Some(0) || !theirs.is_empty() {
+        fail.push(format!(
+            "{file}: legacy start with AUTOSTART=none: {code:?}, {} daemon(s): {log}",
+            theirs.len()
+        ));
+    }
+    if !r.ok() || !ours.is_empty() {
+        fail.push(format!(
+            "tund.service with AUTOSTART=none: {}, {} daemon(s)",
+            r.stderr.trim(),
+            ours.len()
+        ));
+    }
+    c.systemctl(&["stop", "tund.service"]);
+    // A name: the script's daemon for it is the template's instance.
+    c.sh_ok("sed -i 's/^AUTOSTART=\"none\"/AUTOSTART=\"office\"/' /etc/default/tund");
+    c.clear_records();
+    let (code, log) = legacy(&c, file, "start");
+    let theirs = settle(&c, &tund);
+    let (stop_code, stop_log) = legacy(&c, file, "stop");
+    if let Err(e) = gone(&c, &tund) {
+        fail.push(format!(
+            "{file}: legacy stop ({stop_code:?}): {e} {stop_log}"
+        ));
+    }
+    c.clear_records();
+    let unit = "tund@office.service";
+    let r = c.systemctl(&["start", unit]);
+    let ours = settle(&c, &tund);
+    for p in theirs.iter().chain(&ours) {
+        eprintln!("      {}", describe(p));
+    }
+    if code != Some(0) || theirs.len() != 1 || !r.ok() || ours.len() != 1 {
+        fail.push(format!(
+            "{file} with AUTOSTART=office: legacy {code:?} {} daemon(s) ({log}); {unit}: {} {} daemon(s)\n{}",
+            theirs.len(),
+            r.stderr.trim(),
+            ours.len(),
+            c.journal(unit)
+        ));
+    } else {
+        let unit_text = conv.unit("tund@.service");
+        let rules = rules(&unit_text, unit_env_names(&c, &unit_text));
+        let v = judge(compare::differences(&theirs[0], &ours[0]), &rules, &[]);
+        for (d, why) in &v.accepted {
+            eprintln!("      accepted {d} — {why}");
+        }
+        for d in &v.unexplained {
+            fail.push(format!("{file}: {d}"));
+        }
+    }
+    let r = c.systemctl(&["stop", unit]);
+    if let Err(e) = gone(&c, &tund) {
+        fail.push(format!("{unit}: systemctl stop: {e} {}", r.stderr));
+    }
+    assert!(
+        fail.is_empty(),
+        "sysv/{case}: {} problem(s):\n{}",
+        fail.len(),
+        fail.join("\n")
+    );
 }
 
 /// One daemon per word of a setting (`for IFACE in $INTERFACES`) or per line of a list file

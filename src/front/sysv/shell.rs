@@ -2941,7 +2941,7 @@ impl<'a> Interp<'a> {
                             // they chose (of an `if` on every path) ends the action on this host
                             // (fastd's `AUTOSTART="none"`): what follows does not run.
                             let outer_host = self.host_branch;
-                            if self.decide_defaults && !outer.0 {
+                            if self.decide_defaults && !outer.0 && self.collecting {
                                 self.host_branch = Some(self.cond_depth);
                             }
                             self.run_list(body);
@@ -6590,6 +6590,75 @@ mod tests {
             i.tested
                 .iter()
                 .all(|t| t.name != "ENABLE_COREFILES" || t.setting)
+        );
+    }
+
+    /// fastd's idiom: one configuration per directory holding the file, `-o` between
+    /// decided primaries, and an `exit` in the branch the host's settings chose.
+    #[test]
+    fn a_loop_over_directories_and_a_host_decided_exit() {
+        let script = "AUTOSTART=all\n[ -r /etc/default/x ] && . /etc/default/x\ncase \"$1\" in\n start)\n  if test \"x$AUTOSTART\" = \"xnone\" -o -z \"$AUTOSTART\"; then\n    exit 0\n  fi\n  for C in `cd /etc/x; ls */x.conf 2> /dev/null`; do\n    NAME=${C%%/x.conf}\n    /usr/bin/x -c /etc/x/$NAME/x.conf &\n  done\n  ;;\nesac\n";
+        let program: &'static ast::Program = Box::leak(Box::new(parse(script).unwrap()));
+        let read = |autostart: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            for d in ["etc/default", "etc/x/a", "etc/x/b", "etc/x/.c", "etc/x/d"] {
+                std::fs::create_dir_all(dir.path().join(d)).unwrap();
+            }
+            for f in [
+                "etc/x/a/x.conf",
+                "etc/x/b/x.conf",
+                "etc/x/.c/x.conf",
+                "etc/x/d/other",
+            ] {
+                std::fs::write(dir.path().join(f), "").unwrap();
+            }
+            std::fs::write(
+                dir.path().join("etc/default/x"),
+                format!("AUTOSTART={autostart}\n"),
+            )
+            .unwrap();
+            let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.decide_defaults = true;
+            i.run_top(program);
+            let calls = i.run_action("start");
+            (calls, i)
+        };
+        // "all": the loop runs, one configuration per directory holding x.conf (not a hidden
+        // one, not one without the file), named by the directory.
+        let (calls, i) = read("all");
+        assert_eq!(i.decided_exit, None);
+        assert_eq!(i.instance_loops.len(), 1, "{:?}", i.instance_loops);
+        assert_eq!(i.instance_loops[0].pattern, "/etc/x/*/x.conf");
+        assert_eq!(i.instance_loops[0].instances, ["a", "b"]);
+        let token = &i.instance_loops[0].token;
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.display() == format!("/usr/bin/x -c /etc/x/{token}/x.conf")),
+            "{:?}",
+            calls.iter().map(Call::display).collect::<Vec<_>>()
+        );
+        // "none": `-o`'s first primary holds; the branch's `exit` ends the action here.
+        let (calls, i) = read("none");
+        assert_eq!(i.decided_exit, Some(6));
+        assert!(
+            calls
+                .iter()
+                .all(|c| c.program().as_deref() != Some("/usr/bin/x"))
+        );
+        assert!(i.decided.iter().any(|(v, _)| v == "AUTOSTART"));
+        // Not deciding by the host's settings: the exit stays one path of two.
+        let dir = tempfile::tempdir().unwrap();
+        let host: &'static Host = Box::leak(Box::new(Host::at(dir.path())));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.run_top(program);
+        let calls = i.run_action("start");
+        assert_eq!(i.decided_exit, None);
+        assert!(
+            calls
+                .iter()
+                .any(|c| c.program().as_deref() == Some("/usr/bin/x"))
         );
     }
 

@@ -907,6 +907,46 @@ impl Conversion<'_> {
                     format!("turn it on with `systemctl enable {stem}.service` (it is WantedBy={}.service) instead of the setting", self.name),
                 ));
             }
+            // The same template from another loop of the script (`for CONF in */x.conf` when
+            // `$AUTOSTART` is "all", `for NAME in $AUTOSTART` otherwise): one template, the
+            // instances of both.
+            let bare = |svc: &Service| {
+                let mut svc = svc.clone();
+                svc.instances = Instances::One;
+                // After the member before it: the same template.
+                let mut after: Vec<UnitRef> = svc.ordering.after_items.iter().cloned().collect();
+                after.dedup();
+                svc.ordering.after_items = after.into();
+                svc
+            };
+            if per_config.is_some()
+                && let Some(m) = members.iter_mut().find(|m| {
+                    m.stem == stem
+                        && m.definition.activation
+                            == Activation::Boot {
+                                wanted_by: vec![format!("{}.service", self.name)],
+                                aliases: Vec::new(),
+                                enabled: Some(enabled),
+                            }
+                        && bare(&m.definition.service) == bare(&svc)
+                })
+            {
+                if let (Instances::Set(mine), Instances::Set(theirs)) =
+                    (&mut m.definition.service.instances, &svc.instances)
+                {
+                    for i in &theirs.instances {
+                        if !mine.instances.iter().any(|j| j.name == i.name) {
+                            mine.instances.push(i.clone());
+                        }
+                    }
+                }
+                for f in findings {
+                    if !m.findings.contains(&f) {
+                        m.findings.push(f);
+                    }
+                }
+                continue;
+            }
             members.push(Member {
                 stem: stem.clone(),
                 program: s.program.clone(),
