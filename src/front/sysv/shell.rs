@@ -2938,10 +2938,11 @@ impl<'a> Interp<'a> {
                             let outer_decided = self.decided_branch;
                             self.decided_branch = self.depth > 0 && (!outer.0 || outer_decided);
                             // Read with the host's settings, an `exit` directly in the branch
-                            // they chose (of an `if` on every path) ends the action on this host
-                            // (fastd's `AUTOSTART="none"`): what follows does not run.
+                            // they chose (of an `if` on every path of the action's own arm, not
+                            // of a function) ends the action on this host (fastd's
+                            // `AUTOSTART="none"`): what follows does not run.
                             let outer_host = self.host_branch;
-                            if self.decide_defaults && !outer.0 && self.collecting {
+                            if self.decide_defaults && !outer.0 && self.collecting && self.depth == 0 {
                                 self.host_branch = Some(self.cond_depth);
                             }
                             self.run_list(body);
