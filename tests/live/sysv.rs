@@ -341,6 +341,20 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "must-wrap",
+        file: "/etc/init.d/perfd",
+        unit: "perfd.service",
+        // Its directories come from `eval` of a command's output in the file it sources: the
+        // wrapper runs the script, which starts the collector from them.
+        stand_ins: &[("/usr/lib/perfd/perfd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "ssd-background",
         file: "/etc/init.d/filesync",
         unit: "filesync.service",

@@ -1265,10 +1265,21 @@ impl Conversion<'_> {
         {
             // A name only a run gives (`. $1` in a function a loop calls with a computed list's
             // words) is not a missing file.
-            let why = if s.path.contains(['$', '`']) {
+            let unset: Vec<String> = super::shell::referenced_vars(&s.path)
+                .into_iter()
+                .filter(|v| !interp.env.contains_key(v.as_str()))
+                .map(|v| format!("${v}"))
+                .collect();
+            let why = if !unset.is_empty() {
+                format!(
+                    "a file whose name only a run knows: nothing this tool reads sets {} (the script's caller does, or a command's output it evaluates)",
+                    unset.join(", ")
+                )
+            } else if s.path.contains(['$', '`']) {
                 "a file whose name only a run knows (computed, or passed in by a caller)"
+                    .to_string()
             } else {
-                "which is not on the host"
+                "which is not on the host".to_string()
             };
             return Err(format!(
                 "it sources {} (line {}), {why}, so its functions and settings are unknown",

@@ -2605,4 +2605,27 @@ mod tests {
             .message;
         assert!(why.contains("`#!/bin/ksh`"), "{why}");
     }
+
+    /// A file sourced by a name made with a variable nothing read sets is one only a run
+    /// knows, named as written, not the path the empty value gives.
+    #[test]
+    fn a_sourced_name_with_an_unset_variable_is_named_as_written() {
+        let item = convert(&format!(
+            "{HEAD}. $APP_SHARE/lib/helpers.sh\ncase \"$1\" in\n start) start-stop-daemon --start --exec /usr/sbin/food ;;\nesac\n"
+        ));
+        let why = &item
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvWrapped)
+            .unwrap()
+            .message;
+        assert!(
+            why.contains("sources $APP_SHARE/lib/helpers.sh (line 8)"),
+            "{why}"
+        );
+        assert!(
+            why.contains("nothing this tool reads sets $APP_SHARE"),
+            "{why}"
+        );
+    }
 }

@@ -2942,7 +2942,11 @@ impl<'a> Interp<'a> {
                             // of a function) ends the action on this host (fastd's
                             // `AUTOSTART="none"`): what follows does not run.
                             let outer_host = self.host_branch;
-                            if self.decide_defaults && !outer.0 && self.collecting && self.depth == 0 {
+                            if self.decide_defaults
+                                && !outer.0
+                                && self.collecting
+                                && self.depth == 0
+                            {
                                 self.host_branch = Some(self.cond_depth);
                             }
                             self.run_list(body);
@@ -4427,6 +4431,26 @@ impl<'a> Interp<'a> {
             });
             return;
         };
+        // A name made with a variable nothing read so far sets (pcp's `. $PCP_SHARE_DIR/lib/…`,
+        // which its `pcp.env` sets with `eval` of a command's output): when what the empty
+        // value gives is not on the host either, the file is one only a run knows, not that
+        // path.
+        if !self.host.exists(&path)
+            && vars
+                .iter()
+                .any(|v| is_name(v) && !self.env.contains_key(v.as_str()))
+        {
+            self.sourced.push(Sourced {
+                path: brush_parser::unquote_str(&word.value),
+                line,
+                kind: SourceKind::Other,
+                present: false,
+                optional: self.conditional,
+                assigns: Vec::new(),
+                shell_lines: Vec::new(),
+            });
+            return;
+        }
         self.source_file(&path, line);
     }
 
@@ -6267,6 +6291,12 @@ fn decide_primary(args: &[String]) -> Option<bool> {
             _ => return None,
         },
     )
+}
+
+/// A shell variable's name (not a positional parameter or `$?`).
+fn is_name(v: &str) -> bool {
+    v.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
