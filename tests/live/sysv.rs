@@ -355,6 +355,22 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "must-wrap",
+        file: "/etc/init.d/chatd",
+        unit: "chatd.service",
+        // Its daemons are started by the scripts run-parts runs: the wrapper starts both.
+        stand_ins: &[
+            ("/usr/sbin/chatd-hub", "sleep"),
+            ("/usr/sbin/chatd-relay", "sleep"),
+        ],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "ssd-background",
         file: "/etc/init.d/filesync",
         unit: "filesync.service",

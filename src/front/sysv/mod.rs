@@ -208,6 +208,7 @@ pub fn wrap_reason(why: &str) -> &'static str {
                 "in a loop",
                 "runs the daemon",
                 "times (",
+                "with run-parts",
             ],
         ),
         (

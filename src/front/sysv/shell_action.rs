@@ -288,6 +288,41 @@ pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<S
         .next()
 }
 
+/// `run-parts [--arg=A …] DIR` among `calls` (the start action's) where a script of DIR on
+/// `host` starts a process that outlives it ([`long_running`]: jabberd2's
+/// `component.d/10router`, each a small init script running `start-stop-daemon --start`): the
+/// daemons are started by files the unit's text does not show, and would run unsupervised in
+/// a one-shot unit, so the reason it stays wrapped. run-parts runs the executables whose names
+/// are made of letters, digits, `_` and `-` only.
+fn run_parts_daemon(calls: &[shell::Call], host: &Host) -> Option<String> {
+    calls.iter().find_map(|c| {
+        let argv = super::daemon::literal_command(c)?;
+        if argv.first()?.rsplit('/').next() != Some("run-parts") {
+            return None;
+        }
+        let dir = argv.iter().skip(1).rfind(|a| !a.starts_with('-'))?;
+        if !dir.starts_with('/') {
+            return None;
+        }
+        host.list_dir(dir).into_iter().find_map(|name| {
+            let runs = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+            let file = format!("{dir}/{name}");
+            if !runs || !host.is_executable(&file) {
+                return None;
+            }
+            let text = String::from_utf8_lossy(&host.read(&file).ok()?).into_owned();
+            let how = long_running(&text, &[], "")?;
+            Some(format!(
+                "its start action runs the scripts of {dir} with run-parts ({}), and {file} starts a program that keeps running ({how}), which in a one-shot unit would run unsupervised: only the script can express it",
+                shell::place(c.line)
+            ))
+        })
+    })
+}
+
 impl super::Conversion<'_> {
     /// A one-shot script whose commands run under conditions or in loops: `Type=oneshot`,
     /// `RemainAfterExit=yes`, `ExecStart=SHELL -c` with the start action ([`shell_action`]; the
@@ -337,6 +372,11 @@ impl super::Conversion<'_> {
             return Err(format!(
                 "its start action starts a program that keeps running ({how}) under conditions or in a loop, which only the script can express"
             ));
+        }
+        if tool.is_none()
+            && let Some(why) = run_parts_daemon(&start_calls, self.host)
+        {
+            return Err(why);
         }
         let start = match start_text {
             Some(a) if starts || !a.functions.is_empty() => {
@@ -440,6 +480,44 @@ impl super::Conversion<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_parts_over_scripts_that_start_daemons_is_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let parts = dir.path().join("etc/x/parts.d");
+        std::fs::create_dir_all(&parts).unwrap();
+        let write = |name: &str, text: &str| {
+            let p = parts.join(name);
+            std::fs::write(&p, text).unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        };
+        // Not run by run-parts (a dot in the name), or only setting something up.
+        write("00setup", "#!/bin/sh\nmkdir -p /run/x\n");
+        write(
+            "05x.dpkg-old",
+            "#!/bin/sh\nstart-stop-daemon --start --exec /usr/sbin/old\n",
+        );
+        let host = Host::at(dir.path());
+        let script =
+            "#!/bin/sh\ncase \"$1\" in\n start) run-parts --arg=start /etc/x/parts.d ;;\nesac\n";
+        let program = shell::parse(script).unwrap();
+        let calls = |host: &Host| {
+            let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+            i.run_top(&program);
+            i.run_action("start")
+        };
+        assert_eq!(run_parts_daemon(&calls(&host), &host), None);
+        write(
+            "10hub",
+            "#!/bin/sh\nstart-stop-daemon --start --background --exec /usr/sbin/hub\n",
+        );
+        // A new reading of the tree (a host's answers are kept).
+        let host = Host::at(dir.path());
+        let why = run_parts_daemon(&calls(&host), &host).unwrap();
+        assert!(why.contains("/etc/x/parts.d/10hub starts a program that keeps running (`start-stop-daemon --start`)"), "{why}");
+        assert!(why.contains("with run-parts (line 3)"), "{why}");
+    }
 
     fn action(script: &str, action: &str) -> Result<ShellAction, String> {
         let program = shell::parse(script).unwrap();
