@@ -60,6 +60,7 @@ mod install;
 mod instance_settings;
 pub mod launch;
 pub mod logger;
+pub mod parse;
 pub mod shell;
 mod shell_action;
 mod start_condition;

@@ -145,7 +145,11 @@ fn parse_text(text: &str) -> Rc<Option<ast::Program>> {
 /// brush's own tokenizer runs and its error is the one reported.
 pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
     let parsed = match super::tokenize::tokenize(text) {
-        Ok(tokens) => brush_parser::parse_tokens(&tokens, &options()),
+        // Our parser reads what it can; brush's reads the rest (and reports the errors).
+        Ok(tokens) => match super::parse::parse(&tokens) {
+            Some(program) => Ok(program),
+            None => brush_parser::parse_tokens(&tokens, &options()),
+        },
         Err(super::tokenize::Refusal::Endless { line, column }) => {
             return Err(ParseFailure {
                 line: u32::try_from(line).unwrap_or(u32::MAX),
