@@ -289,12 +289,81 @@ fn same_programs_over_cached_init_scripts() {
 
 /// Pieces of shell that the parser treats specially, to be strung together at random.
 const PIECES: &[&str] = &[
-    "echo", "a", "x=1", "x+=2", "x=", "a[1]=b", " ", "\n", "\n\n", ";", ";;", ";;&", ";&", "&",
-    "&&", "||", "|", "|&", "(", ")", "((", "))", "{", "}", "!", "time", "-p", "if", "then",
-    "elif", "else", "fi", "for", "in", "do", "done", "while", "until", "case", "esac", "select",
-    "coproc", "function", "f()", "[[", "]]", "-eq", "==", "=~", "-n", "-f", "<", ">", ">>",
-    "<&", ">&", "<>", ">|", "&>", "&>>", "<<<", "2>&1", "2>", "9", "<(", ">(", "=(", "x=(",
-    "\"q\"", "'q'", "$x", "$(a)", "#c\n", "<<E\nbody\nE\n", "<<-'E'\n\tb\n\tE\n",
+    "echo",
+    "a",
+    "x=1",
+    "x+=2",
+    "x=",
+    "a[1]=b",
+    " ",
+    "\n",
+    "\n\n",
+    ";",
+    ";;",
+    ";;&",
+    ";&",
+    "&",
+    "&&",
+    "||",
+    "|",
+    "|&",
+    "(",
+    ")",
+    "((",
+    "))",
+    "{",
+    "}",
+    "!",
+    "time",
+    "-p",
+    "if",
+    "then",
+    "elif",
+    "else",
+    "fi",
+    "for",
+    "in",
+    "do",
+    "done",
+    "while",
+    "until",
+    "case",
+    "esac",
+    "select",
+    "coproc",
+    "function",
+    "f()",
+    "[[",
+    "]]",
+    "-eq",
+    "==",
+    "=~",
+    "-n",
+    "-f",
+    "<",
+    ">",
+    ">>",
+    "<&",
+    ">&",
+    "<>",
+    ">|",
+    "&>",
+    "&>>",
+    "<<<",
+    "2>&1",
+    "2>",
+    "9",
+    "<(",
+    ">(",
+    "=(",
+    "x=(",
+    "\"q\"",
+    "'q'",
+    "$x",
+    "$(a)",
+    "#c\n",
+    "<<E\nbody\nE\n",
+    "<<-'E'\n\tb\n\tE\n",
 ];
 
 /// Whole constructs, each valid on its own, for the grammar below to nest.
@@ -327,16 +396,28 @@ fn script(depth: u32) -> BoxedStrategy<String> {
     ])
     .prop_map(str::to_string);
     let first = prop::sample::select(vec![
-        "echo", "a", "x=1", "y=", "z+=a", "\"$x\"", "$(c d)", "arr=(1 2)", "m[$i]=v", "m[k]+=w",
-        "m[\"q\"]=v", ">/dev/null", "2>&1", "[k]=v", "time", "f", "a=b=c",
+        "echo",
+        "a",
+        "x=1",
+        "y=",
+        "z+=a",
+        "\"$x\"",
+        "$(c d)",
+        "arr=(1 2)",
+        "m[$i]=v",
+        "m[k]+=w",
+        "m[\"q\"]=v",
+        ">/dev/null",
+        "2>&1",
+        "[k]=v",
+        "time",
+        "f",
+        "a=b=c",
     ])
     .prop_map(str::to_string);
     let simple = (
         first,
-        prop::collection::vec(
-            prop_oneof![3 => word.clone(), 1 => redirect.clone()],
-            0..4,
-        ),
+        prop::collection::vec(prop_oneof![3 => word.clone(), 1 => redirect.clone()], 0..4),
         prop_oneof![
             12 => Just(""),
             2 => Just(" arr=(a\nb [1]=c)"),
@@ -361,7 +442,9 @@ fn script(depth: u32) -> BoxedStrategy<String> {
     let list = prop::collection::vec(
         (
             inner.clone(),
-            prop::sample::select(vec!["\n", "; ", " & ", " && ", " || ", " | ", " |& ", ";\n"]),
+            prop::sample::select(vec![
+                "\n", "; ", " & ", " && ", " || ", " | ", " |& ", ";\n",
+            ]),
         ),
         1..4,
     )
@@ -484,7 +567,10 @@ fn generated_scripts_mostly_parse_here() {
         match compare(&text) {
             Ok(t) => {
                 if std::env::var_os("SHOW_ERRORS").is_some() && (t.errors > 0 || t.refused > 0) {
-                    eprintln!("{}: {text:?}", if t.errors > 0 { "error" } else { "refused" });
+                    eprintln!(
+                        "{}: {text:?}",
+                        if t.errors > 0 { "error" } else { "refused" }
+                    );
                 }
                 tally.add(t);
             }

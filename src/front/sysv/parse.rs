@@ -169,11 +169,17 @@ fn plain_index(rest: &str) -> Option<usize> {
 /// assignment; refused for an index this parser cannot tell the end of ([`plain_index`]).
 fn scalar_assignment(w: &str) -> Step<Option<(Target<'_>, bool, &str)>> {
     let b = w.as_bytes();
-    if !b.first().is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+    if !b
+        .first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+    {
         return Ok(None);
     }
     let mut k = 1;
-    while b.get(k).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+    while b
+        .get(k)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    {
         k += 1;
     }
     let mut target = Target::Name(&w[..k]);
@@ -207,15 +213,14 @@ fn array_name(w: &str) -> Step<Option<(Target<'_>, bool)>> {
 
 /// One element of an array literal as brush splits it: `[key]=value`, else the whole text.
 fn array_element(e: &str) -> (Option<ast::Word>, ast::Word) {
-    if let Some(rest) = e.strip_prefix('[') {
-        if let Some(close) = rest.find(']') {
-            if rest[close + 1..].starts_with('=') {
-                return (
-                    Some(unlocated(&rest[..close])),
-                    unlocated(&rest[close + 2..]),
-                );
-            }
-        }
+    if let Some(rest) = e.strip_prefix('[')
+        && let Some(close) = rest.find(']')
+        && rest[close + 1..].starts_with('=')
+    {
+        return (
+            Some(unlocated(&rest[..close])),
+            unlocated(&rest[close + 2..]),
+        );
     }
     (None, unlocated(e))
 }
@@ -628,7 +633,7 @@ impl<'a> Parser<'a> {
     /// `function NAME [()] BODY`.
     fn function_with_keyword(&mut self) -> Step<ast::Command> {
         let i = self.pos;
-        if !self.word_at(i + 1).is_some_and(|w| !w.ends_with('=')) {
+        if self.word_at(i + 1).is_none_or(|w| w.ends_with('=')) {
             return Err(Refused);
         }
         let fname = word_of(&self.toks[i + 1]);
@@ -722,10 +727,10 @@ impl<'a> Parser<'a> {
         let Some(t @ Token::Word(w, l)) = self.toks.get(i) else {
             return Ok(None);
         };
-        if self.is_op(i + 1, "(") {
-            if let Some(found) = self.array_assignment(i, w, l)? {
-                return Ok(Some(found));
-            }
+        if self.is_op(i + 1, "(")
+            && let Some(found) = self.array_assignment(i, w, l)?
+        {
+            return Ok(Some(found));
         }
         let Some((name, append, value)) = scalar_assignment(w)? else {
             return Ok(None);
@@ -874,10 +879,10 @@ impl<'a> Parser<'a> {
         let i = self.pos;
         match self.toks.get(i).ok_or(Refused)? {
             Token::Operator(o, _) if o == "(" => {
-                if self.is_op(i + 1, "(") {
-                    if let Some(a) = self.arithmetic_command() {
-                        return Ok(C::Arithmetic(a));
-                    }
+                if self.is_op(i + 1, "(")
+                    && let Some(a) = self.arithmetic_command()
+                {
+                    return Ok(C::Arithmetic(a));
                 }
                 Ok(C::Subshell(self.subshell()?))
             }
@@ -1214,7 +1219,8 @@ impl<'a> Parser<'a> {
                 if !self.is_op(at, op) {
                     continue;
                 }
-                if let Some((rhs, next)) = self.test_expression(self.skip_newlines(at + 1), level + 1)
+                if let Some((rhs, next)) =
+                    self.test_expression(self.skip_newlines(at + 1), level + 1)
                 {
                     lhs = if level == 0 {
                         ast::ExtendedTestExpr::Or(Box::new(lhs), Box::new(rhs))
@@ -1233,17 +1239,16 @@ impl<'a> Parser<'a> {
     /// `( E )`, `A op B`, `-op A`, `A`.
     fn test_operand(&self, i: usize) -> Option<(ast::ExtendedTestExpr, usize)> {
         use ast::ExtendedTestExpr as E;
-        if self.is_word(i, "!") {
-            if let Some((e, next)) = self.test_expression(i + 1, 3) {
-                return Some((E::Not(Box::new(e)), next));
-            }
+        if self.is_word(i, "!")
+            && let Some((e, next)) = self.test_expression(i + 1, 3)
+        {
+            return Some((E::Not(Box::new(e)), next));
         }
-        if self.is_op(i, "(") {
-            if let Some((e, next)) = self.test_expression(i + 1, 0) {
-                if self.is_op(next, ")") {
-                    return Some((E::Parenthesized(Box::new(e)), next + 1));
-                }
-            }
+        if self.is_op(i, "(")
+            && let Some((e, next)) = self.test_expression(i + 1, 0)
+            && self.is_op(next, ")")
+        {
+            return Some((E::Parenthesized(Box::new(e)), next + 1));
         }
         let left = match self.toks.get(i) {
             Some(t @ Token::Word(..)) => t,
@@ -1252,10 +1257,10 @@ impl<'a> Parser<'a> {
         if let Some(binary) = self.test_binary(i) {
             return Some(binary);
         }
-        if let Some(p) = self.word_at(i).and_then(unary_predicate) {
-            if let Some(t @ Token::Word(..)) = self.toks.get(i + 1) {
-                return Some((E::UnaryTest(p, word_of(t)), i + 2));
-            }
+        if let Some(p) = self.word_at(i).and_then(unary_predicate)
+            && let Some(t @ Token::Word(..)) = self.toks.get(i + 1)
+        {
+            return Some((E::UnaryTest(p, word_of(t)), i + 2));
         }
         Some((
             E::UnaryTest(ast::UnaryPredicate::StringHasNonZeroLength, word_of(left)),
