@@ -62,6 +62,7 @@ mod instance_settings;
 mod interpreter;
 pub mod launch;
 pub mod logger;
+pub mod parse;
 pub mod shell;
 mod shell_action;
 mod start_condition;

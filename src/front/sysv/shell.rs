@@ -142,10 +142,16 @@ fn parse_text(text: &str) -> Rc<Option<ast::Program>> {
 /// gave up, often the end of the script).
 ///
 /// The tokens come from [`super::tokenize`] (brush's tokens, read faster); where it refuses,
-/// brush's own tokenizer runs and its error is the one reported.
+/// brush's own tokenizer runs and its error is the one reported. The program comes from
+/// [`super::parse`] (brush's tree, built without its PEG parser); where that refuses (every
+/// syntax error, a few rare constructs), from brush's `parse_tokens`, whose error is reported.
 pub fn parse(text: &str) -> Result<ast::Program, ParseFailure> {
     let parsed = match super::tokenize::tokenize(text) {
-        Ok(tokens) => brush_parser::parse_tokens(&tokens, &options()),
+        // Our parser reads what it can; brush's reads the rest (and reports the errors).
+        Ok(tokens) => match super::parse::parse(&tokens) {
+            Some(program) => Ok(program),
+            None => brush_parser::parse_tokens(&tokens, &options()),
+        },
         Err(super::tokenize::Refusal::Endless { line, column }) => {
             return Err(ParseFailure {
                 line: u32::try_from(line).unwrap_or(u32::MAX),
