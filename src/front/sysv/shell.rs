@@ -44,7 +44,7 @@ pub(super) fn options() -> brush_parser::ParserOptions {
     brush_parser::ParserOptions::default()
 }
 
-/// How many distinct words a thread keeps parsed before it starts again.
+/// How many distinct words each generation of a thread's word cache holds ([`WordCache`]).
 const WORD_CACHE_SIZE: usize = 2048;
 
 /// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
@@ -69,36 +69,80 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-type WordCache = std::collections::HashMap<
+type WordMap = std::collections::HashMap<
     String,
     Rc<Option<Vec<WordPieceWithSource>>>,
     std::hash::BuildHasherDefault<Fnv>,
 >;
 
+/// Parsed words in two generations of at most [`WORD_CACHE_SIZE`] each: a word found in the
+/// older one moves to the newer, and when the newer is full it becomes the older (the older is
+/// dropped). So the cache always holds at least the last [`WORD_CACHE_SIZE`] distinct words
+/// used and at most twice that, and a working set slightly larger than one generation (a
+/// host's scripts read one after another) is not lost whole, as it was when one map was
+/// cleared on filling up.
+struct WordCache {
+    new: WordMap,
+    old: WordMap,
+}
+
+impl WordCache {
+    fn new() -> Self {
+        WordCache {
+            new: WordMap::with_capacity_and_hasher(WORD_CACHE_SIZE, Default::default()),
+            old: WordMap::with_hasher(Default::default()),
+        }
+    }
+
+    fn get(&mut self, text: &str) -> Option<Rc<Option<Vec<WordPieceWithSource>>>> {
+        if let Some(hit) = self.new.get(text) {
+            return Some(Rc::clone(hit));
+        }
+        let (key, hit) = self.old.remove_entry(text)?;
+        self.insert(key, Rc::clone(&hit));
+        Some(hit)
+    }
+
+    fn insert(&mut self, text: String, parsed: Rc<Option<Vec<WordPieceWithSource>>>) {
+        if self.new.len() >= WORD_CACHE_SIZE {
+            let full = std::mem::replace(
+                &mut self.new,
+                WordMap::with_capacity_and_hasher(WORD_CACHE_SIZE, Default::default()),
+            );
+            self.old = full;
+        }
+        self.new.insert(text, parsed);
+    }
+}
+
 thread_local! {
     /// Words parsed by this thread: the same text recurs across a script's actions, its second
     /// reading and a host's scripts. brush's own cache of the last 64 words sits behind one
     /// process-wide lock and copies each word and its pieces into it.
-    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(
-        WordCache::with_capacity_and_hasher(WORD_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
-    );
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::new());
 }
 
 /// The pieces of the shell word `text` (`None` when brush cannot parse it): what
-/// `brush_parser::word::parse` gives, once per distinct text and thread.
+/// `brush_parser::word::parse` gives, once per distinct text and thread (while it stays in
+/// the thread's [`WordCache`]).
 fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
-    if let Some(hit) = WORDS.with(|w| w.borrow().get(text).cloned()) {
+    if let Some(hit) = WORDS.with(|w| w.borrow_mut().get(text)) {
         return hit;
     }
     let parsed = Rc::new(brush_parser::word::parse(text, &options()).ok());
-    WORDS.with(|w| {
-        let mut w = w.borrow_mut();
-        if w.len() >= WORD_CACHE_SIZE {
-            w.clear();
-        }
-        w.insert(text.to_string(), Rc::clone(&parsed));
-    });
+    WORDS.with(|w| w.borrow_mut().insert(text.to_string(), Rc::clone(&parsed)));
     parsed
+}
+
+/// Whether brush's word parser reads `text` as one piece of unquoted literal text, the whole
+/// of it (or as no piece at all when it is empty): it holds none of the characters that start
+/// another piece (quotes, `$`, a backquote, a backslash, a tilde). Outside a command (as
+/// [`parse_word`] asks) nothing else starts one: extended globs and subshells are read only
+/// in commands.
+fn plain_word(text: &str) -> bool {
+    !text
+        .bytes()
+        .any(|b| matches!(b, b'\'' | b'"' | b'$' | b'`' | b'\\' | b'~'))
 }
 
 /// How many distinct command texts (`$( … )` bodies, `eval` lines, exec wrappers) a thread
@@ -4794,6 +4838,13 @@ impl<'a> Interp<'a> {
 
     fn expand_text(&mut self, text: &str, quoted: bool) -> Vec<(Part, bool)> {
         let mut out = Vec::new();
+        // What the pieces brush gives for such a word come to, without parsing it.
+        if plain_word(text) {
+            if !text.is_empty() {
+                push_part(&mut out, Part::Lit(text.to_string()), quoted);
+            }
+            return out;
+        }
         match &*parse_word(text) {
             Some(pieces) => {
                 for p in pieces {
@@ -6942,6 +6993,56 @@ mod tests {
         ] {
             assert_eq!(exec_wrapper(text), None, "{text}");
         }
+    }
+
+    /// The words `expand_text` takes whole without asking brush: brush's parser gives exactly
+    /// one piece of unquoted text spanning the word (no piece for an empty one), and every word
+    /// holding one of the characters left out is parsed into something else or refused.
+    #[test]
+    fn plain_words_are_what_brush_reads_them_as() {
+        let plain = [
+            "", "start", "-x", "/usr/sbin/sshd", "a=b", "--pidfile=/run/x.pid", "*.conf",
+            "[ab]", "x{1,2}", "@(a|b)", "!(x)", "a:b", "#x", "é/ü", "(", "a b\tc\n",
+        ];
+        for text in plain {
+            assert!(plain_word(text), "{text:?}");
+            let pieces = brush_parser::word::parse(text, &options()).unwrap();
+            if text.is_empty() {
+                assert!(pieces.is_empty());
+            } else {
+                assert_eq!(pieces.len(), 1, "{text:?}");
+                assert!(matches!(&pieces[0].piece, WordPiece::Text(t) if t == text), "{text:?}");
+                assert_eq!((pieces[0].start_index, pieces[0].end_index), (0, text.len()));
+            }
+        }
+        // Each of the characters left out starts a piece of another kind (a tilde at the
+        // start of a word with brush's default options).
+        for text in ["'a'", "\"a\"", "$a", "`a`", "\\a", "~", "a$b", "\"a\"b", "~/x"] {
+            assert!(!plain_word(text), "{text:?}");
+            let pieces = brush_parser::word::parse(text, &options()).unwrap();
+            assert!(
+                !pieces.iter().all(|p| matches!(p.piece, WordPiece::Text(_))),
+                "{text:?}: {pieces:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_word_cache_keeps_the_words_used_last() {
+        let mut cache = WordCache::new();
+        let parsed = Rc::new(None);
+        let n = WORD_CACHE_SIZE;
+        for i in 0..2 * n {
+            cache.insert(format!("w{i}"), Rc::clone(&parsed));
+        }
+        // Two full generations: the first is the older one, still found.
+        assert_eq!((cache.old.len(), cache.new.len()), (n, n));
+        // Found in the older generation, w0 moves to a new one; the rest of the first is gone.
+        assert!(cache.get("w0").is_some());
+        assert_eq!((cache.old.len(), cache.new.len()), (n, 1));
+        assert!(cache.get("w1").is_none());
+        assert!(cache.get(&format!("w{}", 2 * n - 1)).is_some());
+        assert!(cache.get("w0").is_some());
     }
 
     #[test]
