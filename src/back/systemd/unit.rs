@@ -75,8 +75,9 @@ fn is_unit_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 255
         && !name.starts_with(['.', '-', '@'])
-        && name.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '@' | '-' | '\\' | '%')
+        // Every character allowed is ASCII, so its bytes say the same.
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b':' | b'_' | b'.' | b'@' | b'-' | b'\\' | b'%')
         })
         && SUFFIXES
             .iter()
@@ -110,7 +111,15 @@ pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
             reason,
         })
     };
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    // Unit names and most other values are ASCII: then a byte is a character, and U+FFFD
+    // (not ASCII) cannot be there.
+    let ascii = value.is_ascii();
+    let control = if ascii {
+        value.bytes().find(u8::is_ascii_control).map(char::from)
+    } else {
+        value.chars().find(|c| c.is_control())
+    };
+    if let Some(c) = control {
         let what = match c {
             '\n' => "a line break".to_string(),
             '\r' => "a carriage return".to_string(),
@@ -121,7 +130,7 @@ pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
             "the value holds {what}, which systemd cannot read in this setting"
         ));
     }
-    if value.contains('\u{fffd}') {
+    if !ascii && value.contains('\u{fffd}') {
         return refuse(
             "the value holds bytes that are not valid UTF-8 (shown as U+FFFD); systemd would run something else"
                 .to_string(),

@@ -47,33 +47,8 @@ pub(super) fn options() -> brush_parser::ParserOptions {
 /// How many distinct words each generation of a thread's word cache holds ([`WordCache`]).
 const WORD_CACHE_SIZE: usize = 2048;
 
-/// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
-/// that only speeds up a run.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-type WordMap = std::collections::HashMap<
-    String,
-    Rc<Option<Vec<WordPieceWithSource>>>,
-    std::hash::BuildHasherDefault<Fnv>,
->;
+type WordMap =
+    std::collections::HashMap<String, Rc<Option<Vec<WordPieceWithSource>>>, crate::fnv::BuildFnv>;
 
 /// Parsed words in two generations of at most [`WORD_CACHE_SIZE`] each: a word found in the
 /// older one moves to the newer, and when the newer is full it becomes the older (the older is
@@ -161,14 +136,13 @@ fn plain_word(text: &str) -> bool {
 /// keeps parsed before it starts again.
 const PROGRAM_CACHE_SIZE: usize = 256;
 
-type ProgramCache =
-    std::collections::HashMap<String, Rc<Option<ast::Program>>, std::hash::BuildHasherDefault<Fnv>>;
+type ProgramCache = std::collections::HashMap<String, Rc<Option<ast::Program>>, crate::fnv::BuildFnv>;
 
 thread_local! {
     /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
     /// again for every action that reaches it and in a script's second reading.
     static PROGRAMS: std::cell::RefCell<ProgramCache> = std::cell::RefCell::new(
-        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, Default::default()),
     );
 }
 
