@@ -431,7 +431,10 @@ pub fn write_units(
     unit.before.clone_from(&svc.ordering.before);
     if let Some(order) = &svc.ordering.by_priority {
         // Thousands of names for a script without a header on a large host: hashed cheaply.
-        let mut listed = crate::fnv::FnvHashSet::<&str>::default();
+        let mut listed = crate::fnv::FnvHashSet::<&str>::with_capacity_and_hasher(
+            svc.ordering.after.len() + svc.ordering.before.len() + order.units.len(),
+            Default::default(),
+        );
         listed.extend(
             svc.ordering
                 .after
