@@ -136,7 +136,8 @@ fn plain_word(text: &str) -> bool {
 /// keeps parsed before it starts again.
 const PROGRAM_CACHE_SIZE: usize = 256;
 
-type ProgramCache = std::collections::HashMap<String, Rc<Option<ast::Program>>, crate::fnv::BuildFnv>;
+type ProgramCache =
+    std::collections::HashMap<String, Rc<Option<ast::Program>>, crate::fnv::BuildFnv>;
 
 thread_local! {
     /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
