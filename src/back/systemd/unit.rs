@@ -816,7 +816,7 @@ mod tests {
             (format!("{long}\u{7}x"), "U+0007"),
             (format!("{long}\u{7f}"), "U+007F"),
             (format!("é{long}\u{1}"), "U+0001"),
-            (format!("é\u{85}"), "U+0085"),
+            ("é\u{85}".to_string(), "U+0085"),
         ] {
             let e = check("Description", &value).unwrap_err();
             assert!(e.reason.contains(what), "{value:?}: {}", e.reason);
