@@ -507,6 +507,12 @@ impl Host {
             return false;
         }
         let parent = if parent.is_empty() { "/" } else { parent };
+        self.absent_in(parent, name)
+    }
+
+    /// [`Host::absent`] of `parent/name`, for a `parent` and `name` it has checked (an absolute
+    /// directory without `.` or `..`, a name that is none of them nor empty, without `/`).
+    fn absent_in(&self, parent: &str, name: &str) -> bool {
         let cached = self
             .entries
             .lock()
@@ -599,11 +605,14 @@ impl Host {
     /// The path of an installed unit called `name` in the host's unit directories.
     #[must_use]
     pub fn installed_unit(&self, name: &str) -> Option<String> {
+        // A plain name is looked up in each directory's listing before its path is made.
+        let plain = !name.is_empty() && name != "." && name != ".." && !name.contains('/');
         UNIT_DIRS
             .iter()
+            .filter(|dir| !(plain && self.absent_in(dir, name)))
             .map(|dir| format!("{dir}/{name}"))
             .find(|p| {
-                if self.absent(p) {
+                if !plain && self.absent(p) {
                     return false;
                 }
                 // The entry itself: a mask is a link to /dev/null, which a copied tree lacks.

@@ -994,6 +994,18 @@ impl PriorityUnits {
         self.names.contains(word)
     }
 
+    /// How many entries the list holds.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the list holds no entry.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
     /// The list of `(stem, unit, priority)` entries, given sorted by stem then priority.
     pub fn new<S: AsRef<str>, U: AsRef<str>>(
         sorted: impl IntoIterator<Item = (S, U, u32)>,

@@ -18,6 +18,7 @@ pub mod discover;
 pub mod explain;
 pub mod finding;
 pub mod fire_times;
+pub mod fnv;
 pub mod front;
 pub mod host;
 pub mod input_path;

@@ -312,7 +312,12 @@ fn parse_entries(input: &Input, host: &Host, options: &Options) -> Vec<Item> {
             false,
         )];
     }
-    let text = String::from_utf8_lossy(bytes);
+    // The same text as `from_utf8_lossy`; valid UTF-8 (nearly every input) is checked by the
+    // faster validator and borrowed.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    };
     let path = input.host_path.as_deref();
     if TEMPLATE_SUFFIXES
         .iter()

@@ -430,13 +430,18 @@ pub fn write_units(
     unit.after.clone_from(&svc.ordering.after);
     unit.before.clone_from(&svc.ordering.before);
     if let Some(order) = &svc.ordering.by_priority {
-        let mut listed: std::collections::HashSet<&str> = svc
-            .ordering
-            .after
-            .iter()
-            .chain(&svc.ordering.before)
-            .map(String::as_str)
-            .collect();
+        // Thousands of names for a script without a header on a large host: hashed cheaply.
+        let mut listed = crate::fnv::FnvHashSet::<&str>::with_capacity_and_hasher(
+            svc.ordering.after.len() + svc.ordering.before.len() + order.units.len(),
+            Default::default(),
+        );
+        listed.extend(
+            svc.ordering
+                .after
+                .iter()
+                .chain(&svc.ordering.before)
+                .map(String::as_str),
+        );
         for (before, other) in order.neighbours() {
             if listed.insert(other) {
                 if before {

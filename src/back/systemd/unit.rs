@@ -56,31 +56,72 @@ fn shape_of(key: &str) -> Shape {
     }
 }
 
-/// Whether `name` is one unit name as systemd reads it from a list: the characters of
-/// `[A-Za-z0-9:_.@\\-]`, `%` for specifiers, a known suffix, at most 255 bytes.
-fn is_unit_name(name: &str) -> bool {
-    const SUFFIXES: [&str; 11] = [
-        ".service",
-        ".socket",
-        ".target",
-        ".timer",
-        ".path",
-        ".mount",
-        ".automount",
-        ".swap",
-        ".slice",
-        ".scope",
-        ".device",
-    ];
-    !name.is_empty()
-        && name.len() <= 255
-        && !name.starts_with(['.', '-', '@'])
-        && name.chars().all(|c| {
-            c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '@' | '-' | '\\' | '%')
-        })
-        && SUFFIXES
-            .iter()
-            .any(|s| name.len() > s.len() && name.ends_with(s))
+/// Reads the name that starts at byte `start` of `list` and ends before the next space (or
+/// the end): where it ends, and whether it is one unit name as systemd reads it from a list:
+/// the characters of `[A-Za-z0-9:_.@\\-]`, `%` for specifiers, a known suffix (`.service`,
+/// `.socket`, `.target`, `.timer`, `.path`, `.mount`, `.automount`, `.swap`, `.slice`,
+/// `.scope`, `.device`), at most 255 bytes. Every character
+/// a unit name may hold is ASCII, so its bytes are read one at a time, in one pass that also
+/// finds its last dot; every suffix is a dot and a word without one, so the name ends with one
+/// exactly when what follows that dot is one (and is longer when the dot is not its first
+/// byte).
+fn unit_name_at(list: &str, start: usize) -> (usize, bool) {
+    let bytes = list.as_bytes();
+    let mut end = start;
+    let mut last_dot = None;
+    let mut allowed = true;
+    while let Some(&b) = bytes.get(end) {
+        match b {
+            b' ' => break,
+            b'.' => last_dot = Some(end),
+            b if b.is_ascii_alphanumeric()
+                || matches!(b, b':' | b'_' | b'@' | b'-' | b'\\' | b'%') => {}
+            _ => allowed = false,
+        }
+        end += 1;
+    }
+    let len = end - start;
+    let ok = allowed
+        && len > 0
+        && len <= 255
+        && !matches!(bytes[start], b'.' | b'-' | b'@')
+        && last_dot.is_some_and(|dot| {
+            dot > start
+                && matches!(
+                    list.get(dot..end),
+                    Some(
+                        ".service"
+                            | ".socket"
+                            | ".target"
+                            | ".timer"
+                            | ".path"
+                            | ".mount"
+                            | ".automount"
+                            | ".swap"
+                            | ".slice"
+                            | ".scope"
+                            | ".device"
+                    )
+                )
+        });
+    (end, ok)
+}
+
+/// The first of the space-separated names in `value` that is not a unit name
+/// ([`unit_name_at`]), as `value.split(' ').find(…)` finds it, in one pass over the bytes (a
+/// list of thousands of names for a script without a header on a large host).
+fn first_non_unit_name(value: &str) -> Option<&str> {
+    let mut start = 0;
+    loop {
+        let (end, ok) = unit_name_at(value, start);
+        if !ok {
+            return Some(&value[start..end]);
+        }
+        if end == value.len() {
+            return None;
+        }
+        start = end + 1;
+    }
 }
 
 /// Whether `name` is a user or group name systemd 252 accepts in `User=`/`Group=` (its relaxed
@@ -110,7 +151,22 @@ pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
             reason,
         })
     };
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    // Unit names and most other values are ASCII: then a byte is a character, and U+FFFD
+    // (not ASCII) cannot be there.
+    let ascii = value.is_ascii();
+    let control = if ascii {
+        // Looked for without stopping early within blocks of 64 bytes, which the compiler
+        // can do many bytes at a time; then found where it is.
+        let any = value
+            .as_bytes()
+            .chunks(64)
+            .any(|c| c.iter().fold(false, |a, &b| a | (b < 0x20) | (b == 0x7f)));
+        any.then(|| value.bytes().find(u8::is_ascii_control).map(char::from))
+            .flatten()
+    } else {
+        value.chars().find(|c| c.is_control())
+    };
+    if let Some(c) = control {
         let what = match c {
             '\n' => "a line break".to_string(),
             '\r' => "a carriage return".to_string(),
@@ -121,7 +177,7 @@ pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
             "the value holds {what}, which systemd cannot read in this setting"
         ));
     }
-    if value.contains('\u{fffd}') {
+    if !ascii && value.contains('\u{fffd}') {
         return refuse(
             "the value holds bytes that are not valid UTF-8 (shown as U+FFFD); systemd would run something else"
                 .to_string(),
@@ -148,7 +204,7 @@ pub fn check(key: &'static str, value: &str) -> Result<(), Unwritable> {
     }
     match shape_of(key) {
         Shape::Line => Ok(()),
-        Shape::UnitNames => match value.split(' ').find(|n| !is_unit_name(n)) {
+        Shape::UnitNames => match first_non_unit_name(value) {
             Some(bad) => refuse(format!("`{bad}` is not a unit name")),
             None => Ok(()),
         },
@@ -663,5 +719,110 @@ impl UnitFile {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rule as first written: a string at a time, each suffix tried.
+    fn reference(name: &str) -> bool {
+        const SUFFIXES: [&str; 11] = [
+            ".service",
+            ".socket",
+            ".target",
+            ".timer",
+            ".path",
+            ".mount",
+            ".automount",
+            ".swap",
+            ".slice",
+            ".scope",
+            ".device",
+        ];
+        !name.is_empty()
+            && name.len() <= 255
+            && !name.starts_with(['.', '-', '@'])
+            && name.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, ':' | '_' | '.' | '@' | '-' | '\\' | '%')
+            })
+            && SUFFIXES
+                .iter()
+                .any(|s| name.len() > s.len() && name.ends_with(s))
+    }
+
+    #[test]
+    fn unit_names_are_read_as_the_rule_says() {
+        let long = format!("{}.service", "a".repeat(247));
+        let longer = format!("{}.service", "a".repeat(248));
+        let names = [
+            "",
+            "a.service",
+            "sshd@.service",
+            "a@b.timer",
+            "x.y.target",
+            "-a.service",
+            ".service",
+            "@a.service",
+            ".a.service",
+            "a.servic",
+            "a.services",
+            "a.service.d",
+            "a b.service",
+            "a\\x2d.socket",
+            "é.service",
+            "a%i.service",
+            "a.Service",
+            "a..service",
+            "a.automount",
+            "a.device",
+            "a/b.service",
+            "a.",
+            ".",
+            "a.service\n",
+            &long,
+            &longer,
+        ];
+        for name in names {
+            assert_eq!(
+                unit_name_at(name, 0) == (name.len(), true),
+                reference(name),
+                "{name:?}"
+            );
+        }
+        // A list: the first name that is not one, as `split(' ')` finds it.
+        for list in [
+            "a.service b.target",
+            "a.service  b.target",
+            "a.service ",
+            " a.service",
+            "",
+            "a.service b c.timer",
+            "a.service b.target é",
+        ] {
+            assert_eq!(
+                first_non_unit_name(list),
+                list.split(' ').find(|n| !reference(n)),
+                "{list:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn control_characters_are_refused_in_ascii_and_other_text() {
+        let long = "a".repeat(200);
+        for (value, what) in [
+            (format!("{long}\u{7}x"), "U+0007"),
+            (format!("{long}\u{7f}"), "U+007F"),
+            (format!("é{long}\u{1}"), "U+0001"),
+            ("é\u{85}".to_string(), "U+0085"),
+        ] {
+            let e = check("Description", &value).unwrap_err();
+            assert!(e.reason.contains(what), "{value:?}: {}", e.reason);
+        }
+        assert!(check("Description", &long).is_ok());
+        assert!(check("After", "a.service b.target").is_ok());
+        assert!(check("After", "a.service b").is_err());
     }
 }

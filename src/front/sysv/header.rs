@@ -54,15 +54,18 @@ fn words(v: &str) -> Vec<String> {
 #[must_use]
 pub fn parse(text: &str) -> Header {
     let mut h = Header::default();
-    let lines: Vec<&str> = text.lines().collect();
+    let mut lines = text.lines();
     let mut in_lsb = false;
     let mut last_key: Option<String> = None;
     let mut i = 0;
-    while i < lines.len() {
-        let raw = lines[i];
-        let line = raw.trim();
+    while let Some(raw) = lines.next() {
         let lineno = u32::try_from(i + 1).unwrap_or(u32::MAX);
         i += 1;
+        // Only comments say anything here (the LSB block's markers are comments too).
+        if !raw.trim_start().starts_with('#') {
+            continue;
+        }
+        let line = raw.trim();
         if line == "### BEGIN INIT INFO" {
             in_lsb = true;
             h.lsb = true;
@@ -134,9 +137,12 @@ pub fn parse(text: &str) -> Header {
             });
         } else if let Some(v) = body.strip_prefix("description:") {
             let mut d = v.trim().to_string();
-            while d.ends_with('\\') && i < lines.len() {
+            while d.ends_with('\\') {
+                let Some(next) = lines.next() else {
+                    break;
+                };
                 d.pop();
-                let next = lines[i].trim().trim_start_matches('#').trim();
+                let next = next.trim().trim_start_matches('#').trim();
                 i += 1;
                 d = format!("{} {next}", d.trim_end());
             }

@@ -498,7 +498,7 @@ fn libraries(
                                     .flat_map(|x| x.0.iter())
                                     .find_map(|i| match i {
                                         ast::CommandPrefixOrSuffixItem::Word(w) => {
-                                            Some(brush_parser::unquote_str(&w.value))
+                                            Some(shell::unquote(&w.value))
                                         }
                                         _ => None,
                                     })

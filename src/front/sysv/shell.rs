@@ -44,61 +44,92 @@ pub(super) fn options() -> brush_parser::ParserOptions {
     brush_parser::ParserOptions::default()
 }
 
-/// How many distinct words a thread keeps parsed before it starts again.
+/// How many distinct words each generation of a thread's word cache holds ([`WordCache`]).
 const WORD_CACHE_SIZE: usize = 2048;
 
-/// FNV-1a: words are short, and SipHash's resistance to chosen keys buys nothing in a cache
-/// that only speeds up a run.
-struct Fnv(u64);
+type WordMap =
+    std::collections::HashMap<String, Rc<Option<Vec<WordPieceWithSource>>>, crate::fnv::BuildFnv>;
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
+/// Parsed words in two generations of at most [`WORD_CACHE_SIZE`] each: a word found in the
+/// older one moves to the newer, and when the newer is full it becomes the older (the older is
+/// dropped). So the cache always holds at least the last [`WORD_CACHE_SIZE`] distinct words
+/// used and at most twice that, and a working set slightly larger than one generation (a
+/// host's scripts read one after another) is not lost whole, as it was when one map was
+/// cleared on filling up.
+struct WordCache {
+    new: WordMap,
+    old: WordMap,
 }
 
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+impl WordCache {
+    fn new() -> Self {
+        WordCache {
+            new: WordMap::with_capacity_and_hasher(WORD_CACHE_SIZE, Default::default()),
+            old: WordMap::with_hasher(Default::default()),
         }
     }
-}
 
-type WordCache = std::collections::HashMap<
-    String,
-    Rc<Option<Vec<WordPieceWithSource>>>,
-    std::hash::BuildHasherDefault<Fnv>,
->;
+    fn get(&mut self, text: &str) -> Option<Rc<Option<Vec<WordPieceWithSource>>>> {
+        if let Some(hit) = self.new.get(text) {
+            return Some(Rc::clone(hit));
+        }
+        let (key, hit) = self.old.remove_entry(text)?;
+        self.insert(key, Rc::clone(&hit));
+        Some(hit)
+    }
+
+    fn insert(&mut self, text: String, parsed: Rc<Option<Vec<WordPieceWithSource>>>) {
+        if self.new.len() >= WORD_CACHE_SIZE {
+            let full = std::mem::replace(
+                &mut self.new,
+                WordMap::with_capacity_and_hasher(WORD_CACHE_SIZE, Default::default()),
+            );
+            self.old = full;
+        }
+        self.new.insert(text, parsed);
+    }
+}
 
 thread_local! {
     /// Words parsed by this thread: the same text recurs across a script's actions, its second
     /// reading and a host's scripts. brush's own cache of the last 64 words sits behind one
     /// process-wide lock and copies each word and its pieces into it.
-    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(
-        WordCache::with_capacity_and_hasher(WORD_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
-    );
+    static WORDS: std::cell::RefCell<WordCache> = std::cell::RefCell::new(WordCache::new());
 }
 
 /// The pieces of the shell word `text` (`None` when brush cannot parse it): what
-/// `brush_parser::word::parse` gives, once per distinct text and thread.
+/// `brush_parser::word::parse` gives, once per distinct text and thread (while it stays in
+/// the thread's [`WordCache`]).
 fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
-    if let Some(hit) = WORDS.with(|w| w.borrow().get(text).cloned()) {
+    if let Some(hit) = WORDS.with(|w| w.borrow_mut().get(text)) {
         return hit;
     }
     let parsed = Rc::new(brush_parser::word::parse(text, &options()).ok());
-    WORDS.with(|w| {
-        let mut w = w.borrow_mut();
-        if w.len() >= WORD_CACHE_SIZE {
-            w.clear();
-        }
-        w.insert(text.to_string(), Rc::clone(&parsed));
-    });
+    WORDS.with(|w| w.borrow_mut().insert(text.to_string(), Rc::clone(&parsed)));
     parsed
+}
+
+/// `s` without its quoting, as `brush_parser::unquote_str` gives it (each backslash dropped
+/// and the character after it kept, quote characters dropped), without building it a
+/// character at a time when `s` holds none of them (most command names and words).
+#[must_use]
+pub fn unquote(s: &str) -> String {
+    if s.bytes().any(|b| matches!(b, b'\\' | b'\'' | b'"')) {
+        brush_parser::unquote_str(s)
+    } else {
+        s.to_string()
+    }
+}
+
+/// Whether brush's word parser reads `text` as one piece of unquoted literal text, the whole
+/// of it (or as no piece at all when it is empty): it holds none of the characters that start
+/// another piece (quotes, `$`, a backquote, a backslash, a tilde). Outside a command (as
+/// [`parse_word`] asks) nothing else starts one: extended globs and subshells are read only
+/// in commands.
+fn plain_word(text: &str) -> bool {
+    !text
+        .bytes()
+        .any(|b| matches!(b, b'\'' | b'"' | b'$' | b'`' | b'\\' | b'~'))
 }
 
 /// How many distinct command texts (`$( … )` bodies, `eval` lines, exec wrappers) a thread
@@ -106,13 +137,13 @@ fn parse_word(text: &str) -> Rc<Option<Vec<WordPieceWithSource>>> {
 const PROGRAM_CACHE_SIZE: usize = 256;
 
 type ProgramCache =
-    std::collections::HashMap<String, Rc<Option<ast::Program>>, std::hash::BuildHasherDefault<Fnv>>;
+    std::collections::HashMap<String, Rc<Option<ast::Program>>, crate::fnv::BuildFnv>;
 
 thread_local! {
     /// Command texts parsed by this thread ([`parse_text`]): a substitution's text is read
     /// again for every action that reaches it and in a script's second reading.
     static PROGRAMS: std::cell::RefCell<ProgramCache> = std::cell::RefCell::new(
-        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, std::hash::BuildHasherDefault::default()),
+        ProgramCache::with_capacity_and_hasher(PROGRAM_CACHE_SIZE, Default::default()),
     );
 }
 
@@ -1454,7 +1485,7 @@ fn glob(pattern: &[char], s: &[char]) -> bool {
 /// `${v#p}`, `${v##p}`, `${v%p}`, `${v%%p}`.
 fn trim(value: &str, pattern: &str, prefix: bool, largest: bool) -> Option<String> {
     // Quoted pattern characters are literal; brush gives the raw text.
-    let p: Vec<char> = brush_parser::unquote_str(pattern).chars().collect();
+    let p: Vec<char> = unquote(pattern).chars().collect();
     let v: Vec<char> = value.chars().collect();
     let mut cuts: Vec<usize> = (0..=v.len()).collect();
     // `#` tries the shortest prefix first and `%%` the longest suffix: ascending cut points;
@@ -1476,7 +1507,7 @@ fn trim(value: &str, pattern: &str, prefix: bool, largest: bool) -> Option<Strin
 
 /// Whether a case pattern word matches `value`.
 fn pattern_matches(pattern: &ast::Word, value: &str) -> bool {
-    let p: Vec<char> = brush_parser::unquote_str(&pattern.value).chars().collect();
+    let p: Vec<char> = unquote(&pattern.value).chars().collect();
     glob(&p, &value.chars().collect::<Vec<_>>())
 }
 
@@ -1494,7 +1525,7 @@ pub fn arm_for<'c>(case: &'c ast::CaseClauseCommand, action: &str) -> Option<&'c
 pub fn has_arm(case: &ast::CaseClauseCommand, action: &str) -> bool {
     case.cases.iter().any(|c| {
         c.patterns.iter().any(|p| {
-            let raw = brush_parser::unquote_str(&p.value);
+            let raw = unquote(&p.value);
             !raw.chars().all(|ch| ch == '*') && pattern_matches(p, action)
         })
     })
@@ -1506,7 +1537,7 @@ pub fn actions(case: &ast::CaseClauseCommand) -> Vec<String> {
     case.cases
         .iter()
         .flat_map(|c| c.patterns.iter())
-        .map(|p| brush_parser::unquote_str(&p.value))
+        .map(|p| unquote(&p.value))
         .filter(|p| !p.contains('*') && !p.contains('?'))
         .collect()
 }
@@ -1949,15 +1980,17 @@ impl<'a> Interp<'a> {
     pub fn resolve(&self, arg: &Arg) -> Option<String> {
         match arg {
             Arg::Split(n) => self.value_or_empty(n),
-            Arg::Field(parts) => parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => Some(s.clone()),
-                    Part::Var(v) => self.value_or_empty(v),
-                    Part::Unknown(_) => None,
-                })
-                .collect::<Option<Vec<_>>>()
-                .map(|v| v.concat()),
+            Arg::Field(parts) => {
+                let mut text = String::new();
+                for p in parts {
+                    match p {
+                        Part::Lit(s) => text.push_str(s),
+                        Part::Var(v) => text.push_str(&self.value_or_empty(v)?),
+                        Part::Unknown(_) => return None,
+                    }
+                }
+                Some(text)
+            }
         }
     }
 
@@ -2882,7 +2915,9 @@ impl<'a> Interp<'a> {
                     branches.push((e.condition.as_ref(), &e.body));
                 }
                 let mut undecided = false;
-                let mut before = self.env.clone();
+                // The variables before the chain's branches: taken after its first test (which
+                // every chain has, and which runs on every path), never read before.
+                let mut before = Env::new();
                 // What each undecided branch leaves: its test, whether the likely path takes
                 // it, and the variables after it (`None` for a branch that ends the action).
                 let mut outcomes: Vec<Outcome> = Vec::new();
@@ -3313,11 +3348,10 @@ impl<'a> Interp<'a> {
     }
 
     fn case_clause(&mut self, c: &'a ast::CaseClauseCommand) {
-        let dispatch = c.cases.iter().any(|arm| {
-            arm.patterns
-                .iter()
-                .any(|p| brush_parser::unquote_str(&p.value) == "start")
-        });
+        let dispatch = c
+            .cases
+            .iter()
+            .any(|arm| arm.patterns.iter().any(|p| unquote(&p.value) == "start"));
         if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
             let tokens: Vec<&str> = self
@@ -3433,7 +3467,7 @@ impl<'a> Interp<'a> {
             }
             return;
         };
-        let mut name = brush_parser::unquote_str(&first.value);
+        let mut name = unquote(&first.value);
         if first.value.contains('$') {
             // `$1` as the command: dispatch to the function of that name.
             let parts = self.expand_value(first);
@@ -3447,7 +3481,7 @@ impl<'a> Interp<'a> {
         if name == "exec" && words.len() > 1 && !self.functions.contains_key("exec") {
             words.remove(0);
             let command = words[0];
-            name = brush_parser::unquote_str(&command.value);
+            name = unquote(&command.value);
             if command.value.contains('$')
                 && let Some(v) = Arg::Field(self.expand_value(command)).literal()
             {
@@ -3464,7 +3498,7 @@ impl<'a> Interp<'a> {
         {
             words.drain(..2);
             let command = words[0];
-            name = brush_parser::unquote_str(&command.value);
+            name = unquote(&command.value);
             if command.value.contains('$')
                 && let Some(v) = Arg::Field(self.expand_value(command)).literal()
             {
@@ -3477,7 +3511,7 @@ impl<'a> Interp<'a> {
             let Some(target) = words.first() else {
                 return;
             };
-            name = brush_parser::unquote_str(&target.value);
+            name = unquote(&target.value);
             let over = format!("{name}_override");
             if self.functions.contains_key(over.as_str()) {
                 name = over;
@@ -3858,7 +3892,7 @@ impl<'a> Interp<'a> {
         let Some(first) = words.first() else {
             return Some(false);
         };
-        let name = brush_parser::unquote_str(&first.value);
+        let name = unquote(&first.value);
         if name != "test" && name != "[" {
             return Some(false);
         }
@@ -3952,7 +3986,7 @@ impl<'a> Interp<'a> {
                 _ => return None,
             }
         }
-        let name = brush_parser::unquote_str(&words.first()?.value);
+        let name = unquote(&words.first()?.value);
         if name != "test" && name != "[" {
             return None;
         }
@@ -4070,14 +4104,8 @@ impl<'a> Interp<'a> {
             Some(out)
         }
         let (e, g) = (words(echo)?, words(grep)?);
-        if e.first()
-            .map(|w| brush_parser::unquote_str(&w.value))
-            .as_deref()
-            != Some("echo")
-            || g.first()
-                .map(|w| brush_parser::unquote_str(&w.value))
-                .as_deref()
-                != Some("grep")
+        if e.first().map(|w| unquote(&w.value)).as_deref() != Some("echo")
+            || g.first().map(|w| unquote(&w.value)).as_deref() != Some("grep")
         {
             return None;
         }
@@ -4132,7 +4160,7 @@ impl<'a> Interp<'a> {
             if w.value.contains('$') || w.value.contains('`') {
                 return None;
             }
-            grep_words.push(brush_parser::unquote_str(&w.value));
+            grep_words.push(unquote(&w.value));
         }
         let found = GrepTest::parse(&grep_words)?.selects(&text.join(" "))?;
         if !likely {
@@ -4414,7 +4442,7 @@ impl<'a> Interp<'a> {
         }
         // An empty name (`. $1` with an argument only a run gives) is not known either.
         let Some(path) = self.resolve(&Arg::Field(parts)).filter(|p| !p.is_empty()) else {
-            let raw = brush_parser::unquote_str(&word.value);
+            let raw = unquote(&word.value);
             if raw.starts_with("/etc/default/") || raw.starts_with("/etc/sysconfig/") {
                 // A defaults file whose exact name is computed: any variable may come from it.
                 self.defaults_absent = true;
@@ -4871,9 +4899,18 @@ impl<'a> Interp<'a> {
     }
 
     fn expand_text(&mut self, text: &str, quoted: bool) -> Vec<(Part, bool)> {
+        // What the pieces brush gives for such a word come to, without parsing it.
+        if plain_word(text) {
+            return if text.is_empty() {
+                Vec::new()
+            } else {
+                vec![(Part::Lit(text.to_string()), quoted)]
+            };
+        }
         let mut out = Vec::new();
         match &*parse_word(text) {
             Some(pieces) => {
+                out.reserve_exact(pieces.len());
                 for p in pieces {
                     self.piece(&p.piece, quoted, &mut out);
                 }
@@ -5081,10 +5118,7 @@ impl<'a> Interp<'a> {
                 self.printed(&b.list)?
             }
             ast::Command::Simple(sc) if sc.prefix.is_none() => {
-                let name = sc
-                    .word_or_name
-                    .as_ref()
-                    .map(|w| brush_parser::unquote_str(&w.value))?;
+                let name = sc.word_or_name.as_ref().map(|w| unquote(&w.value))?;
                 if name == "[" || name == "test" {
                     // `decide_pipeline` reads the `!` itself.
                     return self.decide_pipeline(p).map(|v| (v, String::new()));
@@ -5135,13 +5169,7 @@ impl<'a> Interp<'a> {
     /// `sed -n 's/RE/REPL/p'` (`-ne`, `-n -e` too) whose RE is literal text with `^`, `$`
     /// and at most one `\(.*\)` group, and whose REPL is literal text and `\1`.
     fn sed_substitution(&mut self, sc: &ast::SimpleCommand) -> Option<SedSubstitution> {
-        if sc.prefix.is_some()
-            || sc
-                .word_or_name
-                .as_ref()
-                .map(|w| brush_parser::unquote_str(&w.value))?
-                != "sed"
-        {
+        if sc.prefix.is_some() || sc.word_or_name.as_ref().map(|w| unquote(&w.value))? != "sed" {
             return None;
         }
         let mut words = Vec::new();
@@ -5316,7 +5344,7 @@ impl<'a> Interp<'a> {
             .collect();
         match (all.as_slice(), top.as_slice()) {
             ([_], [(_, w)]) if !w.value.contains(['$', '`', '\\']) => {
-                let value = brush_parser::unquote_str(&w.value);
+                let value = unquote(&w.value);
                 let seen = (format!("$({text})"), path, value.clone());
                 if !self.sourced_values.contains(&seen) {
                     self.sourced_values.push(seen);
@@ -5364,8 +5392,12 @@ impl<'a> Interp<'a> {
         let mut field: Vec<Part> = Vec::new();
         let mut started = false;
         let flush = |field: &mut Vec<Part>, started: &mut bool, args: &mut Vec<Arg>| {
-            if *started {
-                let mut merged: Vec<Part> = Vec::new();
+            if *started && field.len() == 1 {
+                // One part is the field as it is: merging and dropping empty text apply to
+                // several.
+                args.push(Arg::Field(std::mem::take(field)));
+            } else if *started {
+                let mut merged: Vec<Part> = Vec::with_capacity(field.len());
                 for p in field.drain(..) {
                     match (merged.last_mut(), p) {
                         (Some(Part::Lit(a)), Part::Lit(b)) => a.push_str(&b),
@@ -5783,10 +5815,7 @@ fn exits_with_success(list: &ast::CompoundList) -> bool {
                 _ => None,
             })
             .collect();
-        Some((
-            brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value),
-            words,
-        ))
+        Some((unquote(&sc.word_or_name.as_ref()?.value), words))
     };
     let ends = name(last).is_some_and(|(n, w)| n == "exit" && (w.is_empty() || w == ["0"]));
     ends && before.iter().all(|item| {
@@ -5828,7 +5857,7 @@ fn settings_pipeline(p: &ast::Pipeline) -> Option<bool> {
         let ast::Command::Simple(sc) = c else {
             return None;
         };
-        let name = brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value);
+        let name = unquote(&sc.word_or_name.as_ref()?.value);
         match name.as_str() {
             "ulimit" | "umask" => any = true,
             n if super::is_harmless(n) && !matches!(n, "exit" | "return") => {}
@@ -5898,7 +5927,7 @@ fn sole_simple(list: &ast::CompoundList) -> Option<&ast::SimpleCommand> {
 /// with no assignments or redirections of its own.
 fn logger_words(s: &ast::SimpleCommand) -> Option<Vec<&ast::Word>> {
     let name = s.word_or_name.as_ref()?;
-    let unquoted = brush_parser::unquote_str(&name.value);
+    let unquoted = unquote(&name.value);
     if unquoted.rsplit('/').next() != Some("logger") || s.prefix.is_some() {
         return None;
     }
@@ -7130,6 +7159,78 @@ mod tests {
         }
     }
 
+    /// The words `expand_text` takes whole without asking brush: brush's parser gives exactly
+    /// one piece of unquoted text spanning the word (no piece for an empty one), and every word
+    /// holding one of the characters left out is parsed into something else or refused.
+    #[test]
+    fn plain_words_are_what_brush_reads_them_as() {
+        let plain = [
+            "",
+            "start",
+            "-x",
+            "/usr/sbin/sshd",
+            "a=b",
+            "--pidfile=/run/x.pid",
+            "*.conf",
+            "[ab]",
+            "x{1,2}",
+            "@(a|b)",
+            "!(x)",
+            "a:b",
+            "#x",
+            "é/ü",
+            "(",
+            "a b\tc\n",
+        ];
+        for text in plain {
+            assert!(plain_word(text), "{text:?}");
+            let pieces = brush_parser::word::parse(text, &options()).unwrap();
+            if text.is_empty() {
+                assert!(pieces.is_empty());
+            } else {
+                assert_eq!(pieces.len(), 1, "{text:?}");
+                assert!(
+                    matches!(&pieces[0].piece, WordPiece::Text(t) if t == text),
+                    "{text:?}"
+                );
+                assert_eq!(
+                    (pieces[0].start_index, pieces[0].end_index),
+                    (0, text.len())
+                );
+            }
+        }
+        // Each of the characters left out starts a piece of another kind (a tilde at the
+        // start of a word with brush's default options).
+        for text in [
+            "'a'", "\"a\"", "$a", "`a`", "\\a", "~", "a$b", "\"a\"b", "~/x",
+        ] {
+            assert!(!plain_word(text), "{text:?}");
+            let pieces = brush_parser::word::parse(text, &options()).unwrap();
+            assert!(
+                !pieces.iter().all(|p| matches!(p.piece, WordPiece::Text(_))),
+                "{text:?}: {pieces:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_word_cache_keeps_the_words_used_last() {
+        let mut cache = WordCache::new();
+        let parsed = Rc::new(None);
+        let n = WORD_CACHE_SIZE;
+        for i in 0..2 * n {
+            cache.insert(format!("w{i}"), Rc::clone(&parsed));
+        }
+        // Two full generations: the first is the older one, still found.
+        assert_eq!((cache.old.len(), cache.new.len()), (n, n));
+        // Found in the older generation, w0 moves to a new one; the rest of the first is gone.
+        assert!(cache.get("w0").is_some());
+        assert_eq!((cache.old.len(), cache.new.len()), (n, 1));
+        assert!(cache.get("w1").is_none());
+        assert!(cache.get(&format!("w{}", 2 * n - 1)).is_some());
+        assert!(cache.get("w0").is_some());
+    }
+
     #[test]
     fn trims_and_defaults() {
         assert_eq!(
@@ -7299,7 +7400,7 @@ fn list_feed(feed: &ast::SimpleCommand) -> Option<(String, LineFilter)> {
     let [pattern, file] = rest else {
         return None;
     };
-    let source = brush_parser::unquote_str(pattern);
+    let source = unquote(pattern);
     let compiled = LinePattern::parse(&source, extended)?;
     Some((
         file.clone(),

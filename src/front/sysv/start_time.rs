@@ -72,14 +72,14 @@ pub fn reader_substitution(
                 if sc.prefix.is_some() {
                     return None;
                 }
-                let mut words = vec![brush_parser::unquote_str(&sc.word_or_name.as_ref()?.value)];
+                let mut words = vec![super::shell::unquote(&sc.word_or_name.as_ref()?.value)];
                 words.extend(
                     sc.suffix
                         .iter()
                         .flat_map(|x| x.0.iter())
                         .filter_map(|i| match i {
                             brush_parser::ast::CommandPrefixOrSuffixItem::Word(w) => {
-                                Some(brush_parser::unquote_str(&w.value))
+                                Some(super::shell::unquote(&w.value))
                             }
                             _ => None,
                         }),
