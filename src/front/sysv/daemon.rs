@@ -114,12 +114,9 @@ pub(super) fn pick_launch(
         [] => {}
         many => {
             return Err(format!(
-                "its start action starts {} different programs (lines {})",
+                "its start action starts {} different programs ({})",
                 many.len(),
-                many.iter()
-                    .map(|s| s.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::shell::places(&many.iter().map(|s| s.line).collect::<Vec<_>>())
             ));
         }
     }
@@ -140,20 +137,16 @@ pub(super) fn pick_launch(
                 others.len(),
                 others
                     .iter()
-                    .map(|s| format!("{} at line {}", s.program, s.line))
+                    .map(|s| format!("{} at {}", s.program, super::shell::place(s.line)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
         }
         _ => {
             return Err(format!(
-                "its start action runs the daemon {} times (lines {})",
+                "its start action runs the daemon {} times ({})",
                 others.len(),
-                others
-                    .iter()
-                    .map(|s| s.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::shell::places(&others.iter().map(|s| s.line).collect::<Vec<_>>())
             ));
         }
     };
@@ -1271,8 +1264,9 @@ impl Conversion<'_> {
                 "which is not on the host"
             };
             return Err(format!(
-                "it sources {} (line {}), {why}, so its functions and settings are unknown",
-                s.path, s.line
+                "it sources {} ({}), {why}, so its functions and settings are unknown",
+                s.path,
+                super::shell::place(s.line)
             ));
         }
         if let Some(c) = plan.functions.first() {
@@ -1813,8 +1807,8 @@ impl Conversion<'_> {
             self.findings.push(Finding::note(
                 Code::SysvRunningGuard,
                 format!(
-                    "the start action first checks whether the daemon is already running (line {}); dropped: systemd does not start a unit that is already active",
-                    lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                    "the start action first checks whether the daemon is already running ({}); dropped: systemd does not start a unit that is already active",
+                    super::shell::places(&lines)
                 ),
                 "nothing to do",
             ));

@@ -747,7 +747,10 @@ impl<'h> Conversion<'h> {
         {
             return Err(Finding::note(
                 Code::SysvNoOp,
-                format!("the script exits at line {line} before doing anything"),
+                format!(
+                    "the script exits at {} before doing anything",
+                    shell::place(line)
+                ),
                 "nothing to convert",
             ));
         }
@@ -784,7 +787,13 @@ impl<'h> Conversion<'h> {
             let mut vars: Vec<String> = interp
                 .decided
                 .iter()
-                .map(|(v, l)| format!("{v}={} (line {l})", interp.value(v).unwrap_or_default()))
+                .map(|(v, l)| {
+                    format!(
+                        "{v}={} ({})",
+                        interp.value(v).unwrap_or_default(),
+                        shell::place(*l)
+                    )
+                })
                 .collect();
             vars.dedup();
             self.findings.push(Finding::approximated(
@@ -1067,7 +1076,8 @@ impl<'h> Conversion<'h> {
             }
             list.push(path.clone());
             written.push(format!(
-                "`[ -{flag} {path} ]` (line {line}) → {directive}={path}"
+                "`[ -{flag} {path} ]` ({}) → {directive}={path}",
+                shell::place(*line)
             ));
         }
         if !written.is_empty() {
@@ -1158,9 +1168,9 @@ impl<'h> Conversion<'h> {
             self.findings.push(Finding::dropped(
                 Code::SysvToggle,
                 format!(
-                    "the script only starts when ${} allows it (line {}; {} in {from}); the unit has no such switch",
+                    "the script only starts when ${} allows it ({}; {} in {from}); the unit has no such switch",
                     t.name,
-                    t.line,
+                    shell::place(t.line),
                     value.map_or_else(|| "unset".to_string(), |v| format!("`{v}`"))
                 ),
                 "enable or disable the unit instead (systemctl enable/disable), and remove the variable from the defaults file",
