@@ -112,6 +112,7 @@ codes! {
     SysvLogsDirectory => "sysv-logs-directory",
     SysvGuard => "sysv-guard",
     SysvStartCondition => "sysv-start-condition",
+    SysvKernelCommandLine => "sysv-kernel-command-line",
     SysvToolDaemon => "sysv-tool-daemon",
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",

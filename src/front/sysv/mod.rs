@@ -53,6 +53,7 @@
 
 mod control_tool;
 mod daemon;
+mod exit_status;
 pub mod facility;
 pub mod header;
 pub mod host_reading;

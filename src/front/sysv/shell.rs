@@ -1336,6 +1336,18 @@ pub struct Interp<'a> {
     pub case: Option<&'a ast::CaseClauseCommand>,
     /// The [`Self::file_bits`] of the file that holds [`Self::case`].
     case_bits: u32,
+    /// The last command run and its line: what `$?` holds the exit status of (`None` after
+    /// an assignment, which leaves 0).
+    last_status: Option<(String, u32)>,
+    /// Variables holding a command's exit status (`retval=$?`): the command and its line.
+    status_vars: BTreeMap<String, (String, u32)>,
+    /// What `local` hid of [`Self::status_vars`] in each function being run, restored when it
+    /// returns.
+    local_status: Vec<Vec<(String, Option<(String, u32)>)>>,
+    /// Tests that read an exit status (`[ "$?" = 1 ]` right after a command, `[ "$retval" = 0 ]`
+    /// after `retval=$?`), by their line: the command whose status they read, and its line
+    /// ([`super::exit_status`]).
+    pub status_tests: BTreeMap<u32, (String, u32)>,
     /// The dispatch `case` is in a function a per-configuration loop calls once per
     /// configuration (softflowd's `do_action "$config"`): the variables, arguments and loop
     /// state where it stands, so that each action is read as the loop runs it.
@@ -1752,6 +1764,10 @@ impl<'a> Interp<'a> {
             calls: Vec::new(),
             case: None,
             case_bits: 0,
+            last_status: None,
+            status_vars: BTreeMap::new(),
+            local_status: Vec::new(),
+            status_tests: BTreeMap::new(),
             case_scope: None,
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
@@ -1888,6 +1904,12 @@ impl<'a> Interp<'a> {
     #[must_use]
     pub fn function_body(&self, name: &str) -> Option<String> {
         self.functions.get(name).map(|(body, _)| body.to_string())
+    }
+
+    /// The body of the function `name` as defined on the path read so far.
+    #[must_use]
+    pub fn function_ast(&self, name: &str) -> Option<&'a ast::CompoundCommand> {
+        self.functions.get(name).map(|(body, _)| *body)
     }
 
     /// The line where the body of the function `name` starts.
@@ -2157,6 +2179,16 @@ impl<'a> Interp<'a> {
         for item in &list.0 {
             let background = matches!(item.1, ast::SeparatorOperator::Async);
             self.run_and_or(&item.0, background);
+            // After `a && b`, `! a`, a compound command or `a &`, which command's status `$?`
+            // holds depends on the run: none is followed.
+            let ao = &item.0;
+            if background
+                || !ao.additional.is_empty()
+                || ao.first.bang
+                || !matches!(ao.first.seq.last(), Some(ast::Command::Simple(_)))
+            {
+                self.last_status = None;
+            }
             if self.stopped {
                 return;
             }
@@ -2941,7 +2973,26 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Runs a compound command ([`Self::compound_command`]). A variable holding an exit
+    /// status ([`Self::status_vars`]) that it assigns is one only some paths give afterwards:
+    /// it is forgotten.
     fn compound(&mut self, cc: &'a ast::CompoundCommand) {
+        let before = self.status_vars.clone();
+        self.compound_command(cc);
+        if self.status_vars != before {
+            let changed: Vec<String> = self
+                .status_vars
+                .iter()
+                .filter(|(k, v)| before.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in changed {
+                self.status_vars.remove(&k);
+            }
+        }
+    }
+
+    fn compound_command(&mut self, cc: &'a ast::CompoundCommand) {
         let outer = (self.conditional, self.in_loop);
         let depth = self.cond_depth;
         match cc {
@@ -2972,7 +3023,13 @@ impl<'a> Interp<'a> {
                 // `if test -f /etc/init.d/functions; then . …; elif test -f
                 // /lib/lsb/init-functions; then . …`: which helpers exist is the host's.
                 let by_host = self.host_file_chain(&branches, i);
+                // Each test reads the exit statuses as they were before the `if`: an earlier
+                // branch's assignments happen only when its own test held.
+                let statuses = self.status_vars.clone();
                 for (at, (cond, body)) in branches.into_iter().enumerate() {
+                    if at > 0 {
+                        self.status_vars.clone_from(&statuses);
+                    }
                     // An undecided branch before took the variables with it: an `elif` test
                     // reads those before the chain, as the shell does on the path that reaches it.
                     if undecided {
@@ -3460,7 +3517,94 @@ impl<'a> Interp<'a> {
         self.cond_depth = depth;
     }
 
+    /// Runs a simple command ([`Self::simple_command`]), following what `$?` holds: a test
+    /// that reads it (directly or through a variable assigned `$?`) is noted in
+    /// [`Self::status_tests`] with the command before it.
     fn simple(&mut self, s: &ast::SimpleCommand, background: bool, piped: bool) {
+        let previous = self.last_status.take();
+        let Some(first) = s.word_or_name.as_ref() else {
+            // Assignments only: `X=$?` keeps the status; any other value forgets it.
+            for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) = item {
+                    self.note_status_assignment(a, previous.as_ref());
+                }
+            }
+            self.simple_command(s, background, piped);
+            return;
+        };
+        let line = self.line_of(first).0;
+        let suffix: Vec<&ast::CommandPrefixOrSuffixItem> =
+            s.suffix.iter().flat_map(|x| x.0.iter()).collect();
+        match first.value.as_str() {
+            "[" | "test" => {
+                let reads = suffix.iter().find_map(|i| match i {
+                    ast::CommandPrefixOrSuffixItem::Word(w) => {
+                        if w.value.contains("$?") || w.value.contains("${?}") {
+                            previous.clone()
+                        } else {
+                            referenced_vars(&w.value)
+                                .iter()
+                                .find_map(|v| self.status_vars.get(v).cloned())
+                        }
+                    }
+                    _ => None,
+                });
+                if let Some(source) = reads {
+                    self.status_tests.insert(line, source);
+                }
+            }
+            "local" if self.depth > 0 => {
+                for i in &suffix {
+                    let (name, assigned) = match i {
+                        ast::CommandPrefixOrSuffixItem::Word(w) => (w.value.clone(), None),
+                        ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => {
+                            (a.name.to_string(), Some(a))
+                        }
+                        _ => continue,
+                    };
+                    let hidden = self.status_vars.remove(&name);
+                    if let Some(frame) = self.local_status.last_mut() {
+                        frame.push((name, hidden));
+                    }
+                    if let Some(a) = assigned {
+                        self.note_status_assignment(a, previous.as_ref());
+                    }
+                }
+            }
+            _ => {}
+        }
+        let runs_function = self.functions.contains_key(first.value.as_str());
+        if runs_function {
+            self.local_status.push(Vec::new());
+        }
+        self.simple_command(s, background, piped);
+        if runs_function && let Some(frame) = self.local_status.pop() {
+            for (name, hidden) in frame.into_iter().rev() {
+                match hidden {
+                    Some(h) => self.status_vars.insert(name, h),
+                    None => self.status_vars.remove(&name),
+                };
+            }
+        }
+        self.last_status = Some((s.to_string().trim().to_string(), line));
+    }
+
+    /// `X=$?` makes `X` hold the status of `previous`; another value for `X` forgets it.
+    fn note_status_assignment(&mut self, a: &ast::Assignment, previous: Option<&(String, u32)>) {
+        let name = a.name.to_string();
+        let status = matches!(&a.value, ast::AssignmentValue::Scalar(w)
+            if matches!(w.value.as_str(), "$?" | "\"$?\"" | "${?}" | "\"${?}\""));
+        match previous {
+            Some(p) if status => {
+                self.status_vars.insert(name, p.clone());
+            }
+            _ => {
+                self.status_vars.remove(&name);
+            }
+        }
+    }
+
+    fn simple_command(&mut self, s: &ast::SimpleCommand, background: bool, piped: bool) {
         let mut assignments = Vec::new();
         let mut words: Vec<&ast::Word> = Vec::new();
         let mut redirected = false;
