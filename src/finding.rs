@@ -113,6 +113,7 @@ codes! {
     SysvGuard => "sysv-guard",
     SysvStartCondition => "sysv-start-condition",
     SysvKernelCommandLine => "sysv-kernel-command-line",
+    SysvDaemonLauncher => "sysv-daemon-launcher",
     SysvToolDaemon => "sysv-tool-daemon",
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",

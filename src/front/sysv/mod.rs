@@ -53,6 +53,7 @@
 
 mod control_tool;
 mod daemon;
+mod daemon_script;
 mod exit_status;
 pub mod facility;
 pub mod header;
@@ -870,9 +871,13 @@ impl<'h> Conversion<'h> {
             self.findings.retain(|f| f.code != Code::SysvToggle);
         }
         match native {
-            Ok(()) => self
-                .findings
-                .extend(host_reading::findings(&interp.readings)),
+            Ok(()) => {
+                self.findings
+                    .extend(host_reading::findings(&interp.readings));
+                if !in_shell {
+                    self.launcher_finding(&svc);
+                }
+            }
             Err(why) => {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
@@ -912,6 +917,28 @@ impl<'h> Conversion<'h> {
             activation,
             socket: None,
         })
+    }
+
+    /// Reports a daemon program that is a shell script handing over to another program
+    /// ([`daemon_script::hands_over_to`]): the unit runs the launcher, as the script did.
+    fn launcher_finding(&mut self, svc: &Service) {
+        let program = match &svc.command {
+            Command::Argv(argv) => argv.first(),
+            Command::Named { program, .. } | Command::Expand { program, .. } => Some(program),
+            Command::Shell { .. } | Command::Restart(_) => None,
+        };
+        let Some(program) = program else { return };
+        if let Some((real, line)) = daemon_script::hands_over_to(self.host, program) {
+            self.findings.push(Finding::note(
+                Code::SysvDaemonLauncher,
+                format!(
+                    "{program}, the program the script starts, is a shell script that hands over to {real} (`exec`, line {line} of {program}); the unit runs {program}, as the script did, so the options it builds are the daemon's"
+                ),
+                format!(
+                    "nothing to do; a unit of the package's own may run {real} directly with the options {program} builds: compare them before replacing one with the other"
+                ),
+            ));
+        }
     }
 
     /// The names of the daemon: `$DAEMON`, RHEL `$prog`/`$exec`, `# processname:`.
