@@ -1296,6 +1296,9 @@ pub struct InstanceLoop {
     pub line: u32,
 }
 
+/// A command whose exit status a test reads (`$?`): its text and line.
+pub type StatusOf = (String, u32);
+
 /// The interpreter state.
 pub struct Interp<'a> {
     host: &'a Host,
@@ -1338,16 +1341,16 @@ pub struct Interp<'a> {
     case_bits: u32,
     /// The last command run and its line: what `$?` holds the exit status of (`None` after
     /// an assignment, which leaves 0).
-    last_status: Option<(String, u32)>,
+    last_status: Option<StatusOf>,
     /// Variables holding a command's exit status (`retval=$?`): the command and its line.
-    status_vars: BTreeMap<String, (String, u32)>,
+    status_vars: BTreeMap<String, StatusOf>,
     /// What `local` hid of [`Self::status_vars`] in each function being run, restored when it
     /// returns.
-    local_status: Vec<Vec<(String, Option<(String, u32)>)>>,
+    local_status: Vec<Vec<(String, Option<StatusOf>)>>,
     /// Tests that read an exit status (`[ "$?" = 1 ]` right after a command, `[ "$retval" = 0 ]`
     /// after `retval=$?`), by their line: the command whose status they read, and its line
     /// ([`super::exit_status`]).
-    pub status_tests: BTreeMap<u32, (String, u32)>,
+    pub status_tests: BTreeMap<u32, StatusOf>,
     /// The dispatch `case` is in a function a per-configuration loop calls once per
     /// configuration (softflowd's `do_action "$config"`): the variables, arguments and loop
     /// state where it stands, so that each action is read as the loop runs it.
@@ -3590,7 +3593,7 @@ impl<'a> Interp<'a> {
     }
 
     /// `X=$?` makes `X` hold the status of `previous`; another value for `X` forgets it.
-    fn note_status_assignment(&mut self, a: &ast::Assignment, previous: Option<&(String, u32)>) {
+    fn note_status_assignment(&mut self, a: &ast::Assignment, previous: Option<&StatusOf>) {
         let name = a.name.to_string();
         let status = matches!(&a.value, ast::AssignmentValue::Scalar(w)
             if matches!(w.value.as_str(), "$?" | "\"$?\"" | "${?}" | "\"${?}\""));
