@@ -1841,11 +1841,16 @@ impl<'a> Interp<'a> {
         self.collecting = true;
         self.stopped = false;
         let file = std::mem::replace(&mut self.file_bits, self.case_bits);
+        // Each action is a run of its own: what `$?` holds as it starts is not followed.
+        let statuses = self.status_vars.clone();
+        self.last_status = None;
         if let Some(arm) = arm_for(case, action)
             && let Some(list) = &arm.cmd
         {
             self.run_list(list);
         }
+        self.status_vars = statuses;
+        self.last_status = None;
         self.file_bits = file;
         self.in_loop = outer_loop;
         self.collecting = false;
