@@ -20,9 +20,12 @@
 #   - same executable: of the scripts whose package ships a unit named like the script (or an
 #     alias of it, or a NAME@ template — not the per-connection NAME@.service of a NAME.socket
 #     with Accept=yes when NAME.service runs the standalone daemon too: that is inetd-style
-#     activation, another mode than the script's), the share where the executables of our
-#     ExecStart= lines include every executable of the package's ExecStart= lines (commands,
-#     not unit names),
+#     activation, another mode than the script's; nor a NAME@.service beside a NAME.service
+#     that runs a program of its own when we wrote no template: one instance per name, such as
+#     lxc@.service's one container, is another mode than the script's), the share where the
+#     executables of our ExecStart= lines include every executable of the package's ExecStart=
+#     lines (commands, not unit names; symbolic links in the tree followed: in.tftpd is
+#     atftpd),
 #   - verify: `systemd-analyze verify` over every unit written.
 # Third-party files stay in CACHE_DIR; nothing of them is committed.
 #
@@ -270,9 +273,23 @@ counted = [i for i in items if i["status"] not in ("skipped", "error")]
 native = [i for i in counted if i["status"] in ("translated", "approximated")]
 wrapped = [i for i in counted if i["status"] == "wrapped"]
 
+def real(word):
+    """An executable's name after the symbolic links the tree has for it (in.tftpd -> atftpd:
+    the same program), links inside the tree only."""
+    if not word.startswith("/"):
+        return os.path.basename(word)
+    path = word
+    for _ in range(16):
+        full = tree + path
+        if not os.path.islink(full):
+            break
+        target = os.readlink(full)
+        path = os.path.normpath(target if target.startswith("/") else os.path.join(os.path.dirname(path), target))
+    return os.path.basename(path)
+
 def execs(path, seen=()):
-    """The executables of a unit's ExecStart= lines (prefixes and arguments dropped), its
-    drop-ins included."""
+    """The executables of a unit's ExecStart= lines (prefixes and arguments dropped, symbolic
+    links in the tree followed), its drop-ins included."""
     found = []
     paths = [path] + sorted(
         os.path.join(path + ".d", f) for f in (os.listdir(path + ".d") if os.path.isdir(path + ".d") else [])
@@ -285,7 +302,7 @@ def execs(path, seen=()):
             if not m or not m.group(1).strip():
                 continue
             word = m.group(1).strip().lstrip("-@+!:|").split()[0]
-            found.append(os.path.basename(word))
+            found.append(real(word))
     return found
 
 def per_connection(name):
@@ -296,17 +313,25 @@ def per_connection(name):
         r"^\s*Accept\s*=\s*(yes|true|1|on)\s*$", open(sock, errors="replace").read(), re.M | re.I
     ) is not None
 
-def package_units(name):
+def runs_something(unit):
+    """Whether a unit's ExecStart= lines run a program of their own (not only `true`/`sh`)."""
+    return any(e not in ("true", "sh") for e in execs(unit))
+
+def package_units(name, ours):
     """The package's own unit for a script: NAME.service, a unit aliasing it, a NAME@ template
     (unless it is the per-connection unit of a socket with Accept=yes and the package ships
-    NAME.service for the standalone daemon too: then that is the script's counterpart)."""
+    NAME.service for the standalone daemon too: then that is the script's counterpart; or
+    unless NAME.service runs a program of its own and our units, `ours`, have no template:
+    then the template is another mode than the script's, lxc@.service starting one named
+    container where the script and lxc.service autostart them all)."""
     out = []
+    service = os.path.join(units, name + ".service")
+    template_is_other_mode = os.path.isfile(service) and (
+        per_connection(name) or (runs_something(service) and not any("@." in u for u in ours))
+    )
     for f in sorted(os.listdir(units)):
         full = os.path.join(units, f)
-        if f == name + ".service" or (
-            f == name + "@.service"
-            and not (per_connection(name) and os.path.isfile(os.path.join(units, name + ".service")))
-        ):
+        if f == name + ".service" or (f == name + "@.service" and not template_is_other_mode):
             out.append(full)
         elif f.endswith(".service") and os.path.isfile(full):
             text = open(full, errors="replace").read()
@@ -318,7 +343,7 @@ compared = same = 0
 differ = []
 for i in counted:
     name = i["source"]["name"]
-    theirs = [e for u in package_units(name) for e in execs(u)]
+    theirs = [e for u in package_units(name, i["units"]) for e in execs(u)]
     if not theirs:
         continue
     theirs = [e for e in theirs if e not in ("true", "sh")]

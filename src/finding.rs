@@ -112,6 +112,8 @@ codes! {
     SysvLogsDirectory => "sysv-logs-directory",
     SysvGuard => "sysv-guard",
     SysvStartCondition => "sysv-start-condition",
+    SysvKernelCommandLine => "sysv-kernel-command-line",
+    SysvDaemonLauncher => "sysv-daemon-launcher",
     SysvToolDaemon => "sysv-tool-daemon",
     SysvUnitSet => "sysv-unit-set",
     SysvUnitSetMember => "sysv-unit-set-member",

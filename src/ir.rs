@@ -1076,6 +1076,34 @@ pub struct Conditions {
     /// Only start when these directories hold at least one entry (a script that exits when
     /// its configuration directory is empty).
     pub directory_not_empty: Vec<String>,
+    /// Only start when the kernel command line has (`true`) or lacks (`false`) each word (an
+    /// init script's `grep -qw text /proc/cmdline`).
+    pub kernel_command_line: Vec<(KernelWord, bool)>,
+}
+
+/// A word of the kernel command line as `ConditionKernelCommandLine=` tests it: `NAME` (the
+/// argument `NAME` or `NAME=…`) or `NAME=VALUE` (that argument exactly); NAME and VALUE of
+/// ASCII letters, digits, `_`, `-` and `.`, NAME not starting with `-` or `!`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KernelWord(String);
+
+impl KernelWord {
+    /// `None` for anything but the form above.
+    #[must_use]
+    pub fn new(word: &str) -> Option<KernelWord> {
+        let plain = |s: &str| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        };
+        let (name, value) = word.split_once('=').unwrap_or((word, ""));
+        (!name.is_empty() && !name.starts_with('-') && plain(name) && plain(value))
+            .then(|| KernelWord(word.to_string()))
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Mail a run's output, cron-style.

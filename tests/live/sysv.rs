@@ -790,6 +790,20 @@ const SCRIPTS: &[Script] = &[
     },
     Script {
         case: "helper-functions",
+        file: "/etc/init.d/newsfeed",
+        unit: "newsfeed.service",
+        // The script names its daemon and sources the package's common part, which holds the
+        // actions (courier's way); the daemon forks and writes the pid file it is given.
+        stand_ins: &[("/usr/sbin/newsfeedd", "fork pidfile-after=-p")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "helper-functions",
         file: "/etc/init.d/backup-fd",
         unit: "backup-fd.service",
         // The configuration test (`-t`) passes; the daemon forks and writes its pid file.
@@ -1377,6 +1391,20 @@ const SCRIPTS: &[Script] = &[
             "/usr/share/perfmon/perfmon.daily",
             "#!/bin/sh\necho $$ > /run/perfmon.pid\nexec /usr/bin/perfmon -w /var/log/perfmon 600\n",
         )],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "start-conditions",
+        file: "/etc/init.d/loginscreen",
+        unit: "loginscreen.service",
+        // A display manager put in the background by start-stop-daemon; neither the machine's
+        // kernel command line nor the container's has `text` or `nogui=1`, so both start it.
+        stand_ins: &[("/usr/sbin/loginscreend", "sleep")],
+        shell_stand_ins: &[],
         toggle_on: None,
         setup: "",
         legacy_stop_fails: None,

@@ -497,6 +497,13 @@ pub fn write_units(
     unit.condition_path_is_directory = paths(&svc.conditions.path_is_directory);
     unit.condition_file_not_empty = paths(&svc.conditions.file_not_empty);
     unit.condition_directory_not_empty = paths(&svc.conditions.directory_not_empty);
+    // A `KernelWord` holds no character the unit file or specifiers read.
+    unit.condition_kernel_command_line = svc
+        .conditions
+        .kernel_command_line
+        .iter()
+        .map(|(w, present)| format!("{}{}", if *present { "" } else { "!" }, w.as_str()))
+        .collect();
     unit.source_path = svc.source_path.as_deref().map(escape::path);
     unit.on_failure
         .extend(svc.ordering.on_failure.iter().map(UnitRef::unit_name));

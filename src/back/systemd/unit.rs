@@ -264,6 +264,7 @@ pub struct UnitSection {
     pub condition_path_is_directory: Vec<String>,
     pub condition_file_not_empty: Vec<String>,
     pub condition_directory_not_empty: Vec<String>,
+    pub condition_kernel_command_line: Vec<String>,
 }
 
 /// `[Service]`.
@@ -416,6 +417,7 @@ impl UnitSection {
             condition_path_is_directory,
             condition_file_not_empty,
             condition_directory_not_empty,
+            condition_kernel_command_line,
         } = self;
         let mut out = Entries::new();
         push_opt(&mut out, "Description", description);
@@ -462,6 +464,11 @@ impl UnitSection {
             &mut out,
             "ConditionDirectoryNotEmpty",
             condition_directory_not_empty,
+        );
+        push_all(
+            &mut out,
+            "ConditionKernelCommandLine",
+            condition_kernel_command_line,
         );
         out
     }

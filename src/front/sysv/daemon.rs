@@ -114,12 +114,9 @@ pub(super) fn pick_launch(
         [] => {}
         many => {
             return Err(format!(
-                "its start action starts {} different programs (lines {})",
+                "its start action starts {} different programs ({})",
                 many.len(),
-                many.iter()
-                    .map(|s| s.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::shell::places(&many.iter().map(|s| s.line).collect::<Vec<_>>())
             ));
         }
     }
@@ -140,20 +137,16 @@ pub(super) fn pick_launch(
                 others.len(),
                 others
                     .iter()
-                    .map(|s| format!("{} at line {}", s.program, s.line))
+                    .map(|s| format!("{} at {}", s.program, super::shell::place(s.line)))
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
         }
         _ => {
             return Err(format!(
-                "its start action runs the daemon {} times (lines {})",
+                "its start action runs the daemon {} times ({})",
                 others.len(),
-                others
-                    .iter()
-                    .map(|s| s.line.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                super::shell::places(&others.iter().map(|s| s.line).collect::<Vec<_>>())
             ));
         }
     };
@@ -1190,6 +1183,7 @@ impl Conversion<'_> {
     ) -> Result<(), String> {
         use super::start_condition::{Verdict, classify};
         let mut written = Vec::new();
+        let mut kernel = Vec::new();
         let mut open = Vec::new();
         for (test, line, holds) in &start.under {
             let verdict = match classify(test, *line, *holds, answered, interp) {
@@ -1199,27 +1193,78 @@ impl Conversion<'_> {
                     continue;
                 }
             };
-            if let Verdict::Condition { flag, path } = verdict {
-                let (list, directive) = match flag {
-                    'd' => (
-                        &mut svc.conditions.path_is_directory,
-                        "ConditionPathIsDirectory",
+            // A status test's conditions are the tests deciding the command's status.
+            let (through, verdicts) = match verdict {
+                Verdict::Status {
+                    command,
+                    line: at,
+                    verdicts,
+                } => (
+                    format!(
+                        " (the exit status of `{command}`, {})",
+                        super::shell::place(at)
                     ),
-                    's' => (&mut svc.conditions.file_not_empty, "ConditionFileNotEmpty"),
-                    'x' => (
-                        &mut svc.conditions.file_is_executable,
-                        "ConditionFileIsExecutable",
-                    ),
-                    _ => (&mut svc.conditions.path_exists, "ConditionPathExists"),
-                };
-                if !list.contains(&path) {
-                    list.push(path.clone());
+                    verdicts,
+                ),
+                other => (String::new(), vec![other]),
+            };
+            for verdict in verdicts {
+                match verdict {
+                    Verdict::Condition { flag, path } => {
+                        let (list, directive) = match flag {
+                            'd' => (
+                                &mut svc.conditions.path_is_directory,
+                                "ConditionPathIsDirectory",
+                            ),
+                            's' => (&mut svc.conditions.file_not_empty, "ConditionFileNotEmpty"),
+                            'x' => (
+                                &mut svc.conditions.file_is_executable,
+                                "ConditionFileIsExecutable",
+                            ),
+                            _ => (&mut svc.conditions.path_exists, "ConditionPathExists"),
+                        };
+                        if !list.contains(&path) {
+                            list.push(path.clone());
+                        }
+                        written.push(format!(
+                            "`{test}` ({}){through} → {directive}={path}",
+                            super::shell::place(*line)
+                        ));
+                    }
+                    Verdict::KernelCommandLine {
+                        word,
+                        present,
+                        whole_words,
+                    } => {
+                        let entry = (word.clone(), present);
+                        if !svc.conditions.kernel_command_line.contains(&entry) {
+                            svc.conditions.kernel_command_line.push(entry);
+                        }
+                        kernel.push(format!(
+                            "`{test}` ({}){through} → ConditionKernelCommandLine={}{}{}",
+                            super::shell::place(*line),
+                            if present { "" } else { "!" },
+                            word.as_str(),
+                            if whole_words {
+                                ""
+                            } else {
+                                " (grep without -w also matched the word inside a longer argument)"
+                            }
+                        ));
+                    }
+                    Verdict::Answered | Verdict::Status { .. } => {}
                 }
-                written.push(format!(
-                    "`{test}` ({}) → {directive}={path}",
-                    super::shell::place(*line)
-                ));
             }
+        }
+        if !kernel.is_empty() {
+            self.findings.push(Finding::approximated(
+                Code::SysvKernelCommandLine,
+                format!(
+                    "the start action starts the daemon only by what the kernel command line holds; the unit tests it with systemd's own rule, which differs from grep's: it matches a whole argument, or the name of a `NAME=value` one, where grep also matched the word between dots, dashes or after `=` inside an argument (`x.WORD`, `WORD-y`, `a=WORD`): {}",
+                    kernel.join("; ")
+                ),
+                "nothing to do unless the kernel command line holds the word inside another argument; `systemctl status` shows a skipped start as \"condition failed\"",
+            ));
         }
         if !written.is_empty() {
             self.findings.push(Finding::note(
@@ -1282,8 +1327,9 @@ impl Conversion<'_> {
                 "which is not on the host".to_string()
             };
             return Err(format!(
-                "it sources {} (line {}), {why}, so its functions and settings are unknown",
-                s.path, s.line
+                "it sources {} ({}), {why}, so its functions and settings are unknown",
+                s.path,
+                super::shell::place(s.line)
             ));
         }
         if let Some(c) = plan.functions.first() {
@@ -1824,8 +1870,8 @@ impl Conversion<'_> {
             self.findings.push(Finding::note(
                 Code::SysvRunningGuard,
                 format!(
-                    "the start action first checks whether the daemon is already running (line {}); dropped: systemd does not start a unit that is already active",
-                    lines.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                    "the start action first checks whether the daemon is already running ({}); dropped: systemd does not start a unit that is already active",
+                    super::shell::places(&lines)
                 ),
                 "nothing to do",
             ));

@@ -65,7 +65,9 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
     let empty: Vec<String> = readings
         .iter()
         .filter_map(|r| match r {
-            Reading::EmptySource { word, line } => Some(format!("`. {word}` (line {line})")),
+            Reading::EmptySource { word, line } => {
+                Some(format!("`. {word}` ({})", super::shell::place(*line)))
+            }
             _ => None,
         })
         .collect();
@@ -110,7 +112,8 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
             out.push(Finding::approximated(
                 Code::SysvRunPartsLoop,
                 format!(
-                    "the loop over `run-parts --list {dir}` (line {line}) was read once per file it lists on the host (names of letters, digits, `_` and `-` only, regular files, in byte order): {listed}"
+                    "the loop over `run-parts --list {dir}` ({}) was read once per file it lists on the host (names of letters, digits, `_` and `-` only, regular files, in byte order): {listed}",
+                    super::shell::place(*line)
                 ),
                 format!("after adding or removing files in {dir}, convert the script again"),
             ));
@@ -120,10 +123,11 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
         .iter()
         .filter_map(|r| match r {
             Reading::Eval { line, text, fixed } if fixed.is_empty() => {
-                Some(format!("line {line}: `{text}`"))
+                Some(format!("{}: `{text}`", super::shell::place(*line)))
             }
             Reading::Eval { line, text, fixed } => Some(format!(
-                "line {line}: `{text}` (with the host's value of {}, fixed in the unit)",
+                "{}: `{text}` (with the host's value of {}, fixed in the unit)",
+                super::shell::place(*line),
                 fixed.join(", ")
             )),
             _ => None,
@@ -173,7 +177,7 @@ fn file_chains(
                 } else {
                     format!(", after {} failed", failed.join(", "))
                 };
-                Some(format!("line {line}: {decided}{before}"))
+                Some(format!("{}: {decided}{before}", super::shell::place(*line)))
             }
             _ => None,
         })

@@ -54,6 +54,8 @@
 
 mod control_tool;
 mod daemon;
+mod daemon_script;
+mod exit_status;
 pub mod facility;
 pub mod header;
 pub mod host_reading;
@@ -755,7 +757,10 @@ impl<'h> Conversion<'h> {
         {
             return Err(Finding::note(
                 Code::SysvNoOp,
-                format!("the script exits at line {line} before doing anything"),
+                format!(
+                    "the script exits at {} before doing anything",
+                    shell::place(line)
+                ),
                 "nothing to convert",
             ));
         }
@@ -812,7 +817,13 @@ impl<'h> Conversion<'h> {
             let mut vars: Vec<String> = interp
                 .decided
                 .iter()
-                .map(|(v, l)| format!("{v}={} (line {l})", interp.value(v).unwrap_or_default()))
+                .map(|(v, l)| {
+                    format!(
+                        "{v}={} ({})",
+                        interp.value(v).unwrap_or_default(),
+                        shell::place(*l)
+                    )
+                })
                 .collect();
             vars.dedup();
             self.findings.push(Finding::approximated(
@@ -888,9 +899,13 @@ impl<'h> Conversion<'h> {
             self.findings.retain(|f| f.code != Code::SysvToggle);
         }
         match native {
-            Ok(()) => self
-                .findings
-                .extend(host_reading::findings(&interp.readings)),
+            Ok(()) => {
+                self.findings
+                    .extend(host_reading::findings(&interp.readings));
+                if !in_shell {
+                    self.launcher_finding(&svc);
+                }
+            }
             Err(why) => {
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
@@ -930,6 +945,28 @@ impl<'h> Conversion<'h> {
             activation,
             socket: None,
         })
+    }
+
+    /// Reports a daemon program that is a shell script handing over to another program
+    /// ([`daemon_script::hands_over_to`]): the unit runs the launcher, as the script did.
+    fn launcher_finding(&mut self, svc: &Service) {
+        let program = match &svc.command {
+            Command::Argv(argv) => argv.first(),
+            Command::Named { program, .. } | Command::Expand { program, .. } => Some(program),
+            Command::Shell { .. } | Command::Restart(_) => None,
+        };
+        let Some(program) = program else { return };
+        if let Some((real, line)) = daemon_script::hands_over_to(self.host, program) {
+            self.findings.push(Finding::note(
+                Code::SysvDaemonLauncher,
+                format!(
+                    "{program}, the program the script starts, is a shell script that hands over to {real} (`exec`, line {line} of {program}); the unit runs {program}, as the script did, so the options it builds are the daemon's"
+                ),
+                format!(
+                    "nothing to do; a unit of the package's own may run {real} directly with the options {program} builds: compare them before replacing one with the other"
+                ),
+            ));
+        }
     }
 
     /// The names of the daemon: `$DAEMON`, RHEL `$prog`/`$exec`, `# processname:`.
@@ -1095,7 +1132,8 @@ impl<'h> Conversion<'h> {
             }
             list.push(path.clone());
             written.push(format!(
-                "`[ -{flag} {path} ]` (line {line}) → {directive}={path}"
+                "`[ -{flag} {path} ]` ({}) → {directive}={path}",
+                shell::place(*line)
             ));
         }
         if !written.is_empty() {
@@ -1186,9 +1224,9 @@ impl<'h> Conversion<'h> {
             self.findings.push(Finding::dropped(
                 Code::SysvToggle,
                 format!(
-                    "the script only starts when ${} allows it (line {}; {} in {from}); the unit has no such switch",
+                    "the script only starts when ${} allows it ({}; {} in {from}); the unit has no such switch",
                     t.name,
-                    t.line,
+                    shell::place(t.line),
                     value.map_or_else(|| "unset".to_string(), |v| format!("`{v}`"))
                 ),
                 "enable or disable the unit instead (systemctl enable/disable), and remove the variable from the defaults file",

@@ -21,15 +21,92 @@ use brush_parser::word::{
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-/// Where a command stands, for messages: `line N`, or the framework that runs it for the
-/// script (line 0: `/lib/init/init-d-script`'s own start and stop commands).
+/// Where a command stands, for messages: `line N` of the script; `line N of LIB, sourced at
+/// line M` for a line of a shell library the script sources ([`library_lines`]); or the framework
+/// that runs it for the script (line 0: `/lib/init/init-d-script`'s own start and stop
+/// commands).
 #[must_use]
 pub fn place(line: u32) -> String {
+    if let Some((library, sourced_at)) = library_of(line) {
+        return format!(
+            "line {} of {library}, sourced at {}",
+            line & LINE_MASK,
+            place(sourced_at)
+        );
+    }
     if line == 0 {
         "run by /lib/init/init-d-script".to_string()
     } else {
         format!("line {line}")
     }
+}
+
+/// Several places, for messages: `line N` or `lines N, M` when all are the script's own,
+/// otherwise each [`place`], separated by `; `.
+#[must_use]
+pub fn places(lines: &[u32]) -> String {
+    if lines.iter().all(|l| in_script(*l) && *l != 0) {
+        let numbers: Vec<String> = lines.iter().map(u32::to_string).collect();
+        let word = if lines.len() == 1 { "line" } else { "lines" };
+        format!("{word} {}", numbers.join(", "))
+    } else {
+        lines
+            .iter()
+            .map(|l| place(*l))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// The bits of a line number that number the line in its file; the bits above them name the
+/// sourced library the line is in ([`library_lines`]), zero for the script itself.
+const LINE_MASK: u32 = (1 << 20) - 1;
+
+/// The sourced libraries whose lines [`library_lines`] numbered, each with the (encoded) line that
+/// sources it: entry `k` is file `k + 1`.
+static LIBRARIES: std::sync::Mutex<Vec<(String, u32)>> = std::sync::Mutex::new(Vec::new());
+
+/// The high bits that number the lines of the library `path` that the line `sourced_at`
+/// sources (`bits | line`), told apart from the script's own lines and from every other
+/// library's: the lines of a library the reading runs as the script's code keep their file
+/// through every finding, and [`place`] names it. Zero (the line numbers stay the script's)
+/// once a run has met more than four thousand distinct libraries.
+#[must_use]
+pub fn library_lines(path: &str, sourced_at: u32) -> u32 {
+    let mut libraries = LIBRARIES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let index = match libraries
+        .iter()
+        .position(|(p, at)| p == path && *at == sourced_at)
+    {
+        Some(i) => i,
+        None => {
+            libraries.push((path.to_string(), sourced_at));
+            libraries.len() - 1
+        }
+    };
+    match u32::try_from(index + 1) {
+        Ok(file) if file < (1 << 12) => file << 20,
+        _ => 0,
+    }
+}
+
+/// The library a line numbered by [`library_lines`] is in, and the line that sources it.
+fn library_of(line: u32) -> Option<(String, u32)> {
+    let file = usize::try_from(line >> 20).ok()?.checked_sub(1)?;
+    LIBRARIES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(file)
+        .cloned()
+}
+
+/// Whether `line` is one of the script's own lines (not a sourced library's,
+/// [`library_lines`]).
+#[must_use]
+pub fn in_script(line: u32) -> bool {
+    line <= LINE_MASK
 }
 
 /// A parse failure, located.
@@ -1256,6 +1333,9 @@ pub struct InstanceLoop {
     pub line: u32,
 }
 
+/// A command whose exit status a test reads (`$?`): its text and line.
+pub type StatusOf = (String, u32);
+
 /// The interpreter state.
 pub struct Interp<'a> {
     host: &'a Host,
@@ -1278,7 +1358,9 @@ pub struct Interp<'a> {
     defaults_read: bool,
     /// `${VAR:-x}` defaults seen for variables read from an environment file.
     pub var_defaults: BTreeMap<String, Vec<Part>>,
-    functions: BTreeMap<String, &'a ast::CompoundCommand>,
+    /// The functions defined on the path read so far, each with the [`Self::file_bits`] of the
+    /// file that defines it.
+    functions: BTreeMap<String, (&'a ast::CompoundCommand, u32)>,
     /// Every function name the script, its sourced files and its framework define (anywhere,
     /// also where this reading does not follow), with the file that defines it.
     defined: BTreeMap<String, String>,
@@ -1292,6 +1374,20 @@ pub struct Interp<'a> {
     pub calls: Vec<Call>,
     /// The `case` that dispatches the actions (it has a `start` arm).
     pub case: Option<&'a ast::CaseClauseCommand>,
+    /// The [`Self::file_bits`] of the file that holds [`Self::case`].
+    case_bits: u32,
+    /// The last command run and its line: what `$?` holds the exit status of (`None` after
+    /// an assignment, which leaves 0).
+    last_status: Option<StatusOf>,
+    /// Variables holding a command's exit status (`retval=$?`): the command and its line.
+    status_vars: BTreeMap<String, StatusOf>,
+    /// What `local` hid of [`Self::status_vars`] in each function being run, restored when it
+    /// returns.
+    local_status: Vec<Vec<(String, Option<StatusOf>)>>,
+    /// Tests that read an exit status (`[ "$?" = 1 ]` right after a command, `[ "$retval" = 0 ]`
+    /// after `retval=$?`), by their line: the command whose status they read, and its line
+    /// ([`super::exit_status`]).
+    pub status_tests: BTreeMap<u32, StatusOf>,
     /// The dispatch `case` is in a function a per-configuration loop calls once per
     /// configuration (softflowd's `do_action "$config"`): the variables, arguments and loop
     /// state where it stands, so that each action is read as the loop runs it.
@@ -1353,6 +1449,10 @@ pub struct Interp<'a> {
     word_line: u32,
     /// Shell libraries the script sources, parsed ([`Interp::add_library`]).
     libraries: Vec<(String, &'a ast::Program)>,
+    /// The high bits of the line numbers of the file whose code is being read: zero for the
+    /// script, a sourced library's ([`library_lines`]) while its top level or one of its
+    /// functions runs.
+    file_bits: u32,
     /// The `if` being read only chooses process settings ([`settings_only`]): a test of an
     /// on/off-looking variable there is decided by the host's value like any setting.
     setting_switch: bool,
@@ -1377,7 +1477,8 @@ pub struct Interp<'a> {
     stopped: bool,
 }
 
-fn line_of(w: &ast::Word) -> (u32, u32) {
+/// The line and column of `w` in the file that holds it (the script or a library).
+fn raw_line_of(w: &ast::Word) -> (u32, u32) {
     w.loc.as_ref().map_or((0, 0), |l| {
         (
             u32::try_from(l.start.line).unwrap_or(0),
@@ -1708,6 +1809,11 @@ impl<'a> Interp<'a> {
             sourced: Vec::new(),
             calls: Vec::new(),
             case: None,
+            case_bits: 0,
+            last_status: None,
+            status_vars: BTreeMap::new(),
+            local_status: Vec::new(),
+            status_tests: BTreeMap::new(),
             case_scope: None,
             exec_conditions: Vec::new(),
             path_guards: Vec::new(),
@@ -1732,6 +1838,7 @@ impl<'a> Interp<'a> {
             readings: Vec::new(),
             word_line: 0,
             libraries: Vec::new(),
+            file_bits: 0,
             setting_switch: false,
             branch: Vec::new(),
             branches: 0,
@@ -1778,11 +1885,18 @@ impl<'a> Interp<'a> {
         }
         self.collecting = true;
         self.stopped = false;
+        let file = std::mem::replace(&mut self.file_bits, self.case_bits);
+        // Each action is a run of its own: what `$?` holds as it starts is not followed.
+        let statuses = self.status_vars.clone();
+        self.last_status = None;
         if let Some(arm) = arm_for(case, action)
             && let Some(list) = &arm.cmd
         {
             self.run_list(list);
         }
+        self.status_vars = statuses;
+        self.last_status = None;
+        self.file_bits = file;
         self.in_loop = outer_loop;
         self.collecting = false;
         self.stopped = false;
@@ -1796,14 +1910,30 @@ impl<'a> Interp<'a> {
         self.libraries.push((path.to_string(), program));
     }
 
+    /// The line and column of `w`, its line numbered in the file being read ([`place`] names
+    /// a library's).
+    fn line_of(&self, w: &ast::Word) -> (u32, u32) {
+        let (line, column) = raw_line_of(w);
+        (self.at_line(line), column)
+    }
+
+    /// `line` of the file being read, numbered as [`place`] reads it.
+    fn at_line(&self, line: u32) -> u32 {
+        if line > LINE_MASK {
+            line
+        } else {
+            line | self.file_bits
+        }
+    }
+
     /// The first and last lines of the body of the script's function `name`, when defined.
     #[must_use]
     pub fn function_lines(&self, name: &str) -> Option<(u32, u32)> {
-        let body = self.functions.get(name)?;
+        let (body, bits) = self.functions.get(name)?;
         let loc = ast::SourceLocation::location(*body)?;
         Some((
-            u32::try_from(loc.start.line).unwrap_or(0),
-            u32::try_from(loc.end.line).unwrap_or(0),
+            u32::try_from(loc.start.line).unwrap_or(0) | bits,
+            u32::try_from(loc.end.line).unwrap_or(0) | bits,
         ))
     }
 
@@ -1826,16 +1956,23 @@ impl<'a> Interp<'a> {
     /// The body of the function `name` as defined on the path read so far, as shell text.
     #[must_use]
     pub fn function_body(&self, name: &str) -> Option<String> {
-        self.functions.get(name).map(ToString::to_string)
+        self.functions.get(name).map(|(body, _)| body.to_string())
+    }
+
+    /// The body of the function `name` as defined on the path read so far.
+    #[must_use]
+    pub fn function_ast(&self, name: &str) -> Option<&'a ast::CompoundCommand> {
+        self.functions.get(name).map(|(body, _)| *body)
     }
 
     /// The line where the body of the function `name` starts.
     #[must_use]
     pub fn function_line(&self, name: &str) -> Option<u32> {
         use brush_parser::ast::SourceLocation;
-        let body = self.functions.get(name)?;
+        let (body, bits) = self.functions.get(name)?;
         body.location()
             .and_then(|s| u32::try_from(s.start.line).ok())
+            .map(|l| l | bits)
     }
 
     /// Whether the script itself defines the function `name` (anywhere).
@@ -1846,11 +1983,13 @@ impl<'a> Interp<'a> {
 
     /// Runs a function body by name, collecting its commands (for frameworks that call hooks).
     pub fn run_function(&mut self, name: &str) -> Option<Vec<Call>> {
-        let body = *self.functions.get(name)?;
+        let (body, bits) = *self.functions.get(name)?;
         let saved = std::mem::take(&mut self.calls);
         self.collecting = true;
         self.stopped = false;
+        let file = std::mem::replace(&mut self.file_bits, bits);
         self.compound(body);
+        self.file_bits = file;
         self.collecting = false;
         self.stopped = false;
         Some(std::mem::replace(&mut self.calls, saved))
@@ -2095,6 +2234,16 @@ impl<'a> Interp<'a> {
         for item in &list.0 {
             let background = matches!(item.1, ast::SeparatorOperator::Async);
             self.run_and_or(&item.0, background);
+            // After `a && b`, `! a`, a compound command or `a &`, which command's status `$?`
+            // holds depends on the run: none is followed.
+            let ao = &item.0;
+            if background
+                || !ao.additional.is_empty()
+                || ao.first.bang
+                || !matches!(ao.first.seq.last(), Some(ast::Command::Simple(_)))
+            {
+                self.last_status = None;
+            }
             if self.stopped {
                 return;
             }
@@ -2183,7 +2332,7 @@ impl<'a> Interp<'a> {
                 .seq
                 .first()
                 .and_then(|c| match c {
-                    ast::Command::Simple(sc) => sc.word_or_name.as_ref().map(|w| line_of(w).0),
+                    ast::Command::Simple(sc) => sc.word_or_name.as_ref().map(|w| self.line_of(w).0),
                     _ => None,
                 })
                 .unwrap_or(0);
@@ -2349,7 +2498,7 @@ impl<'a> Interp<'a> {
                 over: LoopOver::Files,
                 token,
                 instances,
-                line: line_of(w).0,
+                line: self.line_of(w).0,
             },
         ))
     }
@@ -2423,7 +2572,7 @@ impl<'a> Interp<'a> {
                 file,
             },
             instances,
-            line: line_of(w).0,
+            line: self.line_of(w).0,
         })
     }
 
@@ -2464,7 +2613,7 @@ impl<'a> Interp<'a> {
                 skips: "every word of it is one".to_string(),
             },
             instances,
-            line: line_of(w).0,
+            line: self.line_of(w).0,
         })
     }
 
@@ -2545,7 +2694,7 @@ impl<'a> Interp<'a> {
                 },
             },
             instances,
-            line: line_of(w).0,
+            line: self.line_of(w).0,
         })
     }
 
@@ -2659,7 +2808,7 @@ impl<'a> Interp<'a> {
                     },
                 },
                 instances,
-                line: line_of(read.word_or_name.as_ref()?).0,
+                line: self.line_of(read.word_or_name.as_ref()?).0,
             },
         ))
     }
@@ -2791,7 +2940,7 @@ impl<'a> Interp<'a> {
             if let Some(path) = self.resolve(&Arg::Field(arg))
                 && path.starts_with('/')
             {
-                let line = line_of(t[0]).0;
+                let line = self.line_of(t[0]).0;
                 self.path_guards
                     .push((flag.chars().nth(1).unwrap_or('e'), path, line));
             }
@@ -2824,7 +2973,7 @@ impl<'a> Interp<'a> {
         if !exits {
             return;
         }
-        let line = line_of_list(&i.condition);
+        let line = self.at_line(raw_line_of_list(&i.condition));
         match flag.as_str() {
             "-x" => self.exec_conditions.push(path),
             "-f" | "-e" | "-r" | "-d" | "-s" => {
@@ -2892,13 +3041,33 @@ impl<'a> Interp<'a> {
                     && self.run_lines_loop(w, &file.value, &LineFilter::All) => {}
             ast::Command::Compound(cc, _) => self.compound(cc),
             ast::Command::Function(f) => {
-                self.functions.insert(f.fname.value.clone(), &f.body.0);
+                self.functions
+                    .insert(f.fname.value.clone(), (&f.body.0, self.file_bits));
             }
             ast::Command::ExtendedTest(_, _) => {}
         }
     }
 
+    /// Runs a compound command ([`Self::compound_command`]). A variable holding an exit
+    /// status ([`Self::status_vars`]) that it assigns is one only some paths give afterwards:
+    /// it is forgotten.
     fn compound(&mut self, cc: &'a ast::CompoundCommand) {
+        let before = self.status_vars.clone();
+        self.compound_command(cc);
+        if self.status_vars != before {
+            let changed: Vec<String> = self
+                .status_vars
+                .iter()
+                .filter(|(k, v)| before.get(*k) != Some(*v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for k in changed {
+                self.status_vars.remove(&k);
+            }
+        }
+    }
+
+    fn compound_command(&mut self, cc: &'a ast::CompoundCommand) {
         let outer = (self.conditional, self.in_loop);
         let depth = self.cond_depth;
         match cc {
@@ -2931,7 +3100,13 @@ impl<'a> Interp<'a> {
                 // `if test -f /etc/init.d/functions; then . …; elif test -f
                 // /lib/lsb/init-functions; then . …`: which helpers exist is the host's.
                 let by_host = self.host_file_chain(&branches, i);
+                // Each test reads the exit statuses as they were before the `if`: an earlier
+                // branch's assignments happen only when its own test held.
+                let statuses = self.status_vars.clone();
                 for (at, (cond, body)) in branches.into_iter().enumerate() {
+                    if at > 0 {
+                        self.status_vars.clone_from(&statuses);
+                    }
                     // An undecided branch before took the variables with it: an `elif` test
                     // reads those before the chain, as the shell does on the path that reaches it.
                     if undecided {
@@ -3022,12 +3197,12 @@ impl<'a> Interp<'a> {
                                     .trim()
                                     .to_string()
                             });
-                            let line = cond.map_or(0, |c| {
+                            let line = self.at_line(cond.map_or(0, |c| {
                                 u32::try_from(
                                     ast::SourceLocation::location(c).map_or(0, |l| l.start.line),
                                 )
                                 .unwrap_or(0)
-                            });
+                            }));
                             let outer_unlikely = self.unlikely.clone();
                             if !likely && guess.is_some() && outer_unlikely.is_none() {
                                 // Off the likely path: this branch's test succeeding, or (an
@@ -3194,7 +3369,7 @@ impl<'a> Interp<'a> {
             .map(|n| format!("{dir}/{n}"))
             .filter(|p| self.host.read(p).is_ok())
             .collect();
-        let line = line_of(word).0;
+        let line = self.line_of(word).0;
         self.note_reading(Reading::RunParts {
             dir: dir.clone(),
             line,
@@ -3290,8 +3465,10 @@ impl<'a> Interp<'a> {
         }
         let first = tests.iter().position(|(_, _, h)| *h);
         tests.truncate(first.map_or(tests.len(), |at| at + 1));
-        let line = ast::SourceLocation::location(&clause.condition)
-            .map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0));
+        let line = self.at_line(
+            ast::SourceLocation::location(&clause.condition)
+                .map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0)),
+        );
         self.note_reading(Reading::FileChain {
             line,
             tests,
@@ -3354,6 +3531,7 @@ impl<'a> Interp<'a> {
             .any(|arm| arm.patterns.iter().any(|p| unquote(&p.value) == "start"));
         if !self.collecting && self.case.is_none() && dispatch {
             self.case = Some(c);
+            self.case_bits = self.file_bits;
             let tokens: Vec<&str> = self
                 .instance_loops
                 .iter()
@@ -3394,7 +3572,7 @@ impl<'a> Interp<'a> {
                     .all(|v| !is_toggle(v) && self.set_by_host_file(v));
             if decidable && let Some(v) = self.resolve(&Arg::Field(value)) {
                 known = Some(v);
-                let line = line_of(&c.value).0;
+                let line = self.line_of(&c.value).0;
                 self.decided.extend(vars.into_iter().map(|v| (v, line)));
             }
         }
@@ -3428,7 +3606,94 @@ impl<'a> Interp<'a> {
         self.cond_depth = depth;
     }
 
+    /// Runs a simple command ([`Self::simple_command`]), following what `$?` holds: a test
+    /// that reads it (directly or through a variable assigned `$?`) is noted in
+    /// [`Self::status_tests`] with the command before it.
     fn simple(&mut self, s: &ast::SimpleCommand, background: bool, piped: bool) {
+        let previous = self.last_status.take();
+        let Some(first) = s.word_or_name.as_ref() else {
+            // Assignments only: `X=$?` keeps the status; any other value forgets it.
+            for item in s.prefix.iter().flat_map(|p| p.0.iter()) {
+                if let ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) = item {
+                    self.note_status_assignment(a, previous.as_ref());
+                }
+            }
+            self.simple_command(s, background, piped);
+            return;
+        };
+        let line = self.line_of(first).0;
+        let suffix: Vec<&ast::CommandPrefixOrSuffixItem> =
+            s.suffix.iter().flat_map(|x| x.0.iter()).collect();
+        match first.value.as_str() {
+            "[" | "test" => {
+                let reads = suffix.iter().find_map(|i| match i {
+                    ast::CommandPrefixOrSuffixItem::Word(w) => {
+                        if w.value.contains("$?") || w.value.contains("${?}") {
+                            previous.clone()
+                        } else {
+                            referenced_vars(&w.value)
+                                .iter()
+                                .find_map(|v| self.status_vars.get(v).cloned())
+                        }
+                    }
+                    _ => None,
+                });
+                if let Some(source) = reads {
+                    self.status_tests.insert(line, source);
+                }
+            }
+            "local" if self.depth > 0 => {
+                for i in &suffix {
+                    let (name, assigned) = match i {
+                        ast::CommandPrefixOrSuffixItem::Word(w) => (w.value.clone(), None),
+                        ast::CommandPrefixOrSuffixItem::AssignmentWord(a, _) => {
+                            (a.name.to_string(), Some(a))
+                        }
+                        _ => continue,
+                    };
+                    let hidden = self.status_vars.remove(&name);
+                    if let Some(frame) = self.local_status.last_mut() {
+                        frame.push((name, hidden));
+                    }
+                    if let Some(a) = assigned {
+                        self.note_status_assignment(a, previous.as_ref());
+                    }
+                }
+            }
+            _ => {}
+        }
+        let runs_function = self.functions.contains_key(first.value.as_str());
+        if runs_function {
+            self.local_status.push(Vec::new());
+        }
+        self.simple_command(s, background, piped);
+        if runs_function && let Some(frame) = self.local_status.pop() {
+            for (name, hidden) in frame.into_iter().rev() {
+                match hidden {
+                    Some(h) => self.status_vars.insert(name, h),
+                    None => self.status_vars.remove(&name),
+                };
+            }
+        }
+        self.last_status = Some((s.to_string().trim().to_string(), line));
+    }
+
+    /// `X=$?` makes `X` hold the status of `previous`; another value for `X` forgets it.
+    fn note_status_assignment(&mut self, a: &ast::Assignment, previous: Option<&StatusOf>) {
+        let name = a.name.to_string();
+        let status = matches!(&a.value, ast::AssignmentValue::Scalar(w)
+            if matches!(w.value.as_str(), "$?" | "\"$?\"" | "${?}" | "\"${?}\""));
+        match previous {
+            Some(p) if status => {
+                self.status_vars.insert(name, p.clone());
+            }
+            _ => {
+                self.status_vars.remove(&name);
+            }
+        }
+    }
+
+    fn simple_command(&mut self, s: &ast::SimpleCommand, background: bool, piped: bool) {
         let mut assignments = Vec::new();
         let mut words: Vec<&ast::Word> = Vec::new();
         let mut redirected = false;
@@ -3475,7 +3740,7 @@ impl<'a> Interp<'a> {
                 name = v;
             }
         }
-        let (line, column) = line_of(first);
+        let (line, column) = self.line_of(first);
         // `exec COMMAND ARGS` runs the command in place of the shell (`exec >>log` alone only
         // redirects).
         if name == "exec" && words.len() > 1 && !self.functions.contains_key("exec") {
@@ -3615,7 +3880,7 @@ impl<'a> Interp<'a> {
             }
             _ => {}
         }
-        if let Some(body) = self.functions.get(name.as_str()).copied()
+        if let Some((body, bits)) = self.functions.get(name.as_str()).copied()
             && self.depth < 8
         {
             let expanded: Vec<Arg> = words[1..]
@@ -3632,7 +3897,9 @@ impl<'a> Interp<'a> {
             let stopped = self.stopped;
             let testing = (self.testing, self.force_testing);
             self.force_testing = false;
+            let file = std::mem::replace(&mut self.file_bits, bits);
             self.compound(body);
+            self.file_bits = file;
             self.stopped = stopped;
             (self.testing, self.force_testing) = testing;
             self.depth -= 1;
@@ -4076,7 +4343,7 @@ impl<'a> Interp<'a> {
             }
             any
         };
-        let line = line_of(words[0]).0;
+        let line = self.line_of(words[0]).0;
         self.decided.extend(used.into_iter().map(|v| (v, line)));
         Some(result != negate)
     }
@@ -4164,7 +4431,7 @@ impl<'a> Interp<'a> {
         }
         let found = GrepTest::parse(&grep_words)?.selects(&text.join(" "))?;
         if !likely {
-            let line = line_of(e[0]).0;
+            let line = self.line_of(e[0]).0;
             self.decided.extend(used.into_iter().map(|v| (v, line)));
         }
         Some(found != p.bang)
@@ -4202,7 +4469,7 @@ impl<'a> Interp<'a> {
                         let args: Vec<Arg> =
                             words.iter().flat_map(|w| self.expand_word(w)).collect();
                         // A function of the script: run it (its commands are what counts).
-                        if let Some(body) = args
+                        if let Some((body, bits)) = args
                             .first()
                             .and_then(Arg::literal)
                             .and_then(|n| self.functions.get(n.as_str()).copied())
@@ -4210,7 +4477,9 @@ impl<'a> Interp<'a> {
                         {
                             self.depth += 1;
                             let stopped = self.stopped;
+                            let file = std::mem::replace(&mut self.file_bits, bits);
                             self.compound(body);
+                            self.file_bits = file;
                             self.stopped = stopped;
                             self.depth -= 1;
                             continue;
@@ -4338,7 +4607,7 @@ impl<'a> Interp<'a> {
         if self.collecting
             && let ast::AssignmentValue::Scalar(w) = &a.value
         {
-            let line = u32::try_from(a.loc.start.line).unwrap_or(0);
+            let line = self.at_line(u32::try_from(a.loc.start.line).unwrap_or(0));
             self.substitution_calls(w, line);
         }
         let value = match &a.value {
@@ -4543,12 +4812,14 @@ impl<'a> Interp<'a> {
             }
             self.depth += 1;
             let stopped = self.stopped;
+            let file = std::mem::replace(&mut self.file_bits, library_lines(&path, line));
             for cc in &library.complete_commands {
                 self.run_list(cc);
                 if self.stopped {
                     break;
                 }
             }
+            self.file_bits = file;
             self.stopped = stopped;
             self.depth -= 1;
             self.sourced.push(Sourced {
@@ -5209,7 +5480,7 @@ impl<'a> Interp<'a> {
         if !crate::ir::env_name_is_valid(name) {
             return None;
         }
-        let body = *self.functions.get(name)?;
+        let (body, _) = *self.functions.get(name)?;
         let ast::CompoundCommand::BraceGroup(group) = body else {
             return None;
         };
@@ -5358,7 +5629,7 @@ impl<'a> Interp<'a> {
     /// A word as the value of an assignment (no splitting).
     pub fn expand_value(&mut self, w: &ast::Word) -> Vec<Part> {
         if w.loc.is_some() {
-            self.word_line = line_of(w).0;
+            self.word_line = self.line_of(w).0;
         }
         let mut parts: Vec<Part> = Vec::new();
         for (p, _) in self.expand_text(&w.value, true) {
@@ -5385,7 +5656,7 @@ impl<'a> Interp<'a> {
                 .collect();
         }
         if w.loc.is_some() {
-            self.word_line = line_of(w).0;
+            self.word_line = self.line_of(w).0;
         }
         let segments = self.expand_text(&w.value, false);
         let mut args = Vec::new();
@@ -5789,7 +6060,7 @@ impl GrepTest {
 /// Whether a branch only sets what the started processes inherit (`ulimit`, `umask`) or
 /// prints: choosing it does not decide whether the script starts anything.
 /// The first line of a command list.
-fn line_of_list(list: &ast::CompoundList) -> u32 {
+fn raw_line_of_list(list: &ast::CompoundList) -> u32 {
     ast::SourceLocation::location(list).map_or(0, |l| u32::try_from(l.start.line).unwrap_or(0))
 }
 
@@ -7347,6 +7618,54 @@ mod tests {
         );
         assert!(i.readings.is_empty());
         assert!(i.uncertain_here("H"));
+    }
+
+    #[test]
+    fn a_sourced_librarys_commands_are_placed_in_the_library() {
+        // The library holds a function and the dispatch `case`; the script sources it at its
+        // line 3 and calls nothing itself.
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let library: &'static ast::Program = Box::leak(Box::new(
+            parse("prep() {\n\tmkdir -p /run/d\n}\ncase \"$1\" in\nstart)\n\tprep\n\t/usr/sbin/d\n\t;;\nesac\n")
+                .unwrap(),
+        ));
+        let script: &'static ast::Program = Box::leak(Box::new(
+            parse("#!/bin/sh\nDAEMON=/usr/sbin/d\n. /usr/lib/d/common\n").unwrap(),
+        ));
+        let mut i = Interp::new(host, "/etc/init.d/d", vec!["start".to_string()]);
+        i.add_library("/usr/lib/d/common", library);
+        i.run_top(script);
+        let calls = i.run_action("start");
+        let placed: Vec<(String, String)> =
+            calls.iter().map(|c| (c.display(), place(c.line))).collect();
+        assert_eq!(
+            placed,
+            [
+                (
+                    "mkdir -p /run/d".to_string(),
+                    "line 2 of /usr/lib/d/common, sourced at line 3".to_string()
+                ),
+                (
+                    "/usr/sbin/d".to_string(),
+                    "line 7 of /usr/lib/d/common, sourced at line 3".to_string()
+                ),
+            ]
+        );
+        // The script's own lines keep their plain numbers.
+        assert_eq!(place(3), "line 3");
+        assert_eq!(place(0), "run by /lib/init/init-d-script");
+        assert_eq!(places(&[3, 5]), "lines 3, 5");
+        assert_eq!(
+            places(&[3, calls[1].line]),
+            "line 3; line 7 of /usr/lib/d/common, sourced at line 3"
+        );
+        // The same library sourced elsewhere is another place.
+        assert_ne!(
+            library_lines("/usr/lib/d/common", 3),
+            library_lines("/usr/lib/d/common", 4)
+        );
     }
 
     #[test]

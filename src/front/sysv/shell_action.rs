@@ -439,7 +439,7 @@ impl super::Conversion<'_> {
                         "the functions {}",
                         a.functions
                             .iter()
-                            .map(|(n, l)| format!("{n} (line {l})"))
+                            .map(|(n, l)| format!("{n} ({})", super::shell::place(*l)))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ));

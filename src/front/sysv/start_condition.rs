@@ -12,9 +12,14 @@
 //! - a file test that must hold, `[ -f|-e|-r PATH ]` → `ConditionPathExists=PATH`, `-d` →
 //!   `ConditionPathIsDirectory=`, `-s` → `ConditionFileNotEmpty=`, `-x` →
 //!   `ConditionFileIsExecutable=` (`sysv-start-condition`);
-//! - anything else (a function's or command's exit status, a value only a run computes, a file
-//!   test that must fail): no directive says it; the unit starts the daemon on every path and
-//!   `sysv-undecided-test` names the test.
+//! - a test of an exit status (`cmd; if [ "$?" = 1 ]`, `retval=$?` then `[ "$retval" = 0 ]`,
+//!   [`super::exit_status`]): the tests that decide the command's status, each read as above
+//!   (a file test that must hold → its condition; a pid file test → a running check): when all
+//!   are answered or conditions, the conditions (`sysv-start-condition`);
+//! - a `grep` of `/proc/cmdline` for one word → `ConditionKernelCommandLine=` ([`kernel_word`]);
+//! - anything else (a function's or command's exit status no file test decides, a value only a
+//!   run computes, a file test that must fail): no directive says it; the unit starts the
+//!   daemon on every path and `sysv-undecided-test` names the test.
 
 use super::shell::{Interp, is_toggle, referenced_vars};
 
@@ -25,6 +30,21 @@ pub enum Verdict {
     Answered,
     /// A `Condition…=` directive: its file-test flag and path.
     Condition { flag: char, path: String },
+    /// A test of the exit status of `command` (at `line`): what the tests deciding that
+    /// status become.
+    Status {
+        command: String,
+        line: u32,
+        verdicts: Vec<Verdict>,
+    },
+    /// `ConditionKernelCommandLine=`: the word the kernel command line must have (`present`)
+    /// or lack; `whole_words`: the script's grep had `-w`. Never exactly the script's test
+    /// ([`kernel_word`]): reported.
+    KernelCommandLine {
+        word: crate::ir::KernelWord,
+        present: bool,
+        whole_words: bool,
+    },
 }
 
 /// Reads `test` (as written, at `line`; `holds`: whether it succeeds on the way to the start)
@@ -51,6 +71,33 @@ pub fn classify(
         && let Some(path) = resolve(&word, interp)
     {
         return Ok(Verdict::Condition { flag, path });
+    }
+    if let Some((command, command_line)) = interp.status_tests.get(&line)
+        && let Some(c) = super::exit_status::comparison(test)
+    {
+        if is_running_check(command, guard_lines, interp) {
+            return Ok(Verdict::Answered);
+        }
+        if let Some(tests) =
+            super::exit_status::needed_tests(command, c.number, holds == c.equal, interp)
+            && let Ok(verdicts) = tests
+                .iter()
+                .map(|(t, h)| classify(t, *command_line, *h, guard_lines, interp))
+                .collect::<Result<Vec<_>, _>>()
+        {
+            return Ok(Verdict::Status {
+                command: command.clone(),
+                line: *command_line,
+                verdicts,
+            });
+        }
+    }
+    if let Some((word, matched, whole_words)) = kernel_word(test) {
+        return Ok(Verdict::KernelCommandLine {
+            word,
+            present: matched == holds,
+            whole_words,
+        });
     }
     Err(format!(
         "its start action starts the daemon only when `{}` ({}) {}, a test this tool cannot decide on this host and no unit condition expresses",
@@ -133,6 +180,55 @@ fn is_running_check(test: &str, guard_lines: &[u32], interp: &Interp) -> bool {
         return guard_lines.iter().any(|l| (first..=last).contains(l));
     }
     false
+}
+
+/// `grep -q[ws] WORD /proc/cmdline` (options `-q`, `-w`, `-s`, `-F`, alone or together; WORD
+/// letters, digits, `_`, `-`, `.` with `-F`, optionally one `=` with a value): the word, that
+/// the test holds when the word is there, and whether grep had `-w`. systemd's
+/// `ConditionKernelCommandLine=` is not quite the same test: it matches a whole argument or (without `=`) the name of one
+/// (`WORD=value`); `grep -w` also matches the word inside an argument between other
+/// characters than letters, digits and `_` (`x.WORD`, `WORD-y`, `a=WORD`), and `grep` without
+/// `-w` any text that holds it: not exact, reported.
+fn kernel_word(test: &str) -> Option<(crate::ir::KernelWord, bool, bool)> {
+    let words: Vec<&str> = test.split_whitespace().collect();
+    let (negated, words) = match words.split_first() {
+        Some((&"!", rest)) => (true, rest),
+        _ => (false, words.as_slice()),
+    };
+    let [grep, options @ .., pattern, file] = words else {
+        return None;
+    };
+    if !matches!(*grep, "grep" | "/bin/grep" | "/usr/bin/grep") || *file != "/proc/cmdline" {
+        return None;
+    }
+    let mut quiet = false;
+    let mut whole_words = false;
+    let mut fixed = false;
+    for o in options {
+        let letters = o.strip_prefix('-')?;
+        for l in letters.chars() {
+            match l {
+                'q' => quiet = true,
+                'w' => whole_words = true,
+                's' => {}
+                'F' => fixed = true,
+                _ => return None,
+            }
+        }
+    }
+    let pattern = pattern.trim_matches(|c| c == '"' || c == '\'');
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || (fixed && c == '.');
+    let (name, value) = pattern.split_once('=').unwrap_or((pattern, ""));
+    if !quiet
+        || name.is_empty()
+        || !name.chars().all(plain)
+        || !value.chars().all(plain)
+        || name.starts_with('-')
+    {
+        return None;
+    }
+    let word = crate::ir::KernelWord::new(pattern)?;
+    Some((word, !negated, whole_words))
 }
 
 /// `[ [!] -F WORD ]` or `test [!] -F WORD` (one test, no `-a`/`-o`, `&&`, `||`): whether it
@@ -262,6 +358,69 @@ mod tests {
                 path: "/srv/x".to_string()
             })
         );
+    }
+
+    #[test]
+    fn a_grep_of_the_kernel_command_line_is_its_condition() {
+        let word = |w: &str| crate::ir::KernelWord::new(w).unwrap();
+        // Started when the word is missing.
+        assert_eq!(
+            verdict("grep -wqs text /proc/cmdline", false, &[]),
+            Ok(Verdict::KernelCommandLine {
+                word: word("text"),
+                present: false,
+                whole_words: true
+            })
+        );
+        assert_eq!(
+            verdict("! grep -q splash=quiet /proc/cmdline", false, &[]),
+            Ok(Verdict::KernelCommandLine {
+                word: word("splash=quiet"),
+                present: true,
+                whole_words: false
+            })
+        );
+        // Not a word systemd can test, another file, output not quiet: undecided.
+        for test in [
+            "grep -qw 'te.t' /proc/cmdline",
+            "grep -q text /proc/cmdline2",
+            "grep -w text /proc/cmdline",
+            "grep -qE 'a|b' /proc/cmdline",
+        ] {
+            assert!(verdict(test, false, &[]).is_err(), "{test}");
+        }
+        assert!(crate::ir::KernelWord::new("-x").is_none());
+        assert!(crate::ir::KernelWord::new("a b").is_none());
+        assert!(crate::ir::KernelWord::new("a%b").is_none());
+    }
+
+    #[test]
+    fn a_status_test_is_read_through_the_command_it_tests() {
+        let host = Host::real();
+        let program = super::super::shell::parse(
+            "check() {\n\tr=0\n\tif [ ! -f /etc/x/x.conf ]; then\n\t\tr=6\n\tfi\n\treturn $r\n}\ncase \"$1\" in\nstart)\n\tcheck\n\tr=$?\n\tif [ \"$r\" = 0 ]; then\n\t\t/usr/sbin/x\n\tfi\n\t;;\nesac\n",
+        )
+        .unwrap();
+        let mut interp = Interp::new(&host, "/etc/init.d/x", vec!["start".to_string()]);
+        interp.run_top(&program);
+        interp.run_action("start");
+        assert_eq!(
+            interp.status_tests.get(&12),
+            Some(&("check".to_string(), 10))
+        );
+        assert_eq!(
+            classify("[ \"$r\" = 0 ]", 12, true, &[], &interp),
+            Ok(Verdict::Status {
+                command: "check".to_string(),
+                line: 10,
+                verdicts: vec![Verdict::Condition {
+                    flag: 'e',
+                    path: "/etc/x/x.conf".to_string()
+                }]
+            })
+        );
+        // The other way round (started when the check fails): a file test that must fail.
+        assert!(classify("[ \"$r\" = 0 ]", 12, false, &[], &interp).is_err());
     }
 
     #[test]

@@ -341,7 +341,7 @@ impl Conversion<'_> {
                 .tested
                 .iter()
                 .filter(|t| vars.contains(&t.name))
-                .map(|t| format!("${} (line {})", t.name, t.line))
+                .map(|t| format!("${} ({})", t.name, super::shell::place(t.line)))
                 .collect();
             tested.dedup();
             let level = if tested.is_empty() {
@@ -431,17 +431,19 @@ impl Conversion<'_> {
             LoopOver::Files if l.instances.is_empty() => Finding::note(
                 Code::SysvPerConfiguration,
                 format!(
-                    "the script starts the daemon once per {} (line {}); the host has none, so only the template {}@.service is written",
-                    l.pattern, l.line, self.name
+                    "the script starts the daemon once per {} ({}); the host has none, so only the template {}@.service is written",
+                    l.pattern,
+                    super::shell::place(l.line),
+                    self.name
                 ),
                 format!("add a configuration and start it as `systemctl start {}@NAME` (NAME: the part of the file name the pattern's `*` matches)", self.name),
             ),
             LoopOver::Files => Finding::note(
                 Code::SysvPerConfiguration,
                 format!(
-                    "the script starts the daemon once per {} (line {}): a template with one instance per file on {}: {names}",
+                    "the script starts the daemon once per {} ({}): a template with one instance per file on {}: {names}",
                     l.pattern,
-                    l.line,
+                    super::shell::place(l.line),
                     self.host.label(),
                 ),
                 format!("a new configuration file needs `systemctl enable --now {}@NAME`; {}.service wants the instances converted here", self.name, self.name),
@@ -454,16 +456,16 @@ impl Conversion<'_> {
                     Code::SysvPerSettingWord,
                     if l.instances.is_empty() {
                         format!(
-                            "the script starts the daemon once per word of ${setting} (line {}), which is empty on {} ({from}): only the template {}@.service is written, and {}.service starts nothing",
-                            l.line,
+                            "the script starts the daemon once per word of ${setting} ({}), which is empty on {} ({from}): only the template {}@.service is written, and {}.service starts nothing",
+                            super::shell::place(l.line),
                             self.host.label(),
                             self.name,
                             self.name
                         )
                     } else {
                         format!(
-                            "the script starts the daemon once per word of ${setting} (line {}; `{}` in {from} on {}): a template with one instance per word, {names}, which {}.service wants",
-                            l.line,
+                            "the script starts the daemon once per word of ${setting} ({}; `{}` in {from} on {}): a template with one instance per word, {names}, which {}.service wants",
+                            super::shell::place(l.line),
                             l.instances.join(" "),
                             self.host.label(),
                             self.name
@@ -479,16 +481,16 @@ impl Conversion<'_> {
                 Code::SysvPerListLine,
                 if l.instances.is_empty() {
                     format!(
-                        "the script starts the daemon once per line of {file} (line {}), which lists none on {}: only the template {}@.service is written, and {}.service starts nothing",
-                        l.line,
+                        "the script starts the daemon once per line of {file} ({}), which lists none on {}: only the template {}@.service is written, and {}.service starts nothing",
+                        super::shell::place(l.line),
                         self.host.label(),
                         self.name,
                         self.name
                     )
                 } else {
                     format!(
-                        "the script starts the daemon once per line of {file} (line {}; {skips}): a template with one instance per line on {}, {names}, which {}.service wants",
-                        l.line,
+                        "the script starts the daemon once per line of {file} ({}; {skips}): a template with one instance per line on {}, {names}, which {}.service wants",
+                        super::shell::place(l.line),
                         self.host.label(),
                         self.name
                     )
