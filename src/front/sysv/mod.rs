@@ -857,13 +857,16 @@ impl<'h> Conversion<'h> {
         in_shell &= native.is_ok();
         if in_shell {
             // The shell runs the script's own test of its switch at each start.
-            self.findings.retain(|f| f.code != Code::SysvToggle);
+            self.findings
+                .retain(|f| !matches!(f.code, Code::SysvToggle | Code::SysvStartGate));
         }
         match native {
             Ok(()) => self
                 .findings
                 .extend(host_reading::findings(&interp.readings)),
             Err(why) => {
+                // The script runs its own tests of its settings.
+                self.findings.retain(|f| f.code != Code::SysvStartGate);
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
                     Code::SysvWrapped,
@@ -1164,6 +1167,50 @@ impl<'h> Conversion<'h> {
                     value.map_or_else(|| "unset".to_string(), |v| format!("`{v}`"))
                 ),
                 "enable or disable the unit instead (systemctl enable/disable), and remove the variable from the defaults file",
+            ));
+        }
+        // A string test of other settings that ends the start with success: a switch too.
+        for g in &interp.gates {
+            if g.vars
+                .iter()
+                .any(|v| seen.contains(&v.as_str()) || is_toggle(v))
+            {
+                continue;
+            }
+            let values: Vec<String> = g
+                .vars
+                .iter()
+                .map(|v| {
+                    let from = interp
+                        .sourced
+                        .iter()
+                        .find(|s| s.assigns.contains(v))
+                        .map_or_else(|| "the script".to_string(), |s| s.path.clone());
+                    let value = interp
+                        .value(v)
+                        .map_or_else(|| "unset".to_string(), |x| format!("`{x}`"));
+                    format!("${v} is {value} in {from}")
+                })
+                .collect();
+            let host = match g.passes {
+                Some(true) => "with them the start goes on",
+                Some(false) => {
+                    "with them the script starts nothing, so the unit is not enabled at boot"
+                }
+                None => "the reading cannot tell which way it goes",
+            };
+            if g.passes == Some(false) && off.is_none() {
+                off = Some(format!("`{}` fails ({})", g.test, values.join(", ")));
+            }
+            self.findings.push(Finding::dropped(
+                Code::SysvStartGate,
+                format!(
+                    "the script only starts when `{}` lets it go on (line {}; else it exits with success having started nothing); {}: {host}; the unit has no such switch",
+                    g.test,
+                    g.line,
+                    values.join(", ")
+                ),
+                "enable or disable the unit instead (systemctl enable/disable), and set the variable in the defaults file to the value that starts",
             ));
         }
         off

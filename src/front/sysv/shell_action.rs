@@ -31,6 +31,37 @@ pub struct ShellAction {
     pub top_lines: Option<(u32, u32)>,
     /// The script's functions the text defines, with their lines.
     pub functions: Vec<(String, u32)>,
+    /// Where the text uses `$0` (the script's own path), as the report says them (`its
+    /// `start` arm (line 12)`, `the top level (line 24)`, `check (line 40)`); when not empty,
+    /// the shell is given the script's path as its `$0`.
+    pub own_path: Vec<String>,
+}
+
+/// Whether shell text expands `$0` (`$0`, `"$0"`, `${0}`, `${0##*/}`, …), outside single
+/// quotes (awk's `'{print $0}'` is awk's) and not escaped (`\$0`).
+fn uses_own_path(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut i, mut double) = (0, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' if !double => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'"' => double = !double,
+            b'$' if b.get(i + 1) == Some(&b'0')
+                || (b.get(i + 1) == Some(&b'{') && b.get(i + 2) == Some(&b'0')) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The shell text of `action` of `program` (the script at `path` on `host`), or why it cannot
@@ -142,16 +173,37 @@ pub fn shell_action(
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    if script.contains("$0") || script.contains("${0") {
-        return Err(format!(
-            "its {action} action uses $0, the script's own path, which only the script has"
+    // `$0`: the path the script is run by, `/etc/init.d/NAME` in every documented way of
+    // running it; the unit's shell is given it as its `$0`, and the places that use it are said.
+    let mut own_path = Vec::new();
+    if uses_own_path(&body) {
+        own_path.push(format!(
+            "its `{action}` arm (line {})",
+            line_of_case_item(arm)
         ));
+    }
+    for (item, t) in items.iter().zip(&top) {
+        match t {
+            Top::Text(text) if uses_own_path(text) => {
+                own_path.push(format!("the top level (line {})", line_of_and_or(&item.0)));
+            }
+            Top::Function(name, _, text)
+                if called.contains(name) && text.get().is_some_and(|t| uses_own_path(t)) =>
+            {
+                own_path.push(format!(
+                    "{name} (line {})",
+                    interp.function_line(name).unwrap_or(0)
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(ShellAction {
         script,
         arm_line: line_of_case_item(arm),
         top_lines,
         functions,
+        own_path,
     })
 }
 
@@ -311,9 +363,23 @@ impl super::Conversion<'_> {
         };
         let starts = plan.checks.iter().chain(&plan.other).any(acts);
         let stops = stop_calls.iter().any(acts);
-        let shell = |a: &ShellAction| Command::Shell {
-            shell: "/bin/sh".to_string(),
-            script: a.script.clone(),
+        // `sh -c TEXT PATH`: the shell's `$0` is PATH, the script's own path, as when
+        // systemd-sysv-generator's unit (or `service NAME`) runs `/etc/init.d/NAME ACTION`.
+        let path = self.path.clone();
+        let shell = |a: &ShellAction| {
+            if a.own_path.is_empty() {
+                Command::Shell {
+                    shell: "/bin/sh".to_string(),
+                    script: a.script.clone(),
+                }
+            } else {
+                Command::Argv(vec![
+                    "/bin/sh".to_string(),
+                    "-c".to_string(),
+                    a.script.clone(),
+                    path.clone(),
+                ])
+            }
         };
         let mut ran = Vec::new();
         // The start action as the shell would run it: `/bin/true` only when it calls nothing
@@ -402,6 +468,21 @@ impl super::Conversion<'_> {
                 format!("{action}: {}", parts.join(", "))
             })
             .collect();
+        let own: Vec<String> = ran
+            .iter()
+            .filter(|(_, a)| !a.own_path.is_empty())
+            .map(|(action, a)| format!("{action}: {}", a.own_path.join(", ")))
+            .collect();
+        if !own.is_empty() {
+            self.findings.push(super::host_reading::script_path_finding(
+                &self.path,
+                &format!(
+                    "the unit's shell is given it as its $0 (`/bin/sh -c TEXT {}`), where the text uses it — {}",
+                    self.path,
+                    own.join("; ")
+                ),
+            ));
+        }
         if let Some(t) = &tool {
             self.findings.push(crate::finding::Finding::approximated(
                 crate::finding::Code::SysvToolDaemon,
@@ -467,9 +548,40 @@ mod tests {
     }
 
     #[test]
-    fn the_scripts_own_path_keeps_it_wrapped() {
-        let own = "#!/bin/sh\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done ;;\nesac\n";
-        assert!(action(own, "start").unwrap_err().contains("$0"));
+    fn the_places_that_use_the_scripts_own_path_are_said() {
+        let own = "#!/bin/sh\nSELF=$(basename \"$0\")\nmsg() { echo \"$0: $1\"; }\nquiet() { awk '{print $0}' /dev/null; }\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done; msg hi; quiet ;;\n stop) quiet ;;\nesac\n";
+        let a = action(own, "start").unwrap();
+        assert_eq!(
+            a.own_path,
+            [
+                "its `start` arm (line 6)",
+                "the top level (line 2)",
+                "msg (line 3)"
+            ]
+        );
+        assert!(a.script.contains("$0 one $i"));
+        // awk's `$0` inside single quotes is not the shell's.
+        let b = action(own, "stop").unwrap();
+        assert_eq!(b.own_path, ["the top level (line 2)"]);
+        let none =
+            "#!/bin/sh\ncase \"$1\" in\n start) awk '{print $0}' /dev/null; echo \\$0 ;;\nesac\n";
+        assert!(action(none, "start").unwrap().own_path.is_empty());
+    }
+
+    #[test]
+    fn the_own_path_is_read_as_the_shell_reads_it() {
+        for (text, uses) in [
+            ("echo $0", true),
+            ("echo \"$0: failed\"", true),
+            ("x=${0##*/}", true),
+            ("echo \"${0}\"", true),
+            ("awk '{ print $0 }'", false),
+            ("echo \"it's\" '$0' \\$0", false),
+            ("echo \"'$0'\"", true),
+            ("echo $1 $10", false),
+        ] {
+            assert_eq!(uses_own_path(text), uses, "{text}");
+        }
     }
 
     #[test]
