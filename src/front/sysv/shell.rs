@@ -5072,7 +5072,8 @@ impl<'a> Interp<'a> {
 
     /// The output of a command substitution made only of commands whose output this reading
     /// can tell (trailing newlines removed, as the shell does): `basename WORD [SUFFIX]` of a
-    /// known value (`basename "$0"`, the script's own name), `echo WORDS` of known values (no
+    /// known value (`basename "$0"`, the script's own name), `readlink PATH` of a host path
+    /// (the link's text; nothing for a path that is no link), `echo WORDS` of known values (no
     /// backslash, no option), tests decided as [`Self::decide_pipeline`] decides them
     /// (settings from a defaults file by their value on this host, on/off-looking names too:
     /// the test only chooses an option), joined by `&&`/`||`,
@@ -5195,7 +5196,15 @@ impl<'a> Interp<'a> {
                         words.push(self.resolve(&a)?);
                     }
                 }
-                match name.as_str() {
+                match name.rsplit('/').next().unwrap_or(&name) {
+                    // `readlink PATH` (no option): the host's link as written in it; a path
+                    // that is no link prints nothing and fails (pure-ftpd's `readlink $0`).
+                    "readlink" if words.len() == 1 && !words[0].starts_with('-') => {
+                        match self.host.link_target(&words[0]) {
+                            Some(target) => (true, format!("{target}\n")),
+                            None => (false, String::new()),
+                        }
+                    }
                     "echo"
                         if !words.iter().any(|w| w.contains('\\'))
                             && words.first().is_none_or(|w| {
