@@ -296,16 +296,49 @@ const KILLERS: &[&str] = &["kill", "killall", "pkill", "killproc"];
 pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<String> {
     let tokens = brush_parser::tokenize_str(text).ok()?;
     let mut words: Vec<&str> = Vec::new();
+    // The pipeline before an `&`, as written (redirections and pipes kept).
+    let mut pipeline: Vec<String> = Vec::new();
+    // After a redirection operator, the next word is its target (`2>&1`, `>/dev/null`).
+    let mut glue = false;
     for t in &tokens {
         match t {
             brush_parser::Token::Operator(op, _) if op == "&" => {
-                return Some("a command in the background (`&`)".to_string());
+                let shown = pipeline.join(" ");
+                return Some(if shown.is_empty() || shown.len() > 160 {
+                    "a command in the background (`&`)".to_string()
+                } else {
+                    format!("a command in the background (`{shown} &`)")
+                });
             }
-            brush_parser::Token::Word(w, _) => words.push(w),
-            brush_parser::Token::Operator(..) => {}
+            brush_parser::Token::Word(w, _) => {
+                words.push(w);
+                match pipeline.last_mut() {
+                    Some(last) if glue => last.push_str(w),
+                    _ => pipeline.push(w.clone()),
+                }
+                glue = false;
+            }
+            brush_parser::Token::Operator(op, _) if op == "|" => {
+                pipeline.push(op.clone());
+                glue = false;
+            }
+            brush_parser::Token::Operator(op, _)
+                if matches!(op.as_str(), ">" | ">>" | "<" | ">&" | "<&" | ">|" | "&>") =>
+            {
+                // A descriptor number written before it (`2>&1`) is part of it.
+                match pipeline.last_mut() {
+                    Some(last) if last.chars().all(|c| c.is_ascii_digit()) => last.push_str(op),
+                    _ => pipeline.push(op.clone()),
+                }
+                glue = true;
+            }
+            brush_parser::Token::Operator(..) => {
+                pipeline.clear();
+                glue = false;
+            }
         }
     }
-    for w in &words {
+    for (at, w) in words.iter().enumerate() {
         let bare = w.trim_matches(|c| c == '"' || c == '\'');
         let base = bare.rsplit('/').next().unwrap_or(bare);
         if LAUNCHERS.contains(&base) {
@@ -315,6 +348,29 @@ pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<S
             && bare.trim_end().ends_with('&')
             && !bare.trim_end().ends_with("&&")
         {
+            // `su -c "… &" - USER`: a login shell of USER runs it (its profile, its PATH, the
+            // PAM session), which User= alone does not reproduce.
+            let su = at >= 2
+                && words[at - 1] == "-c"
+                && words[..at - 1]
+                    .iter()
+                    .rev()
+                    .find(|x| !x.starts_with('-'))
+                    .is_some_and(|x| x.rsplit('/').next() == Some("su"));
+            if su {
+                let login = words[..at]
+                    .iter()
+                    .chain(&words[at + 1..])
+                    .any(|x| matches!(*x, "-" | "-l" | "--login"));
+                let user = words[at + 1..]
+                    .iter()
+                    .find(|x| !x.starts_with('-'))
+                    .map_or("root", |u| u);
+                return Some(format!(
+                    "a command in the background (`{bare}`) inside `su -c`, run by {} of {user} (with its own environment, PATH and PAM session, which User= does not reproduce exactly)",
+                    if login { "a login shell" } else { "the shell" }
+                ));
+            }
             return Some(format!("a command in the background (`{bare}`)"));
         }
     }
@@ -602,13 +658,24 @@ mod tests {
                 .unwrap()
                 .contains('&')
         );
-        assert!(
+        assert_eq!(
             long_running(
                 "su -c \"$DAEMON -n 2>&1 </dev/null | logger &\" - postgres",
                 none,
                 "x"
             )
-            .is_some()
+            .unwrap(),
+            "a command in the background (`$DAEMON -n 2>&1 </dev/null | logger &`) inside `su -c`, run by a login shell of postgres (with its own environment, PATH and PAM session, which User= does not reproduce exactly)"
+        );
+        // The pipeline put in the background, as written.
+        assert_eq!(
+            long_running(
+                "sanity; /usr/bin/dbd_safe \"$@\" 2>&1 >/dev/null | $LOG &\nwait_up",
+                none,
+                "x"
+            )
+            .unwrap(),
+            "a command in the background (`/usr/bin/dbd_safe \"$@\" 2>&1 >/dev/null | $LOG &`)"
         );
         // Redirections and lists are not the background.
         assert!(
