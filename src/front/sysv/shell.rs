@@ -4069,17 +4069,14 @@ impl<'a> Interp<'a> {
         if words.first().map(String::as_str) == Some("!") {
             words.remove(0);
         }
-        let string_test = match words
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice()
-        {
-            [_] => true,
-            ["-n" | "-z", _] => true,
-            [_, "=" | "==" | "!=", _] => true,
-            _ => false,
-        };
+        let string_test = matches!(
+            words
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [_] | ["-n" | "-z", _] | [_, "=" | "==" | "!=", _]
+        );
         let vars: Vec<String> = words.iter().flat_map(|w| referenced_vars(w)).collect();
         // A setting: a settings file gives it (or could, when it is missing on this host), or
         // it is unset and a settings file is read. The script's own values decide the test
