@@ -1186,6 +1186,9 @@ pub struct Gate {
     /// Whether, with the values of this host (the defaults file's when read, else the
     /// script's), the action goes on past it; `None` when even those do not tell.
     pub passes: Option<bool>,
+    /// The lines of the commands the action ran before the test (none at the top level): a
+    /// test after the daemon's start gates no start.
+    pub after: Vec<u32>,
 }
 
 /// Stands for the configuration a per-configuration loop is at (what the `*` of its pattern
@@ -4101,11 +4104,17 @@ impl<'a> Interp<'a> {
         self.decided.truncate(decided);
         let passes = holds.map(|h| h != matches!(next, ast::AndOr::And(_)));
         let line = sc.word_or_name.as_ref().map_or(0, |w| line_of(w).0);
+        let after = if self.collecting {
+            self.calls.iter().map(|c| c.line).collect()
+        } else {
+            Vec::new()
+        };
         let gate = Gate {
             test: ao.first.to_string().trim().to_string(),
             line,
             vars,
             passes,
+            after,
         };
         if !self.gates.contains(&gate) {
             self.gates.push(gate);
@@ -6602,6 +6611,7 @@ mod tests {
                     line: 7,
                     vars: vec!["MODE".into()],
                     passes: Some(false),
+                    after: vec![],
                 },
                 Gate {
                     test: "[ -z \"$ROOT\" ]".into(),
@@ -6609,6 +6619,8 @@ mod tests {
                     vars: vec!["ROOT".into()],
                     // Unset on this host: `-z` holds and the start ends.
                     passes: Some(false),
+                    // The commands before it: the first test.
+                    after: vec![7],
                 },
             ]
         );
