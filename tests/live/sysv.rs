@@ -1021,6 +1021,23 @@ const SCRIPTS: &[Script] = &[
     },
     Script {
         case: "host-readings",
+        file: "/etc/init.d/ftpsrv-ldap",
+        unit: "ftpsrv-ldap.service",
+        // The launcher forks the server, which writes its pid file; the backend (`ldap`, from
+        // the script's own name) is its argument.
+        stand_ins: &[(
+            "/usr/sbin/ftpsrv-launch",
+            "fork pidfile=/run/ftpsrv/ftpsrv.pid",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "host-readings",
         file: "/etc/init.d/hpimon",
         unit: "hpimon.service",
         stand_ins: &[("/usr/sbin/hpimon", "fork pidfile=/run/hpimon.pid")],
@@ -2628,7 +2645,8 @@ fn sysv_some_paths() {
 
 /// What the reading takes from the host or the shell's rules: the helper library chosen by
 /// which one exists, `. $UNSET`, `basename "$0"`, `run-parts --list` snippets, `eval` of a
-/// built command line, options from backquoted tests.
+/// built command line, options from backquoted tests, and `$0`: a file test of it decided on
+/// the script, the backend taken from the name it is run by (`ftpsrv-ldap`).
 #[test]
 fn sysv_host_readings() {
     run_case("host-readings");
@@ -2669,7 +2687,13 @@ fn sysv_oneshot_shell() {
     let c = Container::boot(env, "sysv-oneshot-shell", Duration::from_secs(400));
     eprintln!("sysv/{case}: booted {} in {:.2} s", c.name, c.boot_secs);
     corpus::install_host_tree(&c, "sysv", case);
-    for p in ["/usr/bin/cpuspeed-set", "/sbin/modprobe", "/sbin/raidtool"] {
+    for p in [
+        "/usr/bin/cpuspeed-set",
+        "/sbin/modprobe",
+        "/sbin/raidtool",
+        "/usr/sbin/fwrules-load",
+        "/usr/sbin/fwrules-wait",
+    ] {
         c.write(p, EFFECT.as_bytes(), 0o755);
     }
     c.write("/sbin/lsmod", LSMOD.as_bytes(), 0o755);
@@ -2693,6 +2717,8 @@ fn sysv_oneshot_shell() {
         ("cpuspeed", true, false),
         ("bmc-modules", true, true),
         ("raid-idle", false, false),
+        // `$0` in its command lines: the unit's shell is given the script's path.
+        ("fwrules", true, true),
     ];
     for (name, starts, stops) in scripts {
         let file = format!("/etc/init.d/{name}");

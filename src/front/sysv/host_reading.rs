@@ -42,6 +42,28 @@ pub enum Reading {
     },
     /// `` `TEST && echo WORDS` `` in a command line: what it prints on this host.
     TestEcho { text: String, value: String },
+    /// A file test of the script's own path (`[ -h $0 ]`: is the script run through a link?),
+    /// decided on the script the reading has: `holds` is the test's outcome.
+    ScriptPathTest {
+        line: u32,
+        text: String,
+        path: String,
+        holds: bool,
+    },
+}
+
+/// The `sysv-script-path` finding: `$0` taken as `path` (the script's own path), and `how`
+/// the unit relies on that.
+#[must_use]
+pub fn script_path_finding(path: &str, how: &str) -> Finding {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    Finding::note(
+        Code::SysvScriptPath,
+        format!(
+            "$0, the script's own path, is {path}: the path systemd-sysv-generator's unit (`ExecStart={path} start`), `service {name} start` and `{path} start` all run it by (only sysvinit's rc runs it by another, an rc?.d link such as /etc/rc2.d/S01{name}); {how}"
+        ),
+        "none; if the script is run by another path (a link of another name), convert that path",
+    )
 }
 
 /// The findings for `readings` (none when empty), in a fixed order.
@@ -84,6 +106,9 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
     let computed: Vec<String> = readings
         .iter()
         .filter_map(|r| match r {
+            Reading::Basename { text, value } if value.is_empty() => {
+                Some(format!("{text} is empty"))
+            }
             Reading::Basename { text, value } => Some(format!("{text} is {value}")),
             Reading::TestEcho { text, value } if value.is_empty() => {
                 Some(format!("{text} prints nothing"))
@@ -100,6 +125,37 @@ pub fn findings(readings: &[Reading]) -> Vec<Finding> {
                 computed.join(", ")
             ),
             "none; where a setting chose an option, sysv-defaults-choice names it",
+        ));
+    }
+    let tests: Vec<(String, String)> = readings
+        .iter()
+        .filter_map(|r| match r {
+            Reading::ScriptPathTest {
+                line,
+                text,
+                path,
+                holds,
+            } => Some((
+                path.clone(),
+                format!(
+                    "`{text}` (line {line}) {} for it",
+                    if *holds { "holds" } else { "fails" }
+                ),
+            )),
+            _ => None,
+        })
+        .collect();
+    if let Some((path, _)) = tests.first() {
+        out.push(script_path_finding(
+            path,
+            &format!(
+                "the reading decided the script's tests of it on the script itself on the host: {}",
+                tests
+                    .iter()
+                    .map(|(_, t)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
     for r in readings {
@@ -259,6 +315,51 @@ mod tests {
         let f = findings(&readings);
         assert_eq!(f[0].code, Code::SysvHostFileTest);
         assert!(f[0].message.contains("no test held"), "{}", f[0].message);
+    }
+
+    /// pure-ftpd's idiom: the suffix of the name the script is run by chooses the daemon.
+    const OWN_NAME: &str = "if [ -h $0 ]; then\n  ME=`/bin/readlink $0`\nelse\n  ME=$0\nfi\nSUFFIX=`basename $ME | sed -ne 's/^demo-\\(.*\\)/\\1/p'`\nif [ \"$SUFFIX\" ]; then\n  DAEMON=/usr/sbin/demo-$SUFFIX\nelse\n  DAEMON=/usr/sbin/demo\nfi\ncase \"$1\" in\n  start) $DAEMON -n ;;\nesac\n";
+
+    #[test]
+    fn a_file_test_of_the_scripts_own_path_is_decided_on_the_script() {
+        let host = tree(&[("/etc/init.d/demo", OWN_NAME)]);
+        let (calls, readings) = read(host.path(), OWN_NAME);
+        assert_eq!(calls, vec![vec!["/usr/sbin/demo", "-n"]]);
+        assert!(readings.contains(&Reading::ScriptPathTest {
+            line: 1,
+            text: "[ -h $0 ]".into(),
+            path: "/etc/init.d/demo".into(),
+            holds: false,
+        }));
+        let f = findings(&readings);
+        let own = f.iter().find(|f| f.code == Code::SysvScriptPath).unwrap();
+        assert!(
+            own.message.contains("is /etc/init.d/demo")
+                && own.message.contains("`[ -h $0 ]` (line 1) fails for it"),
+            "{}",
+            own.message
+        );
+        let computed = f
+            .iter()
+            .find(|f| f.code == Code::SysvComputedValue)
+            .unwrap();
+        assert!(
+            computed.message.contains("is empty"),
+            "{}",
+            computed.message
+        );
+        // Run through a link, the test holds and readlink's answer is run time's.
+        let linked = tempfile::tempdir().unwrap();
+        let dir = linked.path().join("etc/init.d");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("demo-ldap"), OWN_NAME).unwrap();
+        std::os::unix::fs::symlink("demo-ldap", dir.join("demo")).unwrap();
+        let (_, readings) = read(linked.path(), OWN_NAME);
+        assert!(
+            readings
+                .iter()
+                .any(|r| matches!(r, Reading::ScriptPathTest { holds: true, .. }))
+        );
     }
 
     #[test]

@@ -798,7 +798,12 @@ impl<'h> Conversion<'h> {
                     vars.join(", ")
                 ))
             });
-        let switched_off = self.toggle_findings(interp).or(unset_off);
+        let launched: Vec<u32> = plan
+            .launches
+            .iter()
+            .filter_map(|l| l.as_ref().ok().map(|s| s.line))
+            .collect();
+        let switched_off = self.toggle_findings(interp, &launched).or(unset_off);
         let activation = self.activation(switched_off.as_deref());
         let mut svc = Service::oneshot(
             self.head
@@ -896,7 +901,8 @@ impl<'h> Conversion<'h> {
         in_shell &= native.is_ok();
         if in_shell {
             // The shell runs the script's own test of its switch at each start.
-            self.findings.retain(|f| f.code != Code::SysvToggle);
+            self.findings
+                .retain(|f| !matches!(f.code, Code::SysvToggle | Code::SysvStartGate));
         }
         match native {
             Ok(()) => {
@@ -907,6 +913,8 @@ impl<'h> Conversion<'h> {
                 }
             }
             Err(why) => {
+                // The script runs its own tests of its settings.
+                self.findings.retain(|f| f.code != Code::SysvStartGate);
                 self.wrap(&mut svc, reload_calls.is_some());
                 self.findings.push(Finding::approximated(
                     Code::SysvWrapped,
@@ -1189,8 +1197,10 @@ impl<'h> Conversion<'h> {
         }
     }
 
-    /// Reports on/off switches; returns `NAME=value in FILE` for one that is off on the host.
-    fn toggle_findings(&mut self, interp: &Interp) -> Option<String> {
+    /// Reports on/off switches and the start gates before the daemon's start (`launched`:
+    /// the lines of its start commands); returns `NAME=value in FILE` (or the gate) for one
+    /// that is off on the host.
+    fn toggle_findings(&mut self, interp: &Interp, launched: &[u32]) -> Option<String> {
         let mut off = None;
         let mut seen: Vec<&str> = Vec::new();
         for t in &interp.tested {
@@ -1230,6 +1240,51 @@ impl<'h> Conversion<'h> {
                     value.map_or_else(|| "unset".to_string(), |v| format!("`{v}`"))
                 ),
                 "enable or disable the unit instead (systemctl enable/disable), and remove the variable from the defaults file",
+            ));
+        }
+        // A string test of other settings that ends the start with success: a switch too.
+        for g in &interp.gates {
+            if g.vars
+                .iter()
+                .any(|v| seen.contains(&v.as_str()) || is_toggle(v))
+                || g.after.iter().any(|l| launched.contains(l))
+            {
+                continue;
+            }
+            let values: Vec<String> = g
+                .vars
+                .iter()
+                .map(|v| {
+                    let from = interp
+                        .sourced
+                        .iter()
+                        .find(|s| s.assigns.contains(v))
+                        .map_or_else(|| "the script".to_string(), |s| s.path.clone());
+                    let value = interp
+                        .value(v)
+                        .map_or_else(|| "unset".to_string(), |x| format!("`{x}`"));
+                    format!("${v} is {value} in {from}")
+                })
+                .collect();
+            let host = match g.passes {
+                Some(true) => "with them the start goes on",
+                Some(false) => {
+                    "with them the script starts nothing, so the unit is not enabled at boot"
+                }
+                None => "the reading cannot tell which way it goes",
+            };
+            if g.passes == Some(false) && off.is_none() {
+                off = Some(format!("`{}` fails ({})", g.test, values.join(", ")));
+            }
+            self.findings.push(Finding::dropped(
+                Code::SysvStartGate,
+                format!(
+                    "the script only starts when `{}` lets it go on (line {}; else it exits with success having started nothing); {}: {host}; the unit has no such switch",
+                    g.test,
+                    g.line,
+                    values.join(", ")
+                ),
+                "enable or disable the unit instead (systemctl enable/disable), and set the variable in the defaults file to the value that starts",
             ));
         }
         off
@@ -1310,6 +1365,40 @@ mod tests {
     }
 
     const HEAD: &str = "#!/bin/sh\n### BEGIN INIT INFO\n# Provides: food\n# Required-Start: $network $syslog\n# Default-Start: 2 3 4 5\n# Short-Description: Food daemon\n### END INIT INFO\n";
+
+    #[test]
+    fn a_string_test_of_a_setting_before_the_start_is_a_gate_and_one_after_it_is_not() {
+        let script = |arm: &str| {
+            format!(
+                "{HEAD}MODE=inetd\n[ -r /etc/default/food ] && . /etc/default/food\ncase \"$1\" in\n start)\n{arm}\n ;;\n stop) start-stop-daemon --stop --pidfile /run/food.pid ;;\nesac\n"
+            )
+        };
+        let start = "  start-stop-daemon --start --pidfile /run/food.pid --exec /usr/sbin/food";
+        let gate = "  test \"$MODE\" = standalone || exit 0";
+        let before = convert_with(&script(&format!("{gate}\n{start}")), &["/usr/sbin/food"]);
+        let f = before
+            .findings
+            .iter()
+            .find(|f| f.code == Code::SysvStartGate)
+            .unwrap();
+        assert!(
+            f.message.contains("$MODE is `inetd` in the script")
+                && f.message.contains("the script starts nothing"),
+            "{}",
+            f.message
+        );
+        // After the daemon started, it only skips what follows (a message, a helper).
+        let after = convert_with(
+            &script(&format!("{start}\n{gate}\n  echo standalone")),
+            &["/usr/sbin/food"],
+        );
+        assert!(
+            !after.findings.iter().any(|f| f.code == Code::SysvStartGate),
+            "{:?}",
+            after.findings
+        );
+        assert_eq!(programs(service(&after)), ["/usr/sbin/food"]);
+    }
 
     #[test]
     fn a_ps_check_after_and_in_an_if_test_is_an_already_running_guard() {

@@ -1286,6 +1286,25 @@ pub struct TestedVar {
     pub setting: bool,
 }
 
+/// `TEST || exit 0` / `TEST && exit 0` (or a bare `exit`) whose test compares settings
+/// (`[ "$STANDALONE_OR_INETD" = standalone ]`, `[ -n "$X" ]`, no file test): where the test
+/// goes the wrong way, the action ends with success having started nothing, so the test is a
+/// switch of the service whatever the variables are called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    /// The test as written.
+    pub test: String,
+    pub line: u32,
+    /// The variables it reads.
+    pub vars: Vec<String>,
+    /// Whether, with the values of this host (the defaults file's when read, else the
+    /// script's), the action goes on past it; `None` when even those do not tell.
+    pub passes: Option<bool>,
+    /// The lines of the commands the action ran before the test (none at the top level): a
+    /// test after the daemon's start gates no start.
+    pub after: Vec<u32>,
+}
+
 /// Stands for the configuration a per-configuration loop is at (what the `*` of its pattern
 /// matches), followed by a letter naming the loop: a word a command line or file name keeps
 /// through the shell's expansions.
@@ -1428,6 +1447,9 @@ pub struct Interp<'a> {
     /// (`opts="$opts -i $iface"`): only a run knows their value ([`Interp::end_instance_loop`]).
     pub loop_built: Vec<String>,
     pub tested: Vec<TestedVar>,
+    /// String tests of settings that end the action with success when they fail or hold
+    /// (`test "$MODE" = standalone || exit 0`) and that this reading left undecided.
+    pub gates: Vec<Gate>,
     /// Variables the script exports to the commands it runs.
     pub exported: Vec<String>,
     /// Decide tests on settings from a defaults file by their value on this host.
@@ -1474,6 +1496,8 @@ pub struct Interp<'a> {
     testing: bool,
     force_testing: bool,
     collecting: bool,
+    /// The action whose `case` arm [`Self::run_action`] runs.
+    action: Option<String>,
     stopped: bool,
 }
 
@@ -1829,6 +1853,7 @@ impl<'a> Interp<'a> {
             loop_entry: None,
             loop_built: Vec::new(),
             tested: Vec::new(),
+            gates: Vec::new(),
             exported: Vec::new(),
             decide_defaults: false,
             decided: Vec::new(),
@@ -1850,6 +1875,7 @@ impl<'a> Interp<'a> {
             testing: false,
             force_testing: false,
             collecting: false,
+            action: None,
             stopped: false,
         }
     }
@@ -1889,6 +1915,7 @@ impl<'a> Interp<'a> {
         // Each action is a run of its own: what `$?` holds as it starts is not followed.
         let statuses = self.status_vars.clone();
         self.last_status = None;
+        let outer_action = self.action.replace(action.to_string());
         if let Some(arm) = arm_for(case, action)
             && let Some(list) = &arm.cmd
         {
@@ -1897,6 +1924,7 @@ impl<'a> Interp<'a> {
         self.status_vars = statuses;
         self.last_status = None;
         self.file_bits = file;
+        self.action = outer_action;
         self.in_loop = outer_loop;
         self.collecting = false;
         self.stopped = false;
@@ -2285,6 +2313,9 @@ impl<'a> Interp<'a> {
             }
             _ => None,
         };
+        if verdict.is_none() && (!self.collecting || self.action.as_deref() == Some("start")) {
+            self.note_gate(ao);
+        }
         self.testing = self.force_testing || !ao.additional.is_empty();
         // Inside an `if` that only chooses settings, the flag is the `if`'s.
         let outer_switch = self.setting_switch;
@@ -4257,6 +4288,9 @@ impl<'a> Interp<'a> {
         if name != "test" && name != "[" {
             return None;
         }
+        if let Some(holds) = self.script_path_test(p, &words) {
+            return Some(holds);
+        }
         let mut args: Vec<String> = Vec::new();
         // Where the test's own `-o`/`-a` (written so, not a value) join primaries.
         let mut joins: Vec<usize> = Vec::new();
@@ -4346,6 +4380,153 @@ impl<'a> Interp<'a> {
         let line = self.line_of(words[0]).0;
         self.decided.extend(used.into_iter().map(|v| (v, line)));
         Some(result != negate)
+    }
+
+    /// Records `ao` as a [`Gate`] when it is one: one string test (`=`, `!=`, `-n`, `-z`, a
+    /// lone word; `!` allowed) of variables, then `|| exit`/`&& exit` with status 0.
+    fn note_gate(&mut self, ao: &ast::AndOrList) {
+        let [next @ (ast::AndOr::And(p) | ast::AndOr::Or(p))] = ao.additional.as_slice() else {
+            return;
+        };
+        let [ast::Command::Simple(exit)] = p.seq.as_slice() else {
+            return;
+        };
+        let mut exit_words: Vec<String> =
+            exit.word_or_name.iter().map(|w| w.value.clone()).collect();
+        for i in exit.suffix.iter().flat_map(|x| x.0.iter()) {
+            if let ast::CommandPrefixOrSuffixItem::Word(w) = i {
+                exit_words.push(w.value.clone());
+            }
+        }
+        if !matches!(
+            exit_words
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            ["exit"] | ["exit", "0"]
+        ) || p.bang
+        {
+            return;
+        }
+        let [ast::Command::Simple(sc)] = ao.first.seq.as_slice() else {
+            return;
+        };
+        let mut words: Vec<String> = sc.word_or_name.iter().map(|w| w.value.clone()).collect();
+        for i in sc.suffix.iter().flat_map(|x| x.0.iter()) {
+            match i {
+                ast::CommandPrefixOrSuffixItem::Word(w) => words.push(w.value.clone()),
+                ast::CommandPrefixOrSuffixItem::IoRedirect(_) => {}
+                _ => return,
+            }
+        }
+        match words.first().map(String::as_str) {
+            Some("[") if words.last().map(String::as_str) == Some("]") => {
+                words.pop();
+            }
+            Some("test") => {}
+            _ => return,
+        }
+        words.remove(0);
+        if words.first().map(String::as_str) == Some("!") {
+            words.remove(0);
+        }
+        let string_test = matches!(
+            words
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [_] | ["-n" | "-z", _] | [_, "=" | "==" | "!=", _]
+        );
+        let vars: Vec<String> = words.iter().flat_map(|w| referenced_vars(w)).collect();
+        // A setting: a settings file gives it (or could, when it is missing on this host), or
+        // it is unset and a settings file is read. The script's own values decide the test
+        // the same way every time: no switch.
+        let settings_read = self
+            .sourced
+            .iter()
+            .any(|s| matches!(s.kind, SourceKind::Defaults | SourceKind::Other));
+        let setting = |v: &String| {
+            self.env
+                .get(v.as_str())
+                .map_or(settings_read, |b| b.overridable)
+        };
+        if !string_test || !vars.iter().any(setting) {
+            return;
+        }
+        // With the host's values (the defaults file's where it was read).
+        let decided = self.decided.len();
+        let outer = std::mem::replace(&mut self.decide_defaults, true);
+        let holds = self.decide_pipeline(&ao.first);
+        self.decide_defaults = outer;
+        self.decided.truncate(decided);
+        let passes = holds.map(|h| h != matches!(next, ast::AndOr::And(_)));
+        let line = sc.word_or_name.as_ref().map_or(0, |w| self.line_of(w).0);
+        let after = if self.collecting {
+            self.calls.iter().map(|c| c.line).collect()
+        } else {
+            Vec::new()
+        };
+        let gate = Gate {
+            test: ao.first.to_string().trim().to_string(),
+            line,
+            vars,
+            passes,
+            after,
+        };
+        if !self.gates.contains(&gate) {
+            self.gates.push(gate);
+        }
+    }
+
+    /// `[ FLAG $0 ]` / `test FLAG "$0"` (`!` allowed; `-e`, `-f`, `-r`, `-s`, `-x`, `-L`,
+    /// `-h`): a file test of the script's own path, which is the script this reading has (its
+    /// path on the host, as systemd-sysv-generator's unit runs it), so it is decided on that
+    /// file: pure-ftpd's `if [ -h $0 ]; then ME=`readlink $0`` asks whether it was run
+    /// through a link. Recorded as a [`Reading::ScriptPathTest`]. `None` for any other test.
+    fn script_path_test(&mut self, p: &ast::Pipeline, words: &[&ast::Word]) -> Option<bool> {
+        let mut args: Vec<String> = words[1..]
+            .iter()
+            .map(|w| brush_parser::unquote_str(&w.value))
+            .collect();
+        if args.first().map(String::as_str) == Some("[") {
+            return None;
+        }
+        if brush_parser::unquote_str(&words[0].value) == "[" {
+            if args.last().map(String::as_str) != Some("]") {
+                return None;
+            }
+            args.pop();
+        }
+        let mut negate = p.bang;
+        if args.first().map(String::as_str) == Some("!") {
+            negate = !negate;
+            args.remove(0);
+        }
+        let [flag, word] = args.as_slice() else {
+            return None;
+        };
+        if !matches!(word.as_str(), "$0" | "${0}") {
+            return None;
+        }
+        let path = self.script_path.clone();
+        let found = match flag.as_str() {
+            "-L" | "-h" => self.host.link_target(&path).is_some(),
+            "-x" => self.host.is_executable(&path),
+            "-s" => self.host.read(&path).is_ok_and(|b| !b.is_empty()),
+            "-e" | "-f" | "-r" => self.host.read(&path).is_ok(),
+            _ => return None,
+        };
+        let text = p.to_string().trim().to_string();
+        let line = self.line_of(words[0]).0;
+        self.note_reading(Reading::ScriptPathTest {
+            line,
+            text,
+            path,
+            holds: found != negate,
+        });
+        Some(found != negate)
     }
 
     /// `echo WORDS | grep [OPTIONS] PATTERN` ([`GrepTest`]): whether the filter finds the
@@ -5283,7 +5464,8 @@ impl<'a> Interp<'a> {
 
     /// The output of a command substitution made only of commands whose output this reading
     /// can tell (trailing newlines removed, as the shell does): `basename WORD [SUFFIX]` of a
-    /// known value (`basename "$0"`, the script's own name), `echo WORDS` of known values (no
+    /// known value (`basename "$0"`, the script's own name), `readlink PATH` of a host path
+    /// (the link's text; nothing for a path that is no link), `echo WORDS` of known values (no
     /// backslash, no option), tests decided as [`Self::decide_pipeline`] decides them
     /// (settings from a defaults file by their value on this host, on/off-looking names too:
     /// the test only chooses an option), joined by `&&`/`||`,
@@ -5403,7 +5585,15 @@ impl<'a> Interp<'a> {
                         words.push(self.resolve(&a)?);
                     }
                 }
-                match name.as_str() {
+                match name.rsplit('/').next().unwrap_or(&name) {
+                    // `readlink PATH` (no option): the host's link as written in it; a path
+                    // that is no link prints nothing and fails (pure-ftpd's `readlink $0`).
+                    "readlink" if words.len() == 1 && !words[0].starts_with('-') => {
+                        match self.host.link_target(&words[0]) {
+                            Some(target) => (true, format!("{target}\n")),
+                            None => (false, String::new()),
+                        }
+                    }
                     "echo"
                         if !words.iter().any(|w| w.contains('\\'))
                             && words.first().is_none_or(|w| {
@@ -6821,6 +7011,42 @@ mod tests {
         i.run_top(program);
         let calls = i.run_action(action);
         (calls.iter().map(Call::display).collect(), i)
+    }
+
+    #[test]
+    fn a_string_test_of_a_setting_that_ends_the_start_is_a_gate() {
+        let script = "MODE=inetd\nDAEMON=/usr/sbin/x\n[ -r /etc/default/x ] && . /etc/default/x\n[ -x $DAEMON ] || exit 0\ncase \"$1\" in\n start)\n  test \"$MODE\" = standalone || exit 0\n  [ -z \"$ROOT\" ] && exit\n  [ \"$MODE\" = inetd ] && echo inetd\n  $DAEMON -n ;;\n stop)\n  [ -n \"$PIDS\" ] || exit 0\n  kill $PIDS ;;\nesac\n";
+        let (calls, i) = run(script, "start");
+        assert_eq!(calls.last().map(String::as_str), Some("$DAEMON -n"));
+        // The file test and the test followed by no exit are none; the stop action's is not
+        // the start's.
+        assert_eq!(
+            i.gates,
+            [
+                Gate {
+                    test: "test \"$MODE\" = standalone".into(),
+                    line: 7,
+                    vars: vec!["MODE".into()],
+                    passes: Some(false),
+                    after: vec![],
+                },
+                Gate {
+                    test: "[ -z \"$ROOT\" ]".into(),
+                    line: 8,
+                    vars: vec!["ROOT".into()],
+                    // Unset on this host: `-z` holds and the start ends.
+                    passes: Some(false),
+                    // The commands before it: the first test.
+                    after: vec![7],
+                },
+            ]
+        );
+        // The script's own value, no defaults file: the test is decided, no gate.
+        let (_, i) = run(
+            "MODE=standalone\ncase \"$1\" in\n start) [ \"$MODE\" = standalone ] || exit 0; /usr/sbin/x ;;\nesac\n",
+            "start",
+        );
+        assert!(i.gates.is_empty(), "{:?}", i.gates);
     }
 
     #[test]

@@ -32,6 +32,37 @@ pub struct ShellAction {
     pub top_lines: Option<(u32, u32)>,
     /// The script's functions the text defines, with their lines.
     pub functions: Vec<(String, u32)>,
+    /// Where the text uses `$0` (the script's own path), as the report says them (`its
+    /// `start` arm (line 12)`, `the top level (line 24)`, `check (line 40)`); when not empty,
+    /// the shell is given the script's path as its `$0`.
+    pub own_path: Vec<String>,
+}
+
+/// Whether shell text expands `$0` (`$0`, `"$0"`, `${0}`, `${0##*/}`, …), outside single
+/// quotes (awk's `'{print $0}'` is awk's) and not escaped (`\$0`).
+fn uses_own_path(text: &str) -> bool {
+    let b = text.as_bytes();
+    let (mut i, mut double) = (0, false);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'\'' if !double => {
+                i += 1;
+                while i < b.len() && b[i] != b'\'' {
+                    i += 1;
+                }
+            }
+            b'"' => double = !double,
+            b'$' if b.get(i + 1) == Some(&b'0')
+                || (b.get(i + 1) == Some(&b'{') && b.get(i + 2) == Some(&b'0')) =>
+            {
+                return true;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 /// The shell text of `action` of `program` (the script at `path` on `host`), or why it cannot
@@ -143,16 +174,37 @@ pub fn shell_action(
         .filter(|t| !t.is_empty())
         .collect::<Vec<_>>()
         .join("\n");
-    if script.contains("$0") || script.contains("${0") {
-        return Err(format!(
-            "its {action} action uses $0, the script's own path, which only the script has"
+    // `$0`: the path the script is run by, `/etc/init.d/NAME` in every documented way of
+    // running it; the unit's shell is given it as its `$0`, and the places that use it are said.
+    let mut own_path = Vec::new();
+    if uses_own_path(&body) {
+        own_path.push(format!(
+            "its `{action}` arm (line {})",
+            line_of_case_item(arm)
         ));
+    }
+    for (item, t) in items.iter().zip(&top) {
+        match t {
+            Top::Text(text) if uses_own_path(text) => {
+                own_path.push(format!("the top level (line {})", line_of_and_or(&item.0)));
+            }
+            Top::Function(name, _, text)
+                if called.contains(name) && text.get().is_some_and(|t| uses_own_path(t)) =>
+            {
+                own_path.push(format!(
+                    "{name} (line {})",
+                    interp.function_line(name).unwrap_or(0)
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(ShellAction {
         script,
         arm_line: line_of_case_item(arm),
         top_lines,
         functions,
+        own_path,
     })
 }
 
@@ -245,16 +297,49 @@ const KILLERS: &[&str] = &["kill", "killall", "pkill", "killproc"];
 pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<String> {
     let tokens = brush_parser::tokenize_str(text).ok()?;
     let mut words: Vec<&str> = Vec::new();
+    // The pipeline before an `&`, as written (redirections and pipes kept).
+    let mut pipeline: Vec<String> = Vec::new();
+    // After a redirection operator, the next word is its target (`2>&1`, `>/dev/null`).
+    let mut glue = false;
     for t in &tokens {
         match t {
             brush_parser::Token::Operator(op, _) if op == "&" => {
-                return Some("a command in the background (`&`)".to_string());
+                let shown = pipeline.join(" ");
+                return Some(if shown.is_empty() || shown.len() > 160 {
+                    "a command in the background (`&`)".to_string()
+                } else {
+                    format!("a command in the background (`{shown} &`)")
+                });
             }
-            brush_parser::Token::Word(w, _) => words.push(w),
-            brush_parser::Token::Operator(..) => {}
+            brush_parser::Token::Word(w, _) => {
+                words.push(w);
+                match pipeline.last_mut() {
+                    Some(last) if glue => last.push_str(w),
+                    _ => pipeline.push(w.clone()),
+                }
+                glue = false;
+            }
+            brush_parser::Token::Operator(op, _) if op == "|" => {
+                pipeline.push(op.clone());
+                glue = false;
+            }
+            brush_parser::Token::Operator(op, _)
+                if matches!(op.as_str(), ">" | ">>" | "<" | ">&" | "<&" | ">|" | "&>") =>
+            {
+                // A descriptor number written before it (`2>&1`) is part of it.
+                match pipeline.last_mut() {
+                    Some(last) if last.chars().all(|c| c.is_ascii_digit()) => last.push_str(op),
+                    _ => pipeline.push(op.clone()),
+                }
+                glue = true;
+            }
+            brush_parser::Token::Operator(..) => {
+                pipeline.clear();
+                glue = false;
+            }
         }
     }
-    for w in &words {
+    for (at, w) in words.iter().enumerate() {
         let bare = w.trim_matches(|c| c == '"' || c == '\'');
         let base = bare.rsplit('/').next().unwrap_or(bare);
         if LAUNCHERS.contains(&base) {
@@ -264,6 +349,29 @@ pub fn long_running(text: &str, calls: &[shell::Call], daemon: &str) -> Option<S
             && bare.trim_end().ends_with('&')
             && !bare.trim_end().ends_with("&&")
         {
+            // `su -c "… &" - USER`: a login shell of USER runs it (its profile, its PATH, the
+            // PAM session), which User= alone does not reproduce.
+            let su = at >= 2
+                && words[at - 1] == "-c"
+                && words[..at - 1]
+                    .iter()
+                    .rev()
+                    .find(|x| !x.starts_with('-'))
+                    .is_some_and(|x| x.rsplit('/').next() == Some("su"));
+            if su {
+                let login = words[..at]
+                    .iter()
+                    .chain(&words[at + 1..])
+                    .any(|x| matches!(*x, "-" | "-l" | "--login"));
+                let user = words[at + 1..]
+                    .iter()
+                    .find(|x| !x.starts_with('-'))
+                    .map_or("root", |u| u);
+                return Some(format!(
+                    "a command in the background (`{bare}`) inside `su -c`, run by {} of {user} (with its own environment, PATH and PAM session, which User= does not reproduce exactly)",
+                    if login { "a login shell" } else { "the shell" }
+                ));
+            }
             return Some(format!("a command in the background (`{bare}`)"));
         }
     }
@@ -348,12 +456,26 @@ impl super::Conversion<'_> {
         };
         let starts = plan.checks.iter().chain(&plan.other).any(acts);
         let stops = stop_calls.iter().any(acts);
-        // The shell the script's `#!` line names, with the options it sets.
+        // The shell the script's `#!` line names, with the options it sets; `SHELL -c TEXT
+        // PATH` where the text uses `$0`: the shell's `$0` is PATH, the script's own path, as
+        // when systemd-sysv-generator's unit (or `service NAME`) runs `/etc/init.d/NAME ACTION`.
         let (interpreter, line) = self.interpreter.clone()?;
         let runs = interpreter.described(&line);
-        let shell = |a: &ShellAction| Command::Shell {
-            shell: interpreter.shell.clone(),
-            script: interpreter.text(&a.script),
+        let path = self.path.clone();
+        let shell = |a: &ShellAction| {
+            if a.own_path.is_empty() {
+                Command::Shell {
+                    shell: interpreter.shell.clone(),
+                    script: interpreter.text(&a.script),
+                }
+            } else {
+                Command::Argv(vec![
+                    interpreter.shell.clone(),
+                    "-c".to_string(),
+                    interpreter.text(&a.script),
+                    path.clone(),
+                ])
+            }
         };
         let mut ran = Vec::new();
         // The start action as the shell would run it: `/bin/true` only when it calls nothing
@@ -447,6 +569,21 @@ impl super::Conversion<'_> {
                 format!("{action}: {}", parts.join(", "))
             })
             .collect();
+        let own: Vec<String> = ran
+            .iter()
+            .filter(|(_, a)| !a.own_path.is_empty())
+            .map(|(action, a)| format!("{action}: {}", a.own_path.join(", ")))
+            .collect();
+        if !own.is_empty() {
+            self.findings.push(super::host_reading::script_path_finding(
+                &self.path,
+                &format!(
+                    "the unit's shell is given it as its $0 (`/bin/sh -c TEXT {}`), where the text uses it — {}",
+                    self.path,
+                    own.join("; ")
+                ),
+            ));
+        }
         if let Some(t) = &tool {
             self.findings.push(crate::finding::Finding::approximated(
                 crate::finding::Code::SysvToolDaemon,
@@ -551,9 +688,40 @@ mod tests {
     }
 
     #[test]
-    fn the_scripts_own_path_keeps_it_wrapped() {
-        let own = "#!/bin/sh\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done ;;\nesac\n";
-        assert!(action(own, "start").unwrap_err().contains("$0"));
+    fn the_places_that_use_the_scripts_own_path_are_said() {
+        let own = "#!/bin/sh\nSELF=$(basename \"$0\")\nmsg() { echo \"$0: $1\"; }\nquiet() { awk '{print $0}' /dev/null; }\ncase \"$1\" in\n start) for i in 1 2; do $0 one $i; done; msg hi; quiet ;;\n stop) quiet ;;\nesac\n";
+        let a = action(own, "start").unwrap();
+        assert_eq!(
+            a.own_path,
+            [
+                "its `start` arm (line 6)",
+                "the top level (line 2)",
+                "msg (line 3)"
+            ]
+        );
+        assert!(a.script.contains("$0 one $i"));
+        // awk's `$0` inside single quotes is not the shell's.
+        let b = action(own, "stop").unwrap();
+        assert_eq!(b.own_path, ["the top level (line 2)"]);
+        let none =
+            "#!/bin/sh\ncase \"$1\" in\n start) awk '{print $0}' /dev/null; echo \\$0 ;;\nesac\n";
+        assert!(action(none, "start").unwrap().own_path.is_empty());
+    }
+
+    #[test]
+    fn the_own_path_is_read_as_the_shell_reads_it() {
+        for (text, uses) in [
+            ("echo $0", true),
+            ("echo \"$0: failed\"", true),
+            ("x=${0##*/}", true),
+            ("echo \"${0}\"", true),
+            ("awk '{ print $0 }'", false),
+            ("echo \"it's\" '$0' \\$0", false),
+            ("echo \"'$0'\"", true),
+            ("echo $1 $10", false),
+        ] {
+            assert_eq!(uses_own_path(text), uses, "{text}");
+        }
     }
 
     #[test]
@@ -574,13 +742,24 @@ mod tests {
                 .unwrap()
                 .contains('&')
         );
-        assert!(
+        assert_eq!(
             long_running(
                 "su -c \"$DAEMON -n 2>&1 </dev/null | logger &\" - postgres",
                 none,
                 "x"
             )
-            .is_some()
+            .unwrap(),
+            "a command in the background (`$DAEMON -n 2>&1 </dev/null | logger &`) inside `su -c`, run by a login shell of postgres (with its own environment, PATH and PAM session, which User= does not reproduce exactly)"
+        );
+        // The pipeline put in the background, as written.
+        assert_eq!(
+            long_running(
+                "sanity; /usr/bin/dbd_safe \"$@\" 2>&1 >/dev/null | $LOG &\nwait_up",
+                none,
+                "x"
+            )
+            .unwrap(),
+            "a command in the background (`/usr/bin/dbd_safe \"$@\" 2>&1 >/dev/null | $LOG &`)"
         );
         // Redirections and lists are not the background.
         assert!(
