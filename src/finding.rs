@@ -94,6 +94,7 @@ codes! {
     SysvEarlyBoot => "sysv-early-boot",
     SysvEarlyOrdering => "sysv-early-ordering",
     SysvEnabled => "sysv-enabled",
+    SysvAliasIsScript => "sysv-alias-is-script",
     SysvDisabled => "sysv-disabled",
     SysvMissingDependency => "sysv-missing-dependency",
     SysvStopOrder => "sysv-stop-order",

@@ -414,6 +414,36 @@ const SCRIPTS: &[Script] = &[
         known: &[],
     },
     Script {
+        case: "provides-alias",
+        file: "/etc/init.d/pagerd",
+        unit: "pagerd.service",
+        stand_ins: &[(
+            "/usr/sbin/pagerd",
+            "fork pidfile=/run/pagerd.pid exit-if=-t",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "provides-alias",
+        file: "/etc/init.d/pager-gw",
+        unit: "pager-gw.service",
+        stand_ins: &[(
+            "/usr/sbin/pagerd",
+            "fork pidfile=/run/pagerd.pid exit-if=-t",
+        )],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
         case: "ssd-forking",
         file: "/etc/init.d/webgate",
         unit: "webgate.service",
@@ -2355,6 +2385,7 @@ fn sysv_every_case_has_a_test() {
         "per-entry-client",
         "per-instance-settings",
         "per-list",
+        "provides-alias",
         "run-time-values",
         "script-interpreter",
         "settings-options",
@@ -2430,6 +2461,31 @@ fn sysv_skipped() {
 #[test]
 fn sysv_ssd_background() {
     run_case("ssd-background");
+}
+
+/// A script whose `Provides:` names another init script (its old name, kept as a link): each
+/// is a service of its own, as systemd-sysv-generator makes them, and both units enable side by
+/// side — an `Alias=` of the other's name would make `systemctl enable` refuse ("already
+/// exists") or, enabled first, stand in for the other service.
+#[test]
+fn sysv_provides_alias() {
+    run_case("provides-alias");
+    let Some(env) = harness::env() else {
+        return;
+    };
+    let conv = corpus::convert("sysv", "provides-alias");
+    let c = Container::boot(env, "sysv-provides-alias-enable", Duration::from_secs(200));
+    corpus::install_host_tree(&c, "sysv", "provides-alias");
+    c.install_units(&conv.units);
+    c.sh_ok("systemctl enable pagerd.service pager-gw.service");
+    let states = c.sh_ok("systemctl is-enabled pagerd.service pager-gw.service");
+    assert_eq!(
+        states.split_whitespace().collect::<Vec<_>>(),
+        ["enabled", "enabled"],
+        "both units enabled: {states}"
+    );
+    let pagerd = c.sh_ok("readlink -f /etc/systemd/system/pagerd.service");
+    assert_eq!(pagerd.trim(), "/etc/systemd/system/pagerd.service");
 }
 
 #[test]

@@ -105,13 +105,32 @@ impl Conversion<'_> {
             )),
             None => {}
         }
-        let aliases: Vec<String> = self
+        let mut aliases: Vec<String> = Vec::new();
+        let dir = self.path.rsplit_once('/').map_or("", |(d, _)| d);
+        for p in self
             .head
             .provides
             .iter()
             .filter(|p| !p.starts_with('$') && !facility::is_facility(p) && **p != self.name)
-            .map(|p| format!("{}.service", crate::naming::sanitize(p)))
-            .collect();
+        {
+            let alias = format!("{}.service", crate::naming::sanitize(p));
+            // Another init script of that name is a service of its own: its unit has the
+            // name, and an alias of it would collide with that unit when enabled.
+            let script = format!("{dir}/{p}");
+            if !dir.is_empty() && self.host.is_executable(&script) {
+                self.findings.push(Finding::note(
+                    Code::SysvAliasIsScript,
+                    format!(
+                        "`Provides: {p}` is also the name of the init script {script}, a service of its own: no Alias={alias}"
+                    ),
+                    format!(
+                        "nothing; {script} converts to {alias} (systemd-sysv-generator, too, replaces the alias with that script's own unit)"
+                    ),
+                ));
+                continue;
+            }
+            aliases.push(alias);
+        }
         if wanted_by.is_empty() && aliases.is_empty() {
             return Activation::Manual;
         }
