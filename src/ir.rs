@@ -1069,6 +1069,9 @@ pub struct Conditions {
     pub file_is_executable: Vec<String>,
     /// Only start when these paths exist (an init script's `[ -f CONF ] || exit 0`).
     pub path_exists: Vec<String>,
+    /// Only start when these paths do not exist (an init script's `if [ -e FILE ]; then exit
+    /// 0; fi`): `ConditionPathExists=!FILE`.
+    pub path_absent: Vec<String>,
     /// Only start when these are directories (`[ -d DIR ] || exit 0`).
     pub path_is_directory: Vec<String>,
     /// Only start when these files exist and are not empty (`[ -s FILE ] || exit 0`).

@@ -1415,6 +1415,20 @@ const SCRIPTS: &[Script] = &[
     },
     Script {
         case: "start-conditions",
+        file: "/etc/init.d/quorumd",
+        unit: "quorumd.service",
+        // Neither guard holds in the container (no not_to_be_run file, no `nocluster` on the
+        // kernel command line): both ways start the arbiter.
+        stand_ins: &[("/usr/sbin/quorumd", "fork pidfile=/run/quorumd.pid")],
+        shell_stand_ins: &[],
+        toggle_on: None,
+        setup: "",
+        legacy_stop_fails: None,
+        no_legacy: None,
+        known: &[],
+    },
+    Script {
+        case: "start-conditions",
         file: "/etc/init.d/relayd",
         unit: "relayd.service",
         stand_ins: &[("/usr/bin/relayd", "fork pidfile=/run/relayd.pid")],

@@ -494,6 +494,12 @@ pub fn write_units(
         .collect();
     let paths = |v: &[String]| v.iter().map(|p| escape::path(p)).collect::<Vec<_>>();
     unit.condition_path_exists = paths(&svc.conditions.path_exists);
+    unit.condition_path_exists.extend(
+        svc.conditions
+            .path_absent
+            .iter()
+            .map(|p| format!("!{}", escape::path(p))),
+    );
     unit.condition_path_is_directory = paths(&svc.conditions.path_is_directory);
     unit.condition_file_not_empty = paths(&svc.conditions.file_not_empty);
     unit.condition_directory_not_empty = paths(&svc.conditions.directory_not_empty);

@@ -1231,6 +1231,15 @@ impl Conversion<'_> {
                             super::shell::place(*line)
                         ));
                     }
+                    Verdict::Absent { path } => {
+                        if !svc.conditions.path_absent.contains(&path) {
+                            svc.conditions.path_absent.push(path.clone());
+                        }
+                        written.push(format!(
+                            "`{test}` ({}){through} → ConditionPathExists=!{path}",
+                            super::shell::place(*line)
+                        ));
+                    }
                     Verdict::KernelCommandLine {
                         word,
                         present,

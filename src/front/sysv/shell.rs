@@ -1916,11 +1916,13 @@ impl<'a> Interp<'a> {
         let statuses = self.status_vars.clone();
         self.last_status = None;
         let outer_action = self.action.replace(action.to_string());
+        let outer_under = self.under.len();
         if let Some(arm) = arm_for(case, action)
             && let Some(list) = &arm.cmd
         {
             self.run_list(list);
         }
+        self.under.truncate(outer_under);
         self.status_vars = statuses;
         self.last_status = None;
         self.file_bits = file;
@@ -3291,6 +3293,23 @@ impl<'a> Interp<'a> {
                     }
                     let here = self.here(outer.0);
                     self.env = merge_outcomes(&before, &outcomes, depth, &here);
+                    // A branch that exits (`if grep -q nocluster /proc/cmdline; then exit 1;
+                    // fi`): what follows runs only where its test failed, so the commands after
+                    // the `if` (the daemon's start among them) are under that test failing,
+                    // until the enclosing branch or the action ends.
+                    // A test of settings alone (no file test in it) is the host's choice,
+                    // which the readings with the host's values report (`sysv-start-gate`,
+                    // `sysv-toggle`, a unit not enabled): not one more undecided test.
+                    if self.collecting && outcomes.iter().any(|o| o.env.is_some()) {
+                        for o in &outcomes {
+                            if o.env.is_none()
+                                && let Some(t) = &o.test
+                                && !self.settings_only(t)
+                            {
+                                self.under.push((t.clone(), o.line, false));
+                            }
+                        }
+                    }
                 }
             }
             ast::CompoundCommand::CaseClause(c) => self.case_clause(c),
@@ -4380,6 +4399,27 @@ impl<'a> Interp<'a> {
         let line = self.line_of(words[0]).0;
         self.decided.extend(used.into_iter().map(|v| (v, line)));
         Some(result != negate)
+    }
+
+    /// Whether `test` reads only settings (every variable it names one a settings file gives or
+    /// could give) and tests no file: `test "x$AUTOSTART" = "xnone" -o -z "$AUTOSTART"`.
+    fn settings_only(&self, test: &str) -> bool {
+        const FILE_FLAGS: [&str; 13] = [
+            "-e", "-f", "-d", "-s", "-x", "-r", "-w", "-h", "-L", "-c", "-b", "-p", "-S",
+        ];
+        let vars = referenced_vars(test);
+        if vars.is_empty() || test.split_whitespace().any(|w| FILE_FLAGS.contains(&w)) {
+            return false;
+        }
+        let settings_read = self
+            .sourced
+            .iter()
+            .any(|s| matches!(s.kind, SourceKind::Defaults | SourceKind::Other));
+        vars.iter().all(|v| {
+            self.env
+                .get(v.as_str())
+                .map_or(settings_read, |b| b.overridable)
+        })
     }
 
     /// Records `ao` as a [`Gate`] when it is one: one string test (`=`, `!=`, `-n`, `-z`, a
@@ -7352,6 +7392,33 @@ mod tests {
                 ("[ -f /etc/x.conf ]".to_string(), 5, false)
             ]
         );
+    }
+
+    #[test]
+    fn what_follows_an_exiting_branch_is_under_its_test_failing() {
+        let host: &'static Host = Box::leak(Box::new(Host::at(std::path::Path::new(
+            "/nonexistent-root",
+        ))));
+        let program: &'static ast::Program = Box::leak(Box::new(
+            parse("MODE=on\nprep() {\n if grep -q nocluster /proc/cmdline; then\n  exit 1\n fi\n}\ncase \"$1\" in\n start)\n  prep\n  if [ -e /etc/x/off ]; then exit 0; fi\n  /usr/bin/x\n  ;;\n stop)\n  /usr/bin/y\n  ;;\nesac\n").unwrap(),
+        ));
+        let mut i = Interp::new(host, "/etc/init.d/x", vec!["start".to_string()]);
+        i.run_top(program);
+        let calls = i.run_action("start");
+        let x = calls
+            .iter()
+            .find(|c| c.program().as_deref() == Some("/usr/bin/x"))
+            .unwrap();
+        assert_eq!(
+            x.under,
+            [
+                ("grep -q nocluster /proc/cmdline".to_string(), 3, false),
+                ("[ -e /etc/x/off ]".to_string(), 10, false)
+            ]
+        );
+        // Another action is a run of its own: none of start's tests are around its commands.
+        let calls = i.run_action("stop");
+        assert!(calls.iter().all(|c| c.under.is_empty()), "{calls:?}");
     }
 
     #[test]

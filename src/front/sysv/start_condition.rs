@@ -9,9 +9,11 @@
 //!   sorted as a running guard) → dropped (`sysv-running-guard`: systemd does not start an
 //!   active unit);
 //! - an on/off switch (`test "$X_ENABLED" = 1`) → the unit's enablement (`sysv-toggle`);
+//! - `init_is_upstart` → answered: it fails under systemd, and the start goes on;
 //! - a file test that must hold, `[ -f|-e|-r PATH ]` → `ConditionPathExists=PATH`, `-d` →
 //!   `ConditionPathIsDirectory=`, `-s` → `ConditionFileNotEmpty=`, `-x` →
-//!   `ConditionFileIsExecutable=` (`sysv-start-condition`);
+//!   `ConditionFileIsExecutable=` (`sysv-start-condition`); one that must fail, `[ -f|-e|-r
+//!   PATH ]` → `ConditionPathExists=!PATH` (sshd's `/etc/ssh/sshd_not_to_be_run`);
 //! - a test of an exit status (`cmd; if [ "$?" = 1 ]`, `retval=$?` then `[ "$retval" = 0 ]`,
 //!   [`super::exit_status`]): the tests that decide the command's status, each read as above
 //!   (a file test that must hold → its condition; a pid file test → a running check): when all
@@ -30,6 +32,8 @@ pub enum Verdict {
     Answered,
     /// A `Condition…=` directive: its file-test flag and path.
     Condition { flag: char, path: String },
+    /// `ConditionPathExists=!PATH`: an existence test (`-e`, `-f`, `-r`) that must fail.
+    Absent { path: String },
     /// A test of the exit status of `command` (at `line`): what the tests deciding that
     /// status become.
     Status {
@@ -66,11 +70,22 @@ pub fn classify(
     if referenced_vars(test).iter().any(|v| is_toggle(v)) {
         return Ok(Verdict::Answered);
     }
+    // `init_is_upstart` (lsb-base's init-functions) fails under any init but upstart: the
+    // start goes on under systemd, as the unit does.
+    if test.split_whitespace().next() == Some("init_is_upstart") {
+        return Ok(Verdict::Answered);
+    }
     if let Some((negated, flag, word)) = file_test(test)
         && holds != negated
         && let Some(path) = resolve(&word, interp)
     {
         return Ok(Verdict::Condition { flag, path });
+    }
+    if let Some((negated, 'e', word)) = file_test(test)
+        && holds == negated
+        && let Some(path) = resolve(&word, interp)
+    {
+        return Ok(Verdict::Absent { path });
     }
     if let Some((command, command_line)) = interp.status_tests.get(&line)
         && let Some(c) = super::exit_status::comparison(test)
@@ -328,6 +343,32 @@ mod tests {
     }
 
     #[test]
+    fn an_existence_test_that_must_fail_is_a_negated_condition() {
+        assert_eq!(
+            verdict("[ -e /etc/ssh/sshd_not_to_be_run ]", false, &[]),
+            Ok(Verdict::Absent {
+                path: "/etc/ssh/sshd_not_to_be_run".to_string()
+            })
+        );
+        assert_eq!(
+            verdict("[ ! -f \"$CONF\" ]", true, &[]),
+            Ok(Verdict::Absent {
+                path: "/etc/x/x.conf".to_string()
+            })
+        );
+        // A directory that must be missing has no exact directive: named, not written.
+        assert!(verdict("[ -d /etc/x/off ]", false, &[]).is_err());
+    }
+
+    #[test]
+    fn the_upstart_check_goes_on_under_systemd() {
+        assert_eq!(
+            verdict("init_is_upstart 2> /dev/null", false, &[]),
+            Ok(Verdict::Answered)
+        );
+    }
+
+    #[test]
     fn a_switch_is_the_units_enablement() {
         assert_eq!(
             verdict("test \"$X_ENABLED\" = 1", true, &[]),
@@ -419,15 +460,24 @@ mod tests {
                 }]
             })
         );
-        // The other way round (started when the check fails): a file test that must fail.
-        assert!(classify("[ \"$r\" = 0 ]", 12, false, &[], &interp).is_err());
+        // The other way round (started when the check fails): the file must be missing.
+        assert_eq!(
+            classify("[ \"$r\" = 0 ]", 12, false, &[], &interp),
+            Ok(Verdict::Status {
+                command: "check".to_string(),
+                line: 10,
+                verdicts: vec![Verdict::Absent {
+                    path: "/etc/x/x.conf".to_string()
+                }]
+            })
+        );
     }
 
     #[test]
-    fn a_file_test_that_must_fail_or_a_status_keeps_the_script() {
-        let why = verdict("[ -f /etc/x/disabled ]", false, &[]).unwrap_err();
+    fn a_directory_that_must_be_missing_or_a_status_keeps_the_script() {
+        let why = verdict("[ -d /etc/x/disabled ]", false, &[]).unwrap_err();
         assert!(
-            why.contains("`[ -f /etc/x/disabled ]` (line 7) fails"),
+            why.contains("`[ -d /etc/x/disabled ]` (line 7) fails"),
             "{why}"
         );
         let why = verdict("[ \"$?\" = 1 ]", false, &[]).unwrap_err();
