@@ -153,8 +153,9 @@ pub(super) const RUNNING_CHECKS: &[&str] =
 
 /// Whether `test` asks "already running?": it runs a process lookup ([`RUNNING_CHECKS`], `ps`,
 /// `kill -0`, `start-stop-daemon --status`), tests a pid file (`[ -f $PIDFILE ]`, a path ending
-/// in `.pid`), or calls a function of the script whose body holds one of `guard_lines` (the
-/// start action's running checks, as the reading sorted them).
+/// in `.pid`), tests whether a variable named for a process id is set (`[ -n "$pid" ]` after
+/// `pid=$(pidofproc …)`), or calls a function of the script whose body holds one of
+/// `guard_lines` (the start action's running checks, as the reading sorted them).
 fn is_running_check(test: &str, guard_lines: &[u32], interp: &Interp) -> bool {
     let words: Vec<&str> = test
         .split(|c: char| c.is_whitespace() || matches!(c, '`' | '(' | ')' | '"' | ';' | '|'))
@@ -186,6 +187,21 @@ fn is_running_check(test: &str, guard_lines: &[u32], interp: &Interp) -> bool {
         if named_pid || path.is_some_and(|p| p.ends_with(".pid")) {
             return true;
         }
+    }
+    // `pid=$(pidofproc …)` then `[ -n "$pid" ]`: a test of whether a variable named for a
+    // process id (not a pid file's path) is set.
+    if let ["-n" | "-z", word] = words
+        .iter()
+        .copied()
+        .filter(|w| !matches!(*w, "[" | "]" | "test" | "!"))
+        .collect::<Vec<_>>()
+        .as_slice()
+        && referenced_vars(word).iter().any(|v| {
+            let v = v.to_ascii_lowercase();
+            v.contains("pid") && !v.contains("file")
+        })
+    {
+        return true;
     }
     // `if is_running; then` / `if ! is_running; then`: a function holding a running check.
     let called: Vec<&str> = words.iter().copied().filter(|w| *w != "!").collect();
@@ -358,6 +374,20 @@ mod tests {
         );
         // A directory that must be missing has no exact directive: named, not written.
         assert!(verdict("[ -d /etc/x/off ]", false, &[]).is_err());
+    }
+
+    #[test]
+    fn a_set_process_id_is_a_running_check() {
+        assert_eq!(
+            verdict("[ -n \"$pid\" ]", false, &[]),
+            Ok(Verdict::Answered)
+        );
+        assert_eq!(
+            verdict("test -z $MAINPID", true, &[]),
+            Ok(Verdict::Answered)
+        );
+        // A pid file's path being set says nothing about a process.
+        assert!(verdict("[ -n \"$PIDFILE\" ]", false, &[]).is_err());
     }
 
     #[test]
