@@ -24,11 +24,10 @@ pub struct Comparison {
     pub equal: bool,
 }
 
-/// `[ STATUS OP N ]` or `test STATUS OP N` (either side the status: `$?`, `"$?"` or one
-/// variable), OP one of `=`, `==`, `-eq`, `!=`, `-ne`, N a number.
+/// The operands of a `test` command's words: `[ … ]` or `test …` without the command word
+/// (and the closing `]`); `None` for any other command.
 #[must_use]
-pub fn comparison(test: &str) -> Option<Comparison> {
-    let mut words: Vec<&str> = test.split_whitespace().collect();
+pub fn test_operands(mut words: Vec<&str>) -> Option<Vec<&str>> {
     match words.first() {
         Some(&"[") if words.last() == Some(&"]") => {
             words.remove(0);
@@ -39,6 +38,14 @@ pub fn comparison(test: &str) -> Option<Comparison> {
         }
         _ => return None,
     }
+    Some(words)
+}
+
+/// `[ STATUS OP N ]` or `test STATUS OP N` (either side the status: `$?`, `"$?"` or one
+/// variable), OP one of `=`, `==`, `-eq`, `!=`, `-ne`, N a number.
+#[must_use]
+pub fn comparison(test: &str) -> Option<Comparison> {
+    let words = test_operands(test.split_whitespace().collect())?;
     let [left, op, right] = words.as_slice() else {
         return None;
     };

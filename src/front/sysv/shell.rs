@@ -4411,15 +4411,21 @@ impl<'a> Interp<'a> {
         if vars.is_empty() || test.split_whitespace().any(|w| FILE_FLAGS.contains(&w)) {
             return false;
         }
-        let settings_read = self
-            .sourced
-            .iter()
-            .any(|s| matches!(s.kind, SourceKind::Defaults | SourceKind::Other));
-        vars.iter().all(|v| {
-            self.env
-                .get(v.as_str())
-                .map_or(settings_read, |b| b.overridable)
-        })
+        vars.iter().all(|v| self.is_setting(v))
+    }
+
+    /// Whether `var` is a setting: a settings file gives it (or could, when it is missing on
+    /// this host), or it is unset and a settings file is read. The script's own values decide
+    /// a test of them the same way every time.
+    fn is_setting(&self, var: &str) -> bool {
+        let settings_read = || {
+            self.sourced
+                .iter()
+                .any(|s| matches!(s.kind, SourceKind::Defaults | SourceKind::Other))
+        };
+        self.env
+            .get(var)
+            .map_or_else(settings_read, |b| b.overridable)
     }
 
     /// Records `ao` as a [`Gate`] when it is one: one string test (`=`, `!=`, `-n`, `-z`, a
@@ -4480,18 +4486,8 @@ impl<'a> Interp<'a> {
             [_] | ["-n" | "-z", _] | [_, "=" | "==" | "!=", _]
         );
         let vars: Vec<String> = words.iter().flat_map(|w| referenced_vars(w)).collect();
-        // A setting: a settings file gives it (or could, when it is missing on this host), or
-        // it is unset and a settings file is read. The script's own values decide the test
-        // the same way every time: no switch.
-        let settings_read = self
-            .sourced
-            .iter()
-            .any(|s| matches!(s.kind, SourceKind::Defaults | SourceKind::Other));
-        let setting = |v: &String| {
-            self.env
-                .get(v.as_str())
-                .map_or(settings_read, |b| b.overridable)
-        };
+        // A test of the script's own values only is decided the same way every time: no switch.
+        let setting = |v: &String| self.is_setting(v);
         if !string_test || !vars.iter().any(setting) {
             return;
         }

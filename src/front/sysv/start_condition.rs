@@ -271,16 +271,7 @@ fn file_test(test: &str) -> Option<(bool, char, String)> {
         negated = true;
         words.remove(0);
     }
-    match words.first() {
-        Some(&"[") if words.last() == Some(&"]") => {
-            words.remove(0);
-            words.pop();
-        }
-        Some(&"test") => {
-            words.remove(0);
-        }
-        _ => return None,
-    }
+    let mut words = super::exit_status::test_operands(words)?;
     if words.first() == Some(&"!") {
         negated = !negated;
         words.remove(0);
